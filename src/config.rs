@@ -1,0 +1,1 @@
+//! `.sandtrap.yaml`: discovery, typed loading with locations, and lookups.

@@ -1,0 +1,1 @@
+//! CDK cloud assemblies: `manifest.json` with its stacks, nested assemblies and nested stacks.
