@@ -3,6 +3,7 @@
 //! A load never panics and never stops at the first problem it can recover from: the result holds
 //! the tree (when one could be built) and every problem found, each with a location.
 
+pub mod dump;
 pub mod json;
 pub mod yaml;
 
