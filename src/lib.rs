@@ -4,8 +4,11 @@
 //! The pipeline (one module per stage): [`discover`] → [`load`] → [`resolve`] → extract → join →
 //! evaluate → suppress → emit.
 
+pub mod check;
+pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod emit;
 pub mod discover;
 pub mod load;
 pub mod resolve;

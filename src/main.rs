@@ -1,1 +1,28 @@
-fn main() {}
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use sandtrap::cli::{self, Cli, Io};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut stdout = io::BufWriter::new(stdout.lock());
+    let mut stderr = io::stderr();
+    let io = Io {
+        stdin: &mut io::stdin(),
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        stdout_is_terminal: cli::stdout_is_terminal(),
+    };
+    let result = cli::run(cli, io).and_then(|exit| stdout.flush().map(|()| exit));
+    match result {
+        Ok(exit) => ExitCode::from(exit as u8),
+        // A closed pipe (`sandtrap check | head`) is the reader's choice, not a failure.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(stderr, "error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}

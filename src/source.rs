@@ -176,3 +176,83 @@ mod tests {
         assert_eq!(f.line_start(0), None);
     }
 }
+
+/// Every file of a run, addressed by [`crate::diagnostic::FileId`].
+#[derive(Debug, Default, Clone)]
+pub struct Files {
+    files: Vec<SourceFile>,
+}
+
+impl Files {
+    pub fn add(&mut self, file: SourceFile) -> crate::diagnostic::FileId {
+        let id = crate::diagnostic::FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.files.push(file);
+        id
+    }
+
+    pub fn get(&self, id: crate::diagnostic::FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    /// The id of the file reported under `name`.
+    pub fn find(&self, name: &str) -> Option<crate::diagnostic::FileId> {
+        self.files
+            .iter()
+            .position(|f| f.name == name)
+            .and_then(|i| u32::try_from(i).ok())
+            .map(crate::diagnostic::FileId)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// A [`miette::SourceCode`] that finds lines through the file's line table, so rendering a
+/// diagnostic costs O(lines shown) instead of O(offset) (miette's own impls scan from byte 0).
+#[derive(Debug, Clone)]
+pub struct IndexedSource(pub SourceFile);
+
+impl miette::SourceCode for IndexedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let file = &self.0;
+        let text: &str = &file.text;
+        if span.offset() > text.len() || span.offset() + span.len() > text.len() {
+            return Err(miette::MietteError::OutOfBounds);
+        }
+        let start = file.position(span.offset() as u32);
+        let last_byte = (span.offset() + span.len()).saturating_sub(1).max(span.offset());
+        let end = file.position(last_byte.min(text.len()) as u32);
+        let first_line = (start.line as usize - 1).saturating_sub(context_lines_before);
+        let last_line = end.line as usize - 1 + context_lines_after;
+        let from = file
+            .line_start(first_line as u32 + 1)
+            .map_or(0, |o| o as usize);
+        let to = file
+            .line_start(last_line as u32 + 2)
+            .map_or(text.len(), |o| o as usize)
+            .max(from);
+        let column = if context_lines_before == 0 {
+            start.column as usize - 1
+        } else {
+            0
+        };
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            file.name.clone(),
+            text.as_bytes().get(from..to).unwrap_or_default(),
+            (from, to - from).into(),
+            first_line,
+            column,
+            last_line - first_line,
+        )))
+    }
+}

@@ -2,6 +2,7 @@
 //! cloud assemblies as units, and leaves everything else for the loader to classify.
 
 pub mod cdk;
+pub mod classify;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -73,3 +73,34 @@ pub fn load(text: &str, format: Format) -> Loaded {
         Format::Json => json::load(text),
     }
 }
+
+/// Bytes to text. Templates are UTF-8 (a BOM is kept in the text and tolerated by the loaders, so
+/// spans stay byte offsets into the file as it is on disk). Anything else is a located problem;
+/// the returned text is then a lossy rendering that is exact up to the problem's offset.
+pub fn decode(bytes: &[u8]) -> (String, Option<LoadProblem>) {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return (
+            String::new(),
+            Some(LoadProblem {
+                kind: ProblemKind::Encoding,
+                span: Span::new(0, 0),
+                message: "file is UTF-16 encoded; CloudFormation templates must be UTF-8".into(),
+                related: None,
+            }),
+        );
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_owned(), None),
+        Err(err) => {
+            let at = err.valid_up_to();
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let problem = LoadProblem {
+                kind: ProblemKind::Encoding,
+                span: Span::new(at, (at + 1).min(text.len())),
+                message: format!("invalid UTF-8 at byte {at}; CloudFormation templates must be UTF-8"),
+                related: None,
+            };
+            (text, Some(problem))
+        }
+    }
+}
