@@ -9,6 +9,8 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod emit;
+pub mod extract;
+pub mod join;
 pub mod discover;
 pub mod load;
 pub mod resolve;

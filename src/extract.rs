@@ -1,0 +1,429 @@
+//! From one resolved stack, the typed facts the join needs: email senders, SES identities,
+//! configuration sets and exports, each value kept with the span it came from.
+//!
+//! Values stay partially known ([`Text`] with holes); deciding what they mean is the join's job.
+
+use crate::resolve::{Assumption, Export, Part, Resolved, Resolver, Text, Truth, Unknown, UnknownReason};
+use crate::source::Span;
+use crate::tree::{Document, Node};
+
+/// Which resource sends the mail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SenderKind {
+    /// `AWS::Cognito::UserPool` `EmailConfiguration`.
+    UserPool,
+    /// `AWS::Cognito::UserPoolRegionalConfigurationAttachment` in a replica region.
+    Replica,
+    /// `AWS::Cognito::UserPoolRiskConfigurationAttachment` notify configuration.
+    RiskNotify,
+}
+
+impl SenderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SenderKind::UserPool => "user-pool",
+            SenderKind::Replica => "replica",
+            SenderKind::RiskNotify => "risk-notification",
+        }
+    }
+}
+
+/// A property value: absent, or present with its (partially known) value and span.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Field {
+    pub value: Option<Value>,
+    pub span: Option<Span>,
+}
+
+/// The value of a present property.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Text(Text),
+    Bool(bool),
+    List(Vec<Text>),
+    /// Present, but its shape is unknown (e.g. `Fn::GetAtt` where a list was expected).
+    Unknown(Unknown),
+}
+
+impl Field {
+    pub fn is_present(&self) -> bool {
+        self.value.is_some()
+    }
+
+    pub fn text(&self) -> Option<&Text> {
+        match &self.value {
+            Some(Value::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The whole value when it is a fully known string.
+    pub fn known(&self) -> Option<String> {
+        self.text().and_then(Text::known)
+    }
+
+    /// Every unknown piece of the value.
+    pub fn unknowns(&self) -> Vec<&Unknown> {
+        fn holes(t: &Text) -> impl Iterator<Item = &Unknown> {
+            t.parts.iter().filter_map(|p| match p {
+                Part::Hole(u) => Some(u),
+                Part::Lit(_) => None,
+            })
+        }
+        match &self.value {
+            Some(Value::Text(t)) => holes(t).collect(),
+            Some(Value::List(items)) => items.iter().flat_map(holes).collect(),
+            Some(Value::Unknown(u)) => vec![u],
+            Some(Value::Bool(_)) | None => Vec::new(),
+        }
+    }
+
+    /// Three-valued truth of a boolean property (`"true"` strings count, as CloudFormation
+    /// coerces them).
+    pub fn truth(&self) -> Truth {
+        match &self.value {
+            Some(Value::Bool(true)) => Truth::True,
+            Some(Value::Bool(false)) => Truth::False,
+            Some(Value::Text(t)) => match t.known().as_deref().map(str::to_ascii_lowercase).as_deref() {
+                Some("true") => Truth::True,
+                Some("false") => Truth::False,
+                _ => Truth::Unknown,
+            },
+            None => Truth::False,
+            Some(_) => Truth::Unknown,
+        }
+    }
+
+    /// Whether a list property contains `item` (case-sensitive, as Cognito's enums are).
+    pub fn contains(&self, item: &str) -> Truth {
+        match &self.value {
+            None => Truth::False,
+            Some(Value::List(items)) => {
+                if items.iter().any(|t| t.known().as_deref() == Some(item)) {
+                    Truth::True
+                } else if items.iter().all(|t| t.known().is_some()) {
+                    Truth::False
+                } else {
+                    Truth::Unknown
+                }
+            }
+            Some(Value::Text(t)) => match t.known() {
+                Some(s) if s == item => Truth::True,
+                Some(_) => Truth::False,
+                None => Truth::Unknown,
+            },
+            Some(_) => Truth::Unknown,
+        }
+    }
+}
+
+/// One email sender, for one combination of conditions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sender {
+    pub kind: SenderKind,
+    pub resource: String,
+    pub resource_type: String,
+    /// The logical id's key span.
+    pub resource_span: Span,
+    pub cdk_path: Option<String>,
+    pub assumptions: Vec<Assumption>,
+    pub email_sending_account: Field,
+    pub source_arn: Field,
+    pub from: Field,
+    pub configuration_set: Field,
+    pub custom_email_sender: Field,
+    pub allow_admin_create_user_only: Field,
+    pub auto_verified_attributes: Field,
+    pub username_attributes: Field,
+    pub alias_attributes: Field,
+    /// `AccountRecoverySetting.RecoveryMechanisms[*].Name`.
+    pub recovery_mechanisms: Field,
+    pub enabled_mfas: Field,
+    pub mfa_configuration: Field,
+    /// `EmailConfiguration` itself (for pointing when a field is absent).
+    pub email_configuration_span: Option<Span>,
+}
+
+/// An SES identity declared by a resource.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Identity {
+    pub resource: String,
+    pub resource_type: String,
+    pub resource_span: Span,
+    pub name: Field,
+    pub assumptions: Vec<Assumption>,
+}
+
+/// An SES configuration set declared by a resource.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigurationSet {
+    pub resource: String,
+    pub resource_span: Span,
+    pub name: Field,
+}
+
+/// Everything extracted from one stack.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StackFacts {
+    pub senders: Vec<Sender>,
+    pub identities: Vec<Identity>,
+    pub configuration_sets: Vec<ConfigurationSet>,
+    pub exports: Vec<Export>,
+    /// Each parameter's logical-id span, for "declared here" labels.
+    pub parameters: Vec<(String, Span)>,
+}
+
+const USER_POOL: &str = "AWS::Cognito::UserPool";
+const REPLICA: &str = "AWS::Cognito::UserPoolRegionalConfigurationAttachment";
+const RISK: &str = "AWS::Cognito::UserPoolRiskConfigurationAttachment";
+const SES_IDENTITY: &str = "AWS::SES::EmailIdentity";
+const PINPOINT_IDENTITY: &str = "AWS::PinpointEmail::Identity";
+const SES_CONFIG_SET: &str = "AWS::SES::ConfigurationSet";
+const PINPOINT_CONFIG_SET: &str = "AWS::PinpointEmail::ConfigurationSet";
+
+/// Extracts the facts of one template.
+pub fn extract(document: &Document, resolver: &Resolver<'_>) -> StackFacts {
+    let mut facts = StackFacts {
+        exports: resolver.exports(),
+        ..StackFacts::default()
+    };
+    if let Some(params) = document.root.get("Parameters").and_then(Node::as_map) {
+        facts.parameters = params
+            .entries
+            .iter()
+            .map(|e| (e.key.clone(), e.key_span))
+            .collect();
+    }
+    let Some(resources) = document.root.get("Resources").and_then(Node::as_map) else {
+        return facts;
+    };
+    for entry in &resources.entries {
+        let logical_id = entry.key.as_str();
+        let resource = &entry.value;
+        let Some(resource_type) = resource.get("Type").and_then(Node::as_str) else {
+            continue;
+        };
+        if !matches!(
+            resource_type,
+            USER_POOL | REPLICA | RISK | SES_IDENTITY | PINPOINT_IDENTITY | SES_CONFIG_SET | PINPOINT_CONFIG_SET
+        ) {
+            continue;
+        }
+        let condition = resolver.resource_condition(logical_id);
+        if condition == Truth::False {
+            continue;
+        }
+        let base: Vec<Assumption> = match (condition, resource.get("Condition").and_then(Node::as_str)) {
+            (Truth::Unknown, Some(name)) => vec![Assumption {
+                condition: name.to_owned(),
+                value: true,
+            }],
+            _ => Vec::new(),
+        };
+        let Some(properties) = resource.get("Properties") else {
+            continue;
+        };
+        let cdk_path = resource
+            .get_path(&["Metadata", "aws:cdk:path"])
+            .and_then(Node::as_str)
+            .map(str::to_owned);
+        for variant in resolver.resolve(properties) {
+            let Some(props) = variant.value else { continue };
+            let mut assumptions = base.clone();
+            assumptions.extend(variant.assumptions);
+            assumptions.sort();
+            assumptions.dedup();
+            let at = Props {
+                node: properties,
+                value: &props,
+            };
+            match resource_type {
+                USER_POOL | REPLICA | RISK => {
+                    if let Some(sender) = sender(resource_type, logical_id, entry.key_span, cdk_path.clone(), assumptions, &at) {
+                        facts.senders.push(sender);
+                    }
+                }
+                SES_IDENTITY | PINPOINT_IDENTITY => {
+                    let key = if resource_type == SES_IDENTITY { "EmailIdentity" } else { "Name" };
+                    facts.identities.push(Identity {
+                        resource: logical_id.to_owned(),
+                        resource_type: resource_type.to_owned(),
+                        resource_span: entry.key_span,
+                        name: at.field(&[key]),
+                        assumptions,
+                    });
+                }
+                _ => facts.configuration_sets.push(ConfigurationSet {
+                    resource: logical_id.to_owned(),
+                    resource_span: entry.key_span,
+                    name: at.field(&["Name"]),
+                }),
+            }
+        }
+    }
+    facts
+}
+
+fn sender(
+    resource_type: &str,
+    logical_id: &str,
+    resource_span: Span,
+    cdk_path: Option<String>,
+    assumptions: Vec<Assumption>,
+    at: &Props<'_>,
+) -> Option<Sender> {
+    let (email, kind) = match resource_type {
+        USER_POOL => (vec!["EmailConfiguration"], SenderKind::UserPool),
+        REPLICA => (vec!["EmailConfiguration"], SenderKind::Replica),
+        _ => (
+            vec!["AccountTakeoverRiskConfiguration", "NotifyConfiguration"],
+            SenderKind::RiskNotify,
+        ),
+    };
+    let path = |last: &'static str| -> Vec<&str> {
+        let mut p = email.clone();
+        p.push(last);
+        p
+    };
+    // A risk configuration without a notify configuration sends nothing.
+    if kind == SenderKind::RiskNotify && at.get(&email).is_none() {
+        return None;
+    }
+    Some(Sender {
+        kind,
+        resource: logical_id.to_owned(),
+        resource_type: resource_type.to_owned(),
+        resource_span,
+        cdk_path,
+        assumptions,
+        email_sending_account: if kind == SenderKind::RiskNotify {
+            // Notifications always go through SES under a sending authorization policy.
+            Field {
+                value: Some(Value::Text(Text::lit("DEVELOPER"))),
+                span: None,
+            }
+        } else {
+            at.field(&path("EmailSendingAccount"))
+        },
+        source_arn: at.field(&path("SourceArn")),
+        from: at.field(&path("From")),
+        configuration_set: at.field(&path("ConfigurationSet")),
+        custom_email_sender: at.field(&["LambdaConfig", "CustomEmailSender"]),
+        allow_admin_create_user_only: at.field(&["AdminCreateUserConfig", "AllowAdminCreateUserOnly"]),
+        auto_verified_attributes: at.field(&["AutoVerifiedAttributes"]),
+        username_attributes: at.field(&["UsernameAttributes"]),
+        alias_attributes: at.field(&["AliasAttributes"]),
+        recovery_mechanisms: at.recovery_mechanisms(),
+        enabled_mfas: at.field(&["EnabledMfas"]),
+        mfa_configuration: at.field(&["MfaConfiguration"]),
+        email_configuration_span: at.node_span(&email),
+    })
+}
+
+/// A resource's `Properties`: the source node (for spans) and one resolved variant (for values).
+struct Props<'a> {
+    node: &'a Node,
+    value: &'a Resolved,
+}
+
+impl Props<'_> {
+    fn get(&self, path: &[&str]) -> Option<&Resolved> {
+        path.iter().try_fold(self.value, |v, key| match v {
+            Resolved::Map(entries) => entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        })
+    }
+
+    /// The span of the deepest node along `path` that exists in the source (a value under an
+    /// `Fn::If` points at the `Fn::If`).
+    fn node_span(&self, path: &[&str]) -> Option<Span> {
+        let mut node = self.node;
+        for key in path {
+            match node.get(key) {
+                Some(next) => node = next,
+                None => return (node.as_intrinsic().is_some()).then_some(node.span),
+            }
+        }
+        Some(node.span)
+    }
+
+    fn field(&self, path: &[&str]) -> Field {
+        let Some(value) = self.get(path) else {
+            return Field::default();
+        };
+        Field {
+            value: Some(convert(value)),
+            span: self.node_span(path).or(Some(self.node.span)),
+        }
+    }
+
+    fn recovery_mechanisms(&self) -> Field {
+        let path = ["AccountRecoverySetting", "RecoveryMechanisms"];
+        let Some(value) = self.get(&path) else {
+            return Field::default();
+        };
+        let value = match value {
+            Resolved::List(items) => Value::List(
+                items
+                    .iter()
+                    .map(|item| match item {
+                        Resolved::Map(entries) => match entries.iter().find(|(k, _)| k == "Name") {
+                            Some((_, Resolved::Str(t))) => t.clone(),
+                            Some((_, other)) => hole_of(other),
+                            None => Text::default(),
+                        },
+                        other => hole_of(other),
+                    })
+                    .collect(),
+            ),
+            other => convert(other),
+        };
+        Field {
+            value: Some(value),
+            span: self.node_span(&path),
+        }
+    }
+}
+
+fn hole_of(value: &Resolved) -> Text {
+    match value {
+        Resolved::Unknown(u) => Text {
+            parts: vec![Part::Hole(u.clone())],
+        },
+        _ => Text {
+            parts: vec![Part::Hole(Unknown {
+                span: Span::default(),
+                reason: UnknownReason::Invalid {
+                    reason: "unexpected value".into(),
+                },
+            })],
+        },
+    }
+}
+
+fn convert(value: &Resolved) -> Value {
+    match value {
+        Resolved::Str(t) => Value::Text(t.clone()),
+        Resolved::Number(n) => Value::Text(Text::lit(n.clone())),
+        Resolved::Bool(b) => Value::Bool(*b),
+        Resolved::Null => Value::Text(Text::default()),
+        Resolved::List(items) => Value::List(
+            items
+                .iter()
+                .map(|item| match item {
+                    Resolved::Str(t) => t.clone(),
+                    Resolved::Number(n) => Text::lit(n.clone()),
+                    Resolved::Bool(b) => Text::lit(b.to_string()),
+                    other => hole_of(other),
+                })
+                .collect(),
+        ),
+        Resolved::Map(_) => Value::Unknown(Unknown {
+            span: Span::default(),
+            reason: UnknownReason::Invalid {
+                reason: "a mapping where a value was expected".into(),
+            },
+        }),
+        Resolved::Unknown(u) => Value::Unknown(u.clone()),
+    }
+}
