@@ -2,12 +2,13 @@
 //! templates and CDK cloud assemblies.
 //!
 //! The pipeline (one module per stage): [`discover`] → [`load`] → [`resolve`] → extract → join →
-//! evaluate → suppress → emit.
+//! [`rules`] (evaluate) → suppress → emit.
 
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod load;
 pub mod resolve;
+pub mod rules;
 pub mod source;
 pub mod tree;
