@@ -71,7 +71,7 @@ impl Template {
                         return Err(TemplateError {
                             message: "unclosed `{`; write `{{` for a literal brace".to_owned(),
                             start: at,
-                            end: source.len(),
+                            end: at + 1,
                         });
                     };
                     let body = source.get(body_start..close).unwrap_or_default();
@@ -249,12 +249,12 @@ mod tests {
     #[test]
     fn broken_placeholders_are_errors_with_their_range() {
         let cases = [
-            ("text {a.b", 5, 9, "unclosed"),
+            ("text {a.b", 5, 6, "unclosed"),
             ("text } more", 5, 6, "unmatched"),
             ("x {} y", 2, 4, "empty"),
             ("x {a..b} y", 2, 8, "invalid placeholder"),
             ("x {a b} y", 2, 7, "invalid placeholder"),
-            ("x {a{b}} y", 2, 10, "unclosed"),
+            ("x {a{b}} y", 2, 3, "unclosed"),
         ];
         for (source, start, end, needle) in cases {
             let error = Template::parse(source).unwrap_err();

@@ -355,6 +355,52 @@ fn null_comparisons_follow_rfc_9535() {
     assert_eq!(names("$.items[?search(@.name, 'plic')]"), ["explicit"]);
 }
 
+/// Every form of query that `rules/README.md` shows.
+#[test]
+fn query_forms_documented_for_rule_authors_work() {
+    let item = |name: &str, extra: Value| {
+        let mut item = json!({"name": name, "spans": {"resource": span("a.yaml", 0, 1)}});
+        item.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        item
+    };
+    let facts = json!({
+        "defaults": {"region": "us-east-1"},
+        "allowed": ["us-east-1", "eu-west-1"],
+        "items": [
+            item("a", json!({"region": "us-east-1", "flag": false, "list": [1, 2], "from": "x@example.com", "state": "sandbox"})),
+            item("b", json!({"region": "eu-west-1", "list": [], "from": "x@example.org", "state": "production"})),
+            item("c", json!({"region": "ap-south-1", "state": "unknown"})),
+        ],
+    });
+    let names = |query: &str| -> Vec<String> {
+        let rule = rule(&format!(
+            "cases:\n  - query: \"{query}\"\n    at: resource\n    message: \"{{name}}\"\n"
+        ));
+        run([rule], &facts).into_iter().map(|d| d.message).collect()
+    };
+    assert_eq!(names("$.items[*]"), ["a", "b", "c"]);
+    assert_eq!(
+        names("$.items[?@.flag]"),
+        ["a"],
+        "existence, even of `false`"
+    );
+    assert_eq!(names("$.items[?@.region == $.defaults.region]"), ["a"]);
+    assert_eq!(names("$.items[?!(@.state == 'production')]"), ["a", "c"]);
+    assert_eq!(
+        names("$.items[?@.state == 'sandbox' || @.state == 'unknown']"),
+        ["a", "c"]
+    );
+    assert_eq!(names("$.items[?length(@.list) > 0]"), ["a"]);
+    assert_eq!(names("$.items[?count(@.list[*]) == 2]"), ["a"]);
+    assert_eq!(names("$.items[?match(@.region, 'us-.*')]"), ["a"]);
+    assert_eq!(names("$.items[?search(@.from, '@example[.]com')]"), ["a"]);
+    assert_eq!(names("$.items[?in(@.region, $.allowed)]"), ["a", "b"]);
+    assert_eq!(names("$.items[?nin(@.region, $.allowed)]"), ["c"]);
+    assert_eq!(names("$..items[?@.name == 'b']"), ["b"]);
+}
+
 // ---------------------------------------------------------------- loading errors
 
 #[test]
@@ -462,6 +508,7 @@ fn missing_keys_and_invalid_values_are_errors() {
             "code: ST900\nname: n\nseverity: [error\n".to_owned(),
             "expected",
         ),
+        (format!("{HEADER}code: ST901\ncases: []\n"), "duplicate"),
     ];
     for (text, needle) in cases {
         let error = parse_rule(&text, "test.yaml", RuleSource::Builtin).unwrap_err();
@@ -506,16 +553,51 @@ fn duplicate_codes_and_names_are_refused() {
     assert!(catalog.get("ST902").is_none());
 }
 
+fn render(error: &RuleError) -> String {
+    let mut out = String::new();
+    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+        .with_width(90)
+        .with_links(false)
+        .render_report(&mut out, error)
+        .unwrap();
+    out
+}
+
+#[test]
+fn rule_file_errors_read_well() {
+    let case = "cases:\n  - query: \"$.senders[?@.ses.state == 'sandbox']\"\n    at: source_arn\n    message: \"pool `{resource}` is in the sandbox\"\n";
+    let broken = [
+        ("unknown key", format!("{HEADER}{case}    lable: x\n")),
+        (
+            "invalid query",
+            format!("{HEADER}{}", case.replace("== 'sandbox'", "= 'sandbox'")),
+        ),
+        ("bad severity", HEADER.replace("warning", "critical") + case),
+        (
+            "bad placeholder",
+            format!("{HEADER}{}", case.replace("{resource}", "{resource")),
+        ),
+        (
+            "missing key",
+            format!("{HEADER}{}", case.replace("    at: source_arn\n", "")),
+        ),
+    ];
+    let rendered: Vec<String> = broken
+        .iter()
+        .map(|(what, text)| {
+            let error = parse_rule(text, "rules/ST900.yaml", RuleSource::Builtin).unwrap_err();
+            format!("--- {what}\n{}", render(&error))
+        })
+        .collect();
+    insta::assert_snapshot!(rendered.join("\n"));
+}
+
 #[test]
 fn errors_render_with_the_rule_file_snippet() {
     let text =
         format!("{HEADER}cases:\n  - query: $.a\n    at: x\n    message: m\n    colour: red\n");
     let error = parse_rule(&text, "rules/ST900.yaml", RuleSource::Builtin).unwrap_err();
-    let mut out = String::new();
-    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-        .with_width(100)
-        .render_report(&mut out, &error)
-        .unwrap();
+    let out = render(&error);
     assert!(out.contains("rules/ST900.yaml:9:5"), "{out}");
     assert!(out.contains("unknown key"), "{out}");
 }
