@@ -2,7 +2,7 @@
 //! templates and CDK cloud assemblies.
 //!
 //! The pipeline (one module per stage): [`discover`] → [`load`] → [`resolve`] → extract → join →
-//! evaluate → suppress → emit.
+//! [`rules`] (evaluate) → suppress → emit.
 
 pub mod check;
 pub mod cli;
@@ -14,5 +14,6 @@ pub mod join;
 pub mod discover;
 pub mod load;
 pub mod resolve;
+pub mod rules;
 pub mod source;
 pub mod tree;

@@ -1,0 +1,452 @@
+//! Reading one rule file: YAML into a checked [`Rule`], or a [`RuleError`] at the offending key.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use miette::{NamedSource, SourceSpan};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use super::{Case, Origin, RelatedSpec, Rule, RuleSource, Template};
+use crate::diagnostic::Severity;
+
+/// A rule file that cannot be used. The tool stops (exit 2): a rule that silently does nothing
+/// is worse than no rule.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RuleError {
+    #[error("cannot read rules from {}", path.display())]
+    #[diagnostic(code(sandtrap::rules::io))]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{message}")]
+    #[diagnostic(code(sandtrap::rules::syntax))]
+    Syntax {
+        message: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("here")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("unknown key `{key}` in rule file")]
+    #[diagnostic(
+        code(sandtrap::rules::unknown_key),
+        help("expected one of: {expected}")
+    )]
+    UnknownKey {
+        key: String,
+        expected: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("unknown key")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("missing key `{key}` in rule file")]
+    #[diagnostic(code(sandtrap::rules::missing_key))]
+    MissingKey {
+        key: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("`{key}` is missing from this mapping")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("invalid severity `{value}`")]
+    #[diagnostic(
+        code(sandtrap::rules::severity),
+        help("use one of: info, warning, error")
+    )]
+    BadSeverity {
+        value: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("not a severity")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid JSONPath query: {message}")]
+    #[diagnostic(
+        code(sandtrap::rules::query),
+        help("queries follow RFC 9535, e.g. `$.senders[?@.ses.state == 'sandbox']`")
+    )]
+    InvalidQuery {
+        message: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    #[error("broken placeholder in `{key}`: {message}")]
+    #[diagnostic(
+        code(sandtrap::rules::placeholder),
+        help("placeholders are dotted paths into the matched object, like `{{ses.region}}`")
+    )]
+    BadPlaceholder {
+        key: &'static str,
+        message: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid `{key}`: {message}")]
+    #[diagnostic(code(sandtrap::rules::invalid))]
+    Invalid {
+        key: &'static str,
+        message: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("{message}")]
+        span: SourceSpan,
+    },
+
+    #[error("rule code `{code}` is already used by {other}")]
+    #[diagnostic(code(sandtrap::rules::duplicate_code))]
+    DuplicateCode {
+        code: String,
+        other: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("duplicate code")]
+        span: SourceSpan,
+    },
+
+    #[error("rule name `{name}` is already used by {other}")]
+    #[diagnostic(code(sandtrap::rules::duplicate_name))]
+    DuplicateName {
+        name: String,
+        other: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("duplicate name")]
+        span: SourceSpan,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    code: Spanned<String>,
+    name: Spanned<String>,
+    severity: Spanned<String>,
+    summary: Spanned<String>,
+    #[serde(default)]
+    docs: Option<String>,
+    cases: Spanned<Vec<RawCase>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    query: Spanned<String>,
+    #[serde(default)]
+    severity: Option<Spanned<String>>,
+    at: Spanned<Keys>,
+    message: Spanned<String>,
+    #[serde(default)]
+    label: Option<Spanned<String>>,
+    #[serde(default)]
+    help: Option<Spanned<String>>,
+    #[serde(default)]
+    note: Option<Spanned<String>>,
+    #[serde(default)]
+    related: Vec<RawRelated>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRelated {
+    at: Spanned<Keys>,
+    message: Spanned<String>,
+}
+
+/// `at: key` or `at: [key, fallback]`.
+struct Keys(Vec<String>);
+
+impl<'de> Deserialize<'de> for Keys {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeysVisitor;
+
+        impl<'de> Visitor<'de> for KeysVisitor {
+            type Value = Keys;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a span key or a list of span keys")
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Keys, E> {
+                Ok(Keys(vec![value.to_owned()]))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Keys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(key) = seq.next_element::<String>()? {
+                    keys.push(key);
+                }
+                Ok(Keys(keys))
+            }
+        }
+
+        deserializer.deserialize_any(KeysVisitor)
+    }
+}
+
+/// Reads one rule from the text of its file; `name` is how errors name the file.
+pub fn parse_rule(text: &str, name: &str, source: RuleSource) -> Result<Rule, RuleError> {
+    let src = Arc::new(NamedSource::new(name, text.to_owned()).with_language("yaml"));
+    let checker = Checker { text, src };
+    let raw: RawRule = serde_saphyr::from_str(text).map_err(|error| checker.yaml_error(&error))?;
+    checker.rule(raw, source)
+}
+
+struct Checker<'a> {
+    text: &'a str,
+    src: Arc<NamedSource<String>>,
+}
+
+impl Checker<'_> {
+    fn rule(&self, raw: RawRule, source: RuleSource) -> Result<Rule, RuleError> {
+        let code_ok = {
+            let letters = raw
+                .code
+                .value
+                .trim_end_matches(|c: char| c.is_ascii_digit());
+            let digits = raw.code.value.len() - letters.len();
+            !letters.is_empty() && digits > 0 && letters.chars().all(|c| c.is_ascii_uppercase())
+        };
+        if !code_ok {
+            return Err(self.invalid(
+                "code",
+                "a code is upper-case letters then digits, like `ST201`",
+                &raw.code,
+            ));
+        }
+        if !is_kebab_case(&raw.name.value) {
+            return Err(self.invalid(
+                "name",
+                "a name is kebab-case, like `missing-source-arn`",
+                &raw.name,
+            ));
+        }
+        let summary = raw.summary.value.trim();
+        if summary.is_empty() || summary.contains('\n') {
+            return Err(self.invalid("summary", "a summary is one non-empty line", &raw.summary));
+        }
+        if raw.cases.value.is_empty() {
+            return Err(self.invalid("cases", "a rule needs at least one case", &raw.cases));
+        }
+        let severity = self.severity(&raw.severity)?;
+        let cases = raw
+            .cases
+            .value
+            .into_iter()
+            .map(|case| self.case(case))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Rule {
+            origin: Origin {
+                source: Arc::clone(&self.src),
+                code_span: self.span(&raw.code),
+                name_span: self.span(&raw.name),
+            },
+            code: raw.code.value,
+            name: raw.name.value,
+            severity,
+            summary: summary.to_owned(),
+            docs: raw.docs.unwrap_or_default(),
+            cases,
+            source,
+        })
+    }
+
+    fn case(&self, raw: RawCase) -> Result<Case, RuleError> {
+        let compiled = jsonpath_rust::parser::parse_json_path(&raw.query.value)
+            .map_err(|error| self.query_error(&raw.query, &error.to_string()))?;
+        let severity = raw
+            .severity
+            .as_ref()
+            .map(|severity| self.severity(severity))
+            .transpose()?;
+        let optional = |key, field: &Option<Spanned<String>>| {
+            field
+                .as_ref()
+                .map(|text| self.template(key, text))
+                .transpose()
+        };
+        let related = raw
+            .related
+            .iter()
+            .map(|related| {
+                Ok(RelatedSpec {
+                    at: self.keys(&related.at)?,
+                    message: self.template("related.message", &related.message)?,
+                })
+            })
+            .collect::<Result<Vec<_>, RuleError>>()?;
+        Ok(Case {
+            compiled,
+            severity,
+            at: self.keys(&raw.at)?,
+            message: self.template("message", &raw.message)?,
+            label: optional("label", &raw.label)?,
+            help: optional("help", &raw.help)?,
+            note: optional("note", &raw.note)?,
+            related,
+            query: raw.query.value,
+        })
+    }
+
+    /// jsonpath-rust reports syntax errors in pest's layout (` --> line:col`, the query, a caret,
+    /// `= expected ...`): keep the `expected` line as the message and put the label on the very
+    /// character, when the query is written verbatim in the file.
+    fn query_error(&self, query: &Spanned<String>, message: &str) -> RuleError {
+        let whole = self.span(query);
+        let expected = message
+            .lines()
+            .rev()
+            .find_map(|line| line.trim().strip_prefix("= "))
+            .map(str::to_owned);
+        let position = message
+            .split_once("--> ")
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .and_then(|place| place.split_once(':'))
+            .and_then(|(line, column)| {
+                Some((line.parse::<usize>().ok()?, column.parse::<usize>().ok()?))
+            });
+        let culprit = position.and_then(|(line, column)| {
+            let written = self.find_within(whole, &query.value)?;
+            let line_start: usize = query
+                .value
+                .split_inclusive('\n')
+                .take(line.checked_sub(1)?)
+                .map(str::len)
+                .sum();
+            let rest = query.value.get(line_start..)?;
+            let at = rest
+                .char_indices()
+                .nth(column.checked_sub(1)?)
+                .map_or(rest.len(), |(at, _)| at);
+            let width = rest.get(at..)?.chars().next().map_or(0, char::len_utf8);
+            Some(SourceSpan::new(
+                (written.offset() + line_start + at).into(),
+                width,
+            ))
+        });
+        RuleError::InvalidQuery {
+            message: expected.unwrap_or_else(|| message.to_owned()),
+            src: Arc::clone(&self.src),
+            span: culprit.unwrap_or(whole),
+        }
+    }
+
+    fn severity(&self, raw: &Spanned<String>) -> Result<Severity, RuleError> {
+        Severity::parse(&raw.value).ok_or_else(|| RuleError::BadSeverity {
+            value: raw.value.clone(),
+            src: Arc::clone(&self.src),
+            span: self.span(raw),
+        })
+    }
+
+    fn keys(&self, raw: &Spanned<Keys>) -> Result<Vec<String>, RuleError> {
+        let keys = &raw.value.0;
+        if keys.is_empty() || keys.iter().any(|key| key.trim().is_empty()) {
+            return Err(self.invalid("at", "name at least one span key", raw));
+        }
+        Ok(keys.clone())
+    }
+
+    fn template(&self, key: &'static str, raw: &Spanned<String>) -> Result<Template, RuleError> {
+        Template::parse(&raw.value).map_err(|error| {
+            let whole = self.span(raw);
+            let culprit = raw
+                .value
+                .get(error.start..error.end)
+                .and_then(|fragment| self.find_within(whole, fragment))
+                .unwrap_or(whole);
+            RuleError::BadPlaceholder {
+                key,
+                message: error.message,
+                src: Arc::clone(&self.src),
+                span: culprit,
+            }
+        })
+    }
+
+    /// Where `fragment` sits inside the scalar at `whole`, when it was written there verbatim
+    /// (quoting or folding can make the value differ from its text).
+    fn find_within(&self, whole: SourceSpan, fragment: &str) -> Option<SourceSpan> {
+        let start = whole.offset();
+        let text = self.text.get(start..start + whole.len())?;
+        let at = text.find(fragment)?;
+        Some(SourceSpan::new((start + at).into(), fragment.len()))
+    }
+
+    fn invalid<T>(&self, key: &'static str, message: &str, at: &Spanned<T>) -> RuleError {
+        RuleError::Invalid {
+            key,
+            message: message.to_owned(),
+            src: Arc::clone(&self.src),
+            span: self.span(at),
+        }
+    }
+
+    fn span<T>(&self, spanned: &Spanned<T>) -> SourceSpan {
+        self.location_span(&spanned.referenced)
+            .unwrap_or_else(|| SourceSpan::new(0.into(), 0))
+    }
+
+    fn location_span(&self, location: &serde_saphyr::Location) -> Option<SourceSpan> {
+        let span = location.span();
+        let start = usize::try_from(span.byte_offset()?).ok()?;
+        let len = usize::try_from(span.byte_len()?).ok()?;
+        let end = start.checked_add(len)?.min(self.text.len());
+        Some(SourceSpan::new(start.min(end).into(), end - start.min(end)))
+    }
+
+    fn yaml_error(&self, error: &serde_saphyr::Error) -> RuleError {
+        let error = error.without_snippet();
+        let span = error
+            .location()
+            .and_then(|location| self.location_span(&location));
+        let src = Arc::clone(&self.src);
+        match error {
+            serde_saphyr::Error::SerdeUnknownField {
+                field, expected, ..
+            } => RuleError::UnknownKey {
+                key: field.clone(),
+                expected: expected.join(", "),
+                src,
+                span,
+            },
+            serde_saphyr::Error::SerdeMissingField { field, .. } => RuleError::MissingKey {
+                key: (*field).to_owned(),
+                src,
+                span,
+            },
+            other => RuleError::Syntax {
+                message: other.to_string(),
+                src,
+                span,
+            },
+        }
+    }
+}
+
+fn is_kebab_case(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+}

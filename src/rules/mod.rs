@@ -1,0 +1,320 @@
+//! The rule catalog: rules as YAML files (built-in and `--rules DIR`), their documentation, and
+//! the lookups every later stage uses.
+//!
+//! The file format is documented for users in `rules/README.md`; [`load`] reads it and
+//! [`evaluate`] runs it over the facts document.
+
+mod evaluate;
+mod load;
+mod template;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jsonpath_rust::parser::model::JpQuery;
+use miette::{NamedSource, SourceSpan};
+
+use crate::diagnostic::Severity;
+
+pub use evaluate::evaluate;
+pub use load::{RuleError, parse_rule};
+pub use template::{Template, TemplateError, UNKNOWN};
+
+/// Where each rule's documentation is published; a diagnostic's `url` is this plus its code.
+pub const RULES_URL: &str = "https://sandtrap.dev/rules/";
+
+/// The headings every built-in rule's `docs` carries, in order.
+pub const DOC_SECTIONS: [&str; 5] = [
+    "What it does",
+    "Why is this bad?",
+    "Example",
+    "Use instead",
+    "References",
+];
+
+/// One rule, as read from its file.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub code: String,
+    pub name: String,
+    /// The default severity; a case may set its own, and configuration overrides both later.
+    pub severity: Severity,
+    pub summary: String,
+    /// Markdown with `## ` sections (see [`DOC_SECTIONS`]).
+    pub docs: String,
+    pub cases: Vec<Case>,
+    pub source: RuleSource,
+    origin: Origin,
+}
+
+/// Where a rule came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RuleSource {
+    /// Embedded from the repository's `rules/` folder at build time.
+    Builtin,
+    /// Read from a `--rules DIR` folder.
+    File(PathBuf),
+}
+
+/// The text of a rule's file and the locations of its identity, kept to report a clash with
+/// another rule at the right key.
+#[derive(Clone, Debug)]
+struct Origin {
+    source: Arc<NamedSource<String>>,
+    code_span: SourceSpan,
+    name_span: SourceSpan,
+}
+
+/// One query of a rule and what to report for each object it matches.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// The JSONPath query as written; parsed once at load into `compiled`.
+    pub query: String,
+    compiled: JpQuery,
+    /// `None`: the rule's default severity.
+    pub severity: Option<Severity>,
+    /// Keys of the matched object's `spans`; the first one present is the primary location.
+    pub at: Vec<String>,
+    pub message: Template,
+    pub label: Option<Template>,
+    pub help: Option<Template>,
+    pub note: Option<Template>,
+    pub related: Vec<RelatedSpec>,
+}
+
+/// A secondary location of a case: a span key (first present wins) and its message.
+#[derive(Clone, Debug)]
+pub struct RelatedSpec {
+    pub at: Vec<String>,
+    pub message: Template,
+}
+
+impl Rule {
+    /// The documentation URL of a built-in rule; rules of the user's own have none.
+    pub fn url(&self) -> Option<String> {
+        match self.source {
+            RuleSource::Builtin => Some(format!("{RULES_URL}{}", self.code)),
+            RuleSource::File(_) => None,
+        }
+    }
+
+    /// The `## ` sections of `docs` as (heading, body), in order; the body is trimmed. Lines
+    /// inside fenced code blocks are never headings.
+    pub fn sections(&self) -> Vec<(&str, &str)> {
+        let mut headings: Vec<(&str, usize, usize)> = Vec::new();
+        let mut fence: Option<&str> = None;
+        let mut offset = 0;
+        for line in self.docs.split_inclusive('\n') {
+            let trimmed = line.trim_end();
+            if let Some(open) = fence {
+                if trimmed.trim_start().starts_with(open) {
+                    fence = None;
+                }
+            } else if let Some(marker) = fence_marker(trimmed) {
+                fence = Some(marker);
+            } else if let Some(heading) = trimmed.strip_prefix("## ") {
+                headings.push((heading.trim(), offset, offset + line.len()));
+            }
+            offset += line.len();
+        }
+        headings
+            .iter()
+            .enumerate()
+            .map(|(index, &(heading, _, body_start))| {
+                let body_end = headings
+                    .get(index + 1)
+                    .map_or(self.docs.len(), |&(_, next_start, _)| next_start);
+                let body = self.docs.get(body_start..body_end).unwrap_or_default();
+                (heading, body.trim())
+            })
+            .collect()
+    }
+
+    /// The body of one `## ` section, by heading.
+    pub fn section(&self, heading: &str) -> Option<&str> {
+        self.sections()
+            .into_iter()
+            .find(|(name, _)| *name == heading)
+            .map(|(_, body)| body)
+    }
+
+    /// The fenced code blocks under `## Example` and under `## Use instead`, in order.
+    pub fn example_blocks(&self) -> (Vec<String>, Vec<String>) {
+        let blocks = |heading| self.section(heading).map(code_blocks).unwrap_or_default();
+        (blocks("Example"), blocks("Use instead"))
+    }
+}
+
+/// The opening fence of a fenced code block (three or more backticks or tildes).
+fn fence_marker(line: &str) -> Option<&str> {
+    let line = line.trim_start();
+    ["````", "```", "~~~~", "~~~"]
+        .into_iter()
+        .find(|marker| line.starts_with(marker))
+}
+
+/// The contents of the fenced code blocks of a markdown text.
+fn code_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(&str, String)> = None;
+    for line in markdown.split_inclusive('\n') {
+        match current.as_mut() {
+            Some((marker, body)) => {
+                if line.trim().starts_with(*marker) {
+                    if let Some((_, body)) = current.take() {
+                        blocks.push(body);
+                    }
+                } else {
+                    body.push_str(line);
+                }
+            }
+            None => {
+                if let Some(marker) = fence_marker(line.trim_end()) {
+                    current = Some((marker, String::new()));
+                }
+            }
+        }
+    }
+    blocks
+}
+
+impl fmt::Display for RuleSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuleSource::Builtin => f.write_str("built-in"),
+            RuleSource::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+
+/// Every rule of a run, in a stable order: built-ins by code, then the user's own.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    rules: Vec<Rule>,
+}
+
+impl Catalog {
+    /// An empty catalog.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The rules embedded from `rules/*.yaml`. An error here is a bug in a rule file, caught by
+    /// this module's tests.
+    pub fn builtin() -> Result<Catalog, RuleError> {
+        let rules = builtin::RULES
+            .iter()
+            .map(|(file, text)| parse_rule(text, &format!("rules/{file}"), RuleSource::Builtin))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut catalog = Catalog::new();
+        catalog.extend(rules)?;
+        Ok(catalog)
+    }
+
+    /// Every `*.yaml` and `*.yml` file directly in `dir`, sorted by file name.
+    pub fn load_dir(dir: &Path) -> Result<Vec<Rule>, RuleError> {
+        let io_error = |source| RuleError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let mut paths = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io_error)? {
+            let path = entry.map_err(io_error)?.path();
+            let is_yaml = path
+                .extension()
+                .is_some_and(|ext| ext == "yaml" || ext == "yml");
+            if is_yaml && path.is_file() {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        paths
+            .into_iter()
+            .map(|path| {
+                let text = std::fs::read_to_string(&path).map_err(|source| RuleError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                let name = path.display().to_string();
+                parse_rule(&text, &name, RuleSource::File(path))
+            })
+            .collect()
+    }
+
+    /// Adds rules, refusing a code or a name that is already taken (by the catalog or by an
+    /// earlier rule of `rules`). On error the catalog is unchanged.
+    pub fn extend(&mut self, rules: impl IntoIterator<Item = Rule>) -> Result<(), RuleError> {
+        let before = self.rules.len();
+        for rule in rules {
+            if let Err(error) = self.check_unique(&rule) {
+                self.rules.truncate(before);
+                return Err(error);
+            }
+            self.rules.push(rule);
+        }
+        Ok(())
+    }
+
+    fn check_unique(&self, rule: &Rule) -> Result<(), RuleError> {
+        if let Some(other) = self.rules.iter().find(|other| other.code == rule.code) {
+            return Err(RuleError::DuplicateCode {
+                code: rule.code.clone(),
+                other: describe(other),
+                src: Arc::clone(&rule.origin.source),
+                span: rule.origin.code_span,
+            });
+        }
+        if let Some(other) = self.rules.iter().find(|other| other.name == rule.name) {
+            return Err(RuleError::DuplicateName {
+                name: rule.name.clone(),
+                other: describe(other),
+                src: Arc::clone(&rule.origin.source),
+                span: rule.origin.name_span,
+            });
+        }
+        Ok(())
+    }
+
+    /// A rule by code (`ST201`) or name (`missing-source-arn`).
+    pub fn get(&self, code_or_name: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|rule| rule.code == code_or_name || rule.name == code_or_name)
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Rule> {
+        self.rules.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a Catalog {
+    type Item = &'a Rule;
+    type IntoIter = std::slice::Iter<'a, Rule>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.rules.iter()
+    }
+}
+
+fn describe(rule: &Rule) -> String {
+    match &rule.source {
+        RuleSource::Builtin => format!("built-in rule {} ({})", rule.code, rule.name),
+        RuleSource::File(path) => format!("rule {} in {}", rule.code, path.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
