@@ -8,6 +8,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod load;
+pub mod params;
 pub mod resolve;
 pub mod source;
+pub mod suppress;
 pub mod tree;
