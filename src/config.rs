@@ -1,1 +1,0 @@
-//! `.sandtrap.yaml`: discovery, typed loading with locations, and lookups.

@@ -1,0 +1,223 @@
+//! `.sandtrap.yaml`: discovery, typed loading with locations, and lookups.
+//!
+//! Every value keeps the byte span it was read from, so later stages can point at the config
+//! entry behind a decision (the `ses:` region that made an account production, the `stacks:`
+//! entry that gave a template its region).
+
+mod error;
+mod raw;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::GlobMatcher;
+
+pub use error::ConfigError;
+
+use crate::diagnostic::Severity;
+use crate::source::{SourceFile, Span};
+
+/// File names looked for in each directory, in order: `.sandtrap.yaml` wins when both exist.
+pub const FILE_NAMES: [&str; 2] = [".sandtrap.yaml", ".sandtrap.yml"];
+
+/// A config value with the byte span of its YAML scalar (quotes included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// What the config says about SES in an (account, region).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SesState {
+    /// Still in the SES sandbox: only verified recipients receive mail.
+    Sandbox,
+    /// Production access granted.
+    Production,
+}
+
+/// One item of `ses.production` or `ses.sandbox`.
+#[derive(Debug, Clone)]
+pub struct SesEntry {
+    pub state: SesState,
+    pub regions: Vec<Located<String>>,
+    /// `None` means any account.
+    pub account: Option<Located<String>>,
+}
+
+/// One item of `stacks:`: the environment of the templates its glob matches.
+#[derive(Debug, Clone)]
+pub struct StackEntry {
+    /// Glob relative to the config file's directory.
+    pub files: Located<String>,
+    matcher: GlobMatcher,
+    pub account: Option<Located<String>>,
+    pub region: Option<Located<String>>,
+    /// Parameter values by name; each value's span points at it in the config.
+    pub params: BTreeMap<String, Located<String>>,
+}
+
+/// One entry of `severity:`: a rule code (or name) and the severity it gets instead.
+#[derive(Debug, Clone)]
+pub struct SeverityOverride {
+    pub code: Located<String>,
+    pub severity: Located<Severity>,
+}
+
+/// One entry of `per-file-ignores:`.
+#[derive(Debug, Clone)]
+pub struct PerFileIgnore {
+    /// Glob relative to the config file's directory.
+    pub glob: Located<String>,
+    matcher: GlobMatcher,
+    /// Selectors as written (codes, names or prefixes).
+    pub codes: Vec<Located<String>>,
+}
+
+/// The loaded configuration. [`Config::default()`] is what applies when there is no file.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    source: Option<SourceFile>,
+    pub ses: Vec<SesEntry>,
+    pub stacks: Vec<StackEntry>,
+    /// `None` when the file has no `select:` (everything is selected).
+    pub select: Option<Vec<Located<String>>>,
+    pub ignore: Vec<Located<String>>,
+    pub severity: Vec<SeverityOverride>,
+    pub per_file_ignores: Vec<PerFileIgnore>,
+    pub fail_level: Option<Located<Severity>>,
+}
+
+/// Walks from `start_dir` up to the filesystem root and returns the first config file found.
+pub fn find(start_dir: &Path) -> Option<PathBuf> {
+    start_dir.ancestors().find_map(|dir| {
+        FILE_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|path| path.is_file())
+    })
+}
+
+/// Reads and validates a config file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    raw::parse(SourceFile::new(
+        path.display().to_string(),
+        Some(path.to_path_buf()),
+        text,
+    ))
+}
+
+/// Validates config text reported under `name`. The result has no directory: its globs match
+/// paths relative to wherever the caller decides.
+pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
+    raw::parse(SourceFile::new(name, None, text))
+}
+
+impl Config {
+    /// The config file's text and name, for pointing at its entries (`None` for the default).
+    pub fn source(&self) -> Option<&SourceFile> {
+        self.source.as_ref()
+    }
+
+    /// The directory globs are relative to: the config file's directory.
+    pub fn dir(&self) -> Option<&Path> {
+        self.source.as_ref()?.path.as_deref()?.parent()
+    }
+
+    /// The first `stacks:` entry whose glob matches `file`, a path relative to [`Config::dir`].
+    pub fn stack_for(&self, file: &str) -> Option<&StackEntry> {
+        let file = normalize(file);
+        self.stacks.iter().find(|s| s.matcher.is_match(&file))
+    }
+
+    /// What `ses:` says about SES in `region` for `account` (`None`: the account is unknown),
+    /// with the span of the region item that decided it.
+    ///
+    /// An entry without `account` applies to every account; an entry with one applies only to
+    /// that account, so it never applies when the account is unknown. When entries disagree, an
+    /// entry naming the account beats one that does not, and between equally specific entries
+    /// `sandbox` wins: the cautious answer.
+    pub fn ses_state(&self, account: Option<&str>, region: &str) -> Option<(SesState, Span)> {
+        self.ses
+            .iter()
+            .filter(|e| match &e.account {
+                None => true,
+                Some(a) => Some(a.value.as_str()) == account,
+            })
+            .filter_map(|e| {
+                let r = e.regions.iter().find(|r| r.value == region)?;
+                Some((e.account.is_none(), e.state, r.span))
+            })
+            .min_by_key(|(generic, state, _)| (*generic, *state))
+            .map(|(_, state, span)| (state, span))
+    }
+
+    /// The severity `severity:` gives a rule, matched by exact code or name; the last entry wins.
+    pub fn severity_for(&self, code: &str, name: &str) -> Option<&Located<Severity>> {
+        self.severity
+            .iter()
+            .rev()
+            .find(|o| o.code.value == code || o.code.value == name)
+            .map(|o| &o.severity)
+    }
+}
+
+impl StackEntry {
+    /// Whether `file` (relative to the config's directory) is one of this entry's templates.
+    pub fn is_match(&self, file: &str) -> bool {
+        self.matcher.is_match(&*normalize(file))
+    }
+}
+
+impl PerFileIgnore {
+    /// Whether the glob matches `file` (relative to the config's directory). A glob without `/`
+    /// also matches the file name alone, so `"*.json": [ST207]` works at any depth.
+    pub fn is_match(&self, file: &str) -> bool {
+        let file = normalize(file);
+        if self.matcher.is_match(&*file) {
+            return true;
+        }
+        !self.glob.value.contains('/')
+            && file
+                .rsplit('/')
+                .next()
+                .is_some_and(|base| self.matcher.is_match(base))
+    }
+}
+
+/// Paths are matched with `/` separators and without a leading `./`.
+fn normalize(file: &str) -> String {
+    let file = file.replace('\\', "/");
+    let mut rest = file.as_str();
+    while let Some(stripped) = rest.strip_prefix("./") {
+        rest = stripped;
+    }
+    rest.to_string()
+}
+
+/// An AWS region code: `us-east-1`, `us-gov-west-1`, `us-isob-east-1`, `ap-southeast-7`.
+pub fn is_region(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return false;
+    };
+    first.len() == 2
+        && first.bytes().all(|b| b.is_ascii_lowercase())
+        && !middle.is_empty()
+        && middle
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && (1..=2).contains(&last.len())
+        && last.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An AWS account id: exactly 12 ASCII digits.
+pub fn is_account(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}

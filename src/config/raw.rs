@@ -1,0 +1,320 @@
+//! The config file as serde reads it (every leaf spanned), and its validation into [`Config`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use globset::{GlobBuilder, GlobMatcher};
+use serde::Deserialize;
+use serde::de::{MapAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use super::error::{ConfigError, located};
+use super::{Config, Located, PerFileIgnore, SesEntry, SesState, SeverityOverride, StackEntry};
+use crate::diagnostic::Severity;
+use crate::source::{SourceFile, Span};
+
+type Text = Spanned<String>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    ses: Option<RawSes>,
+    stacks: Option<Vec<RawStack>>,
+    select: Option<Vec<Text>>,
+    ignore: Option<Vec<Text>>,
+    severity: Option<Pairs<Text>>,
+    per_file_ignores: Option<Pairs<Vec<Text>>>,
+    fail_level: Option<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSes {
+    production: Option<Vec<RawSesEntry>>,
+    sandbox: Option<Vec<RawSesEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSesEntry {
+    regions: Vec<Text>,
+    account: Option<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStack {
+    files: Text,
+    account: Option<Text>,
+    region: Option<Text>,
+    params: Option<Pairs<Text>>,
+}
+
+/// A mapping kept in source order with each key's location (serde maps lose both).
+struct Pairs<V>(Vec<(Text, V)>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Pairs<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PairsVisitor<V>(PhantomData<V>);
+
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<V> {
+            type Value = Pairs<V>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs<V>, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+
+        deserializer.deserialize_map(PairsVisitor(PhantomData))
+    }
+}
+
+/// Reads and validates the whole file; the first problem found is the error.
+pub(super) fn parse(source: SourceFile) -> Result<Config, ConfigError> {
+    let options = serde_saphyr::options! { with_snippet: false };
+    let raw: Option<RawConfig> = serde_saphyr::from_str_with_options(&source.text, options)
+        .map_err(|e| from_yaml_error(&source, &e))?;
+    let Some(raw) = raw else {
+        return Ok(Config {
+            source: Some(source),
+            ..Config::default()
+        });
+    };
+    let v = Validator { source: &source };
+    let mut ses = Vec::new();
+    if let Some(raw_ses) = raw.ses {
+        for (state, entries) in [
+            (SesState::Production, raw_ses.production),
+            (SesState::Sandbox, raw_ses.sandbox),
+        ] {
+            for entry in entries.into_iter().flatten() {
+                ses.push(SesEntry {
+                    state,
+                    regions: entry
+                        .regions
+                        .into_iter()
+                        .map(|r| v.region(r))
+                        .collect::<Result<_, _>>()?,
+                    account: entry.account.map(|a| v.account(a)).transpose()?,
+                });
+            }
+        }
+    }
+    let mut stacks = Vec::new();
+    for stack in raw.stacks.into_iter().flatten() {
+        let (files, matcher) = v.glob(stack.files)?;
+        let mut params = BTreeMap::new();
+        for (key, value) in stack.params.map(|p| p.0).unwrap_or_default() {
+            params.insert(key.value, v.text(value));
+        }
+        stacks.push(StackEntry {
+            files,
+            matcher,
+            account: stack.account.map(|a| v.account(a)).transpose()?,
+            region: stack.region.map(|r| v.region(r)).transpose()?,
+            params,
+        });
+    }
+    let mut severity = Vec::new();
+    for (code, level) in raw.severity.map(|p| p.0).unwrap_or_default() {
+        severity.push(SeverityOverride {
+            code: v.text(code),
+            severity: v.severity(level)?,
+        });
+    }
+    let mut per_file_ignores = Vec::new();
+    for (glob, codes) in raw.per_file_ignores.map(|p| p.0).unwrap_or_default() {
+        let (glob, matcher) = v.glob(glob)?;
+        per_file_ignores.push(PerFileIgnore {
+            glob,
+            matcher,
+            codes: codes.into_iter().map(|c| v.text(c)).collect(),
+        });
+    }
+    let texts = |items: Vec<Text>| items.into_iter().map(|t| v.text(t)).collect::<Vec<_>>();
+    Ok(Config {
+        ses,
+        stacks,
+        select: raw.select.map(texts),
+        ignore: raw.ignore.map(texts).unwrap_or_default(),
+        severity,
+        per_file_ignores,
+        fail_level: raw.fail_level.map(|l| v.severity(l)).transpose()?,
+        source: Some(source),
+    })
+}
+
+struct Validator<'a> {
+    source: &'a SourceFile,
+}
+
+impl Validator<'_> {
+    fn text(&self, t: Text) -> Located<String> {
+        Located {
+            span: location_span(self.source, &t.referenced),
+            value: t.value,
+        }
+    }
+
+    fn region(&self, t: Text) -> Result<Located<String>, ConfigError> {
+        let t = self.text(t);
+        if super::is_region(&t.value) {
+            return Ok(t);
+        }
+        let (src, span) = located(self.source, t.span);
+        Err(ConfigError::BadRegion {
+            value: t.value,
+            src,
+            span,
+        })
+    }
+
+    /// An unquoted account id is accepted: serde-saphyr hands a string field the scalar's exact
+    /// text, so leading zeros survive (`012345678901` is not read as a number here).
+    fn account(&self, t: Text) -> Result<Located<String>, ConfigError> {
+        let t = self.text(t);
+        if super::is_account(&t.value) {
+            return Ok(t);
+        }
+        let (src, span) = located(self.source, t.span);
+        Err(ConfigError::BadAccount {
+            value: t.value,
+            src,
+            span,
+        })
+    }
+
+    fn severity(&self, t: Text) -> Result<Located<Severity>, ConfigError> {
+        let t = self.text(t);
+        match Severity::parse(&t.value) {
+            Some(value) => Ok(Located {
+                value,
+                span: t.span,
+            }),
+            None => {
+                let (src, span) = located(self.source, t.span);
+                Err(ConfigError::BadSeverity {
+                    value: t.value,
+                    src,
+                    span,
+                })
+            }
+        }
+    }
+
+    fn glob(&self, t: Text) -> Result<(Located<String>, GlobMatcher), ConfigError> {
+        let t = self.text(t);
+        match compile_glob(&t.value) {
+            Ok(matcher) => Ok((t, matcher)),
+            Err(e) => {
+                let (src, span) = located(self.source, t.span);
+                Err(ConfigError::BadGlob {
+                    glob: t.value,
+                    message: e.kind().to_string(),
+                    src,
+                    span,
+                })
+            }
+        }
+    }
+}
+
+/// Globs follow gitignore habits: `*` stays within one path component, `**` crosses them.
+pub(crate) fn compile_glob(glob: &str) -> Result<GlobMatcher, globset::Error> {
+    let glob = glob.strip_prefix("./").unwrap_or(glob);
+    Ok(GlobBuilder::new(glob)
+        .literal_separator(true)
+        .build()?
+        .compile_matcher())
+}
+
+/// The byte span of a serde-saphyr location; parse errors carry only line and column, which are
+/// turned back into a byte offset through the file's line table.
+fn location_span(source: &SourceFile, loc: &serde_saphyr::Location) -> Span {
+    let text_len = source.text.len();
+    let s = loc.span();
+    if let (Some(offset), Some(len)) = (s.byte_offset(), s.byte_len()) {
+        let start = usize::try_from(offset).unwrap_or(text_len).min(text_len);
+        let end = usize::try_from(offset.saturating_add(len))
+            .unwrap_or(text_len)
+            .min(text_len);
+        if source.text.is_char_boundary(start) && source.text.is_char_boundary(end) {
+            return Span::new(start, end);
+        }
+    }
+    let line = u32::try_from(loc.line()).unwrap_or(u32::MAX);
+    let Some(line_start) = source.line_start(line) else {
+        return Span::empty(text_len);
+    };
+    let rest = source.text.get(line_start as usize..).unwrap_or("");
+    let column = usize::try_from(loc.column().saturating_sub(1)).unwrap_or(0);
+    let offset = rest
+        .char_indices()
+        .take_while(|(_, c)| *c != '\n')
+        .nth(column)
+        .map_or_else(|| rest.find('\n').unwrap_or(rest.len()), |(i, _)| i);
+    Span::empty(line_start as usize + offset)
+}
+
+/// serde-saphyr's message without its trailing ` at line L, column C` (the label shows that).
+fn bare_message(error: &serde_saphyr::Error) -> String {
+    let message = error.to_string();
+    match message.rfind(" at line ") {
+        Some(i) => message.get(..i).unwrap_or(&message).to_string(),
+        None => message,
+    }
+}
+
+fn from_yaml_error(source: &SourceFile, error: &serde_saphyr::Error) -> ConfigError {
+    use serde_saphyr::Error as E;
+    let span = error
+        .location()
+        .map_or(Span::empty(0), |loc| location_span(source, &loc));
+    let (src, label) = located(source, span);
+    match error {
+        E::WithSnippet { error, .. } => from_yaml_error(source, error),
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => ConfigError::UnknownKey {
+            key: field.clone(),
+            expected: expected.join(", "),
+            src,
+            span: label,
+        },
+        E::DuplicateMappingKey { key, .. } => ConfigError::DuplicateKey {
+            key: key.clone().unwrap_or_default(),
+            src,
+            span: label,
+        },
+        E::SerdeMissingField { field, .. } => ConfigError::MissingKey {
+            key: (*field).to_string(),
+            src,
+            span: label,
+        },
+        E::SerdeInvalidType { .. }
+        | E::SerdeInvalidValue { .. }
+        | E::SerdeInvalidLength { .. }
+        | E::SerdeUnknownVariant { .. }
+        | E::Unexpected { .. }
+        | E::NullIntoString { .. }
+        | E::Message { .. } => ConfigError::InvalidValue {
+            message: bare_message(error),
+            src,
+            span: label,
+        },
+        _ => ConfigError::Syntax {
+            message: bare_message(error),
+            src,
+            span: label,
+        },
+    }
+}
