@@ -366,7 +366,14 @@ fn builtin_rules_load() {
 #[test]
 fn builtin_rules_document_every_section_with_examples() {
     for rule in &Catalog::builtin().unwrap() {
-        let headings: Vec<&str> = rule.sections().into_iter().map(|(h, _)| h).collect();
+        // The five sections in order; `Known problems` (unconfirmed AWS behaviour) may follow
+        // `Use instead`.
+        let headings: Vec<&str> = rule
+            .sections()
+            .into_iter()
+            .map(|(h, _)| h)
+            .filter(|h| *h != "Known problems")
+            .collect();
         assert_eq!(headings, DOC_SECTIONS, "{}: sections of `docs`", rule.code);
         for (heading, body) in rule.sections() {
             assert!(!body.is_empty(), "{}: `## {heading}` is empty", rule.code);
