@@ -24,6 +24,24 @@ pub struct Cli {
 pub enum Command {
     /// Check templates and CDK cloud assemblies (default path: `.`).
     Check(CheckArgs),
+    /// Print the facts document the rules read (JSON).
+    Facts(FactsArgs),
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule code (`ST101`) or name (`ses-sandbox-recipients`).
+        rule: String,
+        /// Also load the rules in this directory.
+        #[arg(long, value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// List the rules.
+    Rules {
+        #[arg(long, value_enum, default_value = "text")]
+        format: RulesFormat,
+        /// Also load the rules in this directory.
+        #[arg(long, value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
     /// Developer tools: dump intermediate stages.
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -35,22 +53,77 @@ pub enum DebugCommand {
     Load { file: PathBuf },
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub struct FactsArgs {
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+}
+
+/// What the analysis needs to know: environment, parameters, SES state, configuration, rules.
+#[derive(Debug, Args, Default)]
+pub struct AnalysisArgs {
     /// Files or directories to check; `-` reads standard input.
     pub paths: Vec<PathBuf>,
+    /// The path standard input is reported under (and configuration is found from).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<String>,
+    /// With `-`: also analyze this directory, so the buffer is joined with the rest of the
+    /// project (its on-disk copy is replaced by the buffer).
+    #[arg(long, value_name = "DIR")]
+    pub project_root: Option<PathBuf>,
+    /// The region of stacks that do not carry one (CDK manifests win).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// The account of stacks that do not carry one (CDK manifests win).
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account: Option<String>,
+    /// A template parameter value (repeatable); wins over `--param-file` and `Default`.
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// Parameter values from a CloudFormation CLI JSON list, a CodePipeline template
+    /// configuration, or samconfig.toml `parameter_overrides` (repeatable).
+    #[arg(long = "param-file", value_name = "FILE")]
+    pub param_files: Vec<PathBuf>,
+    /// SES in this region (of this account) is in the sandbox (repeatable).
+    #[arg(long, value_name = "[ACCOUNT:]REGION")]
+    pub ses_sandbox: Vec<String>,
+    /// SES in this region (of this account) has production access (repeatable).
+    #[arg(long, value_name = "[ACCOUNT:]REGION")]
+    pub ses_production: Vec<String>,
+    /// Use this configuration file instead of finding `.sandtrap.yaml` upward.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Also load the rules in this directory (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Only these rules: codes, names or code prefixes (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Option<Vec<String>>,
+    /// Not these rules: codes, names or code prefixes (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
-    /// The path standard input is reported under (and configuration is found from).
-    #[arg(long, value_name = "PATH")]
-    pub stdin_filename: Option<String>,
-    /// Exit with status 1 when a diagnostic is at or above this severity.
-    #[arg(long, value_enum, default_value = "warning")]
-    pub fail_level: FailLevel,
+    /// Exit with status 1 when a diagnostic is at or above this severity [default: warning,
+    /// or `fail-level` from the config file].
+    #[arg(long, value_enum)]
+    pub fail_level: Option<FailLevel>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -94,31 +167,152 @@ pub struct Io<'a> {
 pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
     match cli.command {
         Command::Check(args) => check(args, io),
+        Command::Facts(args) => facts(args, io),
+        Command::Explain { rule, rules } => explain(&rule, &rules, io),
+        Command::Rules { format, rules } => list_rules(format, &rules, io),
         Command::Debug(DebugCommand::Load { file }) => debug_load(&file, io),
     }
 }
 
-fn check(args: CheckArgs, io: Io<'_>) -> io::Result<Exit> {
+/// Reads standard input when asked and turns the arguments into run options.
+fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptions, String>> {
     let mut stdin = None;
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut text = String::new();
         if let Err(err) = io.stdin.read_to_string(&mut text) {
-            writeln!(io.stderr, "error: cannot read standard input: {err}")?;
-            return Ok(Exit::Usage);
+            return Ok(Err(format!("cannot read standard input: {err}")));
         }
         stdin = Some(text);
     }
-    let options = CheckOptions {
+    let mut params = std::collections::BTreeMap::new();
+    for param in &args.params {
+        match crate::params::parse_param(param) {
+            Ok((key, value)) => {
+                params.insert(key, value);
+            }
+            Err(err) => return Ok(Err(err.to_string())),
+        }
+    }
+    let env_region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()));
+    Ok(Ok(CheckOptions {
         paths: args.paths.clone(),
         stdin,
         stdin_filename: args.stdin_filename.clone(),
-    };
-    let outcome = match check::run(&options) {
-        Ok(outcome) => outcome,
-        Err(err) => {
-            writeln!(io.stderr, "error: {err}")?;
-            return Ok(Exit::Usage);
+        project_root: args.project_root.clone(),
+        cwd: std::env::current_dir().unwrap_or_default(),
+        region: args.region.clone(),
+        account: args.account.clone(),
+        env_region,
+        params,
+        param_files: args.param_files.clone(),
+        ses_sandbox: args.ses_sandbox.clone(),
+        ses_production: args.ses_production.clone(),
+        config: args.config.clone(),
+        rules_dirs: args.rules.clone(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    }))
+}
+
+/// Renders a tool error (with its source snippet when it has a location) on stderr.
+fn report_error(err: &dyn miette::Diagnostic, io: &mut Io<'_>) -> io::Result<Exit> {
+    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+        .with_links(false)
+        .with_width(terminal_width());
+    let mut text = String::new();
+    if handler.render_report(&mut text, err).is_err() {
+        text = format!("error: {err}\n");
+    }
+    io.stderr.write_all(text.as_bytes())?;
+    Ok(Exit::Usage)
+}
+
+fn run_analysis(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<check::Outcome, Exit>> {
+    let options = match options(args, io)? {
+        Ok(options) => options,
+        Err(message) => {
+            writeln!(io.stderr, "error: {message}")?;
+            return Ok(Err(Exit::Usage));
         }
+    };
+    match check::run(&options) {
+        Ok(outcome) => Ok(Ok(outcome)),
+        Err(err) => Ok(Err(report_error(&err, io)?)),
+    }
+}
+
+fn facts(args: FactsArgs, mut io: Io<'_>) -> io::Result<Exit> {
+    let outcome = match run_analysis(&args.analysis, &mut io)? {
+        Ok(outcome) => outcome,
+        Err(exit) => return Ok(exit),
+    };
+    serde_json::to_writer_pretty(&mut *io.stdout, &outcome.facts)?;
+    writeln!(io.stdout)?;
+    Ok(Exit::Clean)
+}
+
+fn rule_catalog(dirs: &[PathBuf], io: &mut Io<'_>) -> io::Result<Result<crate::rules::Catalog, Exit>> {
+    let options = CheckOptions {
+        rules_dirs: dirs.to_vec(),
+        ..CheckOptions::default()
+    };
+    match check::catalog(&options) {
+        Ok(catalog) => Ok(Ok(catalog)),
+        Err(err) => Ok(Err(report_error(&err, io)?)),
+    }
+}
+
+fn explain(rule: &str, dirs: &[PathBuf], mut io: Io<'_>) -> io::Result<Exit> {
+    let catalog = match rule_catalog(dirs, &mut io)? {
+        Ok(catalog) => catalog,
+        Err(exit) => return Ok(exit),
+    };
+    let Some(rule) = catalog.get(rule).or_else(|| catalog.get(&rule.to_ascii_uppercase())) else {
+        writeln!(io.stderr, "error: no rule `{rule}`; `sandtrap rules` lists them")?;
+        return Ok(Exit::Usage);
+    };
+    writeln!(io.stdout, "# {} {}\n", rule.code, rule.name)?;
+    writeln!(io.stdout, "{}\n", rule.summary)?;
+    writeln!(io.stdout, "Default severity: {}\n", rule.severity)?;
+    io.stdout.write_all(rule.docs.trim_end().as_bytes())?;
+    writeln!(io.stdout)?;
+    Ok(Exit::Clean)
+}
+
+fn list_rules(format: RulesFormat, dirs: &[PathBuf], mut io: Io<'_>) -> io::Result<Exit> {
+    let catalog = match rule_catalog(dirs, &mut io)? {
+        Ok(catalog) => catalog,
+        Err(exit) => return Ok(exit),
+    };
+    match format {
+        RulesFormat::Text => {
+            for rule in &catalog {
+                writeln!(io.stdout, "{:<6} {:<32} {:<8} {}", rule.code, rule.name, rule.severity.as_str(), rule.summary)?;
+            }
+        }
+        RulesFormat::Json => {
+            let rules: Vec<_> = catalog
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "code": r.code, "name": r.name, "severity": r.severity.as_str(),
+                        "summary": r.summary, "url": r.url(), "docs": r.docs,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *io.stdout, &rules)?;
+            writeln!(io.stdout)?;
+        }
+    }
+    Ok(Exit::Clean)
+}
+
+fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit> {
+    let outcome = match run_analysis(&args.analysis, &mut io)? {
+        Ok(outcome) => outcome,
+        Err(exit) => return Ok(exit),
     };
     let report = Report {
         files: &outcome.files,
@@ -142,7 +336,11 @@ fn check(args: CheckArgs, io: Io<'_>) -> io::Result<Exit> {
         }
         None => emit::emit(&report, args.format, style, io.stdout)?,
     }
-    let fail_level = Severity::from(args.fail_level);
+    let fail_level = args
+        .fail_level
+        .map(Severity::from)
+        .or(outcome.config_fail_level)
+        .unwrap_or(Severity::Warning);
     Ok(
         if outcome.diagnostics.iter().any(|d| d.severity >= fail_level) {
             Exit::Findings

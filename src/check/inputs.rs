@@ -1,0 +1,175 @@
+//! The inputs of a run that do not come from the analyzed files: the config file, parameter
+//! values, SES state declarations, and each stack's environment by DESIGN.md's precedence.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{CheckError, CheckOptions};
+use crate::config::{self, Config};
+use crate::discover::{Origin, Target};
+use crate::join::{EnvSource, SesDeclaration, SesState};
+use crate::resolve::StackEnv;
+use crate::tree::Node;
+
+/// Everything resolved once per run.
+pub struct RunInputs {
+    pub config: Config,
+    /// `--param-file` values, then `--param` on top.
+    pub params: BTreeMap<String, String>,
+    pub ses: Vec<SesDeclaration>,
+}
+
+impl RunInputs {
+    pub fn load(options: &CheckOptions) -> Result<Self, CheckError> {
+        let config = match &options.config {
+            Some(path) => config::load(path).map_err(Box::new)?,
+            None => {
+                let start = options
+                    .stdin_filename
+                    .as_ref()
+                    .and_then(|f| Path::new(f).parent().map(|p| options.cwd.join(p)))
+                    .unwrap_or_else(|| options.cwd.clone());
+                match config::find(&start) {
+                    Some(path) => config::load(&path).map_err(Box::new)?,
+                    None => Config::default(),
+                }
+            }
+        };
+        let mut params = BTreeMap::new();
+        for file in &options.param_files {
+            params.extend(crate::params::load_param_file(file)?);
+        }
+        params.extend(options.params.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let mut ses = Vec::new();
+        for (flags, state) in [
+            (&options.ses_sandbox, SesState::Sandbox),
+            (&options.ses_production, SesState::Production),
+        ] {
+            for flag in flags {
+                let (account, region) = parse_ses_flag(flag)?;
+                ses.push(SesDeclaration {
+                    account,
+                    region,
+                    state,
+                    source: "flag",
+                    location: None,
+                });
+            }
+        }
+        let config_name = config.source().map(|s| s.name.clone());
+        for entry in &config.ses {
+            for region in &entry.regions {
+                ses.push(SesDeclaration {
+                    account: entry.account.as_ref().map(|a| a.value.clone()),
+                    region: region.value.clone(),
+                    state: match entry.state {
+                        config::SesState::Sandbox => SesState::Sandbox,
+                        config::SesState::Production => SesState::Production,
+                    },
+                    source: "config",
+                    location: config_name.clone().map(|n| (n, region.span)),
+                });
+            }
+        }
+        Ok(Self { config, params, ses })
+    }
+
+    /// The path of `target` relative to the config file's directory (or the display name), as
+    /// `stacks:` and `per-file-ignores:` globs see it.
+    pub fn relative_path(&self, target_name: &str, target_path: Option<&Path>) -> String {
+        let absolute = target_path.and_then(|p| p.canonicalize().ok());
+        let dir = self.config.dir().and_then(|d| d.canonicalize().ok());
+        match (absolute, dir) {
+            (Some(file), Some(dir)) => file
+                .strip_prefix(&dir)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| target_name.to_owned()),
+            _ => target_name.trim_start_matches("./").to_owned(),
+        }
+    }
+}
+
+/// `[ACCOUNT:]REGION`.
+fn parse_ses_flag(flag: &str) -> Result<(Option<String>, String), CheckError> {
+    let (account, region) = match flag.split_once(':') {
+        Some((a, r)) => (Some(a.to_owned()), r.to_owned()),
+        None => (None, flag.to_owned()),
+    };
+    let bad_account = account.as_deref().is_some_and(|a| !config::is_account(a));
+    if bad_account || !config::is_region(&region) {
+        return Err(CheckError::SesFlag(flag.to_owned()));
+    }
+    Ok((account, region))
+}
+
+/// A stack's environment with where each part came from.
+pub struct Resolved {
+    pub env: StackEnv,
+    pub account_source: EnvSource,
+    pub region_source: EnvSource,
+    pub stack_name: String,
+}
+
+/// Applies DESIGN.md's precedence for one stack.
+pub fn stack_env(
+    target: &Target,
+    root: &Node,
+    relative: &str,
+    options: &CheckOptions,
+    inputs: &RunInputs,
+) -> Resolved {
+    let entry = inputs.config.stack_for(relative);
+    let cdk = match &target.origin {
+        Origin::Cdk(stack) => Some(stack),
+        _ => None,
+    };
+    let metadata_region = root
+        .get_path(&["Metadata", "sandtrap", "region"])
+        .and_then(Node::as_str)
+        .map(str::to_owned);
+    let (region, region_source) = first([
+        (target.environment.region.clone(), EnvSource::CdkManifest),
+        (options.region.clone(), EnvSource::Flag),
+        (entry.and_then(|e| e.region.as_ref()).map(|r| r.value.clone()), EnvSource::Config),
+        (metadata_region, EnvSource::TemplateMetadata),
+        (options.env_region.clone(), EnvSource::Environment),
+    ]);
+    let (account, account_source) = first([
+        (target.environment.account.clone(), EnvSource::CdkManifest),
+        (options.account.clone(), EnvSource::Flag),
+        (entry.and_then(|e| e.account.as_ref()).map(|a| a.value.clone()), EnvSource::Config),
+    ]);
+    // --param › --param-file › config `stacks:` params › CDK manifest parameters › Default.
+    let mut parameters: BTreeMap<String, String> = cdk.map(|c| c.parameters.clone()).unwrap_or_default();
+    if let Some(entry) = entry {
+        parameters.extend(entry.params.iter().map(|(k, v)| (k.clone(), v.value.clone())));
+    }
+    parameters.extend(inputs.params.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let stack_name = cdk.map(|c| c.stack_name.clone()).unwrap_or_else(|| stem(&target.name));
+    Resolved {
+        env: StackEnv {
+            account,
+            region,
+            stack_name: Some(stack_name.clone()),
+            parameters,
+        },
+        account_source,
+        region_source,
+        stack_name,
+    }
+}
+
+fn first<const N: usize>(candidates: [(Option<String>, EnvSource); N]) -> (Option<String>, EnvSource) {
+    candidates
+        .into_iter()
+        .find_map(|(value, source)| value.filter(|v| !v.is_empty()).map(|v| (Some(v), source)))
+        .unwrap_or((None, EnvSource::Unknown))
+}
+
+/// A loose template's stack name: its file name without the extension.
+fn stem(name: &str) -> String {
+    let path = PathBuf::from(name);
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| name.to_owned())
+}

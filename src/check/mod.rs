@@ -1,0 +1,320 @@
+//! One `sandtrap check` run: the pipeline stages in order, files in parallel, only the small facts
+//! kept for the join.
+
+mod inputs;
+mod suppression;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, FileId, Location, Related, Severity, Summary};
+use crate::discover::{self, DiscoverError, Origin, Target, classify};
+use crate::extract::{self, StackFacts};
+use crate::join::{self, JoinInputs, Stack};
+use crate::load::{self, Format, LoadProblem, ProblemKind};
+use crate::resolve::Resolver;
+use crate::rules::{self, Catalog};
+use crate::source::{Files, SourceFile};
+use crate::tree::Document;
+
+pub use inputs::RunInputs;
+use suppression::FileSuppressions;
+
+/// What a run is asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    pub paths: Vec<PathBuf>,
+    /// The text of standard input when `-` is among the paths.
+    pub stdin: Option<String>,
+    /// The name standard input is reported under (and configuration is found from).
+    pub stdin_filename: Option<String>,
+    /// With standard input: also analyze this directory, so the buffer joins the project.
+    pub project_root: Option<PathBuf>,
+    pub cwd: PathBuf,
+    pub region: Option<String>,
+    pub account: Option<String>,
+    /// `AWS_REGION`, else `AWS_DEFAULT_REGION`.
+    pub env_region: Option<String>,
+    pub params: BTreeMap<String, String>,
+    pub param_files: Vec<PathBuf>,
+    /// `[ACCOUNT:]REGION`.
+    pub ses_sandbox: Vec<String>,
+    pub ses_production: Vec<String>,
+    pub config: Option<PathBuf>,
+    pub rules_dirs: Vec<PathBuf>,
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+}
+
+/// Everything a run found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub files: Files,
+    pub diagnostics: Vec<Diagnostic>,
+    pub summary: Summary,
+    /// The fail level from the config file, when it sets one.
+    pub config_fail_level: Option<Severity>,
+    /// The facts document the rules read.
+    pub facts: serde_json::Value,
+}
+
+/// Why a run could not happen as asked (exit status 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CheckError {
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] Box<crate::config::ConfigError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Rules(#[from] Box<rules::RuleError>),
+    #[error(transparent)]
+    Params(#[from] crate::params::ParamError),
+    #[error("`{0}` is not [ACCOUNT:]REGION (e.g. `us-west-2` or `123456789012:us-west-2`)")]
+    SesFlag(String),
+}
+
+/// The result of one file, computed in parallel and merged in order.
+struct FileOutcome {
+    source: SourceFile,
+    template: bool,
+    problems: Vec<LoadProblem>,
+    stack: Option<Stack>,
+    suppressions: FileSuppressions,
+    relative: String,
+}
+
+/// The built-in rules plus those of `--rules` directories.
+pub fn catalog(options: &CheckOptions) -> Result<Catalog, CheckError> {
+    let mut catalog = Catalog::builtin().map_err(Box::new)?;
+    for dir in &options.rules_dirs {
+        let rules = Catalog::load_dir(dir).map_err(Box::new)?;
+        catalog.extend(rules).map_err(Box::new)?;
+    }
+    Ok(catalog)
+}
+
+pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
+    let inputs = RunInputs::load(options)?;
+    let catalog = catalog(options)?;
+    let targets = targets(options)?;
+
+    let outcomes: Vec<FileOutcome> = targets
+        .targets
+        .par_iter()
+        .map(|target| analyze_file(target, options, &inputs))
+        .collect();
+
+    let mut files = Files::default();
+    let mut ids: HashMap<String, FileId> = HashMap::new();
+    let mut diagnostics = Vec::new();
+    let mut summary = Summary::default();
+    let mut suppressions: HashMap<FileId, (FileSuppressions, String)> = HashMap::new();
+    if let Some(source) = inputs.config.source() {
+        ids.insert(source.name.clone(), files.add(source.clone()));
+    }
+    for problem in targets.problems {
+        summary.files += 1;
+        let name = problem.file.name.clone();
+        let id = files.add(problem.file);
+        ids.insert(name.clone(), id);
+        suppressions.insert(id, (FileSuppressions::default(), name));
+        diagnostics.push(parse_error(id, &problem.problem));
+    }
+    let mut stacks = Vec::new();
+    for outcome in outcomes {
+        summary.files += 1;
+        summary.templates += usize::from(outcome.template);
+        let has_facts = outcome.stack.as_ref().is_some_and(|s| !is_empty(&s.facts));
+        if outcome.problems.is_empty() && !has_facts {
+            continue;
+        }
+        let name = outcome.source.name.clone();
+        let id = files.add(outcome.source);
+        ids.insert(name, id);
+        diagnostics.extend(outcome.problems.iter().map(|p| parse_error(id, p)));
+        suppressions.insert(id, (outcome.suppressions, outcome.relative));
+        if let Some(stack) = outcome.stack.filter(|_| has_facts) {
+            stacks.push(stack);
+        }
+    }
+
+    // Related labels point into the CDK manifests that declared stack environments.
+    for stack in &stacks {
+        if let Some((manifest, _)) = &stack.environment_location
+            && !ids.contains_key(manifest)
+            && let Ok(text) = std::fs::read_to_string(options.cwd.join(manifest))
+        {
+            let id = files.add(SourceFile::new(manifest.clone(), None, text));
+            ids.insert(manifest.clone(), id);
+        }
+    }
+    let facts = join::facts_document(&stacks, &JoinInputs { ses: inputs.ses.clone() });
+    diagnostics.extend(rules::evaluate(&catalog, &facts, &|name| ids.get(name).copied()));
+
+    let diagnostics = suppression::apply(diagnostics, &files, &suppressions, &catalog, &inputs.config, options);
+    let mut diagnostics = diagnostics;
+    sort(&files, &mut diagnostics);
+    for d in &diagnostics {
+        summary.count(d.severity);
+    }
+    Ok(Outcome {
+        files,
+        diagnostics,
+        summary,
+        config_fail_level: inputs.config.fail_level.as_ref().map(|l| l.value),
+        facts,
+    })
+}
+
+fn is_empty(facts: &StackFacts) -> bool {
+    facts.senders.is_empty() && facts.identities.is_empty() && facts.configuration_sets.is_empty() && facts.exports.is_empty()
+}
+
+/// The files to analyze: discovered paths, standard input, and the project around it.
+fn targets(options: &CheckOptions) -> Result<discover::Discovered, CheckError> {
+    let stdin_wanted = options.paths.iter().any(|p| p.as_os_str() == "-");
+    let mut fs_paths: Vec<PathBuf> = options.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    if stdin_wanted && let Some(root) = &options.project_root {
+        fs_paths.push(root.clone());
+    }
+    let mut discovered = if fs_paths.is_empty() && stdin_wanted {
+        discover::Discovered::default()
+    } else if fs_paths.is_empty() {
+        discover::discover(&[PathBuf::from(".")])?
+    } else {
+        discover::discover(&fs_paths)?
+    };
+    if stdin_wanted {
+        let name = options.stdin_filename.clone().unwrap_or_else(|| "-".to_owned());
+        // The buffer replaces the file it was read from.
+        let on_disk = options.stdin_filename.as_ref().and_then(|f| options.cwd.join(f).canonicalize().ok());
+        if let Some(on_disk) = on_disk {
+            discovered
+                .targets
+                .retain(|t| t.path.as_ref().and_then(|p| p.canonicalize().ok()).as_ref() != Some(&on_disk));
+        }
+        discovered.targets.push(Target {
+            name,
+            path: options.stdin_filename.as_ref().map(|f| options.cwd.join(f)),
+            explicit: true,
+            origin: Origin::Stdin,
+            environment: discover::Environment::default(),
+        });
+    }
+    Ok(discovered)
+}
+
+fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> FileOutcome {
+    let relative = inputs.relative_path(&target.name, target.path.as_deref());
+    let read = match (&target.origin, &target.path) {
+        (Origin::Stdin, _) => Ok(options.stdin.clone().unwrap_or_default().into_bytes()),
+        (_, Some(path)) => std::fs::read(path),
+        (_, None) => Ok(Vec::new()),
+    };
+    let always_template = matches!(target.origin, Origin::Cdk(_));
+    let outcome = |source, template, problems| FileOutcome {
+        source,
+        template,
+        problems,
+        stack: None,
+        suppressions: FileSuppressions::default(),
+        relative: relative.clone(),
+    };
+    let bytes = match read {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let source = SourceFile::new(target.name.clone(), target.path.clone(), "");
+            let problem = LoadProblem {
+                kind: ProblemKind::Encoding,
+                span: crate::source::Span::empty(0),
+                message: format!("cannot read file: {err}"),
+                related: None,
+            };
+            // An unreadable file that may not even be a template is reported only when named.
+            let report = always_template || target.explicit || has_template_extension(&target.name);
+            return outcome(source, always_template, if report { vec![problem] } else { Vec::new() });
+        }
+    };
+    let (text, decode_problem) = load::decode(&bytes);
+    let source = SourceFile::new(target.name.clone(), target.path.clone(), text);
+    if let Some(problem) = decode_problem {
+        let ours = always_template || classify::looks_like_template(&source.text);
+        return outcome(source, ours, if ours { vec![problem] } else { Vec::new() });
+    }
+    let loaded = load::load(&source.text, Format::guess(&target.name, &source.text));
+    let template = always_template || loaded.document.as_ref().is_some_and(|doc| classify::is_template(&doc.root));
+    // A broken file is ours to judge only when it looks like a template: a broken tsconfig.json
+    // handed over by a pre-commit hook is not.
+    let report = template || (!loaded.problems.is_empty() && classify::looks_like_template(&source.text));
+    let problems = if report { loaded.problems } else { Vec::new() };
+    let mut result = outcome(source, template, problems);
+    if let (true, Some(document)) = (template, &loaded.document) {
+        result.stack = Some(stack(target, document, &relative, options, inputs, &result.source));
+        result.suppressions = FileSuppressions::read(&result.source, document);
+    }
+    result
+}
+
+fn has_template_extension(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".yaml", ".yml", ".json", ".template"].iter().any(|e| lower.ends_with(e))
+}
+
+fn stack(
+    target: &Target,
+    document: &Document,
+    relative: &str,
+    options: &CheckOptions,
+    inputs: &RunInputs,
+    source: &SourceFile,
+) -> Stack {
+    let env = inputs::stack_env(target, &document.root, relative, options, inputs);
+    let resolver = Resolver::new(document, &env.env);
+    let facts = extract::extract(document, &resolver);
+    let environment_location = match &target.origin {
+        Origin::Cdk(cdk) => cdk.environment_span.map(|span| (cdk.manifest.clone(), span)),
+        _ => None,
+    };
+    Stack {
+        file: source.name.clone(),
+        name: env.stack_name,
+        account: env.env.account.clone(),
+        account_source: env.account_source,
+        region: env.env.region.clone(),
+        region_source: env.region_source,
+        environment_location,
+        facts,
+    }
+}
+
+fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        "ST001",
+        "parse-error",
+        Severity::Error,
+        Location { file, span: problem.span },
+        problem.message.clone(),
+    );
+    if let Some((span, message)) = &problem.related {
+        d.related.push(Related {
+            location: Location { file, span: *span },
+            message: message.clone(),
+        });
+    }
+    d
+}
+
+/// By file name, then offset, then code (DESIGN.md "Outputs").
+fn sort(files: &Files, diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        let name = |d: &Diagnostic| files.get(d.location.file).map(|f| f.name.as_str());
+        name(a)
+            .cmp(&name(b))
+            .then(a.location.span.start.cmp(&b.location.span.start))
+            .then(a.code.cmp(&b.code))
+    });
+}

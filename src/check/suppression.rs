@@ -1,0 +1,126 @@
+//! The suppress stage of a run: `select`/`ignore`/`per-file-ignores`, resource and template
+//! `Metadata`, `# sandtrap: ignore[...]` comments, then configured severities. Suppressions that
+//! name no rule, or cannot be read, are reported themselves (ST005).
+
+use std::collections::HashMap;
+
+use super::CheckOptions;
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, FileId, Location, Severity};
+use crate::rules::Catalog;
+use crate::source::{Files, SourceFile, Span};
+use crate::suppress::{
+    self, CommentSuppressions, Filter, MalformedSuppression, MetadataIgnores, Selector,
+};
+use crate::tree::Document;
+
+/// What one file says about suppressing diagnostics.
+#[derive(Debug, Default)]
+pub struct FileSuppressions {
+    comments: Option<CommentSuppressions>,
+    metadata: Option<MetadataIgnores>,
+}
+
+impl FileSuppressions {
+    pub fn read(source: &SourceFile, document: &Document) -> Self {
+        Self {
+            comments: Some(suppress::comment_suppressions(source, &document.comments)),
+            metadata: Some(suppress::metadata_ignores(&document.root)),
+        }
+    }
+}
+
+const INVALID: (&str, &str) = ("ST005", "invalid-suppression");
+
+pub fn apply(
+    diagnostics: Vec<Diagnostic>,
+    files: &Files,
+    suppressions: &HashMap<FileId, (FileSuppressions, String)>,
+    catalog: &Catalog,
+    config: &Config,
+    options: &CheckOptions,
+) -> Vec<Diagnostic> {
+    let known: Vec<(&str, &str)> = catalog.iter().map(|r| (r.code.as_str(), r.name.as_str())).collect();
+    let mut all = diagnostics;
+    all.extend(invalid_suppressions(suppressions, &known, catalog));
+    let filter = Filter::from_config(config).layer(
+        options.select.as_ref().map(|s| suppress::parse_selectors(s)),
+        suppress::parse_selectors(&options.ignore),
+    );
+    all.into_iter()
+        .filter_map(|mut d| {
+            let (file_suppressions, relative) = suppressions
+                .get(&d.location.file)
+                .map(|(s, r)| (Some(s), r.as_str()))
+                .unwrap_or((None, ""));
+            let relative = if relative.is_empty() {
+                files.get(d.location.file).map_or("", |f| f.name.as_str())
+            } else {
+                relative
+            };
+            if !filter.enabled(&d.code, &d.name, relative) {
+                return None;
+            }
+            if let Some(s) = file_suppressions {
+                if s.metadata.as_ref().and_then(|m| m.is_ignored(&d.code, &d.name, d.resource.as_deref())).is_some() {
+                    return None;
+                }
+                let line = files.get(d.location.file).map(|f| f.position(d.location.span.start).line);
+                if let (Some(comments), Some(line)) = (&s.comments, line)
+                    && comments.suppressions.iter().any(|c| c.applies(line) && c.matches(&d.code, &d.name).is_some())
+                {
+                    return None;
+                }
+            }
+            if let Some(severity) = config.severity_for(&d.code, &d.name) {
+                d.severity = severity.value;
+            }
+            Some(d)
+        })
+        .collect()
+}
+
+fn invalid_suppressions(
+    suppressions: &HashMap<FileId, (FileSuppressions, String)>,
+    known: &[(&str, &str)],
+    catalog: &Catalog,
+) -> Vec<Diagnostic> {
+    let url = catalog.get(INVALID.0).and_then(|r| r.url());
+    let mut out = Vec::new();
+    let mut report = |file: FileId, span: Span, message: String, help: &str| {
+        let mut d = Diagnostic::new(INVALID.0, INVALID.1, Severity::Warning, Location { file, span }, message)
+            .with_help(help);
+        d.url = url.clone();
+        out.push(d);
+    };
+    let unknown = |text: &str| suppress::unknown_selectors(&[Selector::parse(text)], known).len() == 1;
+    for (&file, (s, _)) in suppressions {
+        let malformed: Vec<&MalformedSuppression> = s
+            .comments
+            .iter()
+            .flat_map(|c| c.malformed.iter())
+            .chain(s.metadata.iter().flat_map(|m| m.malformed.iter()))
+            .collect();
+        for m in malformed {
+            report(file, m.span, m.message.clone(), "write `# sandtrap: ignore[ST101]` (codes, names or prefixes, comma-separated)");
+        }
+        for comment in s.comments.iter().flat_map(|c| c.suppressions.iter()) {
+            for (code, span) in &comment.codes {
+                if unknown(code) {
+                    report(file, *span, format!("`{code}` in a suppression comment names no sandtrap rule"), "see `sandtrap rules` for the codes and names");
+                }
+            }
+        }
+        for entry in s.metadata.iter().flat_map(|m| m.entries().iter()) {
+            if unknown(entry.selector.as_str()) {
+                report(
+                    file,
+                    entry.span,
+                    format!("`{}` in `Metadata.sandtrap.ignore` names no sandtrap rule", entry.selector.as_str()),
+                    "see `sandtrap rules` for the codes and names",
+                );
+            }
+        }
+    }
+    out
+}
