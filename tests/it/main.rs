@@ -1,3 +1,6 @@
 //! The one integration-test binary: each module is one area of the contract.
 
+mod cli;
 mod parse;
+mod rules;
+mod support;
