@@ -29,7 +29,11 @@ impl Format {
         if lower.ends_with(".yaml") || lower.ends_with(".yml") {
             return Format::Yaml;
         }
-        let first = text.trim_start_matches('\u{feff}').trim_start().chars().next();
+        let first = text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .chars()
+            .next();
         if first == Some('{') {
             Format::Json
         } else {
