@@ -51,6 +51,9 @@ pub enum ProblemKind {
     Encoding,
     TooDeep,
     TooLarge,
+    /// A CDK cloud assembly manifest names something that is missing or out of bounds (a stack
+    /// template that does not exist, a nested assembly outside the assembly's directory).
+    Assembly,
 }
 
 /// One located load problem (rendered as `ST001`).
