@@ -320,3 +320,75 @@ fn display_names() {
     );
     assert_eq!(display(Path::new("./a.yaml"), Some(cwd)), "a.yaml");
 }
+
+fn corpus() -> Option<PathBuf> {
+    [
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+        PathBuf::from("/work/shared/corpus"),
+    ]
+    .into_iter()
+    .find(|p| p.is_dir())
+}
+
+/// Every cloud assembly of the corpus is read as one, and none of its files is also loose.
+#[test]
+fn corpus_assemblies_are_units() {
+    let Some(corpus) = corpus() else { return };
+    let started = std::time::Instant::now();
+    let found = discover(&[corpus.clone()]).unwrap();
+    let elapsed = started.elapsed();
+    let mut assembly_dirs = Vec::new();
+    let mut manifests = 0;
+    for entry in ignore::WalkBuilder::new(&corpus)
+        .standard_filters(false)
+        .build()
+        .flatten()
+    {
+        if entry.file_name() == cdk::MANIFEST {
+            manifests += 1;
+            let text = fs::read_to_string(entry.path()).unwrap_or_default();
+            if cdk::is_assembly_manifest(&text) {
+                assembly_dirs.push(fs::canonicalize(entry.path().parent().unwrap()).unwrap());
+            }
+        }
+    }
+    let mut stacks = 0;
+    let mut nested = 0;
+    let mut loose = 0;
+    let mut read_manifests = std::collections::BTreeSet::new();
+    for target in &found.targets {
+        match &target.origin {
+            Origin::Cdk(s) => {
+                read_manifests.insert(s.manifest.clone());
+                if s.nested_in.is_some() {
+                    nested += 1;
+                } else {
+                    stacks += 1;
+                }
+            }
+            _ => {
+                loose += 1;
+                let path = fs::canonicalize(target.path.as_ref().unwrap()).unwrap();
+                assert!(
+                    !assembly_dirs.iter().any(|d| path.starts_with(d)),
+                    "{} is inside an assembly",
+                    target.name
+                );
+            }
+        }
+    }
+    eprintln!(
+        "corpus: {manifests} manifest.json, {} assemblies, {} manifests with stacks, {stacks} stacks, \
+         {nested} nested stacks, {loose} loose, {} problems, {elapsed:?}",
+        assembly_dirs.len(),
+        read_manifests.len(),
+        found.problems.len()
+    );
+    for p in &found.problems {
+        eprintln!(
+            "  {}: {:?} {}",
+            p.file.name, p.problem.kind, p.problem.message
+        );
+    }
+    assert!(stacks > 0);
+}

@@ -422,3 +422,57 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod corpus {
+    use std::path::{Path, PathBuf};
+
+    use super::load;
+    use crate::load::ProblemKind;
+
+    /// Every JSON file of the corpus loads without a panic, and agrees with the index on whether
+    /// it parses (the index was made with Python's `json`; empty files count as failures there).
+    #[test]
+    fn corpus_json_agrees_with_the_index() {
+        let Some(corpus) = [
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+            PathBuf::from("/work/shared/corpus"),
+        ]
+        .into_iter()
+        .find(|p| p.join("index.tsv").is_file()) else {
+            return;
+        };
+        let index = std::fs::read_to_string(corpus.join("index.tsv")).unwrap();
+        let mut checked = 0;
+        let mut disagreements = Vec::new();
+        for line in index.lines().skip(1) {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let (Some(path), Some(parse)) = (fields.first(), fields.get(3)) else {
+                continue;
+            };
+            if !path.ends_with(".json") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(corpus.join(path)) else {
+                continue;
+            };
+            checked += 1;
+            let loaded = load(&text);
+            let failed = loaded
+                .problems
+                .iter()
+                .any(|p| p.kind != ProblemKind::DuplicateKey);
+            let empty = loaded.document.is_none() && loaded.problems.is_empty();
+            let expected_failure = parse.starts_with("error");
+            if failed != expected_failure && !(empty && expected_failure) {
+                disagreements.push(format!(
+                    "{path}: index {parse}, problems {:?}",
+                    loaded.problems
+                ));
+            }
+        }
+        assert!(checked > 400, "{checked}");
+        assert!(disagreements.is_empty(), "{disagreements:#?}");
+    }
+}
