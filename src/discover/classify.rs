@@ -13,11 +13,11 @@ pub fn looks_like_template(text: &str) -> bool {
     if text.contains("AWSTemplateFormatVersion") {
         return true;
     }
-    let body = text.trim_start_matches('\u{feff}').trim_start();
-    if body.starts_with('{') {
+    let body = text.trim_start_matches('\u{feff}');
+    if body.trim_start().starts_with('{') {
         return json_key_present(body, "\"Resources\"");
     }
-    text.lines().any(|line| {
+    body.lines().any(|line| {
         let rest = ["Resources", "\"Resources\"", "'Resources'"]
             .iter()
             .find_map(|key| line.strip_prefix(key));
@@ -70,6 +70,7 @@ mod tests {
             "{\n  \"Resources\" : {\"A\": {\"Type\": \"X\""
         ));
         assert!(looks_like_template("\u{feff}{\"Resources\":{"));
+        assert!(looks_like_template("\u{feff}Resources:\n"));
         // Nested or unrelated keys do not count.
         assert!(!looks_like_template(
             "spec:\n  Resources:\n    limits: {}\n"
