@@ -203,6 +203,11 @@ fn explicit_paths_are_read_even_when_ignored_or_hidden() {
             .filter(|t| t.name != "testdata/discover/.hidden/secret.yaml")
             .all(|t| t.explicit)
     );
+    // An ignored directory named explicitly is walked too.
+    assert_eq!(
+        names(&run(&["testdata/discover/vendor"])),
+        ["testdata/discover/vendor/vendored.yaml"]
+    );
 }
 
 #[test]
