@@ -110,8 +110,11 @@ impl Node {
             return None;
         };
         let key = entry.key.as_str();
-        (key == "Ref" || key == "Condition" || key.starts_with("Fn::"))
-            .then_some((key, entry.key_span, &entry.value))
+        (key == "Ref" || key == "Condition" || key.starts_with("Fn::")).then_some((
+            key,
+            entry.key_span,
+            &entry.value,
+        ))
     }
 }
 

@@ -1,11 +1,107 @@
-//! Is this file a CloudFormation template? (placeholder until discovery lands)
+//! Is this loose file a CloudFormation template? A cheap textual guess before parsing, and the
+//! real answer after.
 
-use crate::tree::Node;
+use crate::tree::{Node, Value};
 
+/// Whether `text` looks enough like a template that a parse failure should be reported: it
+/// mentions `AWSTemplateFormatVersion`, or has a top-level `Resources` key. A broken
+/// `tsconfig.json` or workflow handed over by a pre-commit hook is not ours to judge.
+///
+/// In YAML "top-level" means a line that starts with the key (optionally quoted) and a colon;
+/// in JSON, where indentation proves nothing, any `"Resources"` key counts.
 pub fn looks_like_template(text: &str) -> bool {
-    text.contains("AWSTemplateFormatVersion") || text.contains("Resources")
+    if text.contains("AWSTemplateFormatVersion") {
+        return true;
+    }
+    let body = text.trim_start_matches('\u{feff}');
+    if body.trim_start().starts_with('{') {
+        return json_key_present(body, "\"Resources\"");
+    }
+    body.lines().any(|line| {
+        let rest = ["Resources", "\"Resources\"", "'Resources'"]
+            .iter()
+            .find_map(|key| line.strip_prefix(key));
+        rest.is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(':'))
+    })
 }
 
+fn json_key_present(text: &str, quoted: &str) -> bool {
+    text.match_indices(quoted).any(|(at, _)| {
+        text.get(at + quoted.len()..)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    })
+}
+
+/// Whether a loaded document is a template: a mapping with `AWSTemplateFormatVersion`, or with a
+/// `Resources` mapping in which at least one entry is a mapping with a string `Type`. "At least
+/// one" rather than "every": a template with one malformed resource is still ours to check.
 pub fn is_template(root: &Node) -> bool {
-    root.get("AWSTemplateFormatVersion").is_some() || root.get("Resources").is_some()
+    let Some(map) = root.as_map() else {
+        return false;
+    };
+    if map.get("AWSTemplateFormatVersion").is_some() {
+        return true;
+    }
+    let Some(resources) = map.get("Resources").and_then(Node::as_map) else {
+        return false;
+    };
+    resources.iter().any(|(_, resource)| {
+        matches!(
+            resource.get("Type").map(|t| &t.value),
+            Some(Value::String(_))
+        )
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::load::json;
+
+    #[test]
+    fn textual_guess() {
+        assert!(looks_like_template(
+            "AWSTemplateFormatVersion: '2010-09-09'\n"
+        ));
+        assert!(looks_like_template("Description: x\nResources:\n  A: !Ref"));
+        assert!(looks_like_template("\"Resources\" :\n  A: [\n"));
+        assert!(looks_like_template(
+            "{\n  \"Resources\" : {\"A\": {\"Type\": \"X\""
+        ));
+        assert!(looks_like_template("\u{feff}{\"Resources\":{"));
+        assert!(looks_like_template("\u{feff}Resources:\n"));
+        // Nested or unrelated keys do not count.
+        assert!(!looks_like_template(
+            "spec:\n  Resources:\n    limits: {}\n"
+        ));
+        assert!(!looks_like_template("ResourcesExtra: 1\n"));
+        assert!(!looks_like_template(
+            "{\"compilerOptions\": {\"strict\": true,}}"
+        ));
+        assert!(!looks_like_template("{\"name\": \"Resources\"}"));
+        assert!(!looks_like_template(""));
+    }
+
+    fn root(text: &str) -> Node {
+        json::load(text).document.unwrap().root
+    }
+
+    #[test]
+    fn structural_answer() {
+        assert!(is_template(&root(
+            r#"{"AWSTemplateFormatVersion": "2010-09-09"}"#
+        )));
+        assert!(is_template(&root(
+            r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}"#
+        )));
+        assert!(is_template(&root(
+            r#"{"Resources": {"Bad": 1, "Q": {"Type": "AWS::SQS::Queue"}}}"#
+        )));
+        assert!(!is_template(&root(r#"{"Resources": {}}"#)));
+        assert!(!is_template(&root(r#"{"Resources": {"Q": {"Type": 3}}}"#)));
+        assert!(!is_template(&root(r#"{"Resources": ["Q"]}"#)));
+        assert!(!is_template(&root(r#"{"version": "1", "artifacts": {}}"#)));
+        assert!(!is_template(&root(r#"["AWSTemplateFormatVersion"]"#)));
+    }
 }

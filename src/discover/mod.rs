@@ -4,8 +4,12 @@
 pub mod cdk;
 pub mod classify;
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ignore::WalkBuilder;
 
 use crate::load::LoadProblem;
 use crate::source::{SourceFile, Span};
@@ -80,7 +84,207 @@ pub struct DiscoverError {
     pub source: std::io::Error,
 }
 
-/// Finds the targets under `paths` (default `.`).
-pub fn discover(_paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
-    Ok(Discovered::default())
+/// Extensions of loose files worth reading (compared without regard to case). Explicitly named
+/// files are read whatever their extension.
+const EXTENSIONS: [&str; 4] = ["yaml", "yml", "json", "template"];
+
+/// Finds the targets under `paths` (default `.`), sorted by display name.
+///
+/// - A file named explicitly is always a target, even when ignored or hidden. A `manifest.json`
+///   of a cloud assembly stands for its assembly; a template inside an assembly directory keeps
+///   its stack's environment.
+/// - A directory named explicitly is read as a cloud assembly when it holds one; otherwise it is
+///   walked, honouring `.gitignore` (inside a git repository or not), `.ignore` and git's exclude
+///   files, and skipping hidden files and directories as ruff does. An ignored `cdk.out` is
+///   therefore skipped by a walk: name it to check it.
+/// - A cloud assembly met by a walk is read as one; none of its files is also a loose target.
+/// - A path that does not exist is an error: the run cannot proceed as asked.
+pub fn discover(paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let cwd = std::env::current_dir().ok();
+    let mut found = Discovered::default();
+    for path in paths {
+        let metadata = std::fs::metadata(path).map_err(|source| DiscoverError {
+            path: path.to_string_lossy().into_owned(),
+            source,
+        })?;
+        let given = path.to_string_lossy().into_owned();
+        if metadata.is_dir() {
+            match cdk::probe(path) {
+                Some(text) => cdk::read(path, &tidy(&given), text, true, &mut found),
+                None => walk(path, cwd.as_deref(), &mut found),
+            }
+        } else {
+            explicit_file(path, given, &mut found);
+        }
+    }
+    found.targets = dedup(found.targets);
+    found
+        .targets
+        .sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.path.cmp(&b.path)));
+    Ok(found)
 }
+
+fn explicit_file(path: &Path, given: String, found: &mut Discovered) {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let display_dir = Path::new(&given)
+        .parent()
+        .map(|p| tidy(&p.to_string_lossy()))
+        .unwrap_or_default();
+    if path.file_name() == Some(OsStr::new(cdk::MANIFEST))
+        && let Ok(text) = std::fs::read_to_string(path)
+        && cdk::is_assembly_manifest(&text)
+    {
+        cdk::read(parent, &display_dir, text, true, found);
+        return;
+    }
+    // A template handed over on its own (by a pre-commit hook, say) that belongs to an assembly
+    // is still that assembly's stack, with its environment.
+    if let Some(text) = cdk::probe(parent) {
+        let mut assembly = Discovered::default();
+        cdk::read(parent, &display_dir, text, true, &mut assembly);
+        let canonical = std::fs::canonicalize(path).ok();
+        if let Some(mut target) = assembly.targets.into_iter().find(|t| {
+            canonical.is_some()
+                && t.path.as_ref().and_then(|p| std::fs::canonicalize(p).ok()) == canonical
+        }) {
+            target.name = given;
+            target.explicit = true;
+            found.targets.push(target);
+            return;
+        }
+    }
+    found.targets.push(Target {
+        name: given,
+        path: Some(path.to_path_buf()),
+        explicit: true,
+        origin: Origin::Loose,
+        environment: Environment::default(),
+    });
+}
+
+/// Walks `root`, collecting loose candidates and reading the cloud assemblies it meets.
+fn walk(root: &Path, cwd: Option<&Path>, found: &mut Discovered) {
+    // The filter runs inside the walker, so it can only hand what it finds back through a
+    // shared list: directories that are assemblies (with their manifest text) are not descended.
+    let assemblies: Arc<Mutex<Vec<(PathBuf, String)>>> = Arc::default();
+    let seen = Arc::clone(&assemblies);
+    let walker = WalkBuilder::new(root)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if entry.depth() == 0 || !is_dir {
+                return true;
+            }
+            match cdk::probe(entry.path()) {
+                Some(text) => {
+                    let mut list = seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    list.push((entry.path().to_path_buf(), text));
+                    false
+                }
+                None => true,
+            }
+        })
+        .build();
+    // Unreadable directories and broken links are skipped: they are not templates we were asked
+    // to check by name.
+    for entry in walker.flatten() {
+        let path = entry.path();
+        let is_file = match entry.file_type() {
+            Some(t) if t.is_symlink() => path.is_file(),
+            Some(t) => t.is_file(),
+            None => false,
+        };
+        if !is_file || !has_candidate_extension(path) {
+            continue;
+        }
+        found.targets.push(Target {
+            name: display(path, cwd),
+            path: Some(path.to_path_buf()),
+            explicit: false,
+            origin: Origin::Loose,
+            environment: Environment::default(),
+        });
+    }
+    let assemblies = std::mem::take(&mut *assemblies.lock().unwrap_or_else(|p| p.into_inner()));
+    for (dir, text) in assemblies {
+        cdk::read(&dir, &display(&dir, cwd), text, false, found);
+    }
+}
+
+fn has_candidate_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(OsStr::to_str)
+        .is_some_and(|ext| EXTENSIONS.iter().any(|e| e.eq_ignore_ascii_case(ext)))
+}
+
+/// How a walked path is shown: relative to the current directory when it is under it, without
+/// a leading `./`, otherwise as the walk produced it (prefixed by the root as the user typed it).
+fn display(path: &Path, cwd: Option<&Path>) -> String {
+    let relative = match cwd {
+        Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).unwrap_or(path),
+        _ => path,
+    };
+    tidy(&relative.to_string_lossy())
+}
+
+/// Drops leading `./` (as `ignore` yields `./x` when walking `.`).
+fn tidy(name: &str) -> String {
+    let mut rest = name;
+    while let Some(stripped) = rest.strip_prefix("./") {
+        rest = stripped.trim_start_matches('/');
+    }
+    if rest.is_empty() && !name.is_empty() {
+        ".".to_owned()
+    } else {
+        rest.to_owned()
+    }
+}
+
+/// One target per file on disk, when several paths reach it: a CDK stack beats a loose file
+/// (it knows its environment), then an explicitly named one beats a walked one.
+fn dedup(targets: Vec<Target>) -> Vec<Target> {
+    let mut best: HashMap<PathBuf, usize> = HashMap::new();
+    let mut kept: Vec<Option<Target>> = Vec::with_capacity(targets.len());
+    for target in targets {
+        let key = target
+            .path
+            .as_ref()
+            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()));
+        let Some(key) = key else {
+            kept.push(Some(target));
+            continue;
+        };
+        match best.get(&key).copied() {
+            Some(index) => {
+                let slot = kept.get_mut(index).and_then(Option::as_mut);
+                if let Some(current) = slot
+                    && rank(&target) > rank(current)
+                {
+                    *current = target;
+                }
+            }
+            None => {
+                best.insert(key, kept.len());
+                kept.push(Some(target));
+            }
+        }
+    }
+    kept.into_iter().flatten().collect()
+}
+
+fn rank(target: &Target) -> (bool, bool) {
+    (matches!(target.origin, Origin::Cdk(_)), target.explicit)
+}
+
+#[cfg(test)]
+mod tests;

@@ -29,7 +29,11 @@ impl Format {
         if lower.ends_with(".yaml") || lower.ends_with(".yml") {
             return Format::Yaml;
         }
-        let first = text.trim_start_matches('\u{feff}').trim_start().chars().next();
+        let first = text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .chars()
+            .next();
         if first == Some('{') {
             Format::Json
         } else {
@@ -47,6 +51,9 @@ pub enum ProblemKind {
     Encoding,
     TooDeep,
     TooLarge,
+    /// A CDK cloud assembly manifest names something that is missing or out of bounds (a stack
+    /// template that does not exist, a nested assembly outside the assembly's directory).
+    Assembly,
 }
 
 /// One located load problem (rendered as `ST001`).

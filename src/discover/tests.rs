@@ -1,0 +1,402 @@
+//! Discovery over the fixtures in `testdata/cdk` and `testdata/discover`, and over temporary
+//! trees for what cannot be committed (an ignored `cdk.out` outside a git repository).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::fmt::Write;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::load::ProblemKind;
+
+fn run(paths: &[&str]) -> Discovered {
+    let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    discover(&paths).unwrap()
+}
+
+/// One line per target and problem, for snapshots.
+fn listing(found: &Discovered) -> String {
+    let mut out = String::new();
+    for t in &found.targets {
+        let env = |v: &Option<String>| v.clone().unwrap_or_else(|| "?".into());
+        let _ = write!(
+            out,
+            "{} [{}{}/{}]",
+            t.name,
+            if t.explicit { "explicit " } else { "" },
+            env(&t.environment.account),
+            env(&t.environment.region)
+        );
+        match &t.origin {
+            Origin::Loose => out.push_str(" loose"),
+            Origin::Stdin => out.push_str(" stdin"),
+            Origin::Cdk(s) => {
+                let _ = write!(
+                    out,
+                    " cdk {} id={} name={}",
+                    s.manifest, s.artifact_id, s.stack_name
+                );
+                if let Some(parent) = &s.nested_in {
+                    let _ = write!(out, " nested_in={parent}");
+                }
+                if !s.parameters.is_empty() {
+                    let _ = write!(out, " params={:?}", s.parameters);
+                }
+            }
+        }
+        out.push('\n');
+    }
+    for p in &found.problems {
+        let _ = writeln!(
+            out,
+            "problem {} {:?} {:?}: {}",
+            p.file.name,
+            p.problem.kind,
+            p.file.slice(p.problem.span),
+            p.problem.message
+        );
+    }
+    out
+}
+
+fn names(found: &Discovered) -> Vec<&str> {
+    found.targets.iter().map(|t| t.name.as_str()).collect()
+}
+
+fn stack(target: &Target) -> &CdkStack {
+    match &target.origin {
+        Origin::Cdk(s) => s,
+        other => panic!("{}: {other:?}", target.name),
+    }
+}
+
+#[test]
+fn two_stacks_in_two_regions() {
+    let found = run(&["testdata/cdk/two-envs"]);
+    insta::assert_snapshot!(listing(&found), @r"
+    testdata/cdk/two-envs/Oregon.template.json [explicit 111111111111/us-west-2] cdk testdata/cdk/two-envs/manifest.json id=Oregon name=auth-oregon
+    testdata/cdk/two-envs/Tokyo.template.json [explicit 111111111111/ap-northeast-1] cdk testdata/cdk/two-envs/manifest.json id=Tokyo name=Tokyo
+    ");
+    let oregon = &found.targets[0];
+    let manifest = fs::read_to_string("testdata/cdk/two-envs/manifest.json").unwrap();
+    let span = stack(oregon).environment_span.unwrap();
+    assert_eq!(&manifest[span.range()], "\"aws://111111111111/us-west-2\"");
+    assert_eq!(
+        oregon.path.as_deref(),
+        Some(Path::new("testdata/cdk/two-envs/Oregon.template.json"))
+    );
+}
+
+#[test]
+fn environment_agnostic_stack_with_parameters() {
+    let found = run(&["testdata/cdk/agnostic/"]);
+    insta::assert_snapshot!(listing(&found), @r#"testdata/cdk/agnostic/AuthStack.template.json [explicit ?/?] cdk testdata/cdk/agnostic/manifest.json id=AuthStack name=auth-dev params={"Env": "dev", "Port": "8080"}"#);
+}
+
+#[test]
+fn stages_and_nested_stacks() {
+    let found = run(&["testdata/cdk/staged"]);
+    insta::assert_snapshot!(listing(&found), @r"
+    testdata/cdk/staged/Parent.template.json [explicit 222222222222/eu-central-1] cdk testdata/cdk/staged/manifest.json id=Parent name=Parent
+    testdata/cdk/staged/ParentChildA1B2C3D4.nested.template.json [explicit 222222222222/eu-central-1] cdk testdata/cdk/staged/manifest.json id=ParentChildA1B2C3D4 name=ParentChildA1B2C3D4 nested_in=Parent
+    testdata/cdk/staged/Shared.template.json [explicit 222222222222/eu-west-1] cdk testdata/cdk/staged/manifest.json id=Shared name=Shared
+    testdata/cdk/staged/assembly-Prod/ProdApp.template.json [explicit 333333333333/ap-southeast-2] cdk testdata/cdk/staged/assembly-Prod/manifest.json id=ProdApp name=Prod-App
+    testdata/cdk/staged/assembly-Prod/ProdOther.template.json [explicit 333333333333/us-east-1] cdk testdata/cdk/staged/assembly-Prod/manifest.json id=ProdOther name=ProdOther
+    testdata/cdk/staged/assembly-Prod/ProdOtherAuth9F8E7D6C.nested.template.json [explicit 333333333333/us-east-1] cdk testdata/cdk/staged/assembly-Prod/manifest.json id=ProdOtherAuth9F8E7D6C name=ProdOtherAuth9F8E7D6C nested_in=ProdOther
+    testdata/cdk/staged/assembly-Prod/ProdOtherAuthInnerBBBB.nested.template.json [explicit 333333333333/us-east-1] cdk testdata/cdk/staged/assembly-Prod/manifest.json id=ProdOtherAuthInnerBBBB name=ProdOtherAuthInnerBBBB nested_in=ProdOtherAuth9F8E7D6C
+    ");
+    // A nested stack points at its top-level stack's environment in the manifest.
+    let nested = &found.targets[1];
+    let parent = &found.targets[0];
+    assert_eq!(
+        stack(nested).environment_span,
+        stack(parent).environment_span
+    );
+}
+
+#[test]
+fn cycles_escapes_and_missing_pieces_are_located_problems() {
+    let found = run(&["testdata/cdk/self-ref"]);
+    insta::assert_snapshot!(listing(&found), @r#"
+    testdata/cdk/self-ref/App.template.json [explicit 111111111111/us-east-1] cdk testdata/cdk/self-ref/manifest.json id=App name=App
+    testdata/cdk/self-ref/assembly-Loop/LoopStack.template.json [explicit 111111111111/us-east-2] cdk testdata/cdk/self-ref/assembly-Loop/manifest.json id=LoopStack name=LoopStack
+    problem testdata/cdk/self-ref/manifest.json Assembly "\"../agnostic/AuthStack.template.json\"": template `../agnostic/AuthStack.template.json` of stack `Escape` is outside the cloud assembly; skipped
+    problem testdata/cdk/self-ref/manifest.json Assembly "\"NoTemplate\"": stack `NoTemplate` has no `properties.templateFile`
+    problem testdata/cdk/self-ref/manifest.json Assembly "\".\"": nested assembly `Self` points back to an assembly already read (`.`); skipped
+    problem testdata/cdk/self-ref/manifest.json Assembly "\"../agnostic\"": nested assembly `Outside` points outside the cloud assembly (`../agnostic`); skipped
+    problem testdata/cdk/self-ref/manifest.json Assembly "\"assembly-Gone\"": directory `assembly-Gone` of nested assembly `Missing` does not exist
+    problem testdata/cdk/self-ref/assembly-Loop/manifest.json Assembly "\"..\"": nested assembly `Back` points back to an assembly already read (`..`); skipped
+    "#);
+}
+
+#[test]
+fn broken_manifest_is_a_located_syntax_problem() {
+    let found = run(&["testdata/cdk/broken"]);
+    assert!(found.targets.is_empty(), "{:?}", found.targets);
+    let [problem] = found.problems.as_slice() else {
+        panic!("{:?}", found.problems)
+    };
+    assert_eq!(problem.file.name, "testdata/cdk/broken/manifest.json");
+    assert_eq!(problem.problem.kind, ProblemKind::Syntax);
+    assert_eq!(problem.file.slice(problem.problem.span), ",");
+    assert_eq!(problem.file.position(problem.problem.span.start).line, 7);
+    // Named as a file, the broken manifest is still read as a manifest.
+    let found = run(&["testdata/cdk/broken/manifest.json"]);
+    assert_eq!(found.problems.len(), 1);
+    assert!(found.targets.is_empty());
+}
+
+#[test]
+fn an_explicit_manifest_stands_for_its_assembly() {
+    let by_file = run(&["testdata/cdk/two-envs/manifest.json"]);
+    let by_dir = run(&["testdata/cdk/two-envs"]);
+    assert_eq!(by_file.targets, by_dir.targets);
+}
+
+#[test]
+fn an_explicit_template_of_an_assembly_keeps_its_stack() {
+    let found = run(&[
+        "testdata/cdk/two-envs/Tokyo.template.json",
+        "testdata/cdk/two-envs/tree.json",
+    ]);
+    insta::assert_snapshot!(listing(&found), @r"
+    testdata/cdk/two-envs/Tokyo.template.json [explicit 111111111111/ap-northeast-1] cdk testdata/cdk/two-envs/manifest.json id=Tokyo name=Tokyo
+    testdata/cdk/two-envs/tree.json [explicit ?/?] loose
+    ");
+}
+
+#[test]
+fn walking_honours_ignore_files_and_skips_hidden_and_other_extensions() {
+    let found = run(&["testdata/discover"]);
+    insta::assert_snapshot!(listing(&found), @r"
+    testdata/discover/examples/cdk.out/Example.template.json [111111111111/ap-northeast-1] cdk testdata/discover/examples/cdk.out/manifest.json id=Example name=Example
+    testdata/discover/infra/UPPER.YML [?/?] loose
+    testdata/discover/infra/stack.template [?/?] loose
+    testdata/discover/package.json [?/?] loose
+    testdata/discover/template.yaml [?/?] loose
+    ");
+    // The same tree named as `./testdata/discover/` displays the same way.
+    assert_eq!(names(&run(&["./testdata/discover/"])), names(&found));
+}
+
+#[test]
+fn explicit_paths_are_read_even_when_ignored_or_hidden() {
+    let found = run(&[
+        "testdata/discover/ignored.yaml",
+        "testdata/discover/.hidden",
+        "testdata/discover/vendor/vendored.yaml",
+        "testdata/discover/README.md",
+    ]);
+    assert_eq!(
+        names(&found),
+        [
+            "testdata/discover/.hidden/secret.yaml",
+            "testdata/discover/README.md",
+            "testdata/discover/ignored.yaml",
+            "testdata/discover/vendor/vendored.yaml",
+        ]
+    );
+    assert!(
+        found
+            .targets
+            .iter()
+            .filter(|t| t.name != "testdata/discover/.hidden/secret.yaml")
+            .all(|t| t.explicit)
+    );
+    // An ignored directory named explicitly is walked too.
+    assert_eq!(
+        names(&run(&["testdata/discover/vendor"])),
+        ["testdata/discover/vendor/vendored.yaml"]
+    );
+}
+
+#[test]
+fn a_missing_explicit_path_is_an_error() {
+    let error = discover(&[PathBuf::from("testdata/does-not-exist.yaml")]).unwrap_err();
+    assert_eq!(error.path, "testdata/does-not-exist.yaml");
+    assert_eq!(error.source.kind(), std::io::ErrorKind::NotFound);
+}
+
+#[test]
+fn a_walk_over_many_assemblies_never_lists_their_files_as_loose() {
+    let found = run(&["testdata/cdk"]);
+    assert!(
+        found
+            .targets
+            .iter()
+            .all(|t| matches!(t.origin, Origin::Cdk(_)))
+    );
+    assert_eq!(found.targets.len(), 2 + 1 + 7 + 2);
+    // Each target once, whatever the overlap of the paths named.
+    let again = run(&[
+        "testdata/cdk",
+        "testdata/cdk/staged",
+        "testdata/cdk/two-envs/Tokyo.template.json",
+    ]);
+    assert_eq!(names(&again), names(&found));
+}
+
+fn write(path: &Path, text: &str) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+#[test]
+fn an_ignored_cdk_out_is_skipped_by_a_walk_but_read_when_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(&root.join(".gitignore"), "cdk.out\n");
+    write(
+        &root.join("cdk.out/manifest.json"),
+        r#"{"version": "36.0.0", "artifacts": {"App": {"type": "aws:cloudformation:stack",
+            "environment": "aws://111111111111/us-west-2", "properties": {"templateFile": "App.template.json"}}}}"#,
+    );
+    write(
+        &root.join("cdk.out/App.template.json"),
+        r#"{"Resources": {}}"#,
+    );
+    write(&root.join("app.yaml"), "Resources: {}\n");
+    let walked = discover(&[root.to_path_buf()]).unwrap();
+    assert_eq!(walked.targets.len(), 1);
+    assert!(walked.targets[0].name.ends_with("app.yaml"));
+    let named = discover(&[root.join("cdk.out")]).unwrap();
+    assert_eq!(named.targets.len(), 1);
+    assert_eq!(
+        named.targets[0].environment.region.as_deref(),
+        Some("us-west-2")
+    );
+    assert!(named.targets[0].name.ends_with("cdk.out/App.template.json"));
+}
+
+#[test]
+fn an_assembly_dir_deep_in_a_walk_consumes_all_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let asm = dir.path().join("pkg/test/integ.foo.js.snapshot");
+    write(
+        &asm.join("manifest.json"),
+        r#"{"version": "0.0.0", "artifacts": {"S": {"type": "aws:cloudformation:stack",
+            "properties": {"templateFile": "S.template.json"}}}}"#,
+    );
+    write(&asm.join("S.template.json"), r#"{"Resources": {}}"#);
+    write(&asm.join("Orphan.template.json"), r#"{"Resources": {}}"#);
+    write(&asm.join("asset.abc/inner.yaml"), "Resources: {}\n");
+    write(&asm.join("integ.json"), "{}");
+    write(&dir.path().join("pkg/other.json"), "{}");
+    let found = discover(&[dir.path().to_path_buf()]).unwrap();
+    let loose: Vec<_> = found
+        .targets
+        .iter()
+        .filter(|t| t.origin == Origin::Loose)
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(loose.len(), 1, "{loose:?}");
+    assert!(loose[0].ends_with("pkg/other.json"));
+    assert_eq!(found.targets.len(), 2);
+}
+
+#[test]
+fn non_assembly_manifest_json_is_a_loose_candidate() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("public/manifest.json"),
+        r#"{"name": "app", "icons": []}"#,
+    );
+    let found = discover(&[dir.path().to_path_buf()]).unwrap();
+    assert_eq!(found.targets.len(), 1);
+    assert_eq!(found.targets[0].origin, Origin::Loose);
+    assert!(found.problems.is_empty());
+}
+
+#[test]
+fn display_names() {
+    assert_eq!(tidy("./x/y.yaml"), "x/y.yaml");
+    assert_eq!(tidy(".//x"), "x");
+    assert_eq!(tidy("./"), ".");
+    assert_eq!(tidy("."), ".");
+    assert_eq!(tidy("../x"), "../x");
+    let cwd = Path::new("/home/u/repo");
+    assert_eq!(
+        display(Path::new("/home/u/repo/a/b.yaml"), Some(cwd)),
+        "a/b.yaml"
+    );
+    assert_eq!(
+        display(Path::new("/elsewhere/b.yaml"), Some(cwd)),
+        "/elsewhere/b.yaml"
+    );
+    assert_eq!(display(Path::new("./a.yaml"), Some(cwd)), "a.yaml");
+}
+
+fn corpus() -> Option<PathBuf> {
+    [
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+        PathBuf::from("/work/shared/corpus"),
+    ]
+    .into_iter()
+    .find(|p| p.is_dir())
+}
+
+/// Every cloud assembly of the corpus is read as one, and none of its files is also loose.
+#[test]
+fn corpus_assemblies_are_units() {
+    let Some(corpus) = corpus() else { return };
+    let found = discover(std::slice::from_ref(&corpus)).unwrap();
+    let mut assembly_dirs = Vec::new();
+    let mut manifests = 0;
+    for entry in ignore::WalkBuilder::new(&corpus)
+        .standard_filters(false)
+        .build()
+        .flatten()
+    {
+        if entry.file_name() == cdk::MANIFEST {
+            manifests += 1;
+            let text = fs::read_to_string(entry.path()).unwrap_or_default();
+            if cdk::is_assembly_manifest(&text) {
+                assembly_dirs.push(fs::canonicalize(entry.path().parent().unwrap()).unwrap());
+            }
+        }
+    }
+    let mut stacks = 0;
+    let mut nested = 0;
+    let mut loose = 0;
+    let mut read_manifests = std::collections::BTreeSet::new();
+    for target in &found.targets {
+        match &target.origin {
+            Origin::Cdk(s) => {
+                read_manifests.insert(s.manifest.clone());
+                if s.nested_in.is_some() {
+                    nested += 1;
+                } else {
+                    stacks += 1;
+                }
+            }
+            _ => {
+                loose += 1;
+                let path = fs::canonicalize(target.path.as_ref().unwrap()).unwrap();
+                assert!(
+                    !assembly_dirs.iter().any(|d| path.starts_with(d)),
+                    "{} is inside an assembly",
+                    target.name
+                );
+            }
+        }
+    }
+    // Every template the corpus index files as a CDK template is a stack or a nested stack.
+    let index = fs::read_to_string(corpus.join("index.tsv")).unwrap_or_default();
+    let cdk_templates = index
+        .lines()
+        .filter(|l| l.contains("\tcdk-template\t"))
+        .count();
+    if cdk_templates > 0 {
+        assert_eq!(stacks + nested, cdk_templates);
+    }
+    assert!(read_manifests.len() <= assembly_dirs.len());
+    assert!(loose > 0 && manifests >= assembly_dirs.len());
+    // A few corpus manifests are schema test cases with a stack but no template: located problems.
+    assert!(
+        found
+            .problems
+            .iter()
+            .all(|p| p.problem.kind == ProblemKind::Assembly)
+    );
+    assert!(stacks > 0);
+}
