@@ -3,7 +3,7 @@
 
 use super::eval::Eval;
 use super::variants::merge;
-use super::{Part, Resolved, Text, Truth};
+use super::{MAX_DEPTH, Part, Resolved, Text, Truth};
 use crate::tree::Node;
 
 impl Truth {
@@ -93,6 +93,64 @@ impl Eval<'_> {
                 }))
             }
         }
+    }
+
+    /// The condition an undecided condition is equivalent to once its decided operands drop
+    /// out, with its polarity: `ProdWithSes: And[IsProd, SesEnabled]` with `SesEnabled` true is
+    /// `(IsProd, true)`, `IsNotProd: Not[IsProd]` is `(IsProd, false)`. Variants are labelled with
+    /// it, so that correlated conditions cannot produce combinations no deployment can have.
+    pub(super) fn literal_of(&mut self, name: &str) -> (String, bool) {
+        let mut best = (name.to_owned(), true);
+        let Some(mut node) = self.index.conditions.get(name).copied() else {
+            return best;
+        };
+        let mut polarity = true;
+        for _ in 0..MAX_DEPTH {
+            let next = match node.as_intrinsic() {
+                Some(("Condition", _, arg)) => {
+                    let target = arg
+                        .as_str()
+                        .and_then(|n| Some((n, *self.index.conditions.get(n)?)));
+                    let Some((target_name, target)) = target else {
+                        break;
+                    };
+                    best = (target_name.to_owned(), polarity);
+                    target
+                }
+                Some(("Fn::Not", _, arg)) => match arg.as_seq() {
+                    Some([c]) => {
+                        polarity = !polarity;
+                        c
+                    }
+                    _ => break,
+                },
+                Some((op @ ("Fn::And" | "Fn::Or"), _, arg)) => {
+                    let neutral = if op == "Fn::And" {
+                        Truth::True
+                    } else {
+                        Truth::False
+                    };
+                    let Some(items) = arg.as_seq() else {
+                        break;
+                    };
+                    let mut undecided = Vec::new();
+                    for item in items {
+                        match self.truth(item) {
+                            Truth::Unknown => undecided.push(item),
+                            t if t == neutral => {}
+                            _ => return best,
+                        }
+                    }
+                    match undecided.as_slice() {
+                        [only] => *only,
+                        _ => break,
+                    }
+                }
+                _ => break,
+            };
+            node = next;
+        }
+        best
     }
 
     /// `Fn::Equals`: decided when every compatible pair of alternatives decides the same way.

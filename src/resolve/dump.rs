@@ -24,11 +24,13 @@ pub fn debug_dump(document: &Document, env: &StackEnv) -> String {
         let _ = writeln!(out, "parameter {name} = {value:?}");
     }
     for (name, _) in section(document, "Conditions") {
-        let _ = writeln!(
-            out,
-            "condition {name} = {}",
-            truth(resolver.condition(name))
-        );
+        let t = resolver.condition(name);
+        let _ = write!(out, "condition {name} = {}", truth(t));
+        let label = resolver.assumption(name, true);
+        if t == Truth::Unknown && label.condition != name {
+            let _ = write!(out, " (as {}={})", label.condition, label.value);
+        }
+        out.push('\n');
     }
     for (id, resource) in section(document, "Resources") {
         let ty = resource.get("Type").and_then(Node::as_str).unwrap_or("?");

@@ -46,6 +46,7 @@ impl<'a> Index<'a> {
 pub(super) struct Tables {
     conditions: HashMap<String, Truth>,
     refs: HashMap<String, Alts>,
+    literals: HashMap<String, (String, bool)>,
 }
 
 enum Slot<T> {
@@ -81,14 +82,26 @@ impl Tables {
                 }
             }
         }
+        let mut literals = HashMap::new();
+        for name in &index.condition_order {
+            if eval.condition(name) == Truth::Unknown {
+                literals.insert((*name).to_owned(), eval.literal_of(name));
+            }
+        }
         Self {
             conditions: done(eval.memo.conditions),
             refs: done(eval.memo.refs),
+            literals,
         }
     }
 
     pub fn condition(&self, name: &str) -> Truth {
         self.conditions.get(name).copied().unwrap_or(Truth::Unknown)
+    }
+
+    /// See [`Eval::literal`].
+    pub fn literal(&self, name: &str) -> (String, bool) {
+        (self.literals.get(name).cloned()).unwrap_or_else(|| (name.to_owned(), true))
     }
 }
 
@@ -343,15 +356,16 @@ impl<'r> Eval<'r> {
     fn parameter(&self, name: &str, declaration: &Node, span: Span) -> Resolved {
         let ty = declaration.get("Type").and_then(Node::as_str).unwrap_or("");
         let missing = || UnknownReason::Parameter { name: name.into() };
-        // The value of an SSM parameter type is read from Parameter Store at deploy time; the
-        // template only holds its name.
-        // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html#aws-ssm-parameter-types>
-        if ty.starts_with("AWS::SSM::Parameter::Value<") {
-            return Resolved::Unknown(unknown(span, missing()));
-        }
-        let is_list = ty == "CommaDelimitedList" || ty.starts_with("List<");
+        let ssm = ty.strip_prefix("AWS::SSM::Parameter::Value<");
+        let inner = ssm.unwrap_or(ty);
+        let is_list = inner.starts_with("CommaDelimitedList") || inner.starts_with("List<");
         let value = match self.env.parameters.get(name) {
             Some(value) => Some(value.clone()),
+            // The `Default` of an SSM parameter type is the name of a Parameter Store entry read
+            // at deploy time, not the value; a value supplied to the analyzer is taken as the
+            // value itself.
+            // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html#aws-ssm-parameter-types>
+            None if ssm.is_some() => None,
             None => declaration.get("Default").and_then(|d| match d.as_seq() {
                 Some(items) if is_list => {
                     let items: Option<Vec<String>> = items.iter().map(Node::scalar_text).collect();
@@ -430,6 +444,15 @@ impl<'r> Eval<'r> {
         out
     }
 
+    /// The condition an undecided condition `name` stands for, and whether it holds when `name`
+    /// does; computed once per stack.
+    pub fn literal(&mut self, name: &str) -> (String, bool) {
+        match self.frozen {
+            Some(tables) => tables.literal(name),
+            None => self.literal_of(name),
+        }
+    }
+
     /// The truth of a named condition, memoized; a cycle is `Unknown`.
     pub fn condition(&mut self, name: &str) -> Truth {
         if let Some(tables) = self.frozen {
@@ -472,11 +495,12 @@ impl<'r> Eval<'r> {
             Truth::True => self.eval(then),
             Truth::False => self.eval(otherwise),
             Truth::Unknown => {
+                let (label, polarity) = self.literal(name);
                 let mut out = Alts::empty();
-                for (branch, value) in [(then, true), (otherwise, false)] {
+                for (branch, value) in [(then, polarity), (otherwise, !polarity)] {
                     let alts = self.eval(branch);
                     let assumption = Assumption {
-                        condition: name.to_owned(),
+                        condition: label.clone(),
                         value,
                     };
                     out.extend_assuming(alts, &[assumption]);

@@ -230,6 +230,17 @@ impl<'a> Resolver<'a> {
         self.tables.condition(name)
     }
 
+    /// The assumption that condition `name` has `value`, as variants are labelled: in terms of
+    /// the condition it is equivalent to once decided operands drop out (`IsNotProd: Not[IsProd]`
+    /// false is `IsProd` true), so that it combines with the assumptions of [`Self::resolve`].
+    pub fn assumption(&self, name: &str, value: bool) -> Assumption {
+        let (condition, polarity) = self.tables.literal(name);
+        Assumption {
+            condition,
+            value: value == polarity,
+        }
+    }
+
     /// Whether the resource is created: the truth of its `Condition` key (`True` without one,
     /// `Unknown` for an undefined resource).
     pub fn resource_condition(&self, logical_id: &str) -> Truth {

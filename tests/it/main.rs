@@ -1,3 +1,4 @@
 //! The one integration-test binary: each module is one area of the contract.
 
 mod parse;
+mod resolve;

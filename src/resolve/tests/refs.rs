@@ -11,7 +11,8 @@ fn params() -> serde_json::Value {
         "Port": {"Type": "Number", "Default": 25},
         "Names": {"Type": "CommaDelimitedList", "Default": "a,b,c"},
         "Ids": {"Type": "List<AWS::EC2::Subnet::Id>"},
-        "FromSsm": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/mail/from"}
+        "FromSsm": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/mail/from"},
+        "ListSsm": {"Type": "AWS::SSM::Parameter::Value<List<String>>", "Default": "/mail/list"}
     }})
 }
 
@@ -35,16 +36,23 @@ fn parameters_override_default_or_stay_unknown() {
         eval_in(json!({"Ref": "Ids"}), params(), &e),
         "?parameter Ids"
     );
+    // An SSM parameter's `Default` names a Parameter Store entry; its value is not in the template.
     assert_eq!(
         eval_in(json!({"Ref": "FromSsm"}), params(), &e),
-        "?parameter FromSsm"
+        r#""<parameter FromSsm>""#
+    );
+    assert_eq!(
+        eval_in(json!({"Ref": "ListSsm"}), params(), &e),
+        "?parameter ListSsm"
     );
     e.parameters
         .insert("Domain".into(), "mail.example.org".into());
     e.parameters.insert("Env".into(), "prod".into());
     e.parameters
         .insert("Ids".into(), "subnet-1,subnet-2".into());
-    e.parameters.insert("FromSsm".into(), "/other".into());
+    e.parameters
+        .insert("FromSsm".into(), "noreply@example.com".into());
+    e.parameters.insert("ListSsm".into(), "a,b".into());
     assert_eq!(
         eval_in(json!({"Ref": "Domain"}), params(), &e),
         r#""mail.example.org""#
@@ -56,7 +64,11 @@ fn parameters_override_default_or_stay_unknown() {
     );
     assert_eq!(
         eval_in(json!({"Ref": "FromSsm"}), params(), &e),
-        "?parameter FromSsm"
+        r#""noreply@example.com""#
+    );
+    assert_eq!(
+        eval_in(json!({"Ref": "ListSsm"}), params(), &e),
+        r#"["a", "b"]"#
     );
 }
 
