@@ -21,9 +21,19 @@
 //!
 //! What stays unknown: `Fn::GetAtt`, `Fn::ImportValue` (the join stage substitutes exports),
 //! `Fn::GetAZs`, `Fn::Cidr`, `Fn::Transform`, YAML tags CloudFormation does not define, `Ref` of
-//! resources other than the SES and Pinpoint identities and configuration sets, parameters of
-//! `AWS::SSM::Parameter::Value<...>` types (their value lives in SSM), `AWS::StackId` and
-//! `AWS::NotificationARNs`, and any pseudo parameter the [`StackEnv`] does not fix.
+//! resources other than the SES and Pinpoint identities and configuration sets (and
+//! configuration sets without a `Name`), parameters of `AWS::SSM::Parameter::Value<...>` types
+//! unless the [`StackEnv`] supplies the value (their `Default` names a Parameter Store entry),
+//! `AWS::StackId` and `AWS::NotificationARNs`, and any pseudo parameter the [`StackEnv`] does not
+//! fix.
+//!
+//! Choices where CloudFormation leaves room:
+//! - an undecided condition labels its variants with the condition it is equivalent to once
+//!   decided operands drop out (see [`Resolver::assumption`]);
+//! - `Fn::Split` of a string with holes splits only when every hole is `AWS::AccountId`,
+//!   `AWS::Region` or `AWS::Partition` and the delimiter is one character none of them can
+//!   contain; otherwise the list is unknown, with the first offending hole's reason;
+//! - a hole made inside a `Fn::Sub` string points at the whole `Fn::Sub` node.
 
 mod conditions;
 mod dump;
@@ -257,8 +267,9 @@ impl<'a> Resolver<'a> {
     }
 
     /// The `Outputs` entries with an `Export`, in document order. Outputs whose `Condition` is
-    /// false are left out; an export name with several variants gives one [`Export`] each; `span`
-    /// is the span of the export's `Name` node.
+    /// false are left out; an export name with several variants gives one [`Export`] each, with
+    /// the value variants compatible with it (their assumptions include the name's); `span` is
+    /// the span of the export's `Name` node.
     pub fn exports(&self) -> Vec<Export> {
         let mut out = Vec::new();
         let Some(outputs) = self.document.root.get("Outputs").and_then(Node::as_map) else {
@@ -280,13 +291,26 @@ impl<'a> Resolver<'a> {
                 None => Vec::new(),
             };
             for variant in self.resolve(name_node) {
-                if let Some(Resolved::Str(name)) = variant.value {
-                    out.push(Export {
-                        name,
-                        value: value.clone(),
-                        span: name_node.span,
-                    });
-                }
+                let name = match variant.value {
+                    Some(Resolved::Str(name)) => name,
+                    Some(Resolved::Number(n)) => Text::lit(n),
+                    _ => continue,
+                };
+                // Under the name's assumptions, only the value's compatible variants remain.
+                let value = (value.iter())
+                    .filter_map(|v| {
+                        let assumptions = variants::merge(&variant.assumptions, &v.assumptions)?;
+                        Some(Variant {
+                            value: v.value.clone(),
+                            assumptions,
+                        })
+                    })
+                    .collect();
+                out.push(Export {
+                    name,
+                    value,
+                    span: name_node.span,
+                });
             }
         }
         out

@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 
-use super::eval::{Eval, invalid};
+use super::eval::{Eval, invalid, unknown};
 use super::functions::{SizedText, get_att, to_text};
 use super::variants::{Alts, Partial};
+use super::{Resolved, UnknownReason};
 use crate::source::Span;
 use crate::tree::Node;
 
@@ -45,6 +46,21 @@ fn pieces(template: &str) -> Vec<Piece<'_>> {
     out
 }
 
+/// A template that is not a string: a pre-processor directive such as Rain's
+/// `{"Rain::Embed": "script.sh"}` is unsupported, anything else invalid.
+fn not_a_template(arg: &Node, span: Span) -> Resolved {
+    let directive = arg.as_seq().and_then(<[Node]>::first).unwrap_or(arg);
+    match directive.as_map().map(|m| m.entries.as_slice()) {
+        Some([entry]) => Resolved::Unknown(unknown(
+            span,
+            UnknownReason::Unsupported {
+                function: entry.key.clone(),
+            },
+        )),
+        _ => invalid(span, "Fn::Sub needs a string"),
+    }
+}
+
 impl Eval<'_> {
     /// `Fn::Sub: template` or `Fn::Sub: [template, {name: value}]`.
     pub fn fn_sub(&mut self, arg: &Node, span: Span) -> Alts {
@@ -54,7 +70,7 @@ impl Eval<'_> {
                 (Some(template), Some(vars)) => (template, Some(vars)),
                 _ => return Alts::one(invalid(span, "Fn::Sub needs [string, {variables}]")),
             },
-            _ => return Alts::one(invalid(span, "Fn::Sub needs a string")),
+            _ => return Alts::one(not_a_template(arg, span)),
         };
         let mut values: HashMap<&str, Alts> = HashMap::new();
         for (name, node) in vars.iter().flat_map(|m| m.iter()) {

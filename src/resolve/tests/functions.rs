@@ -57,6 +57,10 @@ fn sub_forms() {
         eval_in(json!({"Fn::Sub": 3}), identity(), &e),
         "?invalid: Fn::Sub needs a string"
     );
+    assert_eq!(
+        eval_in(json!({"Fn::Sub": {"Rain::Embed": "x.sh"}}), identity(), &e),
+        "?Rain::Embed"
+    );
 }
 
 #[test]

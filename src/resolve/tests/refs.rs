@@ -265,3 +265,27 @@ fn resource_condition_and_exports() {
         .map(|n| n.span);
     assert_eq!(Some(exports[0].span), name_span);
 }
+
+#[test]
+fn export_name_variants_keep_compatible_values() {
+    let doc = document(json!({
+        "Parameters": {"Env": {"Type": "String"}},
+        "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
+        "Outputs": {"O": {
+            "Value": {"Fn::If": ["IsProd", "p", "d"]},
+            "Export": {"Name": {"Fn::If": ["IsProd", "prod-x", "dev-x"]}}
+        }}
+    }));
+    let e = env(None, None);
+    let exports = Resolver::new(&doc, &e).exports();
+    let shown: Vec<String> = (exports.iter())
+        .map(|x| format!("{} = {}", x.name, show(&x.value)))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            r#"prod-x = [IsProd=true] "p""#,
+            r#"dev-x = [IsProd=false] "d""#
+        ]
+    );
+}
