@@ -2,5 +2,6 @@
 
 mod cli;
 mod parse;
+mod resolve;
 mod rules;
 mod support;

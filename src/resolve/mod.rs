@@ -1,0 +1,323 @@
+//! CloudFormation intrinsic functions evaluated for one stack.
+//!
+//! - [`StackEnv`] in, [`Resolver`] over one [`Document`];
+//! - [`Resolver::resolve`] turns a property node into one or more [`Variant`]s, one per
+//!   combination of undecidable conditions, each with its assumptions;
+//! - unknown parts stay visible as [`Unknown`] holes inside otherwise known text.
+//!
+//! Bounds, so that no template can make the resolver hang, overflow its stack or allocate without
+//! limit:
+//! - [`MAX_VARIANTS`] variants per [`Resolver::resolve`] call; past it the first
+//!   `MAX_VARIANTS - 1` are kept and one more variant, with no assumptions and the value
+//!   `Unknown::Invalid("too many condition combinations")`, stands for all the others;
+//! - [`MAX_DEPTH`] levels of nesting (tree levels, `Ref` chains between resources and conditions);
+//!   deeper input resolves to `Unknown::Invalid`;
+//! - [`MAX_TEXT_BYTES`] of text in one string (a hole counts 16 bytes); longer strings become
+//!   `Unknown::Invalid`, and [`MAX_COPIED_BYTES`] of resource `Ref` values copied into one
+//!   `resolve` call, past which a `Ref` resolves to `Unknown::Invalid`;
+//! - `Ref` values of resources and condition truths are computed once per [`Resolver`], so a
+//!   chain of resources that each refer to the previous one twice costs linear time; a cycle
+//!   resolves to `Unknown::Invalid("reference cycle")` (conditions: [`Truth::Unknown`]).
+//!
+//! What stays unknown: `Fn::GetAtt`, `Fn::ImportValue` (the join stage substitutes exports),
+//! `Fn::GetAZs`, `Fn::Cidr`, `Fn::Transform`, YAML tags CloudFormation does not define, `Ref` of
+//! resources other than the SES and Pinpoint identities and configuration sets (and
+//! configuration sets without a `Name`), parameters of `AWS::SSM::Parameter::Value<...>` types
+//! unless the [`StackEnv`] supplies the value (their `Default` names a Parameter Store entry),
+//! `AWS::StackId` and `AWS::NotificationARNs`, and any pseudo parameter the [`StackEnv`] does not
+//! fix.
+//!
+//! Choices where CloudFormation leaves room:
+//! - an undecided condition labels its variants with the condition it is equivalent to once
+//!   decided operands drop out (see [`Resolver::assumption`]);
+//! - `Fn::Split` of a string with holes splits only when every hole is `AWS::AccountId`,
+//!   `AWS::Region` or `AWS::Partition` and the delimiter is one character none of them can
+//!   contain; otherwise the list is unknown, with the first offending hole's reason;
+//! - a hole made inside a `Fn::Sub` string points at the whole `Fn::Sub` node.
+
+mod conditions;
+mod dump;
+mod eval;
+mod functions;
+mod sub;
+mod text;
+mod variants;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::source::Span;
+use crate::tree::{Document, Node};
+
+pub use dump::debug_dump;
+pub use variants::MAX_VARIANTS;
+
+/// Deepest nesting of intrinsics, values and references the resolver follows.
+pub const MAX_DEPTH: usize = 256;
+
+/// Longest text (in bytes, a hole counting 16) one resolved string may hold.
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
+
+/// Most bytes of resource `Ref` values one `resolve` call copies (a list of ten thousand `Ref`s
+/// to a one-megabyte name must not need ten gigabytes).
+pub const MAX_COPIED_BYTES: usize = 64 << 20;
+
+/// What the resolver knows about the stack it evaluates.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StackEnv {
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub stack_name: Option<String>,
+    /// Parameter values that override `Default`s (already merged by precedence).
+    pub parameters: BTreeMap<String, String>,
+}
+
+/// Why (part of) a value is not known statically, with the span of the node that made it so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unknown {
+    pub span: Span,
+    pub reason: UnknownReason,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnknownReason {
+    /// A template parameter with neither an override nor a `Default`.
+    Parameter { name: String },
+    /// A pseudo parameter the stack environment does not fix (`AWS::AccountId`, `AWS::Region`...).
+    Pseudo { name: String },
+    /// `Fn::ImportValue` of this export name; the join stage substitutes other stacks' exports.
+    Import { name: Box<Text> },
+    /// `Fn::GetAtt`.
+    GetAtt { resource: String, attribute: String },
+    /// `Ref` to a resource whose `Ref` value is not modelled.
+    Resource { logical_id: String },
+    /// An intrinsic the resolver does not evaluate (`Fn::GetAZs`, `Fn::Cidr`, `Fn::Transform`...).
+    Unsupported { function: String },
+    /// A malformed intrinsic, a reference cycle, or a bound that was hit.
+    Invalid { reason: String },
+}
+
+/// A string that may contain unknown holes: `arn:aws:ses:us-east-1:<AWS::AccountId>:identity/x`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Text {
+    pub parts: Vec<Part>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    Lit(String),
+    Hole(Unknown),
+}
+
+/// A resolved value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    Null,
+    Bool(bool),
+    Number(String),
+    Str(Text),
+    List(Vec<Resolved>),
+    Map(Vec<(String, Resolved)>),
+    /// A value whose shape is unknown (e.g. `Fn::GetAtt` used where a list is expected).
+    Unknown(Unknown),
+}
+
+/// A condition assumed to hold a value for this variant.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Assumption {
+    pub condition: String,
+    pub value: bool,
+}
+
+/// One possible value of a property; `value` is `None` when it resolves to `AWS::NoValue`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Variant {
+    pub value: Option<Resolved>,
+    pub assumptions: Vec<Assumption>,
+}
+
+/// Three-valued truth of a condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Truth {
+    True,
+    False,
+    Unknown,
+}
+
+/// An `Outputs` entry with an `Export`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    pub name: Text,
+    pub value: Vec<Variant>,
+    pub span: Span,
+}
+
+impl Text {
+    pub fn lit(text: impl Into<String>) -> Self {
+        Self {
+            parts: vec![Part::Lit(text.into())],
+        }
+    }
+
+    /// The whole string when no part is unknown.
+    pub fn known(&self) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Lit(s) => out.push_str(s),
+                Part::Hole(_) => return None,
+            }
+        }
+        Some(out)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for part in &self.parts {
+            match part {
+                Part::Lit(s) => f.write_str(s)?,
+                Part::Hole(u) => write!(f, "<{}>", u.reason)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for UnknownReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnknownReason::Parameter { name } => write!(f, "parameter {name}"),
+            UnknownReason::Pseudo { name } => f.write_str(name),
+            UnknownReason::Import { name } => write!(f, "import {name}"),
+            UnknownReason::GetAtt {
+                resource,
+                attribute,
+            } => write!(f, "{resource}.{attribute}"),
+            UnknownReason::Resource { logical_id } => write!(f, "Ref {logical_id}"),
+            UnknownReason::Unsupported { function } => f.write_str(function),
+            UnknownReason::Invalid { reason } => write!(f, "invalid: {reason}"),
+        }
+    }
+}
+
+/// Evaluates intrinsics over one document.
+///
+/// Construction computes every condition and the `Ref` value of every modelled resource once;
+/// afterwards the resolver is immutable (and `Sync`), so one stack's properties can be resolved
+/// from any thread.
+pub struct Resolver<'a> {
+    pub document: &'a Document,
+    pub env: &'a StackEnv,
+    index: eval::Index<'a>,
+    tables: eval::Tables,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(document: &'a Document, env: &'a StackEnv) -> Self {
+        let index = eval::Index::new(document);
+        let tables = eval::Tables::compute(&index, env);
+        Self {
+            document,
+            env,
+            index,
+            tables,
+        }
+    }
+
+    /// Every value `node` can take, one [`Variant`] per combination of undecidable conditions
+    /// (at most [`MAX_VARIANTS`]).
+    pub fn resolve(&self, node: &Node) -> Vec<Variant> {
+        let mut eval = eval::Eval::frozen(&self.index, self.env, &self.tables);
+        eval.eval(node).into_variants(node.span)
+    }
+
+    /// The truth of a condition of the `Conditions` section (`Unknown` when undefined).
+    pub fn condition(&self, name: &str) -> Truth {
+        self.tables.condition(name)
+    }
+
+    /// The assumption that condition `name` has `value`, as variants are labelled: in terms of
+    /// the condition it is equivalent to once decided operands drop out (`IsNotProd: Not[IsProd]`
+    /// false is `IsProd` true), so that it combines with the assumptions of [`Self::resolve`].
+    pub fn assumption(&self, name: &str, value: bool) -> Assumption {
+        let (condition, polarity) = self.tables.literal(name);
+        Assumption {
+            condition,
+            value: value == polarity,
+        }
+    }
+
+    /// Whether the resource is created: the truth of its `Condition` key (`True` without one,
+    /// `Unknown` for an undefined resource).
+    pub fn resource_condition(&self, logical_id: &str) -> Truth {
+        let Some(resource) = self.index.resources.get(logical_id) else {
+            return Truth::Unknown;
+        };
+        match resource.get("Condition") {
+            None => Truth::True,
+            Some(node) => match node.as_str() {
+                Some(name) => self.condition(name),
+                None => Truth::Unknown,
+            },
+        }
+    }
+
+    /// The `Outputs` entries with an `Export`, in document order. Outputs whose `Condition` is
+    /// false are left out; an export name with several variants gives one [`Export`] each, with
+    /// the value variants compatible with it (their assumptions include the name's); `span` is
+    /// the span of the export's `Name` node.
+    pub fn exports(&self) -> Vec<Export> {
+        let mut out = Vec::new();
+        let Some(outputs) = self.document.root.get("Outputs").and_then(Node::as_map) else {
+            return out;
+        };
+        for (_, output) in outputs.iter() {
+            let Some(name_node) = output.get_path(&["Export", "Name"]) else {
+                continue;
+            };
+            let created = match output.get("Condition").and_then(Node::as_str) {
+                Some(name) => self.condition(name),
+                None => Truth::True,
+            };
+            if created == Truth::False {
+                continue;
+            }
+            let value = match output.get("Value") {
+                Some(node) => self.resolve(node),
+                None => Vec::new(),
+            };
+            for variant in self.resolve(name_node) {
+                let name = match variant.value {
+                    Some(Resolved::Str(name)) => name,
+                    Some(Resolved::Number(n)) => Text::lit(n),
+                    _ => continue,
+                };
+                // Under the name's assumptions, only the value's compatible variants remain.
+                let value = (value.iter())
+                    .filter_map(|v| {
+                        let assumptions = variants::merge(&variant.assumptions, &v.assumptions)?;
+                        Some(Variant {
+                            value: v.value.clone(),
+                            assumptions,
+                        })
+                    })
+                    .collect();
+                out.push(Export {
+                    name,
+                    value,
+                    span: name_node.span,
+                });
+            }
+        }
+        out
+    }
+
+    /// The partition of the stack's region (`aws`, `aws-cn`, ...), when the region is known.
+    pub fn partition(&self) -> Option<&str> {
+        self.env.region.as_deref().map(eval::partition_of)
+    }
+}

@@ -1,0 +1,196 @@
+//! Building and taking apart partially known strings ([`Text`]).
+
+use super::{Part, Text, Unknown};
+
+impl Text {
+    /// A text that is one unknown hole.
+    pub fn hole(unknown: Unknown) -> Self {
+        Self {
+            parts: vec![Part::Hole(unknown)],
+        }
+    }
+
+    /// Appends literal text, merging it with a literal part before it.
+    pub fn push_str(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if let Some(Part::Lit(last)) = self.parts.last_mut() {
+            last.push_str(s);
+        } else {
+            self.parts.push(Part::Lit(s.to_owned()));
+        }
+    }
+
+    pub fn push_hole(&mut self, unknown: Unknown) {
+        self.parts.push(Part::Hole(unknown));
+    }
+
+    /// Appends all of `other`, merging literals at the seam.
+    pub fn append(&mut self, other: Text) {
+        for part in other.parts {
+            match part {
+                Part::Lit(s) => self.push_str(&s),
+                Part::Hole(u) => self.push_hole(u),
+            }
+        }
+    }
+
+    /// The unknown holes, in order.
+    pub fn holes(&self) -> impl Iterator<Item = &Unknown> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Hole(u) => Some(u),
+            Part::Lit(_) => None,
+        })
+    }
+
+    pub fn is_known(&self) -> bool {
+        self.holes().next().is_none()
+    }
+
+    /// The known text before the first hole (the whole text when there is none).
+    pub fn literal_prefix(&self) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Lit(s) => out.push_str(s),
+                Part::Hole(_) => break,
+            }
+        }
+        out
+    }
+
+    /// The known text after the last hole (the whole text when there is none).
+    pub fn literal_suffix(&self) -> String {
+        let mut pieces = Vec::new();
+        for part in self.parts.iter().rev() {
+            match part {
+                Part::Lit(s) => pieces.push(s.as_str()),
+                Part::Hole(_) => break,
+            }
+        }
+        pieces.iter().rev().copied().collect()
+    }
+
+    /// Bytes of literal text.
+    pub fn literal_len(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Lit(s) => s.len(),
+                Part::Hole(_) => 0,
+            })
+            .sum()
+    }
+
+    /// Splits at every `sep` in the literal parts; a hole stays inside the segment where it
+    /// occurs, so `arn:aws:ses:<region>:<account>:identity/x` split on `:` gives six segments, two
+    /// of them holes. The caller vouches that no hole hides a `sep`. An empty segment has no
+    /// parts; there is always at least one segment.
+    pub fn split_on(&self, sep: char) -> Vec<Text> {
+        let mut out = Vec::new();
+        let mut current = Text::default();
+        for part in &self.parts {
+            match part {
+                Part::Lit(s) => {
+                    let mut pieces = s.split(sep);
+                    if let Some(first) = pieces.next() {
+                        current.push_str(first);
+                    }
+                    for piece in pieces {
+                        out.push(std::mem::take(&mut current));
+                        current.push_str(piece);
+                    }
+                }
+                Part::Hole(u) => current.push_hole(u.clone()),
+            }
+        }
+        out.push(current);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::UnknownReason;
+    use crate::source::Span;
+
+    fn pseudo(name: &str) -> Unknown {
+        Unknown {
+            span: Span::new(1, 2),
+            reason: UnknownReason::Pseudo { name: name.into() },
+        }
+    }
+
+    fn arn() -> Text {
+        let mut t = Text::lit("arn:");
+        t.push_hole(pseudo("AWS::Partition"));
+        t.push_str(":ses:us-east-1:");
+        t.push_hole(pseudo("AWS::AccountId"));
+        t.push_str(":identity/example.com");
+        t
+    }
+
+    #[test]
+    fn split_on_keeps_holes_inside_segments() {
+        let segments = arn().split_on(':');
+        let shown: Vec<String> = segments.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "arn",
+                "<AWS::Partition>",
+                "ses",
+                "us-east-1",
+                "<AWS::AccountId>",
+                "identity/example.com"
+            ]
+        );
+        assert_eq!(
+            segments[1].parts,
+            vec![Part::Hole(pseudo("AWS::Partition"))]
+        );
+        assert_eq!(segments[5].known().as_deref(), Some("identity/example.com"));
+    }
+
+    #[test]
+    fn split_on_hole_glued_to_literal() {
+        let mut t = Text::lit("identity/");
+        t.push_hole(pseudo("AWS::StackName"));
+        t.push_str(".example.com/x");
+        let segments = t.split_on('/');
+        assert_eq!(segments.len(), 3);
+        assert_eq!(segments[1].to_string(), "<AWS::StackName>.example.com");
+        assert_eq!(segments[1].literal_prefix(), "");
+        assert_eq!(segments[1].literal_suffix(), ".example.com");
+        assert_eq!(segments[2].known().as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn split_on_edges() {
+        let segments = Text::lit("::").split_on(':');
+        assert_eq!(segments.len(), 3);
+        assert!(segments.iter().all(|s| s.known().as_deref() == Some("")));
+        assert_eq!(Text::default().split_on(':').len(), 1);
+        assert_eq!(
+            Text::lit("héé:ü").split_on(':')[1].known().as_deref(),
+            Some("ü")
+        );
+    }
+
+    #[test]
+    fn push_merges_literals_and_measures() {
+        let mut t = Text::lit("a");
+        t.push_str("b");
+        t.push_str("");
+        t.append(Text::lit("c"));
+        assert_eq!(t.parts, vec![Part::Lit("abc".into())]);
+        let arn = arn();
+        assert_eq!(arn.literal_prefix(), "arn:");
+        assert_eq!(arn.literal_suffix(), ":identity/example.com");
+        assert_eq!(arn.holes().count(), 2);
+        assert!(!arn.is_known());
+        assert_eq!(arn.literal_len(), 4 + 15 + 21);
+    }
+}
