@@ -182,7 +182,10 @@ const SES_CONFIG_SET: &str = "AWS::SES::ConfigurationSet";
 const PINPOINT_CONFIG_SET: &str = "AWS::PinpointEmail::ConfigurationSet";
 
 /// Extracts the facts of one template.
-pub fn extract(document: &Document, resolver: &Resolver<'_>) -> StackFacts {
+///
+/// `text` is the template's source, used to keep pointers short: a value that spans several lines
+/// (a CDK `Fn::Join`) is pointed at by its key.
+pub fn extract(document: &Document, text: &str, resolver: &Resolver<'_>) -> StackFacts {
     let mut facts = StackFacts {
         exports: resolver.exports(),
         ..StackFacts::default()
@@ -214,10 +217,7 @@ pub fn extract(document: &Document, resolver: &Resolver<'_>) -> StackFacts {
             continue;
         }
         let base: Vec<Assumption> = match (condition, resource.get("Condition").and_then(Node::as_str)) {
-            (Truth::Unknown, Some(name)) => vec![Assumption {
-                condition: name.to_owned(),
-                value: true,
-            }],
+            (Truth::Unknown, Some(name)) => vec![resolver.assumption(name, true)],
             _ => Vec::new(),
         };
         let Some(properties) = resource.get("Properties") else {
@@ -236,6 +236,7 @@ pub fn extract(document: &Document, resolver: &Resolver<'_>) -> StackFacts {
             let at = Props {
                 node: properties,
                 value: &props,
+                text,
             };
             match resource_type {
                 USER_POOL | REPLICA | RISK => {
@@ -324,6 +325,7 @@ fn sender(
 struct Props<'a> {
     node: &'a Node,
     value: &'a Resolved,
+    text: &'a str,
 }
 
 impl Props<'_> {
@@ -338,13 +340,21 @@ impl Props<'_> {
     /// `Fn::If` points at the `Fn::If`).
     fn node_span(&self, path: &[&str]) -> Option<Span> {
         let mut node = self.node;
+        let mut key_span = None;
         for key in path {
-            match node.get(key) {
-                Some(next) => node = next,
+            match node.as_map().and_then(|m| m.entry(key)) {
+                Some(entry) => {
+                    key_span = Some(entry.key_span);
+                    node = &entry.value;
+                }
                 None => return (node.as_intrinsic().is_some()).then_some(node.span),
             }
         }
-        Some(node.span)
+        let multiline = self.text.get(node.span.range()).is_some_and(|t| t.contains('\n'));
+        match (multiline, key_span) {
+            (true, Some(key)) => Some(key),
+            _ => Some(node.span),
+        }
     }
 
     fn field(&self, path: &[&str]) -> Field {

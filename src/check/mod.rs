@@ -274,7 +274,7 @@ fn stack(
 ) -> Stack {
     let env = inputs::stack_env(target, &document.root, relative, options, inputs);
     let resolver = Resolver::new(document, &env.env);
-    let facts = extract::extract(document, &resolver);
+    let facts = extract::extract(document, &source.text, &resolver);
     let environment_location = match &target.origin {
         Origin::Cdk(cdk) => cdk.environment_span.map(|span| (cdk.manifest.clone(), span)),
         _ => None,

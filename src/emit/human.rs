@@ -84,7 +84,7 @@ fn label(text: Option<String>, span: Span, primary: bool) -> LabeledSpan {
     }
 }
 
-fn render(files: &Files, d: &Diagnostic) -> Option<Rendered> {
+fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
     let file = files.get(d.location.file)?;
     let mut labels = vec![label(
         Some(d.label.clone().unwrap_or_else(|| d.code.clone())),
@@ -119,7 +119,8 @@ fn render(files: &Files, d: &Diagnostic) -> Option<Rendered> {
         code: Some(format!("{}({})", d.code, d.name)),
         severity: miette_severity(d.severity),
         help,
-        url: d.url.clone(),
+        // Without hyperlinks miette prints the URL in full; `sandtrap explain` says the same.
+        url: d.url.clone().filter(|_| links),
         source: IndexedSource(file.clone()),
         labels,
         related,
@@ -137,7 +138,7 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         .with_width(style.width)
         .with_context_lines(1);
     for d in report.diagnostics {
-        let Some(rendered) = render(report.files, d) else {
+        let Some(rendered) = render(report.files, d, style.links) else {
             continue;
         };
         let mut text = String::new();
