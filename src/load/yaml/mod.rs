@@ -127,7 +127,9 @@ pub fn load(text: &str) -> Loaded {
             _ => {}
         }
     }
-    let problems = builder.problems;
+    let mut problems = builder.problems;
+    // Inner mappings close first; report in source order.
+    problems.sort_by_key(|p| p.span.start);
     let document = builder.root.map(|root| Document { root, comments });
     Loaded { document, problems }
 }

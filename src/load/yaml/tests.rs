@@ -474,3 +474,67 @@ fn block_collection_spans_end_at_their_last_child() {
 }
 
 mod props;
+
+/// Loads every YAML file of the shared corpus (skipped when the corpus is absent): files that
+/// parse elsewhere must have no syntax problem. Run with `--ignored --nocapture` for the list of
+/// problems and the time taken.
+#[test]
+#[ignore = "walks the shared corpus"]
+#[allow(clippy::print_stderr)]
+fn corpus_yaml_files() {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let dir = if here.is_dir() {
+        here
+    } else {
+        std::path::PathBuf::from("/work/shared/corpus")
+    };
+    let Ok(index) = std::fs::read_to_string(dir.join("index.tsv")) else {
+        return;
+    };
+    let mut files = Vec::new();
+    for line in index.lines().skip(1) {
+        let mut cols = line.split('\t');
+        let (Some(path), Some(_kind), Some(_bytes), Some(parse)) =
+            (cols.next(), cols.next(), cols.next(), cols.next())
+        else {
+            continue;
+        };
+        let lower = path.to_ascii_lowercase();
+        if !(lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".template")) {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(dir.join(path)) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        files.push((path.to_owned(), parse.to_owned(), text));
+    }
+    let total: usize = files.iter().map(|f| f.2.len()).sum();
+    let started = Instant::now();
+    let results: Vec<_> = files.iter().map(|(_, _, text)| load(text)).collect();
+    let elapsed = started.elapsed();
+    eprintln!(
+        "{} files, {} bytes in {elapsed:?} ({:.1} MB/s)",
+        files.len(),
+        total,
+        total as f64 / 1e6 / elapsed.as_secs_f64()
+    );
+    let mut syntax_in_ok = Vec::new();
+    for ((path, parse, text), loaded) in files.iter().zip(&results) {
+        let file = crate::source::SourceFile::new(path.clone(), None, text.as_str());
+        for p in &loaded.problems {
+            let pos = file.position(p.span.start);
+            eprintln!(
+                "{parse}\t{path}:{}:{}\t{:?}\t{}",
+                pos.line, pos.column, p.kind, p.message
+            );
+            if parse == "ok" && p.kind == ProblemKind::Syntax {
+                syntax_in_ok.push(path.clone());
+            }
+        }
+        if parse != "ok" && loaded.problems.is_empty() {
+            eprintln!("{parse}\t{path}\tno problem found");
+        }
+    }
+    assert!(syntax_in_ok.is_empty(), "{syntax_in_ok:?}");
+}
