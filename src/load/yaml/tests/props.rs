@@ -127,7 +127,12 @@ fn ident() -> impl Strategy<Value = String> {
 
 fn gen_tree() -> impl Strategy<Value = Gen> {
     let leaf = prop_oneof![
-        ident().prop_map(Gen::Plain),
+        // A plain scalar that YAML 1.1 reads as a boolean or null is not a string.
+        ident()
+            .prop_filter("not a YAML 1.1 keyword", |s| {
+                super::super::scalar::bool_value(s).is_none() && !super::super::scalar::is_null(s)
+            })
+            .prop_map(Gen::Plain),
         "[a-z é🚀日本]{0,12}".prop_map(Gen::Quoted),
         ident().prop_map(Gen::Ref),
         (ident(), "[A-Z][a-z]{0,5}(\\.[A-Z][a-z]{0,5}){0,2}").prop_map(|(r, a)| Gen::GetAtt(r, a)),
