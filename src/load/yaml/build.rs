@@ -1,0 +1,359 @@
+//! The tree builder: parser events in, [`Node`]s out, with an explicit stack (no recursion on
+//! input), duplicate-key detection and bounded alias expansion.
+
+use std::collections::HashMap;
+
+use super::tags::{self, TagInfo, TagKind};
+use super::{ALIAS_NODE_BUDGET, MAX_DEPTH};
+use crate::load::{LoadProblem, ProblemKind};
+use crate::source::Span;
+use crate::tree::{Entry, Map, Node, Value};
+
+/// Maps with fewer entries are checked for duplicate keys by a linear scan; larger ones get a hash
+/// index, so that a `Resources` mapping with a million keys stays linear.
+const LINEAR_SCAN_KEYS: usize = 16;
+
+const ALIAS_MESSAGE: &str = "CloudFormation does not support YAML aliases/anchors";
+
+/// Everything known about a node when its first event arrives.
+pub(super) struct Start {
+    /// Where the node's span begins: its tag when it has one.
+    pub start: usize,
+    pub tag: Option<TagInfo>,
+    pub anchor: usize,
+}
+
+enum Children {
+    Seq(Vec<Node>),
+    Map(MapBuilder),
+}
+
+struct Frame {
+    start: Start,
+    /// Where the collection itself begins (its `[`, `{`, first `-` or first key).
+    value_start: usize,
+    /// The end of the last child seen, which ends a block collection.
+    last_end: usize,
+    flow: bool,
+    children: Children,
+}
+
+#[derive(Default)]
+struct MapBuilder {
+    entries: Vec<Entry>,
+    pending_key: Option<(String, Span)>,
+    /// Key → index of its first entry, built once the map outgrows a linear scan.
+    index: Option<HashMap<String, usize>>,
+}
+
+impl MapBuilder {
+    /// Adds an entry; returns the span of an earlier entry with the same key.
+    fn insert(&mut self, entry: Entry) -> Option<Span> {
+        let first = match &mut self.index {
+            Some(index) => match index.get(&entry.key) {
+                Some(&i) => self.entries.get(i).map(|e| e.key_span),
+                None => {
+                    index.insert(entry.key.clone(), self.entries.len());
+                    None
+                }
+            },
+            None => {
+                let first = self
+                    .entries
+                    .iter()
+                    .find(|e| e.key == entry.key)
+                    .map(|e| e.key_span);
+                if self.entries.len() + 1 >= LINEAR_SCAN_KEYS {
+                    let mut index = HashMap::with_capacity(self.entries.len() * 2);
+                    for (i, e) in self.entries.iter().enumerate() {
+                        index.entry(e.key.clone()).or_insert(i);
+                    }
+                    index.entry(entry.key.clone()).or_insert(self.entries.len());
+                    self.index = Some(index);
+                }
+                first
+            }
+        };
+        self.entries.push(entry);
+        first
+    }
+}
+
+struct Anchored {
+    node: Node,
+    nodes: usize,
+    height: usize,
+}
+
+pub(super) struct Builder<'a> {
+    text: &'a str,
+    stack: Vec<Frame>,
+    pub root: Option<Node>,
+    pub problems: Vec<LoadProblem>,
+    anchors: HashMap<usize, Anchored>,
+    /// Nodes that may still be copied for anchors and aliases.
+    alias_budget: usize,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            stack: Vec::new(),
+            root: None,
+            problems: Vec::new(),
+            anchors: HashMap::new(),
+            alias_budget: ALIAS_NODE_BUDGET,
+        }
+    }
+
+    fn problem(&mut self, kind: ProblemKind, span: Span, message: impl Into<String>) {
+        self.problems.push(LoadProblem {
+            kind,
+            span,
+            message: message.into(),
+            related: None,
+        });
+    }
+
+    /// Whether the next node completes a mapping key.
+    fn expecting_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame { children: Children::Map(m), .. }) if m.pending_key.is_none()
+        )
+    }
+
+    pub fn scalar(
+        &mut self,
+        text: &str,
+        style: granit_parser::ScalarStyle,
+        value_span: Span,
+        start: Start,
+    ) {
+        if self.expecting_key() {
+            let key_span = Span::new(
+                start.start.min(value_span.start as usize),
+                value_span.end as usize,
+            );
+            if style == granit_parser::ScalarStyle::Plain && text == "<<" && start.tag.is_none() {
+                self.problem(
+                    ProblemKind::Alias,
+                    key_span,
+                    format!("{ALIAS_MESSAGE} (merge key `<<`)"),
+                );
+            }
+            if start.anchor != 0 {
+                let node = Node::new(key_span, Value::String(text.to_owned()));
+                self.remember(start.anchor, &node);
+            }
+            self.key(text.to_owned(), key_span);
+            return;
+        }
+        let kind = start.tag.as_ref().map(|t| &t.kind);
+        let value = match kind {
+            Some(TagKind::Function("Fn::GetAtt")) => {
+                tags::split_get_att(text, value_span, self.text)
+            }
+            _ => tags::scalar_value(text, style, kind),
+        };
+        let node = Node::new(value_span, value);
+        self.finish(start, node);
+    }
+
+    pub fn alias(&mut self, id: Option<usize>, span: Span) {
+        if self.expecting_key() {
+            self.problem(ProblemKind::Alias, span, ALIAS_MESSAGE);
+            let key = self.text.get(span.range()).unwrap_or("").to_owned();
+            self.key(key, span);
+            return;
+        }
+        let depth = self.stack.len();
+        let budget = self.alias_budget;
+        let copy = id
+            .and_then(|id| self.anchors.get(&id))
+            .filter(|a| a.nodes <= budget && depth + a.height <= MAX_DEPTH)
+            .map(|a| (a.node.clone(), a.nodes));
+        let node = match copy {
+            Some((mut node, nodes)) => {
+                self.alias_budget -= nodes;
+                self.problem(ProblemKind::Alias, span, ALIAS_MESSAGE);
+                node.span = span;
+                node
+            }
+            None => {
+                let why = match id {
+                    None => "this alias has no anchor",
+                    Some(_) => {
+                        "this alias expands past the size or depth limit and is read as null"
+                    }
+                };
+                self.problem(ProblemKind::Alias, span, format!("{ALIAS_MESSAGE}; {why}"));
+                Node::new(span, Value::Null)
+            }
+        };
+        self.attach(node);
+    }
+
+    /// Opens a collection; `false` when it would nest too deep (a `TooDeep` problem is recorded).
+    pub fn open(&mut self, seq: bool, flow: bool, value_span: Span, start: Start) -> bool {
+        if self.stack.len() >= MAX_DEPTH {
+            let span = Span::new(
+                start.start.min(value_span.start as usize),
+                value_span.end as usize,
+            );
+            self.problem(
+                ProblemKind::TooDeep,
+                span,
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            );
+            return false;
+        }
+        let value_start = value_span.start as usize;
+        self.stack.push(Frame {
+            start,
+            value_start,
+            last_end: value_span.end as usize,
+            flow,
+            children: if seq {
+                Children::Seq(Vec::new())
+            } else {
+                Children::Map(MapBuilder::default())
+            },
+        });
+        true
+    }
+
+    pub fn close(&mut self, end_span: Span) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        let end = if frame.flow {
+            end_span.end as usize
+        } else {
+            frame.last_end
+        };
+        let span = Span::new(frame.value_start, end.max(frame.value_start));
+        let value = match frame.children {
+            Children::Seq(items) => Value::Seq(items),
+            Children::Map(mut map) => {
+                if let Some((key, key_span)) = map.pending_key.take() {
+                    // A key without a value event cannot come from the parser, but keep it.
+                    let value = Node::new(Span::empty(key_span.end as usize), Value::Null);
+                    map.entries.push(Entry {
+                        key,
+                        key_span,
+                        value,
+                    });
+                }
+                Value::Map(Map {
+                    entries: map.entries,
+                })
+            }
+        };
+        self.finish(frame.start, Node::new(span, value));
+    }
+
+    /// Applies the tag, records the anchor, and hands the node to its parent.
+    fn finish(&mut self, start: Start, node: Node) {
+        let Start { start, tag, anchor } = start;
+        let node = match tag {
+            Some(tag) => tags::apply(tag, start.min(node.span.start as usize), node),
+            None => node,
+        };
+        if anchor != 0 {
+            self.remember(anchor, &node);
+        }
+        if self.expecting_key() {
+            // A sequence or mapping used as a key: CloudFormation keys are strings.
+            self.problem(
+                ProblemKind::Syntax,
+                node.span,
+                "a mapping key must be a string, not a collection",
+            );
+            let key = self.text.get(node.span.range()).unwrap_or("").to_owned();
+            self.key(key, node.span);
+            return;
+        }
+        self.attach(node);
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node) {
+        let Some((nodes, height)) = measure(node, self.alias_budget) else {
+            // Too large to copy: aliases of it become null.
+            return;
+        };
+        self.alias_budget -= nodes;
+        self.anchors.insert(
+            anchor,
+            Anchored {
+                node: node.clone(),
+                nodes,
+                height,
+            },
+        );
+    }
+
+    fn key(&mut self, key: String, key_span: Span) {
+        if let Some(Frame {
+            children: Children::Map(map),
+            last_end,
+            ..
+        }) = self.stack.last_mut()
+        {
+            *last_end = (*last_end).max(key_span.end as usize);
+            map.pending_key = Some((key, key_span));
+        }
+    }
+
+    fn attach(&mut self, node: Node) {
+        let Some(frame) = self.stack.last_mut() else {
+            if self.root.is_none() {
+                self.root = Some(node);
+            }
+            return;
+        };
+        frame.last_end = frame.last_end.max(node.span.end as usize);
+        match &mut frame.children {
+            Children::Seq(items) => items.push(node),
+            Children::Map(map) => {
+                let Some((key, key_span)) = map.pending_key.take() else {
+                    return;
+                };
+                if let Some(first) = map.insert(Entry {
+                    key: key.clone(),
+                    key_span,
+                    value: node,
+                }) {
+                    self.problems.push(LoadProblem {
+                        kind: ProblemKind::DuplicateKey,
+                        span: key_span,
+                        message: format!("duplicate key `{key}`"),
+                        related: Some((first, "first defined here".to_owned())),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The node count and height of `node`, or `None` as soon as the count passes `limit`.
+fn measure(node: &Node, limit: usize) -> Option<(usize, usize)> {
+    let mut count = 0usize;
+    let mut height = 0usize;
+    let mut pending = vec![(node, 1usize)];
+    while let Some((n, depth)) = pending.pop() {
+        count += 1;
+        if count > limit {
+            return None;
+        }
+        height = height.max(depth);
+        match &n.value {
+            Value::Seq(items) => pending.extend(items.iter().map(|i| (i, depth + 1))),
+            Value::Map(map) => pending.extend(map.entries.iter().map(|e| (&e.value, depth + 1))),
+            Value::Tagged(_, inner) => pending.push((inner, depth + 1)),
+            _ => {}
+        }
+    }
+    Some((count, height))
+}
