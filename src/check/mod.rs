@@ -298,7 +298,16 @@ fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
         Severity::Error,
         Location { file, span: problem.span },
         problem.message.clone(),
-    );
+    )
+    .with_label(match problem.kind {
+        ProblemKind::Syntax => "here",
+        ProblemKind::DuplicateKey => "defined again here",
+        ProblemKind::Alias => "not supported by CloudFormation",
+        ProblemKind::Encoding => "not UTF-8",
+        ProblemKind::TooDeep => "nested too deeply",
+        ProblemKind::TooLarge => "too large",
+        ProblemKind::Assembly => "here",
+    });
     if let Some((span, message)) = &problem.related {
         d.related.push(Related {
             location: Location { file, span: *span },

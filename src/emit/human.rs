@@ -86,11 +86,7 @@ fn label(text: Option<String>, span: Span, primary: bool) -> LabeledSpan {
 
 fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
     let file = files.get(d.location.file)?;
-    let mut labels = vec![label(
-        Some(d.label.clone().unwrap_or_else(|| d.code.clone())),
-        d.location.span,
-        true,
-    )];
+    let mut labels = vec![label(d.label.clone(), d.location.span, true)];
     let mut related = Vec::new();
     for r in &d.related {
         if r.location.file == d.location.file {

@@ -43,22 +43,24 @@ fn json_output_matches_the_contract_field_for_field() {
 
 #[test]
 fn columns_count_characters_and_offsets_count_bytes() {
-    let text = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      UserPoolName: \"日本🚀\"\n      UserPoolName: x\n";
+    let text = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      UserPoolTags: {\"日本🚀\": a, \"日本🚀\": b}\n";
     let run = run(
         &["check", "--format", "json", "--config", "testdata/rules/empty.sandtrap.yaml", "--stdin-filename", "infra/日本.yaml", "-"],
         text,
     );
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "ST001", "{report:#}");
     assert_eq!(d["file"], "infra/日本.yaml");
-    assert_eq!(d["related"][0]["range"]["end"]["line"], 6);
-    // `      UserPoolName: "日本🚀"` ends after 7 + 14 + 5 characters; in bytes it is longer.
-    let end = &d["related"][0]["range"]["end"];
-    let line_start = text.find("      UserPoolName: \"").unwrap();
-    let end_offset = end["offset"].as_u64().unwrap() as usize;
-    let chars = text[line_start..end_offset].chars().count() + 1;
-    assert_eq!(end["column"].as_u64().unwrap() as usize, chars);
-    assert!(end_offset - line_start + 1 > chars);
+    // The duplicate is the second `"日本🚀"` key on line 6.
+    let start = &d["range"]["start"];
+    let offset = text.rfind("\"日本🚀\"").unwrap();
+    let line_start = text[..offset].rfind('\n').unwrap() + 1;
+    assert_eq!(start["line"], 6);
+    assert_eq!(start["offset"].as_u64().unwrap() as usize, offset);
+    let column = text[line_start..offset].chars().count() + 1;
+    assert_eq!(start["column"].as_u64().unwrap() as usize, column);
+    assert!(offset - line_start + 1 > column, "the line has multi-byte characters before the key");
 }
 
 #[test]
