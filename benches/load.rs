@@ -6,7 +6,9 @@ use sandtrap::load::{self, Format};
 
 /// A YAML template with `n` resources of the kinds real templates mix.
 fn yaml_template(n: usize) -> String {
-    let mut out = String::from("AWSTemplateFormatVersion: \"2010-09-09\"\nDescription: Benchmark — 負荷試験\nParameters:\n  Env:\n    Type: String\n    Default: prod\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources:\n");
+    let mut out = String::from(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nDescription: Benchmark — 負荷試験\nParameters:\n  Env:\n    Type: String\n    Default: prod\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources:\n",
+    );
     for i in 0..n {
         out.push_str(&format!(
             "  Bucket{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub \"${{AWS::StackName}}-bucket-{i}\"\n      Tags:\n        - Key: env\n          Value: !Ref Env\n  Function{i}:\n    Type: AWS::Lambda::Function\n    Condition: IsProd\n    Properties:\n      Role: !GetAtt Role.Arn\n      Runtime: python3.12\n      Handler: index.handler\n      Code:\n        ZipFile: |\n          def handler(event, context):\n              return {{\"ok\": True}}\n      Environment:\n        Variables:\n          BUCKET: !Ref Bucket{i}\n          ARN: !Join [\"\", [\"arn:\", !Ref \"AWS::Partition\", \":s3:::\", !Ref Bucket{i}]]\n"

@@ -218,9 +218,10 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptio
 
 /// Renders a tool error (with its source snippet when it has a location) on stderr.
 fn report_error(err: &dyn miette::Diagnostic, io: &mut Io<'_>) -> io::Result<Exit> {
-    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-        .with_links(false)
-        .with_width(terminal_width());
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_links(false)
+            .with_width(terminal_width());
     let mut text = String::new();
     if handler.render_report(&mut text, err).is_err() {
         text = format!("error: {err}\n");
@@ -253,7 +254,10 @@ fn facts(args: FactsArgs, mut io: Io<'_>) -> io::Result<Exit> {
     Ok(Exit::Clean)
 }
 
-fn rule_catalog(dirs: &[PathBuf], io: &mut Io<'_>) -> io::Result<Result<crate::rules::Catalog, Exit>> {
+fn rule_catalog(
+    dirs: &[PathBuf],
+    io: &mut Io<'_>,
+) -> io::Result<Result<crate::rules::Catalog, Exit>> {
     let options = CheckOptions {
         rules_dirs: dirs.to_vec(),
         ..CheckOptions::default()
@@ -269,8 +273,14 @@ fn explain(rule: &str, dirs: &[PathBuf], mut io: Io<'_>) -> io::Result<Exit> {
         Ok(catalog) => catalog,
         Err(exit) => return Ok(exit),
     };
-    let Some(rule) = catalog.get(rule).or_else(|| catalog.get(&rule.to_ascii_uppercase())) else {
-        writeln!(io.stderr, "error: no rule `{rule}`; `sandtrap rules` lists them")?;
+    let Some(rule) = catalog
+        .get(rule)
+        .or_else(|| catalog.get(&rule.to_ascii_uppercase()))
+    else {
+        writeln!(
+            io.stderr,
+            "error: no rule `{rule}`; `sandtrap rules` lists them"
+        )?;
         return Ok(Exit::Usage);
     };
     writeln!(io.stdout, "# {} {}\n", rule.code, rule.name)?;
@@ -289,7 +299,14 @@ fn list_rules(format: RulesFormat, dirs: &[PathBuf], mut io: Io<'_>) -> io::Resu
     match format {
         RulesFormat::Text => {
             for rule in &catalog {
-                writeln!(io.stdout, "{:<6} {:<32} {:<8} {}", rule.code, rule.name, rule.severity.as_str(), rule.summary)?;
+                writeln!(
+                    io.stdout,
+                    "{:<6} {:<32} {:<8} {}",
+                    rule.code,
+                    rule.name,
+                    rule.severity.as_str(),
+                    rule.summary
+                )?;
             }
         }
         RulesFormat::Json => {

@@ -3,7 +3,9 @@
 //!
 //! Values stay partially known ([`Text`] with holes); deciding what they mean is the join's job.
 
-use crate::resolve::{Assumption, Export, Part, Resolved, Resolver, Text, Truth, Unknown, UnknownReason};
+use crate::resolve::{
+    Assumption, Export, Part, Resolved, Resolver, Text, Truth, Unknown, UnknownReason,
+};
 use crate::source::Span;
 use crate::tree::{Document, Node};
 
@@ -84,11 +86,13 @@ impl Field {
         match &self.value {
             Some(Value::Bool(true)) => Truth::True,
             Some(Value::Bool(false)) => Truth::False,
-            Some(Value::Text(t)) => match t.known().as_deref().map(str::to_ascii_lowercase).as_deref() {
-                Some("true") => Truth::True,
-                Some("false") => Truth::False,
-                _ => Truth::Unknown,
-            },
+            Some(Value::Text(t)) => {
+                match t.known().as_deref().map(str::to_ascii_lowercase).as_deref() {
+                    Some("true") => Truth::True,
+                    Some("false") => Truth::False,
+                    _ => Truth::Unknown,
+                }
+            }
             None => Truth::False,
             Some(_) => Truth::Unknown,
         }
@@ -208,7 +212,13 @@ pub fn extract(document: &Document, text: &str, resolver: &Resolver<'_>) -> Stac
         };
         if !matches!(
             resource_type,
-            USER_POOL | REPLICA | RISK | SES_IDENTITY | PINPOINT_IDENTITY | SES_CONFIG_SET | PINPOINT_CONFIG_SET
+            USER_POOL
+                | REPLICA
+                | RISK
+                | SES_IDENTITY
+                | PINPOINT_IDENTITY
+                | SES_CONFIG_SET
+                | PINPOINT_CONFIG_SET
         ) {
             continue;
         }
@@ -216,10 +226,11 @@ pub fn extract(document: &Document, text: &str, resolver: &Resolver<'_>) -> Stac
         if condition == Truth::False {
             continue;
         }
-        let base: Vec<Assumption> = match (condition, resource.get("Condition").and_then(Node::as_str)) {
-            (Truth::Unknown, Some(name)) => vec![resolver.assumption(name, true)],
-            _ => Vec::new(),
-        };
+        let base: Vec<Assumption> =
+            match (condition, resource.get("Condition").and_then(Node::as_str)) {
+                (Truth::Unknown, Some(name)) => vec![resolver.assumption(name, true)],
+                _ => Vec::new(),
+            };
         let Some(properties) = resource.get("Properties") else {
             continue;
         };
@@ -240,12 +251,23 @@ pub fn extract(document: &Document, text: &str, resolver: &Resolver<'_>) -> Stac
             };
             match resource_type {
                 USER_POOL | REPLICA | RISK => {
-                    if let Some(sender) = sender(resource_type, logical_id, entry.key_span, cdk_path.clone(), assumptions, &at) {
+                    if let Some(sender) = sender(
+                        resource_type,
+                        logical_id,
+                        entry.key_span,
+                        cdk_path.clone(),
+                        assumptions,
+                        &at,
+                    ) {
                         facts.senders.push(sender);
                     }
                 }
                 SES_IDENTITY | PINPOINT_IDENTITY => {
-                    let key = if resource_type == SES_IDENTITY { "EmailIdentity" } else { "Name" };
+                    let key = if resource_type == SES_IDENTITY {
+                        "EmailIdentity"
+                    } else {
+                        "Name"
+                    };
                     facts.identities.push(Identity {
                         resource: logical_id.to_owned(),
                         resource_type: resource_type.to_owned(),
@@ -310,7 +332,8 @@ fn sender(
         from: at.field(&path("From")),
         configuration_set: at.field(&path("ConfigurationSet")),
         custom_email_sender: at.field(&["LambdaConfig", "CustomEmailSender"]),
-        allow_admin_create_user_only: at.field(&["AdminCreateUserConfig", "AllowAdminCreateUserOnly"]),
+        allow_admin_create_user_only: at
+            .field(&["AdminCreateUserConfig", "AllowAdminCreateUserOnly"]),
         auto_verified_attributes: at.field(&["AutoVerifiedAttributes"]),
         username_attributes: at.field(&["UsernameAttributes"]),
         alias_attributes: at.field(&["AliasAttributes"]),
@@ -350,7 +373,10 @@ impl Props<'_> {
                 None => return (node.as_intrinsic().is_some()).then_some(node.span),
             }
         }
-        let multiline = self.text.get(node.span.range()).is_some_and(|t| t.contains('\n'));
+        let multiline = self
+            .text
+            .get(node.span.range())
+            .is_some_and(|t| t.contains('\n'));
         match (multiline, key_span) {
             (true, Some(key)) => Some(key),
             _ => Some(node.span),

@@ -230,7 +230,9 @@ impl miette::SourceCode for IndexedSource {
             return Err(miette::MietteError::OutOfBounds);
         }
         let start = file.position(span.offset() as u32);
-        let last_byte = (span.offset() + span.len()).saturating_sub(1).max(span.offset());
+        let last_byte = (span.offset() + span.len())
+            .saturating_sub(1)
+            .max(span.offset());
         let end = file.position(last_byte.min(text.len()) as u32);
         let first_line = (start.line as usize - 1).saturating_sub(context_lines_before);
         let last_line = end.line as usize - 1 + context_lines_after;

@@ -71,7 +71,11 @@ impl RunInputs {
                 });
             }
         }
-        Ok(Self { config, params, ses })
+        Ok(Self {
+            config,
+            params,
+            ses,
+        })
     }
 
     /// The path of `target` relative to the config file's directory (or the display name), as
@@ -130,22 +134,40 @@ pub fn stack_env(
     let (region, region_source) = first([
         (target.environment.region.clone(), EnvSource::CdkManifest),
         (options.region.clone(), EnvSource::Flag),
-        (entry.and_then(|e| e.region.as_ref()).map(|r| r.value.clone()), EnvSource::Config),
+        (
+            entry
+                .and_then(|e| e.region.as_ref())
+                .map(|r| r.value.clone()),
+            EnvSource::Config,
+        ),
         (metadata_region, EnvSource::TemplateMetadata),
         (options.env_region.clone(), EnvSource::Environment),
     ]);
     let (account, account_source) = first([
         (target.environment.account.clone(), EnvSource::CdkManifest),
         (options.account.clone(), EnvSource::Flag),
-        (entry.and_then(|e| e.account.as_ref()).map(|a| a.value.clone()), EnvSource::Config),
+        (
+            entry
+                .and_then(|e| e.account.as_ref())
+                .map(|a| a.value.clone()),
+            EnvSource::Config,
+        ),
     ]);
     // --param › --param-file › config `stacks:` params › CDK manifest parameters › Default.
-    let mut parameters: BTreeMap<String, String> = cdk.map(|c| c.parameters.clone()).unwrap_or_default();
+    let mut parameters: BTreeMap<String, String> =
+        cdk.map(|c| c.parameters.clone()).unwrap_or_default();
     if let Some(entry) = entry {
-        parameters.extend(entry.params.iter().map(|(k, v)| (k.clone(), v.value.clone())));
+        parameters.extend(
+            entry
+                .params
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone())),
+        );
     }
     parameters.extend(inputs.params.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let stack_name = cdk.map(|c| c.stack_name.clone()).unwrap_or_else(|| stem(&target.name));
+    let stack_name = cdk
+        .map(|c| c.stack_name.clone())
+        .unwrap_or_else(|| stem(&target.name));
     Resolved {
         env: StackEnv {
             account,
@@ -159,7 +181,9 @@ pub fn stack_env(
     }
 }
 
-fn first<const N: usize>(candidates: [(Option<String>, EnvSource); N]) -> (Option<String>, EnvSource) {
+fn first<const N: usize>(
+    candidates: [(Option<String>, EnvSource); N],
+) -> (Option<String>, EnvSource) {
     candidates
         .into_iter()
         .find_map(|(value, source)| value.filter(|v| !v.is_empty()).map(|v| (Some(v), source)))

@@ -152,10 +152,24 @@ pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
             ids.insert(manifest.clone(), id);
         }
     }
-    let facts = join::facts_document(&stacks, &JoinInputs { ses: inputs.ses.clone() });
-    diagnostics.extend(rules::evaluate(&catalog, &facts, &|name| ids.get(name).copied()));
+    let facts = join::facts_document(
+        &stacks,
+        &JoinInputs {
+            ses: inputs.ses.clone(),
+        },
+    );
+    diagnostics.extend(rules::evaluate(&catalog, &facts, &|name| {
+        ids.get(name).copied()
+    }));
 
-    let diagnostics = suppression::apply(diagnostics, &files, &suppressions, &catalog, &inputs.config, options);
+    let diagnostics = suppression::apply(
+        diagnostics,
+        &files,
+        &suppressions,
+        &catalog,
+        &inputs.config,
+        options,
+    );
     let mut diagnostics = diagnostics;
     sort(&files, &mut diagnostics);
     for d in &diagnostics {
@@ -171,13 +185,21 @@ pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
 }
 
 fn is_empty(facts: &StackFacts) -> bool {
-    facts.senders.is_empty() && facts.identities.is_empty() && facts.configuration_sets.is_empty() && facts.exports.is_empty()
+    facts.senders.is_empty()
+        && facts.identities.is_empty()
+        && facts.configuration_sets.is_empty()
+        && facts.exports.is_empty()
 }
 
 /// The files to analyze: discovered paths, standard input, and the project around it.
 fn targets(options: &CheckOptions) -> Result<discover::Discovered, CheckError> {
     let stdin_wanted = options.paths.iter().any(|p| p.as_os_str() == "-");
-    let mut fs_paths: Vec<PathBuf> = options.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    let mut fs_paths: Vec<PathBuf> = options
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
     if stdin_wanted && let Some(root) = &options.project_root {
         fs_paths.push(root.clone());
     }
@@ -189,13 +211,19 @@ fn targets(options: &CheckOptions) -> Result<discover::Discovered, CheckError> {
         discover::discover(&fs_paths)?
     };
     if stdin_wanted {
-        let name = options.stdin_filename.clone().unwrap_or_else(|| "-".to_owned());
+        let name = options
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| "-".to_owned());
         // The buffer replaces the file it was read from.
-        let on_disk = options.stdin_filename.as_ref().and_then(|f| options.cwd.join(f).canonicalize().ok());
+        let on_disk = options
+            .stdin_filename
+            .as_ref()
+            .and_then(|f| options.cwd.join(f).canonicalize().ok());
         if let Some(on_disk) = on_disk {
-            discovered
-                .targets
-                .retain(|t| t.path.as_ref().and_then(|p| p.canonicalize().ok()).as_ref() != Some(&on_disk));
+            discovered.targets.retain(|t| {
+                t.path.as_ref().and_then(|p| p.canonicalize().ok()).as_ref() != Some(&on_disk)
+            });
         }
         discovered.targets.push(Target {
             name,
@@ -236,7 +264,11 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
             };
             // An unreadable file that may not even be a template is reported only when named.
             let report = always_template || target.explicit || has_template_extension(&target.name);
-            return outcome(source, always_template, if report { vec![problem] } else { Vec::new() });
+            return outcome(
+                source,
+                always_template,
+                if report { vec![problem] } else { Vec::new() },
+            );
         }
     };
     let (text, decode_problem) = load::decode(&bytes);
@@ -246,14 +278,26 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
         return outcome(source, ours, if ours { vec![problem] } else { Vec::new() });
     }
     let loaded = load::load(&source.text, Format::guess(&target.name, &source.text));
-    let template = always_template || loaded.document.as_ref().is_some_and(|doc| classify::is_template(&doc.root));
+    let template = always_template
+        || loaded
+            .document
+            .as_ref()
+            .is_some_and(|doc| classify::is_template(&doc.root));
     // A broken file is ours to judge only when it looks like a template: a broken tsconfig.json
     // handed over by a pre-commit hook is not.
-    let report = template || (!loaded.problems.is_empty() && classify::looks_like_template(&source.text));
+    let report =
+        template || (!loaded.problems.is_empty() && classify::looks_like_template(&source.text));
     let problems = if report { loaded.problems } else { Vec::new() };
     let mut result = outcome(source, template, problems);
     if let (true, Some(document)) = (template, &loaded.document) {
-        result.stack = Some(stack(target, document, &relative, options, inputs, &result.source));
+        result.stack = Some(stack(
+            target,
+            document,
+            &relative,
+            options,
+            inputs,
+            &result.source,
+        ));
         result.suppressions = FileSuppressions::read(&result.source, document);
     }
     result
@@ -261,7 +305,9 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
 
 fn has_template_extension(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".yaml", ".yml", ".json", ".template"].iter().any(|e| lower.ends_with(e))
+    [".yaml", ".yml", ".json", ".template"]
+        .iter()
+        .any(|e| lower.ends_with(e))
 }
 
 fn stack(
@@ -276,7 +322,9 @@ fn stack(
     let resolver = Resolver::new(document, &env.env);
     let facts = extract::extract(document, &source.text, &resolver);
     let environment_location = match &target.origin {
-        Origin::Cdk(cdk) => cdk.environment_span.map(|span| (cdk.manifest.clone(), span)),
+        Origin::Cdk(cdk) => cdk
+            .environment_span
+            .map(|span| (cdk.manifest.clone(), span)),
         _ => None,
     };
     Stack {
@@ -296,7 +344,10 @@ fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
         "ST001",
         "parse-error",
         Severity::Error,
-        Location { file, span: problem.span },
+        Location {
+            file,
+            span: problem.span,
+        },
         problem.message.clone(),
     )
     .with_label(match problem.kind {

@@ -40,11 +40,17 @@ pub fn apply(
     config: &Config,
     options: &CheckOptions,
 ) -> Vec<Diagnostic> {
-    let known: Vec<(&str, &str)> = catalog.iter().map(|r| (r.code.as_str(), r.name.as_str())).collect();
+    let known: Vec<(&str, &str)> = catalog
+        .iter()
+        .map(|r| (r.code.as_str(), r.name.as_str()))
+        .collect();
     let mut all = diagnostics;
     all.extend(invalid_suppressions(suppressions, &known, catalog));
     let filter = Filter::from_config(config).layer(
-        options.select.as_ref().map(|s| suppress::parse_selectors(s)),
+        options
+            .select
+            .as_ref()
+            .map(suppress::parse_selectors),
         suppress::parse_selectors(&options.ignore),
     );
     all.into_iter()
@@ -62,12 +68,21 @@ pub fn apply(
                 return None;
             }
             if let Some(s) = file_suppressions {
-                if s.metadata.as_ref().and_then(|m| m.is_ignored(&d.code, &d.name, d.resource.as_deref())).is_some() {
+                if s.metadata
+                    .as_ref()
+                    .and_then(|m| m.is_ignored(&d.code, &d.name, d.resource.as_deref()))
+                    .is_some()
+                {
                     return None;
                 }
-                let line = files.get(d.location.file).map(|f| f.position(d.location.span.start).line);
+                let line = files
+                    .get(d.location.file)
+                    .map(|f| f.position(d.location.span.start).line);
                 if let (Some(comments), Some(line)) = (&s.comments, line)
-                    && comments.suppressions.iter().any(|c| c.applies(line) && c.matches(&d.code, &d.name).is_some())
+                    && comments
+                        .suppressions
+                        .iter()
+                        .any(|c| c.applies(line) && c.matches(&d.code, &d.name).is_some())
                 {
                     return None;
                 }
@@ -88,12 +103,19 @@ fn invalid_suppressions(
     let url = catalog.get(INVALID.0).and_then(|r| r.url());
     let mut out = Vec::new();
     let mut report = |file: FileId, span: Span, message: String, help: &str| {
-        let mut d = Diagnostic::new(INVALID.0, INVALID.1, Severity::Warning, Location { file, span }, message)
-            .with_help(help);
+        let mut d = Diagnostic::new(
+            INVALID.0,
+            INVALID.1,
+            Severity::Warning,
+            Location { file, span },
+            message,
+        )
+        .with_help(help);
         d.url = url.clone();
         out.push(d);
     };
-    let unknown = |text: &str| suppress::unknown_selectors(&[Selector::parse(text)], known).len() == 1;
+    let unknown =
+        |text: &str| suppress::unknown_selectors(&[Selector::parse(text)], known).len() == 1;
     for (&file, (s, _)) in suppressions {
         let malformed: Vec<&MalformedSuppression> = s
             .comments
@@ -102,12 +124,22 @@ fn invalid_suppressions(
             .chain(s.metadata.iter().flat_map(|m| m.malformed.iter()))
             .collect();
         for m in malformed {
-            report(file, m.span, m.message.clone(), "write `# sandtrap: ignore[ST101]` (codes, names or prefixes, comma-separated)");
+            report(
+                file,
+                m.span,
+                m.message.clone(),
+                "write `# sandtrap: ignore[ST101]` (codes, names or prefixes, comma-separated)",
+            );
         }
         for comment in s.comments.iter().flat_map(|c| c.suppressions.iter()) {
             for (code, span) in &comment.codes {
                 if unknown(code) {
-                    report(file, *span, format!("`{code}` in a suppression comment names no sandtrap rule"), "see `sandtrap rules` for the codes and names");
+                    report(
+                        file,
+                        *span,
+                        format!("`{code}` in a suppression comment names no sandtrap rule"),
+                        "see `sandtrap rules` for the codes and names",
+                    );
                 }
             }
         }
@@ -116,7 +148,10 @@ fn invalid_suppressions(
                 report(
                     file,
                     entry.span,
-                    format!("`{}` in `Metadata.sandtrap.ignore` names no sandtrap rule", entry.selector.as_str()),
+                    format!(
+                        "`{}` in `Metadata.sandtrap.ignore` names no sandtrap rule",
+                        entry.selector.as_str()
+                    ),
                     "see `sandtrap rules` for the codes and names",
                 );
             }

@@ -53,7 +53,7 @@ struct Range {
     end: Position,
 }
 
-fn locate<'f>(files: &'f Files, location: Location) -> Option<(&'f str, Range)> {
+fn locate(files: &Files, location: Location) -> Option<(&str, Range)> {
     let file = files.get(location.file)?;
     Some((
         &file.name,

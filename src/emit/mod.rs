@@ -48,7 +48,12 @@ pub struct Report<'a> {
 }
 
 /// Writes `report` in `format`.
-pub fn emit(report: &Report<'_>, format: OutputFormat, style: Style, out: &mut dyn Write) -> io::Result<()> {
+pub fn emit(
+    report: &Report<'_>,
+    format: OutputFormat,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         OutputFormat::Human => human::write(report, style, out),
         OutputFormat::Concise => concise::write(report, out),

@@ -3,8 +3,8 @@
 //! result is the facts document (plain JSON, `sandtrap facts`), which is what rules read.
 
 pub mod regions;
-pub mod ses;
 mod sender;
+pub mod ses;
 
 use serde_json::{Value as Json, json};
 
@@ -109,7 +109,12 @@ pub(crate) fn span_json(file: &str, span: Span) -> Json {
 
 /// Replaces `Fn::ImportValue` holes with the value another stack of the same account and region
 /// exports under that name, when exactly one does.
-pub(crate) fn substitute_imports(text: &Text, stacks: &[Stack], account: Option<&str>, region: Option<&str>) -> Text {
+pub(crate) fn substitute_imports(
+    text: &Text,
+    stacks: &[Stack],
+    account: Option<&str>,
+    region: Option<&str>,
+) -> Text {
     let mut parts = Vec::new();
     for part in &text.parts {
         let Part::Hole(unknown) = part else {
@@ -127,7 +132,9 @@ pub(crate) fn substitute_imports(text: &Text, stacks: &[Stack], account: Option<
         let compatible = |a: Option<&str>, b: Option<&str>| a.is_none() || b.is_none() || a == b;
         let found: Vec<&Text> = stacks
             .iter()
-            .filter(|s| compatible(s.account.as_deref(), account) && compatible(s.region.as_deref(), region))
+            .filter(|s| {
+                compatible(s.account.as_deref(), account) && compatible(s.region.as_deref(), region)
+            })
             .flat_map(|s| s.facts.exports.iter())
             .filter(|e| e.name.known().as_deref() == Some(name.as_str()))
             .filter_map(|e| match e.value.first().and_then(|v| v.value.as_ref()) {
@@ -165,7 +172,10 @@ pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Json {
         for identity in &stack.facts.identities {
             let name = identity.name.known();
             let mut spans = serde_json::Map::new();
-            spans.insert("resource".into(), span_json(&stack.file, identity.resource_span));
+            spans.insert(
+                "resource".into(),
+                span_json(&stack.file, identity.resource_span),
+            );
             if let Some(span) = identity.name.span {
                 spans.insert("name".into(), span_json(&stack.file, span));
             }
@@ -206,7 +216,12 @@ pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Json {
 mod tests {
     use super::*;
 
-    fn decl(account: Option<&str>, region: &str, state: SesState, source: &'static str) -> SesDeclaration {
+    fn decl(
+        account: Option<&str>,
+        region: &str,
+        state: SesState,
+        source: &'static str,
+    ) -> SesDeclaration {
         SesDeclaration {
             account: account.map(str::to_owned),
             region: region.to_owned(),
@@ -220,13 +235,23 @@ mod tests {
     fn flags_beat_config_and_specific_beats_generic() {
         let decls = vec![
             decl(None, "us-west-2", SesState::Production, "flag"),
-            decl(Some("111111111111"), "us-west-2", SesState::Sandbox, "config"),
+            decl(
+                Some("111111111111"),
+                "us-west-2",
+                SesState::Sandbox,
+                "config",
+            ),
         ];
         let got = ses_state(&decls, Some("111111111111"), "us-west-2").map(|d| d.state);
         assert_eq!(got, Some(SesState::Production));
         let decls = vec![
             decl(None, "us-west-2", SesState::Production, "config"),
-            decl(Some("111111111111"), "us-west-2", SesState::Sandbox, "config"),
+            decl(
+                Some("111111111111"),
+                "us-west-2",
+                SesState::Sandbox,
+                "config",
+            ),
         ];
         assert_eq!(
             ses_state(&decls, Some("111111111111"), "us-west-2").map(|d| d.state),
@@ -245,6 +270,9 @@ mod tests {
             decl(None, "us-west-2", SesState::Production, "config"),
             decl(None, "us-west-2", SesState::Sandbox, "config"),
         ];
-        assert_eq!(ses_state(&decls, None, "us-west-2").map(|d| d.state), Some(SesState::Sandbox));
+        assert_eq!(
+            ses_state(&decls, None, "us-west-2").map(|d| d.state),
+            Some(SesState::Sandbox)
+        );
     }
 }

@@ -98,8 +98,14 @@ pub fn partition(region: &str) -> &'static str {
 pub fn is_region_name(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
     parts.len() >= 3
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -110,26 +116,49 @@ mod tests {
     fn tokyo_may_use_itself_and_the_legacy_three() {
         assert_eq!(
             allowed("ap-northeast-1"),
-            Some(vec!["ap-northeast-1", "us-east-1", "us-west-2", "eu-west-1"])
+            Some(vec![
+                "ap-northeast-1",
+                "us-east-1",
+                "us-west-2",
+                "eu-west-1"
+            ])
         );
-        assert_eq!(verdict(Some("ap-northeast-1"), Some("us-west-2")), RegionVerdict::Allowed);
+        assert_eq!(
+            verdict(Some("ap-northeast-1"), Some("us-west-2")),
+            RegionVerdict::Allowed
+        );
     }
 
     #[test]
     fn legacy_regions_list_only_the_trio() {
-        assert_eq!(allowed("us-west-2"), Some(vec!["us-west-2", "us-east-1", "eu-west-1"]));
+        assert_eq!(
+            allowed("us-west-2"),
+            Some(vec!["us-west-2", "us-east-1", "eu-west-1"])
+        );
     }
 
     #[test]
     fn same_region_only_pools() {
-        assert_eq!(verdict(Some("eu-west-3"), Some("us-east-1")), RegionVerdict::NotAllowed);
-        assert_eq!(verdict(Some("eu-west-3"), Some("eu-west-3")), RegionVerdict::Same);
+        assert_eq!(
+            verdict(Some("eu-west-3"), Some("us-east-1")),
+            RegionVerdict::NotAllowed
+        );
+        assert_eq!(
+            verdict(Some("eu-west-3"), Some("eu-west-3")),
+            RegionVerdict::Same
+        );
     }
 
     #[test]
     fn regions_missing_from_the_table_are_not_listed() {
-        assert_eq!(verdict(Some("ap-south-2"), Some("us-east-1")), RegionVerdict::NotListed);
-        assert_eq!(verdict(Some("ap-south-2"), Some("ap-south-2")), RegionVerdict::Same);
+        assert_eq!(
+            verdict(Some("ap-south-2"), Some("us-east-1")),
+            RegionVerdict::NotListed
+        );
+        assert_eq!(
+            verdict(Some("ap-south-2"), Some("ap-south-2")),
+            RegionVerdict::Same
+        );
         assert_eq!(verdict(None, Some("us-east-1")), RegionVerdict::Unknown);
     }
 

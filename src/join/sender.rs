@@ -9,7 +9,13 @@ use crate::resolve::{Text, Truth, Unknown, UnknownReason};
 use crate::source::Span;
 
 /// The facts of sender `n` of stack `index`.
-pub fn analyze(stacks: &[Stack], index: usize, n: usize, sender: &Sender, inputs: &JoinInputs) -> Json {
+pub fn analyze(
+    stacks: &[Stack],
+    index: usize,
+    n: usize,
+    sender: &Sender,
+    inputs: &JoinInputs,
+) -> Json {
     let Some(stack) = stacks.get(index) else {
         return Json::Null;
     };
@@ -18,7 +24,9 @@ pub fn analyze(stacks: &[Stack], index: usize, n: usize, sender: &Sender, inputs
     let with_imports = |field: &Field| -> Field {
         match field.text() {
             Some(text) => Field {
-                value: Some(crate::extract::Value::Text(substitute_imports(text, stacks, account, region))),
+                value: Some(crate::extract::Value::Text(substitute_imports(
+                    text, stacks, account, region,
+                ))),
                 span: field.span,
             },
             None => field.clone(),
@@ -41,7 +49,10 @@ pub fn analyze(stacks: &[Stack], index: usize, n: usize, sender: &Sender, inputs
     put("source_arn", arn_field.span);
     put("from", from_field.span);
     put("configuration_set", set_field.span);
-    put("auto_verified_attributes", sender.auto_verified_attributes.span);
+    put(
+        "auto_verified_attributes",
+        sender.auto_verified_attributes.span,
+    );
     put("enabled_mfas", sender.enabled_mfas.span);
 
     // Without `EmailSendingAccount`, Cognito uses its built-in mailer (DOMAIN.md §1.2).
@@ -76,7 +87,13 @@ pub fn analyze(stacks: &[Stack], index: usize, n: usize, sender: &Sender, inputs
     let verdict = regions::verdict(region, ses_region.as_deref());
     let allowed = region.and_then(regions::allowed);
 
-    let identity = identity_join(stacks, index, arn.identity.as_deref(), ses_account.as_deref(), ses_region.as_deref());
+    let identity = identity_join(
+        stacks,
+        index,
+        arn.identity.as_deref(),
+        ses_account.as_deref(),
+        ses_region.as_deref(),
+    );
     if let Some((decl_file, span)) = &identity.location {
         spans.insert("identity".into(), span_json(decl_file, *span));
     }
@@ -93,7 +110,10 @@ pub fn analyze(stacks: &[Stack], index: usize, n: usize, sender: &Sender, inputs
         stacks.iter().any(|s| {
             compatible(s.account.as_deref(), ses_account.as_deref())
                 && compatible(s.region.as_deref(), ses_region.as_deref())
-                && s.facts.configuration_sets.iter().any(|c| c.name.known().as_deref() == Some(name))
+                && s.facts
+                    .configuration_sets
+                    .iter()
+                    .any(|c| c.name.known().as_deref() == Some(name))
         })
     });
 
@@ -113,16 +133,31 @@ pub fn analyze(stacks: &[Stack], index: usize, n: usize, sender: &Sender, inputs
     }
 
     let id = format!("{file}#{}#{n}", sender.resource);
-    let unresolved = unresolved(stack, sender, &id, uses_ses || !sending_field.known().is_some() && sending_field.is_present(), [
-        ("EmailSendingAccount", &sending_field),
-        ("SourceArn", &arn_field),
-        ("From", &from_field),
-        ("AllowAdminCreateUserOnly", &sender.allow_admin_create_user_only),
-        ("AutoVerifiedAttributes", &sender.auto_verified_attributes),
-    ]);
+    let unresolved = unresolved(
+        stack,
+        sender,
+        &id,
+        uses_ses || sending_field.known().is_none() && sending_field.is_present(),
+        [
+            ("EmailSendingAccount", &sending_field),
+            ("SourceArn", &arn_field),
+            ("From", &from_field),
+            (
+                "AllowAdminCreateUserOnly",
+                &sender.allow_admin_create_user_only,
+            ),
+            ("AutoVerifiedAttributes", &sender.auto_verified_attributes),
+        ],
+    );
     let production_config = match ses_account.as_deref() {
-        Some(a) => format!("ses: {{production: [{{regions: [{}], account: \"{a}\"}}]}}", ses_region.as_deref().unwrap_or("REGION")),
-        None => format!("ses: {{production: [{{regions: [{}]}}]}}", ses_region.as_deref().unwrap_or("REGION")),
+        Some(a) => format!(
+            "ses: {{production: [{{regions: [{}], account: \"{a}\"}}]}}",
+            ses_region.as_deref().unwrap_or("REGION")
+        ),
+        None => format!(
+            "ses: {{production: [{{regions: [{}]}}]}}",
+            ses_region.as_deref().unwrap_or("REGION")
+        ),
     };
 
     json!({
@@ -333,9 +368,13 @@ fn unresolved<const N: usize>(
     let mut out: Vec<Json> = Vec::new();
     let mut seen = Vec::new();
     for (field, value) in fields {
-        let Some(value_span) = value.span else { continue };
+        let Some(value_span) = value.span else {
+            continue;
+        };
         for unknown in value.unknowns() {
-            let Some((needs, suggestion)) = describe(unknown) else { continue };
+            let Some((needs, suggestion)) = describe(unknown) else {
+                continue;
+            };
             if seen.contains(&(field, needs.clone())) {
                 continue;
             }
@@ -365,13 +404,21 @@ fn describe(unknown: &Unknown) -> Option<(String, String)> {
     Some(match &unknown.reason {
         UnknownReason::Parameter { name } => (
             format!("parameter `{name}`, which has no Default"),
-            format!("pass `--param {name}=VALUE` (or `--param-file`), or add a `stacks:` entry with `params` in .sandtrap.yaml"),
+            format!(
+                "pass `--param {name}=VALUE` (or `--param-file`), or add a `stacks:` entry with `params` in .sandtrap.yaml"
+            ),
         ),
         UnknownReason::Import { name } => (
-            format!("the export `{}` imported with Fn::ImportValue", name_text(name)),
+            format!(
+                "the export `{}` imported with Fn::ImportValue",
+                name_text(name)
+            ),
             "add the template that exports it (same account and region) to the run".to_owned(),
         ),
-        UnknownReason::GetAtt { resource, attribute } => (
+        UnknownReason::GetAtt {
+            resource,
+            attribute,
+        } => (
             format!("`{resource}.{attribute}`, known only after deploy"),
             "write the value literally or pass it as a parameter".to_owned(),
         ),
@@ -383,7 +430,9 @@ fn describe(unknown: &Unknown) -> Option<(String, String)> {
             format!("`{function}`, which is not evaluated statically"),
             "write the value literally or pass it as a parameter".to_owned(),
         ),
-        UnknownReason::Invalid { reason } => (reason.clone(), "fix the intrinsic function".to_owned()),
+        UnknownReason::Invalid { reason } => {
+            (reason.clone(), "fix the intrinsic function".to_owned())
+        }
         UnknownReason::Pseudo { .. } => return None,
     })
 }

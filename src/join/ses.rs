@@ -36,7 +36,14 @@ pub fn parse_arn(text: &Text) -> SourceArn {
     let resource = if segments.len() == 6 {
         get(5)
     } else if all_known {
-        Some(known[5..].iter().flatten().cloned().collect::<Vec<_>>().join(":"))
+        Some(
+            known[5..]
+                .iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(":"),
+        )
     } else {
         None
     };
@@ -55,7 +62,9 @@ pub fn parse_arn(text: &Text) -> SourceArn {
         Some(r) if r.contains('*') => {
             problems.push("has a wildcard region, which Cognito does not accept".to_owned());
         }
-        Some(r) if !regions::is_region_name(r) => problems.push(format!("has `{r}` where a region belongs")),
+        Some(r) if !regions::is_region_name(r) => {
+            problems.push(format!("has `{r}` where a region belongs"))
+        }
         _ => {}
     }
     if let (Some(p), Some(r)) = (arn.partition.as_deref(), arn.region.as_deref())
@@ -70,13 +79,17 @@ pub fn parse_arn(text: &Text) -> SourceArn {
     if let Some(account) = arn.account.as_deref()
         && (account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()))
     {
-        problems.push(format!("has `{account}` where a 12-digit account id belongs"));
+        problems.push(format!(
+            "has `{account}` where a 12-digit account id belongs"
+        ));
     }
     match resource.as_deref() {
         Some(r) => match r.strip_prefix("identity/") {
             Some("") => problems.push("has an empty identity name".to_owned()),
             Some(name) if name.contains(':') || name.contains('/') => {
-                problems.push(format!("names `{name}`, which is not an email address or domain"));
+                problems.push(format!(
+                    "names `{name}`, which is not an email address or domain"
+                ));
             }
             Some(name) => arn.identity = Some(name.to_owned()),
             None => problems.push(format!("names the resource `{r}`, not `identity/NAME`")),
@@ -94,7 +107,11 @@ pub fn parse_arn(text: &Text) -> SourceArn {
 
 /// `email` for an address, `domain` otherwise.
 pub fn identity_kind(name: &str) -> &'static str {
-    if name.contains('@') { "email" } else { "domain" }
+    if name.contains('@') {
+        "email"
+    } else {
+        "domain"
+    }
 }
 
 /// Whether two identity names name the same SES identity: domains compare case-insensitively,
@@ -102,7 +119,9 @@ pub fn identity_kind(name: &str) -> &'static str {
 pub fn same_identity(a: &str, b: &str) -> bool {
     match (a.rsplit_once('@'), b.rsplit_once('@')) {
         (Some((la, da)), Some((lb, db))) => la == lb && da.eq_ignore_ascii_case(db),
-        (None, None) => a.trim_end_matches('.').eq_ignore_ascii_case(b.trim_end_matches('.')),
+        (None, None) => a
+            .trim_end_matches('.')
+            .eq_ignore_ascii_case(b.trim_end_matches('.')),
         _ => false,
     }
 }
@@ -142,7 +161,9 @@ mod tests {
 
     #[test]
     fn parses_a_literal_arn() {
-        let arn = parse_arn(&Text::lit("arn:aws:ses:us-west-2:123456789012:identity/example.com"));
+        let arn = parse_arn(&Text::lit(
+            "arn:aws:ses:us-west-2:123456789012:identity/example.com",
+        ));
         assert_eq!(arn.region.as_deref(), Some("us-west-2"));
         assert_eq!(arn.account.as_deref(), Some("123456789012"));
         assert_eq!(arn.identity.as_deref(), Some("example.com"));
@@ -151,11 +172,15 @@ mod tests {
 
     #[test]
     fn flags_wrong_service_empty_name_and_partition() {
-        let arn = parse_arn(&Text::lit("arn:aws:sns:us-west-2:123456789012:identity/x.com"));
+        let arn = parse_arn(&Text::lit(
+            "arn:aws:sns:us-west-2:123456789012:identity/x.com",
+        ));
         assert!(arn.problem.unwrap().contains("`sns`"));
         let arn = parse_arn(&Text::lit("arn:aws:ses:us-west-2:123456789012:identity/"));
         assert!(arn.problem.unwrap().contains("empty identity"));
-        let arn = parse_arn(&Text::lit("arn:aws-cn:ses:us-west-2:123456789012:identity/x.com"));
+        let arn = parse_arn(&Text::lit(
+            "arn:aws-cn:ses:us-west-2:123456789012:identity/x.com",
+        ));
         assert!(arn.problem.unwrap().contains("partition"));
         let arn = parse_arn(&Text::lit("arn:aws:ses:*:123456789012:identity/x.com"));
         assert!(arn.problem.unwrap().contains("wildcard"));
@@ -178,8 +203,14 @@ mod tests {
 
     #[test]
     fn from_addresses() {
-        assert_eq!(from_address("\"My App\" <noreply@example.com>").as_deref(), Some("noreply@example.com"));
-        assert_eq!(from_address("noreply@example.com").as_deref(), Some("noreply@example.com"));
+        assert_eq!(
+            from_address("\"My App\" <noreply@example.com>").as_deref(),
+            Some("noreply@example.com")
+        );
+        assert_eq!(
+            from_address("noreply@example.com").as_deref(),
+            Some("noreply@example.com")
+        );
         assert_eq!(from_address("My App"), None);
     }
 }

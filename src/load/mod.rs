@@ -104,7 +104,9 @@ pub fn decode(bytes: &[u8]) -> (String, Option<LoadProblem>) {
             let problem = LoadProblem {
                 kind: ProblemKind::Encoding,
                 span: Span::new(at, (at + 1).min(text.len())),
-                message: format!("invalid UTF-8 at byte {at}; CloudFormation templates must be UTF-8"),
+                message: format!(
+                    "invalid UTF-8 at byte {at}; CloudFormation templates must be UTF-8"
+                ),
                 related: None,
             };
             (text, Some(problem))

@@ -8,23 +8,38 @@ use serde_json::Value;
 use crate::support::{self, check_json, codes, run};
 
 fn keys(value: &Value) -> Vec<&str> {
-    let mut keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     keys.sort_unstable();
     keys
 }
 
 #[test]
 fn json_output_matches_the_contract_field_for_field() {
-    let report = check_json(&["--config", "testdata/rules/empty.sandtrap.yaml", "testdata/cli/broken.yaml"]);
+    let report = check_json(&[
+        "--config",
+        "testdata/rules/empty.sandtrap.yaml",
+        "testdata/cli/broken.yaml",
+    ]);
     assert_eq!(keys(&report), ["diagnostics", "summary", "tool", "version"]);
     assert_eq!(report["version"], 1);
     assert_eq!(report["tool"]["name"], "sandtrap");
     assert_eq!(report["tool"]["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(keys(&report["summary"]), ["errors", "files", "infos", "templates", "warnings"]);
+    assert_eq!(
+        keys(&report["summary"]),
+        ["errors", "files", "infos", "templates", "warnings"]
+    );
     let d = &report["diagnostics"][0];
     assert_eq!(
         keys(d),
-        ["code", "file", "help", "message", "name", "range", "related", "resource", "severity", "stack", "url"]
+        [
+            "code", "file", "help", "message", "name", "range", "related", "resource", "severity",
+            "stack", "url"
+        ]
     );
     assert_eq!(d["code"], "ST001");
     assert_eq!(d["name"], "parse-error");
@@ -45,7 +60,16 @@ fn json_output_matches_the_contract_field_for_field() {
 fn columns_count_characters_and_offsets_count_bytes() {
     let text = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      UserPoolTags: {\"日本🚀\": a, \"日本🚀\": b}\n";
     let run = run(
-        &["check", "--format", "json", "--config", "testdata/rules/empty.sandtrap.yaml", "--stdin-filename", "infra/日本.yaml", "-"],
+        &[
+            "check",
+            "--format",
+            "json",
+            "--config",
+            "testdata/rules/empty.sandtrap.yaml",
+            "--stdin-filename",
+            "infra/日本.yaml",
+            "-",
+        ],
         text,
     );
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
@@ -60,28 +84,66 @@ fn columns_count_characters_and_offsets_count_bytes() {
     assert_eq!(start["offset"].as_u64().unwrap() as usize, offset);
     let column = text[line_start..offset].chars().count() + 1;
     assert_eq!(start["column"].as_u64().unwrap() as usize, column);
-    assert!(offset - line_start + 1 > column, "the line has multi-byte characters before the key");
+    assert!(
+        offset - line_start + 1 > column,
+        "the line has multi-byte characters before the key"
+    );
 }
 
 #[test]
 fn exit_status_follows_the_fail_level() {
-    let clean = run(&["check", "--config", "testdata/rules/empty.sandtrap.yaml", "testdata/cli/clean.yaml"], "");
+    let clean = run(
+        &[
+            "check",
+            "--config",
+            "testdata/rules/empty.sandtrap.yaml",
+            "testdata/cli/clean.yaml",
+        ],
+        "",
+    );
     assert_eq!(clean.exit, Exit::Clean, "{}", clean.stdout);
     assert!(clean.stdout.contains("All checks passed"));
-    let warning = run(&["check", "--config", "testdata/rules/empty.sandtrap.yaml", "testdata/cli/quota.yaml"], "");
+    let warning = run(
+        &[
+            "check",
+            "--config",
+            "testdata/rules/empty.sandtrap.yaml",
+            "testdata/cli/quota.yaml",
+        ],
+        "",
+    );
     assert_eq!(warning.exit, Exit::Findings, "{}", warning.stdout);
     let relaxed = run(
-        &["check", "--fail-level", "error", "--config", "testdata/rules/empty.sandtrap.yaml", "testdata/cli/quota.yaml"],
+        &[
+            "check",
+            "--fail-level",
+            "error",
+            "--config",
+            "testdata/rules/empty.sandtrap.yaml",
+            "testdata/cli/quota.yaml",
+        ],
         "",
     );
     assert_eq!(relaxed.exit, Exit::Clean);
-    let parse = run(&["check", "--config", "testdata/rules/empty.sandtrap.yaml", "testdata/cli/broken.yaml"], "");
+    let parse = run(
+        &[
+            "check",
+            "--config",
+            "testdata/rules/empty.sandtrap.yaml",
+            "testdata/cli/broken.yaml",
+        ],
+        "",
+    );
     assert_eq!(parse.exit, Exit::Findings);
 }
 
 #[test]
 fn the_binary_exits_2_on_bad_usage_and_missing_paths() {
-    Command::cargo_bin("sandtrap").unwrap().args(["check", "--format", "nope"]).assert().code(2);
+    Command::cargo_bin("sandtrap")
+        .unwrap()
+        .args(["check", "--format", "nope"])
+        .assert()
+        .code(2);
     Command::cargo_bin("sandtrap")
         .unwrap()
         .args(["check", "does/not/exist.yaml"])
@@ -90,7 +152,12 @@ fn the_binary_exits_2_on_bad_usage_and_missing_paths() {
         .stdout("");
     Command::cargo_bin("sandtrap")
         .unwrap()
-        .args(["check", "--config", "testdata/rules/empty.sandtrap.yaml", "testdata/cli/clean.yaml"])
+        .args([
+            "check",
+            "--config",
+            "testdata/rules/empty.sandtrap.yaml",
+            "testdata/cli/clean.yaml",
+        ])
         .assert()
         .code(0)
         .stderr("");
@@ -98,7 +165,11 @@ fn the_binary_exits_2_on_bad_usage_and_missing_paths() {
 
 #[test]
 fn files_that_are_not_templates_are_skipped_silently() {
-    let report = check_json(&["--config", "testdata/rules/empty.sandtrap.yaml", "testdata/cli/package.json"]);
+    let report = check_json(&[
+        "--config",
+        "testdata/rules/empty.sandtrap.yaml",
+        "testdata/cli/package.json",
+    ]);
     assert_eq!(codes(&report), Vec::<String>::new());
     assert_eq!(report["summary"]["templates"], 0);
 }
@@ -107,27 +178,61 @@ fn files_that_are_not_templates_are_skipped_silently() {
 fn an_explicit_path_is_read_even_when_gitignored() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(".gitignore"), "ignored.yaml\n").unwrap();
-    std::fs::copy(support::root().join("testdata/cli/broken.yaml"), dir.path().join("ignored.yaml")).unwrap();
+    std::fs::copy(
+        support::root().join("testdata/cli/broken.yaml"),
+        dir.path().join("ignored.yaml"),
+    )
+    .unwrap();
     let walked = dir.path().to_string_lossy().into_owned();
-    let named = dir.path().join("ignored.yaml").to_string_lossy().into_owned();
-    let config = support::root().join("testdata/rules/empty.sandtrap.yaml").to_string_lossy().into_owned();
+    let named = dir
+        .path()
+        .join("ignored.yaml")
+        .to_string_lossy()
+        .into_owned();
+    let config = support::root()
+        .join("testdata/rules/empty.sandtrap.yaml")
+        .to_string_lossy()
+        .into_owned();
     assert!(codes(&check_json(&["--config", &config, &walked])).is_empty());
-    assert_eq!(codes(&check_json(&["--config", &config, &named])), ["ST001"]);
+    assert_eq!(
+        codes(&check_json(&["--config", &config, &named])),
+        ["ST001"]
+    );
 }
 
 #[test]
 fn concise_output_is_one_line_per_diagnostic() {
     let run = run(
-        &["check", "--format", "concise", "--config", "testdata/rules/empty.sandtrap.yaml", "testdata/cli/broken.yaml"],
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--config",
+            "testdata/rules/empty.sandtrap.yaml",
+            "testdata/cli/broken.yaml",
+        ],
         "",
     );
     assert_eq!(run.stdout.lines().count(), 1);
-    assert!(run.stdout.starts_with("testdata/cli/broken.yaml:6:5: error[ST001] "), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("testdata/cli/broken.yaml:6:5: error[ST001] "),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
 fn human_output_shows_the_snippet_and_label() {
-    let run = run(&["check", "--config", "testdata/rules/empty.sandtrap.yaml", "testdata/cli/broken.yaml"], "");
+    let run = run(
+        &[
+            "check",
+            "--config",
+            "testdata/rules/empty.sandtrap.yaml",
+            "testdata/cli/broken.yaml",
+        ],
+        "",
+    );
     insta::assert_snapshot!(run.stdout);
 }
 
@@ -135,10 +240,19 @@ fn human_output_shows_the_snippet_and_label() {
 fn explain_prints_the_rule_documentation() {
     let by_code = run(&["explain", "ST101"], "");
     assert_eq!(by_code.exit, Exit::Clean);
-    for heading in ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References"] {
+    for heading in [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## Use instead",
+        "## References",
+    ] {
         assert!(by_code.stdout.contains(heading), "{heading}");
     }
-    assert_eq!(run(&["explain", "ses-sandbox-recipients"], "").stdout, by_code.stdout);
+    assert_eq!(
+        run(&["explain", "ses-sandbox-recipients"], "").stdout,
+        by_code.stdout
+    );
     assert_eq!(run(&["explain", "ST999"], "").exit, Exit::Usage);
 }
 
@@ -147,7 +261,9 @@ fn rules_lists_the_catalog() {
     let run = run(&["rules", "--format", "json"], "");
     let rules: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
     let codes: Vec<&str> = rules.iter().map(|r| r["code"].as_str().unwrap()).collect();
-    for code in ["ST001", "ST002", "ST003", "ST101", "ST102", "ST103", "ST201", "ST211"] {
+    for code in [
+        "ST001", "ST002", "ST003", "ST101", "ST102", "ST103", "ST201", "ST211",
+    ] {
         assert!(codes.contains(&code), "{code}");
     }
 }
@@ -157,7 +273,10 @@ fn rules_lists_the_catalog() {
 fn staging_in_the_oregon_sandbox_is_an_error_and_tokyo_is_clean() {
     let report = check_json(&["--config", "examples/sandtrap.yaml", "examples/"]);
     let diagnostics = report["diagnostics"].as_array().unwrap();
-    let serious: Vec<&Value> = diagnostics.iter().filter(|d| d["severity"] != "info").collect();
+    let serious: Vec<&Value> = diagnostics
+        .iter()
+        .filter(|d| d["severity"] != "info")
+        .collect();
     assert_eq!(serious.len(), 1, "{diagnostics:#?}");
     let d = serious[0];
     assert_eq!(d["code"], "ST101");
@@ -165,8 +284,14 @@ fn staging_in_the_oregon_sandbox_is_an_error_and_tokyo_is_clean() {
     assert_eq!(d["stack"], "Auth-Staging");
     assert!(d["message"].as_str().unwrap().contains("us-west-2"));
     let help = d["help"].as_str().unwrap();
-    assert!(help.contains("aws sesv2 put-account-details --production-access-enabled"), "{help}");
+    assert!(
+        help.contains("aws sesv2 put-account-details --production-access-enabled"),
+        "{help}"
+    );
     assert!(help.contains("--region us-west-2"), "{help}");
     assert!(help.contains("regions: [us-west-2]"), "{help}");
-    assert!(diagnostics.iter().all(|d| d["stack"] != "Auth-Prod"), "{diagnostics:#?}");
+    assert!(
+        diagnostics.iter().all(|d| d["stack"] != "Auth-Prod"),
+        "{diagnostics:#?}"
+    );
 }

@@ -1,5 +1,8 @@
 //! The one integration-test binary: each module is one area of the contract.
 
+// Test helpers panic on broken fixtures by design.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod cli;
 mod parse;
 mod resolve;

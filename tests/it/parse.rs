@@ -11,7 +11,7 @@ fn fixtures() -> Vec<std::path::PathBuf> {
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
-    paths.retain(|p| p.is_file() && !p.extension().is_some_and(|e| e == "snap"));
+    paths.retain(|p| p.is_file() && p.extension().is_none_or(|e| e != "snap"));
     paths.sort();
     paths
 }

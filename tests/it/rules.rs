@@ -26,7 +26,13 @@ fn fixtures(code: &str) -> Vec<PathBuf> {
 fn check(path: &Path, format: &str) -> support::Run {
     let rel = relative(path);
     let extra = fixture_args(path);
-    let mut args = vec!["check", "--format", format, "--config", "testdata/rules/empty.sandtrap.yaml"];
+    let mut args = vec![
+        "check",
+        "--format",
+        format,
+        "--config",
+        "testdata/rules/empty.sandtrap.yaml",
+    ];
     args.extend(extra.iter().map(String::as_str));
     args.push(&rel);
     support::run(&args, "")
@@ -40,9 +46,10 @@ fn rule_fixtures() {
         for path in fixtures(&rule.code) {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             let run = check(&path, "json");
-            let report: serde_json::Value = serde_json::from_str(&run.stdout)
-                .unwrap_or_else(|e| panic!("{}: {e}\n{}{}", relative(&path), run.stdout, run.stderr));
-            let fired = codes(&report).iter().any(|c| *c == rule.code);
+            let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
+                panic!("{}: {e}\n{}{}", relative(&path), run.stdout, run.stderr)
+            });
+            let fired = codes(&report).contains(&rule.code);
             if name.starts_with("fail-") != fired {
                 failures.push(format!(
                     "{}: expected {} {}, got {:?}",
@@ -75,16 +82,24 @@ fn every_rule_has_fixtures_in_yaml_and_json() {
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
-        for (prefix, kind) in [("fail-", ".yaml"), ("fail-", ".json"), ("pass-", ".yaml"), ("pass-", ".json")] {
+        for (prefix, kind) in [
+            ("fail-", ".yaml"),
+            ("fail-", ".json"),
+            ("pass-", ".yaml"),
+            ("pass-", ".json"),
+        ] {
             let found = names.iter().any(|n| {
                 n.starts_with(prefix) && {
-                    let path = support::root().join("testdata/rules").join(&rule.code).join(n);
+                    let path = support::root()
+                        .join("testdata/rules")
+                        .join(&rule.code)
+                        .join(n);
                     // A directory fixture counts for the kinds of the files in it.
                     n.ends_with(kind)
                         || (path.is_dir()
-                            && std::fs::read_dir(&path).unwrap().any(|e| {
-                                e.unwrap().file_name().to_string_lossy().ends_with(kind)
-                            }))
+                            && std::fs::read_dir(&path)
+                                .unwrap()
+                                .any(|e| e.unwrap().file_name().to_string_lossy().ends_with(kind)))
                 }
             });
             assert!(found, "{}: no {prefix}*{kind} fixture", rule.code);
@@ -99,7 +114,10 @@ fn every_fixture_folder_names_a_rule() {
         let entry = entry.unwrap();
         let name = entry.file_name().to_string_lossy().into_owned();
         if entry.path().is_dir() && name != "snapshots" {
-            assert!(catalog.get(&name).is_some(), "testdata/rules/{name} names no rule");
+            assert!(
+                catalog.get(&name).is_some(),
+                "testdata/rules/{name} names no rule"
+            );
         }
     }
 }
@@ -153,11 +171,19 @@ fn documentation_examples_fire_and_fixes_do_not() {
         let (examples, fixes) = rule.example_blocks();
         for example in &examples {
             let got = run_example(&rule.code, example);
-            assert!(got.contains(&rule.code), "{}: the Example does not fire it: {got:?}\n{example}", rule.code);
+            assert!(
+                got.contains(&rule.code),
+                "{}: the Example does not fire it: {got:?}\n{example}",
+                rule.code
+            );
         }
         for fix in &fixes {
             let got = run_example(&rule.code, fix);
-            assert!(!got.contains(&rule.code), "{}: the Use instead fires it: {got:?}\n{fix}", rule.code);
+            assert!(
+                !got.contains(&rule.code),
+                "{}: the Use instead fires it: {got:?}\n{fix}",
+                rule.code
+            );
         }
     }
 }

@@ -45,7 +45,8 @@ pub fn check_json(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["check", "--format", "json"];
     all.extend_from_slice(args);
     let run = run(&all, "");
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr))
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr))
 }
 
 /// The codes reported, in order.
@@ -64,7 +65,10 @@ pub fn fixture_args(path: &Path) -> Vec<String> {
     let sidecar = if path.is_dir() {
         path.join("args")
     } else {
-        path.with_file_name(format!("{}.args", path.file_name().unwrap().to_string_lossy()))
+        path.with_file_name(format!(
+            "{}.args",
+            path.file_name().unwrap().to_string_lossy()
+        ))
     };
     std::fs::read_to_string(sidecar)
         .map(|s| s.split_whitespace().map(str::to_owned).collect())

@@ -192,7 +192,8 @@ fn missing_keys_and_invalid_values_are_errors() {
         (format!("{HEADER}code: ST901\ncases: []\n"), "duplicate"),
     ];
     for (text, needle) in cases {
-        let error = parse_rule(&text, "test.yaml", RuleSource::File("test.yaml".into())).unwrap_err();
+        let error =
+            parse_rule(&text, "test.yaml", RuleSource::File("test.yaml".into())).unwrap_err();
         assert!(error.to_string().contains(needle), "{needle}: {error}");
     }
 }
