@@ -277,7 +277,16 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
         let ours = always_template || classify::looks_like_template(&source.text);
         return outcome(source, ours, if ours { vec![problem] } else { Vec::new() });
     }
-    let loaded = load::load(&source.text, Format::guess(&target.name, &source.text));
+    let mut loaded = load::load(&source.text, Format::guess(&target.name, &source.text));
+    if always_template && loaded.document.is_none() && loaded.problems.is_empty() {
+        // A CDK stack's template cannot be empty: the assembly is broken.
+        loaded.problems.push(LoadProblem {
+            kind: ProblemKind::Syntax,
+            span: crate::source::Span::empty(0),
+            message: "the template of this CDK stack is empty".to_owned(),
+            related: None,
+        });
+    }
     let template = always_template
         || loaded
             .document

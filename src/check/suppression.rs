@@ -47,10 +47,7 @@ pub fn apply(
     let mut all = diagnostics;
     all.extend(invalid_suppressions(suppressions, &known, catalog));
     let filter = Filter::from_config(config).layer(
-        options
-            .select
-            .as_ref()
-            .map(suppress::parse_selectors),
+        options.select.as_ref().map(suppress::parse_selectors),
         suppress::parse_selectors(&options.ignore),
     );
     all.into_iter()
