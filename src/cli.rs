@@ -51,6 +51,16 @@ pub enum Command {
 pub enum DebugCommand {
     /// Print the loaded tree of a file with the span of every node.
     Load { file: PathBuf },
+    /// Print every resource property of a template resolved, with its assumptions.
+    Resolve {
+        file: PathBuf,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long = "param", value_name = "KEY=VALUE")]
+        params: Vec<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -171,6 +181,12 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
         Command::Explain { rule, rules } => explain(&rule, &rules, io),
         Command::Rules { format, rules } => list_rules(format, &rules, io),
         Command::Debug(DebugCommand::Load { file }) => debug_load(&file, io),
+        Command::Debug(DebugCommand::Resolve {
+            file,
+            region,
+            account,
+            params,
+        }) => debug_resolve(&file, region, account, &params, io),
     }
 }
 
@@ -390,6 +406,49 @@ fn debug_load(path: &std::path::Path, io: Io<'_>) -> io::Result<Exit> {
     loaded.problems.extend(problem);
     io.stdout
         .write_all(load::dump::dump(&file, &loaded).as_bytes())?;
+    Ok(Exit::Clean)
+}
+
+fn debug_resolve(
+    path: &std::path::Path,
+    region: Option<String>,
+    account: Option<String>,
+    params: &[String],
+    io: Io<'_>,
+) -> io::Result<Exit> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            writeln!(io.stderr, "error: {}: {err}", path.display())?;
+            return Ok(Exit::Usage);
+        }
+    };
+    let name = path.display().to_string();
+    let (text, _) = load::decode(&bytes);
+    let Some(document) = load::load(&text, Format::guess(&name, &text)).document else {
+        writeln!(io.stderr, "error: {name}: does not load; see `sandtrap check {name}`")?;
+        return Ok(Exit::Usage);
+    };
+    let mut parameters = std::collections::BTreeMap::new();
+    for param in params {
+        match crate::params::parse_param(param) {
+            Ok((k, v)) => {
+                parameters.insert(k, v);
+            }
+            Err(err) => {
+                writeln!(io.stderr, "error: {err}")?;
+                return Ok(Exit::Usage);
+            }
+        }
+    }
+    let env = crate::resolve::StackEnv {
+        account,
+        region,
+        stack_name: None,
+        parameters,
+    };
+    io.stdout
+        .write_all(crate::resolve::debug_dump(&document, &env).as_bytes())?;
     Ok(Exit::Clean)
 }
 

@@ -4,9 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use sandtrap::load::{self, Format};
 use sandtrap::resolve::{StackEnv, debug_dump};
-use sandtrap::source::Span;
-use sandtrap::tree::{Document, Entry, Map, Node, Value};
 
 fn fixtures() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/resolve");
@@ -16,29 +15,6 @@ fn fixtures() -> Vec<PathBuf> {
     paths.retain(|p| p.extension().is_some_and(|e| e == "json"));
     paths.sort();
     paths
-}
-
-/// JSON to tree with empty spans; stands in for the JSON loader in these fixtures.
-fn tree(value: &serde_json::Value) -> Node {
-    use serde_json::Value as J;
-    let value = match value {
-        J::Null => Value::Null,
-        J::Bool(b) => Value::Bool(*b),
-        J::Number(n) => Value::Number(n.to_string()),
-        J::String(s) => Value::String(s.clone()),
-        J::Array(items) => Value::Seq(items.iter().map(tree).collect()),
-        J::Object(entries) => Value::Map(Map {
-            entries: entries
-                .iter()
-                .map(|(key, v)| Entry {
-                    key: key.clone(),
-                    key_span: Span::default(),
-                    value: tree(v),
-                })
-                .collect(),
-        }),
-    };
-    Node::new(Span::default(), value)
 }
 
 fn stack_env(root: &serde_json::Value) -> StackEnv {
@@ -72,10 +48,9 @@ fn resolve_fixtures() -> Result<(), Box<dyn std::error::Error>> {
             .into_owned();
         let text = std::fs::read_to_string(&path)?;
         let root: serde_json::Value = serde_json::from_str(&text)?;
-        let document = Document {
-            root: tree(&root),
-            comments: Vec::new(),
-        };
+        let document = load::load(&text, Format::Json)
+            .document
+            .ok_or_else(|| format!("{name}: does not load"))?;
         let dump = debug_dump(&document, &stack_env(&root));
         insta::with_settings!({snapshot_path => "../../testdata/resolve/snapshots", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(name, dump);
