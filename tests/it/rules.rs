@@ -187,3 +187,15 @@ fn documentation_examples_fire_and_fixes_do_not() {
         }
     }
 }
+
+#[test]
+fn the_readme_rule_table_matches_the_catalog() {
+    let readme = std::fs::read_to_string(support::root().join("README.md")).unwrap();
+    let catalog = Catalog::builtin().unwrap();
+    let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| ST")).collect();
+    assert_eq!(rows.len(), catalog.len(), "one README row per rule");
+    for (row, rule) in rows.iter().zip(&catalog) {
+        let expected = format!("| {} | {} | {} | {} |", rule.code, rule.name, rule.severity, rule.summary);
+        assert_eq!(*row, expected);
+    }
+}
