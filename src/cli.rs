@@ -426,7 +426,10 @@ fn debug_resolve(
     let name = path.display().to_string();
     let (text, _) = load::decode(&bytes);
     let Some(document) = load::load(&text, Format::guess(&name, &text)).document else {
-        writeln!(io.stderr, "error: {name}: does not load; see `sandtrap check {name}`")?;
+        writeln!(
+            io.stderr,
+            "error: {name}: does not load; see `sandtrap check {name}`"
+        )?;
         return Ok(Exit::Usage);
     };
     let mut parameters = std::collections::BTreeMap::new();

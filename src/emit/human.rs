@@ -94,8 +94,13 @@ fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
     let file = files.get(d.location.file)?;
     let mut labels = vec![label(d.label.clone(), d.location.span, true)];
     let mut related = Vec::new();
+    let line = |offset: u32| file.position(offset).line;
+    let primary_line = line(d.location.span.start);
     for r in &d.related {
-        if r.location.file == d.location.file {
+        // A label a few lines away shares the primary snippet; a distant one gets a snippet of
+        // its own after it, so the report opens where the problem is.
+        let near = line(r.location.span.start).abs_diff(primary_line) <= 3;
+        if r.location.file == d.location.file && near {
             labels.push(label(Some(r.message.clone()), r.location.span, false));
         } else if let Some(other) = files.get(r.location.file) {
             related.push(Rendered {
@@ -137,6 +142,9 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(style.links)
+        // Help text holds commands and ARNs: never split them at hyphens.
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false)
         .with_width(style.width)
         .with_context_lines(1);
     for d in report.diagnostics {

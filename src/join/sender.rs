@@ -119,10 +119,17 @@ pub fn analyze(
 
     let exposure = exposure(sender);
     let email_mfa = sender.enabled_mfas.contains("EMAIL_OTP") == Truth::True;
+    // Mail every user receives: the sign-up code of self sign-up with email verification, or
+    // password-reset codes when account recovery is explicitly by email (DESIGN.md, ST103).
+    let auto_verify_email = sender.auto_verified_attributes.contains("email") == Truth::True;
+    let email_recovery = sender.recovery_mechanisms.contains("verified_email") == Truth::True
+        && (auto_verify_email
+            || sender.username_attributes.contains("email") == Truth::True
+            || sender.alias_attributes.contains("email") == Truth::True);
     let mails_users = sender.kind == SenderKind::UserPool
         && !custom_email_sender
-        && sender.allow_admin_create_user_only.truth() == Truth::False
-        && sender.auto_verified_attributes.contains("email") == Truth::True;
+        && ((sender.allow_admin_create_user_only.truth() == Truth::False && auto_verify_email)
+            || email_recovery);
 
     let mut note = Vec::new();
     if let Some(path) = &sender.cdk_path {
@@ -142,6 +149,7 @@ pub fn analyze(
             ("EmailSendingAccount", &sending_field),
             ("SourceArn", &arn_field),
             ("From", &from_field),
+            ("ConfigurationSet", &set_field),
             (
                 "AllowAdminCreateUserOnly",
                 &sender.allow_admin_create_user_only,

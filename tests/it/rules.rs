@@ -195,7 +195,10 @@ fn the_readme_rule_table_matches_the_catalog() {
     let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| ST")).collect();
     assert_eq!(rows.len(), catalog.len(), "one README row per rule");
     for (row, rule) in rows.iter().zip(&catalog) {
-        let expected = format!("| {} | {} | {} | {} |", rule.code, rule.name, rule.severity, rule.summary);
+        let expected = format!(
+            "| {} | {} | {} | {} |",
+            rule.code, rule.name, rule.severity, rule.summary
+        );
         assert_eq!(*row, expected);
     }
 }
