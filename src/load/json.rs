@@ -476,3 +476,87 @@ mod corpus {
         assert!(disagreements.is_empty(), "{disagreements:#?}");
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::load;
+    use crate::tree::{Node, Value};
+
+    /// Arbitrary JSON values, serialized with serde_json (so the text is valid JSON).
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "[a-zA-Z0-9 é🚀:/._-]{0,12}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(5, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+                prop::collection::btree_map("[A-Za-z:é]{1,8}", inner, 0..6)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Every span lies within the text on character boundaries; keys' spans hold the key.
+    fn check_spans(text: &str, node: &Node) {
+        assert!(
+            text.get(node.span.range()).is_some(),
+            "span {:?}",
+            node.span
+        );
+        match &node.value {
+            Value::Map(map) => {
+                for entry in &map.entries {
+                    let key = text.get(entry.key_span.range()).unwrap();
+                    assert_eq!(serde_json::from_str::<String>(key).unwrap(), entry.key);
+                    check_spans(text, &entry.value);
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|i| check_spans(text, i)),
+            _ => {}
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn valid_json_loads_with_exact_spans(value in json_value(), pretty in any::<bool>()) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&value).unwrap()
+            } else {
+                serde_json::to_string(&value).unwrap()
+            };
+            let loaded = load(&text);
+            prop_assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+            check_spans(&text, &loaded.document.unwrap().root);
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "[\\[\\]{}\",:0-9a-z \\n\\t\\\\é🚀-]{0,64}") {
+            let loaded = load(&text);
+            for problem in &loaded.problems {
+                prop_assert!(text.get(problem.span.range()).is_some());
+            }
+            if let Some(doc) = &loaded.document {
+                check_spans_lenient(&text, &doc.root);
+            }
+        }
+    }
+
+    fn check_spans_lenient(text: &str, node: &Node) {
+        assert!(text.get(node.span.range()).is_some());
+        if let Value::Map(map) = &node.value {
+            for entry in &map.entries {
+                assert!(text.get(entry.key_span.range()).is_some());
+                check_spans_lenient(text, &entry.value);
+            }
+        }
+        if let Value::Seq(items) = &node.value {
+            items.iter().for_each(|i| check_spans_lenient(text, i));
+        }
+    }
+}
