@@ -398,7 +398,7 @@ fn st201_fires_for_developer_without_source_arn() {
     let catalog = Catalog::builtin().unwrap();
     let st201 = catalog.get("missing-source-arn").unwrap().clone();
     let mut missing = sender("Users", "DEVELOPER", "sandbox");
-    missing["cdk_path"] = json!("AuthStack/Users/Resource");
+    missing["note"] = json!("CDK construct `AuthStack/Users/Resource`");
     let mut with_arn = sender("Admins", "DEVELOPER", "sandbox");
     with_arn["source_arn"] = json!("arn:aws:ses:us-west-2:123456789012:identity/example.com");
     let default = sender("Guests", "COGNITO_DEFAULT", "sandbox");
@@ -413,7 +413,7 @@ fn st201_fires_for_developer_without_source_arn() {
     assert_eq!(d.location.span.start, 40);
     assert_eq!(
         d.note.as_deref(),
-        Some("CDK path: AuthStack/Users/Resource")
+        Some("CDK construct `AuthStack/Users/Resource`")
     );
     assert_eq!(d.url.as_deref(), Some("https://sandtrap.dev/rules/ST201"));
 }
