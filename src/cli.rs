@@ -4,10 +4,11 @@
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::check::{self, CheckOptions};
 use crate::diagnostic::Severity;
+use crate::emit::progress::Progress;
 use crate::emit::{self, OutputFormat, Report, Style};
 use crate::load::{self, Format};
 use crate::source::SourceFile;
@@ -42,6 +43,13 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
     /// Developer tools: dump intermediate stages.
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -171,6 +179,8 @@ pub struct Io<'a> {
     pub stderr: &'a mut dyn Write,
     /// Whether standard output is a terminal (colour and hyperlinks).
     pub stdout_is_terminal: bool,
+    /// Whether standard error is a terminal (progress bar of a long human-format run).
+    pub stderr_is_terminal: bool,
 }
 
 /// Runs one command.
@@ -180,6 +190,14 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
         Command::Facts(args) => facts(args, io),
         Command::Explain { rule, rules } => explain(&rule, &rules, io),
         Command::Rules { format, rules } => list_rules(format, &rules, io),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "sandtrap", io.stdout);
+            Ok(Exit::Clean)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(io.stdout)?;
+            Ok(Exit::Clean)
+        }
         Command::Debug(DebugCommand::Load { file }) => debug_load(&file, io),
         Command::Debug(DebugCommand::Resolve {
             file,
@@ -246,7 +264,11 @@ fn report_error(err: &dyn miette::Diagnostic, io: &mut Io<'_>) -> io::Result<Exi
     Ok(Exit::Usage)
 }
 
-fn run_analysis(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<check::Outcome, Exit>> {
+fn run_analysis(
+    args: &AnalysisArgs,
+    progress: &Progress,
+    io: &mut Io<'_>,
+) -> io::Result<Result<check::Outcome, Exit>> {
     let options = match options(args, io)? {
         Ok(options) => options,
         Err(message) => {
@@ -254,14 +276,18 @@ fn run_analysis(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<check
             return Ok(Err(Exit::Usage));
         }
     };
-    match check::run(&options) {
+    let result = check::run_with_progress(&options, &|done, total| {
+        progress.update(done, total);
+    });
+    progress.finish();
+    match result {
         Ok(outcome) => Ok(Ok(outcome)),
         Err(err) => Ok(Err(report_error(&err, io)?)),
     }
 }
 
 fn facts(args: FactsArgs, mut io: Io<'_>) -> io::Result<Exit> {
-    let outcome = match run_analysis(&args.analysis, &mut io)? {
+    let outcome = match run_analysis(&args.analysis, &Progress::new(false), &mut io)? {
         Ok(outcome) => outcome,
         Err(exit) => return Ok(exit),
     };
@@ -343,14 +369,21 @@ fn list_rules(format: RulesFormat, dirs: &[PathBuf], mut io: Io<'_>) -> io::Resu
 }
 
 fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit> {
-    let outcome = match run_analysis(&args.analysis, &mut io)? {
+    // The bar goes to standard error, beside a report people read, never beside one a
+    // program parses.
+    let progress = Progress::new(io.stderr_is_terminal && args.format == OutputFormat::Human);
+    let outcome = match run_analysis(&args.analysis, &progress, &mut io)? {
         Ok(outcome) => outcome,
         Err(exit) => return Ok(exit),
     };
+    let root = std::env::current_dir().unwrap_or_default();
     let report = Report {
         files: &outcome.files,
         diagnostics: &outcome.diagnostics,
         summary: outcome.summary,
+        catalog: &outcome.catalog,
+        templates: &outcome.templates,
+        root: &root,
     };
     let to_terminal = args.output_file.is_none() && io.stdout_is_terminal;
     let style = Style {
@@ -458,4 +491,9 @@ fn debug_resolve(
 /// Whether standard output is a terminal; a helper for `main.rs`.
 pub fn stdout_is_terminal() -> bool {
     io::stdout().is_terminal()
+}
+
+/// Whether standard error is a terminal; a helper for `main.rs`.
+pub fn stderr_is_terminal() -> bool {
+    io::stderr().is_terminal()
 }

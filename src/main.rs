@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         stdout: &mut stdout,
         stderr: &mut stderr,
         stdout_is_terminal: cli::stdout_is_terminal(),
+        stderr_is_terminal: cli::stderr_is_terminal(),
     };
     let result = cli::run(cli, io).and_then(|exit| stdout.flush().map(|()| exit));
     match result {

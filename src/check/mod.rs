@@ -6,6 +6,7 @@ mod suppression;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -58,6 +59,10 @@ pub struct Outcome {
     pub config_fail_level: Option<Severity>,
     /// The facts document the rules read.
     pub facts: serde_json::Value,
+    /// The rules of the run (SARIF rule metadata).
+    pub catalog: Catalog,
+    /// The names of the analyzed templates, in the order they were found (JUnit test cases).
+    pub templates: Vec<String>,
 }
 
 /// Why a run could not happen as asked (exit status 2).
@@ -98,14 +103,31 @@ pub fn catalog(options: &CheckOptions) -> Result<Catalog, CheckError> {
 }
 
 pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
+    run_with_progress(options, &|_, _| {})
+}
+
+/// [`run`], calling `progress(done, total)` once before the files are analyzed and after each
+/// file (from the worker threads, so it must be cheap). The caller decides whether and how to
+/// show it; the library never touches the terminal.
+pub fn run_with_progress(
+    options: &CheckOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Outcome, CheckError> {
     let inputs = RunInputs::load(options)?;
     let catalog = catalog(options)?;
     let targets = targets(options)?;
 
+    let total = targets.targets.len();
+    let done = AtomicUsize::new(0);
+    progress(0, total);
     let outcomes: Vec<FileOutcome> = targets
         .targets
         .par_iter()
-        .map(|target| analyze_file(target, options, &inputs))
+        .map(|target| {
+            let outcome = analyze_file(target, options, &inputs);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            outcome
+        })
         .collect();
 
     let mut files = Files::default();
@@ -125,9 +147,13 @@ pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
         diagnostics.push(parse_error(id, &problem.problem));
     }
     let mut stacks = Vec::new();
+    let mut templates = Vec::new();
     for outcome in outcomes {
         summary.files += 1;
         summary.templates += usize::from(outcome.template);
+        if outcome.template {
+            templates.push(outcome.source.name.clone());
+        }
         let has_facts = outcome.stack.as_ref().is_some_and(|s| !is_empty(&s.facts));
         if outcome.problems.is_empty() && !has_facts {
             continue;
@@ -181,6 +207,8 @@ pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
         summary,
         config_fail_level: inputs.config.fail_level.as_ref().map(|l| l.value),
         facts,
+        catalog,
+        templates,
     })
 }
 

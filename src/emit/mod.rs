@@ -2,12 +2,20 @@
 //! byte spans, and nowhere earlier.
 
 pub mod concise;
+mod fingerprint;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod progress;
+pub mod sarif;
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Summary};
+use crate::rules::Catalog;
 use crate::source::Files;
 
 /// `--format`.
@@ -19,6 +27,14 @@ pub enum OutputFormat {
     Concise,
     /// The stable JSON contract for editors and scripts.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML, one test case per template, for CI test dashboards.
+    Junit,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 /// Options that change how reports look, not what they say.
@@ -45,6 +61,13 @@ pub struct Report<'a> {
     pub files: &'a Files,
     pub diagnostics: &'a [Diagnostic],
     pub summary: Summary,
+    /// The rules of the run (SARIF rule metadata).
+    pub catalog: &'a Catalog,
+    /// The names of the analyzed templates (JUnit test cases).
+    pub templates: &'a [String],
+    /// The directory relative file names are relative to (SARIF `%SRCROOT%`); empty when
+    /// unknown.
+    pub root: &'a Path,
 }
 
 /// Writes `report` in `format`.
@@ -58,5 +81,9 @@ pub fn emit(
         OutputFormat::Human => human::write(report, style, out),
         OutputFormat::Concise => concise::write(report, out),
         OutputFormat::Json => json::write(report, out),
+        OutputFormat::Sarif => sarif::write(report, out),
+        OutputFormat::Junit => junit::write(report, out),
+        OutputFormat::Github => github::write(report, out),
+        OutputFormat::Gitlab => gitlab::write(report, out),
     }
 }

@@ -30,6 +30,7 @@ pub fn run(args: &[&str], stdin: &str) -> Run {
             stdout: &mut out,
             stderr: &mut err,
             stdout_is_terminal: false,
+            stderr_is_terminal: false,
         },
     )
     .unwrap();

@@ -1,0 +1,494 @@
+//! SARIF 2.1.0 (GitHub code scanning and other SARIF viewers): the subset sandtrap fills, as
+//! hand-written serde structs, with rule metadata from the rule files.
+//!
+//! Choices a consumer may rely on:
+//! - `tool.driver.rules` lists every rule of the run's catalog (plus a stub for a code the
+//!   catalog lacks), so `ruleIndex` is stable for a given rule set whatever was found.
+//! - `message.text` is the diagnostic's message, exactly as in the JSON format; the concrete
+//!   `help` and `note`, the stack and the resource go in the result's `properties`.
+//! - Columns are UTF-16 code units (`run.columnKind`), `endColumn` is exclusive, and
+//!   `byteOffset`/`byteLength` give the same span in bytes.
+//! - Paths under the current directory are relative URIs against `%SRCROOT%`; other paths are
+//!   absolute `file://` URIs.
+//! - `partialFingerprints["sandtrap/v1"]` is the hash of `super::fingerprint`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+
+use serde::Serialize;
+
+use super::Report;
+use super::fingerprint::fingerprints;
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::rules::Rule;
+
+pub const SCHEMA_URL: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SRCROOT: &str = "%SRCROOT%";
+const FINGERPRINT_KEY: &str = "sandtrap/v1";
+const INFORMATION_URI: &str = "https://sandtrap.dev/";
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation>,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<ReportingDescriptor>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportingDescriptor {
+    id: String,
+    name: String,
+    short_description: Message,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    full_description: Option<Message>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<MultiformatMessage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
+    default_configuration: Configuration,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct MultiformatMessage {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: Message,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<SarifLocation<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<SarifLocation<'a>>,
+    partial_fingerprints: BTreeMap<&'static str, String>,
+    properties: Properties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<LogicalLocation<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Message>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+    byte_offset: u32,
+    byte_length: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fully_qualified_name: Option<String>,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Properties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stack: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource: Option<&'a str>,
+}
+
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let (rules, index) = rules(report);
+    let fingerprints = fingerprints(report);
+    let results = report
+        .diagnostics
+        .iter()
+        .zip(fingerprints)
+        .map(|(d, fingerprint)| SarifResult {
+            rule_id: &d.code,
+            rule_index: index.get(d.code.as_str()).copied().unwrap_or_default(),
+            level: level(d.severity),
+            message: Message {
+                text: d.message.clone(),
+            },
+            locations: location(report, d.location, None, None)
+                .map(|mut l| {
+                    l.logical_locations = logical(d);
+                    l
+                })
+                .into_iter()
+                .collect(),
+            related_locations: d
+                .related
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| location(report, r.location, Some(i + 1), Some(&r.message)))
+                .collect(),
+            partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint)]),
+            properties: Properties {
+                help: d.help.as_deref(),
+                note: d.note.as_deref(),
+                stack: d.stack.as_deref(),
+                resource: d.resource.as_deref(),
+            },
+        })
+        .collect();
+    let mut base_ids = BTreeMap::new();
+    if let Some(uri) = directory_uri(report.root) {
+        base_ids.insert(
+            SRCROOT,
+            ArtifactLocation {
+                uri,
+                uri_base_id: None,
+            },
+        );
+    }
+    let log = Log {
+        schema: SCHEMA_URL,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: env!("CARGO_PKG_NAME"),
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    information_uri: INFORMATION_URI,
+                    rules,
+                },
+            },
+            original_uri_base_ids: base_ids,
+            column_kind: "utf16CodeUnits",
+            results,
+        }],
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+/// Every rule of the catalog, then a stub for each reported code the catalog lacks, and the
+/// index of each code.
+fn rules<'r>(report: &'r Report<'_>) -> (Vec<ReportingDescriptor>, HashMap<&'r str, usize>) {
+    let mut rules: Vec<ReportingDescriptor> = report.catalog.iter().map(descriptor).collect();
+    let mut index: HashMap<&str, usize> = report
+        .catalog
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.code.as_str(), i))
+        .collect();
+    for d in report.diagnostics {
+        if !index.contains_key(d.code.as_str()) {
+            index.insert(&d.code, rules.len());
+            rules.push(stub(d));
+        }
+    }
+    (rules, index)
+}
+
+fn descriptor(rule: &Rule) -> ReportingDescriptor {
+    let docs = rule.docs.trim();
+    ReportingDescriptor {
+        id: rule.code.clone(),
+        name: rule.name.clone(),
+        short_description: Message {
+            text: rule.summary.clone(),
+        },
+        full_description: rule
+            .section("What it does")
+            .filter(|s| !s.is_empty())
+            .map(|s| Message { text: s.to_owned() }),
+        help: (!docs.is_empty()).then(|| MultiformatMessage {
+            text: docs.to_owned(),
+            markdown: docs.to_owned(),
+        }),
+        help_uri: rule.url(),
+        default_configuration: Configuration {
+            level: level(rule.severity),
+        },
+    }
+}
+
+fn stub(d: &Diagnostic) -> ReportingDescriptor {
+    ReportingDescriptor {
+        id: d.code.clone(),
+        name: d.name.clone(),
+        short_description: Message {
+            text: d.name.clone(),
+        },
+        full_description: None,
+        help: None,
+        help_uri: d.url.clone(),
+        default_configuration: Configuration {
+            level: level(d.severity),
+        },
+    }
+}
+
+fn logical(d: &Diagnostic) -> Vec<LogicalLocation<'_>> {
+    d.resource
+        .as_deref()
+        .map(|resource| LogicalLocation {
+            name: resource,
+            fully_qualified_name: d.stack.as_deref().map(|s| format!("{s}/{resource}")),
+            kind: "resource",
+        })
+        .into_iter()
+        .collect()
+}
+
+fn location<'a>(
+    report: &Report<'_>,
+    location: Location,
+    id: Option<usize>,
+    message: Option<&str>,
+) -> Option<SarifLocation<'a>> {
+    let file = report.files.get(location.file)?;
+    let start = file.position(location.span.start);
+    let end = file.position(location.span.end);
+    Some(SarifLocation {
+        id,
+        physical_location: PhysicalLocation {
+            artifact_location: artifact(&file.name, report.root),
+            region: Region {
+                start_line: start.line,
+                start_column: start.utf16_column,
+                end_line: end.line,
+                end_column: end.utf16_column,
+                byte_offset: start.offset,
+                byte_length: end.offset.saturating_sub(start.offset),
+            },
+        },
+        logical_locations: Vec::new(),
+        message: message.map(|m| Message { text: m.to_owned() }),
+    })
+}
+
+/// The artifact location of a reported file name: relative to `%SRCROOT%` when under `root`,
+/// an absolute `file://` URI otherwise.
+fn artifact(name: &str, root: &Path) -> ArtifactLocation {
+    let path = PathBuf::from(name.replace('\\', "/"));
+    let absolute = if path.is_absolute() {
+        normalize(&path)
+    } else if root.as_os_str().is_empty() {
+        // No root to resolve against: keep the name relative.
+        return ArtifactLocation {
+            uri: relative_uri(&normalize(&path)),
+            uri_base_id: Some(SRCROOT),
+        };
+    } else {
+        normalize(&root.join(&path))
+    };
+    match absolute.strip_prefix(normalize(root)) {
+        Ok(relative) if !root.as_os_str().is_empty() => ArtifactLocation {
+            uri: relative_uri(relative),
+            uri_base_id: Some(SRCROOT),
+        },
+        _ => ArtifactLocation {
+            uri: file_uri(&absolute),
+            uri_base_id: None,
+        },
+    }
+}
+
+/// `.` and `..` removed without touching the file system (the file may be standard input).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn relative_uri(path: &Path) -> String {
+    path.components()
+        .map(|c| encode(&c.as_os_str().to_string_lossy()))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `file:///abs/path` (and `file:///C:/abs/path` on Windows).
+pub fn file_uri(path: &Path) -> String {
+    let mut segments = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::Prefix(prefix) => {
+                segments.push(prefix.as_os_str().to_string_lossy().replace('\\', "/"));
+            }
+            Component::RootDir | Component::CurDir => {}
+            other => segments.push(encode(&other.as_os_str().to_string_lossy())),
+        }
+    }
+    format!("file:///{}", segments.join("/"))
+}
+
+/// The `file://` URI of a directory, with the trailing slash SARIF requires of a base URI.
+fn directory_uri(root: &Path) -> Option<String> {
+    if !root.is_absolute() {
+        return None;
+    }
+    let uri = file_uri(&normalize(root));
+    Some(if uri.ends_with('/') {
+        uri
+    } else {
+        format!("{uri}/")
+    })
+}
+
+/// Percent-encodes one path segment (RFC 3986): everything but the unreserved characters, as
+/// UTF-8 bytes. `:` is encoded too, so a first segment never reads as a scheme.
+pub fn encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uri(name: &str, root: &str) -> (String, Option<&'static str>) {
+        let a = artifact(name, Path::new(root));
+        (a.uri, a.uri_base_id)
+    }
+
+    #[test]
+    fn relative_names_are_relative_to_srcroot_and_encoded() {
+        assert_eq!(
+            uri("infra/my stack/日本.yaml", "/repo"),
+            (
+                "infra/my%20stack/%E6%97%A5%E6%9C%AC.yaml".to_owned(),
+                Some(SRCROOT)
+            )
+        );
+        assert_eq!(
+            uri("./a/../b.yaml", "/repo"),
+            ("b.yaml".to_owned(), Some(SRCROOT))
+        );
+        assert_eq!(
+            uri("infra\\win.yaml", "/repo"),
+            ("infra/win.yaml".to_owned(), Some(SRCROOT))
+        );
+    }
+
+    #[test]
+    fn paths_outside_the_root_are_absolute_file_uris() {
+        assert_eq!(
+            uri("/tmp/x y.yaml", "/repo"),
+            ("file:///tmp/x%20y.yaml".to_owned(), None)
+        );
+        assert_eq!(
+            uri("../other/t.yaml", "/repo/sub"),
+            ("file:///repo/other/t.yaml".to_owned(), None)
+        );
+        assert_eq!(
+            uri("/repo/in/t.yaml", "/repo"),
+            ("in/t.yaml".to_owned(), Some(SRCROOT))
+        );
+    }
+
+    #[test]
+    fn a_colon_never_reads_as_a_scheme() {
+        assert_eq!(uri("c:x.yaml", "/repo").0, "c%3Ax.yaml");
+    }
+
+    #[test]
+    fn base_uri_ends_with_a_slash() {
+        assert_eq!(
+            directory_uri(Path::new("/a b/c")).as_deref(),
+            Some("file:///a%20b/c/")
+        );
+        assert_eq!(directory_uri(Path::new("/")).as_deref(), Some("file:///"));
+        assert_eq!(directory_uri(Path::new("rel")), None);
+    }
+}
