@@ -126,6 +126,20 @@ pub struct AnalysisArgs {
     /// Not these rules: codes, names or code prefixes (comma-separated or repeated).
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub ignore: Vec<String>,
+    /// Read the SES state of each account and region live (SESv2 GetAccount and
+    /// GetEmailIdentity, read-only); wins over `--ses-*` and the config file. Needs the `aws`
+    /// feature.
+    #[arg(long)]
+    pub aws: bool,
+    /// With `--aws`: use this profile of the AWS config files.
+    #[arg(long, value_name = "NAME", requires = "aws")]
+    pub aws_profile: Option<String>,
+    /// With `--aws`: send requests to this endpoint (an emulator or a test server).
+    #[arg(long, value_name = "URL", requires = "aws")]
+    pub aws_endpoint_url: Option<String>,
+    /// With `--aws`: give up on a request after this many seconds, retries included.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, requires = "aws")]
+    pub aws_timeout: f64,
 }
 
 #[derive(Debug, Args)]
@@ -247,6 +261,30 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptio
         rules_dirs: args.rules.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),
+        aws: match aws_options(args) {
+            Ok(aws) => aws,
+            Err(message) => return Ok(Err(message)),
+        },
+    }))
+}
+
+fn aws_options(args: &AnalysisArgs) -> Result<Option<check::AwsOptions>, String> {
+    if !args.aws {
+        return Ok(None);
+    }
+    let timeout = std::time::Duration::try_from_secs_f64(args.aws_timeout)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| {
+            format!(
+                "`--aws-timeout {}` is not a positive number of seconds",
+                args.aws_timeout
+            )
+        })?;
+    Ok(Some(check::AwsOptions {
+        profile: args.aws_profile.clone(),
+        endpoint_url: args.aws_endpoint_url.clone(),
+        timeout,
     }))
 }
 

@@ -12,6 +12,8 @@ pub mod discover;
 pub mod emit;
 pub mod extract;
 pub mod join;
+#[cfg(feature = "aws")]
+pub mod live;
 pub mod load;
 pub mod params;
 pub mod resolve;

@@ -47,6 +47,20 @@ pub struct CheckOptions {
     pub rules_dirs: Vec<PathBuf>,
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
+    /// `--aws`: read the SES state of every account and region live.
+    pub aws: Option<AwsOptions>,
+}
+
+/// How to reach AWS for `--aws`; credentials come the standard way (environment, profile, SSO,
+/// instance role).
+#[derive(Clone, Debug)]
+pub struct AwsOptions {
+    /// `--aws-profile`.
+    pub profile: Option<String>,
+    /// `--aws-endpoint-url`: an emulator or a test server.
+    pub endpoint_url: Option<String>,
+    /// `--aws-timeout`: for each request, retries included.
+    pub timeout: std::time::Duration,
 }
 
 /// Everything a run found.
@@ -80,6 +94,11 @@ pub enum CheckError {
     Params(#[from] crate::params::ParamError),
     #[error("`{0}` is not [ACCOUNT:]REGION (e.g. `us-west-2` or `123456789012:us-west-2`)")]
     SesFlag(String),
+    #[error("`--aws` needs live AWS support, and this sandtrap was built without it")]
+    #[diagnostic(help(
+        "install it with the `aws` feature: `cargo install sandtrap --features aws`; or state the SES state with `--ses-sandbox`/`--ses-production`"
+    ))]
+    AwsNotBuilt,
 }
 
 /// The result of one file, computed in parallel and merged in order.
@@ -113,6 +132,9 @@ pub fn run_with_progress(
     options: &CheckOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Outcome, CheckError> {
+    if options.aws.is_some() && !cfg!(feature = "aws") {
+        return Err(CheckError::AwsNotBuilt);
+    }
     let inputs = RunInputs::load(options)?;
     let catalog = catalog(options)?;
     let targets = targets(options)?;
@@ -178,12 +200,17 @@ pub fn run_with_progress(
             ids.insert(manifest.clone(), id);
         }
     }
-    let facts = join::facts_document(
-        &stacks,
-        &JoinInputs {
-            ses: inputs.ses.clone(),
-        },
-    );
+    let mut join_inputs = JoinInputs {
+        ses: inputs.ses.clone(),
+        live: None,
+    };
+    let mut facts = join::facts_document(&stacks, &join_inputs);
+    if let Some(aws) = &options.aws {
+        // The facts say which (account, region) and identities matter; the lookup answers
+        // them and the join runs again with the answers.
+        join_inputs.live = Some(live_lookup(&join::live::targets(&facts), aws));
+        facts = join::facts_document(&stacks, &join_inputs);
+    }
     diagnostics.extend(rules::evaluate(&catalog, &facts, &|name| {
         ids.get(name).copied()
     }));
@@ -210,6 +237,17 @@ pub fn run_with_progress(
         catalog,
         templates,
     })
+}
+
+#[cfg(feature = "aws")]
+fn live_lookup(targets: &join::live::LookupTargets, aws: &AwsOptions) -> join::live::LiveFacts {
+    crate::live::lookup(targets, aws)
+}
+
+/// Unreachable: `run` refuses `--aws` first when the feature is off.
+#[cfg(not(feature = "aws"))]
+fn live_lookup(_: &join::live::LookupTargets, _: &AwsOptions) -> join::live::LiveFacts {
+    join::live::LiveFacts::default()
 }
 
 fn is_empty(facts: &StackFacts) -> bool {

@@ -2,6 +2,7 @@
 //! sets and exports of all stacks and with the SES sandbox state of each account and region. The
 //! result is the facts document (plain JSON, `sandtrap facts`), which is what rules read.
 
+pub mod live;
 pub mod regions;
 mod sender;
 pub mod ses;
@@ -78,6 +79,8 @@ pub struct SesDeclaration {
 pub struct JoinInputs {
     /// In precedence order: flags first, then the config file.
     pub ses: Vec<SesDeclaration>,
+    /// With `--aws`: the state read from SES, which wins over `ses`.
+    pub live: Option<live::LiveFacts>,
 }
 
 /// The state `declarations` give for `(account, region)`: the first source that says anything
@@ -203,10 +206,16 @@ pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Json {
             }));
         }
     }
+    let lookups = inputs
+        .live
+        .as_ref()
+        .map(|l| live::lookups(l, &senders))
+        .unwrap_or_default();
     json!({
         "version": FACTS_VERSION,
         "stacks": stack_docs,
         "senders": senders,
+        "lookups": lookups,
         "identities": identities,
         "configuration_sets": configuration_sets,
     })

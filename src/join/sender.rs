@@ -68,11 +68,37 @@ pub fn analyze(
     let arn_text = arn_field.text();
     let arn = arn_text.map(ses::parse_arn).unwrap_or_default();
     let ses_region = arn.region.clone().filter(|r| regions::is_region_name(r));
-    let ses_account = arn.account.clone().or_else(|| stack.account.clone());
+    let mut ses_account = arn.account.clone().or_else(|| stack.account.clone());
+    let mut account_source = if arn.account.is_some() {
+        Some("source-arn")
+    } else {
+        stack.account.as_ref().map(|_| "stack")
+    };
+    // Live state wins over flags and config (DESIGN.md "Where each input comes from").
+    let live = match (&inputs.live, ses_region.as_deref()) {
+        (Some(facts), Some(r)) if arn.problem.is_none() => Some(super::live::for_sender(
+            facts,
+            ses_account.as_deref(),
+            r,
+            arn.identity.as_deref(),
+        )),
+        _ => None,
+    }
+    .unwrap_or_default();
+    if let Some(caller) = &live.caller_account {
+        ses_account = Some(caller.clone());
+        account_source = Some("caller");
+    }
     let declaration = ses_region
         .as_deref()
-        .and_then(|r| ses_state(&inputs.ses, ses_account.as_deref(), r));
-    let state = match declaration.map(|d| d.state) {
+        .and_then(|r| ses_state(&inputs.ses, ses_account.as_deref(), r))
+        .filter(|_| live.state.is_none());
+    let (state, state_source) = match (live.state, declaration) {
+        (Some(state), _) => (Some(state), Some("live")),
+        (None, Some(d)) => (Some(d.state), Some(d.source)),
+        (None, None) => (None, None),
+    };
+    let state = match state {
         Some(SesState::Sandbox) => "sandbox",
         Some(SesState::Production) => "production",
         None => "unknown",
@@ -202,9 +228,12 @@ pub fn analyze(
             "region_known": ses_region.is_some(),
             "account": ses_account,
             "cross_account": matches!((&arn.account, &stack.account), (Some(a), Some(b)) if a != b),
+            "account_source": account_source,
             "state": state,
-            "state_source": declaration.map(|d| d.source),
+            "state_source": state_source,
             "production_config": production_config,
+            "live": live.ses_live,
+            "live_error": live.ses_error,
         },
         "region_check": {
             "verdict": verdict.as_str(),
@@ -215,6 +244,8 @@ pub fn analyze(
             "verdict": identity.verdict,
             "declared_regions": identity.regions,
             "declared_name": identity.declared_name,
+            "live": live.identity_live,
+            "live_error": live.identity_error,
         },
         "from": {
             "present": from_field.is_present(),

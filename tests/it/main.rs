@@ -6,6 +6,7 @@
 mod cli;
 mod corpus;
 mod formats;
+mod live;
 mod parse;
 mod resolve;
 mod rules;
