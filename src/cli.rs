@@ -42,6 +42,12 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
+    /// Run the language server (LSP over standard input and output) for editors.
+    Lsp {
+        /// Accepted for clients that pass it; standard input and output is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Developer tools: dump intermediate stages.
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -180,6 +186,7 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
         Command::Facts(args) => facts(args, io),
         Command::Explain { rule, rules } => explain(&rule, &rules, io),
         Command::Rules { format, rules } => list_rules(format, &rules, io),
+        Command::Lsp { stdio: _ } => lsp(io),
         Command::Debug(DebugCommand::Load { file }) => debug_load(&file, io),
         Command::Debug(DebugCommand::Resolve {
             file,
@@ -229,6 +236,7 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptio
         rules_dirs: args.rules.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),
+        overrides: std::collections::BTreeMap::new(),
     }))
 }
 
@@ -453,6 +461,14 @@ fn debug_resolve(
     io.stdout
         .write_all(crate::resolve::debug_dump(&document, &env).as_bytes())?;
     Ok(Exit::Clean)
+}
+
+/// The language server: it reads the process's standard input itself (the protocol owns it)
+/// and writes through the handles given. Exit status 1 when the client exits without shutdown.
+fn lsp(io: Io<'_>) -> io::Result<Exit> {
+    let clean =
+        crate::lsp::serve_stdio(crate::lsp::ServerOptions::default(), io.stdout, io.stderr)?;
+    Ok(if clean { Exit::Clean } else { Exit::Findings })
 }
 
 /// Whether standard output is a terminal; a helper for `main.rs`.

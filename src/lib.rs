@@ -13,6 +13,7 @@ pub mod emit;
 pub mod extract;
 pub mod join;
 pub mod load;
+pub mod lsp;
 pub mod params;
 pub mod resolve;
 pub mod rules;
