@@ -4,9 +4,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Command, Hover,
-    HoverContents, HoverParams, MarkupContent, MarkupKind, NumberOrString, Position, Range,
-    TextEdit, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeActionOrCommand, Command, Hover, HoverContents, HoverParams,
+    MarkupContent, MarkupKind, NumberOrString, Position, Range, TextEdit, WorkspaceEdit,
 };
 use serde_json::json;
 
@@ -67,10 +66,19 @@ pub fn hover(params: &HoverParams, results: &Results, catalog: &Catalog) -> Opti
     })
 }
 
+/// The parts of `textDocument/codeAction` the server reads. The context's diagnostics are not
+/// among them: the server knows its own, and clients differ in how they echo them back.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeActionRequest {
+    pub text_document: lsp_types::TextDocumentIdentifier,
+    pub range: Range,
+}
+
 /// For each sandtrap diagnostic in the range: a comment that suppresses it (YAML only) and a
 /// command that opens its rule's page.
 pub fn code_actions(
-    params: &CodeActionParams,
+    params: &CodeActionRequest,
     results: &Results,
     workspace: &Workspace,
     catalog: &Catalog,

@@ -597,10 +597,17 @@ fn misbehaving_clients_get_errors_not_a_crash() {
         }
     };
     assert_eq!(error.code, lsp_server::ErrorCode::InvalidParams as i32);
-    // Still serving.
+    // Still serving; a code action request with a context it cannot read still gets answers.
     let text = client.read("pool.yaml");
     client.open("pool.yaml", &text);
-    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST101"));
+    let diagnostics = client.diagnostics("pool.yaml");
+    assert!(codes(&diagnostics).contains(&"ST101"));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": client.uri("pool.yaml")},
+            "range": find(&diagnostics, "ST101")["range"], "context": {"diagnostics": [[]]}}),
+    );
+    assert!(!actions.as_array().unwrap().is_empty());
     client.stop();
 }
 
