@@ -41,8 +41,6 @@ pub struct FileResult {
 #[derive(Debug, Default)]
 pub struct Results {
     pub files: HashMap<PathBuf, FileResult>,
-    /// How long the last analysis took.
-    pub last_run: Option<Duration>,
 }
 
 pub struct Context {
@@ -191,15 +189,19 @@ fn analyze(context: &Context, state: &mut PublishState) {
             .2
             .push(lsp);
     }
+    // Hover and code actions must see what the client is about to be told.
     let mut files = HashMap::new();
-    for (uri, path, diagnostics) in by_file.values() {
-        publish(context, uri, version(path, &documents), diagnostics.clone());
+    for (_, path, diagnostics) in by_file.values() {
         files.insert(
             path.clone(),
             FileResult {
                 diagnostics: diagnostics.clone(),
             },
         );
+    }
+    lock(&context.results).files = files;
+    for (uri, path, diagnostics) in by_file.values() {
+        publish(context, uri, version(path, &documents), diagnostics.clone());
     }
     for (key, uri) in &state.published {
         if !by_file.contains_key(key) {
@@ -210,10 +212,6 @@ fn analyze(context: &Context, state: &mut PublishState) {
         .iter()
         .map(|(k, (uri, _, _))| (k.clone(), uri.clone()))
         .collect();
-    let mut results = lock(&context.results);
-    results.files = files;
-    results.last_run = Some(elapsed);
-    drop(results);
     (context.log)(&format!(
         "analyzed {} files in {:.1} ms: {} diagnostics",
         outcome.summary.files,
