@@ -43,6 +43,12 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
+    /// Run the language server (LSP over standard input and output) for editors.
+    Lsp {
+        /// Accepted for clients that pass it; standard input and output is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions {
         #[arg(value_enum)]
@@ -204,6 +210,7 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
         Command::Facts(args) => facts(args, io),
         Command::Explain { rule, rules } => explain(&rule, &rules, io),
         Command::Rules { format, rules } => list_rules(format, &rules, io),
+        Command::Lsp { stdio: _ } => lsp(io),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "sandtrap", io.stdout);
             Ok(Exit::Clean)
@@ -261,6 +268,7 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptio
         rules_dirs: args.rules.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),
+        overrides: std::collections::BTreeMap::new(),
         aws: match aws_options(args) {
             Ok(aws) => aws,
             Err(message) => return Ok(Err(message)),
@@ -524,6 +532,14 @@ fn debug_resolve(
     io.stdout
         .write_all(crate::resolve::debug_dump(&document, &env).as_bytes())?;
     Ok(Exit::Clean)
+}
+
+/// The language server: it reads the process's standard input itself (the protocol owns it)
+/// and writes through the handles given. Exit status 1 when the client exits without shutdown.
+fn lsp(io: Io<'_>) -> io::Result<Exit> {
+    let clean =
+        crate::lsp::serve_stdio(crate::lsp::ServerOptions::default(), io.stdout, io.stderr)?;
+    Ok(if clean { Exit::Clean } else { Exit::Findings })
 }
 
 /// Whether standard output is a terminal; a helper for `main.rs`.

@@ -15,6 +15,7 @@ pub mod join;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod load;
+pub mod lsp;
 pub mod params;
 pub mod resolve;
 pub mod rules;

@@ -47,6 +47,9 @@ pub struct CheckOptions {
     pub rules_dirs: Vec<PathBuf>,
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
+    /// Texts that replace files on disk (absolute paths): an editor's unsaved buffers. A path
+    /// that discovery does not find (a new or ignored file) is analyzed as an extra target.
+    pub overrides: BTreeMap<PathBuf, String>,
     /// `--aws`: read the SES state of every account and region live.
     pub aws: Option<AwsOptions>,
 }
@@ -276,6 +279,7 @@ fn targets(options: &CheckOptions) -> Result<discover::Discovered, CheckError> {
     } else {
         discover::discover(&fs_paths)?
     };
+    add_unlisted_overrides(options, &mut discovered);
     if stdin_wanted {
         let name = options
             .stdin_filename
@@ -302,10 +306,60 @@ fn targets(options: &CheckOptions) -> Result<discover::Discovered, CheckError> {
     Ok(discovered)
 }
 
+/// Open buffers that no path discovery walked (a new file, an ignored one) are analyzed too.
+fn add_unlisted_overrides(options: &CheckOptions, discovered: &mut discover::Discovered) {
+    for path in options.overrides.keys() {
+        let listed = discovered
+            .targets
+            .iter()
+            .filter_map(|t| t.path.as_deref())
+            .filter(|p| p.file_name() == path.file_name())
+            .any(|p| same_file(p, path));
+        if !listed {
+            discovered.targets.push(Target {
+                name: path.to_string_lossy().into_owned(),
+                path: Some(path.clone()),
+                explicit: false,
+                origin: Origin::Loose,
+                environment: discover::Environment::default(),
+            });
+        }
+    }
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
+}
+
+/// The override of `path`, by exact path first (the usual case), then by canonical path.
+fn override_for<'a>(options: &'a CheckOptions, path: &std::path::Path) -> Option<&'a String> {
+    if options.overrides.is_empty() {
+        return None;
+    }
+    if let Some(text) = options.overrides.get(path) {
+        return Some(text);
+    }
+    // Only a file of the same name can be the same file under another spelling (a symlinked
+    // directory); comparing names first keeps the system calls off the common path.
+    options
+        .overrides
+        .iter()
+        .filter(|(p, _)| p.file_name() == path.file_name())
+        .find(|(p, _)| same_file(p, path))
+        .map(|(_, text)| text)
+}
+
 fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> FileOutcome {
     let relative = inputs.relative_path(&target.name, target.path.as_deref());
+    let overridden = target
+        .path
+        .as_deref()
+        .and_then(|p| override_for(options, p));
     let read = match (&target.origin, &target.path) {
         (Origin::Stdin, _) => Ok(options.stdin.clone().unwrap_or_default().into_bytes()),
+        (_, Some(_)) if overridden.is_some() => {
+            Ok(overridden.cloned().unwrap_or_default().into_bytes())
+        }
         (_, Some(path)) => std::fs::read(path),
         (_, None) => Ok(Vec::new()),
     };

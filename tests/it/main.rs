@@ -5,6 +5,7 @@
 
 mod cli;
 mod corpus;
+mod lsp;
 mod formats;
 mod live;
 mod parse;

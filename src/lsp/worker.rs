@@ -1,0 +1,310 @@
+//! The analysis thread: coalesces triggers (debouncing bursts of edits), runs the workspace as
+//! one `sandtrap check` with the open buffers, and publishes the diagnostics of every file that
+//! has some, clearing those that no longer do.
+
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use lsp_server::{Message, Notification};
+use lsp_types::{PublishDiagnosticsParams, Uri};
+use serde_json::json;
+
+use super::convert::{self, Encoding, path_to_uri};
+use super::{Document, Log, Workspace, lock};
+use crate::check::{self, CheckError, CheckOptions};
+use crate::source::SourceFile;
+
+/// Continuous typing still gets fresh diagnostics this often.
+const MAX_DELAY: Duration = Duration::from_secs(1);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// Run once the edits have been quiet for the debounce delay.
+    Debounced,
+    /// Run as soon as the queue is drained (open, save, settings).
+    Now,
+    Stop,
+}
+
+/// The last published diagnostics of one file.
+#[derive(Clone, Debug)]
+pub struct FileResult {
+    pub diagnostics: Vec<lsp_types::Diagnostic>,
+}
+
+/// What the last run published, by path; hover and code actions read it.
+#[derive(Debug, Default)]
+pub struct Results {
+    pub files: HashMap<PathBuf, FileResult>,
+}
+
+pub struct Context {
+    pub workspace: Arc<Mutex<Workspace>>,
+    pub results: Arc<Mutex<Results>>,
+    pub out: Sender<Message>,
+    pub encoding: Encoding,
+    pub debounce: Duration,
+    pub log: Log,
+}
+
+pub struct Worker {
+    triggers: Sender<Trigger>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    pub fn spawn(context: Context) -> Worker {
+        let (triggers, receiver) = crossbeam_channel::unbounded();
+        let log = Arc::clone(&context.log);
+        let handle = std::thread::Builder::new()
+            .name("sandtrap-analysis".to_owned())
+            .spawn(move || run_loop(&context, &receiver))
+            .map_err(|e| log(&format!("cannot start the analysis thread: {e}")))
+            .ok();
+        Worker { triggers, handle }
+    }
+
+    pub fn trigger(&self, trigger: Trigger) {
+        let _ = self.triggers.send(trigger);
+    }
+
+    /// Finishes the run in progress, then stops the thread.
+    pub fn stop(mut self) {
+        let _ = self.triggers.send(Trigger::Stop);
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn run_loop(context: &Context, triggers: &Receiver<Trigger>) {
+    let mut state = PublishState::default();
+    while let Ok(first) = triggers.recv() {
+        if first == Trigger::Stop {
+            return;
+        }
+        // Coalesce: every trigger that arrives while waiting joins this run. A debounced one
+        // restarts the quiet period (up to MAX_DELAY); `Now` ends the wait.
+        let started = Instant::now();
+        let mut debounced = first == Trigger::Debounced;
+        loop {
+            let wait = if debounced {
+                context
+                    .debounce
+                    .min(MAX_DELAY.saturating_sub(started.elapsed()))
+            } else {
+                Duration::ZERO
+            };
+            match triggers.recv_timeout(wait) {
+                Ok(Trigger::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                Ok(Trigger::Now) => debounced = false,
+                Ok(Trigger::Debounced) => {}
+                Err(RecvTimeoutError::Timeout) => break,
+            }
+        }
+        analyze(context, &mut state);
+    }
+}
+
+/// What the client was last told, to clear files that lose all their diagnostics and to show
+/// one error message once rather than on every keystroke.
+#[derive(Default)]
+struct PublishState {
+    published: BTreeMap<String, Uri>,
+    last_error: Option<String>,
+}
+
+fn analyze(context: &Context, state: &mut PublishState) {
+    let (options, documents) = {
+        let workspace = lock(&context.workspace);
+        let overrides = workspace
+            .documents
+            .iter()
+            .map(|(path, doc)| (path.clone(), doc.text.clone()))
+            .collect();
+        let env_region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()));
+        (
+            workspace
+                .settings
+                .options(&workspace.roots, overrides, env_region),
+            workspace.documents.clone(),
+        )
+    };
+    if options.paths.is_empty() {
+        // No workspace folder and no open file: nothing to analyze (and never the server's
+        // own working directory).
+        return;
+    }
+    let started = Instant::now();
+    // Nothing reachable from input may panic; should it happen anyway, the editor keeps its
+    // server and the log says why.
+    let outcome = match catch_unwind(AssertUnwindSafe(|| check::run(&options))) {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            (context.log)("the analysis panicked; diagnostics were not updated");
+            return;
+        }
+    };
+    let elapsed = started.elapsed();
+    let outcome = match outcome {
+        Ok(outcome) => {
+            state.last_error = None;
+            outcome
+        }
+        Err(err) => return report_error(context, state, &options, &documents, &err),
+    };
+
+    let uri_of = |file: &SourceFile| -> Option<Uri> {
+        let path = file
+            .path
+            .clone()
+            .unwrap_or_else(|| options.cwd.join(&file.name));
+        uri_for(&path, &documents)
+    };
+    let mut by_file: BTreeMap<String, (Uri, PathBuf, Vec<lsp_types::Diagnostic>)> = BTreeMap::new();
+    for d in &outcome.diagnostics {
+        let Some(file) = outcome.files.get(d.location.file) else {
+            continue;
+        };
+        let (Some(uri), Some(lsp)) = (
+            uri_of(file),
+            convert::diagnostic(d, &outcome.files, context.encoding, &uri_of),
+        ) else {
+            continue;
+        };
+        let path = file
+            .path
+            .clone()
+            .unwrap_or_else(|| options.cwd.join(&file.name));
+        by_file
+            .entry(uri.as_str().to_owned())
+            .or_insert_with(|| (uri, path, Vec::new()))
+            .2
+            .push(lsp);
+    }
+    // Hover and code actions must see what the client is about to be told.
+    let mut files = HashMap::new();
+    for (_, path, diagnostics) in by_file.values() {
+        files.insert(
+            path.clone(),
+            FileResult {
+                diagnostics: diagnostics.clone(),
+            },
+        );
+    }
+    lock(&context.results).files = files;
+    for (uri, path, diagnostics) in by_file.values() {
+        publish(context, uri, version(path, &documents), diagnostics.clone());
+    }
+    for (key, uri) in &state.published {
+        if !by_file.contains_key(key) {
+            publish(context, uri, None, Vec::new());
+        }
+    }
+    state.published = by_file
+        .iter()
+        .map(|(k, (uri, _, _))| (k.clone(), uri.clone()))
+        .collect();
+    (context.log)(&format!(
+        "analyzed {} files in {:.1} ms: {} diagnostics",
+        outcome.summary.files,
+        elapsed.as_secs_f64() * 1000.0,
+        outcome.diagnostics.len()
+    ));
+}
+
+/// The URI a file is published under: an open buffer's own (clients match diagnostics to
+/// buffers by the exact string), else one made from the path.
+fn uri_for(path: &Path, documents: &BTreeMap<PathBuf, Document>) -> Option<Uri> {
+    if let Some(doc) = documents.get(path) {
+        return Some(doc.uri.clone());
+    }
+    let canonical = path.canonicalize().ok();
+    documents
+        .iter()
+        .filter(|(p, _)| p.file_name() == path.file_name())
+        .find(|(p, _)| canonical.is_some() && p.canonicalize().ok() == canonical)
+        .map(|(_, doc)| doc.uri.clone())
+        .or_else(|| path_to_uri(path))
+}
+
+fn version(path: &Path, documents: &BTreeMap<PathBuf, Document>) -> Option<i32> {
+    documents.get(path).map(|d| d.version)
+}
+
+fn publish(
+    context: &Context,
+    uri: &Uri,
+    version: Option<i32>,
+    diagnostics: Vec<lsp_types::Diagnostic>,
+) {
+    let params = PublishDiagnosticsParams {
+        uri: uri.clone(),
+        diagnostics,
+        version,
+    };
+    let _ = context
+        .out
+        .send(Notification::new("textDocument/publishDiagnostics".to_owned(), params).into());
+}
+
+/// A run that could not happen: a broken configuration file is shown as a diagnostic on it;
+/// anything else (a bad setting) as a message, once.
+fn report_error(
+    context: &Context,
+    state: &mut PublishState,
+    options: &CheckOptions,
+    documents: &BTreeMap<PathBuf, Document>,
+    err: &CheckError,
+) {
+    let text = err.to_string();
+    (context.log)(&format!("cannot analyze the workspace: {text}"));
+    if let CheckError::Config(config_error) = err
+        && let Some(span) = config_error.span()
+        && let Some(path) = options
+            .config
+            .clone()
+            .or_else(|| crate::config::find(&options.cwd))
+        && let Some(uri) = uri_for(&path, documents)
+    {
+        let source_text = documents
+            .get(&path)
+            .map(|d| d.text.clone())
+            .or_else(|| std::fs::read_to_string(&path).ok())
+            .unwrap_or_default();
+        let file = SourceFile::new(path.to_string_lossy(), Some(path.clone()), source_text);
+        let help = miette::Diagnostic::help(&**config_error).map(|h| h.to_string());
+        let mut message = text.clone();
+        if let Some(help) = help {
+            message.push_str(&format!("\nhelp: {help}"));
+        }
+        let diagnostic = lsp_types::Diagnostic {
+            range: convert::range(&file, span, context.encoding),
+            severity: Some(lsp_types::DiagnosticSeverity::ERROR),
+            code: Some(lsp_types::NumberOrString::String("config".to_owned())),
+            source: Some("sandtrap".to_owned()),
+            message,
+            ..lsp_types::Diagnostic::default()
+        };
+        publish(context, &uri, version(&path, documents), vec![diagnostic]);
+        state.published.insert(uri.as_str().to_owned(), uri.clone());
+        return;
+    }
+    if state.last_error.as_deref() != Some(text.as_str()) {
+        let _ = context.out.send(
+            Notification::new(
+                "window/showMessage".to_owned(),
+                json!({"type": 1, "message": format!("sandtrap: {text}")}),
+            )
+            .into(),
+        );
+        state.last_error = Some(text);
+    }
+}

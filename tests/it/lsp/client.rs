@@ -1,0 +1,195 @@
+//! A protocol-level client for the language server tests: requests, notifications and waiting
+//! for published diagnostics over `Connection::memory()`.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId};
+use sandtrap::lsp::{self, ServerOptions};
+use serde_json::{Value, json};
+
+use crate::support;
+
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct Client {
+    pub connection: Connection,
+    pub server: Option<JoinHandle<bool>>,
+    pub next_id: i32,
+    /// Messages that arrived while waiting for something else.
+    inbox: VecDeque<Message>,
+    dir: tempfile::TempDir,
+    /// The last version sent of each open document: older publishes are stale.
+    versions: std::collections::HashMap<String, i32>,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    support::root().join("testdata/lsp").join(name)
+}
+
+impl Client {
+    /// A server on a fresh copy of the fixture workspace, initialized with `capabilities`.
+    pub fn start(capabilities: Value, init_options: Value, debounce: Duration) -> (Client, Value) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap().join("workspace");
+        copy_dir(&fixture("workspace"), &root);
+        let (server_side, client_side) = Connection::memory();
+        let server = std::thread::spawn(move || {
+            lsp::serve(
+                server_side,
+                ServerOptions { debounce },
+                std::sync::Arc::new(|_| {}),
+            )
+        });
+        let mut client = Client {
+            connection: client_side,
+            server: Some(server),
+            next_id: 0,
+            inbox: VecDeque::new(),
+            versions: std::collections::HashMap::new(),
+            dir,
+        };
+        let result = client.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": lsp::path_to_uri(&root).unwrap(),
+                "capabilities": capabilities,
+                "initializationOptions": init_options,
+            }),
+        );
+        client.notify("initialized", json!({}));
+        (client, result)
+    }
+
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().canonicalize().unwrap().join("workspace")
+    }
+
+    pub fn uri(&self, name: &str) -> String {
+        lsp::path_to_uri(&self.root().join(name))
+            .unwrap()
+            .as_str()
+            .to_owned()
+    }
+
+    pub fn notify(&self, method: &str, params: Value) {
+        self.connection
+            .sender
+            .send(Notification::new(method.to_owned(), params).into())
+            .unwrap();
+    }
+
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        self.connection
+            .sender
+            .send(Request::new(id.clone(), method.to_owned(), params).into())
+            .unwrap();
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let message = self
+                .connection
+                .receiver
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("no answer to {method}"));
+            match message {
+                Message::Response(r) if r.id == id => {
+                    assert!(r.error.is_none(), "{method} failed: {:?}", r.error);
+                    return r.result.unwrap_or(Value::Null);
+                }
+                other => self.inbox.push_back(other),
+            }
+        }
+    }
+
+    /// The next message, from the inbox first.
+    pub fn next(&mut self, timeout: Duration) -> Option<Message> {
+        self.inbox
+            .pop_front()
+            .or_else(|| self.connection.receiver.recv_timeout(timeout).ok())
+    }
+
+    /// The next `publishDiagnostics` for `name`, skipping everything else.
+    pub fn diagnostics(&mut self, name: &str) -> Vec<Value> {
+        let uri = self.uri(name);
+        let version = self.versions.get(&uri).copied();
+        let deadline = Instant::now() + TIMEOUT;
+        while let Some(message) = self.next(deadline.saturating_duration_since(Instant::now())) {
+            if let Message::Notification(n) = message
+                && n.method == "textDocument/publishDiagnostics"
+                && n.params["uri"] == uri.as_str()
+                && version.is_none_or(|v| n.params["version"] == v)
+            {
+                return n.params["diagnostics"].as_array().unwrap().clone();
+            }
+        }
+        panic!("no diagnostics published for {name}");
+    }
+
+    /// Every `publishDiagnostics` for `name` until the server has been quiet for `quiet`.
+    pub fn all_publishes(&mut self, name: &str, quiet: Duration) -> Vec<Vec<Value>> {
+        let uri = self.uri(name);
+        let mut out = Vec::new();
+        while let Some(message) = self.next(quiet) {
+            if let Message::Notification(n) = message
+                && n.method == "textDocument/publishDiagnostics"
+                && n.params["uri"] == uri.as_str()
+            {
+                out.push(n.params["diagnostics"].as_array().unwrap().clone());
+            }
+        }
+        out
+    }
+
+    pub fn open(&mut self, name: &str, text: &str) {
+        self.versions.insert(self.uri(name), 1);
+        let language = if name.ends_with(".json") {
+            "json"
+        } else {
+            "yaml"
+        };
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": self.uri(name), "languageId": language,
+                "version": 1, "text": text}}),
+        );
+    }
+
+    pub fn change(&mut self, name: &str, version: i32, text: &str) {
+        self.versions.insert(self.uri(name), version);
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": self.uri(name), "version": version},
+                "contentChanges": [{"text": text}]}),
+        );
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.root().join(name)).unwrap()
+    }
+
+    /// `shutdown` then `exit`; the server must end cleanly.
+    pub fn stop(mut self) {
+        assert_eq!(self.request("shutdown", Value::Null), Value::Null);
+        self.notify("exit", Value::Null);
+        let clean = self.server.take().unwrap().join().unwrap();
+        assert!(clean, "the server did not report a clean shutdown");
+    }
+}

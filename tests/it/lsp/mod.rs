@@ -1,0 +1,485 @@
+//! `sandtrap lsp` at the protocol level: a client drives the server in-process over
+//! `Connection::memory()`, on a copy of `testdata/lsp/workspace`.
+
+mod client;
+
+use std::time::{Duration, Instant};
+
+use lsp_server::{Message, Request, RequestId};
+use sandtrap::lsp;
+use serde_json::{Value, json};
+
+use client::{Client, TIMEOUT, fixture};
+
+fn codes(diagnostics: &[Value]) -> Vec<&str> {
+    let mut codes: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    codes.sort_unstable();
+    codes
+}
+
+fn find<'a>(diagnostics: &'a [Value], code: &str) -> &'a Value {
+    diagnostics
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {diagnostics:#?}"))
+}
+
+fn default_client() -> Client {
+    Client::start(json!({}), Value::Null, Duration::from_millis(150)).0
+}
+
+#[test]
+fn initialize_negotiates_utf16_by_default_and_utf8_when_offered() {
+    let (client, result) = Client::start(json!({}), Value::Null, Duration::from_millis(50));
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(result["serverInfo"]["name"], "sandtrap");
+    assert_eq!(result["capabilities"]["hoverProvider"], true);
+    client.stop();
+
+    let offered = json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}});
+    let (client, result) = Client::start(offered, Value::Null, Duration::from_millis(50));
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-8");
+    client.stop();
+}
+
+#[test]
+fn columns_follow_the_negotiated_encoding() {
+    // Wide characters before the ARN on its line: UTF-8 counts bytes, UTF-16 code units.
+    let flow = "      EmailConfiguration: {\"x-é🚀\": 1, EmailSendingAccount: DEVELOPER, \
+                SourceArn: !Sub \"arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/example.com\", \
+                From: noreply@example.com}\n";
+    let prefix = &flow[..flow.find("!Sub").unwrap()];
+    for (capabilities, expected) in [
+        (json!({}), prefix.encode_utf16().count()),
+        (
+            json!({"general": {"positionEncodings": ["utf-8"]}}),
+            prefix.len(),
+        ),
+    ] {
+        let (mut client, _) = Client::start(capabilities, Value::Null, Duration::from_millis(50));
+        let text = client.read("pool.yaml");
+        let cut = text.find("      EmailConfiguration:").unwrap();
+        let text = format!("{}{flow}", &text[..cut]);
+        client.open("pool.yaml", &text);
+        let diagnostics = client.diagnostics("pool.yaml");
+        let start = &find(&diagnostics, "ST101")["range"]["start"];
+        assert_eq!(start["line"], 13, "{start}");
+        assert_eq!(start["character"], expected, "{start}");
+        client.stop();
+    }
+}
+
+#[test]
+fn open_publishes_diagnostics_with_codes_links_and_related_information() {
+    let mut client = default_client();
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    let diagnostics = client.diagnostics("pool.yaml");
+    assert_eq!(codes(&diagnostics), ["ST101", "ST207"]);
+    let st101 = find(&diagnostics, "ST101");
+    assert_eq!(st101["severity"], 1);
+    assert_eq!(st101["source"], "sandtrap");
+    assert_eq!(
+        st101["codeDescription"]["href"],
+        "https://sandtrap.dev/rules/ST101"
+    );
+    assert_eq!(
+        st101["range"]["start"],
+        json!({"line": 15, "character": 19})
+    );
+    assert!(
+        st101["message"]
+            .as_str()
+            .unwrap()
+            .contains("which is in the sandbox")
+    );
+    // The related location is the SES declaration in the configuration file.
+    let related = st101["relatedInformation"].as_array().unwrap();
+    assert!(
+        related
+            .iter()
+            .any(|r| r["location"]["uri"] == client.uri(".sandtrap.yaml").as_str()),
+        "{related:#?}"
+    );
+    assert_eq!(find(&diagnostics, "ST207")["severity"], 3);
+    client.stop();
+}
+
+#[test]
+fn json_templates_get_diagnostics_and_non_templates_none() {
+    let mut client = default_client();
+    let json_text = client.read("pool.json");
+    client.open("pool.json", &json_text);
+    assert_eq!(codes(&client.diagnostics("pool.json")), ["ST101", "ST207"]);
+    let workflow = client.read("workflow.yaml");
+    client.open("workflow.yaml", &workflow);
+    // Each run publishes for the files that have diagnostics: never the workflow.
+    let uri = client.uri("workflow.yaml");
+    let deadline = Instant::now() + Duration::from_millis(600);
+    while let Some(message) = client.next(deadline.saturating_duration_since(Instant::now())) {
+        if let Message::Notification(n) = message {
+            assert_ne!(n.params["uri"], uri.as_str(), "workflow got {n:?}");
+        }
+    }
+    client.stop();
+}
+
+#[test]
+fn a_parse_error_is_one_located_diagnostic() {
+    let mut client = default_client();
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    client.diagnostics("pool.yaml");
+    let broken = text.replace(
+        "      UsernameAttributes: [email]",
+        "      UsernameAttributes: [email",
+    );
+    client.change("pool.yaml", 2, &broken);
+    let diagnostics = client.diagnostics("pool.yaml");
+    assert_eq!(codes(&diagnostics), ["ST001"], "{diagnostics:#?}");
+    assert!(diagnostics[0]["range"]["start"]["line"].as_u64().unwrap() >= 9);
+    client.stop();
+}
+
+#[test]
+fn changes_are_debounced_into_one_publish_and_update_diagnostics() {
+    let mut client = Client::start(json!({}), Value::Null, Duration::from_millis(250)).0;
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    assert_eq!(codes(&client.diagnostics("pool.yaml")), ["ST101", "ST207"]);
+    // Ten edits 10 ms apart, well inside the 250 ms quiet period; the last one switches the
+    // pool to Cognito's own mailer, which the sandbox does not concern.
+    let fixed = text.replace(
+        "EmailSendingAccount: DEVELOPER",
+        "EmailSendingAccount: COGNITO_DEFAULT",
+    );
+    for version in 2..12 {
+        let body = if version == 11 { &fixed } else { &text };
+        client.change("pool.yaml", version, body);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let publishes = client.all_publishes("pool.yaml", Duration::from_millis(900));
+    assert_eq!(
+        publishes.len(),
+        1,
+        "expected one publish, got {publishes:#?}"
+    );
+    assert!(
+        !codes(&publishes[0]).contains(&"ST101"),
+        "{:#?}",
+        publishes[0]
+    );
+    client.stop();
+}
+
+#[test]
+fn save_reanalyzes_with_the_file_on_disk() {
+    let mut client = default_client();
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    client.diagnostics("pool.yaml");
+    // The pool's neighbour in JSON is fixed on disk and saved from another buffer.
+    let json_fixed = client
+        .read("pool.json")
+        .replace("\"DEVELOPER\"", "\"COGNITO_DEFAULT\"");
+    std::fs::write(client.root().join("pool.json"), json_fixed).unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": client.uri("pool.json")}}),
+    );
+    let diagnostics = client.diagnostics("pool.json");
+    assert!(!codes(&diagnostics).contains(&"ST101"), "{diagnostics:#?}");
+    client.stop();
+}
+
+#[test]
+fn an_identity_appearing_on_disk_changes_the_pools_diagnostics() {
+    let mut client = default_client();
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
+    std::fs::copy(
+        fixture("extra/identity.yaml"),
+        client.root().join("identity.yaml"),
+    )
+    .unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": client.uri("identity.yaml"), "type": 1}]}),
+    );
+    assert_eq!(codes(&client.diagnostics("pool.yaml")), ["ST101"]);
+    client.stop();
+}
+
+#[test]
+fn watchers_are_registered_when_the_client_supports_it() {
+    let capabilities =
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let (mut client, _) = Client::start(capabilities, Value::Null, Duration::from_millis(50));
+    let deadline = Instant::now() + TIMEOUT;
+    let registration = loop {
+        match client.next(deadline.saturating_duration_since(Instant::now())) {
+            Some(Message::Request(r)) if r.method == "client/registerCapability" => break r,
+            Some(_) => {}
+            None => panic!("no registration"),
+        }
+    };
+    let watchers = &registration.params["registrations"][0]["registerOptions"]["watchers"];
+    assert_eq!(watchers[0]["globPattern"], "**/*.{yaml,yml,json,template}");
+    assert_eq!(watchers[1]["globPattern"], "**/.sandtrap.yaml");
+    client.stop();
+}
+
+#[test]
+fn settings_come_from_initialization_options_and_configuration_changes() {
+    // Settings are the run's flags, and flags beat the config file's `ses:` sandbox.
+    let init = json!({"sandtrap": {"sesProduction": ["us-west-2"]}});
+    let (mut client, _) = Client::start(json!({}), init, Duration::from_millis(50));
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    let diagnostics = client.diagnostics("pool.yaml");
+    assert!(!codes(&diagnostics).contains(&"ST101"), "{diagnostics:#?}");
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"sesSandbox": ["us-west-2"]}}),
+    );
+    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST101"));
+    client.stop();
+}
+
+#[test]
+fn a_broken_config_file_is_a_diagnostic_on_it_and_reloads() {
+    let mut client = default_client();
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    client.diagnostics("pool.yaml");
+    let config = client.root().join(".sandtrap.yaml");
+    std::fs::write(&config, "ses:\n  sandbox:\n    - regions: [not-a-region]\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": client.uri(".sandtrap.yaml"), "type": 2}]}),
+    );
+    let diagnostics = client.diagnostics(".sandtrap.yaml");
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(diagnostics[0]["range"]["start"]["line"], 2);
+    // Fixed: production access now, and the config diagnostic is cleared.
+    std::fs::write(&config, "ses:\n  production:\n    - regions: [us-west-2]\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": client.uri(".sandtrap.yaml"), "type": 2}]}),
+    );
+    assert_eq!(client.diagnostics(".sandtrap.yaml"), Vec::<Value>::new());
+    client.stop();
+}
+
+#[test]
+fn hover_on_a_finding_shows_the_rule_documentation() {
+    let mut client = default_client();
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    let diagnostics = client.diagnostics("pool.yaml");
+    let start = find(&diagnostics, "ST101")["range"]["start"].clone();
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": client.uri("pool.yaml")}, "position": start}),
+    );
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert_eq!(hover["contents"]["kind"], "markdown");
+    assert!(
+        markdown.contains("**ST101** `ses-sandbox-recipients`"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("## Why is this bad?"), "{markdown}");
+    assert!(
+        markdown.contains("**ST207**"),
+        "both findings cover the ARN"
+    );
+    let nowhere = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": client.uri("pool.yaml")},
+            "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(nowhere, Value::Null);
+    client.stop();
+}
+
+/// Applies `changes` of a WorkspaceEdit (insertions at line starts, as the server makes them).
+fn apply(text: &str, edits: &[Value]) -> String {
+    let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_owned).collect();
+    for edit in edits.iter().rev() {
+        let line = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
+        assert_eq!(edit["range"]["start"]["character"], 0);
+        assert_eq!(edit["range"]["start"], edit["range"]["end"]);
+        lines.insert(line, edit["newText"].as_str().unwrap().to_owned());
+    }
+    lines.concat()
+}
+
+#[test]
+fn code_actions_insert_an_ignore_comment_that_removes_the_finding() {
+    let mut client = default_client();
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    let diagnostics = client.diagnostics("pool.yaml");
+    let st101 = find(&diagnostics, "ST101").clone();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": client.uri("pool.yaml")}, "range": st101["range"],
+            "context": {"diagnostics": [st101]}}),
+    );
+    let actions = actions.as_array().unwrap();
+    let ignore = actions
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Ignore ST101"))
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    assert_eq!(ignore["kind"], "quickfix");
+    let edits = ignore["edit"]["changes"][client.uri("pool.yaml")]
+        .as_array()
+        .unwrap();
+    assert_eq!(edits[0]["newText"], "        # sandtrap: ignore[ST101]\n");
+    let docs = actions
+        .iter()
+        .find(|a| a["title"] == "Open the documentation of ST101")
+        .unwrap();
+    assert_eq!(docs["command"]["command"], lsp::OPEN_DOCS_COMMAND);
+    assert_eq!(
+        docs["command"]["arguments"][0],
+        "https://sandtrap.dev/rules/ST101"
+    );
+
+    client.change("pool.yaml", 2, &apply(&text, edits));
+    assert_eq!(codes(&client.diagnostics("pool.yaml")), ["ST207"]);
+
+    // The documentation command shows the page when the client can.
+    let shown = client.request(
+        "workspace/executeCommand",
+        json!({"command": lsp::OPEN_DOCS_COMMAND,
+            "arguments": ["https://sandtrap.dev/rules/ST101"]}),
+    );
+    assert_eq!(shown, Value::Null);
+    client.stop();
+}
+
+#[test]
+fn json_files_get_no_ignore_comment_action() {
+    let mut client = default_client();
+    let text = client.read("pool.json");
+    client.open("pool.json", &text);
+    let diagnostics = client.diagnostics("pool.json");
+    let st101 = find(&diagnostics, "ST101").clone();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": client.uri("pool.json")}, "range": st101["range"],
+            "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.iter().all(|t| !t.starts_with("Ignore")),
+        "{titles:?}"
+    );
+    assert!(titles.contains(&"Open the documentation of ST101"));
+    client.stop();
+}
+
+#[test]
+fn misbehaving_clients_get_errors_not_a_crash() {
+    let mut client = default_client();
+    // Unknown method, bad parameters, a change to a file never opened, garbage notifications.
+    client.next_id += 1;
+    let id = RequestId::from(client.next_id);
+    client
+        .connection
+        .sender
+        .send(Request::new(id.clone(), "textDocument/hover".to_owned(), json!({"x": 1})).into())
+        .unwrap();
+    client.notify("textDocument/didChange", json!({"nonsense": true}));
+    client.change("never-opened.yaml", 3, "x: [");
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": "untitled:1",
+        "languageId": "yaml", "version": 1, "text": "Resources: {"}}),
+    );
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"sesSandbox": 3}}),
+    );
+    client.notify("$/unknownNotification", json!(null));
+    let deadline = Instant::now() + TIMEOUT;
+    let error = loop {
+        match client.next(deadline.saturating_duration_since(Instant::now())) {
+            Some(Message::Response(r)) if r.id == id => break r.error.unwrap(),
+            Some(_) => {}
+            None => panic!("no answer"),
+        }
+    };
+    assert_eq!(error.code, lsp_server::ErrorCode::InvalidParams as i32);
+    // Still serving; a code action request with a context it cannot read still gets answers.
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    let diagnostics = client.diagnostics("pool.yaml");
+    assert!(codes(&diagnostics).contains(&"ST101"));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": client.uri("pool.yaml")},
+            "range": find(&diagnostics, "ST101")["range"], "context": {"diagnostics": [[]]}}),
+    );
+    assert!(!actions.as_array().unwrap().is_empty());
+    client.stop();
+}
+
+#[test]
+fn exit_without_shutdown_is_reported_as_unclean() {
+    let (mut client, _) = Client::start(json!({}), Value::Null, Duration::from_millis(50));
+    client.notify("exit", Value::Null);
+    assert!(!client.server.take().unwrap().join().unwrap());
+}
+
+/// The time from `didChange` to `publishDiagnostics` on a 200-resource template. Run with
+/// `cargo test --release --test it lsp::latency -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement; run in release"]
+fn latency() {
+    let mut template = client_template(200);
+    for debounce in [Duration::ZERO, Duration::from_millis(200)] {
+        let (mut client, _) = Client::start(json!({}), Value::Null, debounce);
+        client.open("big.yaml", &template);
+        client.diagnostics("big.yaml");
+        let mut samples = Vec::new();
+        for version in 2..22 {
+            template.push_str("# edit\n");
+            let started = Instant::now();
+            client.change("big.yaml", version, &template);
+            client.diagnostics("big.yaml");
+            samples.push(started.elapsed());
+        }
+        samples.sort();
+        println!(
+            "debounce {:>3} ms: didChange -> publishDiagnostics median {:.1} ms, max {:.1} ms",
+            debounce.as_millis(),
+            samples[samples.len() / 2].as_secs_f64() * 1000.0,
+            samples[samples.len() - 1].as_secs_f64() * 1000.0
+        );
+        client.stop();
+    }
+}
+
+/// A template of `n` resources: one pool in a sandboxed region among queues and topics.
+fn client_template(n: usize) -> String {
+    let mut text = String::from(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nMetadata:\n  sandtrap:\n    region: us-west-2\nResources:\n  UserPool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      UsernameAttributes: [email]\n      AutoVerifiedAttributes: [email]\n      EmailConfiguration:\n        EmailSendingAccount: DEVELOPER\n        SourceArn: !Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/example.com\n        From: noreply@example.com\n",
+    );
+    for i in 1..n {
+        text.push_str(&format!(
+            "  Queue{i}:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub ${{AWS::StackName}}-queue-{i}\n      VisibilityTimeout: 30\n      Tags:\n        - Key: team\n          Value: !Ref AWS::Region\n"
+        ));
+    }
+    text
+}
