@@ -33,11 +33,14 @@ if ! "$work/venv/bin/pip" install --quiet --disable-pip-version-check "pre-commi
 fi
 export PATH="$work/venv/bin:$PATH"
 pre-commit --version
+pre-commit validate-manifest "$repo/.pre-commit-hooks.yaml" || fail ".pre-commit-hooks.yaml is not a valid hooks manifest"
+echo ".pre-commit-hooks.yaml: valid manifest"
 
-# pre-commit's rust language runs `cargo install --bins --root ENV --path .` in its clone; with
-# the checkout's target directory the dependencies compiled by the release build are reused
-# (only sandtrap itself is compiled again). Its own cache stays in the temporary directory.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
+# pre-commit's rust language runs `cargo install --bins --root ENV --path .` in its clone. Its
+# build does not reuse the release build's artifacts (cargo install fingerprints differ), and in
+# the same directory it would overwrite them: it gets a target directory of its own, kept between
+# runs so that a second run compiles only sandtrap. pre-commit's own cache is temporary.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}/pre-commit"
 export PRE_COMMIT_HOME="$work/pre-commit-home"
 export GIT_AUTHOR_NAME=sandtrap-ci GIT_AUTHOR_EMAIL=ci@example.com
 export GIT_COMMITTER_NAME=sandtrap-ci GIT_COMMITTER_EMAIL=ci@example.com
