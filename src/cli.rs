@@ -101,6 +101,10 @@ pub struct AnalysisArgs {
     /// project (its on-disk copy is replaced by the buffer).
     #[arg(long, value_name = "DIR")]
     pub project_root: Option<PathBuf>,
+    /// Skip named paths that do not exist instead of exiting with status 2 (for hooks and CI
+    /// steps whose input, like `cdk.out`, exists only sometimes).
+    #[arg(long)]
+    pub allow_missing: bool,
     /// The region of stacks that do not carry one (CDK manifests win).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
@@ -256,6 +260,7 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptio
         stdin,
         stdin_filename: args.stdin_filename.clone(),
         project_root: args.project_root.clone(),
+        allow_missing: args.allow_missing,
         cwd: std::env::current_dir().unwrap_or_default(),
         region: args.region.clone(),
         account: args.account.clone(),

@@ -33,6 +33,8 @@ pub struct CheckOptions {
     pub stdin_filename: Option<String>,
     /// With standard input: also analyze this directory, so the buffer joins the project.
     pub project_root: Option<PathBuf>,
+    /// Named paths that do not exist are skipped instead of stopping the run.
+    pub allow_missing: bool,
     pub cwd: PathBuf,
     pub region: Option<String>,
     pub account: Option<String>,
@@ -272,7 +274,16 @@ fn targets(options: &CheckOptions) -> Result<discover::Discovered, CheckError> {
     if stdin_wanted && let Some(root) = &options.project_root {
         fs_paths.push(root.clone());
     }
-    let mut discovered = if fs_paths.is_empty() && stdin_wanted {
+    let named = !fs_paths.is_empty();
+    if options.allow_missing {
+        fs_paths.retain(|path| match std::fs::metadata(path) {
+            Ok(_) => true,
+            // Anything else (a permission problem) still stops the run: it is not "absent".
+            Err(err) => err.kind() != std::io::ErrorKind::NotFound,
+        });
+    }
+    // Paths named but all missing mean nothing to check, not the default `.`.
+    let mut discovered = if fs_paths.is_empty() && (stdin_wanted || named) {
         discover::Discovered::default()
     } else if fs_paths.is_empty() {
         discover::discover(&[PathBuf::from(".")])?

@@ -5,9 +5,10 @@
 
 mod cli;
 mod corpus;
-mod lsp;
 mod formats;
+mod integrations;
 mod live;
+mod lsp;
 mod parse;
 mod resolve;
 mod rules;
