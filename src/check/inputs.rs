@@ -30,7 +30,10 @@ impl RunInputs {
                     .and_then(|f| Path::new(f).parent().map(|p| options.cwd.join(p)))
                     .unwrap_or_else(|| options.cwd.clone());
                 match config::find(&start) {
-                    Some(path) => config::load(&path).map_err(Box::new)?,
+                    Some(path) => {
+                        let name = relative_to(&path, &options.cwd);
+                        config::load_named(&path, name).map_err(Box::new)?
+                    }
                     None => Config::default(),
                 }
             }
@@ -91,6 +94,19 @@ impl RunInputs {
             _ => target_name.trim_start_matches("./").to_owned(),
         }
     }
+}
+
+/// `path` as seen from `dir` (`../.sandtrap.yaml` for a file found above it), so a found config
+/// file is reported like every other file of the run.
+fn relative_to(path: &Path, dir: &Path) -> String {
+    for (up, ancestor) in dir.ancestors().enumerate() {
+        if let Ok(rest) = path.strip_prefix(ancestor) {
+            let mut name = "../".repeat(up);
+            name.push_str(&rest.to_string_lossy());
+            return name;
+        }
+    }
+    path.display().to_string()
 }
 
 /// `[ACCOUNT:]REGION`.
@@ -196,4 +212,23 @@ fn stem(name: &str) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_to;
+    use std::path::Path;
+
+    #[test]
+    fn found_config_files_are_named_relative_to_the_current_directory() {
+        let cwd = Path::new("/repo/infra/auth");
+        assert_eq!(
+            relative_to(Path::new("/repo/infra/auth/.sandtrap.yaml"), cwd),
+            ".sandtrap.yaml"
+        );
+        assert_eq!(
+            relative_to(Path::new("/repo/.sandtrap.yaml"), cwd),
+            "../../.sandtrap.yaml"
+        );
+    }
 }

@@ -100,17 +100,19 @@ pub fn find(start_dir: &Path) -> Option<PathBuf> {
     })
 }
 
-/// Reads and validates a config file.
+/// Reads and validates a config file, reported under its path as given.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    load_named(path, path.display().to_string())
+}
+
+/// Reads and validates a config file, reported under `name` (e.g. relative to the current
+/// directory, like every other file of a run).
+pub fn load_named(path: &Path, name: String) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    raw::parse(SourceFile::new(
-        path.display().to_string(),
-        Some(path.to_path_buf()),
-        text,
-    ))
+    raw::parse(SourceFile::new(name, Some(path.to_path_buf()), text))
 }
 
 /// Validates config text reported under `name`. The result has no directory: its globs match
