@@ -1,7 +1,9 @@
 //! One `sandtrap check` run: the pipeline stages in order, files in parallel, only the small facts
 //! kept for the join.
 
+pub mod baseline;
 mod inputs;
+mod secrets;
 mod suppression;
 
 use std::collections::{BTreeMap, HashMap};
@@ -85,6 +87,8 @@ struct FileOutcome {
     stack: Option<Stack>,
     suppressions: FileSuppressions,
     relative: String,
+    /// Values of `NoEcho` parameters, masked in everything the run reports.
+    secrets: Vec<String>,
 }
 
 /// The built-in rules plus those of `--rules` directories.
@@ -125,7 +129,9 @@ pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
         diagnostics.push(parse_error(id, &problem.problem));
     }
     let mut stacks = Vec::new();
-    for outcome in outcomes {
+    let mut secret_values = Vec::new();
+    for mut outcome in outcomes {
+        secret_values.append(&mut outcome.secrets);
         summary.files += 1;
         summary.templates += usize::from(outcome.template);
         let has_facts = outcome.stack.as_ref().is_some_and(|s| !is_empty(&s.facts));
@@ -146,13 +152,13 @@ pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
     for stack in &stacks {
         if let Some((manifest, _)) = &stack.environment_location
             && !ids.contains_key(manifest)
-            && let Ok(text) = std::fs::read_to_string(options.cwd.join(manifest))
+            && let Ok(text) = discover::read_regular_string(&options.cwd.join(manifest))
         {
             let id = files.add(SourceFile::new(manifest.clone(), None, text));
             ids.insert(manifest.clone(), id);
         }
     }
-    let facts = join::facts_document(
+    let mut facts = join::facts_document(
         &stacks,
         &JoinInputs {
             ses: inputs.ses.clone(),
@@ -171,6 +177,13 @@ pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
         options,
     );
     let mut diagnostics = diagnostics;
+    let secrets = secrets::Secrets::new(secret_values);
+    if !secrets.is_empty() {
+        diagnostics
+            .iter_mut()
+            .for_each(|d| secrets.mask_diagnostic(d));
+        secrets.mask_json(&mut facts);
+    }
     sort(&files, &mut diagnostics);
     for d in &diagnostics {
         summary.count(d.severity);
@@ -240,7 +253,7 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
     let relative = inputs.relative_path(&target.name, target.path.as_deref());
     let read = match (&target.origin, &target.path) {
         (Origin::Stdin, _) => Ok(options.stdin.clone().unwrap_or_default().into_bytes()),
-        (_, Some(path)) => std::fs::read(path),
+        (_, Some(path)) => discover::read_regular(path),
         (_, None) => Ok(Vec::new()),
     };
     let always_template = matches!(target.origin, Origin::Cdk(_));
@@ -251,13 +264,19 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
         stack: None,
         suppressions: FileSuppressions::default(),
         relative: relative.clone(),
+        secrets: Vec::new(),
     };
     let bytes = match read {
         Ok(bytes) => bytes,
         Err(err) => {
             let source = SourceFile::new(target.name.clone(), target.path.clone(), "");
+            let kind = if err.kind() == std::io::ErrorKind::FileTooLarge {
+                ProblemKind::TooLarge
+            } else {
+                ProblemKind::Unreadable
+            };
             let problem = LoadProblem {
-                kind: ProblemKind::Encoding,
+                kind,
                 span: crate::source::Span::empty(0),
                 message: format!("cannot read file: {err}"),
                 related: None,
@@ -299,14 +318,9 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
     let problems = if report { loaded.problems } else { Vec::new() };
     let mut result = outcome(source, template, problems);
     if let (true, Some(document)) = (template, &loaded.document) {
-        result.stack = Some(stack(
-            target,
-            document,
-            &relative,
-            options,
-            inputs,
-            &result.source,
-        ));
+        let (stack, secrets) = stack(target, document, &relative, options, inputs, &result.source);
+        result.stack = Some(stack);
+        result.secrets = secrets;
         result.suppressions = FileSuppressions::read(&result.source, document);
     }
     result
@@ -326,8 +340,9 @@ fn stack(
     options: &CheckOptions,
     inputs: &RunInputs,
     source: &SourceFile,
-) -> Stack {
+) -> (Stack, Vec<String>) {
     let env = inputs::stack_env(target, &document.root, relative, options, inputs);
+    let secrets = secrets::no_echo_values(&document.root, &env.env.parameters);
     let resolver = Resolver::new(document, &env.env);
     let facts = extract::extract(document, &source.text, &resolver);
     let environment_location = match &target.origin {
@@ -336,7 +351,7 @@ fn stack(
             .map(|span| (cdk.manifest.clone(), span)),
         _ => None,
     };
-    Stack {
+    let stack = Stack {
         file: source.name.clone(),
         name: env.stack_name,
         account: env.env.account.clone(),
@@ -345,7 +360,8 @@ fn stack(
         region_source: env.region_source,
         environment_location,
         facts,
-    }
+    };
+    (stack, secrets)
 }
 
 fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
@@ -366,6 +382,7 @@ fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
         ProblemKind::Encoding => "not UTF-8",
         ProblemKind::TooDeep => "nested too deeply",
         ProblemKind::TooLarge => "too large",
+        ProblemKind::Unreadable => "cannot be read",
         ProblemKind::Assembly => "here",
     });
     if let Some((span, message)) = &problem.related {

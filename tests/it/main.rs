@@ -5,6 +5,7 @@
 
 mod cli;
 mod corpus;
+mod hostile;
 mod parse;
 mod resolve;
 mod rules;
