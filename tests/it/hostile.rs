@@ -397,7 +397,10 @@ fn a_sub_with_ten_thousand_placeholders() {
         );
         let report = check_text("sub.yaml", text);
         no_parse_error(&report);
-        assert!(report.to_string().len() < 4 << 20);
+        // The first few undefined placeholders are reported, not ten thousand.
+        let unresolved = codes(&report).iter().filter(|c| *c == "ST002").count();
+        assert!(unresolved <= 8, "{unresolved}");
+        assert!(report.to_string().len() < 1 << 20);
     }
 }
 
