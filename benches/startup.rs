@@ -10,7 +10,7 @@ use sandtrap::rules::Catalog;
 
 fn startup(c: &mut Criterion) {
     c.bench_function("Catalog::builtin", |b| {
-        b.iter(|| Catalog::builtin().map(|c| std::hint::black_box(c)).is_ok())
+        b.iter(|| Catalog::builtin().map(std::hint::black_box).is_ok())
     });
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let options = CheckOptions {
