@@ -89,6 +89,8 @@ struct FileOutcome {
     relative: String,
     /// Values of `NoEcho` parameters, masked in everything the run reports.
     secrets: Vec<String>,
+    /// The text was dropped after analysis; read it again if a diagnostic points into it.
+    text_dropped: bool,
 }
 
 /// The built-in rules plus those of `--rules` directories.
@@ -130,6 +132,7 @@ pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
     }
     let mut stacks = Vec::new();
     let mut secret_values = Vec::new();
+    let mut dropped = std::collections::HashSet::new();
     for mut outcome in outcomes {
         secret_values.append(&mut outcome.secrets);
         summary.files += 1;
@@ -141,6 +144,9 @@ pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
         let name = outcome.source.name.clone();
         let id = files.add(outcome.source);
         ids.insert(name, id);
+        if outcome.text_dropped {
+            dropped.insert(id);
+        }
         diagnostics.extend(outcome.problems.iter().map(|p| parse_error(id, p)));
         suppressions.insert(id, (outcome.suppressions, outcome.relative));
         if let Some(stack) = outcome.stack.filter(|_| has_facts) {
@@ -167,6 +173,7 @@ pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
     diagnostics.extend(rules::evaluate(&catalog, &facts, &|name| {
         ids.get(name).copied()
     }));
+    reread(&mut files, &dropped, &diagnostics);
 
     let diagnostics = suppression::apply(
         diagnostics,
@@ -195,6 +202,36 @@ pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
         config_fail_level: inputs.config.fail_level.as_ref().map(|l| l.value),
         facts,
     })
+}
+
+/// Reads again the texts dropped after analysis that a diagnostic points into.
+fn reread(
+    files: &mut Files,
+    dropped: &std::collections::HashSet<FileId>,
+    diagnostics: &[Diagnostic],
+) {
+    let wanted: std::collections::BTreeSet<FileId> = diagnostics
+        .iter()
+        .flat_map(|d| {
+            std::iter::once(d.location.file).chain(d.related.iter().map(|r| r.location.file))
+        })
+        .filter(|id| dropped.contains(id))
+        .collect();
+    for id in wanted {
+        let Some(file) = files.get(id) else {
+            continue;
+        };
+        let Some(bytes) = file
+            .path
+            .as_deref()
+            .and_then(|p| discover::read_regular(p).ok())
+        else {
+            continue;
+        };
+        let (text, _) = load::decode(&bytes);
+        let file = SourceFile::new(file.name.clone(), file.path.clone(), text);
+        files.replace(id, file);
+    }
 }
 
 fn is_empty(facts: &StackFacts) -> bool {
@@ -265,6 +302,7 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
         suppressions: FileSuppressions::default(),
         relative: relative.clone(),
         secrets: Vec::new(),
+        text_dropped: false,
     };
     let bytes = match read {
         Ok(bytes) => bytes,
@@ -322,6 +360,28 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
         result.stack = Some(stack);
         result.secrets = secrets;
         result.suppressions = FileSuppressions::read(&result.source, document);
+    }
+    // Most files have neither facts nor problems: drop their text now, while the other files
+    // are still being read, so peak memory follows the files with something to report rather
+    // than the size of the tree.
+    // Most files have nothing a diagnostic could point at (a stack whose only facts are its
+    // exports is read for them, rarely reported): drop their text now, while the other files are
+    // still being read, so peak memory follows the files with something to report rather than
+    // the size of the tree. The few that a diagnostic ends up pointing into are read again.
+    let reported = result.stack.as_ref().is_some_and(|s| {
+        !(s.facts.senders.is_empty()
+            && s.facts.identities.is_empty()
+            && s.facts.configuration_sets.is_empty())
+    });
+    let rereadable = result.source.path.is_some() && target.origin != Origin::Stdin;
+    if result.problems.is_empty()
+        && !reported
+        && result.suppressions.is_empty()
+        && rereadable
+        && !result.source.text.is_empty()
+    {
+        result.source = SourceFile::new(result.source.name.clone(), result.source.path.clone(), "");
+        result.text_dropped = true;
     }
     result
 }
