@@ -97,9 +97,11 @@ measure_once() {
   local name=$1; shift
   log "$name (one run)"
   /usr/bin/time -f '%e %M' -o "$work/results/$name.time" "$@" >/dev/null 2>&1 || true
-  awk '{printf "{\"results\":[{\"median\":%s,\"min\":%s,\"max\":%s,\"times\":[%s]}]}\n", $1, $1, $1, $1}' \
-    "$work/results/$name.time" > "$work/results/$name.json"
-  awk '{print $2}' "$work/results/$name.time" > "$work/results/$name.rss"
+  # GNU time writes "Command exited with non-zero status N" first when the linter reports.
+  tail -n 1 "$work/results/$name.time" |
+    awk '{printf "{\"results\":[{\"median\":%s,\"min\":%s,\"max\":%s,\"times\":[%s]}]}\n", $1, $1, $1, $1}' \
+    > "$work/results/$name.json"
+  tail -n 1 "$work/results/$name.time" | awk '{print $2}' > "$work/results/$name.rss"
 }
 
 # --- the whole corpus

@@ -28,7 +28,8 @@ def read(results, name):
         return None
     r = json.loads(path.read_text())["results"][0]
     rss = results / f"{name}.rss"
-    kb = rss.read_text().strip() if rss.exists() else ""
+    # GNU time may write "Command exited with non-zero status N" before the number.
+    kb = rss.read_text().strip().splitlines()[-1] if rss.exists() else ""
     return {
         "median": r["median"],
         "min": r.get("min", r["median"]),
