@@ -65,6 +65,13 @@ pub enum Command {
 pub enum DebugCommand {
     /// Print the loaded tree of a file with the span of every node.
     Load { file: PathBuf },
+    /// Parse every file `check` would read, and nothing else: the benchmarks' baseline.
+    Parse {
+        paths: Vec<PathBuf>,
+        /// Build the spanned tree (`load`) instead of running only the parser crates.
+        #[arg(long)]
+        tree: bool,
+    },
     /// Print every resource property of a template resolved, with its assumptions.
     Resolve {
         file: PathBuf,
@@ -224,6 +231,7 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
             Ok(Exit::Clean)
         }
         Command::Debug(DebugCommand::Load { file }) => debug_load(&file, io),
+        Command::Debug(DebugCommand::Parse { paths, tree }) => debug_parse(&paths, tree, io),
         Command::Debug(DebugCommand::Resolve {
             file,
             region,
@@ -491,6 +499,25 @@ fn debug_load(path: &std::path::Path, io: Io<'_>) -> io::Result<Exit> {
     io.stdout
         .write_all(load::dump::dump(&file, &loaded).as_bytes())?;
     Ok(Exit::Clean)
+}
+
+fn debug_parse(paths: &[PathBuf], tree: bool, io: Io<'_>) -> io::Result<Exit> {
+    use crate::check::baseline::{self, Depth};
+    let depth = if tree { Depth::Tree } else { Depth::Parser };
+    match baseline::run(paths, depth) {
+        Ok(t) => {
+            writeln!(
+                io.stdout,
+                "{} files, {} bytes, {} rejected",
+                t.files, t.bytes, t.failed
+            )?;
+            Ok(Exit::Clean)
+        }
+        Err(err) => {
+            writeln!(io.stderr, "error: {err}")?;
+            Ok(Exit::Usage)
+        }
+    }
 }
 
 fn debug_resolve(

@@ -203,6 +203,13 @@ impl Files {
             .map(crate::diagnostic::FileId)
     }
 
+    /// Puts `file` in the place of `id` (a text read again for rendering).
+    pub fn replace(&mut self, id: crate::diagnostic::FileId, file: SourceFile) {
+        if let Some(slot) = self.files.get_mut(id.0 as usize) {
+            *slot = file;
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.files.len()
     }

@@ -1,7 +1,9 @@
 //! One `sandtrap check` run: the pipeline stages in order, files in parallel, only the small facts
 //! kept for the join.
 
+pub mod baseline;
 mod inputs;
+mod secrets;
 mod suppression;
 
 use std::collections::{BTreeMap, HashMap};
@@ -114,6 +116,10 @@ struct FileOutcome {
     stack: Option<Stack>,
     suppressions: FileSuppressions,
     relative: String,
+    /// Values of `NoEcho` parameters, masked in everything the run reports.
+    secrets: Vec<String>,
+    /// The text was dropped after analysis; read it again if a diagnostic points into it.
+    text_dropped: bool,
 }
 
 /// The built-in rules plus those of `--rules` directories.
@@ -175,7 +181,10 @@ pub fn run_with_progress(
     }
     let mut stacks = Vec::new();
     let mut templates = Vec::new();
-    for outcome in outcomes {
+    let mut secret_values = Vec::new();
+    let mut dropped = std::collections::HashSet::new();
+    for mut outcome in outcomes {
+        secret_values.append(&mut outcome.secrets);
         summary.files += 1;
         summary.templates += usize::from(outcome.template);
         if outcome.template {
@@ -188,6 +197,9 @@ pub fn run_with_progress(
         let name = outcome.source.name.clone();
         let id = files.add(outcome.source);
         ids.insert(name, id);
+        if outcome.text_dropped {
+            dropped.insert(id);
+        }
         diagnostics.extend(outcome.problems.iter().map(|p| parse_error(id, p)));
         suppressions.insert(id, (outcome.suppressions, outcome.relative));
         if let Some(stack) = outcome.stack.filter(|_| has_facts) {
@@ -199,7 +211,7 @@ pub fn run_with_progress(
     for stack in &stacks {
         if let Some((manifest, _)) = &stack.environment_location
             && !ids.contains_key(manifest)
-            && let Ok(text) = std::fs::read_to_string(options.cwd.join(manifest))
+            && let Ok(text) = discover::read_regular_string(&options.cwd.join(manifest))
         {
             let id = files.add(SourceFile::new(manifest.clone(), None, text));
             ids.insert(manifest.clone(), id);
@@ -219,6 +231,7 @@ pub fn run_with_progress(
     diagnostics.extend(rules::evaluate(&catalog, &facts, &|name| {
         ids.get(name).copied()
     }));
+    reread(&mut files, &dropped, &diagnostics);
 
     let diagnostics = suppression::apply(
         diagnostics,
@@ -229,6 +242,13 @@ pub fn run_with_progress(
         options,
     );
     let mut diagnostics = diagnostics;
+    let secrets = secrets::Secrets::new(secret_values);
+    if !secrets.is_empty() {
+        diagnostics
+            .iter_mut()
+            .for_each(|d| secrets.mask_diagnostic(d));
+        secrets.mask_json(&mut facts);
+    }
     sort(&files, &mut diagnostics);
     for d in &diagnostics {
         summary.count(d.severity);
@@ -253,6 +273,36 @@ fn live_lookup(targets: &join::live::LookupTargets, aws: &AwsOptions) -> join::l
 #[cfg(not(feature = "aws"))]
 fn live_lookup(_: &join::live::LookupTargets, _: &AwsOptions) -> join::live::LiveFacts {
     join::live::LiveFacts::default()
+}
+
+/// Reads again the texts dropped after analysis that a diagnostic points into.
+fn reread(
+    files: &mut Files,
+    dropped: &std::collections::HashSet<FileId>,
+    diagnostics: &[Diagnostic],
+) {
+    let wanted: std::collections::BTreeSet<FileId> = diagnostics
+        .iter()
+        .flat_map(|d| {
+            std::iter::once(d.location.file).chain(d.related.iter().map(|r| r.location.file))
+        })
+        .filter(|id| dropped.contains(id))
+        .collect();
+    for id in wanted {
+        let Some(file) = files.get(id) else {
+            continue;
+        };
+        let Some(bytes) = file
+            .path
+            .as_deref()
+            .and_then(|p| discover::read_regular(p).ok())
+        else {
+            continue;
+        };
+        let (text, _) = load::decode(&bytes);
+        let file = SourceFile::new(file.name.clone(), file.path.clone(), text);
+        files.replace(id, file);
+    }
 }
 
 fn is_empty(facts: &StackFacts) -> bool {
@@ -371,7 +421,7 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
         (_, Some(_)) if overridden.is_some() => {
             Ok(overridden.cloned().unwrap_or_default().into_bytes())
         }
-        (_, Some(path)) => std::fs::read(path),
+        (_, Some(path)) => discover::read_regular(path),
         (_, None) => Ok(Vec::new()),
     };
     let always_template = matches!(target.origin, Origin::Cdk(_));
@@ -382,13 +432,20 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
         stack: None,
         suppressions: FileSuppressions::default(),
         relative: relative.clone(),
+        secrets: Vec::new(),
+        text_dropped: false,
     };
     let bytes = match read {
         Ok(bytes) => bytes,
         Err(err) => {
             let source = SourceFile::new(target.name.clone(), target.path.clone(), "");
+            let kind = if err.kind() == std::io::ErrorKind::FileTooLarge {
+                ProblemKind::TooLarge
+            } else {
+                ProblemKind::Unreadable
+            };
             let problem = LoadProblem {
-                kind: ProblemKind::Encoding,
+                kind,
                 span: crate::source::Span::empty(0),
                 message: format!("cannot read file: {err}"),
                 related: None,
@@ -430,15 +487,32 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
     let problems = if report { loaded.problems } else { Vec::new() };
     let mut result = outcome(source, template, problems);
     if let (true, Some(document)) = (template, &loaded.document) {
-        result.stack = Some(stack(
-            target,
-            document,
-            &relative,
-            options,
-            inputs,
-            &result.source,
-        ));
+        let (stack, secrets) = stack(target, document, &relative, options, inputs, &result.source);
+        result.stack = Some(stack);
+        result.secrets = secrets;
         result.suppressions = FileSuppressions::read(&result.source, document);
+    }
+    // Most files have neither facts nor problems: drop their text now, while the other files
+    // are still being read, so peak memory follows the files with something to report rather
+    // than the size of the tree.
+    // Most files have nothing a diagnostic could point at (a stack whose only facts are its
+    // exports is read for them, rarely reported): drop their text now, while the other files are
+    // still being read, so peak memory follows the files with something to report rather than
+    // the size of the tree. The few that a diagnostic ends up pointing into are read again.
+    let reported = result.stack.as_ref().is_some_and(|s| {
+        !(s.facts.senders.is_empty()
+            && s.facts.identities.is_empty()
+            && s.facts.configuration_sets.is_empty())
+    });
+    let rereadable = result.source.path.is_some() && target.origin != Origin::Stdin;
+    if result.problems.is_empty()
+        && !reported
+        && result.suppressions.is_empty()
+        && rereadable
+        && !result.source.text.is_empty()
+    {
+        result.source = SourceFile::new(result.source.name.clone(), result.source.path.clone(), "");
+        result.text_dropped = true;
     }
     result
 }
@@ -457,8 +531,9 @@ fn stack(
     options: &CheckOptions,
     inputs: &RunInputs,
     source: &SourceFile,
-) -> Stack {
+) -> (Stack, Vec<String>) {
     let env = inputs::stack_env(target, &document.root, relative, options, inputs);
+    let secrets = secrets::no_echo_values(&document.root, &env.env.parameters);
     let resolver = Resolver::new(document, &env.env);
     let facts = extract::extract(document, &source.text, &resolver);
     let environment_location = match &target.origin {
@@ -467,7 +542,7 @@ fn stack(
             .map(|span| (cdk.manifest.clone(), span)),
         _ => None,
     };
-    Stack {
+    let stack = Stack {
         file: source.name.clone(),
         name: env.stack_name,
         account: env.env.account.clone(),
@@ -476,7 +551,8 @@ fn stack(
         region_source: env.region_source,
         environment_location,
         facts,
-    }
+    };
+    (stack, secrets)
 }
 
 fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
@@ -497,6 +573,7 @@ fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
         ProblemKind::Encoding => "not UTF-8",
         ProblemKind::TooDeep => "nested too deeply",
         ProblemKind::TooLarge => "too large",
+        ProblemKind::Unreadable => "cannot be read",
         ProblemKind::Assembly => "here",
     });
     if let Some((span, message)) = &problem.related {

@@ -28,6 +28,18 @@ impl FileSuppressions {
             metadata: Some(suppress::metadata_ignores(&document.root)),
         }
     }
+
+    /// Whether the file has no suppression comment and no `Metadata.sandtrap.ignore` entry, so
+    /// no `ST005` can point into it.
+    pub fn is_empty(&self) -> bool {
+        self.comments
+            .as_ref()
+            .is_none_or(|c| c.suppressions.is_empty() && c.malformed.is_empty())
+            && self
+                .metadata
+                .as_ref()
+                .is_none_or(|m| m.entries().is_empty() && m.malformed.is_empty())
+    }
 }
 
 const INVALID: (&str, &str) = ("ST005", "invalid-suppression");

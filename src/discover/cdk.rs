@@ -24,7 +24,7 @@ const MAX_NESTING: usize = 32;
 
 /// The text of `dir/manifest.json` when that directory is a cloud assembly.
 pub(crate) fn probe(dir: &Path) -> Option<String> {
-    let text = fs::read_to_string(dir.join(MANIFEST)).ok()?;
+    let text = super::read_regular_string(&dir.join(MANIFEST)).ok()?;
     is_assembly_manifest(&text).then_some(text)
 }
 
@@ -278,7 +278,7 @@ impl Reader<'_> {
             );
             return;
         }
-        let Ok(text) = fs::read_to_string(dir.join(MANIFEST)) else {
+        let Ok(text) = super::read_regular_string(&dir.join(MANIFEST)) else {
             self.problem(
                 manifest,
                 name_node.span,

@@ -392,6 +392,9 @@ fn exposure(sender: &Sender) -> Json {
     json!({"level": if public { "public" } else { "admin" }, "triggers": triggers})
 }
 
+/// The most unresolved parts reported for one field of one sender.
+const MAX_UNRESOLVED_PER_FIELD: usize = 8;
+
 /// The unknown pieces of the values rules need, each with what to supply. `AWS::Region` is left to
 /// ST003 and `AWS::AccountId`/`AWS::Partition` never block a rule (unknown matches any account).
 fn unresolved<const N: usize>(
@@ -405,19 +408,25 @@ fn unresolved<const N: usize>(
         return Vec::new();
     }
     let mut out: Vec<Json> = Vec::new();
-    let mut seen = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (field, value) in fields {
         let Some(value_span) = value.span else {
             continue;
         };
+        let mut in_field = 0;
         for unknown in value.unknowns() {
+            // A `Fn::Sub` with thousands of undefined placeholders must not become thousands
+            // of ST002s: the first few say what to supply.
+            if in_field == MAX_UNRESOLVED_PER_FIELD {
+                break;
+            }
             let Some((needs, suggestion)) = describe(unknown) else {
                 continue;
             };
-            if seen.contains(&(field, needs.clone())) {
+            if !seen.insert((field, needs.clone())) {
                 continue;
             }
-            seen.push((field, needs.clone()));
+            in_field += 1;
             let mut spans = Map::new();
             spans.insert("value".into(), span_json(&stack.file, value_span));
             if let UnknownReason::Parameter { name } = &unknown.reason

@@ -51,6 +51,8 @@ pub enum ProblemKind {
     Encoding,
     TooDeep,
     TooLarge,
+    /// The file could not be read (permissions, not a regular file, I/O error).
+    Unreadable,
     /// A CDK cloud assembly manifest names something that is missing or out of bounds (a stack
     /// template that does not exist, a nested assembly outside the assembly's directory).
     Assembly,
@@ -85,9 +87,11 @@ pub fn load(text: &str, format: Format) -> Loaded {
 /// spans stay byte offsets into the file as it is on disk). Anything else is a located problem;
 /// the returned text is then a lossy rendering that is exact up to the problem's offset.
 pub fn decode(bytes: &[u8]) -> (String, Option<LoadProblem>) {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+    if let Some(text) = utf16(bytes) {
+        // The text is transcoded only so that it can be recognised as a template; the problem
+        // sits at offset 0, where both encodings agree.
         return (
-            String::new(),
+            text,
             Some(LoadProblem {
                 kind: ProblemKind::Encoding,
                 span: Span::new(0, 0),
@@ -97,7 +101,10 @@ pub fn decode(bytes: &[u8]) -> (String, Option<LoadProblem>) {
         );
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => (text.to_owned(), None),
+        Ok(text) => {
+            let problem = control_character(text);
+            (text.to_owned(), problem)
+        }
         Err(err) => {
             let at = err.valid_up_to();
             let text = String::from_utf8_lossy(bytes).into_owned();
@@ -112,4 +119,48 @@ pub fn decode(bytes: &[u8]) -> (String, Option<LoadProblem>) {
             (text, Some(problem))
         }
     }
+}
+
+/// UTF-16 text, by its byte-order mark or, without one, by a NUL in the first or second byte
+/// (the YAML specification's encoding detection, "5.2 Character Encodings"): transcoded lossily.
+fn utf16(bytes: &[u8]) -> Option<String> {
+    let (big_endian, body) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (false, rest),
+        [0xFE, 0xFF, rest @ ..] => (true, rest),
+        [a, 0, ..] if *a != 0 => (false, bytes),
+        [0, b, ..] if *b != 0 => (true, bytes),
+        _ => return None,
+    };
+    let units = body.chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if big_endian {
+            u16::from_be_bytes(pair)
+        } else {
+            u16::from_le_bytes(pair)
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
+}
+
+/// A C0 control character other than tab, line feed and carriage return: neither YAML (whose
+/// character set excludes them) nor JSON (which allows them only escaped, inside strings)
+/// accepts one, and CloudFormation rejects the template. NUL bytes are the usual case: a binary
+/// file, or a UTF-16 file that lost its byte-order mark.
+fn control_character(text: &str) -> Option<LoadProblem> {
+    let at = text
+        .bytes()
+        .position(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))?;
+    let byte = text.as_bytes()[at];
+    Some(LoadProblem {
+        kind: ProblemKind::Syntax,
+        span: Span::new(at, at + 1),
+        message: format!(
+            "control character U+{byte:04X} at byte {at}; CloudFormation templates cannot contain it"
+        ),
+        related: None,
+    })
 }

@@ -6,6 +6,7 @@
 mod cli;
 mod corpus;
 mod formats;
+mod hostile;
 mod integrations;
 mod live;
 mod lsp;

@@ -143,7 +143,7 @@ fn top_stack<'s>(
 fn asset_path_links(candidates: &[(String, std::path::PathBuf)]) -> HashMap<String, String> {
     let mut links = HashMap::new();
     for (id, path) in candidates {
-        let Ok(text) = fs::read_to_string(path) else {
+        let Ok(text) = crate::discover::read_regular_string(path) else {
             continue;
         };
         let Some(doc) = json::load(&text).document else {
@@ -202,7 +202,7 @@ fn asset_manifest_links(dir: &Path, artifacts: &Map, stacks: &[Target]) -> HashM
             else {
                 continue;
             };
-            let Ok(text) = fs::read_to_string(dir.join(file)) else {
+            let Ok(text) = crate::discover::read_regular_string(&dir.join(file)) else {
                 continue;
             };
             let Some(doc) = json::load(&text).document else {

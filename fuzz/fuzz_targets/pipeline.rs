@@ -1,0 +1,62 @@
+//! Fuzzes a whole `sandtrap check` of one file on standard input, up to the facts document and
+//! every output format.
+#![no_main]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use sandtrap::check::{self, CheckOptions};
+use sandtrap::emit::{self, OutputFormat, Report, Style};
+
+/// An empty working directory, so no configuration file is found above it.
+fn cwd() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        tempfile::tempdir()
+            .map(|d| d.keep())
+            .unwrap_or_else(|_| std::env::temp_dir())
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest).into_owned();
+    let name = if selector & 1 == 0 {
+        "template.yaml"
+    } else {
+        "template.json"
+    };
+    let options = CheckOptions {
+        paths: vec![PathBuf::from("-")],
+        stdin: Some(text),
+        stdin_filename: Some(name.to_owned()),
+        cwd: cwd().clone(),
+        region: (selector & 2 != 0).then(|| "us-west-2".to_owned()),
+        account: (selector & 2 != 0).then(|| "123456789012".to_owned()),
+        ses_sandbox: if selector & 4 != 0 {
+            vec!["us-east-1".to_owned()]
+        } else {
+            Vec::new()
+        },
+        ..CheckOptions::default()
+    };
+    let Ok(outcome) = check::run(&options) else {
+        return;
+    };
+    let report = Report {
+        files: &outcome.files,
+        diagnostics: &outcome.diagnostics,
+        summary: outcome.summary,
+    };
+    for format in [
+        OutputFormat::Human,
+        OutputFormat::Concise,
+        OutputFormat::Json,
+    ] {
+        let mut out = Vec::new();
+        let _ = emit::emit(&report, format, Style::default(), &mut out);
+    }
+});
