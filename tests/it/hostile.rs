@@ -517,10 +517,38 @@ fn analyzed_files_and_directories_are_never_written() {
     }
 }
 
-/// No HTTP client, TLS stack or DNS resolver in the build: sandtrap cannot reach an address.
+/// No HTTP client, TLS stack or DNS resolver in the default build: sandtrap cannot reach an
+/// address. (The opt-in `aws` feature adds the AWS SDK; `Cargo.lock` lists it, the default
+/// dependency graph must not.)
 #[test]
 fn no_network_crate_is_linked() {
-    let lock = std::fs::read_to_string("Cargo.lock").unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = std::process::Command::new(cargo)
+        .args([
+            "tree",
+            "--locked",
+            "--offline",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tree = String::from_utf8(output.stdout).unwrap();
+    let crates: Vec<&str> = tree
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(crates.contains(&"sandtrap"), "{tree}");
     for name in [
         "reqwest",
         "ureq",
@@ -534,10 +562,11 @@ fn no_network_crate_is_linked() {
         "trust-dns-resolver",
         "hickory-resolver",
         "tokio",
+        "aws-config",
     ] {
         assert!(
-            !lock.contains(&format!("name = \"{name}\"")),
-            "{name} is in Cargo.lock"
+            !crates.contains(&name),
+            "{name} is in the default dependency graph"
         );
     }
 }
