@@ -1,6 +1,8 @@
 //! The command line: arguments to a run, the run's outcome to an exit status. Writes only to the
 //! handles it is given; `main.rs` owns the process.
 
+mod debug;
+
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
@@ -10,8 +12,6 @@ use crate::check::{self, CheckOptions};
 use crate::diagnostic::Severity;
 use crate::emit::progress::Progress;
 use crate::emit::{self, OutputFormat, Report, Style};
-use crate::load::{self, Format};
-use crate::source::SourceFile;
 
 /// Finds Cognito user pools whose email through Amazon SES will fail, before they deploy.
 #[derive(Debug, Parser)]
@@ -230,14 +230,14 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
             clap_mangen::Man::new(Cli::command()).render(io.stdout)?;
             Ok(Exit::Clean)
         }
-        Command::Debug(DebugCommand::Load { file }) => debug_load(&file, io),
-        Command::Debug(DebugCommand::Parse { paths, tree }) => debug_parse(&paths, tree, io),
+        Command::Debug(DebugCommand::Load { file }) => debug::load(&file, io),
+        Command::Debug(DebugCommand::Parse { paths, tree }) => debug::parse(&paths, tree, io),
         Command::Debug(DebugCommand::Resolve {
             file,
             region,
             account,
             params,
-        }) => debug_resolve(&file, region, account, &params, io),
+        }) => debug::resolve(&file, region, account, &params, io),
     }
 }
 
@@ -483,91 +483,6 @@ fn terminal_width() -> usize {
         .unwrap_or(100)
 }
 
-fn debug_load(path: &std::path::Path, io: Io<'_>) -> io::Result<Exit> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            writeln!(io.stderr, "error: {}: {err}", path.display())?;
-            return Ok(Exit::Usage);
-        }
-    };
-    let name = path.display().to_string();
-    let (text, problem) = load::decode(&bytes);
-    let file = SourceFile::new(name.clone(), Some(path.to_owned()), text);
-    let mut loaded = load::load(&file.text, Format::guess(&name, &file.text));
-    loaded.problems.extend(problem);
-    io.stdout
-        .write_all(load::dump::dump(&file, &loaded).as_bytes())?;
-    Ok(Exit::Clean)
-}
-
-fn debug_parse(paths: &[PathBuf], tree: bool, io: Io<'_>) -> io::Result<Exit> {
-    use crate::check::baseline::{self, Depth};
-    let depth = if tree { Depth::Tree } else { Depth::Parser };
-    match baseline::run(paths, depth) {
-        Ok(t) => {
-            writeln!(
-                io.stdout,
-                "{} files, {} bytes, {} rejected",
-                t.files, t.bytes, t.failed
-            )?;
-            Ok(Exit::Clean)
-        }
-        Err(err) => {
-            writeln!(io.stderr, "error: {err}")?;
-            Ok(Exit::Usage)
-        }
-    }
-}
-
-fn debug_resolve(
-    path: &std::path::Path,
-    region: Option<String>,
-    account: Option<String>,
-    params: &[String],
-    io: Io<'_>,
-) -> io::Result<Exit> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            writeln!(io.stderr, "error: {}: {err}", path.display())?;
-            return Ok(Exit::Usage);
-        }
-    };
-    let name = path.display().to_string();
-    let (text, _) = load::decode(&bytes);
-    let Some(document) = load::load(&text, Format::guess(&name, &text)).document else {
-        writeln!(
-            io.stderr,
-            "error: {name}: does not load; see `sandtrap check {name}`"
-        )?;
-        return Ok(Exit::Usage);
-    };
-    let mut parameters = std::collections::BTreeMap::new();
-    for param in params {
-        match crate::params::parse_param(param) {
-            Ok((k, v)) => {
-                parameters.insert(k, v);
-            }
-            Err(err) => {
-                writeln!(io.stderr, "error: {err}")?;
-                return Ok(Exit::Usage);
-            }
-        }
-    }
-    let env = crate::resolve::StackEnv {
-        account,
-        region,
-        stack_name: None,
-        parameters,
-    };
-    io.stdout
-        .write_all(crate::resolve::debug_dump(&document, &env).as_bytes())?;
-    Ok(Exit::Clean)
-}
-
-/// The language server: it reads the process's standard input itself (the protocol owns it)
-/// and writes through the handles given. Exit status 1 when the client exits without shutdown.
 fn lsp(io: Io<'_>) -> io::Result<Exit> {
     let clean =
         crate::lsp::serve_stdio(crate::lsp::ServerOptions::default(), io.stdout, io.stderr)?;
