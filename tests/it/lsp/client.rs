@@ -2,8 +2,10 @@
 //! for published diagnostics over `Connection::memory()`.
 
 use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::thread::JoinHandle;
+
+use crate::support::copy_dir;
 use std::time::{Duration, Instant};
 
 use lsp_server::{Connection, Message, Notification, Request, RequestId};
@@ -23,19 +25,6 @@ pub struct Client {
     dir: tempfile::TempDir,
     /// The last version sent of each open document: older publishes are stale.
     versions: std::collections::HashMap<String, i32>,
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 pub fn fixture(name: &str) -> PathBuf {
