@@ -92,6 +92,11 @@ pub fn parse_param(arg: &str) -> Result<(String, String), ParamError> {
 }
 
 /// Reads a parameter file in any of the formats in the module documentation.
+/// Every `--param KEY=VALUE` of a command line; a later value for the same key wins.
+pub fn parse_params(args: &[String]) -> Result<BTreeMap<String, String>, ParamError> {
+    args.iter().map(|arg| parse_param(arg)).collect()
+}
+
 pub fn load_param_file(path: &Path) -> Result<BTreeMap<String, String>, ParamError> {
     let text = std::fs::read_to_string(path).map_err(|source| ParamError::Read {
         path: path.into(),

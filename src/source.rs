@@ -194,15 +194,6 @@ impl Files {
         self.files.get(id.0 as usize)
     }
 
-    /// The id of the file reported under `name`.
-    pub fn find(&self, name: &str) -> Option<crate::diagnostic::FileId> {
-        self.files
-            .iter()
-            .position(|f| f.name == name)
-            .and_then(|i| u32::try_from(i).ok())
-            .map(crate::diagnostic::FileId)
-    }
-
     /// Puts `file` in the place of `id` (a text read again for rendering).
     pub fn replace(&mut self, id: crate::diagnostic::FileId, file: SourceFile) {
         if let Some(slot) = self.files.get_mut(id.0 as usize) {

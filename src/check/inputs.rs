@@ -59,21 +59,7 @@ impl RunInputs {
                 });
             }
         }
-        let config_name = config.source().map(|s| s.name.clone());
-        for entry in &config.ses {
-            for region in &entry.regions {
-                ses.push(SesDeclaration {
-                    account: entry.account.as_ref().map(|a| a.value.clone()),
-                    region: region.value.clone(),
-                    state: match entry.state {
-                        config::SesState::Sandbox => SesState::Sandbox,
-                        config::SesState::Production => SesState::Production,
-                    },
-                    source: "config",
-                    location: config_name.clone().map(|n| (n, region.span)),
-                });
-            }
-        }
+        ses.extend(config_declarations(&config));
         Ok(Self {
             config,
             params,
@@ -94,6 +80,27 @@ impl RunInputs {
             _ => target_name.trim_start_matches("./").to_owned(),
         }
     }
+}
+
+/// What the config file's `ses:` says, as declarations the join weighs with the flags'.
+fn config_declarations(config: &Config) -> Vec<SesDeclaration> {
+    let name = config.source().map(|s| s.name.clone());
+    let mut out = Vec::new();
+    for entry in &config.ses {
+        for region in &entry.regions {
+            out.push(SesDeclaration {
+                account: entry.account.as_ref().map(|a| a.value.clone()),
+                region: region.value.clone(),
+                state: match entry.state {
+                    config::SesState::Sandbox => SesState::Sandbox,
+                    config::SesState::Production => SesState::Production,
+                },
+                source: "config",
+                location: name.clone().map(|n| (n, region.span)),
+            });
+        }
+    }
+    out
 }
 
 /// `path` as seen from `dir` (`../.sandtrap.yaml` for a file found above it), so a found config
@@ -216,7 +223,7 @@ fn stem(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::relative_to;
+    use super::{SesState, config_declarations, relative_to};
     use std::path::Path;
 
     #[test]
@@ -230,5 +237,71 @@ mod tests {
             relative_to(Path::new("/repo/.sandtrap.yaml"), cwd),
             "../../.sandtrap.yaml"
         );
+    }
+
+    #[test]
+    fn ses_state_prefers_the_account_entry_then_sandbox() {
+        let text = r#"ses:
+      production:
+        - regions: [us-east-1, eu-west-1]
+        - regions: [ap-northeast-1]
+          account: "111111111111"
+      sandbox:
+        - regions: [eu-west-1]
+        - regions: [us-east-1]
+          account: "222222222222"
+        - regions: [ap-northeast-1]
+    "#;
+        let c = crate::config::parse("x", text).unwrap();
+        let declarations = config_declarations(&c);
+        let src = c.source().unwrap();
+        let state = |account, region| {
+            crate::join::ses_state(&declarations, account, region).map(|d| {
+                let state = match d.state {
+                    SesState::Sandbox => crate::config::SesState::Sandbox,
+                    SesState::Production => crate::config::SesState::Production,
+                };
+                let span = d
+                    .location
+                    .as_ref()
+                    .map(|(_, span)| *span)
+                    .unwrap_or_default();
+                (state, src.position(span.start).line)
+            })
+        };
+        // Any-account production entry.
+        assert_eq!(
+            state(Some("111111111111"), "us-east-1"),
+            Some((crate::config::SesState::Production, 3))
+        );
+        assert_eq!(
+            state(None, "us-east-1"),
+            Some((crate::config::SesState::Production, 3))
+        );
+        // The account-specific sandbox entry beats the generic production one.
+        assert_eq!(
+            state(Some("222222222222"), "us-east-1"),
+            Some((crate::config::SesState::Sandbox, 8))
+        );
+        // Both generic: sandbox wins.
+        assert_eq!(
+            state(None, "eu-west-1"),
+            Some((crate::config::SesState::Sandbox, 7))
+        );
+        // The account-specific production entry beats the generic sandbox one...
+        assert_eq!(
+            state(Some("111111111111"), "ap-northeast-1"),
+            Some((crate::config::SesState::Production, 4))
+        );
+        // ...but only for that account, and never for an unknown account.
+        assert_eq!(
+            state(Some("333333333333"), "ap-northeast-1"),
+            Some((crate::config::SesState::Sandbox, 10))
+        );
+        assert_eq!(
+            state(None, "ap-northeast-1"),
+            Some((crate::config::SesState::Sandbox, 10))
+        );
+        assert_eq!(state(None, "sa-east-1"), None);
     }
 }

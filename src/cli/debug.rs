@@ -74,18 +74,13 @@ pub fn resolve(
         )?;
         return Ok(Exit::Usage);
     };
-    let mut parameters = std::collections::BTreeMap::new();
-    for param in params {
-        match crate::params::parse_param(param) {
-            Ok((k, v)) => {
-                parameters.insert(k, v);
-            }
-            Err(err) => {
-                writeln!(io.stderr, "error: {err}")?;
-                return Ok(Exit::Usage);
-            }
+    let parameters = match crate::params::parse_params(params) {
+        Ok(parameters) => parameters,
+        Err(err) => {
+            writeln!(io.stderr, "error: {err}")?;
+            return Ok(Exit::Usage);
         }
-    }
+    };
     let env = crate::resolve::StackEnv {
         account,
         region,

@@ -251,15 +251,10 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptio
         }
         stdin = Some(text);
     }
-    let mut params = std::collections::BTreeMap::new();
-    for param in &args.params {
-        match crate::params::parse_param(param) {
-            Ok((key, value)) => {
-                params.insert(key, value);
-            }
-            Err(err) => return Ok(Err(err.to_string())),
-        }
-    }
+    let params = match crate::params::parse_params(&args.params) {
+        Ok(params) => params,
+        Err(err) => return Ok(Err(err.to_string())),
+    };
     let env_region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()));

@@ -138,28 +138,6 @@ impl Config {
         self.stacks.iter().find(|s| s.matcher.is_match(&file))
     }
 
-    /// What `ses:` says about SES in `region` for `account` (`None`: the account is unknown),
-    /// with the span of the region item that decided it.
-    ///
-    /// An entry without `account` applies to every account; an entry with one applies only to
-    /// that account, so it never applies when the account is unknown. When entries disagree, an
-    /// entry naming the account beats one that does not, and between equally specific entries
-    /// `sandbox` wins: the cautious answer.
-    pub fn ses_state(&self, account: Option<&str>, region: &str) -> Option<(SesState, Span)> {
-        self.ses
-            .iter()
-            .filter(|e| match &e.account {
-                None => true,
-                Some(a) => Some(a.value.as_str()) == account,
-            })
-            .filter_map(|e| {
-                let r = e.regions.iter().find(|r| r.value == region)?;
-                Some((e.account.is_none(), e.state, r.span))
-            })
-            .min_by_key(|(generic, state, _)| (*generic, *state))
-            .map(|(_, state, span)| (state, span))
-    }
-
     /// The severity `severity:` gives a rule, matched by exact code or name; the last entry wins.
     pub fn severity_for(&self, code: &str, name: &str) -> Option<&Located<Severity>> {
         self.severity

@@ -231,52 +231,6 @@ fn per_file_ignore_globs_without_slash_match_the_file_name() {
 }
 
 #[test]
-fn ses_state_prefers_the_account_entry_then_sandbox() {
-    let text = r#"ses:
-  production:
-    - regions: [us-east-1, eu-west-1]
-    - regions: [ap-northeast-1]
-      account: "111111111111"
-  sandbox:
-    - regions: [eu-west-1]
-    - regions: [us-east-1]
-      account: "222222222222"
-    - regions: [ap-northeast-1]
-"#;
-    let c = parse("x", text).unwrap();
-    let src = c.source().unwrap();
-    let state = |account, region| {
-        c.ses_state(account, region)
-            .map(|(s, span)| (s, src.position(span.start).line))
-    };
-    // Any-account production entry.
-    assert_eq!(
-        state(Some("111111111111"), "us-east-1"),
-        Some((SesState::Production, 3))
-    );
-    assert_eq!(state(None, "us-east-1"), Some((SesState::Production, 3)));
-    // The account-specific sandbox entry beats the generic production one.
-    assert_eq!(
-        state(Some("222222222222"), "us-east-1"),
-        Some((SesState::Sandbox, 8))
-    );
-    // Both generic: sandbox wins.
-    assert_eq!(state(None, "eu-west-1"), Some((SesState::Sandbox, 7)));
-    // The account-specific production entry beats the generic sandbox one...
-    assert_eq!(
-        state(Some("111111111111"), "ap-northeast-1"),
-        Some((SesState::Production, 4))
-    );
-    // ...but only for that account, and never for an unknown account.
-    assert_eq!(
-        state(Some("333333333333"), "ap-northeast-1"),
-        Some((SesState::Sandbox, 10))
-    );
-    assert_eq!(state(None, "ap-northeast-1"), Some((SesState::Sandbox, 10)));
-    assert_eq!(state(None, "sa-east-1"), None);
-}
-
-#[test]
 fn find_walks_upward_and_prefers_yaml_over_yml() {
     let root = tempfile::tempdir().unwrap();
     let deep = root.path().join("a/b/c");

@@ -106,6 +106,11 @@ pub fn ses_state<'a>(
         .max_by_key(|d| (d.account.is_some(), d.state == SesState::Sandbox))
 }
 
+/// Whether two possibly unknown values (accounts, regions) can be the same: unknown matches any.
+pub(crate) fn compatible(a: Option<&str>, b: Option<&str>) -> bool {
+    a.is_none() || b.is_none() || a == b
+}
+
 pub(crate) fn span_json(file: &str, span: Span) -> Json {
     json!({"file": file, "start": span.start, "end": span.end})
 }
@@ -132,7 +137,6 @@ pub(crate) fn substitute_imports(
             parts.push(part.clone());
             continue;
         };
-        let compatible = |a: Option<&str>, b: Option<&str>| a.is_none() || b.is_none() || a == b;
         let found: Vec<&Text> = stacks
             .iter()
             .filter(|s| {

@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{JoinInputs, SesState, Stack, regions, ses, ses_state, span_json, substitute_imports};
+use super::{
+    JoinInputs, SesState, Stack, compatible, regions, ses, ses_state, span_json, substitute_imports,
+};
 use crate::extract::{Field, Sender, SenderKind};
 use crate::resolve::{Text, Truth, Unknown, UnknownReason};
 use crate::source::Span;
@@ -263,10 +265,6 @@ pub fn analyze(
         "unresolved": unresolved,
         "spans": spans,
     })
-}
-
-fn compatible(a: Option<&str>, b: Option<&str>) -> bool {
-    a.is_none() || b.is_none() || a == b
 }
 
 /// The identity-join verdict and where the relevant declaration is.
