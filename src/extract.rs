@@ -69,7 +69,7 @@ impl Field {
         fn holes(t: &Text) -> impl Iterator<Item = &Unknown> {
             t.parts.iter().filter_map(|p| match p {
                 Part::Hole(u) => Some(u),
-                Part::Lit(_) => None,
+                Part::Lit(_) | Part::Secret(_) => None,
             })
         }
         match &self.value {

@@ -533,9 +533,10 @@ fn stack(
     source: &SourceFile,
 ) -> (Stack, Vec<String>) {
     let env = inputs::stack_env(target, &document.root, relative, options, inputs);
-    let secrets = secrets::no_echo_values(&document.root, &env.env.parameters);
+    let mut secrets = secrets::no_echo_values(&document.root, &env.env.parameters);
     let resolver = Resolver::new(document, &env.env);
     let facts = extract::extract(document, &source.text, &resolver);
+    secrets.extend(resolver.secret_fragments());
     let environment_location = match &target.origin {
         Origin::Cdk(cdk) => cdk
             .environment_span

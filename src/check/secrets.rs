@@ -2,14 +2,18 @@
 //! other value, then every occurrence in messages and in the facts document reads `****`, as
 //! CloudFormation shows them.
 
+use aho_corasick::{AhoCorasick, MatchKind};
+
 use crate::diagnostic::Diagnostic;
+use crate::resolve::is_no_echo;
 use crate::tree::Node;
 
 /// What CloudFormation prints for a `NoEcho` parameter.
 pub const MASK: &str = "****";
 
 /// The values the parameters marked `NoEcho: true` take in this stack: the override the run
-/// supplies, else the `Default`.
+/// supplies, else the `Default`. The pieces taken from them come from the resolver
+/// ([`crate::resolve::Resolver::secret_fragments`]).
 pub fn no_echo_values(
     root: &Node,
     overrides: &std::collections::BTreeMap<String, String>,
@@ -19,12 +23,7 @@ pub fn no_echo_values(
     };
     parameters
         .iter()
-        .filter(|(_, declaration)| {
-            declaration
-                .get("NoEcho")
-                .and_then(Node::scalar_text)
-                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-        })
+        .filter(|(_, declaration)| is_no_echo(declaration))
         .filter_map(|(name, declaration)| {
             overrides
                 .get(name)
@@ -35,34 +34,65 @@ pub fn no_echo_values(
         .collect()
 }
 
-/// The secrets of a run, longest first so that a secret containing another is masked whole.
+/// The secrets of a run, found in one pass over each text whatever their number (one
+/// Aho-Corasick automaton, leftmost-longest, so a secret containing another is masked whole).
 #[derive(Debug, Default)]
-pub struct Secrets(Vec<String>);
+pub struct Secrets(Matcher);
+
+#[derive(Debug, Default)]
+enum Matcher {
+    #[default]
+    Nothing,
+    Automaton(AhoCorasick),
+    /// The automaton could not be built (only past its size limits, far beyond any template's
+    /// secrets): every text that could hold one is masked whole.
+    Everything,
+}
 
 impl Secrets {
     pub fn new(mut values: Vec<String>) -> Self {
-        values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        values.retain(|v| !v.is_empty());
+        values.sort_unstable();
         values.dedup();
-        Self(values)
+        if values.is_empty() {
+            return Self(Matcher::Nothing);
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&values);
+        Self(automaton.map_or(Matcher::Everything, Matcher::Automaton))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        matches!(self.0, Matcher::Nothing)
     }
 
     /// `text` with every secret replaced by [`MASK`].
     pub fn mask(&self, text: &str) -> String {
-        let mut text = text.to_owned();
-        for secret in &self.0 {
-            if text.contains(secret.as_str()) {
-                text = text.replace(secret.as_str(), MASK);
+        match &self.0 {
+            Matcher::Nothing => text.to_owned(),
+            Matcher::Automaton(ac) => {
+                let mut out = String::with_capacity(text.len());
+                ac.replace_all_with(text, &mut out, |_, _, out| {
+                    out.push_str(MASK);
+                    true
+                });
+                out
             }
+            Matcher::Everything => MASK.to_owned(),
         }
-        text
+    }
+
+    fn contains_secret(&self, text: &str) -> bool {
+        match &self.0 {
+            Matcher::Nothing => false,
+            Matcher::Automaton(ac) => ac.is_match(text),
+            Matcher::Everything => !text.is_empty(),
+        }
     }
 
     fn mask_in_place(&self, text: &mut String) {
-        if self.0.iter().any(|s| text.contains(s.as_str())) {
+        if self.contains_secret(text) {
             *text = self.mask(text);
         }
     }
@@ -87,10 +117,7 @@ impl Secrets {
             serde_json::Value::String(s) => self.mask_in_place(s),
             serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.mask_json(v)),
             serde_json::Value::Object(map) => {
-                let masked_keys = map
-                    .keys()
-                    .any(|k| self.0.iter().any(|s| k.contains(s.as_str())));
-                if masked_keys {
+                if map.keys().any(|k| self.contains_secret(k)) {
                     let entries: Vec<(String, serde_json::Value)> =
                         std::mem::take(map).into_iter().collect();
                     for (key, mut v) in entries {

@@ -476,9 +476,10 @@ fn describe(unknown: &Unknown) -> Option<(String, String)> {
             format!("`{function}`, which is not evaluated statically"),
             "write the value literally or pass it as a parameter".to_owned(),
         ),
-        UnknownReason::Invalid { reason } => {
-            (reason.clone(), "fix the intrinsic function".to_owned())
-        }
+        UnknownReason::Invalid { reason } => (
+            format!("a value that cannot be evaluated ({reason})"),
+            "fix the intrinsic function".to_owned(),
+        ),
         UnknownReason::Pseudo { .. } => return None,
     })
 }

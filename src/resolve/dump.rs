@@ -161,6 +161,7 @@ fn quoted(t: &Text) -> String {
                     }
                 }
             }
+            Part::Secret(_) => out.push_str("<NoEcho ****>"),
             Part::Hole(u) => {
                 let _ = write!(out, "<{}>", u.reason);
             }

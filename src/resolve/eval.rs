@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::functions::text_size;
 use super::variants::{Alts, Partial};
 use super::{
-    Assumption, MAX_COPIED_BYTES, MAX_DEPTH, Resolved, StackEnv, Text, Truth, Unknown,
+    Assumption, MAX_COPIED_BYTES, MAX_DEPTH, Resolved, SecretLog, StackEnv, Text, Truth, Unknown,
     UnknownReason,
 };
 use crate::source::Span;
@@ -63,10 +63,11 @@ struct Memo {
 impl Tables {
     /// Evaluates every condition and every modelled resource's `Ref`, in document order so the
     /// place where a cycle is cut does not depend on hashing.
-    pub fn compute(index: &Index<'_>, env: &StackEnv) -> Self {
+    pub fn compute(index: &Index<'_>, env: &StackEnv, secrets: &SecretLog) -> Self {
         let mut eval = Eval {
             index,
             env,
+            secrets,
             frozen: None,
             memo: Memo::default(),
             depth: 0,
@@ -137,11 +138,21 @@ fn too_much(span: Span) -> Alts {
 pub(super) struct Eval<'r> {
     pub index: &'r Index<'r>,
     pub env: &'r StackEnv,
+    /// Where every secret text made is recorded.
+    pub secrets: &'r SecretLog,
     frozen: Option<&'r Tables>,
     memo: Memo,
     depth: usize,
     /// Bytes of `Ref` values copied so far, against [`MAX_COPIED_BYTES`].
     copied: usize,
+}
+
+/// Whether a parameter declaration has `NoEcho: true` (a string, as CloudFormation coerces it).
+pub fn is_no_echo(declaration: &Node) -> bool {
+    declaration
+        .get("NoEcho")
+        .and_then(Node::scalar_text)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
 /// The property whose value a resource's `Ref` returns, for the resources modelled.
@@ -206,10 +217,16 @@ pub(super) fn text(s: &str) -> Text {
 }
 
 impl<'r> Eval<'r> {
-    pub fn frozen(index: &'r Index<'r>, env: &'r StackEnv, tables: &'r Tables) -> Self {
+    pub fn frozen(
+        index: &'r Index<'r>,
+        env: &'r StackEnv,
+        tables: &'r Tables,
+        secrets: &'r SecretLog,
+    ) -> Self {
         Self {
             index,
             env,
+            secrets,
             frozen: Some(tables),
             memo: Memo::default(),
             depth: 0,
@@ -352,8 +369,21 @@ impl<'r> Eval<'r> {
         }))
     }
 
-    /// A parameter's value: the override, else its `Default`; list types become lists.
+    /// A string whose every byte is secret, recorded as such.
+    pub fn secret(&self, value: String) -> Resolved {
+        let t = Text::secret(value);
+        self.secrets.record(&t);
+        Resolved::Str(t)
+    }
+
+    /// A parameter's value: the override, else its `Default`; list types become lists. The
+    /// value of a `NoEcho` parameter, and each item of it, is secret.
     fn parameter(&self, name: &str, declaration: &Node, span: Span) -> Resolved {
+        let no_echo = is_no_echo(declaration);
+        let string = |s: &str| match no_echo {
+            true => self.secret(s.to_owned()),
+            false => Resolved::Str(text(s)),
+        };
         let ty = declaration.get("Type").and_then(Node::as_str).unwrap_or("");
         let missing = || UnknownReason::Parameter { name: name.into() };
         let ssm = ty.strip_prefix("AWS::SSM::Parameter::Value<");
@@ -375,13 +405,8 @@ impl<'r> Eval<'r> {
             }),
         };
         match (value, is_list) {
-            (Some(value), true) => Resolved::List(
-                value
-                    .split(',')
-                    .map(|item| Resolved::Str(text(item)))
-                    .collect(),
-            ),
-            (Some(value), false) => Resolved::Str(text(&value)),
+            (Some(value), true) => Resolved::List(value.split(',').map(string).collect()),
+            (Some(value), false) => string(&value),
             (None, true) => Resolved::Unknown(unknown(span, missing())),
             (None, false) => hole(span, missing()),
         }

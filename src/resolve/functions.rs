@@ -15,7 +15,7 @@ const HOLE_SIZE: usize = 16;
 pub(super) fn text_size(t: &Text) -> usize {
     (t.parts.iter())
         .map(|p| match p {
-            Part::Lit(s) => s.len(),
+            Part::Lit(s) | Part::Secret(s) => s.len(),
             Part::Hole(_) => HOLE_SIZE,
         })
         .fold(0, usize::saturating_add)
@@ -241,7 +241,7 @@ impl Eval<'_> {
         let Some([separator, source]) = arg.as_seq() else {
             return one(invalid(span, "Fn::Split needs [delimiter, string]"));
         };
-        self.with_args(&[separator, source], |_, mut args| {
+        self.with_args(&[separator, source], |this, mut args| {
             let source = to_text(args.pop().flatten(), span);
             let Some(separator) = to_text(args.pop().flatten(), span).known() else {
                 return one(invalid(span, "Fn::Split delimiter must be known"));
@@ -249,10 +249,11 @@ impl Eval<'_> {
             if separator.is_empty() {
                 return one(invalid(span, "Fn::Split delimiter is empty"));
             }
-            if let Some(known) = source.known() {
-                let items = known.split(separator.as_str());
+            if let Some(pieces) = source.split_known(&separator) {
+                // A piece of a secret is as secret as the whole.
+                pieces.iter().for_each(|p| this.secrets.record(p));
                 return one(Resolved::List(
-                    items.map(|s| Resolved::Str(text(s))).collect(),
+                    pieces.into_iter().map(Resolved::Str).collect(),
                 ));
             }
             let mut chars = separator.chars();
@@ -263,8 +264,11 @@ impl Eval<'_> {
             match (sep, offending) {
                 (_, Some(u)) => one(Resolved::Unknown(u.clone())),
                 (Some(sep), None) => {
-                    let pieces = source.split_on(sep).into_iter().map(Resolved::Str);
-                    one(Resolved::List(pieces.collect()))
+                    let pieces = source.split_on(sep);
+                    pieces.iter().for_each(|p| this.secrets.record(p));
+                    one(Resolved::List(
+                        pieces.into_iter().map(Resolved::Str).collect(),
+                    ))
                 }
                 (None, None) => one(invalid(span, "Fn::Split")),
             }
@@ -307,10 +311,12 @@ impl Eval<'_> {
     }
 
     pub fn fn_base64(&mut self, arg: &Node, span: Span) -> Alts {
-        self.with_args(&[arg], |_, mut args| {
+        self.with_args(&[arg], |this, mut args| {
             let t = to_text(args.pop().flatten(), span);
             one(match t.known() {
                 Some(s) if s.len() / 3 * 4 > MAX_TEXT_BYTES => too_long(span),
+                // The encoding of a secret gives the secret away.
+                Some(s) if t.has_secret() => this.secret(base64(s.as_bytes())),
                 Some(s) => Resolved::Str(text(&base64(s.as_bytes()))),
                 None => Resolved::Str(Text::hole(first_hole(&t, span))),
             })
@@ -362,13 +368,16 @@ impl Eval<'_> {
     }
 
     pub fn fn_to_json_string(&mut self, arg: &Node, span: Span) -> Alts {
-        self.with_args(&[arg], |_, mut args| {
+        self.with_args(&[arg], |this, mut args| {
             let value = args.pop().flatten();
             one(match value.as_ref().map(to_json) {
                 Some(Ok(json)) => {
                     let json = json.to_string();
                     if json.len() > MAX_TEXT_BYTES {
                         too_long(span)
+                    } else if value.as_ref().is_some_and(has_secret) {
+                        // A secret inside JSON may be escaped: the whole string is secret.
+                        this.secret(json)
                     } else {
                         Resolved::Str(text(&json))
                     }
@@ -377,6 +386,16 @@ impl Eval<'_> {
                 None => invalid(span, "Fn::ToJsonString of no value"),
             })
         })
+    }
+}
+
+/// Whether any text inside `value` has a secret part.
+fn has_secret(value: &Resolved) -> bool {
+    match value {
+        Resolved::Str(t) => t.has_secret(),
+        Resolved::List(items) => items.iter().any(has_secret),
+        Resolved::Map(entries) => entries.iter().any(|(_, v)| has_secret(v)),
+        Resolved::Null | Resolved::Bool(_) | Resolved::Number(_) | Resolved::Unknown(_) => false,
     }
 }
 

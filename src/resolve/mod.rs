@@ -53,6 +53,7 @@ use crate::source::Span;
 use crate::tree::{Document, Node};
 
 pub use dump::debug_dump;
+pub use eval::is_no_echo;
 pub use variants::MAX_VARIANTS;
 
 /// Deepest nesting of intrinsics, values and references the resolver follows.
@@ -109,6 +110,10 @@ pub struct Text {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Part {
     Lit(String),
+    /// Known text that is, or was taken from, the value of a `NoEcho` parameter: analyzed like
+    /// any literal, and every such piece is masked in what a run reports (see
+    /// [`Resolver::secret_fragments`]).
+    Secret(String),
     Hole(Unknown),
 }
 
@@ -167,7 +172,7 @@ impl Text {
         let mut out = String::new();
         for part in &self.parts {
             match part {
-                Part::Lit(s) => out.push_str(s),
+                Part::Lit(s) | Part::Secret(s) => out.push_str(s),
                 Part::Hole(_) => return None,
             }
         }
@@ -179,7 +184,7 @@ impl fmt::Display for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for part in &self.parts {
             match part {
-                Part::Lit(s) => f.write_str(s)?,
+                Part::Lit(s) | Part::Secret(s) => f.write_str(s)?,
                 Part::Hole(u) => write!(f, "<{}>", u.reason)?,
             }
         }
@@ -214,25 +219,68 @@ pub struct Resolver<'a> {
     pub env: &'a StackEnv,
     index: eval::Index<'a>,
     tables: eval::Tables,
+    secrets: SecretLog,
+}
+
+/// Every secret text the resolver has made: the values of `NoEcho` parameters and each piece
+/// derived from one (`Fn::Split` items, list items, `Fn::Base64`, `Fn::ToJsonString`).
+/// Resolution is otherwise immutable, so the log is behind a lock.
+#[derive(Debug, Default)]
+pub(crate) struct SecretLog(std::sync::Mutex<std::collections::BTreeSet<String>>);
+
+impl SecretLog {
+    /// Records every secret part of `text`.
+    pub(crate) fn record(&self, text: &Text) {
+        let mut secrets = None;
+        for part in &text.parts {
+            if let Part::Secret(s) = part
+                && !s.is_empty()
+            {
+                let log = secrets.get_or_insert_with(|| match self.0.lock() {
+                    Ok(log) => log,
+                    Err(poisoned) => poisoned.into_inner(),
+                });
+                if !log.contains(s) {
+                    log.insert(s.clone());
+                }
+            }
+        }
+    }
+
+    fn take(&self) -> Vec<String> {
+        let log = match self.0.lock() {
+            Ok(log) => log,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        log.iter().cloned().collect()
+    }
 }
 
 impl<'a> Resolver<'a> {
     pub fn new(document: &'a Document, env: &'a StackEnv) -> Self {
         let index = eval::Index::new(document);
-        let tables = eval::Tables::compute(&index, env);
+        let secrets = SecretLog::default();
+        let tables = eval::Tables::compute(&index, env, &secrets);
         Self {
             document,
             env,
             index,
             tables,
+            secrets,
         }
     }
 
     /// Every value `node` can take, one [`Variant`] per combination of undecidable conditions
     /// (at most [`MAX_VARIANTS`]).
     pub fn resolve(&self, node: &Node) -> Vec<Variant> {
-        let mut eval = eval::Eval::frozen(&self.index, self.env, &self.tables);
+        let mut eval = eval::Eval::frozen(&self.index, self.env, &self.tables, &self.secrets);
         eval.eval(node).into_variants(node.span)
+    }
+
+    /// The secret texts resolution has made so far (see [`Part::Secret`]), for masking: the
+    /// whole value of each `NoEcho` parameter used, and every piece taken from one.
+    pub fn secret_fragments(&self) -> Vec<String> {
+        self.secrets.take()
     }
 
     /// The truth of a condition of the `Conditions` section (`Unknown` when undefined).

@@ -26,21 +26,83 @@ impl Text {
         self.parts.push(Part::Hole(unknown));
     }
 
+    /// A text that is one secret (see [`Part::Secret`]).
+    pub fn secret(s: impl Into<String>) -> Self {
+        Self {
+            parts: vec![Part::Secret(s.into())],
+        }
+    }
+
+    /// Appends secret text as a part of its own: a secret never merges with what is next to it,
+    /// so that masking knows exactly which bytes came from it.
+    pub fn push_secret(&mut self, s: &str) {
+        if !s.is_empty() {
+            self.parts.push(Part::Secret(s.to_owned()));
+        }
+    }
+
     /// Appends all of `other`, merging literals at the seam.
     pub fn append(&mut self, other: Text) {
         for part in other.parts {
             match part {
                 Part::Lit(s) => self.push_str(&s),
+                Part::Secret(s) => self.push_secret(&s),
                 Part::Hole(u) => self.push_hole(u),
             }
         }
+    }
+
+    /// Whether any part is secret.
+    pub fn has_secret(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, Part::Secret(_)))
+    }
+
+    /// Splits a text without holes at every `sep` (of any length), like `str::split`, each piece
+    /// keeping which of its bytes came from a secret part. `None` when the text has holes.
+    pub fn split_known(&self, sep: &str) -> Option<Vec<Text>> {
+        let mut whole = String::new();
+        // Byte ranges of `whole` that are secret.
+        let mut secret = Vec::new();
+        for part in &self.parts {
+            match part {
+                Part::Lit(s) => whole.push_str(s),
+                Part::Secret(s) => {
+                    secret.push((whole.len(), whole.len() + s.len()));
+                    whole.push_str(s);
+                }
+                Part::Hole(_) => return None,
+            }
+        }
+        let piece = |start: usize, end: usize| {
+            let mut t = Text::default();
+            let mut at = start;
+            for &(a, b) in &secret {
+                let (a, b) = (a.max(start), b.min(end));
+                if a >= b {
+                    continue;
+                }
+                t.push_str(&whole[at..a]);
+                t.push_secret(&whole[a..b]);
+                at = b;
+            }
+            t.push_str(&whole[at..end]);
+            t
+        };
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (at, _) in whole.match_indices(sep) {
+            out.push(piece(start, at));
+            start = at + sep.len();
+        }
+        out.push(piece(start, whole.len()));
+        Some(out)
     }
 
     /// The unknown holes, in order.
     pub fn holes(&self) -> impl Iterator<Item = &Unknown> {
         self.parts.iter().filter_map(|p| match p {
             Part::Hole(u) => Some(u),
-            Part::Lit(_) => None,
+            Part::Lit(_) | Part::Secret(_) => None,
         })
     }
 
@@ -53,7 +115,7 @@ impl Text {
         let mut out = String::new();
         for part in &self.parts {
             match part {
-                Part::Lit(s) => out.push_str(s),
+                Part::Lit(s) | Part::Secret(s) => out.push_str(s),
                 Part::Hole(_) => break,
             }
         }
@@ -65,7 +127,7 @@ impl Text {
         let mut pieces = Vec::new();
         for part in self.parts.iter().rev() {
             match part {
-                Part::Lit(s) => pieces.push(s.as_str()),
+                Part::Lit(s) | Part::Secret(s) => pieces.push(s.as_str()),
                 Part::Hole(_) => break,
             }
         }
@@ -77,7 +139,7 @@ impl Text {
         self.parts
             .iter()
             .map(|p| match p {
-                Part::Lit(s) => s.len(),
+                Part::Lit(s) | Part::Secret(s) => s.len(),
                 Part::Hole(_) => 0,
             })
             .sum()
@@ -92,14 +154,19 @@ impl Text {
         let mut current = Text::default();
         for part in &self.parts {
             match part {
-                Part::Lit(s) => {
+                Part::Lit(s) | Part::Secret(s) => {
+                    let secret = matches!(part, Part::Secret(_));
+                    let push = |t: &mut Text, piece: &str| match secret {
+                        true => t.push_secret(piece),
+                        false => t.push_str(piece),
+                    };
                     let mut pieces = s.split(sep);
                     if let Some(first) = pieces.next() {
-                        current.push_str(first);
+                        push(&mut current, first);
                     }
                     for piece in pieces {
                         out.push(std::mem::take(&mut current));
-                        current.push_str(piece);
+                        push(&mut current, piece);
                     }
                 }
                 Part::Hole(u) => current.push_hole(u.clone()),
@@ -177,6 +244,37 @@ mod tests {
             Text::lit("héé:ü").split_on(':')[1].known().as_deref(),
             Some("ü")
         );
+    }
+
+    #[test]
+    fn split_known_keeps_secret_bytes_secret() {
+        let mut t = Text::lit("x,");
+        t.push_secret("A,B");
+        t.push_str("c,d");
+        let pieces = t.split_known(",").unwrap();
+        let parts: Vec<&[Part]> = pieces.iter().map(|p| p.parts.as_slice()).collect();
+        assert_eq!(
+            parts,
+            [
+                &[Part::Lit("x".into())][..],
+                &[Part::Secret("A".into())],
+                &[Part::Secret("B".into()), Part::Lit("c".into())],
+                &[Part::Lit("d".into())],
+            ]
+        );
+        // A separator that straddles a secret's edge drops the secret bytes it covers.
+        let mut t = Text::lit("a");
+        t.push_secret("b|c");
+        assert_eq!(
+            t.split_known("b|").unwrap()[1].parts,
+            vec![Part::Secret("c".into())]
+        );
+        assert!(arn().split_known(":").is_none());
+        // `split_on` keeps secrets too.
+        let mut t = Text::lit("arn:");
+        t.push_secret("s1:s2");
+        let segments = t.split_on(':');
+        assert_eq!(segments[2].parts, vec![Part::Secret("s2".into())]);
     }
 
     #[test]

@@ -642,3 +642,133 @@ fn time_is_bounded() {
         started.elapsed()
     );
 }
+
+/// A `NoEcho` list taken apart: each piece of the secret is as secret as the whole.
+const NO_ECHO_PARTS: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\n\
+Metadata: {sandtrap: {region: eu-west-1}}\nParameters:\n  Csv:\n    Type: CommaDelimitedList\n    \
+NoEcho: true\n    Default: DefaultSecretA,DefaultSecretB\n  Plain:\n    Type: String\n    NoEcho: true\n    \
+Default: \"PlainSecretC|PlainSecretD\"\nResources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n    \
+Properties:\n      EmailConfiguration:\n        EmailSendingAccount: DEVELOPER\n        \
+From: !Join ['', ['x@', !Select [0, !Split [',', !Join [',', !Ref Csv]]]]]\n        \
+ReplyToEmailAddress: !Join ['', ['r@', !Select [1, !Ref Csv], '.', !Select [1, !Split ['|', !Ref Plain]]]]\n        \
+SourceArn: !Sub\n          - 'arn:aws:ses:ap-south-1:123456789012:identity/${Part}.${Enc}'\n          \
+- Part: !Select [1, !Split ['|', !Ref Plain]]\n            Enc: !Base64 {'Fn::Select': [0, !Ref Csv]}\n";
+
+#[test]
+fn no_echo_values_are_masked_in_every_part_derived_from_them() {
+    let dir = temp();
+    let template = dir.path().join("parts.yaml");
+    std::fs::write(&template, NO_ECHO_PARTS).unwrap();
+    let template = path(&template).to_owned();
+    let params = dir.path().join("params.json");
+    std::fs::write(
+        &params,
+        r#"[{"ParameterKey": "Csv", "ParameterValue": "FileSecretA,FileSecretB"}]"#,
+    )
+    .unwrap();
+    let config = dir.path().join("config.yaml");
+    std::fs::write(
+        &config,
+        "stacks:\n  - files: \"**\"\n    params: {Csv: \"ConfigSecretA,ConfigSecretB\"}\n",
+    )
+    .unwrap();
+    let output = dir.path().join("out.txt");
+    let cases: Vec<(Vec<String>, [&str; 2])> = vec![
+        (vec![], ["DefaultSecretA", "DefaultSecretB"]),
+        (
+            vec!["--param".into(), "Csv=ParamSecretA,ParamSecretB".into()],
+            ["ParamSecretA", "ParamSecretB"],
+        ),
+        (
+            vec!["--param-file".into(), path(&params).into()],
+            ["FileSecretA", "FileSecretB"],
+        ),
+        (
+            vec!["--config".into(), path(&config).into()],
+            ["ConfigSecretA", "ConfigSecretB"],
+        ),
+    ];
+    for (args, secrets) in cases {
+        let mut outputs = Vec::new();
+        for format in [
+            "human", "concise", "json", "sarif", "junit", "github", "gitlab",
+        ] {
+            let mut all = vec!["check", "--format", format];
+            all.extend(args.iter().map(String::as_str));
+            all.push(&template);
+            let out = run(&all, "");
+            assert_eq!(
+                out.exit,
+                sandtrap::cli::Exit::Findings,
+                "{format}: {}{}",
+                out.stdout,
+                out.stderr
+            );
+            outputs.push((format.to_owned(), out.stdout, out.stderr));
+            let mut all = vec!["check", "--format", format, "--output-file", path(&output)];
+            all.extend(args.iter().map(String::as_str));
+            all.push(&template);
+            run(&all, "");
+            outputs.push((
+                format!("{format} --output-file"),
+                std::fs::read_to_string(&output).unwrap(),
+                String::new(),
+            ));
+        }
+        let mut all = vec!["facts"];
+        all.extend(args.iter().map(String::as_str));
+        all.push(&template);
+        let facts = run(&all, "");
+        assert!(facts.stdout.contains("x@****"), "{}", facts.stdout);
+        outputs.push(("facts".into(), facts.stdout, facts.stderr));
+        for (format, stdout, stderr) in outputs {
+            // The human report quotes the template's own lines, where the `Default`s are
+            // written by the template's author; nothing else may show a secret or a piece of one.
+            let shown = stdout
+                .replace("Default: DefaultSecretA,DefaultSecretB", "")
+                .replace("Default: \"PlainSecretC|PlainSecretD\"", "");
+            for secret in secrets.iter().chain(&["PlainSecretC", "PlainSecretD"]) {
+                assert!(
+                    !shown.contains(secret) && !stderr.contains(secret),
+                    "{format} shows {secret}: {stdout}{stderr}"
+                );
+            }
+            for encoded in [
+                "RGVmYXVsdFNlY3JldEE",
+                "UGFyYW1TZWNyZXRB",
+                "RmlsZVNlY3JldEE",
+                "Q29uZmlnU2VjcmV0QQ",
+            ] {
+                assert!(
+                    !shown.contains(encoded),
+                    "{format} shows {encoded}: {stdout}"
+                );
+            }
+        }
+    }
+}
+
+/// Masking is one pass per text, not secrets × texts: 10,000 `NoEcho` defaults and 200
+/// findings finish well inside the watchdog.
+#[test]
+fn masking_many_secrets_is_linear() {
+    let mut t = String::from(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nMetadata: {sandtrap: {region: eu-west-1}}\nParameters:\n",
+    );
+    for i in 0..10_000 {
+        t.push_str(&format!(
+            "  S{i}:\n    Type: String\n    NoEcho: true\n    Default: secret-value-{i:05}\n"
+        ));
+    }
+    t.push_str("Resources:\n");
+    for i in 0..200 {
+        t.push_str(&format!(
+            "  Pool{i}:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      EmailConfiguration:\n        \
+EmailSendingAccount: DEVELOPER\n        From: !Sub 'a@${{S{i}}}.example'\n"
+        ));
+    }
+    let report = bounded(LIMIT, move || check_text("many.yaml", t));
+    let shown = report.to_string();
+    assert!(!diagnostics(&report).is_empty());
+    assert!(!shown.contains("secret-value-"), "{shown}");
+}

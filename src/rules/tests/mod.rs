@@ -49,6 +49,7 @@ fn sender(id: &str, account: &str, state: &str) -> Value {
         "resource": id,
         "sending_account": account,
         "source_arn": null,
+        "has_source_arn": false,
         "ses": {"region": "us-west-2", "state": state},
         "spans": {
             "resource": span("a.yaml", 10, 15),
@@ -401,6 +402,7 @@ fn st201_fires_for_developer_without_source_arn() {
     missing["note"] = json!("CDK construct `AuthStack/Users/Resource`");
     let mut with_arn = sender("Admins", "DEVELOPER", "sandbox");
     with_arn["source_arn"] = json!("arn:aws:ses:us-west-2:123456789012:identity/example.com");
+    with_arn["has_source_arn"] = json!(true);
     let default = sender("Guests", "COGNITO_DEFAULT", "sandbox");
     let diagnostics = run([st201], &json!({"senders": [missing, with_arn, default]}));
     assert_eq!(diagnostics.len(), 1);
