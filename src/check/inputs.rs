@@ -123,7 +123,7 @@ fn parse_ses_flag(flag: &str) -> Result<(Option<String>, String), CheckError> {
         None => (None, flag.to_owned()),
     };
     let bad_account = account.as_deref().is_some_and(|a| !config::is_account(a));
-    if bad_account || !config::is_region(&region) {
+    if bad_account || !(config::is_region(&region) || region == config::ANY_REGION) {
         return Err(CheckError::SesFlag(flag.to_owned()));
     }
     Ok((account, region))

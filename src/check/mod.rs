@@ -551,6 +551,11 @@ fn stack(
         region: env.env.region.clone(),
         region_source: env.region_source,
         environment_location,
+        cdk: matches!(target.origin, Origin::Cdk(_)),
+        deployment: match &target.origin {
+            Origin::Cdk(cdk) => format!("{}#{}", cdk.manifest, cdk.deployment),
+            _ => source.name.clone(),
+        },
         facts,
     };
     (stack, secrets)

@@ -182,6 +182,10 @@ fn normalize(file: &str) -> String {
 }
 
 /// An AWS region code: `us-east-1`, `us-gov-west-1`, `us-isob-east-1`, `ap-southeast-7`.
+/// The region of an SES declaration that stands for every region (`--ses-production
+/// 111111111111:*`, config `ses: {production: [{regions: ["*"]}]}`).
+pub const ANY_REGION: &str = "*";
+
 pub fn is_region(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     let [first, middle @ .., last] = parts.as_slice() else {

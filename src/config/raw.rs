@@ -102,7 +102,7 @@ pub(super) fn parse(source: SourceFile) -> Result<Config, ConfigError> {
                     regions: entry
                         .regions
                         .into_iter()
-                        .map(|r| v.region(r))
+                        .map(|r| v.ses_region(r))
                         .collect::<Result<_, _>>()?,
                     account: entry.account.map(|a| v.account(a)).transpose()?,
                 });
@@ -163,6 +163,15 @@ impl Validator<'_> {
             span: location_span(self.source, &t.referenced),
             value: t.value,
         }
+    }
+
+    /// A region of an `ses:` entry: a region name, or `*` for every region (the regions a
+    /// stack deploys to included, when its own region is unknown).
+    fn ses_region(&self, t: Text) -> Result<Located<String>, ConfigError> {
+        if t.value == super::ANY_REGION {
+            return Ok(self.text(t));
+        }
+        self.region(t)
     }
 
     fn region(&self, t: Text) -> Result<Located<String>, ConfigError> {

@@ -222,6 +222,7 @@ impl Reader<'_> {
                 artifact_id: id.clone(),
                 stack_name,
                 nested_in: None,
+                deployment: id.clone(),
                 environment_span: environment_node.map(|n| n.span),
                 parameters,
             }),

@@ -42,6 +42,10 @@ pub struct CdkStack {
     pub stack_name: String,
     /// For a nested stack template, the artifact id of its parent stack.
     pub nested_in: Option<String>,
+    /// The artifact id of the stack deployed with `cdk deploy`: its own for a stack, the
+    /// top-level stack's for a nested one. Stacks with the same one are one CloudFormation
+    /// deployment.
+    pub deployment: String,
     /// Span of the `environment` value in the manifest, for related locations.
     pub environment_span: Option<Span>,
     /// `properties.parameters`.

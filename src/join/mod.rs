@@ -9,6 +9,7 @@ pub mod ses;
 
 use serde_json::{Value as Json, json};
 
+use crate::config::ANY_REGION;
 use crate::extract::StackFacts;
 use crate::resolve::{Part, Text, UnknownReason};
 use crate::source::Span;
@@ -53,6 +54,13 @@ pub struct Stack {
     pub region_source: EnvSource,
     /// Where the environment was declared (a CDK manifest's `environment`), for related labels.
     pub environment_location: Option<(String, Span)>,
+    /// Read from a CDK cloud assembly: its environment comes from the app's `env`, so advice
+    /// names what a CDK user can change.
+    pub cdk: bool,
+    /// Which CloudFormation deployment creates the stack: a nested stack is created by its
+    /// parent's, so it shares the parent's (the manifest and top-level artifact of a CDK
+    /// stack; the file of a loose template).
+    pub deployment: String,
     pub facts: StackFacts,
 }
 
@@ -84,14 +92,17 @@ pub struct JoinInputs {
 }
 
 /// The state `declarations` give for `(account, region)`: the first source that says anything
-/// wins; within it an account-specific entry beats a generic one, and sandbox beats production.
+/// wins; within it an entry naming the region beats one for every region (`*`), an
+/// account-specific entry beats a generic one, and sandbox beats production. `region` is
+/// [`ANY_REGION`] for the region a stack deploys to when that is unknown: only `*` entries
+/// speak for it.
 pub fn ses_state<'a>(
     declarations: &'a [SesDeclaration],
     account: Option<&str>,
     region: &str,
 ) -> Option<&'a SesDeclaration> {
     let matching = |d: &&SesDeclaration| {
-        d.region == region
+        (d.region == region || d.region == ANY_REGION)
             && match (&d.account, account) {
                 (None, _) => true,
                 (Some(a), Some(b)) => a == b,
@@ -103,7 +114,13 @@ pub fn ses_state<'a>(
         .iter()
         .filter(matching)
         .filter(|d| d.source == first_source)
-        .max_by_key(|d| (d.account.is_some(), d.state == SesState::Sandbox))
+        .max_by_key(|d| {
+            (
+                d.region != ANY_REGION,
+                d.account.is_some(),
+                d.state == SesState::Sandbox,
+            )
+        })
 }
 
 /// Whether two possibly unknown values (accounts, regions) can be the same: unknown matches any.
@@ -129,20 +146,27 @@ pub(crate) fn substitute_imports(
             parts.push(part.clone());
             continue;
         };
-        let UnknownReason::Import { name } = &unknown.reason else {
-            parts.push(part.clone());
-            continue;
+        // `Fn::ImportValue` reads an export of the same account and region; a CDK cross-region
+        // reference reads what a writer in another region wrote for this region.
+        let (name, cross_region) = match &unknown.reason {
+            UnknownReason::Import { name } => (name.known(), false),
+            UnknownReason::CrossRegionImport { name } => (Some(name.clone()), true),
+            _ => (None, false),
         };
-        let Some(name) = name.known() else {
+        let Some(name) = name else {
             parts.push(part.clone());
             continue;
         };
         let found: Vec<&Text> = stacks
             .iter()
-            .filter(|s| {
-                compatible(s.account.as_deref(), account) && compatible(s.region.as_deref(), region)
-            })
+            .filter(|s| compatible(s.account.as_deref(), account))
+            .filter(|s| cross_region || compatible(s.region.as_deref(), region))
             .flat_map(|s| s.facts.exports.iter())
+            .filter(|e| match (&e.reader_region, cross_region) {
+                (None, false) => true,
+                (Some(reader), true) => compatible(Some(reader), region),
+                _ => false,
+            })
             .filter(|e| e.name.known().as_deref() == Some(name.as_str()))
             .filter_map(|e| match e.value.first().and_then(|v| v.value.as_ref()) {
                 Some(crate::resolve::Resolved::Str(t)) => Some(t),

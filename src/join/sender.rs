@@ -91,8 +91,16 @@ pub fn analyze(
         ses_account = Some(caller.clone());
         account_source = Some("caller");
     }
-    let declaration = ses_region
-        .as_deref()
+    // An environment-agnostic stack whose `SourceArn` names its own region mails through SES in
+    // whatever region it lands in: only a declaration for every region (`*`) speaks for that.
+    let deploy_region = ses_region.is_none()
+        && region.is_none()
+        && arn_text.is_some_and(ses::region_is_deploy_region);
+    let state_region = match deploy_region {
+        true => Some(crate::config::ANY_REGION),
+        false => ses_region.as_deref(),
+    };
+    let declaration = state_region
         .and_then(|r| ses_state(&inputs.ses, ses_account.as_deref(), r))
         .filter(|_| live.state.is_none());
     let (state, state_source) = match (live.state, declaration) {
@@ -185,15 +193,23 @@ pub fn analyze(
             ("AutoVerifiedAttributes", &sender.auto_verified_attributes),
         ],
     );
+    // `*` must be quoted in YAML, where it would start an alias.
+    let config_region = match (deploy_region, ses_region.as_deref()) {
+        (true, _) => "\"*\"",
+        (false, Some(r)) => r,
+        (false, None) => "REGION",
+    };
     let production_config = match ses_account.as_deref() {
-        Some(a) => format!(
-            "ses: {{production: [{{regions: [{}], account: \"{a}\"}}]}}",
-            ses_region.as_deref().unwrap_or("REGION")
-        ),
-        None => format!(
-            "ses: {{production: [{{regions: [{}]}}]}}",
-            ses_region.as_deref().unwrap_or("REGION")
-        ),
+        Some(a) => {
+            format!("ses: {{production: [{{regions: [{config_region}], account: \"{a}\"}}]}}")
+        }
+        None => format!("ses: {{production: [{{regions: [{config_region}]}}]}}"),
+    };
+    let production_flag = match (ses_account.as_deref(), ses_region.as_deref()) {
+        (Some(a), Some(r)) => format!("--ses-production {a}:{r}"),
+        (Some(a), None) => format!("--ses-production '{a}:*'"),
+        (None, Some(r)) => format!("--ses-production {r}"),
+        (None, None) => "--ses-production '*'".to_owned(),
     };
 
     json!({
@@ -209,6 +225,7 @@ pub fn analyze(
         "account": stack.account,
         "pool_region": region,
         "pool_region_known": region.is_some(),
+        "cdk": stack.cdk,
         "sending_account": sending_account,
         "sending_account_known": sending_account.is_some(),
         "uses_ses": uses_ses,
@@ -228,12 +245,14 @@ pub fn analyze(
         "ses": {
             "region": ses_region,
             "region_known": ses_region.is_some(),
+            "deploy_region": deploy_region,
             "account": ses_account,
             "cross_account": matches!((&arn.account, &stack.account), (Some(a), Some(b)) if a != b),
             "account_source": account_source,
             "state": state,
             "state_source": state_source,
             "production_config": production_config,
+            "production_flag": production_flag,
             "live": live.ses_live,
             "live_error": live.ses_error,
         },
@@ -246,6 +265,7 @@ pub fn analyze(
             "verdict": identity.verdict,
             "declared_regions": identity.regions,
             "declared_name": identity.declared_name,
+            "declared_in": identity.declared_in,
             "live": live.identity_live,
             "live_error": live.identity_error,
         },
@@ -272,6 +292,8 @@ struct IdentityJoin {
     verdict: &'static str,
     regions: Vec<String>,
     declared_name: Option<String>,
+    /// The stack that declares it, for `same-deployment`.
+    declared_in: Option<String>,
     location: Option<(String, Span)>,
 }
 
@@ -286,6 +308,7 @@ fn identity_join(
         verdict: "unknown",
         regions: Vec::new(),
         declared_name: None,
+        declared_in: None,
         location: None,
     };
     let (Some(name), Some(region)) = (name, region) else {
@@ -302,8 +325,10 @@ fn identity_join(
         Some((s.file.clone(), id.name.span.unwrap_or(id.resource_span)))
     };
     let mut same_stack = None;
+    let mut same_deployment = None;
     let mut other_regions = Vec::new();
     let mut other_level = None;
+    let deployment = stacks.get(own).map(|s| s.deployment.as_str());
     for (i, s, id, declared) in declarations {
         let in_region = compatible(s.region.as_deref(), Some(region));
         if ses::same_identity(&declared, name) {
@@ -311,6 +336,12 @@ fn identity_join(
                 other_regions.push((s.region.clone().unwrap_or_default(), location(s, id)));
             } else if i == own {
                 same_stack = location(s, id);
+            } else if Some(s.deployment.as_str()) == deployment {
+                // A parent and its nested stacks are created by one deployment: the identity
+                // is as new as if it were in the pool's own stack.
+                if same_deployment.is_none() {
+                    same_deployment = Some((s.name.clone(), location(s, id)));
+                }
             } else {
                 join.verdict = "declared";
                 join.location = location(s, id);
@@ -332,6 +363,10 @@ fn identity_join(
     if same_stack.is_some() {
         join.verdict = "same-stack";
         join.location = same_stack;
+    } else if let Some((stack, location)) = same_deployment {
+        join.verdict = "same-deployment";
+        join.declared_in = Some(stack);
+        join.location = location;
     } else if let Some((declared, location)) = other_level {
         join.verdict = "other-level";
         join.declared_name = Some(declared);
@@ -418,7 +453,7 @@ fn unresolved<const N: usize>(
             if in_field == MAX_UNRESOLVED_PER_FIELD {
                 break;
             }
-            let Some((needs, suggestion)) = describe(unknown) else {
+            let Some((needs, suggestion)) = describe(unknown, stack.cdk) else {
                 continue;
             };
             if !seen.insert((field, needs.clone())) {
@@ -446,39 +481,59 @@ fn unresolved<const N: usize>(
     out
 }
 
-fn describe(unknown: &Unknown) -> Option<(String, String)> {
+/// What a rule needs and what to supply. For a stack synthesized by CDK the advice names what a
+/// CDK user changes (the app, the flags, `.sandtrap.yaml`): `cdk.out` is generated, not edited.
+fn describe(unknown: &Unknown, cdk: bool) -> Option<(String, String)> {
+    const CDK_TOKEN: &str = "in the CDK app, use a plain string where the value is known in advance instead of a token resolved at deploy time (`cdk.out` is generated: do not edit it)";
+    const LITERAL: &str = "write the value literally or pass it as a parameter";
+    let after_deploy = if cdk { CDK_TOKEN } else { LITERAL };
     Some(match &unknown.reason {
         UnknownReason::Parameter { name } => (
             format!("parameter `{name}`, which has no Default"),
-            format!(
-                "pass `--param {name}=VALUE` (or `--param-file`), or add a `stacks:` entry with `params` in .sandtrap.yaml"
-            ),
+            match cdk {
+                true => format!(
+                    "pass `--param {name}=VALUE`, or add a `stacks:` entry with `params` in .sandtrap.yaml (or give the CfnParameter a default in the CDK app)"
+                ),
+                false => format!(
+                    "pass `--param {name}=VALUE` (or `--param-file`), or add a `stacks:` entry with `params` in .sandtrap.yaml"
+                ),
+            },
         ),
         UnknownReason::Import { name } => (
             format!(
                 "the export `{}` imported with Fn::ImportValue",
                 name_text(name)
             ),
-            "add the template that exports it (same account and region) to the run".to_owned(),
+            match cdk {
+                true => "synthesize the stack that exports it into the same run (the whole app, or its cdk.out next to this one), in the same account and region".to_owned(),
+                false => "add the template that exports it (same account and region) to the run".to_owned(),
+            },
+        ),
+        UnknownReason::CrossRegionImport { name } => (
+            format!("the CDK cross-region reference `{name}`"),
+            "synthesize the stack that writes it (its `Custom::CrossRegionExportWriter`) into the same run: check the whole app's cdk.out".to_owned(),
         ),
         UnknownReason::GetAtt {
             resource,
             attribute,
         } => (
             format!("`{resource}.{attribute}`, known only after deploy"),
-            "write the value literally or pass it as a parameter".to_owned(),
+            after_deploy.to_owned(),
         ),
         UnknownReason::Resource { logical_id } => (
             format!("the physical id of `{logical_id}`, known only after deploy"),
-            "write the value literally or pass it as a parameter".to_owned(),
+            after_deploy.to_owned(),
         ),
         UnknownReason::Unsupported { function } => (
             format!("`{function}`, which is not evaluated statically"),
-            "write the value literally or pass it as a parameter".to_owned(),
+            after_deploy.to_owned(),
         ),
         UnknownReason::Invalid { reason } => (
             format!("a value that cannot be evaluated ({reason})"),
-            "fix the intrinsic function".to_owned(),
+            match cdk {
+                true => "report the construct that produced it: CDK should not synthesize an invalid intrinsic".to_owned(),
+                false => "fix the intrinsic function".to_owned(),
+            },
         ),
         UnknownReason::Pseudo { .. } => return None,
     })

@@ -2,7 +2,7 @@
 //! kind of identity a name is, and whether an identity covers a `From` address.
 
 use super::regions;
-use crate::resolve::Text;
+use crate::resolve::{Part, Text, UnknownReason};
 
 /// A `SourceArn` taken apart; `None` parts are unknown.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -13,6 +13,16 @@ pub struct SourceArn {
     pub identity: Option<String>,
     /// Why the ARN cannot be an SES identity ARN, when its known parts already say so.
     pub problem: Option<String>,
+}
+
+/// Whether the region of an identity ARN is exactly the stack's own region (`${AWS::Region}`,
+/// `Ref AWS::Region`) left unknown: the SES region is then whatever region the stack deploys to.
+pub fn region_is_deploy_region(text: &Text) -> bool {
+    let segments = text.split_on(':');
+    segments.get(3).is_some_and(|region| {
+        matches!(region.parts.as_slice(), [Part::Hole(u)]
+            if matches!(&u.reason, UnknownReason::Pseudo { name } if name == "AWS::Region"))
+    })
 }
 
 /// Parses `arn:PARTITION:ses:REGION:ACCOUNT:identity/NAME` (DOMAIN.md §1.4), keeping whatever

@@ -4,7 +4,7 @@
 
 use super::eval::{Eval, hole, invalid, text, unknown};
 use super::variants::{Alts, Partial};
-use super::{MAX_TEXT_BYTES, Part, Resolved, Text, Unknown, UnknownReason};
+use super::{CROSS_REGION_READER, MAX_TEXT_BYTES, Part, Resolved, Text, Unknown, UnknownReason};
 use crate::source::Span;
 use crate::tree::Node;
 
@@ -349,11 +349,18 @@ impl Eval<'_> {
             },
             _ => return one(invalid(span, "Fn::GetAtt needs [resource, attribute]")),
         };
-        if !self.index.resources.contains_key(resource.as_str()) {
+        let Some(node) = self.index.resources.get(resource.as_str()) else {
             return one(invalid(span, format!("Fn::GetAtt of undefined {resource}")));
-        }
+        };
+        let reader = node.get("Type").and_then(Node::as_str) == Some(CROSS_REGION_READER);
         attribute.flat_map(|attribute| {
             let attribute = to_text(attribute, span).to_string();
+            if reader && attribute.starts_with("/cdk/exports/") {
+                return one(hole(
+                    span,
+                    UnknownReason::CrossRegionImport { name: attribute },
+                ));
+            }
             one(get_att(span, &resource, &attribute))
         })
     }

@@ -56,6 +56,10 @@ pub use dump::debug_dump;
 pub use eval::is_no_echo;
 pub use variants::MAX_VARIANTS;
 
+/// The CDK custom resources behind `crossRegionReferences: true`.
+pub(crate) const CROSS_REGION_WRITER: &str = "Custom::CrossRegionExportWriter";
+pub(crate) const CROSS_REGION_READER: &str = "Custom::CrossRegionExportReader";
+
 /// Deepest nesting of intrinsics, values and references the resolver follows.
 pub const MAX_DEPTH: usize = 256;
 
@@ -91,6 +95,10 @@ pub enum UnknownReason {
     Pseudo { name: String },
     /// `Fn::ImportValue` of this export name; the join stage substitutes other stacks' exports.
     Import { name: Box<Text> },
+    /// A CDK cross-region reference (`crossRegionReferences: true`): `Fn::GetAtt` of a
+    /// `Custom::CrossRegionExportReader` naming the SSM parameter that the producing stack's
+    /// `Custom::CrossRegionExportWriter` writes; the join substitutes the writer's value.
+    CrossRegionImport { name: String },
     /// `Fn::GetAtt`.
     GetAtt { resource: String, attribute: String },
     /// `Ref` to a resource whose `Ref` value is not modelled.
@@ -152,12 +160,16 @@ pub enum Truth {
     Unknown,
 }
 
-/// An `Outputs` entry with an `Export`.
+/// An `Outputs` entry with an `Export`, or a value a CDK `Custom::CrossRegionExportWriter`
+/// writes for a stack in another region.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Export {
     pub name: Text,
     pub value: Vec<Variant>,
     pub span: Span,
+    /// For a cross-region export, the region of the stacks that read it (the writer's
+    /// `WriterProps.region`); `None` for an `Outputs` export, read in the stack's own region.
+    pub reader_region: Option<String>,
 }
 
 impl Text {
@@ -198,6 +210,7 @@ impl fmt::Display for UnknownReason {
             UnknownReason::Parameter { name } => write!(f, "parameter {name}"),
             UnknownReason::Pseudo { name } => f.write_str(name),
             UnknownReason::Import { name } => write!(f, "import {name}"),
+            UnknownReason::CrossRegionImport { name } => write!(f, "cross-region reference {name}"),
             UnknownReason::GetAtt {
                 resource,
                 attribute,
@@ -314,16 +327,15 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// The `Outputs` entries with an `Export`, in document order. Outputs whose `Condition` is
+    /// The `Outputs` entries with an `Export`, in document order, then what CDK cross-region
+    /// export writers write ([`Self::cross_region_exports`]). Outputs whose `Condition` is
     /// false are left out; an export name with several variants gives one [`Export`] each, with
     /// the value variants compatible with it (their assumptions include the name's); `span` is
     /// the span of the export's `Name` node.
     pub fn exports(&self) -> Vec<Export> {
         let mut out = Vec::new();
-        let Some(outputs) = self.document.root.get("Outputs").and_then(Node::as_map) else {
-            return out;
-        };
-        for (_, output) in outputs.iter() {
+        let outputs = self.document.root.get("Outputs").and_then(Node::as_map);
+        for (_, output) in outputs.iter().flat_map(|o| o.iter()) {
             let Some(name_node) = output.get_path(&["Export", "Name"]) else {
                 continue;
             };
@@ -358,6 +370,50 @@ impl<'a> Resolver<'a> {
                     name,
                     value,
                     span: name_node.span,
+                    reader_region: None,
+                });
+            }
+        }
+        out.extend(self.cross_region_exports());
+        out
+    }
+
+    /// What each `Custom::CrossRegionExportWriter` writes: `WriterProps: {region, exports:
+    /// {"/cdk/exports/CONSUMER/NAME": value}}`, the SSM parameters that a stack in `region`
+    /// reads back through its `Custom::CrossRegionExportReader`.
+    fn cross_region_exports(&self) -> Vec<Export> {
+        let mut out = Vec::new();
+        let Some(resources) = self.document.root.get("Resources").and_then(Node::as_map) else {
+            return out;
+        };
+        for (_, resource) in resources.iter() {
+            if resource.get("Type").and_then(Node::as_str) != Some(CROSS_REGION_WRITER) {
+                continue;
+            }
+            let Some(props) = resource.get_path(&["Properties", "WriterProps"]) else {
+                continue;
+            };
+            let region = props.get("region").map(|node| self.resolve(node));
+            let region = match region.as_deref() {
+                Some(
+                    [
+                        Variant {
+                            value: Some(Resolved::Str(t)),
+                            ..
+                        },
+                    ],
+                ) => t.known(),
+                _ => None,
+            };
+            let Some(exports) = props.get("exports").and_then(Node::as_map) else {
+                continue;
+            };
+            for entry in &exports.entries {
+                out.push(Export {
+                    name: Text::lit(entry.key.clone()),
+                    value: self.resolve(&entry.value),
+                    span: entry.key_span,
+                    reader_region: region.clone(),
                 });
             }
         }

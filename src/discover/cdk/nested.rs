@@ -94,6 +94,9 @@ pub(super) fn templates(
                     artifact_id: id.to_owned(),
                     stack_name: id.to_owned(),
                     nested_in: parent_of.get(id).cloned(),
+                    deployment: top
+                        .and_then(stack_of)
+                        .map_or_else(|| id.to_owned(), |t| t.artifact_id.clone()),
                     environment_span,
                     parameters: Default::default(),
                 }),
