@@ -24,7 +24,7 @@ command -v npm >/dev/null || fail "npm is not installed: the CDK end-to-end test
 echo "node $(node --version), npm $(npm --version)"
 
 section "npm ci (aws-cdk-lib and constructs as pinned in testdata/cdk-app/package-lock.json)"
-cp "$app/package.json" "$app/package-lock.json" "$app/app.js" "$work/"
+cp "$app/package.json" "$app/package-lock.json" "$app/app.js" "$app/accuracy.js" "$work/"
 if ! (cd "$work" && npm ci --no-audit --no-fund --loglevel=error); then
   fail "npm ci failed: is the npm registry reachable? (the test cannot run without aws-cdk-lib)"
 fi
@@ -96,5 +96,69 @@ cat "$work/production.txt"
 [ "$status" -eq 1 ] || fail "expected exit status 1 (ST203, ST205), got $status"
 grep -q 'error\[ST101\]' "$work/production.txt" && fail "ST101 error reported although us-east-1 has production access"
 grep -q 'error\[ST203\]' "$work/production.txt" || fail "ST203 missing"
+
+section "accuracy app (node accuracy.js): env-agnostic senders, nested deployments, cross-region references"
+(cd "$work" && node accuracy.js accuracy.out >/dev/null && node accuracy.js amplify.out amplify >/dev/null)
+# The Amplify-shaped stack alone, with no flag and no config: SES in whatever region it deploys
+# to, self sign-up, nothing known about the sandbox there -> ST101 warning, exit status 1.
+status=0
+(cd "$work" && "$sandtrap" check --format json amplify.out) >"$work/amplify.json" || status=$?
+[ "$status" -eq 1 ] || fail "expected exit status 1 from the Amplify-shaped assembly, got $status"
+status=0
+(cd "$work" && "$sandtrap" check --format json accuracy.out) >"$work/accuracy.json" || status=$?
+[ "$status" -eq 1 ] || fail "expected exit status 1 from the accuracy app, got $status"
+node - "$work/amplify.json" "$work/accuracy.json" <<'JS' || fail "diagnostics differ from the expected ones"
+const fs = require('fs');
+const strip = (s) => s.replace(/[0-9A-F]{8}(?=\b|\.)/g, '*');
+const check = (file, expected) => {
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const actual = report.diagnostics.map((d) => strip(`${d.code} ${d.severity} ${d.file} ${d.resource}`));
+  for (const line of actual) console.log('  got', line);
+  const missing = expected.filter((e) => !actual.includes(e));
+  const unexpected = actual.filter((a) => !expected.includes(a));
+  if (missing.length || unexpected.length) {
+    console.error('missing:', missing, '\nunexpected:', unexpected);
+    process.exit(1);
+  }
+  return report;
+};
+// Amplify-shaped: ST101 at the unknown-state level for a public pool, plus ST003.
+const amplify = check(process.argv[2], [
+  'ST003 info amplify.out/AmplifyAuth.template.json UserPool*',
+  'ST101 warning amplify.out/AmplifyAuth.template.json UserPool*',
+]);
+const st101 = amplify.diagnostics.find((d) => d.code === 'ST101');
+if (!/whatever region its stack deploys to/.test(st101.message)) {
+  console.error('ST101 does not say the SES region is the deploy region:', st101.message);
+  process.exit(1);
+}
+const report = check(process.argv[3], [
+  'ST003 info accuracy.out/AmplifyAuth.template.json UserPool*',
+  'ST101 warning accuracy.out/AmplifyAuth.template.json UserPool*',
+  // withSES({ sesRegion: 'eu-west-1' }) in an environment-agnostic stack: the skipped region
+  // checks are named.
+  'ST003 info accuracy.out/Regional.template.json StaffPool*',
+  'ST101 info accuracy.out/Regional.template.json StaffPool*',
+  'ST207 info accuracy.out/Regional.template.json StaffPool*',
+  // The identity in the parent stack, the pool in its NestedStack: one deployment.
+  'ST208 warning accuracy.out/ParentPools*.nested.template.json PartnerPool*',
+  'ST101 info accuracy.out/ParentPools*.nested.template.json PartnerPool*',
+  // The cross-region reference resolves to the identity's ARN: no ST002, and the identity is
+  // found declared in us-east-1 (no ST207).
+  'ST101 info accuracy.out/Auth.template.json Pool',
+  'ST102 info accuracy.out/Auth.template.json Pool',
+]);
+const regional = report.diagnostics.find((d) => d.code === 'ST003' && /Regional/.test(d.file));
+if (!/ST203/.test(regional.message) || /Metadata/.test(regional.help)) {
+  console.error('ST003 for a CDK stack must name the skipped checks and CDK-fit help:', regional);
+  process.exit(1);
+}
+console.log('accuracy app: every expected diagnostic, nothing else');
+JS
+
+section "every region of the account declared in production: the Amplify-shaped stack passes"
+status=0
+(cd "$work" && "$sandtrap" check --format concise --account 111111111111 --ses-production '111111111111:*' amplify.out) || status=$?
+[ "$status" -eq 0 ] || fail "expected exit status 0 once every region has production access, got $status"
 
 printf '\ntest-cdk: OK in %ss\n' "$(($(date +%s) - started))"
