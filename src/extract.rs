@@ -4,7 +4,7 @@
 //! Values stay partially known ([`Text`] with holes); deciding what they mean is the join's job.
 
 use crate::resolve::{
-    Assumption, Export, Part, Resolved, Resolver, Text, Truth, Unknown, UnknownReason,
+    Assumption, Combined, Export, Part, Resolved, Resolver, Text, Truth, Unknown, UnknownReason,
 };
 use crate::source::Span;
 use crate::tree::{Document, Node};
@@ -146,6 +146,9 @@ pub struct Sender {
     pub mfa_configuration: Field,
     /// `EmailConfiguration` itself (for pointing when a field is absent).
     pub email_configuration_span: Option<Span>,
+    /// Combinations of conditions past the bound that were not checked (set on the first
+    /// sender of a resource).
+    pub unchecked_combinations: u64,
 }
 
 /// An SES identity declared by a resource.
@@ -238,7 +241,18 @@ pub fn extract(document: &Document, text: &str, resolver: &Resolver<'_>) -> Stac
             .get_path(&["Metadata", "aws:cdk:path"])
             .and_then(Node::as_str)
             .map(str::to_owned);
-        for variant in resolver.resolve(properties) {
+        let sends = matches!(resource_type, USER_POOL | REPLICA | RISK);
+        let combined = match sends {
+            // Each property a sender reads is resolved on its own, so conditions that vary only
+            // the `From` do not crowd out the one that picks the SES region.
+            true => resolver.resolve_parts(properties, SENDER_PROPERTIES),
+            false => Combined {
+                variants: resolver.resolve(properties),
+                unchecked: 0,
+            },
+        };
+        let first_sender = facts.senders.len();
+        for variant in combined.variants {
             let Some(props) = variant.value else { continue };
             let mut assumptions = base.clone();
             assumptions.extend(variant.assumptions);
@@ -283,8 +297,64 @@ pub fn extract(document: &Document, text: &str, resolver: &Resolver<'_>) -> Stac
                 }),
             }
         }
+        if sends {
+            let mut senders = facts.senders.split_off(first_sender);
+            merge_same_cause(&mut senders);
+            if let Some(first) = senders.first_mut() {
+                first.unchecked_combinations = combined.unchecked;
+            }
+            facts.senders.append(&mut senders);
+        }
     }
     facts
+}
+
+/// The properties of a sender resource that extraction reads (each resolved on its own).
+const SENDER_PROPERTIES: &[&[&str]] = &[
+    &["EmailConfiguration", "EmailSendingAccount"],
+    &["EmailConfiguration", "SourceArn"],
+    &["EmailConfiguration", "From"],
+    &["EmailConfiguration", "ConfigurationSet"],
+    &["LambdaConfig"],
+    &["AdminCreateUserConfig", "AllowAdminCreateUserOnly"],
+    &["AutoVerifiedAttributes"],
+    &["UsernameAttributes"],
+    &["AliasAttributes"],
+    &["AccountRecoverySetting"],
+    &["EnabledMfas"],
+    &["MfaConfiguration"],
+    &["AccountTakeoverRiskConfiguration"],
+];
+
+/// One sender per distinct set of facts: variants that differ only in their assumptions are
+/// one cause, labelled with the assumptions they all share (a condition that varies among them
+/// does not change the outcome, so it drops out).
+///
+/// What rules read of a `From` is its domain (which identity covers it); variants whose `From`
+/// differs only before the `@` are one cause, shown with the first one's address.
+fn merge_same_cause(senders: &mut Vec<Sender>) {
+    let mut merged: Vec<(Sender, Sender)> = Vec::with_capacity(senders.len());
+    for sender in senders.drain(..) {
+        let key = cause(&sender);
+        match merged.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, m)) => m.assumptions.retain(|a| sender.assumptions.contains(a)),
+            None => merged.push((key, sender)),
+        }
+    }
+    *senders = merged.into_iter().map(|(_, s)| s).collect();
+}
+
+/// A sender as rules see it: without its assumptions, and with only the domain of its `From`.
+fn cause(sender: &Sender) -> Sender {
+    let mut key = sender.clone();
+    key.assumptions.clear();
+    if let Some(from) = key.from.known() {
+        let address = from.rsplit_once('<').map_or(from.as_str(), |(_, a)| a);
+        if let Some((_, domain)) = address.trim_end_matches('>').rsplit_once('@') {
+            key.from.value = Some(Value::Text(Text::lit(domain.trim().to_ascii_lowercase())));
+        }
+    }
+    key
 }
 
 fn sender(
@@ -341,6 +411,7 @@ fn sender(
         enabled_mfas: at.field(&["EnabledMfas"]),
         mfa_configuration: at.field(&["MfaConfiguration"]),
         email_configuration_span: at.node_span(&email),
+        unchecked_combinations: 0,
     })
 }
 

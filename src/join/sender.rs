@@ -283,6 +283,7 @@ pub fn analyze(
         "mails_users": mails_users,
         "exposure": exposure,
         "unresolved": unresolved,
+        "unchecked_combinations": sender.unchecked_combinations,
         "spans": spans,
     })
 }

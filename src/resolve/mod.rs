@@ -35,6 +35,7 @@
 //!   contain; otherwise the list is unknown, with the first offending hole's reason;
 //! - a hole made inside a `Fn::Sub` string points at the whole `Fn::Sub` node.
 
+mod combine;
 mod conditions;
 mod dump;
 mod eval;
@@ -52,6 +53,7 @@ use std::fmt;
 use crate::source::Span;
 use crate::tree::{Document, Node};
 
+pub use combine::{Combined, MAX_COMBINATIONS};
 pub use dump::debug_dump;
 pub use eval::is_no_echo;
 pub use variants::MAX_VARIANTS;
