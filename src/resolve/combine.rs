@@ -20,6 +20,9 @@ pub struct Combined {
     pub unchecked: u64,
 }
 
+/// A combination being built: its assumptions and each part's value at its key path.
+type Combination<'p> = (Vec<Assumption>, Vec<(&'p [String], Option<Resolved>)>);
+
 impl Resolver<'_> {
     /// The variants of `properties` restricted to the `wanted` key paths, each resolved on its
     /// own (an intrinsic on the way resolves as a whole) and the values combined, contradictory
@@ -33,8 +36,7 @@ impl Resolver<'_> {
         }
         let mut leaves = Vec::new();
         collect(Vec::new(), properties, wanted, &mut leaves);
-        let mut combos: Vec<(Vec<Assumption>, Vec<(&[String], Option<Resolved>)>)> =
-            vec![(Vec::new(), Vec::new())];
+        let mut combos: Vec<Combination<'_>> = vec![(Vec::new(), Vec::new())];
         let mut total: u64 = 1;
         let mut capped = false;
         for (path, node) in &leaves {
