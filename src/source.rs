@@ -8,6 +8,10 @@ use std::sync::{Arc, OnceLock};
 
 use line_index::{LineIndex, TextSize, WideEncoding};
 
+pub mod snippet;
+
+pub use snippet::Snippet;
+
 /// A byte range `start..end` into one source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Span {
@@ -207,52 +211,5 @@ impl Files {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
-    }
-}
-
-/// A [`miette::SourceCode`] that finds lines through the file's line table, so rendering a
-/// diagnostic costs O(lines shown) instead of O(offset) (miette's own impls scan from byte 0).
-#[derive(Debug, Clone)]
-pub struct IndexedSource(pub SourceFile);
-
-impl miette::SourceCode for IndexedSource {
-    fn read_span<'a>(
-        &'a self,
-        span: &miette::SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let file = &self.0;
-        let text: &str = &file.text;
-        if span.offset() > text.len() || span.offset() + span.len() > text.len() {
-            return Err(miette::MietteError::OutOfBounds);
-        }
-        let start = file.position(span.offset() as u32);
-        let last_byte = (span.offset() + span.len())
-            .saturating_sub(1)
-            .max(span.offset());
-        let end = file.position(last_byte.min(text.len()) as u32);
-        let first_line = (start.line as usize - 1).saturating_sub(context_lines_before);
-        let last_line = end.line as usize - 1 + context_lines_after;
-        let from = file
-            .line_start(first_line as u32 + 1)
-            .map_or(0, |o| o as usize);
-        let to = file
-            .line_start(last_line as u32 + 2)
-            .map_or(text.len(), |o| o as usize)
-            .max(from);
-        let column = if context_lines_before == 0 {
-            start.column as usize - 1
-        } else {
-            0
-        };
-        Ok(Box::new(miette::MietteSpanContents::new_named(
-            file.name.clone(),
-            text.as_bytes().get(from..to).unwrap_or_default(),
-            (from, to - from).into(),
-            first_line,
-            column,
-            last_line - first_line,
-        )))
     }
 }

@@ -642,3 +642,87 @@ fn time_is_bounded() {
         started.elapsed()
     );
 }
+
+/// `sandtrap check FILE` in the default (human) format, bounded.
+fn check_human(file: &Path) -> crate::support::Run {
+    let file = file.to_owned();
+    bounded(LIMIT, move || run(&["check", path(&file)], ""))
+}
+
+#[test]
+fn a_diagnostic_past_column_65535_renders_in_the_default_format() {
+    // Minified JSON as template generators write it; miette's graphical handler panics on a
+    // label past column 65,535, so the human format shows a window of the line.
+    let dir = temp();
+    let file = dir.path().join("min.json");
+    let text = format!(
+        "{{\"Resources\":{{\"T\":{{\"Type\":\"AWS::SNS::Topic\",\"Properties\":{{\"TopicName\":\"{}\"}}}},}}}}\n",
+        "p".repeat(70_000)
+    );
+    std::fs::write(&file, &text).unwrap();
+    let run = check_human(&file);
+    assert_eq!(run.exit, sandtrap::cli::Exit::Findings, "{}", run.stderr);
+    assert!(run.stdout.contains("trailing comma"), "{}", run.stdout);
+    assert!(run.stdout.contains("min.json:1:70075]"), "{}", run.stdout);
+    assert!(run.stdout.len() < 2_000, "{}", run.stdout);
+    // The caret stands under the comma.
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let source = lines.iter().position(|l| l.contains('…')).unwrap();
+    let caret = lines[source + 1].chars().position(|c| c == '┬').unwrap();
+    assert_eq!(
+        lines[source].chars().nth(caret),
+        Some(','),
+        "{}",
+        run.stdout
+    );
+}
+
+/// One line of minified JSON, `size` bytes or a little more, with 4,000 duplicate keys spread
+/// along it.
+fn one_line_template(size: usize) -> String {
+    let pad = "x".repeat(size / 4_000);
+    let keys: Vec<String> = (0..4_000).map(|_| format!("\"k\":\"{pad}\"")).collect();
+    format!(
+        "{{\"Metadata\":{{{}}},\"Resources\":{{\"T\":{{\"Type\":\"AWS::SNS::Topic\"}}}}}}",
+        keys.join(",")
+    )
+}
+
+#[test]
+fn a_hundred_megabyte_one_line_template_gives_a_report_of_a_few_kilobytes() {
+    // 3,999 findings on one line printed the whole line each: gigabytes. Snippets are windows
+    // and the human format shows 10 per file and code; unoptimized, 10 MB stands for 100.
+    let size = if cfg!(debug_assertions) {
+        10 << 20
+    } else {
+        100 << 20
+    };
+    let dir = temp();
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, one_line_template(size)).unwrap();
+    let run = check_human(&file);
+    assert_eq!(run.exit, sandtrap::cli::Exit::Findings, "{}", run.stderr);
+    assert!(run.stdout.len() < 64 << 10, "{} bytes", run.stdout.len());
+    assert_eq!(run.stdout.matches("defined again here").count(), 10);
+    let more = format!(
+        "… and 3,989 more ST001 in {} (--format concise lists every one)",
+        path(&file)
+    );
+    assert!(run.stdout.contains(&more), "{}", run.stdout);
+    assert!(run.stdout.contains("Found 3999 errors"), "{}", run.stdout);
+}
+
+#[test]
+fn four_thousand_aliases_on_one_line() {
+    // 16 KB of YAML that wrote 129 MB in the human format; the machine formats keep every one.
+    let aliases = vec!["*a"; 4_000].join(", ");
+    let text = format!("{HEAD}Metadata:\n  a: &a x\n  b: [{aliases}]\nResources: {{}}\n");
+    let dir = temp();
+    let file = dir.path().join("aliases.yaml");
+    std::fs::write(&file, &text).unwrap();
+    let run = check_human(&file);
+    assert!(run.stdout.len() < 64 << 10, "{} bytes", run.stdout.len());
+    assert!(run.stdout.contains("more ST001 in"), "{}", run.stdout);
+    let report = check(&[path(&file)]);
+    assert_eq!(diagnostics(&report).len(), 4_000, "{report:#}");
+}
