@@ -86,8 +86,18 @@ impl SourceFile {
         }
     }
 
+    /// The line table. Lines end at `\n`, `\r\n` or a lone `\r`: YAML 1.2 (section 5.4) and
+    /// LSP both break lines at all three, and a classic-Mac file is otherwise one long line.
     pub fn line_index(&self) -> &LineIndex {
-        self.lines.get_or_init(|| LineIndex::new(&self.text))
+        self.lines.get_or_init(|| {
+            // `line-index` breaks at `\n` only; a lone `\r` becomes `\n` in a copy of the same
+            // length, so every offset and column it computes is the same as in the real text.
+            if lone_carriage_return(&self.text) {
+                LineIndex::new(&unify_line_ends(&self.text))
+            } else {
+                LineIndex::new(&self.text)
+            }
+        })
     }
 
     /// The text under `span`, or `""` when the span does not fall on character boundaries.
@@ -130,9 +140,48 @@ impl SourceFile {
     }
 }
 
+fn lone_carriage_return(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+fn unify_line_ends(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let unified: Vec<u8> = bytes
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            if *b == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+                b'\n'
+            } else {
+                *b
+            }
+        })
+        .collect();
+    // Only ASCII bytes changed into ASCII bytes.
+    String::from_utf8(unified).unwrap_or_else(|_| text.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        let f = SourceFile::new("a.yaml", None, "a: 1\rb: 2\r\nc: é\rd");
+        let p = f.position(5);
+        assert_eq!((p.line, p.column), (2, 1));
+        let p = f.position(11);
+        assert_eq!((p.line, p.column), (3, 1));
+        let p = f.position(17);
+        assert_eq!((p.line, p.column, p.offset), (4, 1, 17));
+        assert_eq!(f.line_start(4), Some(17));
+        // The `\r` of a CRLF pair still belongs to its line.
+        assert_eq!(f.position(9).line, 2);
+    }
 
     #[test]
     fn ascii_positions() {

@@ -367,6 +367,14 @@ mod tests {
     }
 
     #[test]
+    fn lone_carriage_returns_become_line_breaks() {
+        let text = "a: 1\rb: 2\rc: 3\r";
+        let (snippet, spans) = window(text, &[Span::new(5, 9)]);
+        assert_eq!(snippet.text(), "a: 1\nb: 2\nc: 3\n");
+        assert_eq!(&snippet.text()[spans[0].range()], "b: 2");
+    }
+
+    #[test]
     fn spans_at_the_end_of_the_text() {
         let (snippet, spans) = window("a: 1\n", &[Span::new(5, 5), Span::new(99, 120)]);
         assert_eq!(spans[0], Span::new(5, 5));

@@ -726,3 +726,63 @@ fn four_thousand_aliases_on_one_line() {
     let report = check(&[path(&file)]);
     assert_eq!(diagnostics(&report).len(), 4_000, "{report:#}");
 }
+
+/// Every position of `report` as (code, line, column, offset).
+fn positions(report: &Value) -> Vec<(String, u64, u64, u64)> {
+    diagnostics(report)
+        .iter()
+        .map(|d| {
+            let start = &d["range"]["start"];
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                start["line"].as_u64().unwrap(),
+                start["column"].as_u64().unwrap(),
+                start["offset"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn lone_carriage_return_line_ends() {
+    // Classic Mac line ends: YAML breaks lines at a lone CR, so every format must too (every
+    // diagnostic was on line 1).
+    let lf = std::fs::read_to_string("testdata/rules/ST101/fail-sandbox-self-signup.yaml").unwrap();
+    let cr = lf.replace('\n', "\r");
+    let dir = temp();
+    let (lf_file, cr_file) = (dir.path().join("lf.yaml"), dir.path().join("cr.yaml"));
+    std::fs::write(&lf_file, &lf).unwrap();
+    std::fs::write(&cr_file, &cr).unwrap();
+    let args = ["--ses-sandbox", "us-west-2"];
+    let json = |file: &Path| check(&[args[0], args[1], path(file)]);
+    let expected = positions(&json(&lf_file));
+    assert!(
+        expected.iter().any(|p| p.0 == "ST101" && p.1 == 15),
+        "{expected:?}"
+    );
+    assert_eq!(positions(&json(&cr_file)), expected);
+
+    let sarif = |file: &Path| {
+        let run = run(
+            &["check", "--format", "sarif", args[0], args[1], path(file)],
+            "",
+        );
+        let log: Value = serde_json::from_str(&run.stdout).unwrap();
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["locations"][0]["physicalLocation"]["region"].clone())
+            .collect::<Vec<Value>>()
+    };
+    assert_eq!(sarif(&cr_file), sarif(&lf_file));
+
+    let human = run(&["check", args[0], args[1], path(&cr_file)], "");
+    assert!(human.stdout.contains("cr.yaml:15:20]"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains(" 15 │         SourceArn: !Sub"),
+        "{}",
+        human.stdout
+    );
+    assert!(!human.stdout.contains('\r'), "{}", human.stdout);
+}
