@@ -786,3 +786,29 @@ fn lone_carriage_return_line_ends() {
     );
     assert!(!human.stdout.contains('\r'), "{}", human.stdout);
 }
+
+#[test]
+fn identical_diagnostics_are_reported_once() {
+    // A finding true in every condition variant was reported once per variant, and twice
+    // through a condition that refers to itself.
+    let pool = |from: &str| {
+        format!(
+            "{HEAD}Parameters:\n  Env:\n    Type: String\nConditions:\n  Prod: !Equals [!Ref Env, prod]\n  \
+             Loop: !Condition Loop\nResources:\n  UserPool:\n    Type: AWS::Cognito::UserPool\n    \
+             Properties:\n      EmailConfiguration:\n        EmailSendingAccount: DEVELOPER\n        \
+             SourceArn: arn:aws:ses:us-west-2:123456789012:identity/example.com\n        From: {from}\n"
+        )
+    };
+    for from in [
+        "!If [Prod, a@example.com, b@example.com]",
+        "!If [Loop, a@example.com, b@example.com]",
+    ] {
+        let dir = temp();
+        let file = dir.path().join("variants.yaml");
+        std::fs::write(&file, pool(from)).unwrap();
+        let report = check(&["--ses-sandbox", "us-west-2", path(&file)]);
+        let mut codes = codes(&report);
+        codes.sort();
+        assert_eq!(codes, ["ST101", "ST207"], "{from}: {report:#}");
+    }
+}
