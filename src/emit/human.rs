@@ -82,6 +82,21 @@ fn miette_severity(severity: Severity) -> miette::Severity {
     }
 }
 
+/// Messages, labels and help longer than this many bytes are cut with `…`: a message can quote
+/// source text (a duplicate key of a megabyte), and the human format stays bounded.
+pub const MAX_TEXT_BYTES: usize = 1 << 10;
+
+fn shorten(text: &str) -> String {
+    if text.len() <= MAX_TEXT_BYTES {
+        return text.to_owned();
+    }
+    let mut end = MAX_TEXT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
 /// The labels of one snippet: the window of `file` around their spans, with the labels moved
 /// into it.
 fn window(file: &SourceFile, labels: Vec<(Option<String>, Span)>) -> (Snippet, Vec<LabeledSpan>) {
@@ -105,7 +120,7 @@ fn window(file: &SourceFile, labels: Vec<(Option<String>, Span)>) -> (Snippet, V
 
 fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
     let file = files.get(d.location.file)?;
-    let mut labels = vec![(d.label.clone(), d.location.span)];
+    let mut labels = vec![(d.label.as_deref().map(shorten), d.location.span)];
     let mut related = Vec::new();
     let line = |offset: u32| file.position(offset).line;
     let primary_line = line(d.location.span.start);
@@ -114,11 +129,11 @@ fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
         // its own after it, so the report opens where the problem is.
         let near = line(r.location.span.start).abs_diff(primary_line) <= 3;
         if r.location.file == d.location.file && near {
-            labels.push((Some(r.message.clone()), r.location.span));
+            labels.push((Some(shorten(&r.message)), r.location.span));
         } else if let Some(other) = files.get(r.location.file) {
             let (source, labels) = window(other, vec![(None, r.location.span)]);
             related.push(Rendered {
-                message: r.message.clone(),
+                message: shorten(&r.message),
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
@@ -137,10 +152,10 @@ fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
     };
     let (source, labels) = window(file, labels);
     Some(Rendered {
-        message: d.message.clone(),
+        message: shorten(&d.message),
         code: Some(format!("{}({})", d.code, d.name)),
         severity: miette_severity(d.severity),
-        help,
+        help: help.as_deref().map(shorten),
         // Without hyperlinks miette prints the URL in full; `sandtrap explain` says the same.
         url: d.url.clone().filter(|_| links),
         source,
@@ -260,6 +275,14 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_texts_are_cut_at_a_character_boundary() {
+        assert_eq!(shorten("short"), "short");
+        let long = "é".repeat(MAX_TEXT_BYTES);
+        let cut = shorten(&long);
+        assert!(cut.len() <= MAX_TEXT_BYTES + "…".len() && cut.ends_with('…'));
+    }
 
     #[test]
     fn thousands_separators() {

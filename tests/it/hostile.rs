@@ -812,3 +812,18 @@ fn identical_diagnostics_are_reported_once() {
         assert_eq!(codes, ["ST101", "ST207"], "{from}: {report:#}");
     }
 }
+
+#[test]
+fn a_megabyte_duplicate_key_gives_a_short_human_report() {
+    // The message quotes the key: the human format cuts messages, labels and help.
+    let key = "k".repeat(1 << 20);
+    let dir = temp();
+    let file = dir.path().join("key.json");
+    let text = format!(
+        "{{\"Metadata\":{{\"{key}\":1,\"{key}\":2}},\"Resources\":{{\"T\":{{\"Type\":\"AWS::SNS::Topic\"}}}}}}"
+    );
+    std::fs::write(&file, text).unwrap();
+    let run = check_human(&file);
+    assert!(run.stdout.contains("duplicate key"), "{}", run.stdout);
+    assert!(run.stdout.len() < 8 << 10, "{} bytes", run.stdout.len());
+}
