@@ -13,9 +13,20 @@ fi
 mkdir -p "$here"/corpus/{load_yaml,load_json,cdk_manifest,resolve,pipeline}
 hostile="$here/../testdata/hostile"
 if [[ -d $hostile ]]; then
-  find "$hostile" -type f -size -64k | while read -r f; do
+  find "$hostile" -type f -size -128k | while read -r f; do
     for t in load_yaml load_json; do cp "$f" "$here/corpus/$t/hostile-$(basename "$f")"; done
   done
+fi
+# Reproductions of fixed defects: a diagnostic past column 65,535 of minified JSON (the human
+# format panicked), and lone-CR line ends (every position was on line 1).
+long=$(head -c 70000 /dev/zero | tr '\0' p)
+minified="{\"Resources\":{\"T\":{\"Type\":\"AWS::SNS::Topic\",\"Properties\":{\"TopicName\":\"$long\"}},}}"
+printf '%s' "$minified" > "$here/corpus/load_json/long-line"
+for t in resolve pipeline; do printf '\x07%s' "$minified" > "$here/corpus/$t/long-line"; done
+signup="$here/../testdata/rules/ST101/fail-sandbox-self-signup.yaml"
+if [[ -f $signup ]]; then
+  tr '\n' '\r' < "$signup" > "$here/corpus/load_yaml/lone-cr"
+  for t in resolve pipeline; do { printf '\x06'; tr '\n' '\r' < "$signup"; } > "$here/corpus/$t/lone-cr"; done
 fi
 [[ -n $src && -d $src ]] || { echo "no template corpus found; seeded from fixtures only"; exit 0; }
 n=0

@@ -1,5 +1,7 @@
 //! Findings as data: what every stage produces and every emitter reads.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
 
 use crate::source::Span;
@@ -118,6 +120,32 @@ impl Diagnostic {
     }
 }
 
+/// Drops every diagnostic equal to an earlier one in code, location and message, keeping the
+/// first (raised to the most severe of its copies). The rules see one fact per condition variant,
+/// so a finding true in every variant (or reached twice through a self-referencing condition)
+/// would otherwise be reported once per variant.
+pub fn dedup(diagnostics: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<(&str, Location, &str), usize> = HashMap::new();
+    let mut keep = vec![true; diagnostics.len()];
+    let mut raise = Vec::new();
+    for (i, d) in diagnostics.iter().enumerate() {
+        match first.entry((d.code.as_str(), d.location, d.message.as_str())) {
+            Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+            Entry::Occupied(slot) => {
+                keep[i] = false;
+                raise.push((*slot.get(), d.severity));
+            }
+        }
+    }
+    for (i, severity) in raise {
+        diagnostics[i].severity = diagnostics[i].severity.max(severity);
+    }
+    let mut keep = keep.into_iter();
+    diagnostics.retain(|_| keep.next().unwrap_or(true));
+}
+
 /// Counts of a run, as printed in every format's summary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
@@ -135,5 +163,51 @@ impl Summary {
             Severity::Warning => self.warnings += 1,
             Severity::Info => self.infos += 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(code: &str, start: usize, message: &str, severity: Severity) -> Diagnostic {
+        let location = Location {
+            file: FileId(0),
+            span: Span::new(start, start + 1),
+        };
+        Diagnostic::new(code, "name", severity, location, message)
+    }
+
+    #[test]
+    fn identical_diagnostics_are_kept_once_at_the_highest_severity() {
+        let mut found = vec![
+            at("ST101", 3, "m", Severity::Warning),
+            at("ST207", 3, "m", Severity::Info),
+            at("ST101", 3, "m", Severity::Error),
+            at("ST101", 4, "m", Severity::Warning),
+            at("ST101", 3, "other", Severity::Warning),
+            at("ST207", 3, "m", Severity::Info),
+        ];
+        dedup(&mut found);
+        let kept: Vec<(&str, u32, &str, Severity)> = found
+            .iter()
+            .map(|d| {
+                (
+                    d.code.as_str(),
+                    d.location.span.start,
+                    d.message.as_str(),
+                    d.severity,
+                )
+            })
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("ST101", 3, "m", Severity::Error),
+                ("ST207", 3, "m", Severity::Info),
+                ("ST101", 4, "m", Severity::Warning),
+                ("ST101", 3, "other", Severity::Warning),
+            ]
+        );
     }
 }

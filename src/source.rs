@@ -8,6 +8,10 @@ use std::sync::{Arc, OnceLock};
 
 use line_index::{LineIndex, TextSize, WideEncoding};
 
+pub mod snippet;
+
+pub use snippet::Snippet;
+
 /// A byte range `start..end` into one source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Span {
@@ -82,8 +86,18 @@ impl SourceFile {
         }
     }
 
+    /// The line table. Lines end at `\n`, `\r\n` or a lone `\r`: YAML 1.2 (section 5.4) and
+    /// LSP both break lines at all three, and a classic-Mac file is otherwise one long line.
     pub fn line_index(&self) -> &LineIndex {
-        self.lines.get_or_init(|| LineIndex::new(&self.text))
+        self.lines.get_or_init(|| {
+            // `line-index` breaks at `\n` only; a lone `\r` becomes `\n` in a copy of the same
+            // length, so every offset and column it computes is the same as in the real text.
+            if lone_carriage_return(&self.text) {
+                LineIndex::new(&unify_line_ends(&self.text))
+            } else {
+                LineIndex::new(&self.text)
+            }
+        })
     }
 
     /// The text under `span`, or `""` when the span does not fall on character boundaries.
@@ -126,9 +140,48 @@ impl SourceFile {
     }
 }
 
+fn lone_carriage_return(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+fn unify_line_ends(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let unified: Vec<u8> = bytes
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            if *b == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+                b'\n'
+            } else {
+                *b
+            }
+        })
+        .collect();
+    // Only ASCII bytes changed into ASCII bytes.
+    String::from_utf8(unified).unwrap_or_else(|_| text.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        let f = SourceFile::new("a.yaml", None, "a: 1\rb: 2\r\nc: é\rd");
+        let p = f.position(5);
+        assert_eq!((p.line, p.column), (2, 1));
+        let p = f.position(11);
+        assert_eq!((p.line, p.column), (3, 1));
+        let p = f.position(17);
+        assert_eq!((p.line, p.column, p.offset), (4, 1, 17));
+        assert_eq!(f.line_start(4), Some(17));
+        // The `\r` of a CRLF pair still belongs to its line.
+        assert_eq!(f.position(9).line, 2);
+    }
 
     #[test]
     fn ascii_positions() {
@@ -207,52 +260,5 @@ impl Files {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
-    }
-}
-
-/// A [`miette::SourceCode`] that finds lines through the file's line table, so rendering a
-/// diagnostic costs O(lines shown) instead of O(offset) (miette's own impls scan from byte 0).
-#[derive(Debug, Clone)]
-pub struct IndexedSource(pub SourceFile);
-
-impl miette::SourceCode for IndexedSource {
-    fn read_span<'a>(
-        &'a self,
-        span: &miette::SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let file = &self.0;
-        let text: &str = &file.text;
-        if span.offset() > text.len() || span.offset() + span.len() > text.len() {
-            return Err(miette::MietteError::OutOfBounds);
-        }
-        let start = file.position(span.offset() as u32);
-        let last_byte = (span.offset() + span.len())
-            .saturating_sub(1)
-            .max(span.offset());
-        let end = file.position(last_byte.min(text.len()) as u32);
-        let first_line = (start.line as usize - 1).saturating_sub(context_lines_before);
-        let last_line = end.line as usize - 1 + context_lines_after;
-        let from = file
-            .line_start(first_line as u32 + 1)
-            .map_or(0, |o| o as usize);
-        let to = file
-            .line_start(last_line as u32 + 2)
-            .map_or(text.len(), |o| o as usize)
-            .max(from);
-        let column = if context_lines_before == 0 {
-            start.column as usize - 1
-        } else {
-            0
-        };
-        Ok(Box::new(miette::MietteSpanContents::new_named(
-            file.name.clone(),
-            text.as_bytes().get(from..to).unwrap_or_default(),
-            (from, to - from).into(),
-            first_line,
-            column,
-            last_line - first_line,
-        )))
     }
 }

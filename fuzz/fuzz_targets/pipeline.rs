@@ -50,13 +50,25 @@ fuzz_target!(|data: &[u8]| {
         files: &outcome.files,
         diagnostics: &outcome.diagnostics,
         summary: outcome.summary,
+        catalog: &outcome.catalog,
+        templates: &outcome.templates,
+        root: cwd(),
+    };
+    let style = Style {
+        color: selector & 8 != 0,
+        links: selector & 8 != 0,
+        ..Style::default()
     };
     for format in [
         OutputFormat::Human,
         OutputFormat::Concise,
         OutputFormat::Json,
+        OutputFormat::Sarif,
+        OutputFormat::Junit,
+        OutputFormat::Github,
+        OutputFormat::Gitlab,
     ] {
         let mut out = Vec::new();
-        let _ = emit::emit(&report, format, Style::default(), &mut out);
+        let _ = emit::emit(&report, format, style, &mut out);
     }
 });

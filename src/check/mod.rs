@@ -231,6 +231,7 @@ pub fn run_with_progress(
     diagnostics.extend(rules::evaluate(&catalog, &facts, &|name| {
         ids.get(name).copied()
     }));
+    crate::diagnostic::dedup(&mut diagnostics);
     reread(&mut files, &dropped, &diagnostics);
 
     let diagnostics = suppression::apply(

@@ -1,14 +1,15 @@
 //! Graphical reports through miette: snippet, labels, help and URL, one diagnostic after another,
 //! then a one-line summary.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::{Report, Style};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{Files, IndexedSource, Span};
+use crate::diagnostic::{Diagnostic, FileId, Severity};
+use crate::source::{Files, Snippet, SourceFile, Span};
 
 /// One diagnostic in the shape miette renders.
 #[derive(Debug)]
@@ -18,7 +19,7 @@ struct Rendered {
     severity: miette::Severity,
     help: Option<String>,
     url: Option<String>,
-    source: IndexedSource,
+    source: Snippet,
     labels: Vec<LabeledSpan>,
     /// Related locations in other files, rendered as their own snippets.
     related: Vec<Rendered>,
@@ -81,18 +82,45 @@ fn miette_severity(severity: Severity) -> miette::Severity {
     }
 }
 
-fn label(text: Option<String>, span: Span, primary: bool) -> LabeledSpan {
-    let span: miette::SourceSpan = (span.start as usize, span.len()).into();
-    if primary {
-        LabeledSpan::new_primary_with_span(text, span)
-    } else {
-        LabeledSpan::new_with_span(text, span)
+/// Messages, labels and help longer than this many bytes are cut with `…`: a message can quote
+/// source text (a duplicate key of a megabyte), and the human format stays bounded.
+pub const MAX_TEXT_BYTES: usize = 1 << 10;
+
+fn shorten(text: &str) -> String {
+    if text.len() <= MAX_TEXT_BYTES {
+        return text.to_owned();
     }
+    let mut end = MAX_TEXT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// The labels of one snippet: the window of `file` around their spans, with the labels moved
+/// into it.
+fn window(file: &SourceFile, labels: Vec<(Option<String>, Span)>) -> (Snippet, Vec<LabeledSpan>) {
+    let spans: Vec<Span> = labels.iter().map(|(_, span)| *span).collect();
+    let (snippet, spans) = Snippet::new(file, &spans);
+    let labels = labels
+        .into_iter()
+        .zip(spans)
+        .enumerate()
+        .map(|(i, ((text, _), span))| {
+            let span: miette::SourceSpan = (span.start as usize, span.len()).into();
+            if i == 0 {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            }
+        })
+        .collect();
+    (snippet, labels)
 }
 
 fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
     let file = files.get(d.location.file)?;
-    let mut labels = vec![label(d.label.clone(), d.location.span, true)];
+    let mut labels = vec![(d.label.as_deref().map(shorten), d.location.span)];
     let mut related = Vec::new();
     let line = |offset: u32| file.position(offset).line;
     let primary_line = line(d.location.span.start);
@@ -101,16 +129,17 @@ fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
         // its own after it, so the report opens where the problem is.
         let near = line(r.location.span.start).abs_diff(primary_line) <= 3;
         if r.location.file == d.location.file && near {
-            labels.push(label(Some(r.message.clone()), r.location.span, false));
+            labels.push((Some(shorten(&r.message)), r.location.span));
         } else if let Some(other) = files.get(r.location.file) {
+            let (source, labels) = window(other, vec![(None, r.location.span)]);
             related.push(Rendered {
-                message: r.message.clone(),
+                message: shorten(&r.message),
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
                 url: None,
-                source: IndexedSource(other.clone()),
-                labels: vec![label(None, r.location.span, true)],
+                source,
+                labels,
                 related: Vec::new(),
             });
         }
@@ -121,17 +150,58 @@ fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
         (None, Some(n)) => Some(format!("note: {n}")),
         (None, None) => None,
     };
+    let (source, labels) = window(file, labels);
     Some(Rendered {
-        message: d.message.clone(),
+        message: shorten(&d.message),
         code: Some(format!("{}({})", d.code, d.name)),
         severity: miette_severity(d.severity),
-        help,
+        help: help.as_deref().map(shorten),
         // Without hyperlinks miette prints the URL in full; `sandtrap explain` says the same.
         url: d.url.clone().filter(|_| links),
-        source: IndexedSource(file.clone()),
+        source,
         labels,
         related,
     })
+}
+
+/// The human format shows at most this many diagnostics of one code in one file, then says how
+/// many more there are (a minified template can have thousands on one line; every other format
+/// lists them all).
+pub const PER_FILE_AND_CODE: usize = 10;
+
+/// "… and 3,990 more ST001 in t.json" for each code of `file` past the cap.
+fn write_more(
+    report: &Report<'_>,
+    file: Option<FileId>,
+    shown: &BTreeMap<&str, usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let name = file
+        .and_then(|id| report.files.get(id))
+        .map_or("", |f| f.name.as_str());
+    for (code, count) in shown {
+        if let Some(more) = count.checked_sub(PER_FILE_AND_CODE).filter(|n| *n > 0) {
+            writeln!(
+                out,
+                "… and {} more {code} in {name} (--format concise lists every one)\n",
+                thousands(more)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `3990` as `3,990`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
@@ -146,8 +216,21 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_break_words(false)
         .with_width(style.width)
-        .with_context_lines(1);
+        .with_context_lines(crate::source::snippet::CONTEXT_LINES);
+    // Diagnostics come sorted by file: count per code within the current file.
+    let mut file = None;
+    let mut shown: BTreeMap<&str, usize> = BTreeMap::new();
     for d in report.diagnostics {
+        if file != Some(d.location.file) {
+            write_more(report, file, &shown, out)?;
+            file = Some(d.location.file);
+            shown.clear();
+        }
+        let count = shown.entry(d.code.as_str()).or_default();
+        *count += 1;
+        if *count > PER_FILE_AND_CODE {
+            continue;
+        }
         let Some(rendered) = render(report.files, d, style.links) else {
             continue;
         };
@@ -160,6 +243,7 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
             writeln!(out)?;
         }
     }
+    write_more(report, file, &shown, out)?;
     let s = report.summary;
     let plural = |n: usize, word: &str| {
         if n == 1 {
@@ -185,5 +269,26 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
             plural(s.templates, "template"),
             plural(s.files, "file")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_texts_are_cut_at_a_character_boundary() {
+        assert_eq!(shorten("short"), "short");
+        let long = "é".repeat(MAX_TEXT_BYTES);
+        let cut = shorten(&long);
+        assert!(cut.len() <= MAX_TEXT_BYTES + "…".len() && cut.ends_with('…'));
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(3_990), "3,990");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

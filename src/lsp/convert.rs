@@ -222,6 +222,26 @@ mod tests {
     }
 
     #[test]
+    fn lone_carriage_returns_end_lines() {
+        // LSP breaks lines at `\n`, `\r\n` and `\r` alike.
+        let f = SourceFile::new("a.yaml", None, "ab\rcé\r\nd");
+        assert_eq!(
+            position(&f, 6, Encoding::Utf8),
+            Position {
+                line: 1,
+                character: 3
+            }
+        );
+        assert_eq!(
+            position(&f, 8, Encoding::Utf16),
+            Position {
+                line: 2,
+                character: 0
+            }
+        );
+    }
+
+    #[test]
     fn uris_round_trip_with_spaces_and_unicode() {
         let path = Path::new("/tmp/my dir/café #1.yaml");
         let uri = path_to_uri(path).unwrap();

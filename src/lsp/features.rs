@@ -150,8 +150,11 @@ fn ignore_comment(source: &SourceFile, line: u32, code: &str) -> Option<TextEdit
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
+    // The file's own line end; a lone CR (classic Mac) ends lines too.
     let newline = if source.text.contains("\r\n") {
         "\r\n"
+    } else if source.text.contains('\r') && !source.text.contains('\n') {
+        "\r"
     } else {
         "\n"
     };
@@ -252,5 +255,19 @@ mod tests {
         assert_eq!(edit.new_text, "  # sandtrap: ignore[ST101]\n");
         assert_eq!(edit.range.start, Position::new(1, 0));
         assert!(ignore_comment(&source, 3, "ST101").is_none());
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_for_edits_and_comments() {
+        let mut text = "A:\r  B: 1\r".to_owned();
+        let at = Range {
+            start: Position::new(1, 99),
+            end: Position::new(1, 99),
+        };
+        apply_edit(&mut text, at, " # x", Encoding::Utf16);
+        assert_eq!(text, "A:\r  B: 1 # x\r");
+        let source = SourceFile::new("t.yaml", None, "A:\r  B: 1\r");
+        let edit = ignore_comment(&source, 1, "ST101").unwrap();
+        assert_eq!(edit.new_text, "  # sandtrap: ignore[ST101]\r");
     }
 }

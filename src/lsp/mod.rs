@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 pub use convert::{Encoding, path_to_uri, uri_to_path};
 pub use settings::Settings;
-pub use transport::serve_stdio;
+pub use transport::{serve_io, serve_stdio};
 
 use worker::{Trigger, Worker};
 

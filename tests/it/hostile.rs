@@ -772,3 +772,189 @@ EmailSendingAccount: DEVELOPER\n        From: !Sub 'a@${{S{i}}}.example'\n"
     assert!(!diagnostics(&report).is_empty());
     assert!(!shown.contains("secret-value-"), "{shown}");
 }
+
+/// `sandtrap check FILE` in the default (human) format, bounded.
+fn check_human(file: &Path) -> crate::support::Run {
+    let file = file.to_owned();
+    bounded(LIMIT, move || run(&["check", path(&file)], ""))
+}
+
+#[test]
+fn a_diagnostic_past_column_65535_renders_in_the_default_format() {
+    // Minified JSON as template generators write it; miette's graphical handler panics on a
+    // label past column 65,535, so the human format shows a window of the line.
+    let dir = temp();
+    let file = dir.path().join("min.json");
+    let text = format!(
+        "{{\"Resources\":{{\"T\":{{\"Type\":\"AWS::SNS::Topic\",\"Properties\":{{\"TopicName\":\"{}\"}}}},}}}}\n",
+        "p".repeat(70_000)
+    );
+    std::fs::write(&file, &text).unwrap();
+    let run = check_human(&file);
+    assert_eq!(run.exit, sandtrap::cli::Exit::Findings, "{}", run.stderr);
+    assert!(run.stdout.contains("trailing comma"), "{}", run.stdout);
+    assert!(run.stdout.contains("min.json:1:70075]"), "{}", run.stdout);
+    assert!(run.stdout.len() < 2_000, "{}", run.stdout);
+    // The caret stands under the comma.
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let source = lines.iter().position(|l| l.contains('…')).unwrap();
+    let caret = lines[source + 1].chars().position(|c| c == '┬').unwrap();
+    assert_eq!(
+        lines[source].chars().nth(caret),
+        Some(','),
+        "{}",
+        run.stdout
+    );
+}
+
+/// One line of minified JSON, `size` bytes or a little more, with 4,000 duplicate keys spread
+/// along it.
+fn one_line_template(size: usize) -> String {
+    let pad = "x".repeat(size / 4_000);
+    let keys: Vec<String> = (0..4_000).map(|_| format!("\"k\":\"{pad}\"")).collect();
+    format!(
+        "{{\"Metadata\":{{{}}},\"Resources\":{{\"T\":{{\"Type\":\"AWS::SNS::Topic\"}}}}}}",
+        keys.join(",")
+    )
+}
+
+#[test]
+fn a_hundred_megabyte_one_line_template_gives_a_report_of_a_few_kilobytes() {
+    // 3,999 findings on one line printed the whole line each: gigabytes. Snippets are windows
+    // and the human format shows 10 per file and code; unoptimized, 10 MB stands for 100.
+    let size = if cfg!(debug_assertions) {
+        10 << 20
+    } else {
+        100 << 20
+    };
+    let dir = temp();
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, one_line_template(size)).unwrap();
+    let run = check_human(&file);
+    assert_eq!(run.exit, sandtrap::cli::Exit::Findings, "{}", run.stderr);
+    assert!(run.stdout.len() < 64 << 10, "{} bytes", run.stdout.len());
+    assert_eq!(run.stdout.matches("defined again here").count(), 10);
+    let more = format!(
+        "… and 3,989 more ST001 in {} (--format concise lists every one)",
+        path(&file)
+    );
+    assert!(run.stdout.contains(&more), "{}", run.stdout);
+    assert!(run.stdout.contains("Found 3999 errors"), "{}", run.stdout);
+}
+
+#[test]
+fn four_thousand_aliases_on_one_line() {
+    // 16 KB of YAML that wrote 129 MB in the human format; the machine formats keep every one.
+    let aliases = vec!["*a"; 4_000].join(", ");
+    let text = format!("{HEAD}Metadata:\n  a: &a x\n  b: [{aliases}]\nResources: {{}}\n");
+    let dir = temp();
+    let file = dir.path().join("aliases.yaml");
+    std::fs::write(&file, &text).unwrap();
+    let run = check_human(&file);
+    assert!(run.stdout.len() < 64 << 10, "{} bytes", run.stdout.len());
+    assert!(run.stdout.contains("more ST001 in"), "{}", run.stdout);
+    let report = check(&[path(&file)]);
+    assert_eq!(diagnostics(&report).len(), 4_000, "{report:#}");
+}
+
+/// Every position of `report` as (code, line, column, offset).
+fn positions(report: &Value) -> Vec<(String, u64, u64, u64)> {
+    diagnostics(report)
+        .iter()
+        .map(|d| {
+            let start = &d["range"]["start"];
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                start["line"].as_u64().unwrap(),
+                start["column"].as_u64().unwrap(),
+                start["offset"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn lone_carriage_return_line_ends() {
+    // Classic Mac line ends: YAML breaks lines at a lone CR, so every format must too (every
+    // diagnostic was on line 1).
+    let lf = std::fs::read_to_string("testdata/rules/ST101/fail-sandbox-self-signup.yaml").unwrap();
+    let cr = lf.replace('\n', "\r");
+    let dir = temp();
+    let (lf_file, cr_file) = (dir.path().join("lf.yaml"), dir.path().join("cr.yaml"));
+    std::fs::write(&lf_file, &lf).unwrap();
+    std::fs::write(&cr_file, &cr).unwrap();
+    let args = ["--ses-sandbox", "us-west-2"];
+    let json = |file: &Path| check(&[args[0], args[1], path(file)]);
+    let expected = positions(&json(&lf_file));
+    assert!(
+        expected.iter().any(|p| p.0 == "ST101" && p.1 == 15),
+        "{expected:?}"
+    );
+    assert_eq!(positions(&json(&cr_file)), expected);
+
+    let sarif = |file: &Path| {
+        let run = run(
+            &["check", "--format", "sarif", args[0], args[1], path(file)],
+            "",
+        );
+        let log: Value = serde_json::from_str(&run.stdout).unwrap();
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["locations"][0]["physicalLocation"]["region"].clone())
+            .collect::<Vec<Value>>()
+    };
+    assert_eq!(sarif(&cr_file), sarif(&lf_file));
+
+    let human = run(&["check", args[0], args[1], path(&cr_file)], "");
+    assert!(human.stdout.contains("cr.yaml:15:20]"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains(" 15 │         SourceArn: !Sub"),
+        "{}",
+        human.stdout
+    );
+    assert!(!human.stdout.contains('\r'), "{}", human.stdout);
+}
+
+#[test]
+fn identical_diagnostics_are_reported_once() {
+    // A finding true in every condition variant was reported once per variant, and twice
+    // through a condition that refers to itself.
+    let pool = |from: &str| {
+        format!(
+            "{HEAD}Parameters:\n  Env:\n    Type: String\nConditions:\n  Prod: !Equals [!Ref Env, prod]\n  \
+             Loop: !Condition Loop\nResources:\n  UserPool:\n    Type: AWS::Cognito::UserPool\n    \
+             Properties:\n      EmailConfiguration:\n        EmailSendingAccount: DEVELOPER\n        \
+             SourceArn: arn:aws:ses:us-west-2:123456789012:identity/example.com\n        From: {from}\n"
+        )
+    };
+    for from in [
+        "!If [Prod, a@example.com, b@example.com]",
+        "!If [Loop, a@example.com, b@example.com]",
+    ] {
+        let dir = temp();
+        let file = dir.path().join("variants.yaml");
+        std::fs::write(&file, pool(from)).unwrap();
+        let report = check(&["--ses-sandbox", "us-west-2", path(&file)]);
+        let mut codes = codes(&report);
+        codes.sort();
+        // ST003: the template has no region, so the region checks were skipped.
+        assert_eq!(codes, ["ST003", "ST101", "ST207"], "{from}: {report:#}");
+    }
+}
+
+#[test]
+fn a_megabyte_duplicate_key_gives_a_short_human_report() {
+    // The message quotes the key: the human format cuts messages, labels and help.
+    let key = "k".repeat(1 << 20);
+    let dir = temp();
+    let file = dir.path().join("key.json");
+    let text = format!(
+        "{{\"Metadata\":{{\"{key}\":1,\"{key}\":2}},\"Resources\":{{\"T\":{{\"Type\":\"AWS::SNS::Topic\"}}}}}}"
+    );
+    std::fs::write(&file, text).unwrap();
+    let run = check_human(&file);
+    assert!(run.stdout.contains("duplicate key"), "{}", run.stdout);
+    assert!(run.stdout.len() < 8 << 10, "{} bytes", run.stdout.len());
+}

@@ -483,3 +483,64 @@ fn client_template(n: usize) -> String {
     }
     text
 }
+
+/// The frames of a server's output, parsed.
+fn frames(mut output: &[u8]) -> Vec<Value> {
+    let mut messages = Vec::new();
+    while let Some(at) = output.windows(4).position(|w| w == b"\r\n\r\n") {
+        let header = std::str::from_utf8(&output[..at]).unwrap();
+        let length: usize = header
+            .trim()
+            .strip_prefix("Content-Length: ")
+            .unwrap()
+            .parse()
+            .unwrap();
+        let body = &output[at + 4..at + 4 + length];
+        messages.push(serde_json::from_slice(body).unwrap());
+        output = &output[at + 4 + length..];
+    }
+    messages
+}
+
+#[test]
+fn malformed_frames_over_the_transport() {
+    // Malformed JSON gets a -32700 reply with a null id; a wrong Content-Length costs only its
+    // own message: the shutdown request after it is answered and the server exits cleanly.
+    let frame = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"processId": null, "rootUri": null, "capabilities": {}}});
+    let initialized = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+    let input = [
+        frame(&initialize.to_string()),
+        frame(initialized),
+        frame(r#"{"jsonrpc": "2.0", "id": 5, "method": "#),
+        format!("Content-Length: 10\r\n\r\n{initialized}"),
+        format!("Content-Length: 200\r\n\r\n{initialized}"),
+        frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#),
+        frame(r#"{"jsonrpc":"2.0","method":"exit"}"#),
+    ]
+    .concat();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let clean = lsp::serve_io(
+        lsp::ServerOptions::default(),
+        std::io::Cursor::new(input.into_bytes()),
+        &mut out,
+        &mut err,
+    )
+    .unwrap();
+    let log = String::from_utf8_lossy(&err);
+    assert!(clean, "{log}");
+    let messages = frames(&out);
+    let parse_errors: Vec<&Value> = messages
+        .iter()
+        .filter(|m| m["error"]["code"] == -32700)
+        .collect();
+    assert_eq!(parse_errors.len(), 2, "{messages:#?}");
+    assert!(parse_errors.iter().all(|m| m["id"].is_null()));
+    assert!(
+        messages
+            .iter()
+            .any(|m| m["id"] == 2 && m.get("result").is_some()),
+        "{messages:#?}\n{log}"
+    );
+}
