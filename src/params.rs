@@ -91,14 +91,18 @@ pub fn parse_param(arg: &str) -> Result<(String, String), ParamError> {
     Ok((key.into(), value.into()))
 }
 
-/// Reads a parameter file in any of the formats in the module documentation.
 /// Every `--param KEY=VALUE` of a command line; a later value for the same key wins.
 pub fn parse_params(args: &[String]) -> Result<BTreeMap<String, String>, ParamError> {
     args.iter().map(|arg| parse_param(arg)).collect()
 }
 
-pub fn load_param_file(path: &Path) -> Result<BTreeMap<String, String>, ParamError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ParamError::Read {
+/// Reads a parameter file in any of the formats in the module documentation. `project` is the
+/// run's directory: a symbolic link is followed only into it or into the link's own directory ([`crate::input::read_settings`]).
+pub fn load_param_file(
+    path: &Path,
+    project: &Path,
+) -> Result<BTreeMap<String, String>, ParamError> {
+    let text = crate::input::read_settings(path, project).map_err(|source| ParamError::Read {
         path: path.into(),
         source,
     })?;
@@ -340,7 +344,7 @@ mod tests {
     }
 
     fn load(name: &str) -> Vec<(String, String)> {
-        load_param_file(&fixture(name))
+        load_param_file(&fixture(name), Path::new("."))
             .unwrap_or_else(|e| panic!("{name}: {e}"))
             .into_iter()
             .collect()
@@ -440,11 +444,11 @@ mod tests {
 
     #[test]
     fn errors_name_the_file_and_what_was_expected() {
-        let e = load_param_file(&fixture("not-params.json")).unwrap_err();
+        let e = load_param_file(&fixture("not-params.json"), Path::new(".")).unwrap_err();
         assert!(matches!(e, ParamError::Format { .. }), "{e:?}");
         assert!(e.to_string().contains("not-params.json"));
 
-        let e = load_param_file(&fixture("missing-value.json")).unwrap_err();
+        let e = load_param_file(&fixture("missing-value.json"), Path::new(".")).unwrap_err();
         assert_eq!(
             e.to_string(),
             format!(
@@ -453,7 +457,7 @@ mod tests {
             )
         );
 
-        let e = load_param_file(&fixture("unbalanced.toml")).unwrap_err();
+        let e = load_param_file(&fixture("unbalanced.toml"), Path::new(".")).unwrap_err();
         assert!(
             e.to_string().ends_with(
                 "default.deploy.parameters.parameter_overrides: unbalanced double quote"
@@ -461,11 +465,11 @@ mod tests {
             "{e}"
         );
         assert!(matches!(
-            load_param_file(&fixture("broken.json")),
+            load_param_file(&fixture("broken.json"), Path::new(".")),
             Err(ParamError::Json { .. })
         ));
         assert!(matches!(
-            load_param_file(&fixture("absent.json")),
+            load_param_file(&fixture("absent.json"), Path::new(".")),
             Err(ParamError::Read { .. })
         ));
     }

@@ -126,7 +126,7 @@ struct FileOutcome {
 pub fn catalog(options: &CheckOptions) -> Result<Catalog, CheckError> {
     let mut catalog = Catalog::builtin().map_err(Box::new)?;
     for dir in &options.rules_dirs {
-        let rules = Catalog::load_dir(dir).map_err(Box::new)?;
+        let rules = Catalog::load_dir(dir, &options.cwd).map_err(Box::new)?;
         catalog.extend(rules).map_err(Box::new)?;
     }
     Ok(catalog)

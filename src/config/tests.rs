@@ -242,11 +242,11 @@ fn find_walks_upward_and_prefers_yaml_over_yml() {
     std::fs::write(deep.join(".sandtrap.yml"), "").unwrap();
     assert_eq!(find(&deep), Some(deep.join(".sandtrap.yml")));
 
-    let c = load(&root.path().join("a/.sandtrap.yaml")).unwrap();
+    let c = load(&root.path().join("a/.sandtrap.yaml"), root.path()).unwrap();
     assert_eq!(c.dir(), Some(root.path().join("a").as_path()));
     assert_eq!(c.ignore[0].value, "ST102");
     assert!(matches!(
-        load(&root.path().join("missing.yaml")),
+        load(&root.path().join("missing.yaml"), root.path()),
         Err(ConfigError::Read { .. })
     ));
     assert!(Config::default().dir().is_none());

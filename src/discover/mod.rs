@@ -88,44 +88,7 @@ pub struct DiscoverError {
 /// files are read whatever their extension.
 const EXTENSIONS: [&str; 4] = ["yaml", "yml", "json", "template"];
 
-/// The largest file read. CloudFormation accepts templates up to 1 MB (from S3); the bound only
-/// keeps a stray disk image or log named `*.json` from exhausting memory.
-pub const MAX_FILE_BYTES: u64 = 128 << 20;
-
-/// Reads a regular file (following symbolic links). Anything else is refused before it is
-/// opened, since opening a FIFO or a character device for reading can block forever; so is a
-/// file larger than [`MAX_FILE_BYTES`] (`FileTooLarge`).
-pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::{Error, ErrorKind, Read};
-    let metadata = std::fs::metadata(path)?;
-    if !metadata.is_file() {
-        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    let file = std::fs::File::open(path)?;
-    // The file may have grown since it was measured.
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    Ok(bytes)
-}
-
-fn too_large() -> std::io::Error {
-    std::io::Error::new(
-        std::io::ErrorKind::FileTooLarge,
-        format!("larger than {} MiB", MAX_FILE_BYTES >> 20),
-    )
-}
-
-/// [`read_regular`] as UTF-8 text.
-pub fn read_regular_string(path: &Path) -> std::io::Result<String> {
-    String::from_utf8(read_regular(path)?)
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
-}
+pub use crate::input::{MAX_FILE_BYTES, read_regular, read_regular_string};
 
 /// Finds the targets under `paths` (default `.`), sorted by display name.
 ///

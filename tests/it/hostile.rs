@@ -304,6 +304,147 @@ fn a_fifo_never_blocks() {
     no_parse_error(&report);
 }
 
+/// `sandtrap ARGS` with `stdin` as standard input, bounded; stdout and stderr are checked never
+/// to contain `secret`.
+fn run_guarded(
+    args: &[&str],
+    stdin: Box<dyn std::io::Read + Send>,
+    secret: &str,
+) -> crate::support::Run {
+    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    let run = bounded(LIMIT, move || {
+        use clap::Parser;
+        let cli = sandtrap::cli::Cli::try_parse_from(
+            std::iter::once("sandtrap").chain(args.iter().map(String::as_str)),
+        )
+        .unwrap();
+        let mut stdin = stdin;
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let exit = sandtrap::cli::run(
+            cli,
+            sandtrap::cli::Io {
+                stdin: &mut stdin,
+                stdout: &mut out,
+                stderr: &mut err,
+                stdout_is_terminal: false,
+                stderr_is_terminal: false,
+            },
+        )
+        .unwrap();
+        crate::support::Run {
+            exit,
+            stdout: String::from_utf8_lossy(&out).into_owned(),
+            stderr: String::from_utf8_lossy(&err).into_owned(),
+        }
+    });
+    assert!(!run.stdout.contains(secret), "{}", run.stdout);
+    assert!(!run.stderr.contains(secret), "{}", run.stderr);
+    run
+}
+
+/// Zeros without end, as `/dev/zero` gives; an error past 256 MiB stands for running out of
+/// memory, so an unbounded read fails the test instead of the machine.
+struct Zeros(u64);
+
+impl std::io::Read for Zeros {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.0 > 256 << 20 {
+            return Err(std::io::Error::other("read without a bound"));
+        }
+        buf.fill(0);
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+}
+
+#[test]
+fn standard_input_is_bounded() {
+    let run = run_guarded(
+        &["check", "--stdin-filename", "t.yaml", "-"],
+        Box::new(Zeros(0)),
+        "\0",
+    );
+    assert_eq!(run.exit, sandtrap::cli::Exit::Usage);
+    assert!(
+        run.stderr
+            .contains("cannot read standard input: larger than 128 MiB"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_or_parameter_file_that_is_a_fifo_never_blocks() {
+    let dir = temp();
+    let (fifo, param_fifo) = (dir.path().join("fifo.yaml"), dir.path().join("fifo.json"));
+    mkfifo(&fifo);
+    mkfifo(&param_fifo);
+    for args in [
+        ["--config", path(&fifo)],
+        ["--param-file", path(&param_fifo)],
+    ] {
+        let mut all = vec!["check"];
+        all.extend(args);
+        all.push(path(dir.path()));
+        let run = run_guarded(&all, Box::new(std::io::empty()), "\0");
+        assert_eq!(run.exit, sandtrap::cli::Exit::Usage, "{args:?}");
+        assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    }
+}
+
+/// What a CI job can read and must never print: a credentials file outside the checkout.
+const CREDENTIALS: &str = "[default]\naws_access_key_id = AKIAEXAMPLEKEYID\n\
+aws_secret_access_key = TopSecretAccessKeyValue\n";
+const SECRET: &str = "TopSecretAccessKeyValue";
+
+#[cfg(unix)]
+#[test]
+fn settings_files_that_link_outside_the_project_are_refused() {
+    let outside = temp();
+    let credentials = outside.path().join("credentials");
+    std::fs::write(&credentials, CREDENTIALS).unwrap();
+    let project = temp();
+    let link = |name: &str| {
+        let at = project.path().join(name);
+        std::os::unix::fs::symlink(&credentials, &at).unwrap();
+        at
+    };
+    std::fs::write(project.path().join("pool.yaml"), POOL).unwrap();
+    let config = link(".sandtrap.yaml");
+    std::fs::create_dir(project.path().join("rules")).unwrap();
+    link("rules/custom.yaml");
+    let samconfig = link("samconfig.toml");
+    let params = link("params.json");
+    let template = path(&project.path().join("pool.yaml")).to_owned();
+    let rules = path(&project.path().join("rules")).to_owned();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["check", "--config", path(&config), &template],
+        vec!["check", "--rules", &rules, &template],
+        vec!["rules", "--rules", &rules],
+        vec!["check", "--param-file", path(&samconfig), &template],
+        vec!["check", "--param-file", path(&params), &template],
+    ];
+    for args in cases {
+        let run = run_guarded(&args, Box::new(std::io::empty()), SECRET);
+        assert_eq!(run.exit, sandtrap::cli::Exit::Usage, "{args:?}");
+        assert!(
+            run.stderr.contains("outside the project"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // Found upward from standard input's name, as from the current directory.
+    let stdin_name = path(&project.path().join("pool.yaml")).to_owned();
+    let run = run_guarded(
+        &["check", "--stdin-filename", &stdin_name, "-"],
+        Box::new(POOL.as_bytes()),
+        SECRET,
+    );
+    assert_eq!(run.exit, sandtrap::cli::Exit::Usage);
+    assert!(run.stderr.contains("outside the project"), "{}", run.stderr);
+}
+
 #[test]
 fn numbers_with_ten_thousand_digits() {
     let digits: String = (0..10_000)

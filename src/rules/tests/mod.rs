@@ -301,7 +301,7 @@ fn load_dir_reads_yaml_files_sorted() {
     )
     .unwrap();
     std::fs::write(dir.path().join("notes.md"), "not a rule").unwrap();
-    let rules = Catalog::load_dir(dir.path()).unwrap();
+    let rules = Catalog::load_dir(dir.path(), dir.path()).unwrap();
     let codes: Vec<&str> = rules.iter().map(|rule| rule.code.as_str()).collect();
     assert_eq!(codes, ["ACME1", "ACME2"]);
     assert_eq!(rules[0].source, RuleSource::File(dir.path().join("a.yaml")));
@@ -318,10 +318,10 @@ fn load_dir_reads_yaml_files_sorted() {
     );
 
     std::fs::write(dir.path().join("c.yaml"), "code: [").unwrap();
-    let error = Catalog::load_dir(dir.path()).unwrap_err();
+    let error = Catalog::load_dir(dir.path(), dir.path()).unwrap_err();
     assert!(matches!(error, RuleError::Syntax { .. }), "{error:?}");
     assert!(matches!(
-        Catalog::load_dir(&dir.path().join("absent")),
+        Catalog::load_dir(&dir.path().join("absent"), dir.path()),
         Err(RuleError::Io { .. })
     ));
 }
