@@ -115,6 +115,119 @@ pub fn contained(path: &Path, root: &Path) -> Option<PathBuf> {
     canonical.starts_with(root).then_some(canonical)
 }
 
+/// What went wrong in a YAML settings file, in the user's terms: the error kinds of
+/// `serde-saphyr` that name its own machinery (budgets, weak recursion types) are said as what
+/// the file does, without the location (the caller shows it) and without quoting the file.
+pub fn yaml_problem(error: &serde_saphyr::Error) -> String {
+    use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach as B;
+    match error {
+        E::WithSnippet { error, .. } => yaml_problem(error),
+        E::AliasError { error, .. } => yaml_problem(error),
+        E::Budget { breach, .. } => {
+            let budget = serde_saphyr::Budget::default();
+            let what = match breach {
+                B::Nodes { .. } => format!("more than {} values", grouped(budget.max_nodes)),
+                B::Events { .. } => {
+                    format!("more than {} YAML events", grouped(budget.max_events))
+                }
+                B::Depth { .. } => format!("nested deeper than {} levels", budget.max_depth),
+                B::Aliases { .. } => format!("more than {} aliases", grouped(budget.max_aliases)),
+                B::Anchors { .. } => format!("more than {} anchors", grouped(budget.max_anchors)),
+                B::AliasAnchorRatio { .. } => "far more aliases than anchors".to_owned(),
+                B::Documents { .. } => "too many YAML documents".to_owned(),
+                B::ScalarBytes { .. } | B::InputBytes { .. } => "too much text".to_owned(),
+                _ => "too many aliases, anchors or merge keys".to_owned(),
+            };
+            format!("the file is too large or too complex for a settings file: {what}")
+        }
+        E::RecursiveReferencesRequireWeakTypes { .. } => {
+            "an alias refers to the anchor that contains it; settings cannot be recursive".into()
+        }
+        E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => {
+            "aliases expand to too much data; write the values out".to_owned()
+        }
+        E::UnknownAnchor { .. } => "an alias refers to an anchor that is not defined".to_owned(),
+        E::MultipleDocuments { .. } => {
+            "more than one YAML document (`---`); a settings file is one document".to_owned()
+        }
+        E::Unexpected { expected, .. } => {
+            let expected = match *expected {
+                "sequence start" => "a list",
+                "mapping start" => "a mapping",
+                "scalar" | "string scalar" | "str expected" | "missing string" => "a single value",
+                other => other,
+            };
+            format!("expected {expected} here")
+        }
+        E::Eof { .. } => "the file ends in the middle of a value".to_owned(),
+        E::InvalidUtf8Input => "the file is not UTF-8 text".to_owned(),
+        other => {
+            // The rest are serde's and the parser's own sentences, which read well; the
+            // location is shown separately.
+            let message = other.to_string();
+            match message.rfind(" at line ") {
+                Some(i) => message.get(..i).unwrap_or(&message).to_owned(),
+                None => message,
+            }
+        }
+    }
+}
+
+/// `250000` as `250,000`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Whether `text` is empty or a YAML mapping with at least one of `keys`: text of the expected
+/// shape (perhaps with a misspelt key), which an error message may quote. Anything else (a
+/// credentials file, an environment dump, a mapping of something else) is described, never
+/// shown. Text that is not YAML at all is the parser's error.
+pub fn yaml_shape(text: &str, keys: &[&str]) -> Result<bool, serde_saphyr::Error> {
+    let options = serde_saphyr::options! {
+        with_snippet: false,
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
+    };
+    let _: serde::de::IgnoredAny = serde_saphyr::from_str_with_options(text, options.clone())?;
+    let top: Result<Option<std::collections::BTreeMap<String, serde::de::IgnoredAny>>, _> =
+        serde_saphyr::from_str_with_options(text, options);
+    Ok(top.is_ok_and(|top| {
+        top.is_none_or(|map| map.is_empty() || map.keys().any(|k| keys.contains(&k.as_str())))
+    }))
+}
+
+/// What to say of text that is not of the expected shape (see [`yaml_shape`]), after `error`
+/// from reading it as the expected type: where, and what kind of text it is, never a quotation
+/// (not even of a key or value, which may be a secret). Returns (`:LINE:COLUMN`, problem).
+pub fn unquoted_yaml_problem(
+    shape: &Result<bool, serde_saphyr::Error>,
+    error: &serde_saphyr::Error,
+    expected: &str,
+) -> (String, String) {
+    let (located, problem) = match shape {
+        Err(syntax) => (syntax, format!("not valid YAML: {}", yaml_problem(syntax))),
+        Ok(_) => (
+            error,
+            format!("its top level is not a mapping of {expected}"),
+        ),
+    };
+    let at = located.location().map_or_else(String::new, |loc| {
+        format!(":{}:{}", loc.line(), loc.column())
+    });
+    (at, problem)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +243,41 @@ mod tests {
         let mut endless = std::io::repeat(0);
         let err = read_bounded(&mut endless, MAX_SETTINGS_BYTES).unwrap_err();
         assert_eq!(err.to_string(), "larger than 4 MiB");
+    }
+
+    fn yaml_error(text: &str) -> serde_saphyr::Error {
+        serde_saphyr::from_str::<std::collections::BTreeMap<String, Vec<String>>>(text).unwrap_err()
+    }
+
+    #[test]
+    fn yaml_problems_are_said_in_the_users_terms() {
+        let many = format!("a:\n{}", "  - x\n".repeat(260_000));
+        assert_eq!(
+            yaml_problem(&yaml_error(&many)),
+            "the file is too large or too complex for a settings file: more than 250,000 values"
+        );
+        assert_eq!(
+            yaml_problem(&yaml_error("a: &x\n  - *x\n")),
+            "an alias refers to the anchor that contains it; settings cannot be recursive"
+        );
+        assert_eq!(yaml_problem(&yaml_error("a: b\n")), "expected a list here");
+        assert_eq!(grouped(1_000_000), "1,000,000");
+        assert_eq!(grouped(999), "999");
+    }
+
+    #[test]
+    fn only_text_of_the_expected_shape_may_be_quoted() {
+        let keys = ["ses", "stacks"];
+        let shape = |text: &str| yaml_shape(text, &keys).ok();
+        assert_eq!(shape("ses: {}\nstacks: []\n"), Some(true));
+        assert_eq!(shape("# nothing\n"), Some(true));
+        assert_eq!(shape("{}"), Some(true));
+        assert_eq!(shape("ses: 1\nses: 2\n"), Some(true));
+        assert_eq!(shape("ses: {}\nsess: 1\n"), Some(true));
+        assert_eq!(shape("password: hunter2\n"), Some(false));
+        assert_eq!(shape("- ses\n"), Some(false));
+        assert_eq!(shape("[default]\nkey = hunter2\n"), None);
+        assert_eq!(shape("A=hunter2\0B=x\0"), None);
     }
 
     #[cfg(unix)]

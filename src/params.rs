@@ -47,17 +47,25 @@ pub enum ParamError {
         source: serde_json::Error,
     },
 
-    #[error("parameter file {} is not valid TOML", path.display())]
+    /// The parser's message and location, never its rendering of the offending line: in a
+    /// samconfig that line is `parameter_overrides`, where the secrets are.
+    #[error("parameter file {}{at} is not valid TOML: {message}", path.display())]
     #[diagnostic(code(sandtrap::params::syntax))]
     Toml {
         path: PathBuf,
-        #[source]
-        source: toml::de::Error,
+        /// `:LINE:COLUMN`, when known.
+        at: String,
+        message: String,
     },
 
-    #[error("parameter file {} is not valid YAML: {message}", path.display())]
+    #[error("parameter file {}{at} is not valid YAML: {message}", path.display())]
     #[diagnostic(code(sandtrap::params::syntax))]
-    Yaml { path: PathBuf, message: String },
+    Yaml {
+        path: PathBuf,
+        /// `:LINE:COLUMN`, when known.
+        at: String,
+        message: String,
+    },
 
     #[error("parameter file {} is not a parameter file: found {found}", path.display())]
     #[diagnostic(
@@ -112,9 +120,12 @@ pub fn load_param_file(
         .map(str::to_ascii_lowercase);
     match extension.as_deref() {
         Some("toml") => {
-            let value: toml::Value = toml::from_str(&text).map_err(|source| ParamError::Toml {
+            let value: toml::Value = toml::from_str(&text).map_err(|e| ParamError::Toml {
                 path: path.into(),
-                source,
+                at: e
+                    .span()
+                    .map_or_else(String::new, |span| line_column(&text, span.start)),
+                message: e.message().trim_end().to_owned(),
             })?;
             let value = serde_json::to_value(value)
                 .map_err(|_| format_error(path, "TOML values that have no JSON form"))?;
@@ -124,7 +135,10 @@ pub fn load_param_file(
             let value: Option<Value> =
                 serde_saphyr::from_str(&text).map_err(|e| ParamError::Yaml {
                     path: path.into(),
-                    message: e.to_string(),
+                    at: e.location().map_or_else(String::new, |loc| {
+                        format!(":{}:{}", loc.line(), loc.column())
+                    }),
+                    message: crate::input::yaml_problem(&e),
                 })?;
             samconfig(path, &value.unwrap_or(Value::Null))
         }
@@ -241,9 +255,10 @@ fn samconfig(path: &Path, root: &Value) -> Result<BTreeMap<String, String>, Para
         }
     };
     let mut params = BTreeMap::new();
-    for token in tokens {
-        let (key, value) = override_pair(&token)
-            .ok_or_else(|| entry_error(format!("`{token}` is not KEY=VALUE")))?;
+    for (i, token) in tokens.iter().enumerate() {
+        // The token is not quoted: it may be a secret with a typo in it.
+        let (key, value) = override_pair(token)
+            .ok_or_else(|| entry_error(format!("override {} is not KEY=VALUE", i + 1)))?;
         params.insert(key, value);
     }
     Ok(params)
@@ -295,6 +310,14 @@ fn override_pair(token: &str) -> Option<(String, String)> {
         return (!key.is_empty()).then(|| (key.to_string(), value.to_string()));
     }
     split_pair(token)
+}
+
+/// `:LINE:COLUMN` of byte `offset` in `text` (both from 1, the column in characters).
+fn line_column(text: &str, offset: usize) -> String {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    format!(":{line}:{column}")
 }
 
 fn split_pair(pair: &str) -> Option<(String, String)> {

@@ -180,9 +180,53 @@ fn wrong_shapes_and_duplicates_are_located() {
         "{e:?}"
     );
 
+    // Not YAML at all: located, never quoted.
     let text = "ses:\n  production: [\n";
     let e = err(text);
-    assert!(matches!(e, ConfigError::Syntax { .. }), "{e:?}");
+    assert!(matches!(e, ConfigError::NotConfig { .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        ".sandtrap.yaml:2:15: not a sandtrap config file: not valid YAML: unclosed bracket '['"
+    );
+}
+
+#[test]
+fn text_that_is_not_a_config_is_never_quoted() {
+    for text in [
+        "[default]\naws_secret_access_key = TopSecret\n",
+        "A=TopSecret\0B=x\0",
+        "password: TopSecret\n",
+        "- TopSecret\n",
+        "TopSecret\n",
+    ] {
+        let e = err(text);
+        assert!(
+            matches!(e, ConfigError::NotConfig { .. }),
+            "{text:?}: {e:?}"
+        );
+        let shown = render(&e);
+        assert!(!shown.contains("TopSecret"), "{shown}");
+        assert!(shown.contains(".sandtrap.yaml:"), "{shown}");
+    }
+}
+
+#[test]
+fn library_limits_are_said_in_the_users_terms() {
+    let text = format!("select:\n{}", "  - ST1\n".repeat(260_000));
+    let e = err(&text);
+    let shown = e.to_string();
+    assert!(
+        shown.contains("too large or too complex for a settings file: more than 250,000 values"),
+        "{shown}"
+    );
+    assert!(!shown.contains("budget"), "{shown}");
+    let text = "ses: &a\n  production: *a\n";
+    let shown = err(text).to_string();
+    assert!(
+        shown.contains("an alias refers to the anchor that contains it"),
+        "{shown}"
+    );
+    assert!(!shown.contains("weak"), "{shown}");
 }
 
 #[test]

@@ -446,6 +446,98 @@ fn settings_files_that_link_outside_the_project_are_refused() {
 }
 
 #[test]
+fn settings_files_that_are_not_settings_are_never_quoted() {
+    let dir = temp();
+    let template = dir.path().join("pool.yaml");
+    std::fs::write(&template, POOL).unwrap();
+    let template = path(&template).to_owned();
+    let write = |name: &str, text: &str| {
+        let at = dir.path().join(name);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::fs::write(&at, text).unwrap();
+        path(&at).to_owned()
+    };
+    let environ = format!("HOME=/root\0AWS_SECRET_ACCESS_KEY={SECRET}\0PATH=/bin\0");
+    let cases = [
+        vec![
+            "check".to_owned(),
+            "--config".into(),
+            write("creds.yaml", CREDENTIALS),
+            template.clone(),
+        ],
+        vec![
+            "check".to_owned(),
+            "--config".into(),
+            write("environ.yaml", &environ),
+            template.clone(),
+        ],
+        vec![
+            "check".to_owned(),
+            "--config".into(),
+            write("mapping.yaml", &format!("password: {SECRET}\n")),
+            template.clone(),
+        ],
+        {
+            write("rules/creds.yaml", CREDENTIALS);
+            vec![
+                "rules".to_owned(),
+                "--rules".into(),
+                path(&dir.path().join("rules")).to_owned(),
+            ]
+        },
+        // A samconfig with a syntax error on the `parameter_overrides` line, where the secrets
+        // are; and one with a typo in an override.
+        vec![
+            "check".to_owned(),
+            "--param-file".into(),
+            write(
+                "samconfig.toml",
+                &format!(
+                    "[default.deploy.parameters]\nparameter_overrides = \"DbPassword={SECRET} Env=prod\n"
+                ),
+            ),
+            template.clone(),
+        ],
+        vec![
+            "check".to_owned(),
+            "--param-file".into(),
+            write(
+                "typo/samconfig.toml",
+                &format!(
+                    "[default.deploy.parameters]\nparameter_overrides = \"DbPassword:{SECRET}\"\n"
+                ),
+            ),
+            template.clone(),
+        ],
+        vec![
+            "check".to_owned(),
+            "--param-file".into(),
+            write(
+                "samconfig.yaml",
+                &format!(
+                    "default:\n  deploy:\n    parameters:\n      parameter_overrides: [DbPassword={SECRET}\n"
+                ),
+            ),
+            template.clone(),
+        ],
+    ];
+    for args in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = run_guarded(&args, Box::new(std::io::empty()), SECRET);
+        assert_eq!(run.exit, sandtrap::cli::Exit::Usage, "{args:?}");
+        // Located all the same.
+        assert!(
+            run.stderr.contains(":1:")
+                || run.stderr.contains(":2:")
+                || run.stderr.contains(":4:")
+                || run.stderr.contains("override 1"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
 fn numbers_with_ten_thousand_digits() {
     let digits: String = (0..10_000)
         .map(|i| char::from(b'1' + (i % 9) as u8))
