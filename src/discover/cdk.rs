@@ -24,8 +24,22 @@ const MAX_NESTING: usize = 32;
 
 /// The text of `dir/manifest.json` when that directory is a cloud assembly.
 pub(crate) fn probe(dir: &Path) -> Option<String> {
-    let text = super::read_regular_string(&dir.join(MANIFEST)).ok()?;
+    let text = read_manifest(dir, dir).ok()?;
     is_assembly_manifest(&text).then_some(text)
+}
+
+/// The text of `dir/manifest.json`, read only when it resolves inside `root` (a manifest that
+/// is a symbolic link out of the assembly is refused, like any other assembly file).
+pub(crate) fn read_manifest(dir: &Path, root: &Path) -> std::io::Result<String> {
+    let path = dir.join(MANIFEST);
+    let root = fs::canonicalize(root)?;
+    if crate::input::contained(&path, &root).is_none() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "links outside the cloud assembly",
+        ));
+    }
+    super::read_regular_string(&path)
 }
 
 /// A manifest with an `artifacts` object. A manifest that does not parse but mentions
@@ -149,7 +163,14 @@ impl Reader<'_> {
                 _ => {}
             }
         }
-        let nested = nested::templates(dir, display_dir, &manifest.file.name, artifacts, &stacks);
+        let nested = nested::templates(
+            dir,
+            &self.root,
+            display_dir,
+            &manifest.file.name,
+            artifacts,
+            &stacks,
+        );
         self.out.targets.extend(stacks);
         self.out
             .targets
@@ -278,7 +299,7 @@ impl Reader<'_> {
             );
             return;
         }
-        let Ok(text) = super::read_regular_string(&dir.join(MANIFEST)) else {
+        let Ok(text) = read_manifest(&dir, &self.root) else {
             self.problem(
                 manifest,
                 name_node.span,

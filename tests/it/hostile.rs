@@ -537,6 +537,122 @@ fn settings_files_that_are_not_settings_are_never_quoted() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn a_walked_file_link_is_followed_only_inside_the_root() {
+    let dir = temp();
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::create_dir(dir.path().join("outside")).unwrap();
+    std::fs::write(root.join("pool.yaml"), POOL).unwrap();
+    std::fs::write(dir.path().join("outside/t.yaml"), POOL).unwrap();
+    std::os::unix::fs::symlink("../outside/t.yaml", root.join("evil.yaml")).unwrap();
+    std::os::unix::fs::symlink("../pool.yaml", root.join("sub/inner.yaml")).unwrap();
+    let report = check(&[path(&root)]);
+    assert!(!report.to_string().contains("evil.yaml"), "{report:#}");
+    // `pool.yaml` and the link to it inside the root are one file.
+    assert_eq!(report["summary"]["templates"], 1, "{report:#}");
+    // Named on the command line, the link is read.
+    let report = check(&[path(&root.join("evil.yaml"))]);
+    assert_eq!(report["summary"]["templates"], 1, "{report:#}");
+}
+
+/// `sandtrap check --format json ARGS` as a user to whom mode 000 means something: the test's
+/// own user, or (when the tests run as root, where mode 000 is still readable) `nobody` through
+/// `setpriv`, on the built binary. `None` when neither is possible.
+#[cfg(unix)]
+fn check_unprivileged(probe: &Path, args: &[&str]) -> Option<(i32, Value)> {
+    if std::fs::read_dir(probe).is_err() {
+        let run = run(&[&["check", "--format", "json"][..], args].concat(), "");
+        let code = run.exit as i32;
+        return Some((
+            code,
+            serde_json::from_str(&run.stdout).unwrap_or(Value::Null),
+        ));
+    }
+    let output = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_sandtrap"))
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .ok()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if stderr.contains("setpriv:") {
+        return None;
+    }
+    Some((
+        output.status.code().unwrap_or(-1),
+        serde_json::from_str(&stdout).unwrap_or(Value::Null),
+    ))
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_directory_is_never_a_silent_pass() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("pool.yaml"), POOL).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Walked: ST001 against the directory, exit 1.
+    let Some((code, report)) = check_unprivileged(&locked, &[path(dir.path())]) else {
+        eprintln!("skipped: running as root without setpriv, where mode 000 is still readable");
+        return;
+    };
+    assert_eq!(code, 1, "{report:#}");
+    let d = parse_error(&report, 0);
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read directory"),
+        "{d}"
+    );
+    assert!(d["file"].as_str().unwrap().ends_with("locked"), "{d}");
+    // Named: the run cannot proceed as asked.
+    let (code, _) = check_unprivileged(&locked, &[path(&locked)]).unwrap();
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn a_named_file_in_utf32_or_all_nul_bytes_is_reported() {
+    let dir = temp();
+    let utf32 = |big: bool| -> Vec<u8> {
+        POOL.chars()
+            .flat_map(|c| {
+                let n = c as u32;
+                if big {
+                    n.to_be_bytes()
+                } else {
+                    n.to_le_bytes()
+                }
+            })
+            .collect()
+    };
+    let mut bom_le = vec![0xFF, 0xFE, 0, 0];
+    bom_le.extend(utf32(false));
+    let cases = [
+        ("le.yaml", utf32(false), "UTF-32"),
+        ("be.yaml", utf32(true), "UTF-32"),
+        ("bom.yaml", bom_le, "UTF-32"),
+        ("nul.json", vec![0; 1024], "control character U+0000"),
+    ];
+    for (name, bytes, needle) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, &bytes).unwrap();
+        let report = check(&[path(&file)]);
+        let d = parse_error(&report, bytes.len());
+        assert!(
+            d["message"].as_str().unwrap().contains(needle),
+            "{name}: {d}"
+        );
+    }
+}
+
 #[test]
 fn numbers_with_ten_thousand_digits() {
     let digits: String = (0..10_000)
