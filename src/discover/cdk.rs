@@ -204,14 +204,15 @@ impl Reader<'_> {
             return None;
         };
         let path = manifest.dir.join(template_file);
-        if !self.inside_root(&path, true) {
-            let message = if path.is_file() {
-                format!(
-                    "template `{template_file}` of stack `{id}` is outside the cloud assembly; skipped"
-                )
-            } else {
-                format!("template `{template_file}` of stack `{id}` does not exist")
-            };
+        // Said in this order: a device such as `/dev/zero` is first of all not a template.
+        let refusal = match fs::canonicalize(&path) {
+            Err(_) => Some("does not exist"),
+            Ok(c) if !c.is_file() => Some("is not a regular file; skipped"),
+            Ok(c) if !c.starts_with(&self.root) => Some("is outside the cloud assembly; skipped"),
+            Ok(_) => None,
+        };
+        if let Some(refusal) = refusal {
+            let message = format!("template `{template_file}` of stack `{id}` {refusal}");
             self.problem(manifest, template.span, message);
             return None;
         }
@@ -291,7 +292,17 @@ impl Reader<'_> {
             );
             return;
         }
-        if depth + 1 >= MAX_NESTING || !self.visited.insert(canonical) {
+        if depth + 1 >= MAX_NESTING {
+            self.problem(
+                manifest,
+                name_node.span,
+                format!(
+                    "nested assembly `{id}` is more than {MAX_NESTING} assemblies deep (`{name}`); skipped"
+                ),
+            );
+            return;
+        }
+        if !self.visited.insert(canonical) {
             self.problem(
                 manifest,
                 name_node.span,
@@ -309,11 +320,6 @@ impl Reader<'_> {
         };
         let display_dir = display_join(manifest.display_dir, name);
         self.assembly(&dir, &display_dir, text, depth + 1);
-    }
-
-    /// Whether `path` exists (as a file when `file`) inside the root assembly's directory.
-    fn inside_root(&self, path: &Path, file: bool) -> bool {
-        fs::canonicalize(path).is_ok_and(|c| c.starts_with(&self.root) && (!file || c.is_file()))
     }
 
     fn problem(&mut self, manifest: &Manifest<'_>, span: Span, message: String) {

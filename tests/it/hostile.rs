@@ -653,6 +653,44 @@ fn a_named_file_in_utf32_or_all_nul_bytes_is_reported() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn a_forty_deep_assembly_chain_is_too_deep_and_a_device_is_not_a_template() {
+    let dir = temp();
+    let mut at = dir.path().join("cdk.out");
+    for _ in 0..40 {
+        std::fs::create_dir_all(at.join("a")).unwrap();
+        std::fs::write(
+            at.join("manifest.json"),
+            r#"{"version": "36.0.0", "artifacts": {"Deeper": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "a"}}}}"#,
+        )
+        .unwrap();
+        at = at.join("a");
+    }
+    let report = check(&[path(&dir.path().join("cdk.out"))]);
+    let d = parse_error(&report, usize::MAX);
+    let message = d["message"].as_str().unwrap();
+    assert!(message.contains("more than 32 assemblies deep"), "{d}");
+    assert!(!message.contains("already read"), "{d}");
+
+    let out = dir.path().join("zero.out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(
+        out.join("manifest.json"),
+        r#"{"version": "36.0.0", "artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "/dev/zero"}}}}"#,
+    )
+    .unwrap();
+    let report = check(&[path(&out)]);
+    let d = parse_error(&report, usize::MAX);
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not a regular file"),
+        "{d}"
+    );
+}
+
 #[test]
 fn numbers_with_ten_thousand_digits() {
     let digits: String = (0..10_000)
