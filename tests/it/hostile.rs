@@ -692,6 +692,49 @@ fn a_forty_deep_assembly_chain_is_too_deep_and_a_device_is_not_a_template() {
 }
 
 #[test]
+fn file_size_bounds() {
+    let dir = temp();
+    // Sparse files: measured, refused before a byte is read.
+    let sparse = |name: &str, len: u64| {
+        let at = dir.path().join(name);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::fs::File::create(&at).unwrap().set_len(len).unwrap();
+        path(&at).to_owned()
+    };
+    let template = sparse("big.yaml", sandtrap::input::MAX_FILE_BYTES + 1);
+    let report = check(&[&template]);
+    let d = parse_error(&report, 0);
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("larger than 128 MiB"),
+        "{d}"
+    );
+    let settings = sandtrap::input::MAX_SETTINGS_BYTES + 1;
+    std::fs::write(dir.path().join("pool.yaml"), POOL).unwrap();
+    let pool = path(&dir.path().join("pool.yaml")).to_owned();
+    sparse("rules/big.yaml", settings);
+    let rules = path(&dir.path().join("rules")).to_owned();
+    let config = sparse("big-config.yaml", settings);
+    let params = sparse("params.json", settings);
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["check", "--config", &config, &pool],
+        vec!["check", "--param-file", &params, &pool],
+        vec!["check", "--rules", &rules, &pool],
+    ];
+    for args in cases {
+        let run = run_guarded(&args, Box::new(std::io::empty()), "\0");
+        assert_eq!(run.exit, sandtrap::cli::Exit::Usage, "{args:?}");
+        assert!(
+            run.stderr.contains("larger than 4 MiB"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
 fn numbers_with_ten_thousand_digits() {
     let digits: String = (0..10_000)
         .map(|i| char::from(b'1' + (i % 9) as u8))
