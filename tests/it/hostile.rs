@@ -243,18 +243,19 @@ fn an_unreadable_file() {
     let file = dir.path().join("secret.yaml");
     std::fs::write(&file, POOL).unwrap();
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::File::open(&file).is_ok() {
-        eprintln!("skipped: running as root, where mode 000 is still readable");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let readable = std::fs::File::open(&file).is_ok();
+    let Some((_, report)) = check_unprivileged(readable, &[path(&file)]) else {
+        eprintln!("skipped: running as root without setpriv, where mode 000 is still readable");
         return;
-    }
-    let report = check(&[path(&file)]);
+    };
     let d = parse_error(&report, 0);
     assert!(
         d["message"].as_str().unwrap().contains("cannot read"),
         "{d}"
     );
     // Walked, it is skipped silently unless it has a template's extension; this one has.
-    let report = check(&[path(dir.path())]);
+    let (_, report) = check_unprivileged(readable, &[path(dir.path())]).unwrap();
     parse_error(&report, 0);
 }
 
@@ -558,11 +559,12 @@ fn a_walked_file_link_is_followed_only_inside_the_root() {
 }
 
 /// `sandtrap check --format json ARGS` as a user to whom mode 000 means something: the test's
-/// own user, or (when the tests run as root, where mode 000 is still readable) `nobody` through
-/// `setpriv`, on the built binary. `None` when neither is possible.
+/// own user (in-process) when the mode-000 file or directory is not `readable` to it, or else
+/// (the tests run as root, where mode 000 is still readable) `nobody` through `setpriv`, on the
+/// built binary. `None` when neither is possible.
 #[cfg(unix)]
-fn check_unprivileged(probe: &Path, args: &[&str]) -> Option<(i32, Value)> {
-    if std::fs::read_dir(probe).is_err() {
+fn check_unprivileged(readable: bool, args: &[&str]) -> Option<(i32, Value)> {
+    if !readable {
         let run = run(&[&["check", "--format", "json"][..], args].concat(), "");
         let code = run.exit as i32;
         return Some((
@@ -599,7 +601,8 @@ fn an_unreadable_directory_is_never_a_silent_pass() {
     std::fs::write(locked.join("pool.yaml"), POOL).unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
     // Walked: ST001 against the directory, exit 1.
-    let Some((code, report)) = check_unprivileged(&locked, &[path(dir.path())]) else {
+    let readable = std::fs::read_dir(&locked).is_ok();
+    let Some((code, report)) = check_unprivileged(readable, &[path(dir.path())]) else {
         eprintln!("skipped: running as root without setpriv, where mode 000 is still readable");
         return;
     };
@@ -614,7 +617,7 @@ fn an_unreadable_directory_is_never_a_silent_pass() {
     );
     assert!(d["file"].as_str().unwrap().ends_with("locked"), "{d}");
     // Named: the run cannot proceed as asked.
-    let (code, _) = check_unprivileged(&locked, &[path(&locked)]).unwrap();
+    let (code, _) = check_unprivileged(readable, &[path(&locked)]).unwrap();
     assert_eq!(code, 2);
 }
 
