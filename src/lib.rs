@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod emit;
 pub mod extract;
+pub mod input;
 pub mod join;
 #[cfg(feature = "aws")]
 pub mod live;

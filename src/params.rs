@@ -47,17 +47,25 @@ pub enum ParamError {
         source: serde_json::Error,
     },
 
-    #[error("parameter file {} is not valid TOML", path.display())]
+    /// The parser's message and location, never its rendering of the offending line: in a
+    /// samconfig that line is `parameter_overrides`, where the secrets are.
+    #[error("parameter file {}{at} is not valid TOML: {message}", path.display())]
     #[diagnostic(code(sandtrap::params::syntax))]
     Toml {
         path: PathBuf,
-        #[source]
-        source: toml::de::Error,
+        /// `:LINE:COLUMN`, when known.
+        at: String,
+        message: String,
     },
 
-    #[error("parameter file {} is not valid YAML: {message}", path.display())]
+    #[error("parameter file {}{at} is not valid YAML: {message}", path.display())]
     #[diagnostic(code(sandtrap::params::syntax))]
-    Yaml { path: PathBuf, message: String },
+    Yaml {
+        path: PathBuf,
+        /// `:LINE:COLUMN`, when known.
+        at: String,
+        message: String,
+    },
 
     #[error("parameter file {} is not a parameter file: found {found}", path.display())]
     #[diagnostic(
@@ -91,14 +99,18 @@ pub fn parse_param(arg: &str) -> Result<(String, String), ParamError> {
     Ok((key.into(), value.into()))
 }
 
-/// Reads a parameter file in any of the formats in the module documentation.
 /// Every `--param KEY=VALUE` of a command line; a later value for the same key wins.
 pub fn parse_params(args: &[String]) -> Result<BTreeMap<String, String>, ParamError> {
     args.iter().map(|arg| parse_param(arg)).collect()
 }
 
-pub fn load_param_file(path: &Path) -> Result<BTreeMap<String, String>, ParamError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ParamError::Read {
+/// Reads a parameter file in any of the formats in the module documentation. `project` is the
+/// run's directory: a symbolic link is followed only into it or into the link's own directory ([`crate::input::read_settings`]).
+pub fn load_param_file(
+    path: &Path,
+    project: &Path,
+) -> Result<BTreeMap<String, String>, ParamError> {
+    let text = crate::input::read_settings(path, project).map_err(|source| ParamError::Read {
         path: path.into(),
         source,
     })?;
@@ -108,9 +120,12 @@ pub fn load_param_file(path: &Path) -> Result<BTreeMap<String, String>, ParamErr
         .map(str::to_ascii_lowercase);
     match extension.as_deref() {
         Some("toml") => {
-            let value: toml::Value = toml::from_str(&text).map_err(|source| ParamError::Toml {
+            let value: toml::Value = toml::from_str(&text).map_err(|e| ParamError::Toml {
                 path: path.into(),
-                source,
+                at: e
+                    .span()
+                    .map_or_else(String::new, |span| line_column(&text, span.start)),
+                message: e.message().trim_end().to_owned(),
             })?;
             let value = serde_json::to_value(value)
                 .map_err(|_| format_error(path, "TOML values that have no JSON form"))?;
@@ -120,7 +135,10 @@ pub fn load_param_file(path: &Path) -> Result<BTreeMap<String, String>, ParamErr
             let value: Option<Value> =
                 serde_saphyr::from_str(&text).map_err(|e| ParamError::Yaml {
                     path: path.into(),
-                    message: e.to_string(),
+                    at: e.location().map_or_else(String::new, |loc| {
+                        format!(":{}:{}", loc.line(), loc.column())
+                    }),
+                    message: crate::input::yaml_problem(&e),
                 })?;
             samconfig(path, &value.unwrap_or(Value::Null))
         }
@@ -237,9 +255,10 @@ fn samconfig(path: &Path, root: &Value) -> Result<BTreeMap<String, String>, Para
         }
     };
     let mut params = BTreeMap::new();
-    for token in tokens {
-        let (key, value) = override_pair(&token)
-            .ok_or_else(|| entry_error(format!("`{token}` is not KEY=VALUE")))?;
+    for (i, token) in tokens.iter().enumerate() {
+        // The token is not quoted: it may be a secret with a typo in it.
+        let (key, value) = override_pair(token)
+            .ok_or_else(|| entry_error(format!("override {} is not KEY=VALUE", i + 1)))?;
         params.insert(key, value);
     }
     Ok(params)
@@ -293,6 +312,14 @@ fn override_pair(token: &str) -> Option<(String, String)> {
     split_pair(token)
 }
 
+/// `:LINE:COLUMN` of byte `offset` in `text` (both from 1, the column in characters).
+fn line_column(text: &str, offset: usize) -> String {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    format!(":{line}:{column}")
+}
+
 fn split_pair(pair: &str) -> Option<(String, String)> {
     let (key, value) = pair.split_once('=')?;
     (!key.is_empty()).then(|| (key.to_string(), value.to_string()))
@@ -340,7 +367,7 @@ mod tests {
     }
 
     fn load(name: &str) -> Vec<(String, String)> {
-        load_param_file(&fixture(name))
+        load_param_file(&fixture(name), Path::new("."))
             .unwrap_or_else(|e| panic!("{name}: {e}"))
             .into_iter()
             .collect()
@@ -440,11 +467,11 @@ mod tests {
 
     #[test]
     fn errors_name_the_file_and_what_was_expected() {
-        let e = load_param_file(&fixture("not-params.json")).unwrap_err();
+        let e = load_param_file(&fixture("not-params.json"), Path::new(".")).unwrap_err();
         assert!(matches!(e, ParamError::Format { .. }), "{e:?}");
         assert!(e.to_string().contains("not-params.json"));
 
-        let e = load_param_file(&fixture("missing-value.json")).unwrap_err();
+        let e = load_param_file(&fixture("missing-value.json"), Path::new(".")).unwrap_err();
         assert_eq!(
             e.to_string(),
             format!(
@@ -453,7 +480,7 @@ mod tests {
             )
         );
 
-        let e = load_param_file(&fixture("unbalanced.toml")).unwrap_err();
+        let e = load_param_file(&fixture("unbalanced.toml"), Path::new(".")).unwrap_err();
         assert!(
             e.to_string().ends_with(
                 "default.deploy.parameters.parameter_overrides: unbalanced double quote"
@@ -461,11 +488,11 @@ mod tests {
             "{e}"
         );
         assert!(matches!(
-            load_param_file(&fixture("broken.json")),
+            load_param_file(&fixture("broken.json"), Path::new(".")),
             Err(ParamError::Json { .. })
         ));
         assert!(matches!(
-            load_param_file(&fixture("absent.json")),
+            load_param_file(&fixture("absent.json"), Path::new(".")),
             Err(ParamError::Read { .. })
         ));
     }

@@ -22,7 +22,7 @@ pub struct RunInputs {
 impl RunInputs {
     pub fn load(options: &CheckOptions) -> Result<Self, CheckError> {
         let config = match &options.config {
-            Some(path) => config::load(path).map_err(Box::new)?,
+            Some(path) => config::load(path, &options.cwd).map_err(Box::new)?,
             None => {
                 let start = options
                     .stdin_filename
@@ -32,7 +32,7 @@ impl RunInputs {
                 match config::find(&start) {
                     Some(path) => {
                         let name = relative_to(&path, &options.cwd);
-                        config::load_named(&path, name).map_err(Box::new)?
+                        config::load_named(&path, name, &options.cwd).map_err(Box::new)?
                     }
                     None => Config::default(),
                 }
@@ -40,7 +40,7 @@ impl RunInputs {
         };
         let mut params = BTreeMap::new();
         for file in &options.param_files {
-            params.extend(crate::params::load_param_file(file)?);
+            params.extend(crate::params::load_param_file(file, &options.cwd)?);
         }
         params.extend(options.params.iter().map(|(k, v)| (k.clone(), v.clone())));
         let mut ses = Vec::new();

@@ -126,7 +126,7 @@ struct FileOutcome {
 pub fn catalog(options: &CheckOptions) -> Result<Catalog, CheckError> {
     let mut catalog = Catalog::builtin().map_err(Box::new)?;
     for dir in &options.rules_dirs {
-        let rules = Catalog::load_dir(dir).map_err(Box::new)?;
+        let rules = Catalog::load_dir(dir, &options.cwd).map_err(Box::new)?;
         catalog.extend(rules).map_err(Box::new)?;
     }
     Ok(catalog)
@@ -463,7 +463,10 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
     let (text, decode_problem) = load::decode(&bytes);
     let source = SourceFile::new(target.name.clone(), target.path.clone(), text);
     if let Some(problem) = decode_problem {
-        let ours = always_template || classify::looks_like_template(&source.text);
+        // A file named explicitly (or standard input) was asked for: a bad encoding is its
+        // result, never "0 templates". A walked one is ours only if it looks like a template.
+        let ours =
+            always_template || target.explicit || classify::looks_like_template(&source.text);
         return outcome(source, ours, if ours { vec![problem] } else { Vec::new() });
     }
     let mut loaded = load::load(&source.text, Format::guess(&target.name, &source.text));

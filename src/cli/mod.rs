@@ -245,11 +245,15 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
 fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptions, String>> {
     let mut stdin = None;
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
-        let mut text = String::new();
-        if let Err(err) = io.stdin.read_to_string(&mut text) {
-            return Ok(Err(format!("cannot read standard input: {err}")));
+        let text =
+            crate::input::read_bounded(io.stdin, crate::input::MAX_FILE_BYTES).and_then(|bytes| {
+                String::from_utf8(bytes)
+                    .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8 text"))
+            });
+        match text {
+            Ok(text) => stdin = Some(text),
+            Err(err) => return Ok(Err(format!("cannot read standard input: {err}"))),
         }
-        stdin = Some(text);
     }
     let params = match crate::params::parse_params(&args.params) {
         Ok(params) => params,

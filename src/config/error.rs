@@ -29,6 +29,25 @@ pub enum ConfigError {
         span: SourceSpan,
     },
 
+    /// The file is not a config file at all (not YAML, or not a mapping of config keys): said
+    /// with its location only, never quoted, since it may be anything a symbolic link or a
+    /// mistake points at.
+    #[error("{name}{at}: not a sandtrap config file: {problem}")]
+    #[diagnostic(
+        code(sandtrap::config::not_config),
+        help(
+            "a config file is a YAML mapping of {keys}; its text is not shown because it is not one",
+            keys = super::raw::CONFIG_KEYS.join(", ")
+        )
+    )]
+    NotConfig {
+        name: String,
+        /// `:LINE:COLUMN`, when known.
+        at: String,
+        problem: String,
+        span: Span,
+    },
+
     #[error("unknown key `{key}`")]
     #[diagnostic(
         code(sandtrap::config::unknown_key),
@@ -129,6 +148,7 @@ impl ConfigError {
     pub fn span(&self) -> Option<Span> {
         let span = match self {
             ConfigError::Read { .. } => return None,
+            ConfigError::NotConfig { span, .. } => return Some(*span),
             ConfigError::Syntax { span, .. }
             | ConfigError::UnknownKey { span, .. }
             | ConfigError::DuplicateKey { span, .. }

@@ -100,15 +100,17 @@ pub fn find(start_dir: &Path) -> Option<PathBuf> {
     })
 }
 
-/// Reads and validates a config file, reported under its path as given.
-pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    load_named(path, path.display().to_string())
+/// Reads and validates a config file, reported under its path as given. `project` is the
+/// run's directory: a symbolic link is followed only into it or into the link's own directory
+/// ([`crate::input::read_settings`]).
+pub fn load(path: &Path, project: &Path) -> Result<Config, ConfigError> {
+    load_named(path, path.display().to_string(), project)
 }
 
 /// Reads and validates a config file, reported under `name` (e.g. relative to the current
 /// directory, like every other file of a run).
-pub fn load_named(path: &Path, name: String) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+pub fn load_named(path: &Path, name: String, project: &Path) -> Result<Config, ConfigError> {
+    let text = crate::input::read_settings(path, project).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
     })?;

@@ -16,6 +16,17 @@ use crate::source::{SourceFile, Span};
 
 type Text = Spanned<String>;
 
+/// The top-level keys of [`RawConfig`].
+pub(super) const CONFIG_KEYS: [&str; 7] = [
+    "ses",
+    "stacks",
+    "select",
+    "ignore",
+    "severity",
+    "per-file-ignores",
+    "fail-level",
+];
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
@@ -82,7 +93,12 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Pairs<V> {
 pub(super) fn parse(source: SourceFile) -> Result<Config, ConfigError> {
     let options = serde_saphyr::options! { with_snippet: false };
     let raw: Option<RawConfig> = serde_saphyr::from_str_with_options(&source.text, options)
-        .map_err(|e| from_yaml_error(&source, &e))?;
+        .map_err(
+            |e| match crate::input::yaml_shape(&source.text, &CONFIG_KEYS) {
+                Ok(true) => from_yaml_error(&source, &e),
+                shape => not_config(&source, &shape, &e),
+            },
+        )?;
     let Some(raw) = raw else {
         return Ok(Config {
             source: Some(source),
@@ -274,12 +290,28 @@ fn location_span(source: &SourceFile, loc: &serde_saphyr::Location) -> Span {
     Span::empty(line_start as usize + offset)
 }
 
-/// serde-saphyr's message without its trailing ` at line L, column C` (the label shows that).
+/// serde-saphyr's message in the user's terms, without its location (the label shows that).
 fn bare_message(error: &serde_saphyr::Error) -> String {
-    let message = error.to_string();
-    match message.rfind(" at line ") {
-        Some(i) => message.get(..i).unwrap_or(&message).to_string(),
-        None => message,
+    crate::input::yaml_problem(error)
+}
+
+/// The error for text that is not a config file: its location and what kind of text it is,
+/// never a quotation.
+fn not_config(
+    source: &SourceFile,
+    shape: &Result<bool, serde_saphyr::Error>,
+    error: &serde_saphyr::Error,
+) -> ConfigError {
+    let located = shape.as_ref().err().unwrap_or(error);
+    let span = located
+        .location()
+        .map_or(Span::empty(0), |loc| location_span(source, &loc));
+    let (at, problem) = crate::input::unquoted_yaml_problem(shape, error, "config keys");
+    ConfigError::NotConfig {
+        name: source.name.clone(),
+        at,
+        problem,
+        span,
     }
 }
 

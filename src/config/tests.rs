@@ -180,9 +180,53 @@ fn wrong_shapes_and_duplicates_are_located() {
         "{e:?}"
     );
 
+    // Not YAML at all: located, never quoted.
     let text = "ses:\n  production: [\n";
     let e = err(text);
-    assert!(matches!(e, ConfigError::Syntax { .. }), "{e:?}");
+    assert!(matches!(e, ConfigError::NotConfig { .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        ".sandtrap.yaml:2:15: not a sandtrap config file: not valid YAML: unclosed bracket '['"
+    );
+}
+
+#[test]
+fn text_that_is_not_a_config_is_never_quoted() {
+    for text in [
+        "[default]\naws_secret_access_key = TopSecret\n",
+        "A=TopSecret\0B=x\0",
+        "password: TopSecret\n",
+        "- TopSecret\n",
+        "TopSecret\n",
+    ] {
+        let e = err(text);
+        assert!(
+            matches!(e, ConfigError::NotConfig { .. }),
+            "{text:?}: {e:?}"
+        );
+        let shown = render(&e);
+        assert!(!shown.contains("TopSecret"), "{shown}");
+        assert!(shown.contains(".sandtrap.yaml:"), "{shown}");
+    }
+}
+
+#[test]
+fn library_limits_are_said_in_the_users_terms() {
+    let text = format!("select:\n{}", "  - ST1\n".repeat(260_000));
+    let e = err(&text);
+    let shown = e.to_string();
+    assert!(
+        shown.contains("too large or too complex for a settings file: more than 250,000 values"),
+        "{shown}"
+    );
+    assert!(!shown.contains("budget"), "{shown}");
+    let text = "ses: &a\n  production: *a\n";
+    let shown = err(text).to_string();
+    assert!(
+        shown.contains("an alias refers to the anchor that contains it"),
+        "{shown}"
+    );
+    assert!(!shown.contains("weak"), "{shown}");
 }
 
 #[test]
@@ -242,11 +286,11 @@ fn find_walks_upward_and_prefers_yaml_over_yml() {
     std::fs::write(deep.join(".sandtrap.yml"), "").unwrap();
     assert_eq!(find(&deep), Some(deep.join(".sandtrap.yml")));
 
-    let c = load(&root.path().join("a/.sandtrap.yaml")).unwrap();
+    let c = load(&root.path().join("a/.sandtrap.yaml"), root.path()).unwrap();
     assert_eq!(c.dir(), Some(root.path().join("a").as_path()));
     assert_eq!(c.ignore[0].value, "ST102");
     assert!(matches!(
-        load(&root.path().join("missing.yaml")),
+        load(&root.path().join("missing.yaml"), root.path()),
         Err(ConfigError::Read { .. })
     ));
     assert!(Config::default().dir().is_none());

@@ -24,8 +24,22 @@ const MAX_NESTING: usize = 32;
 
 /// The text of `dir/manifest.json` when that directory is a cloud assembly.
 pub(crate) fn probe(dir: &Path) -> Option<String> {
-    let text = super::read_regular_string(&dir.join(MANIFEST)).ok()?;
+    let text = read_manifest(dir, dir).ok()?;
     is_assembly_manifest(&text).then_some(text)
+}
+
+/// The text of `dir/manifest.json`, read only when it resolves inside `root` (a manifest that
+/// is a symbolic link out of the assembly is refused, like any other assembly file).
+pub(crate) fn read_manifest(dir: &Path, root: &Path) -> std::io::Result<String> {
+    let path = dir.join(MANIFEST);
+    let root = fs::canonicalize(root)?;
+    if crate::input::contained(&path, &root).is_none() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "links outside the cloud assembly",
+        ));
+    }
+    super::read_regular_string(&path)
 }
 
 /// A manifest with an `artifacts` object. A manifest that does not parse but mentions
@@ -149,7 +163,14 @@ impl Reader<'_> {
                 _ => {}
             }
         }
-        let nested = nested::templates(dir, display_dir, &manifest.file.name, artifacts, &stacks);
+        let nested = nested::templates(
+            dir,
+            &self.root,
+            display_dir,
+            &manifest.file.name,
+            artifacts,
+            &stacks,
+        );
         self.out.targets.extend(stacks);
         self.out
             .targets
@@ -183,14 +204,15 @@ impl Reader<'_> {
             return None;
         };
         let path = manifest.dir.join(template_file);
-        if !self.inside_root(&path, true) {
-            let message = if path.is_file() {
-                format!(
-                    "template `{template_file}` of stack `{id}` is outside the cloud assembly; skipped"
-                )
-            } else {
-                format!("template `{template_file}` of stack `{id}` does not exist")
-            };
+        // Said in this order: a device such as `/dev/zero` is first of all not a template.
+        let refusal = match fs::canonicalize(&path) {
+            Err(_) => Some("does not exist"),
+            Ok(c) if !c.is_file() => Some("is not a regular file; skipped"),
+            Ok(c) if !c.starts_with(&self.root) => Some("is outside the cloud assembly; skipped"),
+            Ok(_) => None,
+        };
+        if let Some(refusal) = refusal {
+            let message = format!("template `{template_file}` of stack `{id}` {refusal}");
             self.problem(manifest, template.span, message);
             return None;
         }
@@ -271,7 +293,17 @@ impl Reader<'_> {
             );
             return;
         }
-        if depth + 1 >= MAX_NESTING || !self.visited.insert(canonical) {
+        if depth + 1 >= MAX_NESTING {
+            self.problem(
+                manifest,
+                name_node.span,
+                format!(
+                    "nested assembly `{id}` is more than {MAX_NESTING} assemblies deep (`{name}`); skipped"
+                ),
+            );
+            return;
+        }
+        if !self.visited.insert(canonical) {
             self.problem(
                 manifest,
                 name_node.span,
@@ -279,7 +311,7 @@ impl Reader<'_> {
             );
             return;
         }
-        let Ok(text) = super::read_regular_string(&dir.join(MANIFEST)) else {
+        let Ok(text) = read_manifest(&dir, &self.root) else {
             self.problem(
                 manifest,
                 name_node.span,
@@ -289,11 +321,6 @@ impl Reader<'_> {
         };
         let display_dir = display_join(manifest.display_dir, name);
         self.assembly(&dir, &display_dir, text, depth + 1);
-    }
-
-    /// Whether `path` exists (as a file when `file`) inside the root assembly's directory.
-    fn inside_root(&self, path: &Path, file: bool) -> bool {
-        fs::canonicalize(path).is_ok_and(|c| c.starts_with(&self.root) && (!file || c.is_file()))
     }
 
     fn problem(&mut self, manifest: &Manifest<'_>, span: Span, message: String) {

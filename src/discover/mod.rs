@@ -92,44 +92,7 @@ pub struct DiscoverError {
 /// files are read whatever their extension.
 const EXTENSIONS: [&str; 4] = ["yaml", "yml", "json", "template"];
 
-/// The largest file read. CloudFormation accepts templates up to 1 MB (from S3); the bound only
-/// keeps a stray disk image or log named `*.json` from exhausting memory.
-pub const MAX_FILE_BYTES: u64 = 128 << 20;
-
-/// Reads a regular file (following symbolic links). Anything else is refused before it is
-/// opened, since opening a FIFO or a character device for reading can block forever; so is a
-/// file larger than [`MAX_FILE_BYTES`] (`FileTooLarge`).
-pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::{Error, ErrorKind, Read};
-    let metadata = std::fs::metadata(path)?;
-    if !metadata.is_file() {
-        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    let file = std::fs::File::open(path)?;
-    // The file may have grown since it was measured.
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    Ok(bytes)
-}
-
-fn too_large() -> std::io::Error {
-    std::io::Error::new(
-        std::io::ErrorKind::FileTooLarge,
-        format!("larger than {} MiB", MAX_FILE_BYTES >> 20),
-    )
-}
-
-/// [`read_regular`] as UTF-8 text.
-pub fn read_regular_string(path: &Path) -> std::io::Result<String> {
-    String::from_utf8(read_regular(path)?)
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
-}
+pub use crate::input::{MAX_FILE_BYTES, read_regular, read_regular_string};
 
 /// Finds the targets under `paths` (default `.`), sorted by display name.
 ///
@@ -158,6 +121,12 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
         })?;
         let given = path.to_string_lossy().into_owned();
         if metadata.is_dir() {
+            // A named directory that cannot be listed is not an empty one: the run cannot
+            // proceed as asked (a walk would skip it and pass).
+            std::fs::read_dir(path).map_err(|source| DiscoverError {
+                path: given.clone(),
+                source,
+            })?;
             match cdk::probe(path) {
                 Some(text) => cdk::read(path, &tidy(&given), text, true, &mut found),
                 None => walk(path, cwd.as_deref(), &mut found),
@@ -183,7 +152,7 @@ fn explicit_file(path: &Path, given: String, found: &mut Discovered) {
         .map(|p| tidy(&p.to_string_lossy()))
         .unwrap_or_default();
     if path.file_name() == Some(OsStr::new(cdk::MANIFEST))
-        && let Ok(text) = read_regular_string(path)
+        && let Ok(text) = cdk::read_manifest(parent, parent)
         && cdk::is_assembly_manifest(&text)
     {
         cdk::read(parent, &display_dir, text, true, found);
@@ -238,12 +207,22 @@ fn walk(root: &Path, cwd: Option<&Path>, found: &mut Discovered) {
             }
         })
         .build();
-    // Unreadable directories and broken links are skipped: they are not templates we were asked
-    // to check by name.
-    for entry in walker.flatten() {
+    // A link to a file is followed only when it resolves inside the walked root: a committed
+    // `evil.json -> ../../outside/t.json` is not part of the tree. Broken links are skipped.
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    for result in walker {
+        let entry = match result {
+            Ok(entry) => entry,
+            Err(err) => {
+                found.problems.push(walk_problem(&err, root, cwd));
+                continue;
+            }
+        };
         let path = entry.path();
         let is_file = match entry.file_type() {
-            Some(t) if t.is_symlink() => path.is_file(),
+            Some(t) if t.is_symlink() => {
+                crate::input::contained(path, &canonical_root).is_some_and(|c| c.is_file())
+            }
             Some(t) => t.is_file(),
             None => false,
         };
@@ -261,6 +240,36 @@ fn walk(root: &Path, cwd: Option<&Path>, found: &mut Discovered) {
     let assemblies = std::mem::take(&mut *assemblies.lock().unwrap_or_else(|p| p.into_inner()));
     for (dir, text) in assemblies {
         cdk::read(&dir, &display(&dir, cwd), text, false, found);
+    }
+}
+
+/// A directory the walk could not read (permissions, an I/O error): `ST001` against it, so an
+/// unreadable subtree is never a silent pass.
+fn walk_problem(err: &ignore::Error, root: &Path, cwd: Option<&Path>) -> FileProblem {
+    /// The path and the innermost cause of a walker error.
+    fn parts(err: &ignore::Error) -> (Option<&Path>, String) {
+        match err {
+            ignore::Error::WithPath { path, err } => (Some(path), parts(err).1),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                parts(err)
+            }
+            ignore::Error::Partial(errs) => errs
+                .first()
+                .map_or((None, err.to_string()), |first| parts(first)),
+            ignore::Error::Io(io) => (None, io.to_string()),
+            other => (None, other.to_string()),
+        }
+    }
+    let (path, cause) = parts(err);
+    let path = path.unwrap_or(root);
+    FileProblem {
+        file: SourceFile::new(display(path, cwd), Some(path.to_path_buf()), ""),
+        problem: LoadProblem {
+            kind: crate::load::ProblemKind::Unreadable,
+            span: Span::empty(0),
+            message: format!("cannot read directory: {cause}"),
+            related: None,
+        },
     }
 }
 

@@ -400,3 +400,124 @@ fn corpus_assemblies_are_units() {
     );
     assert!(stacks > 0);
 }
+
+/// `cdk.out` with stacks `A` then `B`, a nested template no template links to, and the asset
+/// manifest of `B` at `asset_file` (relative to `cdk.out`).
+fn assembly_with_asset_manifest(root: &Path, asset_file: &str) -> PathBuf {
+    let out = root.join("cdk.out");
+    fs::create_dir_all(&out).unwrap();
+    let manifest = format!(
+        r#"{{"version": "36.0.0", "artifacts": {{
+  "A": {{"type": "aws:cloudformation:stack", "environment": "aws://111111111111/us-east-1",
+         "properties": {{"templateFile": "A.template.json"}}}},
+  "B": {{"type": "aws:cloudformation:stack", "environment": "aws://222222222222/eu-west-1",
+         "properties": {{"templateFile": "B.template.json"}}, "dependencies": ["B.assets"]}},
+  "B.assets": {{"type": "cdk:asset-manifest", "properties": {{"file": "{asset_file}"}}}}
+}}}}"#
+    );
+    fs::write(out.join("manifest.json"), manifest).unwrap();
+    for name in [
+        "A.template.json",
+        "B.template.json",
+        "Child.nested.template.json",
+    ] {
+        fs::write(out.join(name), r#"{"Resources": {}}"#).unwrap();
+    }
+    out
+}
+
+const ASSETS: &str = r#"{"files": {"x": {"source": {"path": "Child.nested.template.json"}}}}"#;
+
+fn nested_parent(found: &Discovered) -> Option<String> {
+    found.targets.iter().find_map(|t| match &t.origin {
+        Origin::Cdk(s) if s.artifact_id == "Child" => s.nested_in.clone(),
+        _ => None,
+    })
+}
+
+#[test]
+fn asset_manifests_are_read_only_inside_the_assembly() {
+    let dir = tempfile::tempdir().unwrap();
+    // Inside: it links the nested template to `B`.
+    let out = assembly_with_asset_manifest(dir.path(), "B.assets.json");
+    fs::write(out.join("B.assets.json"), ASSETS).unwrap();
+    let found = discover(std::slice::from_ref(&out)).unwrap();
+    assert_eq!(nested_parent(&found).as_deref(), Some("B"));
+    // Outside (an absolute path, or `..`): never opened, so the template falls back to the
+    // first stack.
+    let other = tempfile::tempdir().unwrap();
+    fs::write(other.path().join("assets.json"), ASSETS).unwrap();
+    let outside = other.path().join("assets.json");
+    for file in [outside.to_str().unwrap(), "../assets.json"] {
+        let root = tempfile::tempdir().unwrap();
+        fs::write(root.path().join("assets.json"), ASSETS).unwrap();
+        let out = assembly_with_asset_manifest(root.path(), file);
+        let found = discover(&[out]).unwrap();
+        assert_eq!(nested_parent(&found).as_deref(), Some("A"), "{file}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_manifest_that_links_outside_its_assembly_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside");
+    fs::create_dir(&outside).unwrap();
+    fs::write(
+        outside.join("manifest.json"),
+        r#"{"version": "36.0.0", "artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "t.json"}}}}"#,
+    )
+    .unwrap();
+    fs::write(outside.join("t.json"), r#"{"Resources": {}}"#).unwrap();
+    let out = dir.path().join("cdk.out");
+    fs::create_dir(&out).unwrap();
+    std::os::unix::fs::symlink(outside.join("manifest.json"), out.join("manifest.json")).unwrap();
+    let outside = fs::canonicalize(&outside).unwrap();
+    for (found, walked) in [
+        (discover(std::slice::from_ref(&out)).unwrap(), true),
+        // Named, the link is still read, but as a loose file: not as an assembly.
+        (discover(&[out.join("manifest.json")]).unwrap(), false),
+    ] {
+        let shown = listing(&found);
+        assert!(
+            found
+                .targets
+                .iter()
+                .all(|t| !matches!(t.origin, Origin::Cdk(_))),
+            "{shown}"
+        );
+        if walked {
+            assert!(found.targets.is_empty(), "{shown}");
+        }
+    }
+    // Walking the parent reads `outside` as the assembly it is, and only that.
+    let found = discover(&[dir.path().to_path_buf()]).unwrap();
+    assert!(
+        found
+            .targets
+            .iter()
+            .all(|t| fs::canonicalize(t.path.as_ref().unwrap())
+                .unwrap()
+                .starts_with(&outside)),
+        "{}",
+        listing(&found)
+    );
+}
+
+#[test]
+fn walker_errors_are_problems_of_the_directory() {
+    let dir = Path::new("/repo/locked");
+    let err = ignore::Error::WithPath {
+        path: dir.to_path_buf(),
+        err: Box::new(ignore::Error::Io(std::io::Error::from(
+            std::io::ErrorKind::PermissionDenied,
+        ))),
+    };
+    let problem = walk_problem(&err, Path::new("/repo"), Some(Path::new("/repo")));
+    assert_eq!(problem.file.name, "locked");
+    assert_eq!(problem.problem.kind, ProblemKind::Unreadable);
+    assert_eq!(
+        problem.problem.message,
+        "cannot read directory: permission denied"
+    );
+}

@@ -87,6 +87,17 @@ pub fn load(text: &str, format: Format) -> Loaded {
 /// spans stay byte offsets into the file as it is on disk). Anything else is a located problem;
 /// the returned text is then a lossy rendering that is exact up to the problem's offset.
 pub fn decode(bytes: &[u8]) -> (String, Option<LoadProblem>) {
+    if let Some(text) = utf32(bytes) {
+        return (
+            text,
+            Some(LoadProblem {
+                kind: ProblemKind::Encoding,
+                span: Span::new(0, 0),
+                message: "file is UTF-32 encoded; CloudFormation templates must be UTF-8".into(),
+                related: None,
+            }),
+        );
+    }
     if let Some(text) = utf16(bytes) {
         // The text is transcoded only so that it can be recognised as a template; the problem
         // sits at offset 0, where both encodings agree.
@@ -119,6 +130,32 @@ pub fn decode(bytes: &[u8]) -> (String, Option<LoadProblem>) {
             (text, Some(problem))
         }
     }
+}
+
+/// UTF-32 text, by its byte-order mark or, without one, by three NULs beside the first
+/// character (checked before UTF-16, as the YAML specification's table does, since a UTF-32 LE
+/// byte-order mark starts like UTF-16 LE's): transcoded lossily.
+fn utf32(bytes: &[u8]) -> Option<String> {
+    let (big_endian, body) = match bytes {
+        [0, 0, 0xFE, 0xFF, rest @ ..] => (true, rest),
+        [0xFF, 0xFE, 0, 0, rest @ ..] => (false, rest),
+        [0, 0, 0, a, ..] if *a != 0 => (true, bytes),
+        [a, 0, 0, 0, ..] if *a != 0 => (false, bytes),
+        _ => return None,
+    };
+    Some(
+        body.chunks_exact(4)
+            .map(|quad| {
+                let quad = [quad[0], quad[1], quad[2], quad[3]];
+                let unit = if big_endian {
+                    u32::from_be_bytes(quad)
+                } else {
+                    u32::from_le_bytes(quad)
+                };
+                char::from_u32(unit).unwrap_or(char::REPLACEMENT_CHARACTER)
+            })
+            .collect(),
+    )
 }
 
 /// UTF-16 text, by its byte-order mark or, without one, by a NUL in the first or second byte

@@ -34,6 +34,23 @@ pub enum RuleError {
         span: Option<SourceSpan>,
     },
 
+    /// The file is not a rule file at all (not YAML, or not a mapping of rule keys): said with
+    /// its location only, never quoted, since it may be anything a symbolic link points at.
+    #[error("{name}{at}: not a rule file: {problem}")]
+    #[diagnostic(
+        code(sandtrap::rules::not_rule),
+        help(
+            "a rule file is a YAML mapping of {keys}; its text is not shown because it is not one",
+            keys = RULE_KEYS.join(", ")
+        )
+    )]
+    NotRule {
+        name: String,
+        /// `:LINE:COLUMN`, when known.
+        at: String,
+        problem: String,
+    },
+
     #[error("unknown key `{key}` in rule file")]
     #[diagnostic(
         code(sandtrap::rules::unknown_key),
@@ -132,6 +149,9 @@ pub enum RuleError {
     },
 }
 
+/// The keys of [`RawRule`].
+const RULE_KEYS: [&str; 6] = ["code", "name", "severity", "summary", "docs", "cases"];
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRule {
@@ -204,7 +224,21 @@ impl<'de> Deserialize<'de> for Keys {
 pub fn parse_rule(text: &str, name: &str, source: RuleSource) -> Result<Rule, RuleError> {
     let src = Arc::new(NamedSource::new(name, text.to_owned()).with_language("yaml"));
     let checker = Checker { text, src };
-    let raw: RawRule = serde_saphyr::from_str(text).map_err(|error| checker.yaml_error(&error))?;
+    let raw: RawRule =
+        serde_saphyr::from_str(text).map_err(|e| {
+            match crate::input::yaml_shape(text, &RULE_KEYS) {
+                Ok(true) => checker.yaml_error(&e),
+                shape => {
+                    let (at, problem) =
+                        crate::input::unquoted_yaml_problem(&shape, &e, "rule keys");
+                    RuleError::NotRule {
+                        name: name.to_owned(),
+                        at,
+                        problem,
+                    }
+                }
+            }
+        })?;
     checker.rule(raw, source)
 }
 
@@ -434,7 +468,7 @@ impl Checker<'_> {
                 span,
             },
             other => RuleError::Syntax {
-                message: other.to_string(),
+                message: crate::input::yaml_problem(other),
                 src,
                 span,
             },

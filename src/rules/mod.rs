@@ -216,8 +216,9 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// Every `*.yaml` and `*.yml` file directly in `dir`, sorted by file name.
-    pub fn load_dir(dir: &Path) -> Result<Vec<Rule>, RuleError> {
+    /// Every `*.yaml` and `*.yml` file directly in `dir`, sorted by file name. A symbolic link
+    /// is followed only into `dir` or `project` ([`crate::input::read_settings`]).
+    pub fn load_dir(dir: &Path, project: &Path) -> Result<Vec<Rule>, RuleError> {
         let io_error = |source| RuleError::Io {
             path: dir.to_path_buf(),
             source,
@@ -236,9 +237,11 @@ impl Catalog {
         paths
             .into_iter()
             .map(|path| {
-                let text = std::fs::read_to_string(&path).map_err(|source| RuleError::Io {
-                    path: path.clone(),
-                    source,
+                let text = crate::input::read_settings(&path, project).map_err(|source| {
+                    RuleError::Io {
+                        path: path.clone(),
+                        source,
+                    }
                 })?;
                 let name = path.display().to_string();
                 parse_rule(&text, &name, RuleSource::File(path))

@@ -243,18 +243,19 @@ fn an_unreadable_file() {
     let file = dir.path().join("secret.yaml");
     std::fs::write(&file, POOL).unwrap();
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::File::open(&file).is_ok() {
-        eprintln!("skipped: running as root, where mode 000 is still readable");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let readable = std::fs::File::open(&file).is_ok();
+    let Some((_, report)) = check_unprivileged(readable, &[path(&file)]) else {
+        eprintln!("skipped: running as root without setpriv, where mode 000 is still readable");
         return;
-    }
-    let report = check(&[path(&file)]);
+    };
     let d = parse_error(&report, 0);
     assert!(
         d["message"].as_str().unwrap().contains("cannot read"),
         "{d}"
     );
     // Walked, it is skipped silently unless it has a template's extension; this one has.
-    let report = check(&[path(dir.path())]);
+    let (_, report) = check_unprivileged(readable, &[path(dir.path())]).unwrap();
     parse_error(&report, 0);
 }
 
@@ -302,6 +303,438 @@ fn a_fifo_never_blocks() {
     );
     let report = check(&[path(&dir.path().join("cdk.out"))]);
     no_parse_error(&report);
+}
+
+/// `sandtrap ARGS` with `stdin` as standard input, bounded; stdout and stderr are checked never
+/// to contain `secret`.
+fn run_guarded(
+    args: &[&str],
+    stdin: Box<dyn std::io::Read + Send>,
+    secret: &str,
+) -> crate::support::Run {
+    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    let run = bounded(LIMIT, move || {
+        use clap::Parser;
+        let cli = sandtrap::cli::Cli::try_parse_from(
+            std::iter::once("sandtrap").chain(args.iter().map(String::as_str)),
+        )
+        .unwrap();
+        let mut stdin = stdin;
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let exit = sandtrap::cli::run(
+            cli,
+            sandtrap::cli::Io {
+                stdin: &mut stdin,
+                stdout: &mut out,
+                stderr: &mut err,
+                stdout_is_terminal: false,
+                stderr_is_terminal: false,
+            },
+        )
+        .unwrap();
+        crate::support::Run {
+            exit,
+            stdout: String::from_utf8_lossy(&out).into_owned(),
+            stderr: String::from_utf8_lossy(&err).into_owned(),
+        }
+    });
+    assert!(!run.stdout.contains(secret), "{}", run.stdout);
+    assert!(!run.stderr.contains(secret), "{}", run.stderr);
+    run
+}
+
+/// Zeros without end, as `/dev/zero` gives; an error past 256 MiB stands for running out of
+/// memory, so an unbounded read fails the test instead of the machine.
+struct Zeros(u64);
+
+impl std::io::Read for Zeros {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.0 > 256 << 20 {
+            return Err(std::io::Error::other("read without a bound"));
+        }
+        buf.fill(0);
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+}
+
+#[test]
+fn standard_input_is_bounded() {
+    let run = run_guarded(
+        &["check", "--stdin-filename", "t.yaml", "-"],
+        Box::new(Zeros(0)),
+        "\0",
+    );
+    assert_eq!(run.exit, sandtrap::cli::Exit::Usage);
+    assert!(
+        run.stderr
+            .contains("cannot read standard input: larger than 128 MiB"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_or_parameter_file_that_is_a_fifo_never_blocks() {
+    let dir = temp();
+    let (fifo, param_fifo) = (dir.path().join("fifo.yaml"), dir.path().join("fifo.json"));
+    mkfifo(&fifo);
+    mkfifo(&param_fifo);
+    for args in [
+        ["--config", path(&fifo)],
+        ["--param-file", path(&param_fifo)],
+    ] {
+        let mut all = vec!["check"];
+        all.extend(args);
+        all.push(path(dir.path()));
+        let run = run_guarded(&all, Box::new(std::io::empty()), "\0");
+        assert_eq!(run.exit, sandtrap::cli::Exit::Usage, "{args:?}");
+        assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    }
+}
+
+/// What a CI job can read and must never print: a credentials file outside the checkout.
+const CREDENTIALS: &str = "[default]\naws_access_key_id = AKIAEXAMPLEKEYID\n\
+aws_secret_access_key = TopSecretAccessKeyValue\n";
+const SECRET: &str = "TopSecretAccessKeyValue";
+
+#[cfg(unix)]
+#[test]
+fn settings_files_that_link_outside_the_project_are_refused() {
+    let outside = temp();
+    let credentials = outside.path().join("credentials");
+    std::fs::write(&credentials, CREDENTIALS).unwrap();
+    let project = temp();
+    let link = |name: &str| {
+        let at = project.path().join(name);
+        std::os::unix::fs::symlink(&credentials, &at).unwrap();
+        at
+    };
+    std::fs::write(project.path().join("pool.yaml"), POOL).unwrap();
+    let config = link(".sandtrap.yaml");
+    std::fs::create_dir(project.path().join("rules")).unwrap();
+    link("rules/custom.yaml");
+    let samconfig = link("samconfig.toml");
+    let params = link("params.json");
+    let template = path(&project.path().join("pool.yaml")).to_owned();
+    let rules = path(&project.path().join("rules")).to_owned();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["check", "--config", path(&config), &template],
+        vec!["check", "--rules", &rules, &template],
+        vec!["rules", "--rules", &rules],
+        vec!["check", "--param-file", path(&samconfig), &template],
+        vec!["check", "--param-file", path(&params), &template],
+    ];
+    for args in cases {
+        let run = run_guarded(&args, Box::new(std::io::empty()), SECRET);
+        assert_eq!(run.exit, sandtrap::cli::Exit::Usage, "{args:?}");
+        assert!(
+            run.stderr.contains("outside the project"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // Found upward from standard input's name, as from the current directory.
+    let stdin_name = path(&project.path().join("pool.yaml")).to_owned();
+    let run = run_guarded(
+        &["check", "--stdin-filename", &stdin_name, "-"],
+        Box::new(POOL.as_bytes()),
+        SECRET,
+    );
+    assert_eq!(run.exit, sandtrap::cli::Exit::Usage);
+    assert!(run.stderr.contains("outside the project"), "{}", run.stderr);
+}
+
+#[test]
+fn settings_files_that_are_not_settings_are_never_quoted() {
+    let dir = temp();
+    let template = dir.path().join("pool.yaml");
+    std::fs::write(&template, POOL).unwrap();
+    let template = path(&template).to_owned();
+    let write = |name: &str, text: &str| {
+        let at = dir.path().join(name);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::fs::write(&at, text).unwrap();
+        path(&at).to_owned()
+    };
+    let environ = format!("HOME=/root\0AWS_SECRET_ACCESS_KEY={SECRET}\0PATH=/bin\0");
+    let cases = [
+        vec![
+            "check".to_owned(),
+            "--config".into(),
+            write("creds.yaml", CREDENTIALS),
+            template.clone(),
+        ],
+        vec![
+            "check".to_owned(),
+            "--config".into(),
+            write("environ.yaml", &environ),
+            template.clone(),
+        ],
+        vec![
+            "check".to_owned(),
+            "--config".into(),
+            write("mapping.yaml", &format!("password: {SECRET}\n")),
+            template.clone(),
+        ],
+        {
+            write("rules/creds.yaml", CREDENTIALS);
+            vec![
+                "rules".to_owned(),
+                "--rules".into(),
+                path(&dir.path().join("rules")).to_owned(),
+            ]
+        },
+        // A samconfig with a syntax error on the `parameter_overrides` line, where the secrets
+        // are; and one with a typo in an override.
+        vec![
+            "check".to_owned(),
+            "--param-file".into(),
+            write(
+                "samconfig.toml",
+                &format!(
+                    "[default.deploy.parameters]\nparameter_overrides = \"DbPassword={SECRET} Env=prod\n"
+                ),
+            ),
+            template.clone(),
+        ],
+        vec![
+            "check".to_owned(),
+            "--param-file".into(),
+            write(
+                "typo/samconfig.toml",
+                &format!(
+                    "[default.deploy.parameters]\nparameter_overrides = \"DbPassword:{SECRET}\"\n"
+                ),
+            ),
+            template.clone(),
+        ],
+        vec![
+            "check".to_owned(),
+            "--param-file".into(),
+            write(
+                "samconfig.yaml",
+                &format!(
+                    "default:\n  deploy:\n    parameters:\n      parameter_overrides: [DbPassword={SECRET}\n"
+                ),
+            ),
+            template.clone(),
+        ],
+    ];
+    for args in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = run_guarded(&args, Box::new(std::io::empty()), SECRET);
+        assert_eq!(run.exit, sandtrap::cli::Exit::Usage, "{args:?}");
+        // Located all the same.
+        assert!(
+            run.stderr.contains(":1:")
+                || run.stderr.contains(":2:")
+                || run.stderr.contains(":4:")
+                || run.stderr.contains("override 1"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_walked_file_link_is_followed_only_inside_the_root() {
+    let dir = temp();
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::create_dir(dir.path().join("outside")).unwrap();
+    std::fs::write(root.join("pool.yaml"), POOL).unwrap();
+    std::fs::write(dir.path().join("outside/t.yaml"), POOL).unwrap();
+    std::os::unix::fs::symlink("../outside/t.yaml", root.join("evil.yaml")).unwrap();
+    std::os::unix::fs::symlink("../pool.yaml", root.join("sub/inner.yaml")).unwrap();
+    let report = check(&[path(&root)]);
+    assert!(!report.to_string().contains("evil.yaml"), "{report:#}");
+    // `pool.yaml` and the link to it inside the root are one file.
+    assert_eq!(report["summary"]["templates"], 1, "{report:#}");
+    // Named on the command line, the link is read.
+    let report = check(&[path(&root.join("evil.yaml"))]);
+    assert_eq!(report["summary"]["templates"], 1, "{report:#}");
+}
+
+/// `sandtrap check --format json ARGS` as a user to whom mode 000 means something: the test's
+/// own user (in-process) when the mode-000 file or directory is not `readable` to it, or else
+/// (the tests run as root, where mode 000 is still readable) `nobody` through `setpriv`, on the
+/// built binary. `None` when neither is possible.
+#[cfg(unix)]
+fn check_unprivileged(readable: bool, args: &[&str]) -> Option<(i32, Value)> {
+    if !readable {
+        let run = run(&[&["check", "--format", "json"][..], args].concat(), "");
+        let code = run.exit as i32;
+        return Some((
+            code,
+            serde_json::from_str(&run.stdout).unwrap_or(Value::Null),
+        ));
+    }
+    let output = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_sandtrap"))
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .ok()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if stderr.contains("setpriv:") {
+        return None;
+    }
+    Some((
+        output.status.code().unwrap_or(-1),
+        serde_json::from_str(&stdout).unwrap_or(Value::Null),
+    ))
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_directory_is_never_a_silent_pass() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("pool.yaml"), POOL).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Walked: ST001 against the directory, exit 1.
+    let readable = std::fs::read_dir(&locked).is_ok();
+    let Some((code, report)) = check_unprivileged(readable, &[path(dir.path())]) else {
+        eprintln!("skipped: running as root without setpriv, where mode 000 is still readable");
+        return;
+    };
+    assert_eq!(code, 1, "{report:#}");
+    let d = parse_error(&report, 0);
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read directory"),
+        "{d}"
+    );
+    assert!(d["file"].as_str().unwrap().ends_with("locked"), "{d}");
+    // Named: the run cannot proceed as asked.
+    let (code, _) = check_unprivileged(readable, &[path(&locked)]).unwrap();
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn a_named_file_in_utf32_or_all_nul_bytes_is_reported() {
+    let dir = temp();
+    let utf32 = |big: bool| -> Vec<u8> {
+        POOL.chars()
+            .flat_map(|c| {
+                let n = c as u32;
+                if big {
+                    n.to_be_bytes()
+                } else {
+                    n.to_le_bytes()
+                }
+            })
+            .collect()
+    };
+    let mut bom_le = vec![0xFF, 0xFE, 0, 0];
+    bom_le.extend(utf32(false));
+    let cases = [
+        ("le.yaml", utf32(false), "UTF-32"),
+        ("be.yaml", utf32(true), "UTF-32"),
+        ("bom.yaml", bom_le, "UTF-32"),
+        ("nul.json", vec![0; 1024], "control character U+0000"),
+    ];
+    for (name, bytes, needle) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, &bytes).unwrap();
+        let report = check(&[path(&file)]);
+        let d = parse_error(&report, bytes.len());
+        assert!(
+            d["message"].as_str().unwrap().contains(needle),
+            "{name}: {d}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_forty_deep_assembly_chain_is_too_deep_and_a_device_is_not_a_template() {
+    let dir = temp();
+    let mut at = dir.path().join("cdk.out");
+    for _ in 0..40 {
+        std::fs::create_dir_all(at.join("a")).unwrap();
+        std::fs::write(
+            at.join("manifest.json"),
+            r#"{"version": "36.0.0", "artifacts": {"Deeper": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "a"}}}}"#,
+        )
+        .unwrap();
+        at = at.join("a");
+    }
+    let report = check(&[path(&dir.path().join("cdk.out"))]);
+    let d = parse_error(&report, usize::MAX);
+    let message = d["message"].as_str().unwrap();
+    assert!(message.contains("more than 32 assemblies deep"), "{d}");
+    assert!(!message.contains("already read"), "{d}");
+
+    let out = dir.path().join("zero.out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(
+        out.join("manifest.json"),
+        r#"{"version": "36.0.0", "artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "/dev/zero"}}}}"#,
+    )
+    .unwrap();
+    let report = check(&[path(&out)]);
+    let d = parse_error(&report, usize::MAX);
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not a regular file"),
+        "{d}"
+    );
+}
+
+#[test]
+fn file_size_bounds() {
+    let dir = temp();
+    // Sparse files: measured, refused before a byte is read.
+    let sparse = |name: &str, len: u64| {
+        let at = dir.path().join(name);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::fs::File::create(&at).unwrap().set_len(len).unwrap();
+        path(&at).to_owned()
+    };
+    let template = sparse("big.yaml", sandtrap::input::MAX_FILE_BYTES + 1);
+    let report = check(&[&template]);
+    let d = parse_error(&report, 0);
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("larger than 128 MiB"),
+        "{d}"
+    );
+    let settings = sandtrap::input::MAX_SETTINGS_BYTES + 1;
+    std::fs::write(dir.path().join("pool.yaml"), POOL).unwrap();
+    let pool = path(&dir.path().join("pool.yaml")).to_owned();
+    sparse("rules/big.yaml", settings);
+    let rules = path(&dir.path().join("rules")).to_owned();
+    let config = sparse("big-config.yaml", settings);
+    let params = sparse("params.json", settings);
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["check", "--config", &config, &pool],
+        vec!["check", "--param-file", &params, &pool],
+        vec!["check", "--rules", &rules, &pool],
+    ];
+    for args in cases {
+        let run = run_guarded(&args, Box::new(std::io::empty()), "\0");
+        assert_eq!(run.exit, sandtrap::cli::Exit::Usage, "{args:?}");
+        assert!(
+            run.stderr.contains("larger than 4 MiB"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
 }
 
 #[test]

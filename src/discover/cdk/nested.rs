@@ -28,6 +28,7 @@ const SUFFIX: &str = ".nested.template.json";
 /// Targets for the nested stack templates in `dir`, given the stacks its manifest declared.
 pub(super) fn templates(
     dir: &Path,
+    root: &Path,
     display_dir: &str,
     manifest_name: &str,
     artifacts: &Map,
@@ -63,7 +64,7 @@ pub(super) fn templates(
         )
         .collect();
     let by_asset_path = asset_path_links(&candidates);
-    let by_asset_manifest = asset_manifest_links(dir, artifacts, stacks);
+    let by_asset_manifest = asset_manifest_links(dir, root, artifacts, stacks);
 
     let parent_of: HashMap<String, String> = names
         .iter()
@@ -174,8 +175,14 @@ fn asset_path_links(candidates: &[(String, std::path::PathBuf)]) -> HashMap<Stri
 }
 
 /// File name → id of the stack whose assets include it: through the `cdk:asset-manifest`
-/// artifacts it depends on, or its own `aws:cdk:asset` metadata entries (CDK v1).
-fn asset_manifest_links(dir: &Path, artifacts: &Map, stacks: &[Target]) -> HashMap<String, String> {
+/// artifacts it depends on (read only inside the root assembly's canonical directory `root`),
+/// or its own `aws:cdk:asset` metadata entries (CDK v1).
+fn asset_manifest_links(
+    dir: &Path,
+    root: &Path,
+    artifacts: &Map,
+    stacks: &[Target],
+) -> HashMap<String, String> {
     let mut links = HashMap::new();
     for stack in stacks.iter().filter_map(stack_of) {
         let Some(artifact) = artifacts.get(&stack.artifact_id) else {
@@ -205,7 +212,10 @@ fn asset_manifest_links(dir: &Path, artifacts: &Map, stacks: &[Target]) -> HashM
             else {
                 continue;
             };
-            let Ok(text) = crate::discover::read_regular_string(&dir.join(file)) else {
+            let Some(inside) = crate::input::contained(&dir.join(file), root) else {
+                continue;
+            };
+            let Ok(text) = crate::discover::read_regular_string(&inside) else {
                 continue;
             };
             let Some(doc) = json::load(&text).document else {

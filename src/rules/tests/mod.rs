@@ -188,7 +188,7 @@ fn missing_keys_and_invalid_values_are_errors() {
         ),
         (
             "code: ST900\nname: n\nseverity: [error\n".to_owned(),
-            "expected",
+            "test.yaml:3:11: not a rule file: not valid YAML: unclosed bracket",
         ),
         (format!("{HEADER}code: ST901\ncases: []\n"), "duplicate"),
     ];
@@ -302,7 +302,7 @@ fn load_dir_reads_yaml_files_sorted() {
     )
     .unwrap();
     std::fs::write(dir.path().join("notes.md"), "not a rule").unwrap();
-    let rules = Catalog::load_dir(dir.path()).unwrap();
+    let rules = Catalog::load_dir(dir.path(), dir.path()).unwrap();
     let codes: Vec<&str> = rules.iter().map(|rule| rule.code.as_str()).collect();
     assert_eq!(codes, ["ACME1", "ACME2"]);
     assert_eq!(rules[0].source, RuleSource::File(dir.path().join("a.yaml")));
@@ -319,10 +319,17 @@ fn load_dir_reads_yaml_files_sorted() {
     );
 
     std::fs::write(dir.path().join("c.yaml"), "code: [").unwrap();
-    let error = Catalog::load_dir(dir.path()).unwrap_err();
-    assert!(matches!(error, RuleError::Syntax { .. }), "{error:?}");
+    let error = Catalog::load_dir(dir.path(), dir.path()).unwrap_err();
+    // Not YAML: located, never quoted.
+    assert!(matches!(error, RuleError::NotRule { .. }), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .ends_with("c.yaml:1:7: not a rule file: not valid YAML: unclosed bracket '['"),
+        "{error}"
+    );
     assert!(matches!(
-        Catalog::load_dir(&dir.path().join("absent")),
+        Catalog::load_dir(&dir.path().join("absent"), dir.path()),
         Err(RuleError::Io { .. })
     ));
 }
