@@ -91,7 +91,7 @@ pub fn code_actions(
     };
     let text = match workspace.documents.get(&path) {
         Some(doc) => doc.text.clone(),
-        None => std::fs::read_to_string(&path).unwrap_or_default(),
+        None => crate::input::read_regular_string(&path).unwrap_or_default(),
     };
     let source = SourceFile::new(path.to_string_lossy(), Some(path.clone()), text);
     let yaml = Format::guess(&source.name, &source.text) == Format::Yaml;

@@ -277,7 +277,7 @@ fn report_error(
         let source_text = documents
             .get(&path)
             .map(|d| d.text.clone())
-            .or_else(|| std::fs::read_to_string(&path).ok())
+            .or_else(|| crate::input::read_settings(&path, &options.cwd).ok())
             .unwrap_or_default();
         let file = SourceFile::new(path.to_string_lossy(), Some(path.clone()), source_text);
         let help = miette::Diagnostic::help(&**config_error).map(|h| h.to_string());
