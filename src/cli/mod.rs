@@ -310,14 +310,7 @@ fn aws_options(args: &AnalysisArgs) -> Result<Option<check::AwsOptions>, String>
 
 /// Renders a tool error (with its source snippet when it has a location) on stderr.
 fn report_error(err: &dyn miette::Diagnostic, io: &mut Io<'_>) -> io::Result<Exit> {
-    let handler =
-        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-            .with_links(false)
-            .with_width(terminal_width());
-    let mut text = String::new();
-    if handler.render_report(&mut text, err).is_err() {
-        text = format!("error: {err}\n");
-    }
+    let text = crate::emit::human::render_error(err, terminal_width());
     io.stderr.write_all(text.as_bytes())?;
     Ok(Exit::Usage)
 }

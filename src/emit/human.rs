@@ -9,6 +9,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::{Report, Style};
 use crate::diagnostic::{Diagnostic, FileId, Severity};
+use crate::source::snippet::CONTEXT_LINES;
 use crate::source::{Files, Snippet, SourceFile, Span};
 
 /// One diagnostic in the shape miette renders.
@@ -204,6 +205,77 @@ fn thousands(n: usize) -> String {
     out
 }
 
+/// A tool error (a bad config or rule file) rendered like a finding: its snippet is a window
+/// too, so an error on a long line renders instead of panicking inside miette.
+pub fn render_error(err: &dyn miette::Diagnostic, width: usize) -> String {
+    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+        .with_links(false)
+        .with_width(width)
+        .with_context_lines(CONTEXT_LINES);
+    let mut text = String::new();
+    let rendered = match window_error(err) {
+        Some(windowed) => handler.render_report(&mut text, &windowed),
+        None => handler.render_report(&mut text, err),
+    };
+    if rendered.is_err() {
+        text = format!("error: {err}\n");
+    }
+    text
+}
+
+/// `err` with its labels in a [`Snippet`] of its source; `None` when it has no labels (nothing
+/// to window) or nested diagnostics a copy would lose.
+fn window_error(err: &dyn miette::Diagnostic) -> Option<Rendered> {
+    if err.related().is_some() || err.diagnostic_source().is_some() {
+        return None;
+    }
+    let source = err.source_code()?;
+    let labels: Vec<LabeledSpan> = err.labels()?.collect();
+    let start = labels.iter().map(LabeledSpan::offset).min()?;
+    let end = labels.iter().map(|l| l.offset() + l.len()).max()?;
+    // The lines around the labels, as the source gives them; the window is cut from those.
+    let contents = source
+        .read_span(&(start, end - start).into(), CONTEXT_LINES, CONTEXT_LINES)
+        .ok()?;
+    let base = contents.span().offset();
+    let excerpt = SourceFile::new(
+        contents.name().unwrap_or_default().to_owned(),
+        None,
+        String::from_utf8_lossy(contents.data()).into_owned(),
+    );
+    let spans: Vec<Span> = labels
+        .iter()
+        .map(|l| {
+            let start = l.offset().saturating_sub(base);
+            Span::new(start, start + l.len())
+        })
+        .collect();
+    let (snippet, spans) = Snippet::new(&excerpt, &spans);
+    let labels = labels
+        .iter()
+        .zip(spans)
+        .map(|(l, span)| {
+            let text = l.label().map(shorten);
+            let span: miette::SourceSpan = (span.start as usize, span.len()).into();
+            if l.primary() {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            }
+        })
+        .collect();
+    Some(Rendered {
+        message: shorten(&err.to_string()),
+        code: err.code().map(|c| c.to_string()),
+        severity: err.severity().unwrap_or(miette::Severity::Error),
+        help: err.help().map(|h| shorten(&h.to_string())),
+        url: None,
+        source: snippet.starting_at_line(contents.line()),
+        labels,
+        related: Vec::new(),
+    })
+}
+
 pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let theme = if style.color {
         GraphicalTheme::unicode()
@@ -216,7 +288,7 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_break_words(false)
         .with_width(style.width)
-        .with_context_lines(crate::source::snippet::CONTEXT_LINES);
+        .with_context_lines(CONTEXT_LINES);
     // Diagnostics come sorted by file: count per code within the current file.
     let mut file = None;
     let mut shown: BTreeMap<&str, usize> = BTreeMap::new();

@@ -45,6 +45,8 @@ pub struct Snippet {
     text: String,
     /// The 0-based line of the file the window starts at.
     first_line: usize,
+    /// Added to every line number shown: `file` is an excerpt starting at this line.
+    line_base: usize,
     lines: Vec<WindowLine>,
 }
 
@@ -80,6 +82,7 @@ impl Snippet {
             file: file.clone(),
             text: String::new(),
             first_line,
+            line_base: 0,
             lines: Vec::new(),
         };
         let ends: Vec<usize> = spans.iter().flat_map(|&(s, e)| [s, e]).collect();
@@ -231,6 +234,12 @@ impl Snippet {
             .saturating_sub(1)
     }
 
+    /// Numbers the lines as if `file` (an excerpt of a bigger text) started at 0-based `line`.
+    pub fn starting_at_line(mut self, line: usize) -> Self {
+        self.line_base = line;
+        self
+    }
+
     /// The window's text (for tests and debugging).
     pub fn text(&self) -> &str {
         &self.text
@@ -273,7 +282,7 @@ impl miette::SourceCode for Snippet {
             self.file.name.clone(),
             text.as_bytes().get(from..to).unwrap_or_default(),
             (from, to - from).into(),
-            self.first_line + first,
+            self.line_base + self.first_line + first,
             column,
             last.saturating_sub(first),
         )))

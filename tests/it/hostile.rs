@@ -1391,3 +1391,21 @@ fn a_megabyte_duplicate_key_gives_a_short_human_report() {
     assert!(run.stdout.contains("duplicate key"), "{}", run.stdout);
     assert!(run.stdout.len() < 8 << 10, "{} bytes", run.stdout.len());
 }
+
+#[test]
+fn a_config_error_past_column_65535_renders() {
+    // Located tool errors render through the same windows as findings.
+    let dir = temp();
+    let config = format!("ses: {{{}a: 1}}\n", " ".repeat(70_000));
+    std::fs::write(dir.path().join(".sandtrap.yaml"), config).unwrap();
+    let template = dir.path().join("t.yaml");
+    std::fs::write(&template, "Resources: {}\n").unwrap();
+    let config = dir.path().join(".sandtrap.yaml");
+    let run = bounded(LIMIT, move || {
+        run(&["check", "--config", path(&config), path(&template)], "")
+    });
+    assert_eq!(run.exit, sandtrap::cli::Exit::Usage, "{}", run.stderr);
+    assert!(run.stderr.contains("unknown key `a`"), "{}", run.stderr);
+    assert!(run.stderr.contains(":1:70007]"), "{}", run.stderr);
+    assert!(run.stderr.len() < 2_000, "{}", run.stderr);
+}
