@@ -219,3 +219,107 @@ proptest! {
         }
     }
 }
+
+/// Properties resolved one by one: conditions that vary different properties combine without
+/// crowding each other out of the sixteen variants of one `resolve` call.
+#[test]
+fn parts_are_resolved_one_by_one_and_combined() {
+    let mut conditions = serde_json::Map::new();
+    let mut parameters = serde_json::Map::new();
+    for i in 0..5 {
+        parameters.insert(format!("P{i}"), json!({"Type": "String"}));
+        conditions.insert(
+            format!("C{i}"),
+            json!({"Fn::Equals": [{"Ref": format!("P{i}")}, "yes"]}),
+        );
+    }
+    let from: Vec<serde_json::Value> = (1..5)
+        .map(|i| json!({"Fn::If": [format!("C{i}"), "a", "b"]}))
+        .collect();
+    let doc = document(json!({
+        "Parameters": parameters,
+        "Conditions": conditions,
+        "Resources": {"Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {
+            "UserPoolName": {"Fn::If": ["C1", "x", "y"]},
+            "EmailConfiguration": {
+                "SourceArn": {"Fn::If": ["C0", "arn-prod", "arn-dev"]},
+                "From": {"Fn::Join": ["", from]}
+            }
+        }}}
+    }));
+    let e = env(None, Some("us-west-2"));
+    let resolver = Resolver::new(&doc, &e);
+    let properties = doc
+        .root
+        .get_path(&["Resources", "Pool", "Properties"])
+        .unwrap();
+    // Whole, the 32 combinations of five conditions overflow sixteen variants.
+    assert_eq!(resolver.resolve(properties).len(), MAX_VARIANTS);
+    let wanted: &[&[&str]] = &[
+        &["EmailConfiguration", "SourceArn"],
+        &["EmailConfiguration", "From"],
+    ];
+    let combined = resolver.resolve_parts(properties, wanted);
+    assert_eq!(combined.unchecked, 0);
+    assert_eq!(combined.variants.len(), 32);
+    let arns: std::collections::BTreeSet<String> = (combined.variants.iter())
+        .filter_map(|v| match &v.value {
+            Some(Resolved::Map(m)) => match &m[0] {
+                (k, Resolved::Map(inner)) if k == "EmailConfiguration" => inner
+                    .iter()
+                    .find(|(k, _)| k == "SourceArn")
+                    .and_then(|(_, v)| match v {
+                        Resolved::Str(t) => t.known(),
+                        _ => None,
+                    }),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        arns.into_iter().collect::<Vec<_>>(),
+        ["arn-dev", "arn-prod"]
+    );
+    // Unwanted properties are not resolved at all.
+    assert!(combined.variants.iter().all(|v| match &v.value {
+        Some(Resolved::Map(m)) => m.iter().all(|(k, _)| k == "EmailConfiguration"),
+        _ => false,
+    }));
+}
+
+#[test]
+fn combinations_past_the_bound_are_counted() {
+    let mut conditions = serde_json::Map::new();
+    let mut parameters = serde_json::Map::new();
+    let mut properties = serde_json::Map::new();
+    let mut wanted_names = Vec::new();
+    for i in 0..9 {
+        parameters.insert(format!("P{i}"), json!({"Type": "String"}));
+        conditions.insert(
+            format!("C{i}"),
+            json!({"Fn::Equals": [{"Ref": format!("P{i}")}, "yes"]}),
+        );
+        properties.insert(
+            format!("K{i}"),
+            json!({"Fn::If": [format!("C{i}"), "a", "b"]}),
+        );
+        wanted_names.push(format!("K{i}"));
+    }
+    let doc = document(json!({
+        "Parameters": parameters,
+        "Conditions": conditions,
+        "Resources": {"Pool": {"Type": "AWS::Cognito::UserPool", "Properties": properties}}
+    }));
+    let e = env(None, Some("us-west-2"));
+    let resolver = Resolver::new(&doc, &e);
+    let node = doc
+        .root
+        .get_path(&["Resources", "Pool", "Properties"])
+        .unwrap();
+    let paths: Vec<[&str; 1]> = wanted_names.iter().map(|n| [n.as_str()]).collect();
+    let wanted: Vec<&[&str]> = paths.iter().map(|p| &p[..]).collect();
+    let combined = resolver.resolve_parts(node, &wanted);
+    assert_eq!(combined.variants.len(), crate::resolve::MAX_COMBINATIONS);
+    assert_eq!(combined.unchecked, 512 - 256);
+}
