@@ -38,6 +38,13 @@ impl RunInputs {
                 }
             }
         };
+        // A typo in a flag would otherwise become an ST202 finding in every template.
+        if let Some(region) = options.region.as_ref().filter(|r| !config::is_region(r)) {
+            return Err(CheckError::RegionFlag(region.clone()));
+        }
+        if let Some(account) = options.account.as_ref().filter(|a| !config::is_account(a)) {
+            return Err(CheckError::AccountFlag(account.clone()));
+        }
         let mut params = BTreeMap::new();
         for file in &options.param_files {
             params.extend(crate::params::load_param_file(file)?);

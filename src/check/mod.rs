@@ -101,6 +101,17 @@ pub enum CheckError {
     Params(#[from] crate::params::ParamError),
     #[error("`{0}` is not [ACCOUNT:]REGION (e.g. `us-west-2` or `123456789012:us-west-2`)")]
     SesFlag(String),
+    #[error("`--region {0}` is not an AWS region (e.g. `us-west-2` or `ap-northeast-1`)")]
+    RegionFlag(String),
+    #[error("`--account {0}` is not a 12-digit AWS account id (e.g. `123456789012`)")]
+    AccountFlag(String),
+    #[error("unknown rule selector `{selector}` in `{flag}`")]
+    #[diagnostic(help("{help}"))]
+    UnknownSelector {
+        selector: String,
+        flag: &'static str,
+        help: String,
+    },
     #[error("`--aws` needs live AWS support, and this sandtrap was built without it")]
     #[diagnostic(help(
         "install it with the `aws` feature: `cargo install sandtrap --features aws`; or state the SES state with `--ses-sandbox`/`--ses-production`"
@@ -132,6 +143,39 @@ pub fn catalog(options: &CheckOptions) -> Result<Catalog, CheckError> {
     Ok(catalog)
 }
 
+/// Refuses selectors that name no rule of the run (built-in or `--rules`): `--select ST999`
+/// would otherwise disable every rule and exit 0 (ruff: "Unknown rule selector").
+fn check_selectors(
+    options: &CheckOptions,
+    config: &crate::config::Config,
+    catalog: &Catalog,
+) -> Result<(), CheckError> {
+    let known: Vec<(&str, &str)> = catalog
+        .iter()
+        .map(|r| (r.code.as_str(), r.name.as_str()))
+        .collect();
+    let flags = options
+        .select
+        .iter()
+        .flatten()
+        .map(|s| ("--select", s))
+        .chain(options.ignore.iter().map(|s| ("--ignore", s)));
+    for (flag, text) in flags {
+        let selector = crate::suppress::Selector::parse(text);
+        if !crate::suppress::unknown_selectors(std::slice::from_ref(&selector), &known).is_empty() {
+            return Err(CheckError::UnknownSelector {
+                selector: selector.as_str().to_owned(),
+                flag,
+                help: crate::suppress::selector_help(text, &known),
+            });
+        }
+    }
+    match config.unknown_selector(&known) {
+        Some(err) => Err(Box::new(err).into()),
+        None => Ok(()),
+    }
+}
+
 pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
     run_with_progress(options, &|_, _| {})
 }
@@ -148,6 +192,7 @@ pub fn run_with_progress(
     }
     let inputs = RunInputs::load(options)?;
     let catalog = catalog(options)?;
+    check_selectors(options, &inputs.config, &catalog)?;
     let targets = targets(options)?;
 
     let total = targets.targets.len();
@@ -482,8 +527,17 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
             .is_some_and(|doc| classify::is_template(&doc.root));
     // A broken file is ours to judge only when it looks like a template: a broken tsconfig.json
     // handed over by a pre-commit hook is not.
-    let report =
-        template || (!loaded.problems.is_empty() && classify::looks_like_template(&source.text));
+    // A multi-document file (Kubernetes manifests, a workflow with `Resources: some-string`) is
+    // ours only when one of its documents is a template.
+    let only_documents = !loaded.problems.is_empty()
+        && loaded
+            .problems
+            .iter()
+            .all(|p| p.kind == ProblemKind::MultiDocument);
+    let report = template
+        || (!loaded.problems.is_empty()
+            && classify::looks_like_template(&source.text)
+            && (!only_documents || classify::later_document_is_template(&source.text, &loaded)));
     let problems = if report { loaded.problems } else { Vec::new() };
     let mut result = outcome(source, template, problems);
     if let (true, Some(document)) = (template, &loaded.document) {
@@ -568,6 +622,7 @@ fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
     )
     .with_label(match problem.kind {
         ProblemKind::Syntax => "here",
+        ProblemKind::MultiDocument => "a second document",
         ProblemKind::DuplicateKey => "defined again here",
         ProblemKind::Alias => "not supported by CloudFormation",
         ProblemKind::Encoding => "not UTF-8",

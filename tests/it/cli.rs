@@ -295,3 +295,121 @@ fn staging_in_the_oregon_sandbox_is_an_error_and_tokyo_is_clean() {
         "{diagnostics:#?}"
     );
 }
+
+#[test]
+fn malformed_region_and_account_flags_are_usage_errors() {
+    for flags in [
+        ["--region", "us-west2"],
+        ["--account", "12345"],
+        ["--ses-sandbox", "us-west2"],
+    ] {
+        let mut args = vec!["check", "--config", "testdata/rules/empty.sandtrap.yaml"];
+        args.extend(flags);
+        args.push("testdata/cli/clean.yaml");
+        let got = run(&args, "");
+        assert_eq!(got.exit, Exit::Usage, "{flags:?}: {}", got.stdout);
+        assert!(got.stderr.contains(flags[1]), "{flags:?}: {}", got.stderr);
+        assert_eq!(got.stdout, "", "{flags:?}");
+    }
+}
+
+#[test]
+fn unknown_rule_selectors_are_usage_errors_with_a_suggestion() {
+    let base = ["check", "--config", "testdata/rules/empty.sandtrap.yaml"];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        args.push("testdata/cli/clean.yaml");
+        run(&args, "")
+    };
+    let unknown = with(&["--select", "ST999"]);
+    assert_eq!(unknown.exit, Exit::Usage);
+    assert!(
+        unknown
+            .stderr
+            .contains("unknown rule selector `ST999` in `--select`"),
+        "{}",
+        unknown.stderr
+    );
+    let lower = with(&["--ignore", "st101"]);
+    assert_eq!(lower.exit, Exit::Usage);
+    assert!(
+        lower.stderr.contains("did you mean `ST101`?"),
+        "{}",
+        lower.stderr
+    );
+    // Prefixes, names, ALL and custom rules' codes are selectors.
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(
+        rules.path().join("acme.yaml"),
+        "code: ACME1\nname: acme-one\nseverity: info\nsummary: s\ncases:\n  - query: $.a\n    at: x\n    message: m\n",
+    )
+    .unwrap();
+    let rules = rules.path().to_string_lossy().into_owned();
+    for ok in [
+        &["--select", "ST1,ses-sandbox-recipients,ALL"][..],
+        &["--rules", &rules, "--select", "ACME1"][..],
+    ] {
+        let run = with(ok);
+        assert_ne!(run.exit, Exit::Usage, "{ok:?}: {}", run.stderr);
+    }
+    let custom = with(&["--select", "ACME1"]);
+    assert_eq!(custom.exit, Exit::Usage);
+}
+
+#[test]
+fn unknown_rule_selectors_in_the_config_are_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(".sandtrap.yaml");
+    for (text, key, line) in [
+        (
+            "select: [ST1]\nignore: [ST999]\n",
+            "ignore",
+            "ignore: [ST999]",
+        ),
+        (
+            "severity:\n  st101: warning\n",
+            "severity",
+            "st101: warning",
+        ),
+        (
+            "per-file-ignores:\n  \"*.yaml\": [ses-sandbox-recipient]\n",
+            "per-file-ignores",
+            "ses-sandbox-recipient",
+        ),
+    ] {
+        std::fs::write(&config, text).unwrap();
+        let got = run(
+            &[
+                "check",
+                "--config",
+                &config.to_string_lossy(),
+                "testdata/cli/clean.yaml",
+            ],
+            "",
+        );
+        assert_eq!(got.exit, Exit::Usage, "{text}");
+        assert!(
+            got.stderr.contains(&format!("in `{key}`")),
+            "{}",
+            got.stderr
+        );
+        assert!(got.stderr.contains(line), "{}", got.stderr);
+        assert!(
+            got.stderr.contains("did you mean") == (key != "ignore"),
+            "{}",
+            got.stderr
+        );
+    }
+}
+
+#[test]
+fn multi_document_yaml_is_ours_only_when_a_document_is_a_template() {
+    let check = |file: &str| check_json(&["--config", "testdata/rules/empty.sandtrap.yaml", file]);
+    // A `Resources` key whose value is a string is not a template.
+    assert!(codes(&check("testdata/multi-document/not-templates.yaml")).is_empty());
+    assert_eq!(
+        codes(&check("testdata/multi-document/second-is-template.yaml")),
+        ["ST001"]
+    );
+}

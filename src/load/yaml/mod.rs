@@ -102,7 +102,7 @@ pub fn load(text: &str) -> Loaded {
                 documents += 1;
                 if documents > 1 {
                     builder.problems.push(LoadProblem {
-                        kind: ProblemKind::Syntax,
+                        kind: ProblemKind::MultiDocument,
                         span: value_span,
                         message: "multi-document YAML is not a CloudFormation template".to_owned(),
                         related: None,

@@ -426,7 +426,7 @@ fn deep_block_nesting_stops_cleanly() {
 fn multi_document_keeps_the_first() {
     let text = "a: 1\n---\nkind: Service\n";
     let loaded = load(text);
-    assert_eq!(kinds(&loaded), [ProblemKind::Syntax]);
+    assert_eq!(kinds(&loaded), [ProblemKind::MultiDocument]);
     assert_eq!(slice(text, loaded.problems[0].span), "---");
     let root = loaded.document.expect("doc").root;
     assert!(root.get("a").is_some() && root.get("kind").is_none());
