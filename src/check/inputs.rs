@@ -141,6 +141,9 @@ pub struct Resolved {
     pub env: StackEnv,
     pub account_source: EnvSource,
     pub region_source: EnvSource,
+    /// Where a region from deploy configuration was read (`samconfig.toml` and the span of its
+    /// `region` value), for related labels.
+    pub region_location: Option<(String, crate::source::Span)>,
     pub stack_name: String,
 }
 
@@ -157,6 +160,18 @@ pub fn stack_env(
         Origin::Cdk(stack) => Some(stack),
         _ => None,
     };
+    let deploy = match (&target.origin, &target.path) {
+        (Origin::Cdk(_), _) | (_, None) => None,
+        (_, Some(path)) => super::deploy::region(
+            path,
+            &target.name,
+            options
+                .config_env
+                .as_deref()
+                .filter(|e| !e.is_empty())
+                .unwrap_or("default"),
+        ),
+    };
     let metadata_region = root
         .get_path(&["Metadata", "sandtrap", "region"])
         .and_then(Node::as_str)
@@ -169,6 +184,10 @@ pub fn stack_env(
                 .and_then(|e| e.region.as_ref())
                 .map(|r| r.value.clone()),
             EnvSource::Config,
+        ),
+        (
+            deploy.as_ref().map(|d| d.region.clone()),
+            EnvSource::DeployConfig,
         ),
         (metadata_region, EnvSource::TemplateMetadata),
         (options.env_region.clone(), EnvSource::Environment),
@@ -207,6 +226,9 @@ pub fn stack_env(
         },
         account_source,
         region_source,
+        region_location: deploy
+            .filter(|_| region_source == EnvSource::DeployConfig)
+            .map(|d| (d.file, d.span)),
         stack_name,
     }
 }

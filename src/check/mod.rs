@@ -2,6 +2,7 @@
 //! kept for the join.
 
 pub mod baseline;
+mod deploy;
 mod inputs;
 mod secrets;
 mod suppression;
@@ -40,6 +41,8 @@ pub struct CheckOptions {
     pub cwd: PathBuf,
     pub region: Option<String>,
     pub account: Option<String>,
+    /// `--config-env`: the samconfig environment whose deploy region applies (`default`).
+    pub config_env: Option<String>,
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`.
     pub env_region: Option<String>,
     pub params: BTreeMap<String, String>,
@@ -594,7 +597,7 @@ fn stack(
         Origin::Cdk(cdk) => cdk
             .environment_span
             .map(|span| (cdk.manifest.clone(), span)),
-        _ => None,
+        _ => env.region_location.clone(),
     };
     let stack = Stack {
         file: source.name.clone(),

@@ -24,6 +24,8 @@ pub enum EnvSource {
     CdkManifest,
     Flag,
     Config,
+    /// `samconfig.toml`/`samconfig.yaml` or `serverless.yml` beside the template.
+    DeployConfig,
     TemplateMetadata,
     Environment,
     Unknown,
@@ -35,6 +37,7 @@ impl EnvSource {
             EnvSource::CdkManifest => "cdk-manifest",
             EnvSource::Flag => "flag",
             EnvSource::Config => "config",
+            EnvSource::DeployConfig => "deploy-config",
             EnvSource::TemplateMetadata => "template-metadata",
             EnvSource::Environment => "environment-variable",
             EnvSource::Unknown => "unknown",
@@ -109,6 +112,18 @@ pub fn ses_state<'a>(
 /// Whether two possibly unknown values (accounts, regions) can be the same: unknown matches any.
 pub(crate) fn compatible(a: Option<&str>, b: Option<&str>) -> bool {
     a.is_none() || b.is_none() || a == b
+}
+
+/// The related label of a stack's environment location: the CDK manifest's `environment`, or the
+/// deploy configuration file the region was read from ("stack region from samconfig.toml").
+pub(crate) fn environment_label(stack: &Stack) -> String {
+    match (&stack.environment_location, stack.region_source) {
+        (Some((file, _)), EnvSource::DeployConfig) => {
+            let name = file.rsplit('/').next().unwrap_or(file);
+            format!("stack region from {name}")
+        }
+        _ => "stack environment".to_owned(),
+    }
 }
 
 pub(crate) fn span_json(file: &str, span: Span) -> Json {

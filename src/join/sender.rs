@@ -209,6 +209,7 @@ pub fn analyze(
         "account": stack.account,
         "pool_region": region,
         "pool_region_known": region.is_some(),
+        "stack_environment": super::environment_label(stack),
         "sending_account": sending_account,
         "sending_account_known": sending_account.is_some(),
         "uses_ses": uses_ses,
