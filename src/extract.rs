@@ -3,6 +3,10 @@
 //!
 //! Values stay partially known ([`Text`] with holes); deciding what they mean is the join's job.
 
+mod trigger;
+
+pub use trigger::TriggerSender;
+
 use crate::resolve::{
     Assumption, Export, Part, Resolved, Resolver, Text, Truth, Unknown, UnknownReason,
 };
@@ -172,6 +176,8 @@ pub struct StackFacts {
     pub senders: Vec<Sender>,
     pub identities: Vec<Identity>,
     pub configuration_sets: Vec<ConfigurationSet>,
+    /// Pool triggers whose function may send mail through SES itself (`trigger.rs`).
+    pub trigger_senders: Vec<TriggerSender>,
     pub exports: Vec<Export>,
     /// Each parameter's logical-id span, for "declared here" labels.
     pub parameters: Vec<(String, Span)>,
@@ -204,6 +210,7 @@ pub fn extract(document: &Document, text: &str, resolver: &Resolver<'_>) -> Stac
     let Some(resources) = document.root.get("Resources").and_then(Node::as_map) else {
         return facts;
     };
+    facts.trigger_senders = trigger::trigger_senders(document, resolver);
     for entry in &resources.entries {
         let logical_id = entry.key.as_str();
         let resource = &entry.value;

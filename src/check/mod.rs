@@ -357,6 +357,7 @@ fn is_empty(facts: &StackFacts) -> bool {
     facts.senders.is_empty()
         && facts.identities.is_empty()
         && facts.configuration_sets.is_empty()
+        && facts.trigger_senders.is_empty()
         && facts.exports.is_empty()
 }
 
@@ -559,7 +560,8 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
     let reported = result.stack.as_ref().is_some_and(|s| {
         !(s.facts.senders.is_empty()
             && s.facts.identities.is_empty()
-            && s.facts.configuration_sets.is_empty())
+            && s.facts.configuration_sets.is_empty()
+            && s.facts.trigger_senders.is_empty())
     });
     let rereadable = result.source.path.is_some() && target.origin != Origin::Stdin;
     if result.problems.is_empty()

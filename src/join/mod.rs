@@ -6,6 +6,7 @@ pub mod live;
 pub mod regions;
 mod sender;
 pub mod ses;
+mod trigger;
 
 use serde_json::{Value as Json, json};
 
@@ -177,6 +178,7 @@ pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Json {
     let mut senders = Vec::new();
     let mut identities = Vec::new();
     let mut configuration_sets = Vec::new();
+    let mut trigger_senders = Vec::new();
     let mut stack_docs = Vec::new();
     for (index, stack) in stacks.iter().enumerate() {
         stack_docs.push(json!({
@@ -190,6 +192,9 @@ pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Json {
         }));
         for (n, sender) in stack.facts.senders.iter().enumerate() {
             senders.push(sender::analyze(stacks, index, n, sender, inputs));
+        }
+        for (n, trigger) in stack.facts.trigger_senders.iter().enumerate() {
+            trigger_senders.push(trigger::analyze(stacks, index, n, trigger, inputs));
         }
         for identity in &stack.facts.identities {
             let name = identity.name.known();
@@ -237,6 +242,7 @@ pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Json {
         "lookups": lookups,
         "identities": identities,
         "configuration_sets": configuration_sets,
+        "trigger_senders": trigger_senders,
     })
 }
 

@@ -32,6 +32,14 @@ fn index(corpus: &std::path::Path) -> HashMap<String, String> {
         .collect()
 }
 
+/// The samples whose `CreateAuthChallenge` function mails the sign-in code itself through SES
+/// (`ses:SendEmail` in its SAM `Policies`) in the deploy region, which the corpus leaves unknown:
+/// reviewed true `ST104` warnings, the mail path issue 10 is about.
+const TRIGGER_SENDERS: [&str; 2] = [
+    "cfn/amazon-cognito-passwordless-email-auth/cognito/template.yaml",
+    "cfn/cognito-email-mfa-using-custom-auth-challenges/template.yaml",
+];
+
 #[test]
 fn the_corpus_lints_without_panic_or_noise() {
     let Some(corpus) = corpus() else {
@@ -76,11 +84,19 @@ fn the_corpus_lints_without_panic_or_noise() {
             let severity = d["severity"].as_str().unwrap();
             // ST103 (the 50-a-day built-in mailer behind self sign-up) is a true finding on the
             // sample pools that have it; anything else at warning or above would be noise.
+            let trigger_sender = code == "ST104" && TRIGGER_SENDERS.contains(&relative.as_str());
             assert!(
-                severity == "info" || code == "ST103",
+                severity == "info" || code == "ST103" || trigger_sender,
                 "{code} {severity} on {relative}: {message}"
             );
         }
+    }
+    for file in TRIGGER_SENDERS {
+        assert!(
+            diagnostics.iter().any(|d| d["code"] == "ST104"
+                && d["file"].as_str().map(relative_of).as_deref() == Some(file)),
+            "no ST104 for {file}"
+        );
     }
     // Every file that does not parse is reported, except a broken `manifest.json` without
     // `artifacts`, which is not recognisably a CDK manifest (web apps have manifests too).
