@@ -615,10 +615,16 @@ fn stack(
 }
 
 fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
+    // CloudFormation accepts a duplicate key and deploys the last occurrence, which the loaders
+    // keep: the file is analyzed as deployed, and the duplicate is a warning of its own.
+    let (code, name, severity) = match problem.kind {
+        ProblemKind::DuplicateKey => ("ST006", "duplicate-key", Severity::Warning),
+        _ => ("ST001", "parse-error", Severity::Error),
+    };
     let mut d = Diagnostic::new(
-        "ST001",
-        "parse-error",
-        Severity::Error,
+        code,
+        name,
+        severity,
         Location {
             file,
             span: problem.span,

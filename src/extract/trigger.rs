@@ -442,7 +442,10 @@ mod tests {
         }
         assert!(wildcard_match("a*b*c", "aXXbYc"));
         assert!(!wildcard_match("a*b", "ab-c"));
-        assert!(!wildcard_match(&format!("{}x", "*".repeat(10_000)), "sendemail"));
+        assert!(!wildcard_match(
+            &format!("{}x", "*".repeat(10_000)),
+            "sendemail"
+        ));
         assert!(wildcard_match(&"*".repeat(10_000), "sendemail"));
     }
 }

@@ -41,9 +41,9 @@ fn json_output_matches_the_contract_field_for_field() {
             "stack", "url"
         ]
     );
-    assert_eq!(d["code"], "ST001");
-    assert_eq!(d["name"], "parse-error");
-    assert_eq!(d["severity"], "error");
+    assert_eq!(d["code"], "ST006");
+    assert_eq!(d["name"], "duplicate-key");
+    assert_eq!(d["severity"], "warning");
     assert_eq!(d["file"], "testdata/cli/broken.yaml");
     assert_eq!(keys(&d["range"]), ["end", "start"]);
     assert_eq!(keys(&d["range"]["start"]), ["column", "line", "offset"]);
@@ -53,7 +53,7 @@ fn json_output_matches_the_contract_field_for_field() {
     let related = &d["related"][0];
     assert_eq!(keys(related), ["file", "message", "range"]);
     assert_eq!(related["range"]["start"]["line"], 5);
-    assert_eq!(report["summary"]["errors"], 1);
+    assert_eq!(report["summary"]["warnings"], 1);
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn columns_count_characters_and_offsets_count_bytes() {
     );
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     let d = &report["diagnostics"][0];
-    assert_eq!(d["code"], "ST001", "{report:#}");
+    assert_eq!(d["code"], "ST006", "{report:#}");
     assert_eq!(d["file"], "infra/日本.yaml");
     // The duplicate is the second `"日本🚀"` key on line 6.
     let start = &d["range"]["start"];
@@ -196,7 +196,7 @@ fn an_explicit_path_is_read_even_when_gitignored() {
     assert!(codes(&check_json(&["--config", &config, &walked])).is_empty());
     assert_eq!(
         codes(&check_json(&["--config", &config, &named])),
-        ["ST001"]
+        ["ST006"]
     );
 }
 
@@ -216,7 +216,7 @@ fn concise_output_is_one_line_per_diagnostic() {
     assert_eq!(run.stdout.lines().count(), 1);
     assert!(
         run.stdout
-            .starts_with("testdata/cli/broken.yaml:6:5: error[ST001] "),
+            .starts_with("testdata/cli/broken.yaml:6:5: warning[ST006] "),
         "{}",
         run.stdout
     );

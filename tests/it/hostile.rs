@@ -163,7 +163,14 @@ fn many_keys(count: usize) {
     text.push_str("  k17: again\n");
     let len = text.len();
     let report = check_text("keys.yaml", text);
-    let d = parse_error(&report, len);
+    let found: Vec<&Value> = diagnostics(&report)
+        .iter()
+        .filter(|d| d["code"] == "ST006")
+        .collect();
+    let [d] = found.as_slice() else {
+        panic!("{report:#}")
+    };
+    assert!(d["range"]["end"]["offset"].as_u64().unwrap() as usize <= len);
     assert!(d["message"].as_str().unwrap().contains("k17"), "{d}");
     assert_eq!(d["range"]["start"]["line"], count + 4);
 }
