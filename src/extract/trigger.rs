@@ -10,6 +10,8 @@
 //! `CustomMessage` is not followed: it only rewrites the text, Cognito still sends
 //! (DOMAIN.md §3).
 
+use std::collections::HashMap;
+
 use crate::resolve::{Resolved, Resolver, Text, Truth};
 use crate::source::Span;
 use crate::tree::{Document, Node};
@@ -58,7 +60,13 @@ pub fn trigger_senders(document: &Document, resolver: &Resolver<'_>) -> Vec<Trig
     let Some(resources) = document.root.get("Resources").and_then(Node::as_map) else {
         return Vec::new();
     };
-    let resource = |id: &str| resources.entry(id);
+    // Logical id → resource, once: a template with thousands of pools stays linear.
+    let index: HashMap<&str, &crate::tree::Entry> = resources
+        .entries
+        .iter()
+        .map(|e| (e.key.as_str(), e))
+        .collect();
+    let resource = |id: &str| index.get(id).copied();
     let mut out = Vec::new();
     let mut links: Vec<(String, Span, &'static str, Span, String)> = Vec::new();
     for entry in &resources.entries {
@@ -124,38 +132,23 @@ pub fn trigger_senders(document: &Document, resolver: &Resolver<'_>) -> Vec<Trig
             _ => {}
         }
     }
+    let attached = if links.is_empty() {
+        HashMap::new()
+    } else {
+        attached_policies(resources)
+    };
+    // One function often serves many pools: its grant is found once.
+    let mut grants: HashMap<String, Option<(Option<String>, Grant)>> = HashMap::new();
     for (pool, pool_span, trigger, trigger_span, function) in links {
         let Some(function_entry) = resource(&function) else {
             continue;
         };
-        let function_props = function_entry.value.get("Properties");
-        let kind = function_entry.value.get("Type").and_then(Node::as_str);
-        if !matches!(
-            kind,
-            Some("AWS::Lambda::Function" | "AWS::Serverless::Function")
-        ) {
+        let found = grants
+            .entry(function.clone())
+            .or_insert_with(|| function_grant(&function_entry.value, &index, &attached, resolver));
+        let Some((role, grant)) = found.clone() else {
             continue;
-        }
-        let role = function_props
-            .and_then(|p| p.get("Role"))
-            .and_then(function_ref)
-            .map(|(role, _)| role)
-            .filter(|r| {
-                resource(r)
-                    .and_then(|e| e.value.get("Type"))
-                    .and_then(Node::as_str)
-                    == Some("AWS::IAM::Role")
-            });
-        let mut grant = None;
-        if kind == Some("AWS::Serverless::Function") && role.is_none() {
-            grant = function_props
-                .and_then(|p| p.get("Policies"))
-                .and_then(|p| sam_policies(p, resolver));
-        }
-        if let (None, Some(role)) = (&grant, &role) {
-            grant = role_grant(resources, role, resolver);
-        }
-        let Some(grant) = grant else { continue };
+        };
         let pool_props = resource(&pool).and_then(|e| e.value.get("Properties"));
         let admin_only = pool_props
             .and_then(|p| p.get_path(&["AdminCreateUserConfig", "AllowAdminCreateUserOnly"]))
@@ -177,7 +170,44 @@ pub fn trigger_senders(document: &Document, resolver: &Resolver<'_>) -> Vec<Trig
     out
 }
 
+/// The role (when the permission comes from one) and the grant that lets `function` send.
+fn function_grant(
+    function: &Node,
+    index: &HashMap<&str, &crate::tree::Entry>,
+    attached: &HashMap<&str, Vec<&Node>>,
+    resolver: &Resolver<'_>,
+) -> Option<(Option<String>, Grant)> {
+    let props = function.get("Properties");
+    let kind = function.get("Type").and_then(Node::as_str);
+    if !matches!(
+        kind,
+        Some("AWS::Lambda::Function" | "AWS::Serverless::Function")
+    ) {
+        return None;
+    }
+    let role = props
+        .and_then(|p| p.get("Role"))
+        .and_then(function_ref)
+        .map(|(role, _)| role)
+        .filter(|r| {
+            index
+                .get(r.as_str())
+                .and_then(|e| e.value.get("Type"))
+                .and_then(Node::as_str)
+                == Some("AWS::IAM::Role")
+        });
+    let grant = match &role {
+        Some(role) => role_grant(index, attached, role, resolver),
+        None if kind == Some("AWS::Serverless::Function") => props
+            .and_then(|p| p.get("Policies"))
+            .and_then(|p| sam_policies(p, resolver)),
+        None => None,
+    }?;
+    Some((role, grant))
+}
+
 /// A permission to send found in a policy.
+#[derive(Clone)]
 struct Grant {
     span: Span,
     resources: Vec<Text>,
@@ -232,8 +262,13 @@ fn truth(node: &Node, resolver: &Resolver<'_>) -> Truth {
 
 /// The role's inline `Policies`, its `ManagedPolicyArns`, and `AWS::IAM::Policy` /
 /// `AWS::IAM::ManagedPolicy` resources whose `Roles` name it.
-fn role_grant(resources: &crate::tree::Map, role: &str, resolver: &Resolver<'_>) -> Option<Grant> {
-    let role_props = resources.get(role)?.get("Properties");
+fn role_grant(
+    resources: &HashMap<&str, &crate::tree::Entry>,
+    attached: &HashMap<&str, Vec<&Node>>,
+    role: &str,
+    resolver: &Resolver<'_>,
+) -> Option<Grant> {
+    let role_props = resources.get(role)?.value.get("Properties");
     let inline = role_props
         .and_then(|p| p.get("Policies"))
         .and_then(Node::as_seq)
@@ -259,6 +294,7 @@ fn role_grant(resources: &crate::tree::Map, role: &str, resolver: &Resolver<'_>)
         }
         let managed = ref_target(arn)
             .and_then(|id| resources.get(id))
+            .map(|e| &e.value)
             .filter(|r| r.get("Type").and_then(Node::as_str) == Some("AWS::IAM::ManagedPolicy"));
         if let Some(document) = managed.and_then(|r| r.get_path(&["Properties", "PolicyDocument"]))
             && let Some(grant) = document_grant(document, resolver)
@@ -266,26 +302,32 @@ fn role_grant(resources: &crate::tree::Map, role: &str, resolver: &Resolver<'_>)
             return Some(grant);
         }
     }
+    attached
+        .get(role)
+        .into_iter()
+        .flatten()
+        .find_map(|document| document_grant(document, resolver))
+}
+
+/// The `PolicyDocument` of every `AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy` by the roles
+/// its `Roles` name, built once per template so that many pools stay linear.
+fn attached_policies(resources: &crate::tree::Map) -> HashMap<&str, Vec<&Node>> {
+    let mut out: HashMap<&str, Vec<&Node>> = HashMap::new();
     for (_, policy) in resources.iter() {
         let kind = policy.get("Type").and_then(Node::as_str);
         if !matches!(kind, Some("AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy")) {
             continue;
         }
         let props = policy.get("Properties");
-        let attached = props
-            .and_then(|p| p.get("Roles"))
-            .and_then(Node::as_seq)
-            .is_some_and(|roles| roles.iter().any(|r| ref_target(r) == Some(role)));
-        if !attached {
+        let Some(document) = props.and_then(|p| p.get("PolicyDocument")) else {
             continue;
-        }
-        if let Some(document) = props.and_then(|p| p.get("PolicyDocument"))
-            && let Some(grant) = document_grant(document, resolver)
-        {
-            return Some(grant);
+        };
+        let roles = props.and_then(|p| p.get("Roles")).and_then(Node::as_seq);
+        for role in roles.into_iter().flatten().filter_map(ref_target) {
+            out.entry(role).or_default().push(document);
         }
     }
-    None
+    out
 }
 
 fn everything(span: Span) -> Grant {

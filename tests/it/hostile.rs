@@ -649,3 +649,26 @@ fn time_is_bounded() {
         started.elapsed()
     );
 }
+
+/// Thousands of pools whose `CreateAuthChallenge` names one function, and thousands of policies
+/// attached to its role: the trigger-sender links are indexed once per template, not searched
+/// per pool (quadratic).
+#[test]
+fn thousands_of_pool_triggers_and_attached_policies() {
+    let count = 3_000;
+    let mut text = format!(
+        "{HEAD}Metadata: {{sandtrap: {{region: us-west-2}}}}\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {{Role: !GetAtt Role.Arn}}\n  Role:\n    Type: AWS::IAM::Role\n"
+    );
+    for i in 0..count {
+        text.push_str(&format!(
+            "  Pool{i}:\n    Type: AWS::Cognito::UserPool\n    Properties: {{LambdaConfig: {{CreateAuthChallenge: !GetAtt Fn.Arn}}}}\n  Policy{i}:\n    Type: AWS::IAM::Policy\n    Properties: {{Roles: [!Ref Role], PolicyDocument: {{Statement: [{{Effect: Allow, Action: sns:Publish, Resource: '*'}}]}}}}\n"
+        ));
+    }
+    text.push_str("  Mail:\n    Type: AWS::IAM::Policy\n    Properties: {Roles: [!Ref Role], PolicyDocument: {Statement: [{Effect: Allow, Action: ses:SendEmail, Resource: '*'}]}}\n");
+    let report = check_text("triggers.yaml", text);
+    let found = diagnostics(&report)
+        .iter()
+        .filter(|d| d["code"] == "ST104")
+        .count();
+    assert_eq!(found, count, "{}", report["summary"]);
+}
