@@ -5,7 +5,7 @@
 //!
 //! - SAM (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-config.html>):
 //!   `[ENV.deploy.parameters] region`, else `[ENV.global.parameters] region`, where ENV is
-//!   `--config-env` (default `default`), for the template named by `template_file` there
+//!   `--config-env`, else config `config-env` (default `default`), for the template named by `template_file` there
 //!   (relative to the samconfig's directory), or `template.yaml`/`template.yml` beside it when
 //!   none is named. `samconfig.toml` wins over `samconfig.yaml`/`samconfig.yml`, as in the SAM CLI.
 //! - Serverless Framework: `.serverless/cloudformation-template-update-stack.json` deploys to

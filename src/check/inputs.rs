@@ -168,6 +168,7 @@ pub fn stack_env(
             options
                 .config_env
                 .as_deref()
+                .or(inputs.config.config_env.as_ref().map(|e| e.value.as_str()))
                 .filter(|e| !e.is_empty())
                 .unwrap_or("default"),
         ),

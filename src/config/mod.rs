@@ -88,6 +88,8 @@ pub struct Config {
     pub severity: Vec<SeverityOverride>,
     pub per_file_ignores: Vec<PerFileIgnore>,
     pub fail_level: Option<Located<Severity>>,
+    /// `config-env`: the samconfig environment whose deploy region applies (`--config-env` wins).
+    pub config_env: Option<Located<String>>,
 }
 
 /// Walks from `start_dir` up to the filesystem root and returns the first config file found.

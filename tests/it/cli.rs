@@ -413,3 +413,32 @@ fn multi_document_yaml_is_ours_only_when_a_document_is_a_template() {
         ["ST001"]
     );
 }
+
+#[test]
+fn config_env_comes_from_the_flag_then_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(".sandtrap.yaml");
+    std::fs::write(&config, "config-env: prod\n").unwrap();
+    let config = config.to_string_lossy().into_owned();
+    let fixture = "testdata/rules/ST003/pass-samconfig-config-env";
+    // samconfig.yaml there gives a region for `prod` only.
+    assert!(!codes(&check_json(&["--config", &config, fixture])).contains(&"ST003".to_owned()));
+    assert!(
+        codes(&check_json(&[
+            "--config",
+            &config,
+            "--config-env",
+            "staging",
+            fixture
+        ]))
+        .contains(&"ST003".to_owned())
+    );
+    assert!(
+        codes(&check_json(&[
+            "--config",
+            "testdata/rules/empty.sandtrap.yaml",
+            fixture
+        ]))
+        .contains(&"ST003".to_owned())
+    );
+}
