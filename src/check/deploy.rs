@@ -77,6 +77,40 @@ pub fn region(path: &Path, name: &str, config_env: &str) -> Option<DeployRegion>
     })
 }
 
+/// Why the deploy configuration beside a Serverless Framework template gives no region, for the
+/// note of a diagnostic that needed it: `provider.region` is a variable, or is not set.
+pub fn unknown_region_note(path: &Path, name: &str) -> Option<String> {
+    let dir = path.parent()?;
+    if path.file_name().and_then(|f| f.to_str()) != Some(SERVERLESS_TEMPLATE)
+        || dir.file_name().and_then(|f| f.to_str()) != Some(".serverless")
+    {
+        return None;
+    }
+    let project = dir.parent()?;
+    let file = SERVERLESS.iter().find(|f| project.join(f).is_file())?;
+    let text = crate::discover::read_regular_string(&project.join(file)).ok()?;
+    let root = crate::load::yaml::load(&text).document?.root;
+    let shown = Path::new(name)
+        .parent()
+        .and_then(Path::parent)
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(
+            || (*file).to_owned(),
+            |d| d.join(file).to_string_lossy().replace('\\', "/"),
+        );
+    match root.get_path(&["provider", "region"]) {
+        Some(node) => {
+            let value = node.scalar_text()?;
+            value.contains("${").then(|| {
+                format!("`provider.region` of {shown} is `{value}`, known only when `sls deploy` runs: pass `--region`")
+            })
+        }
+        None => Some(format!(
+            "{shown} sets no `provider.region`: `sls deploy` uses its `--region`, else us-east-1; pass `--region`"
+        )),
+    }
+}
+
 /// Whether the samconfig's `template_file` (or SAM's default name) is this template.
 fn governs(template_file: Option<&str>, template: &str, dir: &Path, path: &Path) -> bool {
     match template_file {
@@ -233,7 +267,17 @@ mod tests {
             "provider:\n  region: ${opt:region, 'us-east-1'}\n",
         );
         assert_eq!(region(&template, name, "default"), None);
+        let note = unknown_region_note(&template, name).unwrap();
+        assert!(
+            note.contains("svc/serverless.yml") && note.contains("${opt:region"),
+            "{note}"
+        );
         write(dir.path(), "serverless.yml", "provider:\n  name: aws\n");
         assert_eq!(region(&template, name, "default"), None);
+        assert!(
+            unknown_region_note(&template, name)
+                .unwrap()
+                .contains("us-east-1")
+        );
     }
 }

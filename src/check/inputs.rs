@@ -144,6 +144,9 @@ pub struct Resolved {
     /// Where a region from deploy configuration was read (`samconfig.toml` and the span of its
     /// `region` value), for related labels.
     pub region_location: Option<(String, crate::source::Span)>,
+    /// Why the deploy configuration gives no region, when it was looked at and the region stays
+    /// unknown (a Serverless `${opt:region}`).
+    pub region_note: Option<String>,
     pub stack_name: String,
 }
 
@@ -230,6 +233,13 @@ pub fn stack_env(
         region_location: deploy
             .filter(|_| region_source == EnvSource::DeployConfig)
             .map(|d| (d.file, d.span)),
+        region_note: match (&target.origin, &target.path) {
+            (Origin::Cdk(_), _) | (_, None) => None,
+            (_, Some(path)) if region_source == EnvSource::Unknown => {
+                super::deploy::unknown_region_note(path, &target.name)
+            }
+            _ => None,
+        },
         stack_name,
     }
 }

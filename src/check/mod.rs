@@ -609,6 +609,7 @@ fn stack(
         region: env.env.region.clone(),
         region_source: env.region_source,
         environment_location,
+        region_note: env.region_note.clone(),
         facts,
     };
     (stack, secrets)

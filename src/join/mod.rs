@@ -57,6 +57,8 @@ pub struct Stack {
     pub region_source: EnvSource,
     /// Where the environment was declared (a CDK manifest's `environment`), for related labels.
     pub environment_location: Option<(String, Span)>,
+    /// Why the deploy configuration left the region unknown, for the notes of region rules.
+    pub region_note: Option<String>,
     pub facts: StackFacts,
 }
 

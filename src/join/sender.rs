@@ -166,6 +166,7 @@ pub fn analyze(
     for a in &sender.assumptions {
         note.push(format!("when condition `{}` is {}", a.condition, a.value));
     }
+    note.extend(stack.region_note.clone().filter(|_| region.is_none()));
 
     let id = format!("{file}#{}#{n}", sender.resource);
     let unresolved = unresolved(
