@@ -3,6 +3,10 @@
 //!
 //! Values stay partially known ([`Text`] with holes); deciding what they mean is the join's job.
 
+mod trigger;
+
+pub use trigger::TriggerSender;
+
 use crate::resolve::{
     Assumption, Combined, Export, Part, Resolved, Resolver, Text, Truth, Unknown, UnknownReason,
 };
@@ -175,6 +179,8 @@ pub struct StackFacts {
     pub senders: Vec<Sender>,
     pub identities: Vec<Identity>,
     pub configuration_sets: Vec<ConfigurationSet>,
+    /// Pool triggers whose function may send mail through SES itself (`trigger.rs`).
+    pub trigger_senders: Vec<TriggerSender>,
     pub exports: Vec<Export>,
     /// Each parameter's logical-id span, for "declared here" labels.
     pub parameters: Vec<(String, Span)>,
@@ -207,6 +213,7 @@ pub fn extract(document: &Document, text: &str, resolver: &Resolver<'_>) -> Stac
     let Some(resources) = document.root.get("Resources").and_then(Node::as_map) else {
         return facts;
     };
+    facts.trigger_senders = trigger::trigger_senders(document, resolver);
     for entry in &resources.entries {
         let logical_id = entry.key.as_str();
         let resource = &entry.value;
@@ -431,7 +438,9 @@ impl Props<'_> {
     }
 
     /// The span of the deepest node along `path` that exists in the source (a value under an
-    /// `Fn::If` points at the `Fn::If`).
+    /// `Fn::If` points at the `Fn::If`): the value, or its key when the value is a multi-line
+    /// intrinsic function (a CDK `Fn::Join`), which would otherwise underline a whole block. A
+    /// scalar is the value even when it spans lines (a YAML folded string).
     fn node_span(&self, path: &[&str]) -> Option<Span> {
         let mut node = self.node;
         let mut key_span = None;
@@ -444,7 +453,12 @@ impl Props<'_> {
                 None => return (node.as_intrinsic().is_some()).then_some(node.span),
             }
         }
-        let multiline = self
+        let multiline = !matches!(
+            node.value,
+            crate::tree::Value::String(_)
+                | crate::tree::Value::Number(_)
+                | crate::tree::Value::Bool(_)
+        ) && self
             .text
             .get(node.span.range())
             .is_some_and(|t| t.contains('\n'));
@@ -532,5 +546,45 @@ fn convert(value: &Resolved) -> Value {
             },
         }),
         Resolved::Unknown(u) => Value::Unknown(u.clone()),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn source_arn_span(text: &str) -> String {
+        let document = crate::load::yaml::load(text).document.unwrap();
+        let env = crate::resolve::StackEnv::default();
+        let resolver = Resolver::new(&document, &env);
+        let facts = extract(&document, text, &resolver);
+        let span = facts.senders[0].source_arn.span.unwrap();
+        text[span.range()].to_owned()
+    }
+
+    #[test]
+    fn arn_spans_are_the_value_or_the_key_of_a_multi_line_intrinsic() {
+        let head = "Resources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      EmailConfiguration:\n        EmailSendingAccount: DEVELOPER\n";
+        let scalar = format!(
+            "{head}        SourceArn: arn:aws:ses:us-east-1:111111111111:identity/example.com\n"
+        );
+        assert_eq!(
+            source_arn_span(&scalar),
+            "arn:aws:ses:us-east-1:111111111111:identity/example.com"
+        );
+        let folded = format!(
+            "{head}        SourceArn: >-\n          arn:aws:ses:us-east-1:111111111111:identity/example.com\n"
+        );
+        // A folded scalar over two lines is still the value, not the key.
+        assert!(source_arn_span(&folded).contains("arn:aws:ses:us-east-1"));
+        let one_line = format!(
+            "{head}        SourceArn: !Sub arn:aws:ses:${{AWS::Region}}:111111111111:identity/x.com\n"
+        );
+        assert!(source_arn_span(&one_line).starts_with("!Sub"));
+        let block = format!(
+            "{head}        SourceArn:\n          Fn::Join:\n            - ''\n            - [arn:aws:ses:us-east-1:111111111111:identity/, x.com]\n"
+        );
+        assert_eq!(source_arn_span(&block), "SourceArn");
     }
 }

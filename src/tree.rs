@@ -29,8 +29,9 @@ pub enum Value {
     Tagged(String, Box<Node>),
 }
 
-/// A mapping in source order. Duplicate keys are kept (the loader reports them); lookups return
-/// the last one, as CloudFormation's own parsers do.
+/// A mapping in source order. Of duplicate keys the loaders keep only the last, as CloudFormation
+/// deploys it (and report the duplicate, see [`keep_last`]); lookups also return the last entry,
+/// for trees built otherwise.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Map {
     pub entries: Vec<Entry>,
@@ -116,6 +117,19 @@ impl Node {
             &entry.value,
         ))
     }
+}
+
+/// `entries` without those a later entry of the same key overrides, in source order: what
+/// CloudFormation deploys from a mapping with duplicate keys.
+pub fn keep_last(entries: Vec<Entry>) -> Vec<Entry> {
+    let mut seen = std::collections::HashSet::new();
+    let mut kept: Vec<Entry> = entries
+        .into_iter()
+        .rev()
+        .filter(|e| seen.insert(e.key.clone()))
+        .collect();
+    kept.reverse();
+    kept
 }
 
 impl Map {

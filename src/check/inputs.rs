@@ -38,6 +38,13 @@ impl RunInputs {
                 }
             }
         };
+        // A typo in a flag would otherwise become an ST202 finding in every template.
+        if let Some(region) = options.region.as_ref().filter(|r| !config::is_region(r)) {
+            return Err(CheckError::RegionFlag(region.clone()));
+        }
+        if let Some(account) = options.account.as_ref().filter(|a| !config::is_account(a)) {
+            return Err(CheckError::AccountFlag(account.clone()));
+        }
         let mut params = BTreeMap::new();
         for file in &options.param_files {
             params.extend(crate::params::load_param_file(file, &options.cwd)?);
@@ -134,6 +141,12 @@ pub struct Resolved {
     pub env: StackEnv,
     pub account_source: EnvSource,
     pub region_source: EnvSource,
+    /// Where a region from deploy configuration was read (`samconfig.toml` and the span of its
+    /// `region` value), for related labels.
+    pub region_location: Option<(String, crate::source::Span)>,
+    /// Why the deploy configuration gives no region, when it was looked at and the region stays
+    /// unknown (a Serverless `${opt:region}`).
+    pub region_note: Option<String>,
     pub stack_name: String,
 }
 
@@ -150,6 +163,19 @@ pub fn stack_env(
         Origin::Cdk(stack) => Some(stack),
         _ => None,
     };
+    let deploy = match (&target.origin, &target.path) {
+        (Origin::Cdk(_), _) | (_, None) => None,
+        (_, Some(path)) => super::deploy::region(
+            path,
+            &target.name,
+            options
+                .config_env
+                .as_deref()
+                .or(inputs.config.config_env.as_ref().map(|e| e.value.as_str()))
+                .filter(|e| !e.is_empty())
+                .unwrap_or("default"),
+        ),
+    };
     let metadata_region = root
         .get_path(&["Metadata", "sandtrap", "region"])
         .and_then(Node::as_str)
@@ -162,6 +188,10 @@ pub fn stack_env(
                 .and_then(|e| e.region.as_ref())
                 .map(|r| r.value.clone()),
             EnvSource::Config,
+        ),
+        (
+            deploy.as_ref().map(|d| d.region.clone()),
+            EnvSource::DeployConfig,
         ),
         (metadata_region, EnvSource::TemplateMetadata),
         (options.env_region.clone(), EnvSource::Environment),
@@ -200,6 +230,16 @@ pub fn stack_env(
         },
         account_source,
         region_source,
+        region_location: deploy
+            .filter(|_| region_source == EnvSource::DeployConfig)
+            .map(|d| (d.file, d.span)),
+        region_note: match (&target.origin, &target.path) {
+            (Origin::Cdk(_), _) | (_, None) => None,
+            (_, Some(path)) if region_source == EnvSource::Unknown => {
+                super::deploy::unknown_region_note(path, &target.name)
+            }
+            _ => None,
+        },
         stack_name,
     }
 }

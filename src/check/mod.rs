@@ -2,6 +2,7 @@
 //! kept for the join.
 
 pub mod baseline;
+mod deploy;
 mod inputs;
 mod secrets;
 mod suppression;
@@ -40,6 +41,8 @@ pub struct CheckOptions {
     pub cwd: PathBuf,
     pub region: Option<String>,
     pub account: Option<String>,
+    /// `--config-env`: the samconfig environment whose deploy region applies (`default`).
+    pub config_env: Option<String>,
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`.
     pub env_region: Option<String>,
     pub params: BTreeMap<String, String>,
@@ -101,6 +104,17 @@ pub enum CheckError {
     Params(#[from] crate::params::ParamError),
     #[error("`{0}` is not [ACCOUNT:]REGION (e.g. `us-west-2` or `123456789012:us-west-2`)")]
     SesFlag(String),
+    #[error("`--region {0}` is not an AWS region (e.g. `us-west-2` or `ap-northeast-1`)")]
+    RegionFlag(String),
+    #[error("`--account {0}` is not a 12-digit AWS account id (e.g. `123456789012`)")]
+    AccountFlag(String),
+    #[error("unknown rule selector `{selector}` in `{flag}`")]
+    #[diagnostic(help("{help}"))]
+    UnknownSelector {
+        selector: String,
+        flag: &'static str,
+        help: String,
+    },
     #[error("`--aws` needs live AWS support, and this sandtrap was built without it")]
     #[diagnostic(help(
         "install it with the `aws` feature: `cargo install sandtrap --features aws`; or state the SES state with `--ses-sandbox`/`--ses-production`"
@@ -132,6 +146,39 @@ pub fn catalog(options: &CheckOptions) -> Result<Catalog, CheckError> {
     Ok(catalog)
 }
 
+/// Refuses selectors that name no rule of the run (built-in or `--rules`): `--select ST999`
+/// would otherwise disable every rule and exit 0 (ruff: "Unknown rule selector").
+fn check_selectors(
+    options: &CheckOptions,
+    config: &crate::config::Config,
+    catalog: &Catalog,
+) -> Result<(), CheckError> {
+    let known: Vec<(&str, &str)> = catalog
+        .iter()
+        .map(|r| (r.code.as_str(), r.name.as_str()))
+        .collect();
+    let flags = options
+        .select
+        .iter()
+        .flatten()
+        .map(|s| ("--select", s))
+        .chain(options.ignore.iter().map(|s| ("--ignore", s)));
+    for (flag, text) in flags {
+        let selector = crate::suppress::Selector::parse(text);
+        if !crate::suppress::unknown_selectors(std::slice::from_ref(&selector), &known).is_empty() {
+            return Err(CheckError::UnknownSelector {
+                selector: selector.as_str().to_owned(),
+                flag,
+                help: crate::suppress::selector_help(text, &known),
+            });
+        }
+    }
+    match config.unknown_selector(&known) {
+        Some(err) => Err(Box::new(err).into()),
+        None => Ok(()),
+    }
+}
+
 pub fn run(options: &CheckOptions) -> Result<Outcome, CheckError> {
     run_with_progress(options, &|_, _| {})
 }
@@ -148,6 +195,7 @@ pub fn run_with_progress(
     }
     let inputs = RunInputs::load(options)?;
     let catalog = catalog(options)?;
+    check_selectors(options, &inputs.config, &catalog)?;
     let targets = targets(options)?;
 
     let total = targets.targets.len();
@@ -310,6 +358,7 @@ fn is_empty(facts: &StackFacts) -> bool {
     facts.senders.is_empty()
         && facts.identities.is_empty()
         && facts.configuration_sets.is_empty()
+        && facts.trigger_senders.is_empty()
         && facts.exports.is_empty()
 }
 
@@ -486,8 +535,17 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
             .is_some_and(|doc| classify::is_template(&doc.root));
     // A broken file is ours to judge only when it looks like a template: a broken tsconfig.json
     // handed over by a pre-commit hook is not.
-    let report =
-        template || (!loaded.problems.is_empty() && classify::looks_like_template(&source.text));
+    // A multi-document file (Kubernetes manifests, a workflow with `Resources: some-string`) is
+    // ours only when one of its documents is a template.
+    let only_documents = !loaded.problems.is_empty()
+        && loaded
+            .problems
+            .iter()
+            .all(|p| p.kind == ProblemKind::MultiDocument);
+    let report = template
+        || (!loaded.problems.is_empty()
+            && classify::looks_like_template(&source.text)
+            && (!only_documents || classify::later_document_is_template(&source.text, &loaded)));
     let problems = if report { loaded.problems } else { Vec::new() };
     let mut result = outcome(source, template, problems);
     if let (true, Some(document)) = (template, &loaded.document) {
@@ -506,7 +564,8 @@ fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> 
     let reported = result.stack.as_ref().is_some_and(|s| {
         !(s.facts.senders.is_empty()
             && s.facts.identities.is_empty()
-            && s.facts.configuration_sets.is_empty())
+            && s.facts.configuration_sets.is_empty()
+            && s.facts.trigger_senders.is_empty())
     });
     let rereadable = result.source.path.is_some() && target.origin != Origin::Stdin;
     if result.problems.is_empty()
@@ -545,7 +604,7 @@ fn stack(
         Origin::Cdk(cdk) => cdk
             .environment_span
             .map(|span| (cdk.manifest.clone(), span)),
-        _ => None,
+        _ => env.region_location.clone(),
     };
     let stack = Stack {
         file: source.name.clone(),
@@ -560,16 +619,23 @@ fn stack(
             Origin::Cdk(cdk) => format!("{}#{}", cdk.manifest, cdk.deployment),
             _ => source.name.clone(),
         },
+        region_note: env.region_note.clone(),
         facts,
     };
     (stack, secrets)
 }
 
 fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
+    // CloudFormation accepts a duplicate key and deploys the last occurrence, which the loaders
+    // keep: the file is analyzed as deployed, and the duplicate is a warning of its own.
+    let (code, name, severity) = match problem.kind {
+        ProblemKind::DuplicateKey => ("ST006", "duplicate-key", Severity::Warning),
+        _ => ("ST001", "parse-error", Severity::Error),
+    };
     let mut d = Diagnostic::new(
-        "ST001",
-        "parse-error",
-        Severity::Error,
+        code,
+        name,
+        severity,
         Location {
             file,
             span: problem.span,
@@ -578,6 +644,7 @@ fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
     )
     .with_label(match problem.kind {
         ProblemKind::Syntax => "here",
+        ProblemKind::MultiDocument => "a second document",
         ProblemKind::DuplicateKey => "defined again here",
         ProblemKind::Alias => "not supported by CloudFormation",
         ProblemKind::Encoding => "not UTF-8",

@@ -118,6 +118,10 @@ pub struct AnalysisArgs {
     /// The account of stacks that do not carry one (CDK manifests win).
     #[arg(long, value_name = "ACCOUNT")]
     pub account: Option<String>,
+    /// The samconfig environment whose deploy `region` applies to the template beside it
+    /// [default: `config-env` from the config file, else `default`].
+    #[arg(long, value_name = "ENV")]
+    pub config_env: Option<String>,
     /// A template parameter value (repeatable); wins over `--param-file` and `Default`.
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
@@ -271,6 +275,7 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptio
         cwd: std::env::current_dir().unwrap_or_default(),
         region: args.region.clone(),
         account: args.account.clone(),
+        config_env: args.config_env.clone(),
         env_region,
         params,
         param_files: args.param_files.clone(),

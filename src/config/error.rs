@@ -131,6 +131,18 @@ pub enum ConfigError {
         span: SourceSpan,
     },
 
+    #[error("unknown rule selector `{selector}` in `{key}`")]
+    #[diagnostic(code(sandtrap::config::unknown_selector), help("{help}"))]
+    UnknownSelector {
+        selector: String,
+        key: &'static str,
+        help: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("names no rule")]
+        span: SourceSpan,
+    },
+
     #[error("invalid glob `{glob}`: {message}")]
     #[diagnostic(code(sandtrap::config::bad_glob))]
     BadGlob {
@@ -157,6 +169,7 @@ impl ConfigError {
             | ConfigError::BadRegion { span, .. }
             | ConfigError::BadAccount { span, .. }
             | ConfigError::BadSeverity { span, .. }
+            | ConfigError::UnknownSelector { span, .. }
             | ConfigError::BadGlob { span, .. } => span,
         };
         Some(Span::new(span.offset(), span.offset() + span.len()))

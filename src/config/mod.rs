@@ -88,6 +88,8 @@ pub struct Config {
     pub severity: Vec<SeverityOverride>,
     pub per_file_ignores: Vec<PerFileIgnore>,
     pub fail_level: Option<Located<Severity>>,
+    /// `config-env`: the samconfig environment whose deploy region applies (`--config-env` wins).
+    pub config_env: Option<Located<String>>,
 }
 
 /// Walks from `start_dir` up to the filesystem root and returns the first config file found.
@@ -138,6 +140,46 @@ impl Config {
     pub fn stack_for(&self, file: &str) -> Option<&StackEntry> {
         let file = normalize(file);
         self.stacks.iter().find(|s| s.matcher.is_match(&file))
+    }
+
+    /// The first `select`, `ignore`, `severity` or `per-file-ignores` entry that names no rule of
+    /// `catalog` (`(code, name)` pairs), as a located error. `severity:` takes exact codes and
+    /// names only; the others also take code prefixes and `ALL`.
+    pub fn unknown_selector(&self, catalog: &[(&str, &str)]) -> Option<ConfigError> {
+        let source = self.source.as_ref()?;
+        let selects = self.select.iter().flatten().map(|l| ("select", l));
+        let ignores = self.ignore.iter().map(|l| ("ignore", l));
+        let per_file = self
+            .per_file_ignores
+            .iter()
+            .flat_map(|p| p.codes.iter().map(|l| ("per-file-ignores", l)));
+        let selector_unknown = |text: &str| {
+            !crate::suppress::unknown_selectors(&[crate::suppress::Selector::parse(text)], catalog)
+                .is_empty()
+        };
+        let found = selects
+            .chain(ignores)
+            .chain(per_file)
+            .find(|(_, l)| selector_unknown(&l.value))
+            .or_else(|| {
+                self.severity
+                    .iter()
+                    .map(|o| ("severity", &o.code))
+                    .find(|(_, l)| {
+                        !catalog
+                            .iter()
+                            .any(|(code, name)| l.value == *code || l.value == *name)
+                    })
+            })?;
+        let (key, entry) = found;
+        let (src, span) = error::located(source, entry.span);
+        Some(ConfigError::UnknownSelector {
+            selector: entry.value.clone(),
+            key,
+            help: crate::suppress::selector_help(&entry.value, catalog),
+            src,
+            span,
+        })
     }
 
     /// The severity `severity:` gives a rule, matched by exact code or name; the last entry wins.

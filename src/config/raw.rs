@@ -37,6 +37,7 @@ struct RawConfig {
     severity: Option<Pairs<Text>>,
     per_file_ignores: Option<Pairs<Vec<Text>>>,
     fail_level: Option<Text>,
+    config_env: Option<Text>,
 }
 
 #[derive(Deserialize)]
@@ -165,6 +166,7 @@ pub(super) fn parse(source: SourceFile) -> Result<Config, ConfigError> {
         severity,
         per_file_ignores,
         fail_level: raw.fail_level.map(|l| v.severity(l)).transpose()?,
+        config_env: raw.config_env.map(|e| v.text(e)),
         source: Some(source),
     })
 }

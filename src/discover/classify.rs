@@ -1,6 +1,7 @@
 //! Is this loose file a CloudFormation template? A cheap textual guess before parsing, and the
 //! real answer after.
 
+use crate::load::{Loaded, ProblemKind};
 use crate::tree::{Node, Value};
 
 /// Whether `text` looks enough like a template that a parse failure should be reported: it
@@ -53,6 +54,35 @@ pub fn is_template(root: &Node) -> bool {
     })
 }
 
+/// Whether a document after the first of a multi-document YAML file (`first` is the load of the
+/// whole text, which stops at the second `---`) is a template. Each document is loaded on its
+/// own, once, so the check is linear in the file's size.
+pub fn later_document_is_template(text: &str, first: &Loaded) -> bool {
+    let next_start = |loaded: &Loaded| {
+        loaded
+            .problems
+            .iter()
+            .find(|p| p.kind == ProblemKind::MultiDocument)
+            .map(|p| p.span.start as usize)
+    };
+    let mut at = next_start(first);
+    while let Some(start) = at.filter(|s| *s > 0) {
+        let Some(rest) = text.get(start..) else {
+            return false;
+        };
+        let loaded = crate::load::yaml::load(rest);
+        if loaded
+            .document
+            .as_ref()
+            .is_some_and(|d| is_template(&d.root))
+        {
+            return true;
+        }
+        at = next_start(&loaded).map(|next| start + next);
+    }
+    false
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -85,6 +115,18 @@ mod tests {
 
     fn root(text: &str) -> Node {
         json::load(text).document.unwrap().root
+    }
+
+    #[test]
+    fn later_documents_are_judged_one_by_one() {
+        let later = |text: &str| later_document_is_template(text, &crate::load::yaml::load(text));
+        assert!(!later(
+            "kind: A\n---\nResources: just a string\n---\nkind: B\n"
+        ));
+        assert!(later(
+            "kind: A\n---\nkind: B\n---\nResources:\n  Q: {Type: AWS::SQS::Queue}\n"
+        ));
+        assert!(!later("Resources:\n  Q: {Type: AWS::SQS::Queue}\n"));
     }
 
     #[test]

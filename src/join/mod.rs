@@ -6,6 +6,7 @@ pub mod live;
 pub mod regions;
 mod sender;
 pub mod ses;
+mod trigger;
 
 use serde_json::{Value as Json, json};
 
@@ -25,6 +26,8 @@ pub enum EnvSource {
     CdkManifest,
     Flag,
     Config,
+    /// `samconfig.toml`/`samconfig.yaml` or `serverless.yml` beside the template.
+    DeployConfig,
     TemplateMetadata,
     Environment,
     Unknown,
@@ -36,6 +39,7 @@ impl EnvSource {
             EnvSource::CdkManifest => "cdk-manifest",
             EnvSource::Flag => "flag",
             EnvSource::Config => "config",
+            EnvSource::DeployConfig => "deploy-config",
             EnvSource::TemplateMetadata => "template-metadata",
             EnvSource::Environment => "environment-variable",
             EnvSource::Unknown => "unknown",
@@ -61,6 +65,8 @@ pub struct Stack {
     /// parent's, so it shares the parent's (the manifest and top-level artifact of a CDK
     /// stack; the file of a loose template).
     pub deployment: String,
+    /// Why the deploy configuration left the region unknown, for the notes of region rules.
+    pub region_note: Option<String>,
     pub facts: StackFacts,
 }
 
@@ -128,6 +134,18 @@ pub(crate) fn compatible(a: Option<&str>, b: Option<&str>) -> bool {
     a.is_none() || b.is_none() || a == b
 }
 
+/// The related label of a stack's environment location: the CDK manifest's `environment`, or the
+/// deploy configuration file the region was read from ("stack region from samconfig.toml").
+pub(crate) fn environment_label(stack: &Stack) -> String {
+    match (&stack.environment_location, stack.region_source) {
+        (Some((file, _)), EnvSource::DeployConfig) => {
+            let name = file.rsplit('/').next().unwrap_or(file);
+            format!("stack region from {name}")
+        }
+        _ => "stack environment".to_owned(),
+    }
+}
+
 pub(crate) fn span_json(file: &str, span: Span) -> Json {
     json!({"file": file, "start": span.start, "end": span.end})
 }
@@ -186,6 +204,7 @@ pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Json {
     let mut senders = Vec::new();
     let mut identities = Vec::new();
     let mut configuration_sets = Vec::new();
+    let mut trigger_senders = Vec::new();
     let mut stack_docs = Vec::new();
     for (index, stack) in stacks.iter().enumerate() {
         stack_docs.push(json!({
@@ -199,6 +218,9 @@ pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Json {
         }));
         for (n, sender) in stack.facts.senders.iter().enumerate() {
             senders.push(sender::analyze(stacks, index, n, sender, inputs));
+        }
+        for (n, trigger) in stack.facts.trigger_senders.iter().enumerate() {
+            trigger_senders.push(trigger::analyze(stacks, index, n, trigger, inputs));
         }
         for identity in &stack.facts.identities {
             let name = identity.name.known();
@@ -246,6 +268,7 @@ pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Json {
         "lookups": lookups,
         "identities": identities,
         "configuration_sets": configuration_sets,
+        "trigger_senders": trigger_senders,
     })
 }
 

@@ -174,6 +174,7 @@ pub fn analyze(
     for a in &sender.assumptions {
         note.push(format!("when condition `{}` is {}", a.condition, a.value));
     }
+    note.extend(stack.region_note.clone().filter(|_| region.is_none()));
 
     let id = format!("{file}#{}#{n}", sender.resource);
     let unresolved = unresolved(
@@ -226,6 +227,7 @@ pub fn analyze(
         "pool_region": region,
         "pool_region_known": region.is_some(),
         "cdk": stack.cdk,
+        "stack_environment": super::environment_label(stack),
         "sending_account": sending_account,
         "sending_account_known": sending_account.is_some(),
         "uses_ses": uses_ses,

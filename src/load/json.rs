@@ -1,4 +1,4 @@
-//! Strict JSON to [`Document`], keeping duplicate keys.
+//! Strict JSON to [`Document`]; of duplicate keys the last is kept, as CloudFormation deploys it.
 //!
 //! `jsonc-parser` does the scanning with every JSONC extension turned off; this module turns its
 //! AST into our [`Node`] tree, reports duplicate keys, and bounds nesting before the parser (which
@@ -137,7 +137,10 @@ fn convert(value: &ast::Value<'_>, problems: &mut Vec<LoadProblem>) -> Node {
                         kind: ProblemKind::DuplicateKey,
                         span: key_span,
                         message: format!("duplicate key `{key}`"),
-                        related: Some((*first, "first defined here".to_owned())),
+                        related: Some((
+                            *first,
+                            "ignored: CloudFormation keeps the last".to_owned(),
+                        )),
                     });
                 } else {
                     first_seen.insert(key, key_span);
@@ -147,6 +150,10 @@ fn convert(value: &ast::Value<'_>, problems: &mut Vec<LoadProblem>) -> Node {
                     key_span,
                     value: convert(&prop.value, problems),
                 });
+            }
+            // CloudFormation deploys the last occurrence of a duplicate key.
+            if first_seen.len() < entries.len() {
+                entries = crate::tree::keep_last(entries);
             }
             Node::new(span(object.range), Value::Map(Map { entries }))
         }
@@ -289,7 +296,7 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_keys_are_kept_and_reported_at_the_second() {
+    fn duplicate_keys_keep_the_last_and_are_reported_at_the_second() {
         let text = r#"{"A": 1, "B": 2, "A": 3}"#;
         let loaded = load(text);
         let map = loaded
@@ -300,8 +307,10 @@ mod tests {
             .as_map()
             .unwrap()
             .clone();
-        assert_eq!(map.len(), 3);
+        // The last occurrence replaces the first in place, as CloudFormation deploys it.
+        assert_eq!(map.len(), 2);
         assert_eq!(map.get("A").unwrap().scalar_text().as_deref(), Some("3"));
+        assert_eq!(map.entries[1].key_span, Span::new(17, 20));
         let [problem] = loaded.problems.as_slice() else {
             panic!("{:?}", loaded.problems)
         };
@@ -309,7 +318,10 @@ mod tests {
         assert_eq!(problem.span, Span::new(17, 20));
         assert_eq!(
             problem.related,
-            Some((Span::new(1, 4), "first defined here".to_owned()))
+            Some((
+                Span::new(1, 4),
+                "ignored: CloudFormation keeps the last".to_owned()
+            ))
         );
     }
 

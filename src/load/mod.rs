@@ -51,6 +51,8 @@ pub enum ProblemKind {
     Encoding,
     TooDeep,
     TooLarge,
+    /// A second YAML document (`---`): CloudFormation reads one document per template.
+    MultiDocument,
     /// The file could not be read (permissions, not a regular file, I/O error).
     Unreadable,
     /// A CDK cloud assembly manifest names something that is missing or out of bounds (a stack

@@ -109,6 +109,61 @@ pub fn unknown_selectors<'a>(
         .collect()
 }
 
+/// What a selector that matches no rule was probably meant to be: the same text in the case
+/// rules are written in (`st101` for `ST101`, `SES-SANDBOX-RECIPIENTS`), else the code or name
+/// nearest to it when it is close enough to be a typo (`ST10` is a prefix, not a typo).
+pub fn suggestion(text: &str, catalog: &[(&str, &str)]) -> Option<String> {
+    let text = text.trim();
+    let matches_any = |candidate: &str| {
+        let selector = Selector::parse(candidate);
+        catalog
+            .iter()
+            .any(|(code, name)| selector.matches(code, name))
+    };
+    for candidate in [text.to_ascii_uppercase(), text.to_ascii_lowercase()] {
+        if candidate != text && matches_any(&candidate) {
+            return Some(candidate);
+        }
+    }
+    let folded = text.to_ascii_lowercase();
+    catalog
+        .iter()
+        .flat_map(|(code, name)| [*code, *name])
+        .map(|candidate| {
+            (
+                distance(&folded, &candidate.to_ascii_lowercase()),
+                candidate,
+            )
+        })
+        .filter(|(d, _)| *d <= (text.chars().count() / 4).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, candidate)| candidate.to_owned())
+}
+
+/// The help of an unknown-selector error: the likely fix, else where to find the rules.
+pub fn selector_help(text: &str, catalog: &[(&str, &str)]) -> String {
+    match suggestion(text, catalog) {
+        Some(fix) => format!("did you mean `{fix}`?"),
+        None => "see `sandtrap rules` for the codes and names (prefixes such as `ST1` and `ALL` work too)".to_owned(),
+    }
+}
+
+/// Levenshtein distance over chars.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
 /// One `select`/`ignore` pair: the config file's, or the command line's.
 #[derive(Debug, Clone, Default)]
 struct Layer {

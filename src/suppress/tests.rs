@@ -398,3 +398,20 @@ fn malformed_metadata_ignores_are_reported() {
         MetadataIgnores::default()
     );
 }
+
+#[test]
+fn unknown_selectors_get_the_case_fix_or_the_nearest_rule() {
+    assert_eq!(suggestion("st101", CATALOG).as_deref(), Some("ST101"));
+    assert_eq!(suggestion("st", CATALOG).as_deref(), Some("ST"));
+    assert_eq!(
+        suggestion("SES-SANDBOX-RECIPIENTS", CATALOG).as_deref(),
+        Some("ses-sandbox-recipients")
+    );
+    assert_eq!(
+        suggestion("ses-sandbox-recipient", CATALOG).as_deref(),
+        Some("ses-sandbox-recipients")
+    );
+    assert_eq!(suggestion("ST1011", CATALOG).as_deref(), Some("ST101"));
+    assert_eq!(suggestion("ST999", CATALOG), None);
+    assert_eq!(suggestion("nothing-like-it", CATALOG), None);
+}

@@ -41,9 +41,9 @@ fn json_output_matches_the_contract_field_for_field() {
             "stack", "url"
         ]
     );
-    assert_eq!(d["code"], "ST001");
-    assert_eq!(d["name"], "parse-error");
-    assert_eq!(d["severity"], "error");
+    assert_eq!(d["code"], "ST006");
+    assert_eq!(d["name"], "duplicate-key");
+    assert_eq!(d["severity"], "warning");
     assert_eq!(d["file"], "testdata/cli/broken.yaml");
     assert_eq!(keys(&d["range"]), ["end", "start"]);
     assert_eq!(keys(&d["range"]["start"]), ["column", "line", "offset"]);
@@ -53,7 +53,7 @@ fn json_output_matches_the_contract_field_for_field() {
     let related = &d["related"][0];
     assert_eq!(keys(related), ["file", "message", "range"]);
     assert_eq!(related["range"]["start"]["line"], 5);
-    assert_eq!(report["summary"]["errors"], 1);
+    assert_eq!(report["summary"]["warnings"], 1);
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn columns_count_characters_and_offsets_count_bytes() {
     );
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     let d = &report["diagnostics"][0];
-    assert_eq!(d["code"], "ST001", "{report:#}");
+    assert_eq!(d["code"], "ST006", "{report:#}");
     assert_eq!(d["file"], "infra/日本.yaml");
     // The duplicate is the second `"日本🚀"` key on line 6.
     let start = &d["range"]["start"];
@@ -196,7 +196,7 @@ fn an_explicit_path_is_read_even_when_gitignored() {
     assert!(codes(&check_json(&["--config", &config, &walked])).is_empty());
     assert_eq!(
         codes(&check_json(&["--config", &config, &named])),
-        ["ST001"]
+        ["ST006"]
     );
 }
 
@@ -216,7 +216,7 @@ fn concise_output_is_one_line_per_diagnostic() {
     assert_eq!(run.stdout.lines().count(), 1);
     assert!(
         run.stdout
-            .starts_with("testdata/cli/broken.yaml:6:5: error[ST001] "),
+            .starts_with("testdata/cli/broken.yaml:6:5: warning[ST006] "),
         "{}",
         run.stdout
     );
@@ -293,5 +293,152 @@ fn staging_in_the_oregon_sandbox_is_an_error_and_tokyo_is_clean() {
     assert!(
         diagnostics.iter().all(|d| d["stack"] != "Auth-Prod"),
         "{diagnostics:#?}"
+    );
+}
+
+#[test]
+fn malformed_region_and_account_flags_are_usage_errors() {
+    for flags in [
+        ["--region", "us-west2"],
+        ["--account", "12345"],
+        ["--ses-sandbox", "us-west2"],
+    ] {
+        let mut args = vec!["check", "--config", "testdata/rules/empty.sandtrap.yaml"];
+        args.extend(flags);
+        args.push("testdata/cli/clean.yaml");
+        let got = run(&args, "");
+        assert_eq!(got.exit, Exit::Usage, "{flags:?}: {}", got.stdout);
+        assert!(got.stderr.contains(flags[1]), "{flags:?}: {}", got.stderr);
+        assert_eq!(got.stdout, "", "{flags:?}");
+    }
+}
+
+#[test]
+fn unknown_rule_selectors_are_usage_errors_with_a_suggestion() {
+    let base = ["check", "--config", "testdata/rules/empty.sandtrap.yaml"];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        args.push("testdata/cli/clean.yaml");
+        run(&args, "")
+    };
+    let unknown = with(&["--select", "ST999"]);
+    assert_eq!(unknown.exit, Exit::Usage);
+    assert!(
+        unknown
+            .stderr
+            .contains("unknown rule selector `ST999` in `--select`"),
+        "{}",
+        unknown.stderr
+    );
+    let lower = with(&["--ignore", "st101"]);
+    assert_eq!(lower.exit, Exit::Usage);
+    assert!(
+        lower.stderr.contains("did you mean `ST101`?"),
+        "{}",
+        lower.stderr
+    );
+    // Prefixes, names, ALL and custom rules' codes are selectors.
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(
+        rules.path().join("acme.yaml"),
+        "code: ACME1\nname: acme-one\nseverity: info\nsummary: s\ncases:\n  - query: $.a\n    at: x\n    message: m\n",
+    )
+    .unwrap();
+    let rules = rules.path().to_string_lossy().into_owned();
+    for ok in [
+        &["--select", "ST1,ses-sandbox-recipients,ALL"][..],
+        &["--rules", &rules, "--select", "ACME1"][..],
+    ] {
+        let run = with(ok);
+        assert_ne!(run.exit, Exit::Usage, "{ok:?}: {}", run.stderr);
+    }
+    let custom = with(&["--select", "ACME1"]);
+    assert_eq!(custom.exit, Exit::Usage);
+}
+
+#[test]
+fn unknown_rule_selectors_in_the_config_are_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(".sandtrap.yaml");
+    for (text, key, line) in [
+        (
+            "select: [ST1]\nignore: [ST999]\n",
+            "ignore",
+            "ignore: [ST999]",
+        ),
+        (
+            "severity:\n  st101: warning\n",
+            "severity",
+            "st101: warning",
+        ),
+        (
+            "per-file-ignores:\n  \"*.yaml\": [ses-sandbox-recipient]\n",
+            "per-file-ignores",
+            "ses-sandbox-recipient",
+        ),
+    ] {
+        std::fs::write(&config, text).unwrap();
+        let got = run(
+            &[
+                "check",
+                "--config",
+                &config.to_string_lossy(),
+                "testdata/cli/clean.yaml",
+            ],
+            "",
+        );
+        assert_eq!(got.exit, Exit::Usage, "{text}");
+        assert!(
+            got.stderr.contains(&format!("in `{key}`")),
+            "{}",
+            got.stderr
+        );
+        assert!(got.stderr.contains(line), "{}", got.stderr);
+        assert!(
+            got.stderr.contains("did you mean") == (key != "ignore"),
+            "{}",
+            got.stderr
+        );
+    }
+}
+
+#[test]
+fn multi_document_yaml_is_ours_only_when_a_document_is_a_template() {
+    let check = |file: &str| check_json(&["--config", "testdata/rules/empty.sandtrap.yaml", file]);
+    // A `Resources` key whose value is a string is not a template.
+    assert!(codes(&check("testdata/multi-document/not-templates.yaml")).is_empty());
+    assert_eq!(
+        codes(&check("testdata/multi-document/second-is-template.yaml")),
+        ["ST001"]
+    );
+}
+
+#[test]
+fn config_env_comes_from_the_flag_then_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(".sandtrap.yaml");
+    std::fs::write(&config, "config-env: prod\n").unwrap();
+    let config = config.to_string_lossy().into_owned();
+    let fixture = "testdata/rules/ST003/pass-samconfig-config-env";
+    // samconfig.yaml there gives a region for `prod` only.
+    assert!(!codes(&check_json(&["--config", &config, fixture])).contains(&"ST003".to_owned()));
+    assert!(
+        codes(&check_json(&[
+            "--config",
+            &config,
+            "--config-env",
+            "staging",
+            fixture
+        ]))
+        .contains(&"ST003".to_owned())
+    );
+    assert!(
+        codes(&check_json(&[
+            "--config",
+            "testdata/rules/empty.sandtrap.yaml",
+            fixture
+        ]))
+        .contains(&"ST003".to_owned())
     );
 }

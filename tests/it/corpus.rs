@@ -32,6 +32,30 @@ fn index(corpus: &std::path::Path) -> HashMap<String, String> {
         .collect()
 }
 
+/// The samples whose `CreateAuthChallenge` function mails the sign-in code itself through SES
+/// (`ses:SendEmail` in its SAM `Policies`) in the deploy region, which the corpus leaves unknown:
+/// reviewed true `ST104` warnings, the mail path issue 10 is about.
+const TRIGGER_SENDERS: [&str; 2] = [
+    "cfn/amazon-cognito-passwordless-email-auth/cognito/template.yaml",
+    "cfn/cognito-email-mfa-using-custom-auth-challenges/template.yaml",
+];
+
+/// The files that give a key twice (Python's parsers, which made the index, take the last, as
+/// CloudFormation does): each is an `ST006` warning and is otherwise analyzed as deployed. The
+/// one other finding on them is a true `ST103` (sam-webapp-cognito: self sign-up with email
+/// auto-verification through the built-in mailer; its duplicate is an unrelated output `Name`).
+const DUPLICATE_KEYS: [&str; 9] = [
+    "cfn/cfn-lint/test/fixtures/templates/bad/duplicate.json",
+    "cfn/cfn-lint/test/fixtures/templates/bad/duplicate.yaml",
+    "cfn/serverless-patterns/apigw-ec2/template.yaml",
+    "cfn/serverless-patterns/appsync-dynamodb-singletable/template.yaml",
+    "cfn/serverless-patterns/cloudfront-apigw-http-api-lambda-rust/template.yml",
+    "cfn/serverless-patterns/cognito-sns-sms-origination-id-sam/template.yaml",
+    "cfn/serverless-patterns/sam-webapp-cognito/template.yaml",
+    "cfn/serverless-patterns/vpc-lattice-lambda/template.yaml",
+    "cfn/serverless-samples/apigw-log-analytic/template.yaml",
+];
+
 #[test]
 fn the_corpus_lints_without_panic_or_noise() {
     let Some(corpus) = corpus() else {
@@ -61,11 +85,9 @@ fn the_corpus_lints_without_panic_or_noise() {
         let code = d["code"].as_str().unwrap();
         if code == "ST001" {
             let parses = index.get(relative).is_some_and(|p| p == "ok");
-            // Python's parsers, which made the index, take the last of duplicate keys and expand
-            // aliases; CloudFormation does neither. A manifest naming a missing template is a
-            // broken assembly even when its JSON parses.
-            let justified = message.starts_with("duplicate key")
-                || message.contains("aliases")
+            // Python's parsers, which made the index, expand aliases; CloudFormation does not. A
+            // manifest naming a missing template is a broken assembly even when its JSON parses.
+            let justified = message.contains("aliases")
                 || message.contains("templateFile")
                 || message.contains("does not exist");
             assert!(
@@ -76,11 +98,26 @@ fn the_corpus_lints_without_panic_or_noise() {
             let severity = d["severity"].as_str().unwrap();
             // ST103 (the 50-a-day built-in mailer behind self sign-up) is a true finding on the
             // sample pools that have it; anything else at warning or above would be noise.
+            let trigger_sender = code == "ST104" && TRIGGER_SENDERS.contains(&relative.as_str());
+            let duplicate = code == "ST006"
+                && message.starts_with("duplicate key")
+                && DUPLICATE_KEYS.contains(&relative.as_str());
             assert!(
-                severity == "info" || code == "ST103",
+                severity == "info" || code == "ST103" || trigger_sender || duplicate,
                 "{code} {severity} on {relative}: {message}"
             );
         }
+    }
+    let pinned = TRIGGER_SENDERS
+        .iter()
+        .map(|f| ("ST104", f))
+        .chain(DUPLICATE_KEYS.iter().map(|f| ("ST006", f)));
+    for (code, file) in pinned {
+        assert!(
+            diagnostics.iter().any(|d| d["code"] == code
+                && d["file"].as_str().map(relative_of).as_deref() == Some(*file)),
+            "no {code} for {file}"
+        );
     }
     // Every file that does not parse is reported, except a broken `manifest.json` without
     // `artifacts`, which is not recognisably a CDK manifest (web apps have manifests too).

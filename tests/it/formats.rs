@@ -310,10 +310,10 @@ fn github_escapes_properties_and_data() {
         .split_once("::")
         .unwrap();
     assert!(
-        command.starts_with("error file=a%2Cb%3A100%25.yaml,line=5,col=5,"),
+        command.starts_with("warning file=a%2Cb%3A100%25.yaml,line=5,col=5,"),
         "{command}"
     );
-    assert!(command.ends_with(",title=ST001 parse-error"), "{command}");
+    assert!(command.ends_with(",title=ST006 duplicate-key"), "{command}");
     assert!(!message.contains('\n'));
     assert!(message.starts_with("duplicate key `Type`"), "{message}");
 }

@@ -44,6 +44,8 @@ struct MapBuilder {
     pending_key: Option<(String, Span)>,
     /// Key → index of its first entry, built once the map outgrows a linear scan.
     index: Option<HashMap<String, usize>>,
+    /// A key was given twice: only the last is kept when the map closes.
+    duplicates: bool,
 }
 
 impl MapBuilder {
@@ -74,6 +76,7 @@ impl MapBuilder {
                 first
             }
         };
+        self.duplicates |= first.is_some();
         self.entries.push(entry);
         first
     }
@@ -246,9 +249,13 @@ impl<'a> Builder<'a> {
                         value,
                     });
                 }
-                Value::Map(Map {
-                    entries: map.entries,
-                })
+                // CloudFormation deploys the last occurrence of a duplicate key.
+                let entries = if map.duplicates {
+                    crate::tree::keep_last(map.entries)
+                } else {
+                    map.entries
+                };
+                Value::Map(Map { entries })
             }
         };
         self.finish(frame.start, Node::new(span, value));
@@ -329,7 +336,7 @@ impl<'a> Builder<'a> {
                         kind: ProblemKind::DuplicateKey,
                         span: key_span,
                         message: format!("duplicate key `{key}`"),
-                        related: Some((first, "first defined here".to_owned())),
+                        related: Some((first, "ignored: CloudFormation keeps the last".to_owned())),
                     });
                 }
             }

@@ -39,7 +39,8 @@
 //! # Problems and bounds
 //!
 //! - Syntax errors stop the load (no tree) with a problem at the scanner's position.
-//! - Duplicate keys are reported at the second key; both entries are kept.
+//! - Duplicate keys are reported at the second key; the last value replaces the earlier entry in
+//!   place, as CloudFormation deploys the last occurrence.
 //! - CloudFormation rejects anchors and aliases: every alias (and merge key `<<`) is reported.
 //!   Aliases are still expanded, from a shared budget of [`ALIAS_NODE_BUDGET`] copied nodes;
 //!   past it an alias reads as null, so an alias bomb ends quickly in bounded memory. A merge key
@@ -102,7 +103,7 @@ pub fn load(text: &str) -> Loaded {
                 documents += 1;
                 if documents > 1 {
                     builder.problems.push(LoadProblem {
-                        kind: ProblemKind::Syntax,
+                        kind: ProblemKind::MultiDocument,
                         span: value_span,
                         message: "multi-document YAML is not a CloudFormation template".to_owned(),
                         related: None,

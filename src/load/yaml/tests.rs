@@ -253,7 +253,7 @@ fn crlf_bom_and_tabs() {
 }
 
 #[test]
-fn duplicate_keys_are_reported_and_kept() {
+fn duplicate_keys_keep_the_last_and_are_reported() {
     let text = "A: 1\nB: 2\nA: 3\n";
     let loaded = load(text);
     assert_eq!(kinds(&loaded), [ProblemKind::DuplicateKey]);
@@ -261,10 +261,13 @@ fn duplicate_keys_are_reported_and_kept() {
     assert_eq!(problem.span, Span::new(10, 11));
     assert_eq!(
         problem.related,
-        Some((Span::new(0, 1), "first defined here".into()))
+        Some((
+            Span::new(0, 1),
+            "ignored: CloudFormation keeps the last".into()
+        ))
     );
     let node = loaded.document.expect("doc").root;
-    assert_eq!(node.as_map().map(|m| m.len()), Some(3));
+    assert_eq!(node.as_map().map(|m| m.len()), Some(2));
     assert_eq!(
         node.get("A").map(|n| &n.value),
         Some(&Value::Number("3".into()))
@@ -290,6 +293,9 @@ fn duplicate_keys_in_large_maps() {
         })
         .collect();
     assert_eq!(dups, [("k3", Some("k3")), ("k39", Some("k39"))]);
+    let root = loaded.document.expect("doc").root;
+    assert_eq!(root.as_map().map(Map::len), Some(41));
+    assert_eq!(root.get("k3").and_then(Node::as_str), Some("again"));
 }
 
 #[test]
@@ -426,7 +432,7 @@ fn deep_block_nesting_stops_cleanly() {
 fn multi_document_keeps_the_first() {
     let text = "a: 1\n---\nkind: Service\n";
     let loaded = load(text);
-    assert_eq!(kinds(&loaded), [ProblemKind::Syntax]);
+    assert_eq!(kinds(&loaded), [ProblemKind::MultiDocument]);
     assert_eq!(slice(text, loaded.problems[0].span), "---");
     let root = loaded.document.expect("doc").root;
     assert!(root.get("a").is_some() && root.get("kind").is_none());

@@ -1,0 +1,283 @@
+//! A stack's region from the deploy configuration beside its template: SAM's `samconfig.toml` /
+//! `samconfig.yaml`, and the Serverless Framework's `serverless.yml` for the CloudFormation
+//! template it writes to `.serverless/`. Teams that deploy with these tools never pass
+//! `--region`: the region is in the file the tool itself reads.
+//!
+//! - SAM (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-config.html>):
+//!   `[ENV.deploy.parameters] region`, else `[ENV.global.parameters] region`, where ENV is
+//!   `--config-env`, else config `config-env` (default `default`), for the template named by `template_file` there
+//!   (relative to the samconfig's directory), or `template.yaml`/`template.yml` beside it when
+//!   none is named. `samconfig.toml` wins over `samconfig.yaml`/`samconfig.yml`, as in the SAM CLI.
+//! - Serverless Framework: `.serverless/cloudformation-template-update-stack.json` deploys to
+//!   `provider.region` of the `serverless.yml` (or `serverless.yaml`) beside `.serverless/`. Only
+//!   a plain region counts: `${opt:region, 'us-east-1'}` and other variables depend on the command
+//!   line, so the region stays unknown. Without `provider.region` the framework's own default
+//!   (us-east-1) applies unless `sls deploy --region` says otherwise, so that is unknown too.
+//!
+//! The files are read with the project's own YAML loader and the `toml` crate's spanned parser,
+//! so the related location of a diagnostic points at the `region` value.
+
+use std::path::{Path, PathBuf};
+
+use crate::config;
+use crate::source::Span;
+use crate::tree::Node;
+
+/// The SAM configuration files, in the order the SAM CLI prefers them.
+const SAMCONFIG: [&str; 3] = ["samconfig.toml", "samconfig.yaml", "samconfig.yml"];
+const SERVERLESS: [&str; 2] = ["serverless.yml", "serverless.yaml"];
+const SERVERLESS_TEMPLATE: &str = "cloudformation-template-update-stack.json";
+
+/// A region found in a deploy configuration file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeployRegion {
+    pub region: String,
+    /// The file, named like the template it applies to (same directory prefix).
+    pub file: String,
+    /// The `region` value in it.
+    pub span: Span,
+}
+
+/// The deploy configuration's region for the template at `path`, reported as `name`.
+pub fn region(path: &Path, name: &str, config_env: &str) -> Option<DeployRegion> {
+    let dir = path.parent()?;
+    let name_dir = Path::new(name).parent().map(Path::to_path_buf);
+    let display = |dir: Option<PathBuf>, file: &str| match dir {
+        Some(d) if !d.as_os_str().is_empty() => d.join(file).to_string_lossy().replace('\\', "/"),
+        _ => file.to_owned(),
+    };
+    if path.file_name().and_then(|f| f.to_str()) == Some(SERVERLESS_TEMPLATE)
+        && dir.file_name().and_then(|f| f.to_str()) == Some(".serverless")
+    {
+        let project = dir.parent()?;
+        let file = SERVERLESS.iter().find(|f| project.join(f).is_file())?;
+        let text = crate::discover::read_regular_string(&project.join(file)).ok()?;
+        let (region, span) = serverless_region(&text)?;
+        return Some(DeployRegion {
+            region,
+            file: display(
+                name_dir.and_then(|d| d.parent().map(Path::to_path_buf)),
+                file,
+            ),
+            span,
+        });
+    }
+    let file = SAMCONFIG.iter().find(|f| dir.join(f).is_file())?;
+    let text = crate::discover::read_regular_string(&dir.join(file)).ok()?;
+    let template = path.file_name()?.to_str()?;
+    let (region, span) = if file.ends_with(".toml") {
+        samconfig_toml(&text, config_env, template, dir, path)?
+    } else {
+        samconfig_yaml(&text, config_env, template, dir, path)?
+    };
+    Some(DeployRegion {
+        region,
+        file: display(name_dir, file),
+        span,
+    })
+}
+
+/// Why the deploy configuration beside a Serverless Framework template gives no region, for the
+/// note of a diagnostic that needed it: `provider.region` is a variable, or is not set.
+pub fn unknown_region_note(path: &Path, name: &str) -> Option<String> {
+    let dir = path.parent()?;
+    if path.file_name().and_then(|f| f.to_str()) != Some(SERVERLESS_TEMPLATE)
+        || dir.file_name().and_then(|f| f.to_str()) != Some(".serverless")
+    {
+        return None;
+    }
+    let project = dir.parent()?;
+    let file = SERVERLESS.iter().find(|f| project.join(f).is_file())?;
+    let text = crate::discover::read_regular_string(&project.join(file)).ok()?;
+    let root = crate::load::yaml::load(&text).document?.root;
+    let shown = Path::new(name)
+        .parent()
+        .and_then(Path::parent)
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(
+            || (*file).to_owned(),
+            |d| d.join(file).to_string_lossy().replace('\\', "/"),
+        );
+    match root.get_path(&["provider", "region"]) {
+        Some(node) => {
+            let value = node.scalar_text()?;
+            value.contains("${").then(|| {
+                format!("`provider.region` of {shown} is `{value}`, known only when `sls deploy` runs: pass `--region`")
+            })
+        }
+        None => Some(format!(
+            "{shown} sets no `provider.region`: `sls deploy` uses its `--region`, else us-east-1; pass `--region`"
+        )),
+    }
+}
+
+/// Whether the samconfig's `template_file` (or SAM's default name) is this template.
+fn governs(template_file: Option<&str>, template: &str, dir: &Path, path: &Path) -> bool {
+    match template_file {
+        Some(named) => {
+            let named = dir.join(named);
+            named == path
+                || matches!((named.canonicalize(), path.canonicalize()), (Ok(a), Ok(b)) if a == b)
+        }
+        None => matches!(template, "template.yaml" | "template.yml"),
+    }
+}
+
+fn samconfig_toml(
+    text: &str,
+    env: &str,
+    template: &str,
+    dir: &Path,
+    path: &Path,
+) -> Option<(String, Span)> {
+    let root = toml::de::DeTable::parse(text).ok()?;
+    let env = root.get_ref().get(env)?;
+    let parameters = |command: &str| {
+        env.get_ref()
+            .get(command)
+            .and_then(|c| c.get_ref().get("parameters"))
+    };
+    let lookup = |key: &str| {
+        ["deploy", "global"]
+            .into_iter()
+            .find_map(|command| parameters(command)?.get_ref().get(key))
+    };
+    let template_file = lookup("template_file").and_then(|v| v.get_ref().as_str());
+    if !governs(template_file, template, dir, path) {
+        return None;
+    }
+    let region = lookup("region")?;
+    let value = region.get_ref().as_str()?;
+    let range = region.span();
+    config::is_region(value).then(|| (value.to_owned(), Span::new(range.start, range.end)))
+}
+
+fn samconfig_yaml(
+    text: &str,
+    env: &str,
+    template: &str,
+    dir: &Path,
+    path: &Path,
+) -> Option<(String, Span)> {
+    let root = crate::load::yaml::load(text).document?.root;
+    let lookup = |key: &str| {
+        ["deploy", "global"]
+            .into_iter()
+            .find_map(|command| root.get_path(&[env, command, "parameters", key]))
+    };
+    let template_file = lookup("template_file").and_then(Node::as_str);
+    if !governs(template_file, template, dir, path) {
+        return None;
+    }
+    literal_region(lookup("region")?)
+}
+
+fn serverless_region(text: &str) -> Option<(String, Span)> {
+    let root = crate::load::yaml::load(text).document?.root;
+    literal_region(root.get_path(&["provider", "region"])?)
+}
+
+/// A plain region value; `${...}` variables and anything else that is not a region code stay
+/// unknown.
+fn literal_region(node: &Node) -> Option<(String, Span)> {
+    let value = node.as_str()?;
+    config::is_region(value).then(|| (value.to_owned(), node.span))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, file: &str, text: &str) -> PathBuf {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn slice(path: &Path, found: &DeployRegion) -> String {
+        let text = std::fs::read_to_string(path).unwrap();
+        text[found.span.range()].to_owned()
+    }
+
+    #[test]
+    fn samconfig_toml_deploy_region_of_the_named_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = write(
+            dir.path(),
+            "samconfig.toml",
+            "version = 0.1\n[default.deploy.parameters]\nregion = \"eu-west-1\"\n\
+             [prod.global.parameters]\nregion = \"us-west-2\"\n",
+        );
+        let template = write(dir.path(), "template.yaml", "Resources: {}\n");
+        let found = region(&template, "app/template.yaml", "default").unwrap();
+        assert_eq!(found.region, "eu-west-1");
+        assert_eq!(found.file, "app/samconfig.toml");
+        assert_eq!(slice(&config, &found), "\"eu-west-1\"");
+        assert_eq!(
+            region(&template, "template.yaml", "prod").unwrap().region,
+            "us-west-2"
+        );
+        assert_eq!(region(&template, "template.yaml", "staging"), None);
+        // Another template beside it is not what SAM deploys.
+        let other = write(dir.path(), "other.yaml", "Resources: {}\n");
+        assert_eq!(region(&other, "other.yaml", "default"), None);
+    }
+
+    #[test]
+    fn samconfig_template_file_names_the_template() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "samconfig.yaml",
+            "version: 0.1\ndefault:\n  deploy:\n    parameters:\n      template_file: infra.yaml\n      region: ap-northeast-1\n",
+        );
+        let named = write(dir.path(), "infra.yaml", "Resources: {}\n");
+        let default = write(dir.path(), "template.yaml", "Resources: {}\n");
+        assert_eq!(
+            region(&named, "infra.yaml", "default").unwrap().region,
+            "ap-northeast-1"
+        );
+        assert_eq!(region(&default, "template.yaml", "default"), None);
+    }
+
+    #[test]
+    fn serverless_provider_region_only_when_literal() {
+        let dir = tempfile::tempdir().unwrap();
+        let template = write(
+            dir.path(),
+            ".serverless/cloudformation-template-update-stack.json",
+            "{}",
+        );
+        let name = "svc/.serverless/cloudformation-template-update-stack.json";
+        write(
+            dir.path(),
+            "serverless.yml",
+            "service: s\nprovider:\n  name: aws\n  region: eu-central-1\n",
+        );
+        let found = region(&template, name, "default").unwrap();
+        assert_eq!(
+            (found.region.as_str(), found.file.as_str()),
+            ("eu-central-1", "svc/serverless.yml")
+        );
+        write(
+            dir.path(),
+            "serverless.yml",
+            "provider:\n  region: ${opt:region, 'us-east-1'}\n",
+        );
+        assert_eq!(region(&template, name, "default"), None);
+        let note = unknown_region_note(&template, name).unwrap();
+        assert!(
+            note.contains("svc/serverless.yml") && note.contains("${opt:region"),
+            "{note}"
+        );
+        write(dir.path(), "serverless.yml", "provider:\n  name: aws\n");
+        assert_eq!(region(&template, name, "default"), None);
+        assert!(
+            unknown_region_note(&template, name)
+                .unwrap()
+                .contains("us-east-1")
+        );
+    }
+}
