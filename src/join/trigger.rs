@@ -45,9 +45,10 @@ pub fn analyze(
         .as_ref()
         .and_then(|arn| arn.account.clone())
         .or_else(|| stack.account.clone());
-    let declaration = ses_region
-        .as_deref()
-        .and_then(|r| ses_state(&inputs.ses, ses_account.as_deref(), r));
+    // Unknown, the SES region is the region the stack deploys to: only a declaration for
+    // every region (`*`) speaks for it, as for a pool's environment-agnostic `SourceArn`.
+    let state_region = ses_region.as_deref().unwrap_or(crate::config::ANY_REGION);
+    let declaration = ses_state(&inputs.ses, ses_account.as_deref(), state_region);
     let state = match declaration.map(|d| d.state) {
         Some(SesState::Sandbox) => "sandbox",
         Some(SesState::Production) => "production",
