@@ -402,6 +402,13 @@ fn sender(
                 value: Some(Value::Text(Text::lit("DEVELOPER"))),
                 span: None,
             }
+        } else if !matches!(at.value, Resolved::Map(_)) {
+            // `Properties` as a whole is not a mapping once resolved (an intrinsic over them, a
+            // bound hit): how the pool sends is unknown, which ST002 says, not `COGNITO_DEFAULT`.
+            Field {
+                value: Some(convert(at.value)),
+                span: Some(at.node.span),
+            }
         } else {
             at.field(&path("EmailSendingAccount"))
         },

@@ -17,7 +17,7 @@
 //! The files are read with the project's own YAML loader and the `toml` crate's spanned parser,
 //! so the related location of a diagnostic points at the `region` value.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::config;
 use crate::source::Span;
@@ -38,77 +38,112 @@ pub struct DeployRegion {
     pub span: Span,
 }
 
-/// The deploy configuration's region for the template at `path`, reported as `name`.
-pub fn region(path: &Path, name: &str, config_env: &str) -> Option<DeployRegion> {
+/// What the deploy configuration beside a template says about its region: the region, or why
+/// there is none (for the note of a diagnostic that needed it).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Deploy {
+    pub region: Option<DeployRegion>,
+    pub note: Option<String>,
+}
+
+impl Deploy {
+    fn note(note: String) -> Self {
+        Self {
+            region: None,
+            note: Some(note),
+        }
+    }
+}
+
+/// The deploy configuration of the template at `path`, reported as `name`: each file read once
+/// (bounded, links followed only inside its directory), `None` when there is none.
+pub fn lookup(path: &Path, name: &str, config_env: &str) -> Option<Deploy> {
     let dir = path.parent()?;
-    let name_dir = Path::new(name).parent().map(Path::to_path_buf);
-    let display = |dir: Option<PathBuf>, file: &str| match dir {
-        Some(d) if !d.as_os_str().is_empty() => d.join(file).to_string_lossy().replace('\\', "/"),
-        _ => file.to_owned(),
-    };
-    if path.file_name().and_then(|f| f.to_str()) == Some(SERVERLESS_TEMPLATE)
-        && dir.file_name().and_then(|f| f.to_str()) == Some(".serverless")
-    {
-        let project = dir.parent()?;
+    if let Some(project) = serverless_project(path) {
         let file = SERVERLESS.iter().find(|f| project.join(f).is_file())?;
-        let text = crate::discover::read_regular_string(&project.join(file)).ok()?;
-        let (region, span) = serverless_region(&text)?;
-        return Some(DeployRegion {
-            region,
-            file: display(
-                name_dir.and_then(|d| d.parent().map(Path::to_path_buf)),
-                file,
-            ),
-            span,
+        let shown = display(Path::new(name).parent().and_then(Path::parent), file);
+        let Some(root) = read_yaml(&project.join(file), project) else {
+            return Some(Deploy::note(format!(
+                "{shown} cannot be read as YAML, so its `provider.region` was not used: pass `--region`"
+            )));
+        };
+        return Some(match root.get_path(&["provider", "region"]) {
+            Some(node) => match literal_region(node) {
+                Some((region, span)) => Deploy {
+                    region: Some(DeployRegion {
+                        region,
+                        file: shown,
+                        span,
+                    }),
+                    note: None,
+                },
+                None => match node.scalar_text() {
+                    Some(value) if value.contains("${") => Deploy::note(format!(
+                        "`provider.region` of {shown} is `{value}`, known only when `sls deploy` runs: pass `--region`"
+                    )),
+                    _ => Deploy::note(format!(
+                        "`provider.region` of {shown} is not a region name: pass `--region`"
+                    )),
+                },
+            },
+            None => Deploy::note(format!(
+                "{shown} sets no `provider.region`: `sls deploy` uses its `--region`, else us-east-1; pass `--region`"
+            )),
         });
     }
     let file = SAMCONFIG.iter().find(|f| dir.join(f).is_file())?;
-    let text = crate::discover::read_regular_string(&dir.join(file)).ok()?;
-    let template = path.file_name()?.to_str()?;
-    let (region, span) = if file.ends_with(".toml") {
-        samconfig_toml(&text, config_env, template, dir, path)?
-    } else {
-        samconfig_yaml(&text, config_env, template, dir, path)?
+    let shown = display(Path::new(name).parent(), file);
+    let unreadable = || {
+        Some(Deploy::note(format!(
+            "{shown} cannot be read, so its `region` was not used: pass `--region`"
+        )))
     };
-    Some(DeployRegion {
-        region,
-        file: display(name_dir, file),
-        span,
+    let Ok(text) = crate::input::read_settings(&dir.join(file), dir) else {
+        return unreadable();
+    };
+    let template = path.file_name()?.to_str()?;
+    let found = if file.ends_with(".toml") {
+        let Ok(root) = toml::de::DeTable::parse(&text) else {
+            return unreadable();
+        };
+        samconfig_toml(root.get_ref(), config_env, template, dir, path)
+    } else {
+        let Some(root) = crate::load::yaml::load(&text).document.map(|d| d.root) else {
+            return unreadable();
+        };
+        samconfig_yaml(&root, config_env, template, dir, path)
+    };
+    let (region, span) = found?;
+    Some(Deploy {
+        region: Some(DeployRegion {
+            region,
+            file: shown,
+            span,
+        }),
+        note: None,
     })
 }
 
-/// Why the deploy configuration beside a Serverless Framework template gives no region, for the
-/// note of a diagnostic that needed it: `provider.region` is a variable, or is not set.
-pub fn unknown_region_note(path: &Path, name: &str) -> Option<String> {
+/// The Serverless project directory of `.serverless/cloudformation-template-update-stack.json`.
+fn serverless_project(path: &Path) -> Option<&Path> {
     let dir = path.parent()?;
-    if path.file_name().and_then(|f| f.to_str()) != Some(SERVERLESS_TEMPLATE)
-        || dir.file_name().and_then(|f| f.to_str()) != Some(".serverless")
-    {
-        return None;
+    let is = |p: &Path, name: &str| p.file_name().and_then(|f| f.to_str()) == Some(name);
+    (is(path, SERVERLESS_TEMPLATE) && is(dir, ".serverless"))
+        .then(|| dir.parent())
+        .flatten()
+}
+
+/// `file` in `dir` as a display name, like the template's.
+fn display(dir: Option<&Path>, file: &str) -> String {
+    match dir {
+        Some(d) if !d.as_os_str().is_empty() => d.join(file).to_string_lossy().replace('\\', "/"),
+        _ => file.to_owned(),
     }
-    let project = dir.parent()?;
-    let file = SERVERLESS.iter().find(|f| project.join(f).is_file())?;
-    let text = crate::discover::read_regular_string(&project.join(file)).ok()?;
-    let root = crate::load::yaml::load(&text).document?.root;
-    let shown = Path::new(name)
-        .parent()
-        .and_then(Path::parent)
-        .filter(|d| !d.as_os_str().is_empty())
-        .map_or_else(
-            || (*file).to_owned(),
-            |d| d.join(file).to_string_lossy().replace('\\', "/"),
-        );
-    match root.get_path(&["provider", "region"]) {
-        Some(node) => {
-            let value = node.scalar_text()?;
-            value.contains("${").then(|| {
-                format!("`provider.region` of {shown} is `{value}`, known only when `sls deploy` runs: pass `--region`")
-            })
-        }
-        None => Some(format!(
-            "{shown} sets no `provider.region`: `sls deploy` uses its `--region`, else us-east-1; pass `--region`"
-        )),
-    }
+}
+
+fn read_yaml(path: &Path, project: &Path) -> Option<Node> {
+    let text = crate::input::read_settings(path, project).ok()?;
+    crate::load::yaml::load(&text).document.map(|d| d.root)
 }
 
 /// Whether the samconfig's `template_file` (or SAM's default name) is this template.
@@ -124,14 +159,13 @@ fn governs(template_file: Option<&str>, template: &str, dir: &Path, path: &Path)
 }
 
 fn samconfig_toml(
-    text: &str,
+    root: &toml::de::DeTable<'_>,
     env: &str,
     template: &str,
     dir: &Path,
     path: &Path,
 ) -> Option<(String, Span)> {
-    let root = toml::de::DeTable::parse(text).ok()?;
-    let env = root.get_ref().get(env)?;
+    let env = root.get(env)?;
     let parameters = |command: &str| {
         env.get_ref()
             .get(command)
@@ -153,13 +187,12 @@ fn samconfig_toml(
 }
 
 fn samconfig_yaml(
-    text: &str,
+    root: &Node,
     env: &str,
     template: &str,
     dir: &Path,
     path: &Path,
 ) -> Option<(String, Span)> {
-    let root = crate::load::yaml::load(text).document?.root;
     let lookup = |key: &str| {
         ["deploy", "global"]
             .into_iter()
@@ -172,11 +205,6 @@ fn samconfig_yaml(
     literal_region(lookup("region")?)
 }
 
-fn serverless_region(text: &str) -> Option<(String, Span)> {
-    let root = crate::load::yaml::load(text).document?.root;
-    literal_region(root.get_path(&["provider", "region"])?)
-}
-
 /// A plain region value; `${...}` variables and anything else that is not a region code stay
 /// unknown.
 fn literal_region(node: &Node) -> Option<(String, Span)> {
@@ -187,7 +215,17 @@ fn literal_region(node: &Node) -> Option<(String, Span)> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
+
+    fn region(path: &Path, name: &str, config_env: &str) -> Option<DeployRegion> {
+        lookup(path, name, config_env)?.region
+    }
+
+    fn unknown_region_note(path: &Path, name: &str) -> Option<String> {
+        lookup(path, name, "default")?.note
+    }
 
     fn write(dir: &Path, file: &str, text: &str) -> PathBuf {
         let path = dir.join(file);
@@ -279,5 +317,21 @@ mod tests {
                 .unwrap()
                 .contains("us-east-1")
         );
+    }
+
+    #[test]
+    fn a_broken_samconfig_is_named_not_quoted() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "samconfig.toml",
+            "[default.deploy.parameters]\nparameter_overrides = \"Secret=hunter2\nregion = \"eu-west-1\"\n",
+        );
+        let template = write(dir.path(), "template.yaml", "Resources: {}\n");
+        let found = lookup(&template, "template.yaml", "default").unwrap();
+        assert_eq!(found.region, None);
+        let note = found.note.unwrap();
+        assert!(note.contains("samconfig.toml cannot be read"), "{note}");
+        assert!(!note.contains("hunter2"), "{note}");
     }
 }

@@ -163,9 +163,20 @@ pub fn stack_env(
         Origin::Cdk(stack) => Some(stack),
         _ => None,
     };
+    let config_region = entry
+        .and_then(|e| e.region.as_ref())
+        .map(|r| r.value.clone());
+    // The deploy configuration is read only when no source above it gives the region.
+    let above = [&target.environment.region, &options.region, &config_region];
     let deploy = match (&target.origin, &target.path) {
         (Origin::Cdk(_), _) | (_, None) => None,
-        (_, Some(path)) => super::deploy::region(
+        _ if above
+            .iter()
+            .any(|r| r.as_ref().is_some_and(|r| !r.is_empty())) =>
+        {
+            None
+        }
+        (_, Some(path)) => super::deploy::lookup(
             path,
             &target.name,
             options
@@ -176,6 +187,7 @@ pub fn stack_env(
                 .unwrap_or("default"),
         ),
     };
+    let deploy_region = deploy.as_ref().and_then(|d| d.region.clone());
     let metadata_region = root
         .get_path(&["Metadata", "sandtrap", "region"])
         .and_then(Node::as_str)
@@ -183,14 +195,9 @@ pub fn stack_env(
     let (region, region_source) = first([
         (target.environment.region.clone(), EnvSource::CdkManifest),
         (options.region.clone(), EnvSource::Flag),
+        (config_region, EnvSource::Config),
         (
-            entry
-                .and_then(|e| e.region.as_ref())
-                .map(|r| r.value.clone()),
-            EnvSource::Config,
-        ),
-        (
-            deploy.as_ref().map(|d| d.region.clone()),
+            deploy_region.as_ref().map(|d| d.region.clone()),
             EnvSource::DeployConfig,
         ),
         (metadata_region, EnvSource::TemplateMetadata),
@@ -230,16 +237,12 @@ pub fn stack_env(
         },
         account_source,
         region_source,
-        region_location: deploy
+        region_location: deploy_region
             .filter(|_| region_source == EnvSource::DeployConfig)
             .map(|d| (d.file, d.span)),
-        region_note: match (&target.origin, &target.path) {
-            (Origin::Cdk(_), _) | (_, None) => None,
-            (_, Some(path)) if region_source == EnvSource::Unknown => {
-                super::deploy::unknown_region_note(path, &target.name)
-            }
-            _ => None,
-        },
+        region_note: deploy
+            .and_then(|d| d.note)
+            .filter(|_| region_source == EnvSource::Unknown),
         stack_name,
     }
 }
