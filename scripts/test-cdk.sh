@@ -30,6 +30,24 @@ if ! (cd "$work" && npm ci --no-audit --no-fund --loglevel=error); then
 fi
 (cd "$work" && node -e 'for (const p of ["aws-cdk-lib", "constructs"]) console.log(p, require(p + "/package.json").version)')
 
+# expect.js: the diagnostics of a JSON report (code, severity, file, resource; CDK's hashes in
+# logical ids and file names stripped by `strip`) must be exactly `expected`; exits 1 otherwise.
+cat >"$work/expect.js" <<'JS'
+const fs = require('fs');
+module.exports = (file, expected, strip) => {
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const actual = report.diagnostics.map((d) => strip(`${d.code} ${d.severity} ${d.file} ${d.resource}`));
+  for (const line of actual) console.log('  got', line);
+  const missing = expected.filter((e) => !actual.includes(e));
+  const unexpected = actual.filter((a) => !expected.includes(a));
+  if (missing.length || unexpected.length) {
+    console.error('missing:', missing, '\nunexpected:', unexpected);
+    process.exit(1);
+  }
+  return report;
+};
+JS
+
 section "synthesize (node app.js cdk.out)"
 (cd "$work" && node app.js cdk.out)
 find "$work/cdk.out" -name '*.template.json' -printf '%P\n' | sort
@@ -59,8 +77,9 @@ section "assert the diagnostics"
 # - Staging/Auth (Stage, eu-west-3; admin-only; SES eu-west-3, its own region): ST207 info
 #   (staging.example.com declared nowhere), ST101 info (eu-west-3 sandbox state unknown).
 node - "$work/report.json" <<'JS' || fail "diagnostics differ from the expected ones"
-const fs = require('fs');
-const report = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const expect = require(require('path').join(require('path').dirname(process.argv[2]), 'expect.js'));
+// CDK appends hashes to logical ids and file names; compare with those stripped.
+const strip = (s) => s.replace(/[0-9A-F]{8}(?=\b|\.)/g, '*').replace(/PublicPool\*|PartnerPool\*|StaffPool\*/g, (m) => m.slice(0, -1));
 const expected = [
   'ST101 error cdk.out/Auth.template.json PublicPool',
   'ST102 info cdk.out/Auth.template.json PublicPool',
@@ -70,16 +89,7 @@ const expected = [
   'ST101 info cdk.out/assembly-Staging/StagingAuth*.template.json StaffPool',
   'ST207 info cdk.out/assembly-Staging/StagingAuth*.template.json StaffPool',
 ];
-// CDK appends hashes to logical ids and file names; compare with those stripped.
-const strip = (s) => s.replace(/[0-9A-F]{8}(?=\b|\.)/g, '*').replace(/PublicPool\*|PartnerPool\*|StaffPool\*/g, (m) => m.slice(0, -1));
-const actual = report.diagnostics.map((d) => strip(`${d.code} ${d.severity} ${d.file} ${d.resource}`));
-for (const line of actual) console.log('  got', line);
-const missing = expected.filter((e) => !actual.includes(e));
-const unexpected = actual.filter((a) => !expected.includes(a));
-if (missing.length || unexpected.length) {
-  console.error('missing:', missing, '\nunexpected:', unexpected);
-  process.exit(1);
-}
+const report = expect(process.argv[2], expected, strip);
 const s = report.summary;
 if (s.errors !== 3 || s.warnings !== 0 || s.infos !== 4 || s.templates !== 4) {
   console.error('unexpected summary', s);
@@ -108,20 +118,9 @@ status=0
 (cd "$work" && "$sandtrap" check --format json accuracy.out) >"$work/accuracy.json" || status=$?
 [ "$status" -eq 1 ] || fail "expected exit status 1 from the accuracy app, got $status"
 node - "$work/amplify.json" "$work/accuracy.json" <<'JS' || fail "diagnostics differ from the expected ones"
-const fs = require('fs');
+const expect = require(require('path').join(require('path').dirname(process.argv[2]), 'expect.js'));
 const strip = (s) => s.replace(/[0-9A-F]{8}(?=\b|\.)/g, '*');
-const check = (file, expected) => {
-  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const actual = report.diagnostics.map((d) => strip(`${d.code} ${d.severity} ${d.file} ${d.resource}`));
-  for (const line of actual) console.log('  got', line);
-  const missing = expected.filter((e) => !actual.includes(e));
-  const unexpected = actual.filter((a) => !expected.includes(a));
-  if (missing.length || unexpected.length) {
-    console.error('missing:', missing, '\nunexpected:', unexpected);
-    process.exit(1);
-  }
-  return report;
-};
+const check = (file, expected) => expect(file, expected, strip);
 // Amplify-shaped: ST101 at the unknown-state level for a public pool, plus ST003.
 const amplify = check(process.argv[2], [
   'ST003 info amplify.out/AmplifyAuth.template.json UserPool*',

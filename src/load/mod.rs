@@ -89,29 +89,22 @@ pub fn load(text: &str, format: Format) -> Loaded {
 /// spans stay byte offsets into the file as it is on disk). Anything else is a located problem;
 /// the returned text is then a lossy rendering that is exact up to the problem's offset.
 pub fn decode(bytes: &[u8]) -> (String, Option<LoadProblem>) {
+    // Other encodings are transcoded only so that the text can be recognised as a template; the
+    // problem sits at offset 0, where every encoding agrees.
+    let other = |text: String, encoding: &str| {
+        let problem = LoadProblem {
+            kind: ProblemKind::Encoding,
+            span: Span::new(0, 0),
+            message: format!("file is {encoding} encoded; CloudFormation templates must be UTF-8"),
+            related: None,
+        };
+        (text, Some(problem))
+    };
     if let Some(text) = utf32(bytes) {
-        return (
-            text,
-            Some(LoadProblem {
-                kind: ProblemKind::Encoding,
-                span: Span::new(0, 0),
-                message: "file is UTF-32 encoded; CloudFormation templates must be UTF-8".into(),
-                related: None,
-            }),
-        );
+        return other(text, "UTF-32");
     }
     if let Some(text) = utf16(bytes) {
-        // The text is transcoded only so that it can be recognised as a template; the problem
-        // sits at offset 0, where both encodings agree.
-        return (
-            text,
-            Some(LoadProblem {
-                kind: ProblemKind::Encoding,
-                span: Span::new(0, 0),
-                message: "file is UTF-16 encoded; CloudFormation templates must be UTF-8".into(),
-                related: None,
-            }),
-        );
+        return other(text, "UTF-16");
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => {

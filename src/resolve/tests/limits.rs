@@ -220,33 +220,31 @@ proptest! {
     }
 }
 
+/// A template whose resource `Pool` has `properties`, over the conditions `C0..` of [`conditions`].
+fn pool(properties: serde_json::Value, count: usize) -> Document {
+    let mut root = conditions(count);
+    root["Resources"] =
+        json!({"Pool": {"Type": "AWS::Cognito::UserPool", "Properties": properties}});
+    document(root)
+}
+
 /// Properties resolved one by one: conditions that vary different properties combine without
 /// crowding each other out of the sixteen variants of one `resolve` call.
 #[test]
 fn parts_are_resolved_one_by_one_and_combined() {
-    let mut conditions = serde_json::Map::new();
-    let mut parameters = serde_json::Map::new();
-    for i in 0..5 {
-        parameters.insert(format!("P{i}"), json!({"Type": "String"}));
-        conditions.insert(
-            format!("C{i}"),
-            json!({"Fn::Equals": [{"Ref": format!("P{i}")}, "yes"]}),
-        );
-    }
     let from: Vec<serde_json::Value> = (1..5)
         .map(|i| json!({"Fn::If": [format!("C{i}"), "a", "b"]}))
         .collect();
-    let doc = document(json!({
-        "Parameters": parameters,
-        "Conditions": conditions,
-        "Resources": {"Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {
+    let doc = pool(
+        json!({
             "UserPoolName": {"Fn::If": ["C1", "x", "y"]},
             "EmailConfiguration": {
                 "SourceArn": {"Fn::If": ["C0", "arn-prod", "arn-dev"]},
                 "From": {"Fn::Join": ["", from]}
             }
-        }}}
-    }));
+        }),
+        5,
+    );
     let e = env(None, Some("us-west-2"));
     let resolver = Resolver::new(&doc, &e);
     let properties = doc
@@ -290,27 +288,16 @@ fn parts_are_resolved_one_by_one_and_combined() {
 
 #[test]
 fn combinations_past_the_bound_are_counted() {
-    let mut conditions = serde_json::Map::new();
-    let mut parameters = serde_json::Map::new();
     let mut properties = serde_json::Map::new();
     let mut wanted_names = Vec::new();
     for i in 0..9 {
-        parameters.insert(format!("P{i}"), json!({"Type": "String"}));
-        conditions.insert(
-            format!("C{i}"),
-            json!({"Fn::Equals": [{"Ref": format!("P{i}")}, "yes"]}),
-        );
         properties.insert(
             format!("K{i}"),
             json!({"Fn::If": [format!("C{i}"), "a", "b"]}),
         );
         wanted_names.push(format!("K{i}"));
     }
-    let doc = document(json!({
-        "Parameters": parameters,
-        "Conditions": conditions,
-        "Resources": {"Pool": {"Type": "AWS::Cognito::UserPool", "Properties": properties}}
-    }));
+    let doc = pool(serde_json::Value::Object(properties), 9);
     let e = env(None, Some("us-west-2"));
     let resolver = Resolver::new(&doc, &e);
     let node = doc
