@@ -123,11 +123,13 @@ impl Diagnostic {
 /// Drops every diagnostic equal to an earlier one in code, location and message, keeping the
 /// first (raised to the most severe of its copies). The rules see one fact per condition variant,
 /// so a finding true in every variant (or reached twice through a self-referencing condition)
-/// would otherwise be reported once per variant.
+/// would otherwise be reported once per variant. The kept note keeps only the parts (`; `-
+/// separated: the CDK path, each "when condition ..." assumption) that every copy shares: a
+/// condition under which only some copies hold does not decide the finding.
 pub fn dedup(diagnostics: &mut Vec<Diagnostic>) {
     let mut first: HashMap<(&str, Location, &str), usize> = HashMap::new();
     let mut keep = vec![true; diagnostics.len()];
-    let mut raise = Vec::new();
+    let mut copies: Vec<(usize, Severity, Option<String>)> = Vec::new();
     for (i, d) in diagnostics.iter().enumerate() {
         match first.entry((d.code.as_str(), d.location, d.message.as_str())) {
             Entry::Vacant(slot) => {
@@ -135,12 +137,21 @@ pub fn dedup(diagnostics: &mut Vec<Diagnostic>) {
             }
             Entry::Occupied(slot) => {
                 keep[i] = false;
-                raise.push((*slot.get(), d.severity));
+                copies.push((*slot.get(), d.severity, d.note.clone()));
             }
         }
     }
-    for (i, severity) in raise {
-        diagnostics[i].severity = diagnostics[i].severity.max(severity);
+    for (i, severity, note) in copies {
+        let kept = &mut diagnostics[i];
+        kept.severity = kept.severity.max(severity);
+        if kept.note != note {
+            let shared: Vec<&str> = (kept.note.as_deref().unwrap_or("").split("; "))
+                .filter(|part| {
+                    (note.as_deref().unwrap_or("").split("; ")).any(|other| other == *part)
+                })
+                .collect();
+            kept.note = (!shared.is_empty()).then(|| shared.join("; "));
+        }
     }
     let mut keep = keep.into_iter();
     diagnostics.retain(|_| keep.next().unwrap_or(true));
@@ -209,5 +220,29 @@ mod tests {
                 ("ST101", 3, "other", Severity::Warning),
             ]
         );
+    }
+
+    #[test]
+    fn the_kept_note_keeps_what_every_copy_shares() {
+        let noted = |note: &str| {
+            let mut d = at("ST207", 3, "m", Severity::Info);
+            d.note = Some(note.to_owned());
+            d
+        };
+        let mut found = vec![
+            noted("CDK construct `A/P`; when condition `X` is true; when condition `Y` is true"),
+            noted("CDK construct `A/P`; when condition `X` is true; when condition `Y` is false"),
+        ];
+        dedup(&mut found);
+        assert_eq!(
+            found[0].note.as_deref(),
+            Some("CDK construct `A/P`; when condition `X` is true")
+        );
+        let mut found = vec![
+            noted("when condition `Y` is true"),
+            noted("when condition `Y` is false"),
+        ];
+        dedup(&mut found);
+        assert_eq!(found[0].note, None);
     }
 }
