@@ -2,7 +2,8 @@
 //!
 //! `testdata/rules/<CODE>/fail-*` must fire the rule and `pass-*` must not. A fixture is a file or
 //! a directory (several stacks in one run); `<fixture>.args` (or `args` inside a directory) holds
-//! extra CLI arguments. The human rendering of every `fail-*` is a reviewed snapshot.
+//! extra CLI arguments. Each rule is its own test (`cargo test st101`); see `rule_fixtures` for
+//! what it checks and snapshots.
 //!
 //! Fixtures and documentation examples whose arguments hold `--aws` read live SES state: built
 //! with `--features aws` they run the binary against the in-process stub SES server of
@@ -39,7 +40,9 @@ fn run_args(args: &[&str]) -> Option<support::Run> {
     Some(support::run(args, ""))
 }
 
-fn check(path: &Path, format: &str) -> Option<support::Run> {
+/// Runs `sandtrap check --format FORMAT` on a fixture with its sidecar arguments, with only
+/// `select` when it is given.
+fn check(path: &Path, format: &str, select: Option<&str>) -> Option<support::Run> {
     let rel = relative(path);
     let extra = fixture_args(path);
     let mut args = vec![
@@ -49,47 +52,153 @@ fn check(path: &Path, format: &str) -> Option<support::Run> {
         "--config",
         "testdata/rules/empty.sandtrap.yaml",
     ];
+    if let Some(code) = select {
+        args.extend(["--select", code]);
+    }
     args.extend(extra.iter().map(String::as_str));
     args.push(&rel);
     run_args(&args)
 }
 
-#[test]
-fn rule_fixtures() {
-    let catalog = Catalog::builtin().unwrap();
+/// One test per built-in rule, named after its code in lower case, so that `cargo test st101`
+/// runs ST101's fixtures alone and a failing rule does not hide the others. `cargo xtask
+/// new-rule` adds the line of a new rule; `every_rule_has_a_test` fails when a rule has none.
+macro_rules! rule_tests {
+    ($($code:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $code() {
+                rule_fixtures(&stringify!($code).to_ascii_uppercase());
+            }
+        )*
+
+        /// The rules that have a test above, in lower case.
+        const RULE_TESTS: &[&str] = &[$(stringify!($code)),*];
+    };
+}
+
+rule_tests! {
+    st001,
+    st002,
+    st003,
+    st004,
+    st005,
+    st006,
+    st101,
+    st102,
+    st103,
+    st104,
+    st201,
+    st202,
+    st203,
+    st204,
+    st205,
+    st206,
+    st207,
+    st208,
+    st209,
+    st210,
+    st211,
+    st212,
+    st213,
+}
+
+/// The fixtures of one rule. Each must fire the rule (`fail-*`) or not (`pass-*`) with only that
+/// rule selected, and the human rendering of each `fail-*`, again with only that rule selected, is
+/// the snapshot `<CODE>__<fixture>`: what the rule reports, undisturbed by the others. What all
+/// rules together report on the folder's fixtures is one more snapshot, `<CODE>__all-rules` (the
+/// concise lines of every fixture), so that a rule firing on another's fixture, or no longer
+/// firing on it, is seen in review too. Fixtures that need live AWS are left out of it, as it
+/// must not depend on the `aws` feature.
+///
+/// Every mismatch is collected before the test fails, so one run writes every `.snap.new` of the
+/// rule.
+fn rule_fixtures(code: &str) {
     let mut failures = Vec::new();
-    for rule in &catalog {
-        for path in fixtures(&rule.code) {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let Some(run) = check(&path, "json") else {
-                continue;
-            };
-            let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
-                panic!("{}: {e}\n{}{}", relative(&path), run.stdout, run.stderr)
-            });
-            let fired = codes(&report).contains(&rule.code);
-            if name.starts_with("fail-") != fired {
-                failures.push(format!(
-                    "{}: expected {} {}, got {:?}",
-                    relative(&path),
-                    if fired { "no" } else { "a" },
-                    rule.code,
-                    codes(&report)
-                ));
-            }
-            if name.starts_with("fail-") {
-                let human = check(&path, "human").map(|r| r.stdout).unwrap_or_default();
-                insta::with_settings!({
-                    snapshot_path => "../../testdata/rules/snapshots",
-                    prepend_module_to_snapshot => false,
-                    description => relative(&path),
-                }, {
-                    insta::assert_snapshot!(format!("{}__{}", rule.code, name), human);
-                });
-            }
+    let mut all_rules = String::new();
+    for path in fixtures(code) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !fixture_args(&path).iter().any(|a| a == "--aws") {
+            let all = check(&path, "concise", None).unwrap();
+            all_rules.push_str(&format!("# {name}\n{}", all.stdout));
+        }
+        let Some(run) = check(&path, "json", Some(code)) else {
+            continue;
+        };
+        let report: serde_json::Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{}: {e}\n{}{}", relative(&path), run.stdout, run.stderr));
+        let fired = codes(&report).contains(&code.to_owned());
+        if name.starts_with("fail-") != fired {
+            failures.push(format!(
+                "{}: expected {} {code}, got {:?}",
+                relative(&path),
+                if fired { "no" } else { "a" },
+                codes(&report)
+            ));
+        }
+        if name.starts_with("fail-") {
+            let human = check(&path, "human", Some(code))
+                .map(|r| r.stdout)
+                .unwrap_or_default();
+            snapshot(
+                &mut failures,
+                &format!("{code}__{name}"),
+                &relative(&path),
+                human,
+            );
         }
     }
+    if !all_rules.is_empty() {
+        let folder = format!("testdata/rules/{code} with every rule");
+        snapshot(
+            &mut failures,
+            &format!("{code}__all-rules"),
+            &folder,
+            all_rules,
+        );
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Checks one snapshot of `testdata/rules/snapshots`; a mismatch (insta has printed the diff and
+/// written the `.snap.new`) becomes a failure of the list instead of ending the test.
+fn snapshot(failures: &mut Vec<String>, name: &str, description: &str, rendered: String) {
+    let checked = std::panic::catch_unwind(|| {
+        insta::with_settings!({
+            snapshot_path => "../../testdata/rules/snapshots",
+            prepend_module_to_snapshot => false,
+            description => description,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(name, rendered);
+        });
+    });
+    if checked.is_err() {
+        failures.push(format!(
+            "snapshot {name} differs from testdata/rules/snapshots/{name}.snap"
+        ));
+    }
+}
+
+#[test]
+fn every_rule_has_a_test() {
+    let catalog = Catalog::builtin().unwrap();
+    let codes: Vec<String> = catalog
+        .iter()
+        .map(|r| r.code.to_ascii_lowercase())
+        .collect();
+    for code in &codes {
+        assert!(
+            RULE_TESTS.contains(&code.as_str()),
+            "{code} has no line in `rule_tests!` (tests/it/rules.rs)"
+        );
+    }
+    for test in RULE_TESTS {
+        assert!(
+            codes.iter().any(|c| c == test),
+            "`rule_tests!` names {test}, which is no rule"
+        );
+    }
 }
 
 #[test]
