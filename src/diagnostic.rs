@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
 
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -48,10 +48,6 @@ impl fmt::Display for Severity {
         f.write_str(self.as_str())
     }
 }
-
-/// Index of a file in the run's [`crate::files::Files`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FileId(pub u32);
 
 /// A location in a file of the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -12,6 +12,11 @@ pub mod snippet;
 
 pub use snippet::Snippet;
 
+/// Index of a file in the run's [`Files`]: with a [`Span`], it locates a position anywhere in a
+/// run (a [`crate::diagnostic::Location`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
 /// A byte range `start..end` into one source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Span {
@@ -230,25 +235,25 @@ mod tests {
     }
 }
 
-/// Every file of a run, addressed by [`crate::diagnostic::FileId`].
+/// Every file of a run, addressed by [`FileId`].
 #[derive(Debug, Default, Clone)]
 pub struct Files {
     files: Vec<SourceFile>,
 }
 
 impl Files {
-    pub fn add(&mut self, file: SourceFile) -> crate::diagnostic::FileId {
-        let id = crate::diagnostic::FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(file);
         id
     }
 
-    pub fn get(&self, id: crate::diagnostic::FileId) -> Option<&SourceFile> {
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
     }
 
     /// Puts `file` in the place of `id` (a text read again for rendering).
-    pub fn replace(&mut self, id: crate::diagnostic::FileId, file: SourceFile) {
+    pub fn replace(&mut self, id: FileId, file: SourceFile) {
         if let Some(slot) = self.files.get_mut(id.0 as usize) {
             *slot = file;
         }

@@ -13,14 +13,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, FileId, Location, Related, Severity, Summary};
+use crate::diagnostic::{Diagnostic, Location, Related, Severity, Summary};
 use crate::discover::{self, DiscoverError, Origin, Target, classify};
 use crate::extract::{self, StackFacts};
 use crate::join::{self, JoinInputs, Stack};
 use crate::load::{self, Format, LoadProblem, ProblemKind};
 use crate::resolve::Resolver;
 use crate::rules::{self, Catalog};
-use crate::source::{Files, SourceFile};
+use crate::source::{FileId, Files, SourceFile};
 use crate::tree::Document;
 
 pub use inputs::RunInputs;

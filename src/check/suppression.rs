@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use super::CheckOptions;
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, FileId, Location, Severity};
+use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::rules::Catalog;
-use crate::source::{Files, SourceFile, Span};
+use crate::source::{FileId, Files, SourceFile, Span};
 use crate::suppress::{
     self, CommentSuppressions, Filter, MalformedSuppression, MetadataIgnores, Selector,
 };

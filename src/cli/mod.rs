@@ -245,8 +245,24 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
     }
 }
 
+/// Why the arguments of `check` or `facts` make no run (exit status 2, before any file is read).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum OptionsError {
+    #[error("cannot read standard input: {0}")]
+    #[diagnostic(code(sandtrap::cli::stdin))]
+    Stdin(#[source] io::Error),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Param(#[from] crate::params::ParamError),
+
+    #[error("`--aws-timeout {0}` is not a positive number of seconds")]
+    #[diagnostic(code(sandtrap::cli::aws_timeout))]
+    AwsTimeout(f64),
+}
+
 /// Reads standard input when asked and turns the arguments into run options.
-fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptions, String>> {
+fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptions, OptionsError>> {
     let mut stdin = None;
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let text =
@@ -256,16 +272,13 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptio
             });
         match text {
             Ok(text) => stdin = Some(text),
-            Err(err) => return Ok(Err(format!("cannot read standard input: {err}"))),
+            Err(err) => return Ok(Err(OptionsError::Stdin(err))),
         }
     }
     let params = match crate::params::parse_params(&args.params) {
         Ok(params) => params,
-        Err(err) => return Ok(Err(err.to_string())),
+        Err(err) => return Ok(Err(err.into())),
     };
-    let env_region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()));
     Ok(Ok(CheckOptions {
         paths: args.paths.clone(),
         stdin,
@@ -276,7 +289,7 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptio
         region: args.region.clone(),
         account: args.account.clone(),
         config_env: args.config_env.clone(),
-        env_region,
+        env_region: crate::config::env_region(),
         params,
         param_files: args.param_files.clone(),
         ses_sandbox: args.ses_sandbox.clone(),
@@ -288,24 +301,19 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptio
         overrides: std::collections::BTreeMap::new(),
         aws: match aws_options(args) {
             Ok(aws) => aws,
-            Err(message) => return Ok(Err(message)),
+            Err(err) => return Ok(Err(err)),
         },
     }))
 }
 
-fn aws_options(args: &AnalysisArgs) -> Result<Option<check::AwsOptions>, String> {
+fn aws_options(args: &AnalysisArgs) -> Result<Option<check::AwsOptions>, OptionsError> {
     if !args.aws {
         return Ok(None);
     }
     let timeout = std::time::Duration::try_from_secs_f64(args.aws_timeout)
         .ok()
         .filter(|t| !t.is_zero())
-        .ok_or_else(|| {
-            format!(
-                "`--aws-timeout {}` is not a positive number of seconds",
-                args.aws_timeout
-            )
-        })?;
+        .ok_or(OptionsError::AwsTimeout(args.aws_timeout))?;
     Ok(Some(check::AwsOptions {
         profile: args.aws_profile.clone(),
         endpoint_url: args.aws_endpoint_url.clone(),
@@ -327,8 +335,8 @@ fn run_analysis(
 ) -> io::Result<Result<check::Outcome, Exit>> {
     let options = match options(args, io)? {
         Ok(options) => options,
-        Err(message) => {
-            writeln!(io.stderr, "error: {message}")?;
+        Err(err) => {
+            writeln!(io.stderr, "error: {err}")?;
             return Ok(Err(Exit::Usage));
         }
     };

@@ -4,6 +4,7 @@
 //! entry behind a decision (the `ses:` region that made an account production, the `stacks:`
 //! entry that gave a template its region).
 
+mod env;
 mod error;
 mod raw;
 #[cfg(test)]
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use globset::GlobMatcher;
 
+pub use env::env_region;
 pub use error::ConfigError;
 
 use crate::diagnostic::Severity;

@@ -8,9 +8,9 @@ use std::io::{self, Write};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::{Report, Style};
-use crate::diagnostic::{Diagnostic, FileId, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::snippet::CONTEXT_LINES;
-use crate::source::{Files, Snippet, SourceFile, Span};
+use crate::source::{FileId, Files, Snippet, SourceFile, Span};
 
 /// One diagnostic in the shape miette renders.
 #[derive(Debug)]

@@ -22,7 +22,7 @@ use lsp_types::Uri;
 use serde_json::{Value, json};
 
 pub use convert::{Encoding, path_to_uri, uri_to_path};
-pub use settings::Settings;
+pub use settings::{Settings, SettingsError};
 pub use transport::{serve_io, serve_stdio};
 
 use worker::{Trigger, Worker};
@@ -111,7 +111,7 @@ pub fn serve(connection: Connection, options: ServerOptions, log: Log) -> bool {
     if let Some(init) = params.get("initializationOptions") {
         match Settings::parse(init) {
             Ok(settings) => workspace.settings = settings,
-            Err(message) => show_message(&connection, 1, &message),
+            Err(err) => show_message(&connection, 1, &err.to_string()),
         }
     }
     warn_unknown_settings(&connection, &workspace.settings);
@@ -448,8 +448,8 @@ impl Server<'_> {
                 lock(&self.workspace).settings = settings;
                 Some(Trigger::Now)
             }
-            Err(message) => {
-                show_message(self.connection, 1, &message);
+            Err(err) => {
+                show_message(self.connection, 1, &err.to_string());
                 None
             }
         }

@@ -8,6 +8,15 @@ use serde::Deserialize;
 
 use crate::check::CheckOptions;
 
+/// Why the settings a client sent cannot be used; shown to the user, the previous settings stay.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SettingsError {
+    /// A known key with a value of the wrong shape (`sesSandbox: "us-east-1"` for a list).
+    #[error("invalid sandtrap settings: {0}")]
+    #[diagnostic(code(sandtrap::lsp::settings))]
+    Invalid(#[from] serde_json::Error),
+}
+
 /// The settings a client may send, under a `sandtrap` key or flat. Every field is optional.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -32,12 +41,12 @@ pub struct Settings {
 
 impl Settings {
     /// Reads `{"sandtrap": {...}}` or the flat object; `null` means the defaults.
-    pub fn parse(value: &serde_json::Value) -> Result<Settings, String> {
+    pub fn parse(value: &serde_json::Value) -> Result<Settings, SettingsError> {
         let value = value.get("sandtrap").unwrap_or(value);
         if value.is_null() {
             return Ok(Settings::default());
         }
-        Settings::deserialize(value).map_err(|e| format!("invalid sandtrap settings: {e}"))
+        Ok(Settings::deserialize(value)?)
     }
 
     /// The options of a run over `roots` (the first is the working directory) with these
@@ -124,7 +133,14 @@ mod tests {
         assert_eq!(Settings::parse(&json!(null)).unwrap(), Settings::default());
         let typo = Settings::parse(&json!({"regoin": "x"})).unwrap();
         assert!(typo.unknown.contains_key("regoin"));
-        assert!(Settings::parse(&json!({"sesSandbox": "us-east-1"})).is_err());
+        let wrong = Settings::parse(&json!({"sesSandbox": "us-east-1"}));
+        assert!(matches!(wrong, Err(SettingsError::Invalid(_))), "{wrong:?}");
+        let message = wrong.unwrap_err().to_string();
+        assert!(
+            message.starts_with("invalid sandtrap settings: "),
+            "{message}"
+        );
+        assert!(message.contains("expected a sequence"), "{message}");
     }
 
     #[test]

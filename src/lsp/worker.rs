@@ -127,13 +127,10 @@ fn analyze(context: &Context, state: &mut PublishState) {
             .iter()
             .map(|(path, doc)| (path.clone(), doc.text.clone()))
             .collect();
-        let env_region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
-            .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()));
         (
             workspace
                 .settings
-                .options(&workspace.roots, overrides, env_region),
+                .options(&workspace.roots, overrides, crate::config::env_region()),
             workspace.documents.clone(),
         )
     };

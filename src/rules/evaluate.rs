@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use super::{Case, Catalog, Rule};
-use crate::diagnostic::{Diagnostic, FileId, Location, Related};
-use crate::source::Span;
+use crate::diagnostic::{Diagnostic, Location, Related};
+use crate::source::{FileId, Span};
 
 /// Runs every rule of `catalog` over `facts`.
 ///

@@ -314,6 +314,28 @@ fn malformed_region_and_account_flags_are_usage_errors() {
 }
 
 #[test]
+fn options_errors_are_usage_errors_with_one_line() {
+    for (flags, expected) in [
+        (
+            &["--param", "Env"][..],
+            "error: `--param Env` has no `=`: expected KEY=VALUE\n",
+        ),
+        (
+            &["--aws", "--aws-timeout", "0"][..],
+            "error: `--aws-timeout 0` is not a positive number of seconds\n",
+        ),
+    ] {
+        let mut args = vec!["check", "--config", "testdata/rules/empty.sandtrap.yaml"];
+        args.extend(flags);
+        args.push("testdata/cli/clean.yaml");
+        let got = run(&args, "");
+        assert_eq!(got.exit, Exit::Usage, "{flags:?}: {}", got.stdout);
+        assert_eq!(got.stderr, expected, "{flags:?}");
+        assert_eq!(got.stdout, "", "{flags:?}");
+    }
+}
+
+#[test]
 fn unknown_rule_selectors_are_usage_errors_with_a_suggestion() {
     let base = ["check", "--config", "testdata/rules/empty.sandtrap.yaml"];
     let with = |extra: &[&str]| {

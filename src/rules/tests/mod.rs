@@ -4,7 +4,8 @@ use miette::Diagnostic as _;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::diagnostic::{Diagnostic, FileId};
+use crate::diagnostic::Diagnostic;
+use crate::source::FileId;
 
 mod evaluate;
 
