@@ -394,12 +394,12 @@ docs: |
   {TODO}: what the rule flags, in one or two sentences.
 
   ## Why is this bad?
-  {TODO}: what breaks, and when (at deploy, or later when Cognito sends), and the AWS fact
-  behind it (docs/domain.md).
+  {TODO}: what breaks, and when (at deploy, or later when Cognito
+  sends), and the AWS fact behind it (docs/domain.md).
 
   ## Example
-  {TODO}: a template the rule flags. The first line gives the `sandtrap check` arguments the
-  test runs the block with.
+  {TODO}: a template the rule flags. Its first line gives the `sandtrap check`
+  arguments the test runs the block with.
   ```yaml
   # $ sandtrap check {ARGS} template.yaml
 {example}  ```
@@ -413,8 +413,9 @@ docs: |
   ## References
   - {TODO}: [the AWS documentation page of the fact](https://docs.aws.amazon.com/)
 cases:
-  # {TODO}: the query over the facts document (`sandtrap facts`, docs/facts.md) that selects
-  # what the rule reports; `at` names the spans to point at, first found wins.
+  # {TODO}: the query over the facts document (`sandtrap facts`,
+  # docs/facts.md) that selects what the rule reports; `at` names the spans
+  # to point at, the first one found wins.
   - query: \"$.senders[?@.sending_account == 'DEVELOPER']\"
     at: [source_arn, resource]
     message: \"{TODO}: user pool `{{resource}}` ...\"
