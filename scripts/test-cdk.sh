@@ -67,7 +67,8 @@ status=0
 [ "$status" -eq 1 ] || fail "expected exit status 1 from the JSON run, got $status"
 
 section "assert the diagnostics"
-# Expected, per DOMAIN.md (allowed SES regions per pool region, sandbox per account and region):
+# Expected, per docs/domain.md (allowed SES regions per pool region, sandbox per account and
+# region):
 # - Auth/PublicPool (eu-west-2, self sign-up, SES us-east-1 in the sandbox): ST101 error; the
 #   legacy us-east-1 is allowed for eu-west-2 (ST102 info); example.com is declared in us-east-1
 #   by the SesIdentity stack, so no ST205/ST207.

@@ -1,5 +1,6 @@
 //! The inputs of a run that do not come from the analyzed files: the config file, parameter
-//! values, SES state declarations, and each stack's environment by DESIGN.md's precedence.
+//! values, SES state declarations, and each stack's environment by the precedence of
+//! docs/architecture.md ("Inputs and their precedence").
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -150,7 +151,7 @@ pub struct Resolved {
     pub stack_name: String,
 }
 
-/// Applies DESIGN.md's precedence for one stack.
+/// Applies the precedence of docs/architecture.md ("Inputs and their precedence") to one stack.
 pub fn stack_env(
     target: &Target,
     root: &Node,

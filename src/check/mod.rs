@@ -662,7 +662,7 @@ fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
     d
 }
 
-/// By file name, then offset, then code (DESIGN.md "Outputs").
+/// By file name, then offset, then code (docs/architecture.md, "Outputs").
 fn sort(files: &Files, diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         let name = |d: &Diagnostic| files.get(d.location.file).map(|f| f.name.as_str());

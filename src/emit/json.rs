@@ -1,5 +1,5 @@
-//! The JSON contract of DESIGN.md ("Outputs"), field for field. Editors and scripts depend on it:
-//! add fields, never rename or remove them.
+//! The JSON contract of docs/architecture.md ("Outputs"), field for field. Editors and scripts
+//! depend on it: add fields, never rename or remove them.
 
 use std::io::{self, Write};
 

@@ -8,7 +8,7 @@
 //! that grant `ses:SendEmail`/`ses:SendRawEmail` (inline `Policies`, `AWS::IAM::Policy` and
 //! `AWS::IAM::ManagedPolicy` attached to the role, SAM `Policies` and policy templates).
 //! `CustomMessage` is not followed: it only rewrites the text, Cognito still sends
-//! (DOMAIN.md §3).
+//! (docs/domain.md#who-makes-cognito-send-mail).
 
 use std::collections::HashMap;
 
@@ -90,7 +90,8 @@ pub fn trigger_senders(document: &Document, resolver: &Resolver<'_>) -> Vec<Trig
                 }
             }
             "AWS::Serverless::Function" => {
-                // SAM adds `LambdaConfig[Trigger]` to the pool of a `Cognito` event (DOMAIN.md §8).
+                // SAM adds `LambdaConfig[Trigger]` to the pool of a `Cognito` event
+                // (docs/domain.md#trigger-functions-that-send-mail).
                 let events = properties
                     .and_then(|p| p.get("Events"))
                     .and_then(Node::as_map);

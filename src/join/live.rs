@@ -38,7 +38,7 @@ pub struct AccountLookup {
     pub result: Result<AccountState, LookupError>,
 }
 
-/// SESv2 `GetAccount` (DOMAIN.md §4.3).
+/// SESv2 `GetAccount` (docs/domain.md#reading-ses-state).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccountState {
     pub production_access: bool,

@@ -1,5 +1,5 @@
-//! Which SES regions a user pool may name in `SourceArn` (DOMAIN.md §2, from the Cognito developer
-//! guide, "Amazon SES email configuration Regions").
+//! Which SES regions a user pool may name in `SourceArn`, from the Cognito developer guide,
+//! "Amazon SES email configuration Regions" (docs/domain.md#which-ses-regions-a-pool-may-use).
 
 /// The regions every pool in a "legacy" region may also use.
 const LEGACY: [&str; 3] = ["us-east-1", "us-west-2", "eu-west-1"];

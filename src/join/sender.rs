@@ -57,7 +57,8 @@ pub fn analyze(
     );
     put("enabled_mfas", sender.enabled_mfas.span);
 
-    // Without `EmailSendingAccount`, Cognito uses its built-in mailer (DOMAIN.md §1.2).
+    // Without `EmailSendingAccount`, Cognito uses its built-in mailer
+    // (docs/domain.md#the-two-ways-a-pool-sends).
     let sending_account = if sending_field.is_present() {
         sending_field.known()
     } else {
@@ -76,7 +77,7 @@ pub fn analyze(
     } else {
         stack.account.as_ref().map(|_| "stack")
     };
-    // Live state wins over flags and config (DESIGN.md "Where each input comes from").
+    // Live state wins over flags and config (docs/architecture.md, "Inputs and their precedence").
     let live = match (&inputs.live, ses_region.as_deref()) {
         (Some(facts), Some(r)) if arn.problem.is_none() => Some(super::live::for_sender(
             facts,
@@ -156,7 +157,8 @@ pub fn analyze(
     let exposure = exposure(sender);
     let email_mfa = sender.enabled_mfas.contains("EMAIL_OTP") == Truth::True;
     // Mail every user receives: the sign-up code of self sign-up with email verification, or
-    // password-reset codes when account recovery is explicitly by email (DESIGN.md, ST103).
+    // password-reset codes when account recovery is explicitly by email (ST103;
+    // docs/domain.md#the-two-ways-a-pool-sends).
     let auto_verify_email = sender.auto_verified_attributes.contains("email") == Truth::True;
     let email_recovery = sender.recovery_mechanisms.contains("verified_email") == Truth::True
         && (auto_verify_email
@@ -386,7 +388,8 @@ fn identity_join(
     join
 }
 
-/// Who can make Cognito send mail to an address nobody verified (DOMAIN.md §3).
+/// Who can make Cognito send mail to an address nobody verified
+/// (docs/domain.md#who-makes-cognito-send-mail).
 fn exposure(sender: &Sender) -> Json {
     if sender.kind != SenderKind::UserPool {
         let trigger = match sender.kind {
@@ -413,7 +416,7 @@ fn exposure(sender: &Sender) -> Json {
         triggers.push("email as alias");
     }
     // Without AccountRecoverySetting, Cognito falls back to a verified email when there is no
-    // verified phone (DOMAIN.md §3).
+    // verified phone (docs/domain.md#who-makes-cognito-send-mail).
     let recovery = !sender.recovery_mechanisms.is_present()
         || sender.recovery_mechanisms.contains("verified_email") == Truth::True;
     if recovery && (auto_verify || username || alias) {

@@ -25,8 +25,8 @@ pub fn region_is_deploy_region(text: &Text) -> bool {
     })
 }
 
-/// Parses `arn:PARTITION:ses:REGION:ACCOUNT:identity/NAME` (DOMAIN.md §1.4), keeping whatever
-/// parts are known.
+/// Parses `arn:PARTITION:ses:REGION:ACCOUNT:identity/NAME` (docs/domain.md#the-identity-arn),
+/// keeping whatever parts are known.
 pub fn parse_arn(text: &Text) -> SourceArn {
     let segments = text.split_on(':');
     let known: Vec<Option<String>> = segments.iter().map(Text::known).collect();
@@ -125,7 +125,7 @@ pub fn identity_kind(name: &str) -> &'static str {
 }
 
 /// Whether two identity names name the same SES identity: domains compare case-insensitively,
-/// an email's local part case-sensitively (DOMAIN.md §1.3).
+/// an email's local part case-sensitively (docs/domain.md#what-an-identity-covers).
 pub fn same_identity(a: &str, b: &str) -> bool {
     match (a.rsplit_once('@'), b.rsplit_once('@')) {
         (Some((la, da)), Some((lb, db))) => la == lb && da.eq_ignore_ascii_case(db),
@@ -154,8 +154,9 @@ pub fn from_address(from: &str) -> Option<String> {
     (address.contains('@') && !address.contains(char::is_whitespace)).then(|| address.to_owned())
 }
 
-/// Whether the identity `identity` covers the address `address` (DOMAIN.md §1.3): an email
-/// identity only itself; a domain identity any address at the domain or its subdomains.
+/// Whether the identity `identity` covers the address `address`
+/// (docs/domain.md#what-an-identity-covers): an email identity only itself; a domain identity any
+/// address at the domain or its subdomains.
 pub fn covers(identity: &str, address: &str) -> bool {
     if identity.contains('@') {
         return same_identity(identity, address);

@@ -5,6 +5,7 @@
 
 mod cli;
 mod corpus;
+mod docs;
 mod formats;
 mod hostile;
 mod integrations;
