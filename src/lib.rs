@@ -20,6 +20,7 @@ pub mod lsp;
 pub mod params;
 pub mod resolve;
 pub mod rules;
+pub mod site;
 pub mod source;
 pub mod suppress;
 pub mod tree;

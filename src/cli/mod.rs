@@ -82,6 +82,13 @@ pub enum DebugCommand {
         #[arg(long = "param", value_name = "KEY=VALUE")]
         params: Vec<String>,
     },
+    /// Build the documentation site (every rule's page, the guides, a search) into OUT.
+    Site {
+        out: PathBuf,
+        /// The checkout whose README.md, docs/ and rules/README.md become the guides.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -235,6 +242,7 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
             Ok(Exit::Clean)
         }
         Command::Debug(DebugCommand::Load { file }) => debug::load(&file, io),
+        Command::Debug(DebugCommand::Site { out, root }) => debug::site(&out, &root, io),
         Command::Debug(DebugCommand::Parse { paths, tree }) => debug::parse(&paths, tree, io),
         Command::Debug(DebugCommand::Resolve {
             file,

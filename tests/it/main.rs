@@ -13,4 +13,5 @@ mod lsp;
 mod parse;
 mod resolve;
 mod rules;
+mod site;
 mod support;
