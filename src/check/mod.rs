@@ -269,13 +269,14 @@ pub fn run_with_progress(
         ses: inputs.ses.clone(),
         live: None,
     };
-    let mut facts = join::facts_document(&stacks, &join_inputs);
+    let mut typed = join::facts_document(&stacks, &join_inputs);
     if let Some(aws) = &options.aws {
         // The facts say which (account, region) and identities matter; the lookup answers
         // them and the join runs again with the answers.
-        join_inputs.live = Some(live_lookup(&join::live::targets(&facts), aws));
-        facts = join::facts_document(&stacks, &join_inputs);
+        join_inputs.live = Some(live_lookup(&join::live::targets(&typed), aws));
+        typed = join::facts_document(&stacks, &join_inputs);
     }
+    let mut facts = typed.to_json();
     diagnostics.extend(rules::evaluate(&catalog, &facts, &|name| {
         ids.get(name).copied()
     }));

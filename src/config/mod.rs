@@ -29,8 +29,12 @@ pub struct Located<T> {
     pub span: Span,
 }
 
-/// What the config says about SES in an (account, region).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The SES state of an (account, region): what the config, a flag or the live lookup says, and
+/// what the facts document reports (`ses.state`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum SesState {
     /// Still in the SES sandbox: only verified recipients receive mail.
     Sandbox,

@@ -3,9 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Map, Value as Json, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use super::SesState;
+use super::facts::{AccountSource, Facts, LookupFact, LookupSpans, MergedError, SenderFact};
 
 /// An (account, region) as the facts name it before the lookup: the account is `None` when neither
 /// the `SourceArn` nor the stack says (the caller's account is used then).
@@ -39,22 +41,29 @@ pub struct AccountLookup {
 }
 
 /// SESv2 `GetAccount` (DOMAIN.md §4.3).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
 pub struct AccountState {
+    /// `ProductionAccessEnabled`; false means the sandbox.
     pub production_access: bool,
+    /// `SendingEnabled`.
     pub sending_enabled: bool,
     /// `HEALTHY`, `PROBATION` or `SHUTDOWN`.
     pub enforcement_status: Option<String>,
+    /// `SendQuota.Max24HourSend` (`-1` means unlimited).
     pub max_24_hour_send: Option<f64>,
+    /// `SendQuota.MaxSendRate`.
     pub max_send_rate: Option<f64>,
+    /// `SendQuota.SentLast24Hours`.
     pub sent_last_24_hours: Option<f64>,
-    /// `Details.ReviewDetails.Status` of a production-access request.
+    /// `Details.ReviewDetails.Status` of a production-access request: `PENDING`, `FAILED`,
+    /// `GRANTED`, `DENIED`.
     pub review_status: Option<String>,
 }
 
 /// SESv2 `GetEmailIdentity`; `exists: false` when SES answered `NotFoundException`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct IdentityState {
+    /// False when SES answered `NotFoundException`; the others are then null.
     pub exists: bool,
     pub verified_for_sending: Option<bool>,
     /// `PENDING`, `SUCCESS`, `FAILED`, `TEMPORARY_FAILURE` or `NOT_STARTED`.
@@ -65,18 +74,22 @@ pub struct IdentityState {
 
 /// Why a question could not be answered. Holds the service's error code and message only, never
 /// a request, a signature or a credential.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct LookupError {
     pub kind: ErrorKind,
     /// `GetAccount`, `GetEmailIdentity` or `GetCallerIdentity`.
     pub operation: &'static str,
     /// The IAM action the operation needs.
     pub action: &'static str,
+    /// The service's error code (`AccessDeniedException`, `TooManyRequestsException`, ...).
     pub code: Option<String>,
+    /// The service's message, or what went wrong.
     pub message: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What kind of failure a lookup met.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum ErrorKind {
     /// No credentials could be loaded, or the service rejected them.
     Credentials,
@@ -90,80 +103,29 @@ pub enum ErrorKind {
     Other,
 }
 
-impl ErrorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Credentials => "credentials",
-            ErrorKind::AccessDenied => "access-denied",
-            ErrorKind::Throttled => "throttled",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Network => "network",
-            ErrorKind::CrossAccount => "cross-account",
-            ErrorKind::Other => "other",
-        }
-    }
-}
-
-impl LookupError {
-    fn to_json(&self) -> Json {
-        json!({
-            "kind": self.kind.as_str(),
-            "operation": self.operation,
-            "action": self.action,
-            "code": self.code,
-            "message": self.message,
-        })
-    }
-}
-
-impl AccountState {
-    fn to_json(&self) -> Json {
-        json!({
-            "production_access": self.production_access,
-            "sending_enabled": self.sending_enabled,
-            "enforcement_status": self.enforcement_status,
-            "max_24_hour_send": self.max_24_hour_send,
-            "max_send_rate": self.max_send_rate,
-            "sent_last_24_hours": self.sent_last_24_hours,
-            "review_status": self.review_status,
-        })
-    }
-}
-
-impl IdentityState {
-    fn to_json(&self) -> Json {
-        json!({
-            "exists": self.exists,
-            "verified_for_sending": self.verified_for_sending,
-            "verification_status": self.verification_status,
-            "identity_type": self.identity_type,
-        })
-    }
-}
-
 /// The lookup key of a sender of the facts document: a valid `SourceArn` with a known region.
 /// An account that came from the caller maps back to `None`, so the key is the same before and
 /// after the lookup.
-pub fn sender_key(sender: &Json) -> Option<AccountKey> {
-    if sender["source_arn"]["valid"] != Json::Bool(true) {
+pub fn sender_key(sender: &SenderFact) -> Option<AccountKey> {
+    if !sender.source_arn.as_ref().is_some_and(|arn| arn.valid) {
         return None;
     }
-    let region = sender["ses"]["region"].as_str()?;
-    let account = match sender["ses"]["account_source"].as_str() {
-        Some("caller") => None,
-        _ => sender["ses"]["account"].as_str().map(str::to_owned),
+    let region = sender.ses.region.clone()?;
+    let account = match sender.ses.account_source {
+        Some(AccountSource::Caller) => None,
+        _ => sender.ses.account.clone(),
     };
-    Some((account, region.to_owned()))
+    Some((account, region))
 }
 
 /// What the senders of a facts document (built without live state) need looked up.
-pub fn targets(facts: &Json) -> LookupTargets {
+pub fn targets(facts: &Facts) -> LookupTargets {
     let mut targets = LookupTargets::default();
-    for sender in facts["senders"].as_array().into_iter().flatten() {
+    for sender in &facts.senders {
         let Some((account, region)) = sender_key(sender) else {
             continue;
         };
-        if let Some(identity) = sender["identity"]["name"].as_str() {
+        if let Some(identity) = &sender.identity.name {
             targets
                 .identities
                 .insert((account.clone(), region.clone(), identity.to_owned()));
@@ -179,10 +141,10 @@ pub struct SenderLive {
     /// The caller's account, when the facts had none.
     pub caller_account: Option<String>,
     pub state: Option<SesState>,
-    pub ses_live: Json,
-    pub ses_error: Json,
-    pub identity_live: Json,
-    pub identity_error: Json,
+    pub ses_live: Option<AccountState>,
+    pub ses_error: Option<LookupError>,
+    pub identity_live: Option<IdentityState>,
+    pub identity_error: Option<LookupError>,
 }
 
 /// The live facts of a sender whose `SourceArn` points to `account` and `region`.
@@ -193,13 +155,7 @@ pub fn for_sender(
     identity: Option<&str>,
 ) -> SenderLive {
     let key = (account.map(str::to_owned), region.to_owned());
-    let mut out = SenderLive {
-        ses_live: Json::Null,
-        ses_error: Json::Null,
-        identity_live: Json::Null,
-        identity_error: Json::Null,
-        ..SenderLive::default()
-    };
+    let mut out = SenderLive::default();
     if let Some(lookup) = live.accounts.get(&key) {
         if account.is_none() {
             out.caller_account = lookup.account.clone();
@@ -211,9 +167,9 @@ pub fn for_sender(
                 } else {
                     SesState::Sandbox
                 });
-                out.ses_live = state.to_json();
+                out.ses_live = Some(state.clone());
             }
-            Err(err) => out.ses_error = err.to_json(),
+            Err(err) => out.ses_error = Some(err.clone()),
         }
     }
     if let Some(name) = identity
@@ -222,8 +178,8 @@ pub fn for_sender(
             .get(&(key.0.clone(), key.1.clone(), name.to_owned()))
     {
         match result {
-            Ok(state) => out.identity_live = state.to_json(),
-            Err(err) => out.identity_error = err.to_json(),
+            Ok(state) => out.identity_live = Some(state.clone()),
+            Err(err) => out.identity_error = Some(err.clone()),
         }
     }
     out
@@ -231,7 +187,7 @@ pub fn for_sender(
 
 /// One entry per looked-up (account, region) for `lookups[]`, located at the first sender whose
 /// `SourceArn` points there, with every failure of its questions merged into one `error`.
-pub fn lookups(live: &LiveFacts, senders: &[Json]) -> Vec<Json> {
+pub fn lookups(live: &LiveFacts, senders: &[SenderFact]) -> Vec<LookupFact> {
     let mut out = Vec::new();
     for (key, lookup) in &live.accounts {
         let Some(first) = senders.iter().find(|s| sender_key(s).as_ref() == Some(key)) else {
@@ -252,41 +208,40 @@ pub fn lookups(live: &LiveFacts, senders: &[Json]) -> Vec<Json> {
             }
         }
         let (region, account) = (&key.1, lookup.account.as_deref());
-        let mut spans = Map::new();
-        for name in ["source_arn", "resource"] {
-            if let Some(span) = first["spans"].get(name) {
-                spans.insert(name.to_owned(), span.clone());
-            }
-        }
         let place = match account {
             Some(account) => format!("account {account} in {region}"),
             None => format!("{region} (account of the credentials)"),
         };
-        out.push(json!({
-            "id": format!("lookup#{}#{region}", account.unwrap_or("?")),
-            "place": place,
-            "account": account,
-            "account_source": first["ses"]["account_source"],
-            "region": region,
-            "live": lookup.result.as_ref().ok().map(AccountState::to_json),
-            "error": merged_error(&errors, account, region),
-            "stack": first["stack"],
-            "file": first["file"],
-            "resource": first["resource"],
-            "cdk_path": first["cdk_path"],
-            "note": first["note"],
-            "spans": spans,
-        }));
+        out.push(LookupFact {
+            id: format!("lookup#{}#{region}", account.unwrap_or("?")),
+            place,
+            account: account.map(str::to_owned),
+            account_source: first.ses.account_source,
+            region: region.clone(),
+            live: lookup.result.as_ref().ok().cloned(),
+            error: merged_error(&errors, account, region),
+            stack: first.stack.clone(),
+            file: first.file.clone(),
+            resource: first.resource.clone(),
+            cdk_path: first.cdk_path.clone(),
+            note: first.note.clone(),
+            spans: LookupSpans {
+                source_arn: first.spans.source_arn.clone(),
+                resource: Some(first.spans.resource.clone()),
+            },
+        });
     }
     out
 }
 
 /// The failures of one (account, region) as one object: the first failure's kind, code and
 /// message, every IAM action that failed, and a sentence that names them.
-fn merged_error(errors: &[&LookupError], account: Option<&str>, region: &str) -> Json {
-    let Some(first) = errors.first() else {
-        return Json::Null;
-    };
+fn merged_error(
+    errors: &[&LookupError],
+    account: Option<&str>,
+    region: &str,
+) -> Option<MergedError> {
+    let first = errors.first()?;
     let mut actions: Vec<&str> = Vec::new();
     let mut operations: Vec<&str> = Vec::new();
     for err in errors {
@@ -310,18 +265,15 @@ fn merged_error(errors: &[&LookupError], account: Option<&str>, region: &str) ->
         Some(code) => format!("{code}: {}", first.message),
         None => first.message.clone(),
     };
-    json!({
-        "kind": first.kind.as_str(),
-        "code": first.code,
-        "message": first.message,
-        "operations": operations,
-        "actions": actions,
-        "summary": format!(
-            "{what} ({}; {detail})",
-            actions.join(", ")
-        ),
-        "account": account,
-        "region": region,
+    Some(MergedError {
+        kind: first.kind,
+        code: first.code.clone(),
+        message: first.message.clone(),
+        summary: format!("{what} ({}; {detail})", actions.join(", ")),
+        operations: operations.into_iter().map(str::to_owned).collect(),
+        actions: actions.into_iter().map(str::to_owned).collect(),
+        account: account.map(str::to_owned),
+        region: region.to_owned(),
     })
 }
 
@@ -329,14 +281,42 @@ fn merged_error(errors: &[&LookupError], account: Option<&str>, region: &str) ->
 mod tests {
     use super::*;
 
-    fn sender(account: Option<&str>, source: &str, region: &str, identity: &str) -> Json {
-        json!({
-            "stack": "S", "file": "t.yaml", "resource": "Pool", "cdk_path": null,
-            "source_arn": {"valid": true},
-            "ses": {"region": region, "account": account, "account_source": source},
-            "identity": {"name": identity},
-            "spans": {"source_arn": {"file": "t.yaml", "start": 1, "end": 2}},
-        })
+    use crate::join::facts::{IdentityJoin, SenderSes, SenderSpans, SourceArnFact, SpanFact};
+
+    fn sender(
+        account: Option<&str>,
+        source: Option<AccountSource>,
+        region: &str,
+        identity: &str,
+    ) -> SenderFact {
+        SenderFact {
+            stack: "S".into(),
+            file: "t.yaml".into(),
+            resource: "Pool".into(),
+            source_arn: Some(SourceArnFact {
+                valid: true,
+                ..SourceArnFact::default()
+            }),
+            ses: SenderSes {
+                region: Some(region.into()),
+                account: account.map(str::to_owned),
+                account_source: source,
+                ..SenderSes::default()
+            },
+            identity: IdentityJoin {
+                name: Some(identity.into()),
+                ..IdentityJoin::default()
+            },
+            spans: SenderSpans {
+                source_arn: Some(SpanFact {
+                    file: "t.yaml".into(),
+                    start: 1,
+                    end: 2,
+                }),
+                ..SenderSpans::default()
+            },
+            ..SenderFact::default()
+        }
     }
 
     fn error(kind: ErrorKind, action: &'static str) -> LookupError {
@@ -351,12 +331,30 @@ mod tests {
 
     #[test]
     fn targets_deduplicate_accounts_and_identities() {
-        let facts = json!({"senders": [
-            sender(Some("111111111111"), "stack", "us-west-2", "example.com"),
-            sender(Some("111111111111"), "stack", "us-west-2", "example.com"),
-            sender(None, "unknown", "eu-west-1", "a@example.com"),
-            {"source_arn": {"valid": false}, "ses": {"region": "us-east-1"}},
-        ]});
+        let mut invalid = sender(None, None, "us-east-1", "x.com");
+        invalid.source_arn = invalid.source_arn.map(|arn| SourceArnFact {
+            valid: false,
+            ..arn
+        });
+        let facts = Facts {
+            senders: vec![
+                sender(
+                    Some("111111111111"),
+                    Some(AccountSource::Stack),
+                    "us-west-2",
+                    "example.com",
+                ),
+                sender(
+                    Some("111111111111"),
+                    Some(AccountSource::Stack),
+                    "us-west-2",
+                    "example.com",
+                ),
+                sender(None, None, "eu-west-1", "a@example.com"),
+                invalid,
+            ],
+            ..Facts::default()
+        };
         let t = targets(&facts);
         assert_eq!(t.accounts.len(), 2);
         assert_eq!(t.identities.len(), 2);
@@ -365,7 +363,12 @@ mod tests {
 
     #[test]
     fn caller_account_maps_back_to_the_unknown_key() {
-        let s = sender(Some("999999999999"), "caller", "us-west-2", "x.com");
+        let s = sender(
+            Some("999999999999"),
+            Some(AccountSource::Caller),
+            "us-west-2",
+            "x.com",
+        );
         assert_eq!(sender_key(&s), Some((None, "us-west-2".into())));
     }
 
@@ -390,8 +393,11 @@ mod tests {
         let got = for_sender(&live, None, "us-west-2", Some("x.com"));
         assert_eq!(got.state, Some(SesState::Sandbox));
         assert_eq!(got.caller_account.as_deref(), Some("999999999999"));
-        assert_eq!(got.identity_error["action"], "ses:GetEmailIdentity");
-        assert_eq!(got.identity_live, Json::Null);
+        assert_eq!(
+            got.identity_error.map(|e| e.action),
+            Some("ses:GetEmailIdentity")
+        );
+        assert_eq!(got.identity_live, None);
     }
 
     #[test]
@@ -412,17 +418,25 @@ mod tests {
             );
         }
         let senders = vec![
-            sender(Some("111111111111"), "stack", "us-west-2", "a.com"),
-            sender(Some("111111111111"), "stack", "us-west-2", "b.com"),
+            sender(
+                Some("111111111111"),
+                Some(AccountSource::Stack),
+                "us-west-2",
+                "a.com",
+            ),
+            sender(
+                Some("111111111111"),
+                Some(AccountSource::Stack),
+                "us-west-2",
+                "b.com",
+            ),
         ];
         let got = lookups(&live, &senders);
         assert_eq!(got.len(), 1);
-        assert_eq!(
-            got[0]["error"]["actions"],
-            json!(["ses:GetAccount", "ses:GetEmailIdentity"])
-        );
-        assert_eq!(got[0]["spans"]["source_arn"]["start"], 1);
-        assert!(got[0]["error"]["summary"].as_str().unwrap().starts_with(
+        let error = got[0].error.as_ref().unwrap();
+        assert_eq!(error.actions, ["ses:GetAccount", "ses:GetEmailIdentity"]);
+        assert_eq!(got[0].spans.source_arn.as_ref().map(|s| s.start), Some(1));
+        assert!(error.summary.starts_with(
             "access denied (ses:GetAccount, ses:GetEmailIdentity; AccessDeniedException"
         ));
     }
