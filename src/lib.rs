@@ -17,6 +17,7 @@ pub mod join;
 pub mod live;
 pub mod load;
 pub mod lsp;
+pub mod map;
 pub mod params;
 pub mod resolve;
 pub mod rules;

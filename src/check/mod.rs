@@ -59,6 +59,8 @@ pub struct CheckOptions {
     pub overrides: BTreeMap<PathBuf, String>,
     /// `--aws`: read the SES state of every account and region live.
     pub aws: Option<AwsOptions>,
+    /// Also draw the map of the run (`sandtrap map`, the Markdown and HTML reports).
+    pub map: Option<crate::map::MapOptions>,
 }
 
 /// How to reach AWS for `--aws`; credentials come the standard way (environment, profile, SSO,
@@ -87,6 +89,8 @@ pub struct Outcome {
     pub catalog: Catalog,
     /// The names of the analyzed templates, in the order they were found (JUnit test cases).
     pub templates: Vec<String>,
+    /// The map of the run, when asked for.
+    pub map: Option<crate::map::Map>,
 }
 
 /// Why a run could not happen as asked (exit status 2).
@@ -303,6 +307,13 @@ pub fn run_with_progress(
     for d in &diagnostics {
         summary.count(d.severity);
     }
+    let map = options.map.map(|map_options| {
+        let mut map = crate::map::build(&typed, &diagnostics, &files, map_options);
+        if !secrets.is_empty() {
+            secrets.mask_map(&mut map);
+        }
+        map
+    });
     Ok(Outcome {
         files,
         diagnostics,
@@ -311,6 +322,7 @@ pub fn run_with_progress(
         facts,
         catalog,
         templates,
+        map,
     })
 }
 

@@ -27,6 +27,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the facts document the rules read (JSON).
     Facts(FactsArgs),
+    /// Draw who mails through which SES: accounts and regions with their SES state, senders,
+    /// identities and findings (Mermaid, Graphviz DOT or JSON).
+    Map(MapArgs),
     /// Print a rule's documentation.
     Explain {
         /// A rule code (`ST101`) or name (`ses-sandbox-recipients`).
@@ -95,6 +98,32 @@ pub enum DebugCommand {
 pub enum RulesFormat {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MapFormat {
+    /// A Mermaid flowchart (renders in GitHub and GitLab Markdown).
+    Mermaid,
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+    /// The map as data (what the pictures are drawn from).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "mermaid")]
+    pub format: MapFormat,
+    /// Write the map to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Draw every sender; by default, past 30 senders the ones without findings are drawn as
+    /// one node per region (and the map says so).
+    #[arg(long)]
+    pub expand: bool,
 }
 
 #[derive(Debug, Args)]
@@ -230,6 +259,7 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
     match cli.command {
         Command::Check(args) => check(args, io),
         Command::Facts(args) => facts(args, io),
+        Command::Map(args) => map(args, io),
         Command::Explain { rule, rules } => explain(&rule, &rules, io),
         Command::Rules { format, rules } => list_rules(format, &rules, io),
         Command::Lsp { stdio: _ } => lsp(io),
@@ -298,6 +328,7 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptio
             Ok(aws) => aws,
             Err(message) => return Ok(Err(message)),
         },
+        map: None,
     }))
 }
 
@@ -330,11 +361,12 @@ fn report_error(err: &dyn miette::Diagnostic, io: &mut Io<'_>) -> io::Result<Exi
 
 fn run_analysis(
     args: &AnalysisArgs,
+    map: Option<crate::map::MapOptions>,
     progress: &Progress,
     io: &mut Io<'_>,
 ) -> io::Result<Result<check::Outcome, Exit>> {
     let options = match options(args, io)? {
-        Ok(options) => options,
+        Ok(options) => CheckOptions { map, ..options },
         Err(message) => {
             writeln!(io.stderr, "error: {message}")?;
             return Ok(Err(Exit::Usage));
@@ -351,13 +383,67 @@ fn run_analysis(
 }
 
 fn facts(args: FactsArgs, mut io: Io<'_>) -> io::Result<Exit> {
-    let outcome = match run_analysis(&args.analysis, &Progress::new(false), &mut io)? {
+    let outcome = match run_analysis(&args.analysis, None, &Progress::new(false), &mut io)? {
         Ok(outcome) => outcome,
         Err(exit) => return Ok(exit),
     };
     serde_json::to_writer_pretty(&mut *io.stdout, &outcome.facts)?;
     writeln!(io.stdout)?;
     Ok(Exit::Clean)
+}
+
+/// `sandtrap map`: the picture of the run. Findings are drawn, never an exit status: only a
+/// run that cannot happen exits non-zero (2).
+fn map(args: MapArgs, mut io: Io<'_>) -> io::Result<Exit> {
+    let options = crate::map::MapOptions {
+        expand: args.expand,
+    };
+    let outcome = match run_analysis(
+        &args.analysis,
+        Some(options),
+        &Progress::new(false),
+        &mut io,
+    )? {
+        Ok(outcome) => outcome,
+        Err(exit) => return Ok(exit),
+    };
+    let map = outcome.map.unwrap_or_default();
+    let text = match args.format {
+        MapFormat::Mermaid => crate::map::mermaid::render(&map),
+        MapFormat::Dot => crate::map::dot::render(&map),
+        MapFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&map).map_err(io::Error::other)?;
+            text.push('\n');
+            text
+        }
+    };
+    match &args.output_file {
+        Some(path) => {
+            if let Err(err) = std::fs::write(path, text) {
+                writeln!(io.stderr, "error: cannot write {}: {err}", path.display())?;
+                return Ok(Exit::Usage);
+            }
+        }
+        None => io.stdout.write_all(text.as_bytes())?,
+    }
+    Ok(Exit::Clean)
+}
+
+/// Where the Markdown report links a file's lines: the commit being built, on GitHub Actions
+/// or GitLab CI; nowhere elsewhere.
+fn source_url() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if let (Some(server), Some(repository), Some(sha)) = (
+        var("GITHUB_SERVER_URL"),
+        var("GITHUB_REPOSITORY"),
+        var("GITHUB_SHA"),
+    ) {
+        return Some(format!("{server}/{repository}/blob/{sha}/"));
+    }
+    if let (Some(project), Some(sha)) = (var("CI_PROJECT_URL"), var("CI_COMMIT_SHA")) {
+        return Some(format!("{project}/-/blob/{sha}/"));
+    }
+    None
 }
 
 fn rule_catalog(
@@ -436,11 +522,14 @@ fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit> {
     // The bar goes to standard error, beside a report people read, never beside one a
     // program parses.
     let progress = Progress::new(io.stderr_is_terminal && args.format == OutputFormat::Human);
-    let outcome = match run_analysis(&args.analysis, &progress, &mut io)? {
+    let map = matches!(args.format, OutputFormat::Markdown | OutputFormat::Html)
+        .then(crate::map::MapOptions::default);
+    let outcome = match run_analysis(&args.analysis, map, &progress, &mut io)? {
         Ok(outcome) => outcome,
         Err(exit) => return Ok(exit),
     };
     let root = std::env::current_dir().unwrap_or_default();
+    let source_url = source_url();
     let report = Report {
         files: &outcome.files,
         diagnostics: &outcome.diagnostics,
@@ -448,6 +537,8 @@ fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit> {
         catalog: &outcome.catalog,
         templates: &outcome.templates,
         root: &root,
+        map: outcome.map.as_ref(),
+        source_url: source_url.as_deref(),
     };
     let to_terminal = args.output_file.is_none() && io.stdout_is_terminal;
     let style = Style {

@@ -10,6 +10,7 @@ mod hostile;
 mod integrations;
 mod live;
 mod lsp;
+mod map;
 mod parse;
 mod resolve;
 mod rules;
