@@ -73,6 +73,9 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// `--aws-timeout`: for each request, retries included.
     pub timeout: std::time::Duration,
+    /// `--aws-role-arn`, then config `aws.role-arn`, and config `aws.profiles`: how to reach
+    /// accounts other than the caller's besides the CDK lookup roles.
+    pub routes: join::live::RouteOptions,
 }
 
 /// Everything a run found.
@@ -277,7 +280,21 @@ pub fn run_with_progress(
     if let Some(aws) = &options.aws {
         // The facts say which (account, region) and identities matter; the lookup answers
         // them and the join runs again with the answers.
-        join_inputs.live = Some(live_lookup(&join::live::targets(&typed), aws));
+        let mut targets = join::live::targets(&typed);
+        let mut routes = aws.routes.clone();
+        if routes.role_arn.is_none()
+            && let Some(role) = &inputs.config.aws_role_arn
+        {
+            routes.role_arn = Some((role.value.clone(), join::live::RoleSource::Config));
+        }
+        for (account, profile) in &inputs.config.aws_profiles {
+            routes
+                .profiles
+                .entry(account.value.clone())
+                .or_insert_with(|| profile.value.clone());
+        }
+        targets.routes = join::live::routes(&stacks, &targets, &routes);
+        join_inputs.live = Some(live_lookup(&targets, aws));
         typed = join::facts_document(&stacks, &join_inputs);
     }
     let mut facts = typed.to_json();
@@ -633,6 +650,10 @@ fn stack(
             _ => source.name.clone(),
         },
         region_note: env.region_note.clone(),
+        lookup_role: match &target.origin {
+            Origin::Cdk(cdk) => cdk.lookup_role.as_deref().cloned(),
+            _ => None,
+        },
         facts,
     };
     (stack, secrets)

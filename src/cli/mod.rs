@@ -30,6 +30,9 @@ pub enum Command {
     /// Draw who mails through which SES: accounts and regions with their SES state, senders,
     /// identities and findings (Mermaid, Graphviz DOT or JSON).
     Map(MapArgs),
+    /// The SES state of every account and region the run touches, and who said it (with
+    /// `--aws`: sending, enforcement, quota, rate, identity verification).
+    Status(StatusArgs),
     /// Print a rule's documentation.
     Explain {
         /// A rule code (`ST101`) or name (`ses-sandbox-recipients`).
@@ -126,6 +129,25 @@ pub struct MapArgs {
     pub expand: bool,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFormat {
+    /// An aligned table.
+    Human,
+    /// The rows as data.
+    Json,
+    /// A GitHub-flavoured table and the map (Mermaid).
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: StatusFormat,
+}
+
 #[derive(Debug, Args)]
 pub struct FactsArgs {
     #[command(flatten)]
@@ -194,6 +216,10 @@ pub struct AnalysisArgs {
     /// With `--aws`: send requests to this endpoint (an emulator or a test server).
     #[arg(long, value_name = "URL", requires = "aws")]
     pub aws_endpoint_url: Option<String>,
+    /// With `--aws`: the role to assume in accounts other than the credentials' own, when no CDK
+    /// lookup role reaches them (`{account}` stands for each account; session name `sandtrap`).
+    #[arg(long, value_name = "ARN", requires = "aws")]
+    pub aws_role_arn: Option<String>,
     /// With `--aws`: give up on a request after this many seconds, retries included.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0, requires = "aws")]
     pub aws_timeout: f64,
@@ -260,6 +286,7 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
         Command::Check(args) => check(args, io),
         Command::Facts(args) => facts(args, io),
         Command::Map(args) => map(args, io),
+        Command::Status(args) => status(args, io),
         Command::Explain { rule, rules } => explain(&rule, &rules, io),
         Command::Rules { format, rules } => list_rules(format, &rules, io),
         Command::Lsp { stdio: _ } => lsp(io),
@@ -345,10 +372,23 @@ fn aws_options(args: &AnalysisArgs) -> Result<Option<check::AwsOptions>, String>
                 args.aws_timeout
             )
         })?;
+    let role_arn = match &args.aws_role_arn {
+        Some(arn) if !crate::config::is_role_arn_template(arn) => {
+            return Err(format!(
+                "`--aws-role-arn {arn}` is not an IAM role ARN (e.g. `arn:aws:iam::{{account}}:role/NAME`, `{{account}}` standing for each account to read)"
+            ));
+        }
+        Some(arn) => Some((arn.clone(), crate::join::live::RoleSource::Flag)),
+        None => None,
+    };
     Ok(Some(check::AwsOptions {
         profile: args.aws_profile.clone(),
         endpoint_url: args.aws_endpoint_url.clone(),
         timeout,
+        routes: crate::join::live::RouteOptions {
+            role_arn,
+            profiles: Default::default(),
+        },
     }))
 }
 
@@ -426,6 +466,34 @@ fn map(args: MapArgs, mut io: Io<'_>) -> io::Result<Exit> {
         }
         None => io.stdout.write_all(text.as_bytes())?,
     }
+    Ok(Exit::Clean)
+}
+
+/// `sandtrap status`: the table of every (account, region). Like `map`, it reports: only a run
+/// that cannot happen exits non-zero (2).
+fn status(args: StatusArgs, mut io: Io<'_>) -> io::Result<Exit> {
+    let options = crate::map::MapOptions { expand: true };
+    let outcome = match run_analysis(
+        &args.analysis,
+        Some(options),
+        &Progress::new(false),
+        &mut io,
+    )? {
+        Ok(outcome) => outcome,
+        Err(exit) => return Ok(exit),
+    };
+    let map = outcome.map.unwrap_or_default();
+    let status = crate::map::status::rows(&map);
+    let text = match args.format {
+        StatusFormat::Human => crate::map::status::human(&status),
+        StatusFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&status).map_err(io::Error::other)?;
+            text.push('\n');
+            text
+        }
+        StatusFormat::Markdown => crate::map::status::markdown(&status, &map),
+    };
+    io.stdout.write_all(text.as_bytes())?;
     Ok(Exit::Clean)
 }
 

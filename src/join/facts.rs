@@ -514,6 +514,8 @@ pub struct LookupFact {
     pub account: Option<String>,
     pub account_source: Option<AccountSource>,
     pub region: String,
+    /// The account of the credentials (STS `GetCallerIdentity`), when it answered.
+    pub caller: Option<String>,
     /// As `ses.live`.
     pub live: Option<AccountState>,
     /// Every failure of that (account, region)'s questions merged.
@@ -551,4 +553,8 @@ pub struct MergedError {
     pub summary: String,
     pub account: Option<String>,
     pub region: String,
+    /// For `assume-role`: the role ARN (or profile) that was tried.
+    pub role: Option<String>,
+    /// For `assume-role`: `cdk-lookup-role`, `flag`, `config` or `profile`.
+    pub role_source: Option<super::live::RoleSource>,
 }

@@ -21,6 +21,143 @@ pub type IdentityKey = (Option<String>, String, String);
 pub struct LookupTargets {
     pub accounts: BTreeSet<AccountKey>,
     pub identities: BTreeSet<IdentityKey>,
+    /// How to read each account, by account id, in the order tried, when it is not the
+    /// caller's ([`routes`]).
+    pub routes: BTreeMap<String, Vec<Route>>,
+}
+
+/// Who named the way to another account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoleSource {
+    /// A CDK stack's `properties.lookupRole` (the bootstrap's read-only lookup role).
+    CdkLookupRole,
+    /// `--aws-role-arn`.
+    Flag,
+    /// `.sandtrap.yaml` `aws: {role-arn}`.
+    Config,
+    /// `.sandtrap.yaml` `aws: {profiles}`.
+    Profile,
+}
+
+/// One way to read an account other than the caller's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// STS `AssumeRole` with the caller's credentials, session name `sandtrap`.
+    Role {
+        arn: String,
+        source: RoleSource,
+        external_id: Option<String>,
+        options: crate::discover::AssumeRoleOptions,
+        /// For a CDK lookup role: the bootstrap version that creates it.
+        requires_bootstrap_version: Option<u64>,
+    },
+    /// A profile of the AWS config files.
+    Profile(String),
+}
+
+impl Route {
+    /// The role ARN or profile name, for messages.
+    pub fn name(&self) -> &str {
+        match self {
+            Route::Role { arn, .. } => arn,
+            Route::Profile(profile) => profile,
+        }
+    }
+
+    pub fn source(&self) -> RoleSource {
+        match self {
+            Route::Role { source, .. } => *source,
+            Route::Profile(_) => RoleSource::Profile,
+        }
+    }
+}
+
+/// What the user named to reach other accounts: a role ARN (`{account}` replaced by each
+/// account) and profiles by account.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RouteOptions {
+    pub role_arn: Option<(String, RoleSource)>,
+    pub profiles: BTreeMap<String, String>,
+}
+
+/// The ways to read each account of `targets`: the CDK lookup role of the account's stacks
+/// first (partition, account and region substituted), then a profile named for the account,
+/// then the user's role ARN. The caller's own account needs none; the lookup decides which
+/// account is the caller's.
+pub fn routes(
+    stacks: &[super::Stack],
+    targets: &LookupTargets,
+    options: &RouteOptions,
+) -> BTreeMap<String, Vec<Route>> {
+    let mut out: BTreeMap<String, Vec<Route>> = BTreeMap::new();
+    let accounts: BTreeSet<&String> = targets
+        .accounts
+        .iter()
+        .filter_map(|(a, _)| a.as_ref())
+        .collect();
+    for account in accounts {
+        let mut routes = Vec::new();
+        for stack in stacks
+            .iter()
+            .filter(|s| s.account.as_ref() == Some(account))
+        {
+            let Some(role) = &stack.lookup_role else {
+                continue;
+            };
+            let Some(arn) = substitute(&role.arn, account, stack.region.as_deref()) else {
+                continue;
+            };
+            let route = Route::Role {
+                arn,
+                source: RoleSource::CdkLookupRole,
+                external_id: role.external_id.clone(),
+                options: role.options.clone(),
+                requires_bootstrap_version: role.requires_bootstrap_version,
+            };
+            // One lookup role per account is enough: IAM is global, and every region's
+            // lookup role reads the whole account.
+            if !routes
+                .iter()
+                .any(|r: &Route| r.source() == RoleSource::CdkLookupRole)
+            {
+                routes.push(route);
+            }
+        }
+        if let Some(profile) = options.profiles.get(account) {
+            routes.push(Route::Profile(profile.clone()));
+        }
+        if let Some((template, source)) = &options.role_arn {
+            let arn = template.replace("{account}", account);
+            // A role ARN written for one account applies to that account only.
+            if arn.split(':').nth(4) == Some(account.as_str()) {
+                routes.push(Route::Role {
+                    arn: arn.replace("{partition}", "aws"),
+                    source: *source,
+                    external_id: None,
+                    options: Default::default(),
+                    requires_bootstrap_version: None,
+                });
+            }
+        }
+        if !routes.is_empty() {
+            out.insert(account.clone(), routes);
+        }
+    }
+    out
+}
+
+/// A lookup role ARN with `${AWS::Partition}`, `${AWS::AccountId}` and `${AWS::Region}` replaced;
+/// `None` when one of them is unknown.
+fn substitute(arn: &str, account: &str, region: Option<&str>) -> Option<String> {
+    let partition = region.map_or("aws", super::regions::partition);
+    let mut out = arn
+        .replace("${AWS::Partition}", partition)
+        .replace("${AWS::AccountId}", account);
+    if out.contains("${AWS::Region}") {
+        out = out.replace("${AWS::Region}", region?);
+    }
+    (!out.contains("${")).then_some(out)
 }
 
 /// Everything the live lookup learned; each question is asked once per run.
@@ -41,7 +178,7 @@ pub struct AccountLookup {
 }
 
 /// SESv2 `GetAccount` (DOMAIN.md §4.3).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct AccountState {
     /// `ProductionAccessEnabled`; false means the sandbox.
     pub production_access: bool,
@@ -85,6 +222,27 @@ pub struct LookupError {
     pub code: Option<String>,
     /// The service's message, or what went wrong.
     pub message: String,
+    /// The role (or profile) tried to reach another account, when that failed.
+    pub role: Option<String>,
+    /// Who named that role.
+    pub role_source: Option<RoleSource>,
+}
+
+impl LookupError {
+    /// The same failure, for another SES question of the account: a failure to reach the
+    /// account (no route, a role that cannot be assumed) keeps its STS operation; a cross-account
+    /// refusal names the question it refuses.
+    pub fn for_operation(&self, operation: &'static str) -> LookupError {
+        let mut err = self.clone();
+        if err.kind == ErrorKind::CrossAccount {
+            err.operation = operation;
+            err.action = match operation {
+                "GetEmailIdentity" => "ses:GetEmailIdentity",
+                _ => "ses:GetAccount",
+            };
+        }
+        err
+    }
 }
 
 /// What kind of failure a lookup met.
@@ -98,8 +256,11 @@ pub enum ErrorKind {
     Timeout,
     /// The endpoint could not be reached.
     Network,
-    /// The account is not the caller's: SESv2 only describes the caller's own account.
+    /// The account is not the caller's: SESv2 only describes the caller's own account, and no
+    /// role or profile reaches it.
     CrossAccount,
+    /// The role (or profile) that reaches another account could not be used.
+    AssumeRole,
     Other,
 }
 
@@ -218,6 +379,7 @@ pub fn lookups(live: &LiveFacts, senders: &[SenderFact]) -> Vec<LookupFact> {
             account: account.map(str::to_owned),
             account_source: first.ses.account_source,
             region: region.clone(),
+            caller: live.caller_account.clone(),
             live: lookup.result.as_ref().ok().cloned(),
             error: merged_error(&errors, account, region),
             stack: first.stack.clone(),
@@ -259,6 +421,7 @@ fn merged_error(
         ErrorKind::Timeout => "timed out",
         ErrorKind::Network => "the endpoint could not be reached",
         ErrorKind::CrossAccount => "the account is not the credentials' account",
+        ErrorKind::AssumeRole => "the role to read the account could not be assumed",
         ErrorKind::Other => "the request failed",
     };
     let detail = match &first.code {
@@ -274,6 +437,8 @@ fn merged_error(
         actions: actions.into_iter().map(str::to_owned).collect(),
         account: account.map(str::to_owned),
         region: region.to_owned(),
+        role: first.role.clone(),
+        role_source: first.role_source,
     })
 }
 
@@ -326,6 +491,8 @@ mod tests {
             action,
             code: Some("AccessDeniedException".into()),
             message: "denied".into(),
+            role: None,
+            role_source: None,
         }
     }
 
@@ -439,5 +606,97 @@ mod tests {
         assert!(error.summary.starts_with(
             "access denied (ses:GetAccount, ses:GetEmailIdentity; AccessDeniedException"
         ));
+    }
+
+    fn cdk_stack(account: &str, region: Option<&str>, arn: &str) -> crate::join::Stack {
+        crate::join::Stack {
+            file: "t.json".into(),
+            name: "S".into(),
+            account: Some(account.into()),
+            account_source: crate::join::EnvSource::CdkManifest,
+            region: region.map(str::to_owned),
+            region_source: crate::join::EnvSource::CdkManifest,
+            environment_location: None,
+            cdk: true,
+            deployment: "m#S".into(),
+            region_note: None,
+            lookup_role: Some(crate::discover::LookupRole {
+                arn: arn.into(),
+                requires_bootstrap_version: Some(8),
+                ..Default::default()
+            }),
+            facts: Default::default(),
+        }
+    }
+
+    #[test]
+    fn routes_try_the_lookup_role_then_a_profile_then_the_named_role() {
+        let lookup = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-lookup-role-${AWS::AccountId}-${AWS::Region}";
+        let stacks = [
+            cdk_stack("222222222222", Some("cn-north-1"), lookup),
+            cdk_stack("222222222222", Some("cn-northwest-1"), lookup),
+            // The region is unknown: the role's name cannot be written.
+            cdk_stack("333333333333", None, lookup),
+        ];
+        let mut targets = LookupTargets::default();
+        for account in [
+            "222222222222",
+            "333333333333",
+            "444444444444",
+            "555555555555",
+        ] {
+            targets
+                .accounts
+                .insert((Some(account.into()), "us-west-2".into()));
+        }
+        targets.accounts.insert((None, "us-west-2".into()));
+        let options = RouteOptions {
+            role_arn: Some((
+                "arn:aws:iam::{account}:role/reader".into(),
+                RoleSource::Flag,
+            )),
+            profiles: [("222222222222".to_owned(), "dev".to_owned())].into(),
+        };
+        let routes = routes(&stacks, &targets, &options);
+        let names = |account: &str| -> Vec<(String, RoleSource)> {
+            routes[account]
+                .iter()
+                .map(|r| (r.name().to_owned(), r.source()))
+                .collect()
+        };
+        assert_eq!(
+            names("222222222222"),
+            [
+                (
+                    "arn:aws-cn:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-cn-north-1".to_owned(),
+                    RoleSource::CdkLookupRole
+                ),
+                ("dev".to_owned(), RoleSource::Profile),
+                ("arn:aws:iam::222222222222:role/reader".to_owned(), RoleSource::Flag),
+            ]
+        );
+        assert_eq!(
+            names("333333333333"),
+            [(
+                "arn:aws:iam::333333333333:role/reader".to_owned(),
+                RoleSource::Flag
+            )]
+        );
+        assert_eq!(
+            routes.len(),
+            4,
+            "the caller's unknown account needs no route"
+        );
+
+        // A role ARN written for one account reaches that account only.
+        let one = RouteOptions {
+            role_arn: Some((
+                "arn:aws:iam::444444444444:role/reader".into(),
+                RoleSource::Config,
+            )),
+            profiles: Default::default(),
+        };
+        let routes = super::routes(&[], &targets, &one);
+        assert_eq!(routes.keys().collect::<Vec<_>>(), ["444444444444"]);
     }
 }

@@ -41,6 +41,8 @@ pub struct Stack {
     pub deployment: String,
     /// Why the deploy configuration left the region unknown, for the notes of region rules.
     pub region_note: Option<String>,
+    /// A CDK stack's bootstrap lookup role, which `--aws` assumes to read its account.
+    pub lookup_role: Option<crate::discover::LookupRole>,
     pub facts: StackFacts,
 }
 

@@ -7,6 +7,7 @@
 
 pub mod dot;
 pub mod mermaid;
+pub mod status;
 pub mod svg;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::SesState;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::join::facts::{Facts, IdentityVerdict, SenderFact, StateSource, TriggerSenderFact};
+use crate::join::live::AccountState;
 use crate::source::Files;
 
 /// The version of the map's JSON (`sandtrap map --format json`).
@@ -96,6 +98,10 @@ pub struct RegionGroup {
     pub identities: Vec<IdentityNode>,
     /// Clean senders drawn as one node: how many stacks and senders it stands for.
     pub collapsed: Option<CollapsedNode>,
+    /// With `--aws`: what SESv2 `GetAccount` said for this account and region.
+    pub live: Option<AccountState>,
+    /// With `--aws`: why it could not be read (the lookup's summary).
+    pub live_error: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -133,6 +139,8 @@ pub struct IdentityNode {
     pub declared_by: Vec<String>,
     /// With `--aws`: verified for sending there.
     pub verified: Option<bool>,
+    /// With `--aws`: SES's `VerificationStatus` (`SUCCESS`, `PENDING`, ...), or `NOT_FOUND`.
+    pub verification_status: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -189,6 +197,7 @@ struct Target {
     status: &'static str,
     declared_in: Option<String>,
     verified: Option<bool>,
+    verification_status: Option<String>,
     state: Option<SesState>,
     source: Option<StateSource>,
 }
@@ -258,6 +267,13 @@ fn place_sender(sender: &SenderFact, index: &FindingIndex<'_>) -> Placed {
             .live
             .as_ref()
             .map(|l| l.verified_for_sending.unwrap_or(false)),
+        verification_status: sender.identity.live.as_ref().map(|l| {
+            if l.exists {
+                l.verification_status.clone().unwrap_or_default()
+            } else {
+                "NOT_FOUND".to_owned()
+            }
+        }),
         state: sender.ses.state,
         source: sender.ses.state_source,
     });
@@ -297,6 +313,7 @@ fn place_trigger(sender: &TriggerSenderFact, facts: &Facts, index: &FindingIndex
             status: trigger_identity_status(sender, facts),
             declared_in: None,
             verified: None,
+            verification_status: None,
             state: sender.ses.state,
             source: sender.ses.state_source,
         }),
@@ -403,6 +420,18 @@ pub fn build(facts: &Facts, diagnostics: &[Diagnostic], files: &Files, options: 
         ));
     }
     map.accounts = accounts(layout.groups, &states);
+    for lookup in &facts.lookups {
+        let group = map
+            .accounts
+            .iter_mut()
+            .filter(|a| a.account == lookup.account)
+            .flat_map(|a| a.regions.iter_mut())
+            .find(|r| r.region.as_deref() == Some(lookup.region.as_str()));
+        if let Some(group) = group {
+            group.live = lookup.live.clone();
+            group.live_error = lookup.error.as_ref().map(|e| e.summary.clone());
+        }
+    }
     map.totals.regions = map.accounts.iter().map(|a| a.regions.len()).sum();
     map.edges = layout.edges;
     map.stacks = facts
@@ -491,6 +520,9 @@ impl Layout {
                         identity.declared_by.push(stack.clone());
                     }
                     identity.verified = identity.verified.or(t.verified);
+                    if identity.verification_status.is_none() {
+                        identity.verification_status = t.verification_status.clone();
+                    }
                 }
                 None => group.identities.push(IdentityNode {
                     id: id.clone(),
@@ -498,6 +530,7 @@ impl Layout {
                     status: t.status.to_owned(),
                     declared_by: t.declared_in.iter().cloned().collect(),
                     verified: t.verified,
+                    verification_status: t.verification_status.clone(),
                 }),
             }
             self.edges.push(Edge {
