@@ -1,4 +1,5 @@
-//! Embeds every `rules/*.yaml` file as the built-in rule catalog.
+//! Embeds every `rules/*.yaml` file as the built-in rule catalog, and sets where the
+//! documentation site is published (`SANDTRAP_DOCS_URL`, which the release sets).
 
 #![allow(clippy::print_stdout)] // cargo reads a build script's instructions from its stdout
 
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo:rerun-if-changed=rules");
+    docs_url()?;
     let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("rules");
     let mut files = Vec::new();
     if dir.is_dir() {
@@ -38,5 +40,24 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let out = PathBuf::from(std::env::var("OUT_DIR")?).join("builtin_rules.rs");
     std::fs::write(out, table)?;
+    Ok(())
+}
+
+/// `SANDTRAP_DOCS_URL` at build time, else the default: every diagnostic's `url` starts with
+/// it. It must be an `https://` (or, for a local build of the site, `http://` or `file://`)
+/// URL ending in `/`.
+fn docs_url() -> Result<(), Box<dyn Error>> {
+    println!("cargo:rerun-if-env-changed=SANDTRAP_DOCS_URL");
+    let url = std::env::var("SANDTRAP_DOCS_URL").unwrap_or_else(|_| "https://sandtrap.dev/".into());
+    let scheme_ok = ["https://", "http://", "file://"]
+        .iter()
+        .any(|s| url.starts_with(s));
+    if !scheme_ok || !url.ends_with('/') {
+        return Err(format!(
+            "SANDTRAP_DOCS_URL must be an https:// URL ending in `/`, got `{url}`"
+        )
+        .into());
+    }
+    println!("cargo:rustc-env=SANDTRAP_DOCS_URL={url}");
     Ok(())
 }

@@ -14,24 +14,17 @@ use crate::source::Span;
 use crate::tree::{Document, Node};
 
 /// Which resource sends the mail.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum SenderKind {
     /// `AWS::Cognito::UserPool` `EmailConfiguration`.
+    #[default]
     UserPool,
     /// `AWS::Cognito::UserPoolRegionalConfigurationAttachment` in a replica region.
     Replica,
     /// `AWS::Cognito::UserPoolRiskConfigurationAttachment` notify configuration.
+    #[serde(rename = "risk-notification")]
     RiskNotify,
-}
-
-impl SenderKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SenderKind::UserPool => "user-pool",
-            SenderKind::Replica => "replica",
-            SenderKind::RiskNotify => "risk-notification",
-        }
-    }
 }
 
 /// A property value: absent, or present with its (partially known) value and span.

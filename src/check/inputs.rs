@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{CheckError, CheckOptions};
 use crate::config::{self, Config};
 use crate::discover::{Origin, Target};
-use crate::join::{EnvSource, SesDeclaration, SesState};
+use crate::join::{EnvSource, SesDeclaration, SesState, StateSource};
 use crate::resolve::StackEnv;
 use crate::tree::Node;
 
@@ -62,7 +62,7 @@ impl RunInputs {
                     account,
                     region,
                     state,
-                    source: "flag",
+                    source: StateSource::Flag,
                     location: None,
                 });
             }
@@ -99,11 +99,8 @@ fn config_declarations(config: &Config) -> Vec<SesDeclaration> {
             out.push(SesDeclaration {
                 account: entry.account.as_ref().map(|a| a.value.clone()),
                 region: region.value.clone(),
-                state: match entry.state {
-                    config::SesState::Sandbox => SesState::Sandbox,
-                    config::SesState::Production => SesState::Production,
-                },
-                source: "config",
+                state: entry.state,
+                source: StateSource::Config,
                 location: name.clone().map(|n| (n, region.span)),
             });
         }
@@ -267,7 +264,7 @@ fn stem(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{SesState, config_declarations, relative_to};
+    use super::{config_declarations, relative_to};
     use std::path::Path;
 
     #[test]
@@ -301,10 +298,7 @@ mod tests {
         let src = c.source().unwrap();
         let state = |account, region| {
             crate::join::ses_state(&declarations, account, region).map(|d| {
-                let state = match d.state {
-                    SesState::Sandbox => crate::config::SesState::Sandbox,
-                    SesState::Production => crate::config::SesState::Production,
-                };
+                let state = d.state;
                 let span = d
                     .location
                     .as_ref()

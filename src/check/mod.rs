@@ -59,6 +59,8 @@ pub struct CheckOptions {
     pub overrides: BTreeMap<PathBuf, String>,
     /// `--aws`: read the SES state of every account and region live.
     pub aws: Option<AwsOptions>,
+    /// Also draw the map of the run (`sandtrap map`, the Markdown and HTML reports).
+    pub map: Option<crate::map::MapOptions>,
 }
 
 /// How to reach AWS for `--aws`; credentials come the standard way (environment, profile, SSO,
@@ -71,6 +73,9 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// `--aws-timeout`: for each request, retries included.
     pub timeout: std::time::Duration,
+    /// `--aws-role-arn`, then config `aws.role-arn`, and config `aws.profiles`: how to reach
+    /// accounts other than the caller's besides the CDK lookup roles.
+    pub routes: join::live::RouteOptions,
 }
 
 /// Everything a run found.
@@ -87,6 +92,8 @@ pub struct Outcome {
     pub catalog: Catalog,
     /// The names of the analyzed templates, in the order they were found (JUnit test cases).
     pub templates: Vec<String>,
+    /// The map of the run, when asked for.
+    pub map: Option<crate::map::Map>,
 }
 
 /// Why a run could not happen as asked (exit status 2).
@@ -269,13 +276,28 @@ pub fn run_with_progress(
         ses: inputs.ses.clone(),
         live: None,
     };
-    let mut facts = join::facts_document(&stacks, &join_inputs);
+    let mut typed = join::facts_document(&stacks, &join_inputs);
     if let Some(aws) = &options.aws {
         // The facts say which (account, region) and identities matter; the lookup answers
         // them and the join runs again with the answers.
-        join_inputs.live = Some(live_lookup(&join::live::targets(&facts), aws));
-        facts = join::facts_document(&stacks, &join_inputs);
+        let mut targets = join::live::targets(&typed);
+        let mut routes = aws.routes.clone();
+        if routes.role_arn.is_none()
+            && let Some(role) = &inputs.config.aws_role_arn
+        {
+            routes.role_arn = Some((role.value.clone(), join::live::RoleSource::Config));
+        }
+        for (account, profile) in &inputs.config.aws_profiles {
+            routes
+                .profiles
+                .entry(account.value.clone())
+                .or_insert_with(|| profile.value.clone());
+        }
+        targets.routes = join::live::routes(&stacks, &targets, &routes);
+        join_inputs.live = Some(live_lookup(&targets, aws));
+        typed = join::facts_document(&stacks, &join_inputs);
     }
+    let mut facts = typed.to_json();
     diagnostics.extend(rules::evaluate(&catalog, &facts, &|name| {
         ids.get(name).copied()
     }));
@@ -302,6 +324,13 @@ pub fn run_with_progress(
     for d in &diagnostics {
         summary.count(d.severity);
     }
+    let map = options.map.map(|map_options| {
+        let mut map = crate::map::build(&typed, &diagnostics, &files, map_options);
+        if !secrets.is_empty() {
+            secrets.mask_map(&mut map);
+        }
+        map
+    });
     Ok(Outcome {
         files,
         diagnostics,
@@ -310,6 +339,7 @@ pub fn run_with_progress(
         facts,
         catalog,
         templates,
+        map,
     })
 }
 
@@ -620,6 +650,10 @@ fn stack(
             _ => source.name.clone(),
         },
         region_note: env.region_note.clone(),
+        lookup_role: match &target.origin {
+            Origin::Cdk(cdk) => cdk.lookup_role.as_deref().cloned(),
+            _ => None,
+        },
         facts,
     };
     (stack, secrets)

@@ -112,6 +112,17 @@ impl Secrets {
     }
 
     /// Masks every string (keys included) of a JSON document.
+    /// Masks every string of the map (through its JSON form, so no field can be forgotten).
+    pub fn mask_map(&self, map: &mut crate::map::Map) {
+        let Ok(mut value) = serde_json::to_value(&*map) else {
+            return;
+        };
+        self.mask_json(&mut value);
+        if let Ok(masked) = serde_json::from_value(value) {
+            *map = masked;
+        }
+    }
+
     pub fn mask_json(&self, value: &mut serde_json::Value) {
         match value {
             serde_json::Value::String(s) => self.mask_in_place(s),

@@ -91,3 +91,30 @@ pub fn resolve(
         .write_all(crate::resolve::debug_dump(&document, &env).as_bytes())?;
     Ok(Exit::Clean)
 }
+
+/// `debug site OUT [--root DIR]`: the documentation site, from the built-in rules and the
+/// checkout's Markdown.
+pub fn site(out: &Path, root: &Path, io: Io<'_>) -> io::Result<Exit> {
+    let catalog = match crate::rules::Catalog::builtin() {
+        Ok(catalog) => catalog,
+        Err(err) => {
+            writeln!(io.stderr, "error: {err}")?;
+            return Ok(Exit::Usage);
+        }
+    };
+    let site = match crate::site::build(&catalog, root) {
+        Ok(site) => site,
+        Err(err) => {
+            writeln!(io.stderr, "error: {err}")?;
+            return Ok(Exit::Usage);
+        }
+    };
+    site.write(out)?;
+    writeln!(
+        io.stderr,
+        "wrote {} files of the documentation site to {}",
+        site.files.len(),
+        out.display()
+    )?;
+    Ok(Exit::Clean)
+}

@@ -27,6 +27,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the facts document the rules read (JSON).
     Facts(FactsArgs),
+    /// Draw who mails through which SES: accounts and regions with their SES state, senders,
+    /// identities and findings (Mermaid, Graphviz DOT or JSON).
+    Map(MapArgs),
+    /// The SES state of every account and region the run touches, and who said it (with
+    /// `--aws`: sending, enforcement, quota, rate, identity verification).
+    Status(StatusArgs),
     /// Print a rule's documentation.
     Explain {
         /// A rule code (`ST101`) or name (`ses-sandbox-recipients`).
@@ -82,12 +88,64 @@ pub enum DebugCommand {
         #[arg(long = "param", value_name = "KEY=VALUE")]
         params: Vec<String>,
     },
+    /// Build the documentation site (every rule's page, the guides, a search) into OUT.
+    Site {
+        out: PathBuf,
+        /// The checkout whose README.md, docs/ and rules/README.md become the guides.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum RulesFormat {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MapFormat {
+    /// A Mermaid flowchart (renders in GitHub and GitLab Markdown).
+    Mermaid,
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+    /// The map as data (what the pictures are drawn from).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "mermaid")]
+    pub format: MapFormat,
+    /// Write the map to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Draw every sender; by default, past 30 senders the ones without findings are drawn as
+    /// one node per region (and the map says so).
+    #[arg(long)]
+    pub expand: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFormat {
+    /// An aligned table.
+    Human,
+    /// The rows as data.
+    Json,
+    /// A GitHub-flavoured table and the map (Mermaid).
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: StatusFormat,
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +216,10 @@ pub struct AnalysisArgs {
     /// With `--aws`: send requests to this endpoint (an emulator or a test server).
     #[arg(long, value_name = "URL", requires = "aws")]
     pub aws_endpoint_url: Option<String>,
+    /// With `--aws`: the role to assume in accounts other than the credentials' own, when no CDK
+    /// lookup role reaches them (`{account}` stands for each account; session name `sandtrap`).
+    #[arg(long, value_name = "ARN", requires = "aws")]
+    pub aws_role_arn: Option<String>,
     /// With `--aws`: give up on a request after this many seconds, retries included.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0, requires = "aws")]
     pub aws_timeout: f64,
@@ -223,6 +285,8 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
     match cli.command {
         Command::Check(args) => check(args, io),
         Command::Facts(args) => facts(args, io),
+        Command::Map(args) => map(args, io),
+        Command::Status(args) => status(args, io),
         Command::Explain { rule, rules } => explain(&rule, &rules, io),
         Command::Rules { format, rules } => list_rules(format, &rules, io),
         Command::Lsp { stdio: _ } => lsp(io),
@@ -235,6 +299,7 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
             Ok(Exit::Clean)
         }
         Command::Debug(DebugCommand::Load { file }) => debug::load(&file, io),
+        Command::Debug(DebugCommand::Site { out, root }) => debug::site(&out, &root, io),
         Command::Debug(DebugCommand::Parse { paths, tree }) => debug::parse(&paths, tree, io),
         Command::Debug(DebugCommand::Resolve {
             file,
@@ -259,6 +324,12 @@ pub enum OptionsError {
     #[error("`--aws-timeout {0}` is not a positive number of seconds")]
     #[diagnostic(code(sandtrap::cli::aws_timeout))]
     AwsTimeout(f64),
+
+    #[error(
+        "`--aws-role-arn {0}` is not an IAM role ARN (e.g. `arn:aws:iam::{{account}}:role/NAME`, `{{account}}` standing for each account to read)"
+    )]
+    #[diagnostic(code(sandtrap::cli::aws_role_arn))]
+    AwsRoleArn(String),
 }
 
 /// Reads standard input when asked and turns the arguments into run options.
@@ -303,6 +374,7 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> io::Result<Result<CheckOptio
             Ok(aws) => aws,
             Err(err) => return Ok(Err(err)),
         },
+        map: None,
     }))
 }
 
@@ -314,10 +386,21 @@ fn aws_options(args: &AnalysisArgs) -> Result<Option<check::AwsOptions>, Options
         .ok()
         .filter(|t| !t.is_zero())
         .ok_or(OptionsError::AwsTimeout(args.aws_timeout))?;
+    let role_arn = match &args.aws_role_arn {
+        Some(arn) if !crate::config::is_role_arn_template(arn) => {
+            return Err(OptionsError::AwsRoleArn(arn.clone()));
+        }
+        Some(arn) => Some((arn.clone(), crate::join::live::RoleSource::Flag)),
+        None => None,
+    };
     Ok(Some(check::AwsOptions {
         profile: args.aws_profile.clone(),
         endpoint_url: args.aws_endpoint_url.clone(),
         timeout,
+        routes: crate::join::live::RouteOptions {
+            role_arn,
+            profiles: Default::default(),
+        },
     }))
 }
 
@@ -330,11 +413,12 @@ fn report_error(err: &dyn miette::Diagnostic, io: &mut Io<'_>) -> io::Result<Exi
 
 fn run_analysis(
     args: &AnalysisArgs,
+    map: Option<crate::map::MapOptions>,
     progress: &Progress,
     io: &mut Io<'_>,
 ) -> io::Result<Result<check::Outcome, Exit>> {
     let options = match options(args, io)? {
-        Ok(options) => options,
+        Ok(options) => CheckOptions { map, ..options },
         Err(err) => {
             writeln!(io.stderr, "error: {err}")?;
             return Ok(Err(Exit::Usage));
@@ -351,13 +435,95 @@ fn run_analysis(
 }
 
 fn facts(args: FactsArgs, mut io: Io<'_>) -> io::Result<Exit> {
-    let outcome = match run_analysis(&args.analysis, &Progress::new(false), &mut io)? {
+    let outcome = match run_analysis(&args.analysis, None, &Progress::new(false), &mut io)? {
         Ok(outcome) => outcome,
         Err(exit) => return Ok(exit),
     };
     serde_json::to_writer_pretty(&mut *io.stdout, &outcome.facts)?;
     writeln!(io.stdout)?;
     Ok(Exit::Clean)
+}
+
+/// `sandtrap map`: the picture of the run. Findings are drawn, never an exit status: only a
+/// run that cannot happen exits non-zero (2).
+fn map(args: MapArgs, mut io: Io<'_>) -> io::Result<Exit> {
+    let options = crate::map::MapOptions {
+        expand: args.expand,
+    };
+    let outcome = match run_analysis(
+        &args.analysis,
+        Some(options),
+        &Progress::new(false),
+        &mut io,
+    )? {
+        Ok(outcome) => outcome,
+        Err(exit) => return Ok(exit),
+    };
+    let map = outcome.map.unwrap_or_default();
+    let text = match args.format {
+        MapFormat::Mermaid => crate::map::mermaid::render(&map),
+        MapFormat::Dot => crate::map::dot::render(&map),
+        MapFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&map).map_err(io::Error::other)?;
+            text.push('\n');
+            text
+        }
+    };
+    match &args.output_file {
+        Some(path) => {
+            if let Err(err) = std::fs::write(path, text) {
+                writeln!(io.stderr, "error: cannot write {}: {err}", path.display())?;
+                return Ok(Exit::Usage);
+            }
+        }
+        None => io.stdout.write_all(text.as_bytes())?,
+    }
+    Ok(Exit::Clean)
+}
+
+/// `sandtrap status`: the table of every (account, region). Like `map`, it reports: only a run
+/// that cannot happen exits non-zero (2).
+fn status(args: StatusArgs, mut io: Io<'_>) -> io::Result<Exit> {
+    let options = crate::map::MapOptions { expand: true };
+    let outcome = match run_analysis(
+        &args.analysis,
+        Some(options),
+        &Progress::new(false),
+        &mut io,
+    )? {
+        Ok(outcome) => outcome,
+        Err(exit) => return Ok(exit),
+    };
+    let map = outcome.map.unwrap_or_default();
+    let status = crate::map::status::rows(&map);
+    let text = match args.format {
+        StatusFormat::Human => crate::map::status::human(&status),
+        StatusFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&status).map_err(io::Error::other)?;
+            text.push('\n');
+            text
+        }
+        StatusFormat::Markdown => crate::map::status::markdown(&status, &map),
+    };
+    io.stdout.write_all(text.as_bytes())?;
+    Ok(Exit::Clean)
+}
+
+/// Where the Markdown report links a file's lines: the commit being built, on GitHub Actions
+/// or GitLab CI; nowhere elsewhere.
+fn source_url() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if let (Some(server), Some(repository), Some(sha)) = (
+        var("GITHUB_SERVER_URL"),
+        var("GITHUB_REPOSITORY"),
+        var("GITHUB_SHA"),
+    ) {
+        return Some(format!("{server}/{repository}/blob/{sha}/"));
+    }
+    if let (Some(project), Some(sha)) = (var("CI_PROJECT_URL"), var("CI_COMMIT_SHA")) {
+        return Some(format!("{project}/-/blob/{sha}/"));
+    }
+    None
 }
 
 fn rule_catalog(
@@ -436,11 +602,14 @@ fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit> {
     // The bar goes to standard error, beside a report people read, never beside one a
     // program parses.
     let progress = Progress::new(io.stderr_is_terminal && args.format == OutputFormat::Human);
-    let outcome = match run_analysis(&args.analysis, &progress, &mut io)? {
+    let map = matches!(args.format, OutputFormat::Markdown | OutputFormat::Html)
+        .then(crate::map::MapOptions::default);
+    let outcome = match run_analysis(&args.analysis, map, &progress, &mut io)? {
         Ok(outcome) => outcome,
         Err(exit) => return Ok(exit),
     };
     let root = std::env::current_dir().unwrap_or_default();
+    let source_url = source_url();
     let report = Report {
         files: &outcome.files,
         diagnostics: &outcome.diagnostics,
@@ -448,6 +617,8 @@ fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit> {
         catalog: &outcome.catalog,
         templates: &outcome.templates,
         root: &root,
+        map: outcome.map.as_ref(),
+        source_url: source_url.as_deref(),
     };
     let to_terminal = args.output_file.is_none() && io.stdout_is_terminal;
     let style = Style {

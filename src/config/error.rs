@@ -118,6 +118,21 @@ pub enum ConfigError {
         span: SourceSpan,
     },
 
+    #[error("`{value}` is not an IAM role ARN")]
+    #[diagnostic(
+        code(sandtrap::config::bad_role_arn),
+        help(
+            "write `arn:aws:iam::{{account}}:role/NAME`: `{{account}}` stands for each account to read"
+        )
+    )]
+    BadRoleArn {
+        value: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("not a role ARN")]
+        span: SourceSpan,
+    },
+
     #[error("`{value}` is not a severity")]
     #[diagnostic(
         code(sandtrap::config::bad_severity),
@@ -168,6 +183,7 @@ impl ConfigError {
             | ConfigError::InvalidValue { span, .. }
             | ConfigError::BadRegion { span, .. }
             | ConfigError::BadAccount { span, .. }
+            | ConfigError::BadRoleArn { span, .. }
             | ConfigError::BadSeverity { span, .. }
             | ConfigError::UnknownSelector { span, .. }
             | ConfigError::BadGlob { span, .. } => span,

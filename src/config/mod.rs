@@ -31,8 +31,12 @@ pub struct Located<T> {
     pub span: Span,
 }
 
-/// What the config says about SES in an (account, region).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The SES state of an (account, region): what the config, a flag or the live lookup says, and
+/// what the facts document reports (`ses.state`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum SesState {
     /// Still in the SES sandbox: only verified recipients receive mail.
     Sandbox,
@@ -92,6 +96,33 @@ pub struct Config {
     pub fail_level: Option<Located<Severity>>,
     /// `config-env`: the samconfig environment whose deploy region applies (`--config-env` wins).
     pub config_env: Option<Located<String>>,
+    /// `aws.role-arn`: the role `--aws` assumes in accounts other than the caller's
+    /// (`{account}` replaced; `--aws-role-arn` wins).
+    pub aws_role_arn: Option<Located<String>>,
+    /// `aws.profiles`: the AWS config profile that reads each account.
+    pub aws_profiles: Vec<(Located<String>, Located<String>)>,
+}
+
+/// An IAM role ARN whose account is `{account}` or 12 digits: `arn:PARTITION:iam::ACCOUNT:role/NAME`.
+pub fn is_role_arn_template(text: &str) -> bool {
+    let mut parts = text.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    let name = resource.strip_prefix("role/").unwrap_or_default();
+    matches!(partition, "aws" | "aws-cn" | "aws-us-gov" | "{partition}")
+        && (account == "{account}" || is_account(account))
+        && !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_/{}".contains(c))
 }
 
 /// Walks from `start_dir` up to the filesystem root and returns the first config file found.

@@ -17,7 +17,7 @@ use crate::source::{SourceFile, Span};
 type Text = Spanned<String>;
 
 /// The top-level keys of [`RawConfig`].
-pub(super) const CONFIG_KEYS: [&str; 7] = [
+pub(super) const CONFIG_KEYS: [&str; 9] = [
     "ses",
     "stacks",
     "select",
@@ -25,6 +25,8 @@ pub(super) const CONFIG_KEYS: [&str; 7] = [
     "severity",
     "per-file-ignores",
     "fail-level",
+    "config-env",
+    "aws",
 ];
 
 #[derive(Deserialize)]
@@ -38,6 +40,15 @@ struct RawConfig {
     per_file_ignores: Option<Pairs<Vec<Text>>>,
     fail_level: Option<Text>,
     config_env: Option<Text>,
+    aws: Option<RawAws>,
+}
+
+/// `aws:`: how `--aws` reaches accounts other than the caller's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawAws {
+    role_arn: Option<Text>,
+    profiles: Option<Pairs<Text>>,
 }
 
 #[derive(Deserialize)]
@@ -157,6 +168,13 @@ pub(super) fn parse(source: SourceFile) -> Result<Config, ConfigError> {
             codes: codes.into_iter().map(|c| v.text(c)).collect(),
         });
     }
+    let (mut aws_role_arn, mut aws_profiles) = (None, Vec::new());
+    if let Some(aws) = raw.aws {
+        aws_role_arn = aws.role_arn.map(|r| v.role_arn(r)).transpose()?;
+        for (account, profile) in aws.profiles.map(|p| p.0).unwrap_or_default() {
+            aws_profiles.push((v.account(account)?, v.text(profile)));
+        }
+    }
     let texts = |items: Vec<Text>| items.into_iter().map(|t| v.text(t)).collect::<Vec<_>>();
     Ok(Config {
         ses,
@@ -167,6 +185,8 @@ pub(super) fn parse(source: SourceFile) -> Result<Config, ConfigError> {
         per_file_ignores,
         fail_level: raw.fail_level.map(|l| v.severity(l)).transpose()?,
         config_env: raw.config_env.map(|e| v.text(e)),
+        aws_role_arn,
+        aws_profiles,
         source: Some(source),
     })
 }
@@ -214,6 +234,20 @@ impl Validator<'_> {
         }
         let (src, span) = located(self.source, t.span);
         Err(ConfigError::BadAccount {
+            value: t.value,
+            src,
+            span,
+        })
+    }
+
+    /// `aws.role-arn`: an IAM role ARN, its account written as `{account}` or as one account.
+    fn role_arn(&self, t: Text) -> Result<Located<String>, ConfigError> {
+        let t = self.text(t);
+        if super::is_role_arn_template(&t.value) {
+            return Ok(t);
+        }
+        let (src, span) = located(self.source, t.span);
+        Err(ConfigError::BadRoleArn {
             value: t.value,
             src,
             span,

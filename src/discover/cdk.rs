@@ -247,6 +247,10 @@ impl Reader<'_> {
                 deployment: id.clone(),
                 environment_span: environment_node.map(|n| n.span),
                 parameters,
+                lookup_role: properties
+                    .and_then(|p| p.get("lookupRole"))
+                    .and_then(lookup_role)
+                    .map(Box::new),
             }),
             environment,
         })
@@ -336,6 +340,54 @@ impl Reader<'_> {
     }
 }
 
+/// `properties.lookupRole`; `None` without an `arn`. Unknown keys are ignored (newer CDK
+/// versions may add some), and a malformed option is dropped rather than guessed.
+pub(super) fn lookup_role(node: &Node) -> Option<super::LookupRole> {
+    let arn = node.get("arn")?.as_str()?.to_owned();
+    let text = |n: Option<&Node>| n.and_then(Node::as_str).map(str::to_owned);
+    let options = node.get("assumeRoleAdditionalOptions");
+    let option = |key: &str| options.and_then(|o| o.get(key));
+    let strings = |n: Option<&Node>| -> Vec<String> {
+        n.and_then(Node::as_seq)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Some(super::LookupRole {
+        arn,
+        requires_bootstrap_version: node
+            .get("requiresBootstrapStackVersion")
+            .and_then(Node::scalar_text)
+            .and_then(|v| v.parse().ok()),
+        external_id: text(node.get("assumeRoleExternalId")),
+        options: super::AssumeRoleOptions {
+            duration_seconds: option("DurationSeconds")
+                .and_then(Node::scalar_text)
+                .and_then(|v| v.parse().ok()),
+            tags: option("Tags")
+                .and_then(Node::as_seq)
+                .map(|tags| {
+                    tags.iter()
+                        .filter_map(|t| Some((text(t.get("Key"))?, text(t.get("Value"))?)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            transitive_tag_keys: strings(option("TransitiveTagKeys")),
+            source_identity: text(option("SourceIdentity")),
+            policy: text(option("Policy")),
+            policy_arns: option("PolicyArns")
+                .and_then(Node::as_seq)
+                .map(|items| items.iter().filter_map(|i| text(i.get("arn"))).collect())
+                .unwrap_or_default(),
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,5 +450,31 @@ mod tests {
         assert_eq!(display_join(".", "a.json"), "a.json");
         assert_eq!(display_join("cdk.out", "a.json"), "cdk.out/a.json");
         assert_eq!(display_join("cdk.out/", "a.json"), "cdk.out/a.json");
+    }
+
+    #[test]
+    fn lookup_roles_are_read_with_their_options() {
+        let text = r#"{"arn": "arn:${AWS::Partition}:iam::123456789012:role/cdk-hnb659fds-lookup-role-123456789012-us-west-2",
+            "requiresBootstrapStackVersion": 8, "assumeRoleExternalId": "ext",
+            "assumeRoleAdditionalOptions": {"DurationSeconds": 900, "Tags": [{"Key": "team", "Value": "auth"}],
+              "TransitiveTagKeys": ["team"], "SourceIdentity": "ci", "PolicyArns": [{"arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}],
+              "Unknown": true}}"#;
+        let loaded = crate::load::json::load(text);
+        let role = lookup_role(&loaded.document.unwrap().root).unwrap();
+        assert_eq!(role.requires_bootstrap_version, Some(8));
+        assert_eq!(role.external_id.as_deref(), Some("ext"));
+        assert_eq!(role.options.duration_seconds, Some(900));
+        assert_eq!(role.options.tags, [("team".to_owned(), "auth".to_owned())]);
+        assert_eq!(role.options.transitive_tag_keys, ["team"]);
+        assert_eq!(role.options.source_identity.as_deref(), Some("ci"));
+        assert_eq!(
+            role.options.policy_arns,
+            ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+        );
+        let bare = crate::load::json::load(r#"{"requiresBootstrapStackVersion": 8}"#);
+        assert!(
+            lookup_role(&bare.document.unwrap().root).is_none(),
+            "no arn, no role"
+        );
     }
 }

@@ -50,6 +50,37 @@ pub struct CdkStack {
     pub environment_span: Option<Span>,
     /// `properties.parameters`.
     pub parameters: BTreeMap<String, String>,
+    /// `properties.lookupRole`: the read-only bootstrap role `cdk diff` and context lookups
+    /// assume in the stack's account (a nested stack has its top-level stack's).
+    pub lookup_role: Option<Box<LookupRole>>,
+}
+
+/// A CDK stack's `properties.lookupRole` as the manifest writes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LookupRole {
+    /// As written, placeholders included:
+    /// `arn:${AWS::Partition}:iam::123456789012:role/cdk-hnb659fds-lookup-role-123456789012-us-west-2`.
+    pub arn: String,
+    /// `requiresBootstrapStackVersion`: the bootstrap version that created the role.
+    pub requires_bootstrap_version: Option<u64>,
+    /// `assumeRoleExternalId`.
+    pub external_id: Option<String>,
+    /// `assumeRoleAdditionalOptions` that STS `AssumeRole` takes.
+    pub options: AssumeRoleOptions,
+}
+
+/// The parameters of STS `AssumeRole` a CDK manifest may add (`assumeRoleAdditionalOptions`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AssumeRoleOptions {
+    pub duration_seconds: Option<i32>,
+    /// Session tags (`Tags: [{Key, Value}]`).
+    pub tags: Vec<(String, String)>,
+    pub transitive_tag_keys: Vec<String>,
+    pub source_identity: Option<String>,
+    /// An inline session policy (JSON text).
+    pub policy: Option<String>,
+    /// Managed session policies (`PolicyArns: [{arn}]`).
+    pub policy_arns: Vec<String>,
 }
 
 /// One file to analyze.

@@ -5,9 +5,11 @@ pub mod concise;
 mod fingerprint;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod progress;
 pub mod sarif;
 
@@ -35,6 +37,12 @@ pub enum OutputFormat {
     Github,
     /// GitLab Code Quality JSON.
     Gitlab,
+    /// A Markdown report for GitHub job summaries and pull-request comments: headline, the
+    /// regions that need SES production access, the findings, the map (Mermaid).
+    Markdown,
+    /// A self-contained HTML report (one file, works offline): the map, the findings with their
+    /// source, filters, each rule's documentation.
+    Html,
 }
 
 /// Options that change how reports look, not what they say.
@@ -68,6 +76,11 @@ pub struct Report<'a> {
     /// The directory relative file names are relative to (SARIF `%SRCROOT%`); empty when
     /// unknown.
     pub root: &'a Path,
+    /// The map of the run (Markdown and HTML reports).
+    pub map: Option<&'a crate::map::Map>,
+    /// Where the repository's files are browsed at this commit (`https://github.com/O/R/blob/SHA/`),
+    /// so the Markdown report links findings to their lines.
+    pub source_url: Option<&'a str>,
 }
 
 /// Writes `report` in `format`.
@@ -85,5 +98,7 @@ pub fn emit(
         OutputFormat::Junit => junit::write(report, out),
         OutputFormat::Github => github::write(report, out),
         OutputFormat::Gitlab => gitlab::write(report, out),
+        OutputFormat::Markdown => markdown::write(report, out),
+        OutputFormat::Html => html::write(report, out),
     }
 }

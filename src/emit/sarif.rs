@@ -27,7 +27,7 @@ pub const SCHEMA_URL: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 const SRCROOT: &str = "%SRCROOT%";
 const FINGERPRINT_KEY: &str = "sandtrap/v1";
-const INFORMATION_URI: &str = "https://sandtrap.dev/";
+const INFORMATION_URI: &str = crate::site::DOCS_URL;
 
 #[derive(Serialize)]
 struct Log<'a> {

@@ -3,9 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Map, Value as Json, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use super::SesState;
+use super::facts::{AccountSource, Facts, LookupFact, LookupSpans, MergedError, SenderFact};
 
 /// An (account, region) as the facts name it before the lookup: the account is `None` when neither
 /// the `SourceArn` nor the stack says (the caller's account is used then).
@@ -19,6 +21,143 @@ pub type IdentityKey = (Option<String>, String, String);
 pub struct LookupTargets {
     pub accounts: BTreeSet<AccountKey>,
     pub identities: BTreeSet<IdentityKey>,
+    /// How to read each account, by account id, in the order tried, when it is not the
+    /// caller's ([`routes`]).
+    pub routes: BTreeMap<String, Vec<Route>>,
+}
+
+/// Who named the way to another account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoleSource {
+    /// A CDK stack's `properties.lookupRole` (the bootstrap's read-only lookup role).
+    CdkLookupRole,
+    /// `--aws-role-arn`.
+    Flag,
+    /// `.sandtrap.yaml` `aws: {role-arn}`.
+    Config,
+    /// `.sandtrap.yaml` `aws: {profiles}`.
+    Profile,
+}
+
+/// One way to read an account other than the caller's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// STS `AssumeRole` with the caller's credentials, session name `sandtrap`.
+    Role {
+        arn: String,
+        source: RoleSource,
+        external_id: Option<String>,
+        options: crate::discover::AssumeRoleOptions,
+        /// For a CDK lookup role: the bootstrap version that creates it.
+        requires_bootstrap_version: Option<u64>,
+    },
+    /// A profile of the AWS config files.
+    Profile(String),
+}
+
+impl Route {
+    /// The role ARN or profile name, for messages.
+    pub fn name(&self) -> &str {
+        match self {
+            Route::Role { arn, .. } => arn,
+            Route::Profile(profile) => profile,
+        }
+    }
+
+    pub fn source(&self) -> RoleSource {
+        match self {
+            Route::Role { source, .. } => *source,
+            Route::Profile(_) => RoleSource::Profile,
+        }
+    }
+}
+
+/// What the user named to reach other accounts: a role ARN (`{account}` replaced by each
+/// account) and profiles by account.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RouteOptions {
+    pub role_arn: Option<(String, RoleSource)>,
+    pub profiles: BTreeMap<String, String>,
+}
+
+/// The ways to read each account of `targets`: the CDK lookup role of the account's stacks
+/// first (partition, account and region substituted), then a profile named for the account,
+/// then the user's role ARN. The caller's own account needs none; the lookup decides which
+/// account is the caller's.
+pub fn routes(
+    stacks: &[super::Stack],
+    targets: &LookupTargets,
+    options: &RouteOptions,
+) -> BTreeMap<String, Vec<Route>> {
+    let mut out: BTreeMap<String, Vec<Route>> = BTreeMap::new();
+    let accounts: BTreeSet<&String> = targets
+        .accounts
+        .iter()
+        .filter_map(|(a, _)| a.as_ref())
+        .collect();
+    for account in accounts {
+        let mut routes = Vec::new();
+        for stack in stacks
+            .iter()
+            .filter(|s| s.account.as_ref() == Some(account))
+        {
+            let Some(role) = &stack.lookup_role else {
+                continue;
+            };
+            let Some(arn) = substitute(&role.arn, account, stack.region.as_deref()) else {
+                continue;
+            };
+            let route = Route::Role {
+                arn,
+                source: RoleSource::CdkLookupRole,
+                external_id: role.external_id.clone(),
+                options: role.options.clone(),
+                requires_bootstrap_version: role.requires_bootstrap_version,
+            };
+            // One lookup role per account is enough: IAM is global, and every region's
+            // lookup role reads the whole account.
+            if !routes
+                .iter()
+                .any(|r: &Route| r.source() == RoleSource::CdkLookupRole)
+            {
+                routes.push(route);
+            }
+        }
+        if let Some(profile) = options.profiles.get(account) {
+            routes.push(Route::Profile(profile.clone()));
+        }
+        if let Some((template, source)) = &options.role_arn {
+            let arn = template.replace("{account}", account);
+            // A role ARN written for one account applies to that account only.
+            if arn.split(':').nth(4) == Some(account.as_str()) {
+                routes.push(Route::Role {
+                    arn: arn.replace("{partition}", "aws"),
+                    source: *source,
+                    external_id: None,
+                    options: Default::default(),
+                    requires_bootstrap_version: None,
+                });
+            }
+        }
+        if !routes.is_empty() {
+            out.insert(account.clone(), routes);
+        }
+    }
+    out
+}
+
+/// A lookup role ARN with `${AWS::Partition}`, `${AWS::AccountId}` and `${AWS::Region}` replaced;
+/// `None` when one of them is unknown.
+fn substitute(arn: &str, account: &str, region: Option<&str>) -> Option<String> {
+    let partition = region.map_or("aws", super::regions::partition);
+    let mut out = arn
+        .replace("${AWS::Partition}", partition)
+        .replace("${AWS::AccountId}", account);
+    if out.contains("${AWS::Region}") {
+        out = out.replace("${AWS::Region}", region?);
+    }
+    (!out.contains("${")).then_some(out)
 }
 
 /// Everything the live lookup learned; each question is asked once per run.
@@ -39,22 +178,29 @@ pub struct AccountLookup {
 }
 
 /// SESv2 `GetAccount` (docs/domain.md#reading-ses-state).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct AccountState {
+    /// `ProductionAccessEnabled`; false means the sandbox.
     pub production_access: bool,
+    /// `SendingEnabled`.
     pub sending_enabled: bool,
     /// `HEALTHY`, `PROBATION` or `SHUTDOWN`.
     pub enforcement_status: Option<String>,
+    /// `SendQuota.Max24HourSend` (`-1` means unlimited).
     pub max_24_hour_send: Option<f64>,
+    /// `SendQuota.MaxSendRate`.
     pub max_send_rate: Option<f64>,
+    /// `SendQuota.SentLast24Hours`.
     pub sent_last_24_hours: Option<f64>,
-    /// `Details.ReviewDetails.Status` of a production-access request.
+    /// `Details.ReviewDetails.Status` of a production-access request: `PENDING`, `FAILED`,
+    /// `GRANTED`, `DENIED`.
     pub review_status: Option<String>,
 }
 
 /// SESv2 `GetEmailIdentity`; `exists: false` when SES answered `NotFoundException`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct IdentityState {
+    /// False when SES answered `NotFoundException`; the others are then null.
     pub exists: bool,
     pub verified_for_sending: Option<bool>,
     /// `PENDING`, `SUCCESS`, `FAILED`, `TEMPORARY_FAILURE` or `NOT_STARTED`.
@@ -65,18 +211,43 @@ pub struct IdentityState {
 
 /// Why a question could not be answered. Holds the service's error code and message only, never
 /// a request, a signature or a credential.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct LookupError {
     pub kind: ErrorKind,
     /// `GetAccount`, `GetEmailIdentity` or `GetCallerIdentity`.
     pub operation: &'static str,
     /// The IAM action the operation needs.
     pub action: &'static str,
+    /// The service's error code (`AccessDeniedException`, `TooManyRequestsException`, ...).
     pub code: Option<String>,
+    /// The service's message, or what went wrong.
     pub message: String,
+    /// The role (or profile) tried to reach another account, when that failed.
+    pub role: Option<String>,
+    /// Who named that role.
+    pub role_source: Option<RoleSource>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+impl LookupError {
+    /// The same failure, for another SES question of the account: a failure to reach the
+    /// account (no route, a role that cannot be assumed) keeps its STS operation; a cross-account
+    /// refusal names the question it refuses.
+    pub fn for_operation(&self, operation: &'static str) -> LookupError {
+        let mut err = self.clone();
+        if err.kind == ErrorKind::CrossAccount {
+            err.operation = operation;
+            err.action = match operation {
+                "GetEmailIdentity" => "ses:GetEmailIdentity",
+                _ => "ses:GetAccount",
+            };
+        }
+        err
+    }
+}
+
+/// What kind of failure a lookup met.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum ErrorKind {
     /// No credentials could be loaded, or the service rejected them.
     Credentials,
@@ -85,85 +256,37 @@ pub enum ErrorKind {
     Timeout,
     /// The endpoint could not be reached.
     Network,
-    /// The account is not the caller's: SESv2 only describes the caller's own account.
+    /// The account is not the caller's: SESv2 only describes the caller's own account, and no
+    /// role or profile reaches it.
     CrossAccount,
+    /// The role (or profile) that reaches another account could not be used.
+    AssumeRole,
     Other,
-}
-
-impl ErrorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Credentials => "credentials",
-            ErrorKind::AccessDenied => "access-denied",
-            ErrorKind::Throttled => "throttled",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Network => "network",
-            ErrorKind::CrossAccount => "cross-account",
-            ErrorKind::Other => "other",
-        }
-    }
-}
-
-impl LookupError {
-    fn to_json(&self) -> Json {
-        json!({
-            "kind": self.kind.as_str(),
-            "operation": self.operation,
-            "action": self.action,
-            "code": self.code,
-            "message": self.message,
-        })
-    }
-}
-
-impl AccountState {
-    fn to_json(&self) -> Json {
-        json!({
-            "production_access": self.production_access,
-            "sending_enabled": self.sending_enabled,
-            "enforcement_status": self.enforcement_status,
-            "max_24_hour_send": self.max_24_hour_send,
-            "max_send_rate": self.max_send_rate,
-            "sent_last_24_hours": self.sent_last_24_hours,
-            "review_status": self.review_status,
-        })
-    }
-}
-
-impl IdentityState {
-    fn to_json(&self) -> Json {
-        json!({
-            "exists": self.exists,
-            "verified_for_sending": self.verified_for_sending,
-            "verification_status": self.verification_status,
-            "identity_type": self.identity_type,
-        })
-    }
 }
 
 /// The lookup key of a sender of the facts document: a valid `SourceArn` with a known region.
 /// An account that came from the caller maps back to `None`, so the key is the same before and
 /// after the lookup.
-pub fn sender_key(sender: &Json) -> Option<AccountKey> {
-    if sender["source_arn"]["valid"] != Json::Bool(true) {
+pub fn sender_key(sender: &SenderFact) -> Option<AccountKey> {
+    if !sender.source_arn.as_ref().is_some_and(|arn| arn.valid) {
         return None;
     }
-    let region = sender["ses"]["region"].as_str()?;
-    let account = match sender["ses"]["account_source"].as_str() {
-        Some("caller") => None,
-        _ => sender["ses"]["account"].as_str().map(str::to_owned),
+    let region = sender.ses.region.clone()?;
+    let account = match sender.ses.account_source {
+        Some(AccountSource::Caller) => None,
+        _ => sender.ses.account.clone(),
     };
-    Some((account, region.to_owned()))
+    Some((account, region))
 }
 
 /// What the senders of a facts document (built without live state) need looked up.
-pub fn targets(facts: &Json) -> LookupTargets {
+pub fn targets(facts: &Facts) -> LookupTargets {
     let mut targets = LookupTargets::default();
-    for sender in facts["senders"].as_array().into_iter().flatten() {
+    for sender in &facts.senders {
         let Some((account, region)) = sender_key(sender) else {
             continue;
         };
-        if let Some(identity) = sender["identity"]["name"].as_str() {
+        if let Some(identity) = &sender.identity.name {
             targets
                 .identities
                 .insert((account.clone(), region.clone(), identity.to_owned()));
@@ -179,10 +302,10 @@ pub struct SenderLive {
     /// The caller's account, when the facts had none.
     pub caller_account: Option<String>,
     pub state: Option<SesState>,
-    pub ses_live: Json,
-    pub ses_error: Json,
-    pub identity_live: Json,
-    pub identity_error: Json,
+    pub ses_live: Option<AccountState>,
+    pub ses_error: Option<LookupError>,
+    pub identity_live: Option<IdentityState>,
+    pub identity_error: Option<LookupError>,
 }
 
 /// The live facts of a sender whose `SourceArn` points to `account` and `region`.
@@ -193,13 +316,7 @@ pub fn for_sender(
     identity: Option<&str>,
 ) -> SenderLive {
     let key = (account.map(str::to_owned), region.to_owned());
-    let mut out = SenderLive {
-        ses_live: Json::Null,
-        ses_error: Json::Null,
-        identity_live: Json::Null,
-        identity_error: Json::Null,
-        ..SenderLive::default()
-    };
+    let mut out = SenderLive::default();
     if let Some(lookup) = live.accounts.get(&key) {
         if account.is_none() {
             out.caller_account = lookup.account.clone();
@@ -211,9 +328,9 @@ pub fn for_sender(
                 } else {
                     SesState::Sandbox
                 });
-                out.ses_live = state.to_json();
+                out.ses_live = Some(state.clone());
             }
-            Err(err) => out.ses_error = err.to_json(),
+            Err(err) => out.ses_error = Some(err.clone()),
         }
     }
     if let Some(name) = identity
@@ -222,8 +339,8 @@ pub fn for_sender(
             .get(&(key.0.clone(), key.1.clone(), name.to_owned()))
     {
         match result {
-            Ok(state) => out.identity_live = state.to_json(),
-            Err(err) => out.identity_error = err.to_json(),
+            Ok(state) => out.identity_live = Some(state.clone()),
+            Err(err) => out.identity_error = Some(err.clone()),
         }
     }
     out
@@ -231,7 +348,7 @@ pub fn for_sender(
 
 /// One entry per looked-up (account, region) for `lookups[]`, located at the first sender whose
 /// `SourceArn` points there, with every failure of its questions merged into one `error`.
-pub fn lookups(live: &LiveFacts, senders: &[Json]) -> Vec<Json> {
+pub fn lookups(live: &LiveFacts, senders: &[SenderFact]) -> Vec<LookupFact> {
     let mut out = Vec::new();
     for (key, lookup) in &live.accounts {
         let Some(first) = senders.iter().find(|s| sender_key(s).as_ref() == Some(key)) else {
@@ -252,41 +369,41 @@ pub fn lookups(live: &LiveFacts, senders: &[Json]) -> Vec<Json> {
             }
         }
         let (region, account) = (&key.1, lookup.account.as_deref());
-        let mut spans = Map::new();
-        for name in ["source_arn", "resource"] {
-            if let Some(span) = first["spans"].get(name) {
-                spans.insert(name.to_owned(), span.clone());
-            }
-        }
         let place = match account {
             Some(account) => format!("account {account} in {region}"),
             None => format!("{region} (account of the credentials)"),
         };
-        out.push(json!({
-            "id": format!("lookup#{}#{region}", account.unwrap_or("?")),
-            "place": place,
-            "account": account,
-            "account_source": first["ses"]["account_source"],
-            "region": region,
-            "live": lookup.result.as_ref().ok().map(AccountState::to_json),
-            "error": merged_error(&errors, account, region),
-            "stack": first["stack"],
-            "file": first["file"],
-            "resource": first["resource"],
-            "cdk_path": first["cdk_path"],
-            "note": first["note"],
-            "spans": spans,
-        }));
+        out.push(LookupFact {
+            id: format!("lookup#{}#{region}", account.unwrap_or("?")),
+            place,
+            account: account.map(str::to_owned),
+            account_source: first.ses.account_source,
+            region: region.clone(),
+            caller: live.caller_account.clone(),
+            live: lookup.result.as_ref().ok().cloned(),
+            error: merged_error(&errors, account, region),
+            stack: first.stack.clone(),
+            file: first.file.clone(),
+            resource: first.resource.clone(),
+            cdk_path: first.cdk_path.clone(),
+            note: first.note.clone(),
+            spans: LookupSpans {
+                source_arn: first.spans.source_arn.clone(),
+                resource: Some(first.spans.resource.clone()),
+            },
+        });
     }
     out
 }
 
 /// The failures of one (account, region) as one object: the first failure's kind, code and
 /// message, every IAM action that failed, and a sentence that names them.
-fn merged_error(errors: &[&LookupError], account: Option<&str>, region: &str) -> Json {
-    let Some(first) = errors.first() else {
-        return Json::Null;
-    };
+fn merged_error(
+    errors: &[&LookupError],
+    account: Option<&str>,
+    region: &str,
+) -> Option<MergedError> {
+    let first = errors.first()?;
     let mut actions: Vec<&str> = Vec::new();
     let mut operations: Vec<&str> = Vec::new();
     for err in errors {
@@ -304,24 +421,24 @@ fn merged_error(errors: &[&LookupError], account: Option<&str>, region: &str) ->
         ErrorKind::Timeout => "timed out",
         ErrorKind::Network => "the endpoint could not be reached",
         ErrorKind::CrossAccount => "the account is not the credentials' account",
+        ErrorKind::AssumeRole => "the role to read the account could not be assumed",
         ErrorKind::Other => "the request failed",
     };
     let detail = match &first.code {
         Some(code) => format!("{code}: {}", first.message),
         None => first.message.clone(),
     };
-    json!({
-        "kind": first.kind.as_str(),
-        "code": first.code,
-        "message": first.message,
-        "operations": operations,
-        "actions": actions,
-        "summary": format!(
-            "{what} ({}; {detail})",
-            actions.join(", ")
-        ),
-        "account": account,
-        "region": region,
+    Some(MergedError {
+        kind: first.kind,
+        code: first.code.clone(),
+        message: first.message.clone(),
+        summary: format!("{what} ({}; {detail})", actions.join(", ")),
+        operations: operations.into_iter().map(str::to_owned).collect(),
+        actions: actions.into_iter().map(str::to_owned).collect(),
+        account: account.map(str::to_owned),
+        region: region.to_owned(),
+        role: first.role.clone(),
+        role_source: first.role_source,
     })
 }
 
@@ -329,14 +446,42 @@ fn merged_error(errors: &[&LookupError], account: Option<&str>, region: &str) ->
 mod tests {
     use super::*;
 
-    fn sender(account: Option<&str>, source: &str, region: &str, identity: &str) -> Json {
-        json!({
-            "stack": "S", "file": "t.yaml", "resource": "Pool", "cdk_path": null,
-            "source_arn": {"valid": true},
-            "ses": {"region": region, "account": account, "account_source": source},
-            "identity": {"name": identity},
-            "spans": {"source_arn": {"file": "t.yaml", "start": 1, "end": 2}},
-        })
+    use crate::join::facts::{IdentityJoin, SenderSes, SenderSpans, SourceArnFact, SpanFact};
+
+    fn sender(
+        account: Option<&str>,
+        source: Option<AccountSource>,
+        region: &str,
+        identity: &str,
+    ) -> SenderFact {
+        SenderFact {
+            stack: "S".into(),
+            file: "t.yaml".into(),
+            resource: "Pool".into(),
+            source_arn: Some(SourceArnFact {
+                valid: true,
+                ..SourceArnFact::default()
+            }),
+            ses: SenderSes {
+                region: Some(region.into()),
+                account: account.map(str::to_owned),
+                account_source: source,
+                ..SenderSes::default()
+            },
+            identity: IdentityJoin {
+                name: Some(identity.into()),
+                ..IdentityJoin::default()
+            },
+            spans: SenderSpans {
+                source_arn: Some(SpanFact {
+                    file: "t.yaml".into(),
+                    start: 1,
+                    end: 2,
+                }),
+                ..SenderSpans::default()
+            },
+            ..SenderFact::default()
+        }
     }
 
     fn error(kind: ErrorKind, action: &'static str) -> LookupError {
@@ -346,17 +491,37 @@ mod tests {
             action,
             code: Some("AccessDeniedException".into()),
             message: "denied".into(),
+            role: None,
+            role_source: None,
         }
     }
 
     #[test]
     fn targets_deduplicate_accounts_and_identities() {
-        let facts = json!({"senders": [
-            sender(Some("111111111111"), "stack", "us-west-2", "example.com"),
-            sender(Some("111111111111"), "stack", "us-west-2", "example.com"),
-            sender(None, "unknown", "eu-west-1", "a@example.com"),
-            {"source_arn": {"valid": false}, "ses": {"region": "us-east-1"}},
-        ]});
+        let mut invalid = sender(None, None, "us-east-1", "x.com");
+        invalid.source_arn = invalid.source_arn.map(|arn| SourceArnFact {
+            valid: false,
+            ..arn
+        });
+        let facts = Facts {
+            senders: vec![
+                sender(
+                    Some("111111111111"),
+                    Some(AccountSource::Stack),
+                    "us-west-2",
+                    "example.com",
+                ),
+                sender(
+                    Some("111111111111"),
+                    Some(AccountSource::Stack),
+                    "us-west-2",
+                    "example.com",
+                ),
+                sender(None, None, "eu-west-1", "a@example.com"),
+                invalid,
+            ],
+            ..Facts::default()
+        };
         let t = targets(&facts);
         assert_eq!(t.accounts.len(), 2);
         assert_eq!(t.identities.len(), 2);
@@ -365,7 +530,12 @@ mod tests {
 
     #[test]
     fn caller_account_maps_back_to_the_unknown_key() {
-        let s = sender(Some("999999999999"), "caller", "us-west-2", "x.com");
+        let s = sender(
+            Some("999999999999"),
+            Some(AccountSource::Caller),
+            "us-west-2",
+            "x.com",
+        );
         assert_eq!(sender_key(&s), Some((None, "us-west-2".into())));
     }
 
@@ -390,8 +560,11 @@ mod tests {
         let got = for_sender(&live, None, "us-west-2", Some("x.com"));
         assert_eq!(got.state, Some(SesState::Sandbox));
         assert_eq!(got.caller_account.as_deref(), Some("999999999999"));
-        assert_eq!(got.identity_error["action"], "ses:GetEmailIdentity");
-        assert_eq!(got.identity_live, Json::Null);
+        assert_eq!(
+            got.identity_error.map(|e| e.action),
+            Some("ses:GetEmailIdentity")
+        );
+        assert_eq!(got.identity_live, None);
     }
 
     #[test]
@@ -412,18 +585,118 @@ mod tests {
             );
         }
         let senders = vec![
-            sender(Some("111111111111"), "stack", "us-west-2", "a.com"),
-            sender(Some("111111111111"), "stack", "us-west-2", "b.com"),
+            sender(
+                Some("111111111111"),
+                Some(AccountSource::Stack),
+                "us-west-2",
+                "a.com",
+            ),
+            sender(
+                Some("111111111111"),
+                Some(AccountSource::Stack),
+                "us-west-2",
+                "b.com",
+            ),
         ];
         let got = lookups(&live, &senders);
         assert_eq!(got.len(), 1);
-        assert_eq!(
-            got[0]["error"]["actions"],
-            json!(["ses:GetAccount", "ses:GetEmailIdentity"])
-        );
-        assert_eq!(got[0]["spans"]["source_arn"]["start"], 1);
-        assert!(got[0]["error"]["summary"].as_str().unwrap().starts_with(
+        let error = got[0].error.as_ref().unwrap();
+        assert_eq!(error.actions, ["ses:GetAccount", "ses:GetEmailIdentity"]);
+        assert_eq!(got[0].spans.source_arn.as_ref().map(|s| s.start), Some(1));
+        assert!(error.summary.starts_with(
             "access denied (ses:GetAccount, ses:GetEmailIdentity; AccessDeniedException"
         ));
+    }
+
+    fn cdk_stack(account: &str, region: Option<&str>, arn: &str) -> crate::join::Stack {
+        crate::join::Stack {
+            file: "t.json".into(),
+            name: "S".into(),
+            account: Some(account.into()),
+            account_source: crate::join::EnvSource::CdkManifest,
+            region: region.map(str::to_owned),
+            region_source: crate::join::EnvSource::CdkManifest,
+            environment_location: None,
+            cdk: true,
+            deployment: "m#S".into(),
+            region_note: None,
+            lookup_role: Some(crate::discover::LookupRole {
+                arn: arn.into(),
+                requires_bootstrap_version: Some(8),
+                ..Default::default()
+            }),
+            facts: Default::default(),
+        }
+    }
+
+    #[test]
+    fn routes_try_the_lookup_role_then_a_profile_then_the_named_role() {
+        let lookup = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-lookup-role-${AWS::AccountId}-${AWS::Region}";
+        let stacks = [
+            cdk_stack("222222222222", Some("cn-north-1"), lookup),
+            cdk_stack("222222222222", Some("cn-northwest-1"), lookup),
+            // The region is unknown: the role's name cannot be written.
+            cdk_stack("333333333333", None, lookup),
+        ];
+        let mut targets = LookupTargets::default();
+        for account in [
+            "222222222222",
+            "333333333333",
+            "444444444444",
+            "555555555555",
+        ] {
+            targets
+                .accounts
+                .insert((Some(account.into()), "us-west-2".into()));
+        }
+        targets.accounts.insert((None, "us-west-2".into()));
+        let options = RouteOptions {
+            role_arn: Some((
+                "arn:aws:iam::{account}:role/reader".into(),
+                RoleSource::Flag,
+            )),
+            profiles: [("222222222222".to_owned(), "dev".to_owned())].into(),
+        };
+        let routes = routes(&stacks, &targets, &options);
+        let names = |account: &str| -> Vec<(String, RoleSource)> {
+            routes[account]
+                .iter()
+                .map(|r| (r.name().to_owned(), r.source()))
+                .collect()
+        };
+        assert_eq!(
+            names("222222222222"),
+            [
+                (
+                    "arn:aws-cn:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-cn-north-1".to_owned(),
+                    RoleSource::CdkLookupRole
+                ),
+                ("dev".to_owned(), RoleSource::Profile),
+                ("arn:aws:iam::222222222222:role/reader".to_owned(), RoleSource::Flag),
+            ]
+        );
+        assert_eq!(
+            names("333333333333"),
+            [(
+                "arn:aws:iam::333333333333:role/reader".to_owned(),
+                RoleSource::Flag
+            )]
+        );
+        assert_eq!(
+            routes.len(),
+            4,
+            "the caller's unknown account needs no route"
+        );
+
+        // A role ARN written for one account reaches that account only.
+        let one = RouteOptions {
+            role_arn: Some((
+                "arn:aws:iam::444444444444:role/reader".into(),
+                RoleSource::Config,
+            )),
+            profiles: Default::default(),
+        };
+        let routes = super::routes(&[], &targets, &one);
+        assert_eq!(routes.keys().collect::<Vec<_>>(), ["444444444444"]);
     }
 }

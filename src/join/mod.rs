@@ -1,51 +1,25 @@
 //! One world across every stack of the run: senders joined with the SES identities, configuration
 //! sets and exports of all stacks and with the SES sandbox state of each account and region. The
-//! result is the facts document (plain JSON, `sandtrap facts`), which is what rules read.
+//! result is the facts document ([`facts::Facts`], printed by `sandtrap facts`), which is what
+//! rules read.
 
+pub mod facts;
 pub mod live;
 pub mod regions;
 mod sender;
 pub mod ses;
 mod trigger;
 
-use serde_json::{Value as Json, json};
-
 use crate::config::ANY_REGION;
 use crate::extract::StackFacts;
 use crate::resolve::{Part, Text, UnknownReason};
 use crate::source::Span;
 
+pub use facts::{EnvSource, Facts, SesState, StateSource};
 pub use sender::analyze as analyze_sender;
 
 /// The version of the facts document's schema (docs/facts.md).
 pub const FACTS_VERSION: u32 = 1;
-
-/// Where a piece of the stack environment came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EnvSource {
-    CdkManifest,
-    Flag,
-    Config,
-    /// `samconfig.toml`/`samconfig.yaml` or `serverless.yml` beside the template.
-    DeployConfig,
-    TemplateMetadata,
-    Environment,
-    Unknown,
-}
-
-impl EnvSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnvSource::CdkManifest => "cdk-manifest",
-            EnvSource::Flag => "flag",
-            EnvSource::Config => "config",
-            EnvSource::DeployConfig => "deploy-config",
-            EnvSource::TemplateMetadata => "template-metadata",
-            EnvSource::Environment => "environment-variable",
-            EnvSource::Unknown => "unknown",
-        }
-    }
-}
 
 /// A stack of the run with its environment and extracted facts.
 #[derive(Clone, Debug)]
@@ -67,14 +41,9 @@ pub struct Stack {
     pub deployment: String,
     /// Why the deploy configuration left the region unknown, for the notes of region rules.
     pub region_note: Option<String>,
+    /// A CDK stack's bootstrap lookup role, which `--aws` assumes to read its account.
+    pub lookup_role: Option<crate::discover::LookupRole>,
     pub facts: StackFacts,
-}
-
-/// SES sandbox state of an account and region.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SesState {
-    Sandbox,
-    Production,
 }
 
 /// A statement about the SES state, from a flag or the config file.
@@ -83,8 +52,8 @@ pub struct SesDeclaration {
     pub account: Option<String>,
     pub region: String,
     pub state: SesState,
-    /// `flag` or `config`.
-    pub source: &'static str,
+    /// `Flag` or `Config`.
+    pub source: StateSource,
     pub location: Option<(String, Span)>,
 }
 
@@ -146,8 +115,12 @@ pub(crate) fn environment_label(stack: &Stack) -> String {
     }
 }
 
-pub(crate) fn span_json(file: &str, span: Span) -> Json {
-    json!({"file": file, "start": span.start, "end": span.end})
+pub(crate) fn span_fact(file: &str, span: Span) -> facts::SpanFact {
+    facts::SpanFact {
+        file: file.to_owned(),
+        start: span.start,
+        end: span.end,
+    }
 }
 
 /// Replaces `Fn::ImportValue` holes with the value another stack of the same account and region
@@ -200,76 +173,86 @@ pub(crate) fn substitute_imports(
 }
 
 /// Builds the facts document of a run.
-pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Json {
-    let mut senders = Vec::new();
-    let mut identities = Vec::new();
-    let mut configuration_sets = Vec::new();
-    let mut trigger_senders = Vec::new();
-    let mut stack_docs = Vec::new();
+pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Facts {
+    let mut facts = Facts {
+        version: FACTS_VERSION,
+        ..Facts::default()
+    };
     for (index, stack) in stacks.iter().enumerate() {
-        stack_docs.push(json!({
-            "name": stack.name,
-            "file": stack.file,
-            "account": stack.account,
-            "account_source": stack.account_source.as_str(),
-            "region": stack.region,
-            "region_source": stack.region_source.as_str(),
-            "partition": stack.region.as_deref().map(regions::partition),
-        }));
-        for (n, sender) in stack.facts.senders.iter().enumerate() {
-            senders.push(sender::analyze(stacks, index, n, sender, inputs));
-        }
-        for (n, trigger) in stack.facts.trigger_senders.iter().enumerate() {
-            trigger_senders.push(trigger::analyze(stacks, index, n, trigger, inputs));
-        }
-        for identity in &stack.facts.identities {
-            let name = identity.name.known();
-            let mut spans = serde_json::Map::new();
-            spans.insert(
-                "resource".into(),
-                span_json(&stack.file, identity.resource_span),
-            );
-            if let Some(span) = identity.name.span {
-                spans.insert("name".into(), span_json(&stack.file, span));
-            }
-            identities.push(json!({
-                "stack": stack.name,
-                "file": stack.file,
-                "resource": identity.resource,
-                "resource_type": identity.resource_type,
-                "name": name,
-                "kind": name.as_deref().map(ses::identity_kind),
-                "account": stack.account,
-                "region": stack.region,
-                "spans": spans,
-            }));
-        }
-        for set in &stack.facts.configuration_sets {
-            configuration_sets.push(json!({
-                "stack": stack.name,
-                "file": stack.file,
-                "resource": set.resource,
-                "name": set.name.known(),
-                "account": stack.account,
-                "region": stack.region,
-                "spans": {"resource": span_json(&stack.file, set.resource_span)},
-            }));
-        }
+        facts.stacks.push(stack_fact(stack));
+        facts.senders.extend(
+            (stack.facts.senders.iter().enumerate())
+                .filter_map(|(n, sender)| sender::analyze(stacks, index, n, sender, inputs)),
+        );
+        facts.trigger_senders.extend(
+            (stack.facts.trigger_senders.iter().enumerate())
+                .filter_map(|(n, trigger)| trigger::analyze(stacks, index, n, trigger, inputs)),
+        );
+        facts.identities.extend(
+            stack
+                .facts
+                .identities
+                .iter()
+                .map(|i| identity_fact(stack, i)),
+        );
+        facts.configuration_sets.extend(
+            (stack.facts.configuration_sets.iter()).map(|c| configuration_set_fact(stack, c)),
+        );
     }
-    let lookups = inputs
-        .live
-        .as_ref()
-        .map(|l| live::lookups(l, &senders))
-        .unwrap_or_default();
-    json!({
-        "version": FACTS_VERSION,
-        "stacks": stack_docs,
-        "senders": senders,
-        "lookups": lookups,
-        "identities": identities,
-        "configuration_sets": configuration_sets,
-        "trigger_senders": trigger_senders,
-    })
+    if let Some(live) = &inputs.live {
+        facts.lookups = live::lookups(live, &facts.senders);
+    }
+    facts
+}
+
+fn stack_fact(stack: &Stack) -> facts::StackFact {
+    facts::StackFact {
+        name: stack.name.clone(),
+        file: stack.file.clone(),
+        account: stack.account.clone(),
+        account_source: stack.account_source,
+        region: stack.region.clone(),
+        region_source: stack.region_source,
+        partition: stack
+            .region
+            .as_deref()
+            .map(|r| regions::partition(r).to_owned()),
+    }
+}
+
+fn identity_fact(stack: &Stack, identity: &crate::extract::Identity) -> facts::IdentityFact {
+    let name = identity.name.known();
+    facts::IdentityFact {
+        stack: stack.name.clone(),
+        file: stack.file.clone(),
+        resource: identity.resource.clone(),
+        resource_type: identity.resource_type.clone(),
+        kind: name.as_deref().map(ses::identity_kind),
+        name,
+        account: stack.account.clone(),
+        region: stack.region.clone(),
+        spans: facts::IdentitySpans {
+            resource: span_fact(&stack.file, identity.resource_span),
+            name: identity.name.span.map(|span| span_fact(&stack.file, span)),
+        },
+    }
+}
+
+fn configuration_set_fact(
+    stack: &Stack,
+    set: &crate::extract::ConfigurationSet,
+) -> facts::ConfigurationSetFact {
+    facts::ConfigurationSetFact {
+        stack: stack.name.clone(),
+        file: stack.file.clone(),
+        resource: set.resource.clone(),
+        name: set.name.known(),
+        account: stack.account.clone(),
+        region: stack.region.clone(),
+        spans: facts::ResourceSpans {
+            resource: span_fact(&stack.file, set.resource_span),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -280,7 +263,7 @@ mod tests {
         account: Option<&str>,
         region: &str,
         state: SesState,
-        source: &'static str,
+        source: StateSource,
     ) -> SesDeclaration {
         SesDeclaration {
             account: account.map(str::to_owned),
@@ -294,23 +277,23 @@ mod tests {
     #[test]
     fn flags_beat_config_and_specific_beats_generic() {
         let decls = vec![
-            decl(None, "us-west-2", SesState::Production, "flag"),
+            decl(None, "us-west-2", SesState::Production, StateSource::Flag),
             decl(
                 Some("111111111111"),
                 "us-west-2",
                 SesState::Sandbox,
-                "config",
+                StateSource::Config,
             ),
         ];
         let got = ses_state(&decls, Some("111111111111"), "us-west-2").map(|d| d.state);
         assert_eq!(got, Some(SesState::Production));
         let decls = vec![
-            decl(None, "us-west-2", SesState::Production, "config"),
+            decl(None, "us-west-2", SesState::Production, StateSource::Config),
             decl(
                 Some("111111111111"),
                 "us-west-2",
                 SesState::Sandbox,
-                "config",
+                StateSource::Config,
             ),
         ];
         assert_eq!(
@@ -327,8 +310,8 @@ mod tests {
     #[test]
     fn sandbox_wins_a_tie() {
         let decls = vec![
-            decl(None, "us-west-2", SesState::Production, "config"),
-            decl(None, "us-west-2", SesState::Sandbox, "config"),
+            decl(None, "us-west-2", SesState::Production, StateSource::Config),
+            decl(None, "us-west-2", SesState::Sandbox, StateSource::Config),
         ];
         assert_eq!(
             ses_state(&decls, None, "us-west-2").map(|d| d.state),

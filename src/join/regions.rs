@@ -28,7 +28,8 @@ const TABLE: &[(&str, bool)] = &[
 ];
 
 /// The verdict on a pool region / SES region pair.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum RegionVerdict {
     /// The SES region is the pool's own.
     Same,
@@ -40,19 +41,8 @@ pub enum RegionVerdict {
     /// so only the same region is assumed safe.
     NotListed,
     /// Either region is unknown.
+    #[default]
     Unknown,
-}
-
-impl RegionVerdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RegionVerdict::Same => "same",
-            RegionVerdict::Allowed => "allowed",
-            RegionVerdict::NotAllowed => "not-allowed",
-            RegionVerdict::NotListed => "not-listed",
-            RegionVerdict::Unknown => "unknown",
-        }
-    }
 }
 
 /// The SES regions a pool in `pool_region` may use, when the table lists it.

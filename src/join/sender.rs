@@ -1,14 +1,51 @@
 //! One sender's verdicts: sending account, parsed `SourceArn`, SES state, region check, identity
 //! join, `From` coverage, configuration set, exposure, and what could not be resolved.
 
-use serde_json::{Map, Value as Json, json};
-
+use super::facts::{
+    AccountSource, AssumptionFact, ConfigurationSetUse, Exposure, ExposureLevel, FromFact,
+    IdentityJoin, IdentityVerdict, RegionCheck, SenderFact, SenderSes, SenderSpans, SourceArnFact,
+    StateSource, Unresolved, UnresolvedSpans,
+};
+use super::live::SenderLive;
+use super::ses::SourceArn;
 use super::{
-    JoinInputs, SesState, Stack, compatible, regions, ses, ses_state, span_json, substitute_imports,
+    JoinInputs, SesDeclaration, Stack, compatible, regions, ses, ses_state, span_fact,
+    substitute_imports,
 };
 use crate::extract::{Field, Sender, SenderKind};
 use crate::resolve::{Text, Truth, Unknown, UnknownReason};
 use crate::source::Span;
+
+/// A sender's fields with the exports of other stacks substituted for their imports.
+struct Fields {
+    sending_account: Field,
+    source_arn: Field,
+    from: Field,
+    configuration_set: Field,
+}
+
+impl Fields {
+    fn new(stacks: &[Stack], stack: &Stack, sender: &Sender) -> Fields {
+        let (account, region) = (stack.account.as_deref(), stack.region.as_deref());
+        let with_imports = |field: &Field| -> Field {
+            match field.text() {
+                Some(text) => Field {
+                    value: Some(crate::extract::Value::Text(substitute_imports(
+                        text, stacks, account, region,
+                    ))),
+                    span: field.span,
+                },
+                None => field.clone(),
+            }
+        };
+        Fields {
+            sending_account: with_imports(&sender.email_sending_account),
+            source_arn: with_imports(&sender.source_arn),
+            from: with_imports(&sender.from),
+            configuration_set: with_imports(&sender.configuration_set),
+        }
+    }
+}
 
 /// The facts of sender `n` of stack `index`.
 pub fn analyze(
@@ -17,71 +54,171 @@ pub fn analyze(
     n: usize,
     sender: &Sender,
     inputs: &JoinInputs,
-) -> Json {
-    let Some(stack) = stacks.get(index) else {
-        return Json::Null;
-    };
+) -> Option<SenderFact> {
+    let stack = stacks.get(index)?;
     let file = stack.file.as_str();
-    let (account, region) = (stack.account.as_deref(), stack.region.as_deref());
-    let with_imports = |field: &Field| -> Field {
-        match field.text() {
-            Some(text) => Field {
-                value: Some(crate::extract::Value::Text(substitute_imports(
-                    text, stacks, account, region,
-                ))),
-                span: field.span,
-            },
-            None => field.clone(),
-        }
-    };
-    let sending_field = with_imports(&sender.email_sending_account);
-    let arn_field = with_imports(&sender.source_arn);
-    let from_field = with_imports(&sender.from);
-    let set_field = with_imports(&sender.configuration_set);
-
-    let mut spans = Map::new();
-    let mut put = |name: &str, span: Option<Span>| {
-        if let Some(span) = span {
-            spans.insert(name.to_owned(), span_json(file, span));
-        }
-    };
-    put("resource", Some(sender.resource_span));
-    put("email_configuration", sender.email_configuration_span);
-    put("sending_account", sending_field.span);
-    put("source_arn", arn_field.span);
-    put("from", from_field.span);
-    put("configuration_set", set_field.span);
-    put(
-        "auto_verified_attributes",
-        sender.auto_verified_attributes.span,
-    );
-    put("enabled_mfas", sender.enabled_mfas.span);
+    let fields = Fields::new(stacks, stack, sender);
 
     // Without `EmailSendingAccount`, Cognito uses its built-in mailer
     // (docs/domain.md#the-two-ways-a-pool-sends).
-    let sending_account = if sending_field.is_present() {
-        sending_field.known()
+    let sending_account = if fields.sending_account.is_present() {
+        fields.sending_account.known()
     } else {
         Some("COGNITO_DEFAULT".to_owned())
     };
     let custom_email_sender = sender.custom_email_sender.is_present();
-    let developer = sending_account.as_deref() == Some("DEVELOPER");
-    let uses_ses = developer && !custom_email_sender;
+    let uses_ses = sending_account.as_deref() == Some("DEVELOPER") && !custom_email_sender;
 
-    let arn_text = arn_field.text();
+    let arn_text = fields.source_arn.text();
     let arn = arn_text.map(ses::parse_arn).unwrap_or_default();
-    let ses_region = arn.region.clone().filter(|r| regions::is_region_name(r));
-    let mut ses_account = arn.account.clone().or_else(|| stack.account.clone());
+    let (ses, live, declaration) = ses_facts(stack, &arn, arn_text, inputs);
+    let identity = identity_join(
+        stacks,
+        index,
+        arn.identity.as_deref(),
+        ses.account.as_deref(),
+        ses.region.as_deref(),
+    );
+    let mut spans = spans(file, sender, &fields);
+    spans.ses_state = declaration
+        .and_then(|d| d.location.as_ref())
+        .map(|(f, span)| span_fact(f, *span));
+    spans.environment = stack
+        .environment_location
+        .as_ref()
+        .map(|(f, span)| span_fact(f, *span));
+    spans.identity = identity
+        .location
+        .as_ref()
+        .map(|(f, span)| span_fact(f, *span));
+
+    let id = format!("{file}#{}#{n}", sender.resource);
+    let relevant =
+        uses_ses || fields.sending_account.known().is_none() && fields.sending_account.is_present();
+    let region = stack.region.as_deref();
+    Some(SenderFact {
+        unresolved: unresolved(
+            stack,
+            sender,
+            &id,
+            relevant,
+            [
+                ("EmailSendingAccount", &fields.sending_account),
+                ("SourceArn", &fields.source_arn),
+                ("From", &fields.from),
+                ("ConfigurationSet", &fields.configuration_set),
+                (
+                    "AllowAdminCreateUserOnly",
+                    &sender.allow_admin_create_user_only,
+                ),
+                ("AutoVerifiedAttributes", &sender.auto_verified_attributes),
+            ],
+        ),
+        id,
+        kind: sender.kind,
+        stack: stack.name.clone(),
+        file: file.to_owned(),
+        resource: sender.resource.clone(),
+        resource_type: sender.resource_type.clone(),
+        cdk_path: sender.cdk_path.clone(),
+        assumptions: sender
+            .assumptions
+            .iter()
+            .map(|a| AssumptionFact {
+                condition: a.condition.clone(),
+                value: a.value,
+            })
+            .collect(),
+        note: note(stack, sender),
+        account: stack.account.clone(),
+        pool_region: region.map(str::to_owned),
+        pool_region_known: region.is_some(),
+        cdk: stack.cdk,
+        stack_environment: super::environment_label(stack),
+        sending_account_known: sending_account.is_some(),
+        sending_account,
+        uses_ses,
+        custom_email_sender,
+        has_source_arn: fields.source_arn.is_present(),
+        source_arn: arn_text.map(|text| source_arn(text, &arn)),
+        region_check: RegionCheck {
+            verdict: regions::verdict(region, ses.region.as_deref()),
+            allowed: region
+                .and_then(regions::allowed)
+                .map(|list| list.into_iter().map(str::to_owned).collect()),
+        },
+        identity: IdentityJoin {
+            name: arn.identity.clone(),
+            verdict: identity.verdict,
+            declared_regions: identity.regions,
+            declared_name: identity.declared_name,
+            declared_in: identity.declared_in,
+            live: live.identity_live,
+            live_error: live.identity_error,
+        },
+        from: from(&fields.from, &arn),
+        configuration_set: configuration_set(stacks, &fields.configuration_set, &ses),
+        ses,
+        email_mfa: sender.enabled_mfas.contains("EMAIL_OTP") == Truth::True,
+        mails_users: mails_users(sender, custom_email_sender),
+        exposure: exposure(sender),
+        unchecked_combinations: sender.unchecked_combinations,
+        spans,
+    })
+}
+
+/// The spans of the sender's own template.
+fn spans(file: &str, sender: &Sender, fields: &Fields) -> SenderSpans {
+    let at = |span: Option<Span>| span.map(|span| span_fact(file, span));
+    SenderSpans {
+        resource: span_fact(file, sender.resource_span),
+        email_configuration: at(sender.email_configuration_span),
+        sending_account: at(fields.sending_account.span),
+        source_arn: at(fields.source_arn.span),
+        from: at(fields.from.span),
+        configuration_set: at(fields.configuration_set.span),
+        auto_verified_attributes: at(sender.auto_verified_attributes.span),
+        enabled_mfas: at(sender.enabled_mfas.span),
+        ses_state: None,
+        environment: None,
+        identity: None,
+    }
+}
+
+fn source_arn(text: &Text, arn: &SourceArn) -> SourceArnFact {
+    SourceArnFact {
+        text: text.to_string(),
+        known: text.known().is_some(),
+        partition: arn.partition.clone(),
+        region: arn.region.clone(),
+        account: arn.account.clone(),
+        identity: arn.identity.clone(),
+        identity_kind: arn.identity.as_deref().map(ses::identity_kind),
+        valid: arn.problem.is_none(),
+        problem: arn.problem.clone(),
+    }
+}
+
+/// The SES account and region the `SourceArn` routes mail through, its state (live state wins
+/// over flags and config: docs/architecture.md, "Inputs and their precedence"), what the live lookup said,
+/// and the declaration that gave the state.
+fn ses_facts<'a>(
+    stack: &Stack,
+    arn: &SourceArn,
+    arn_text: Option<&Text>,
+    inputs: &'a JoinInputs,
+) -> (SenderSes, SenderLive, Option<&'a SesDeclaration>) {
+    let region = arn.region.clone().filter(|r| regions::is_region_name(r));
+    let mut account = arn.account.clone().or_else(|| stack.account.clone());
     let mut account_source = if arn.account.is_some() {
-        Some("source-arn")
+        Some(AccountSource::SourceArn)
     } else {
-        stack.account.as_ref().map(|_| "stack")
+        stack.account.as_ref().map(|_| AccountSource::Stack)
     };
-    // Live state wins over flags and config (docs/architecture.md, "Inputs and their precedence").
-    let live = match (&inputs.live, ses_region.as_deref()) {
+    let live = match (&inputs.live, region.as_deref()) {
         (Some(facts), Some(r)) if arn.problem.is_none() => Some(super::live::for_sender(
             facts,
-            ses_account.as_deref(),
+            account.as_deref(),
             r,
             arn.identity.as_deref(),
         )),
@@ -89,86 +226,117 @@ pub fn analyze(
     }
     .unwrap_or_default();
     if let Some(caller) = &live.caller_account {
-        ses_account = Some(caller.clone());
-        account_source = Some("caller");
+        account = Some(caller.clone());
+        account_source = Some(AccountSource::Caller);
     }
     // An environment-agnostic stack whose `SourceArn` names its own region mails through SES in
     // whatever region it lands in: only a declaration for every region (`*`) speaks for that.
-    let deploy_region = ses_region.is_none()
-        && region.is_none()
+    let deploy_region = region.is_none()
+        && stack.region.is_none()
         && arn_text.is_some_and(ses::region_is_deploy_region);
     let state_region = match deploy_region {
         true => Some(crate::config::ANY_REGION),
-        false => ses_region.as_deref(),
+        false => region.as_deref(),
     };
     let declaration = state_region
-        .and_then(|r| ses_state(&inputs.ses, ses_account.as_deref(), r))
+        .and_then(|r| ses_state(&inputs.ses, account.as_deref(), r))
         .filter(|_| live.state.is_none());
     let (state, state_source) = match (live.state, declaration) {
-        (Some(state), _) => (Some(state), Some("live")),
+        (Some(state), _) => (Some(state), Some(StateSource::Live)),
         (None, Some(d)) => (Some(d.state), Some(d.source)),
         (None, None) => (None, None),
     };
-    let state = match state {
-        Some(SesState::Sandbox) => "sandbox",
-        Some(SesState::Production) => "production",
-        None => "unknown",
+    let production_config = production_config(account.as_deref(), region.as_deref(), deploy_region);
+    let production_flag = match (account.as_deref(), region.as_deref()) {
+        (Some(a), Some(r)) => format!("--ses-production {a}:{r}"),
+        (Some(a), None) => format!("--ses-production '{a}:*'"),
+        (None, Some(r)) => format!("--ses-production {r}"),
+        (None, None) => "--ses-production '*'".to_owned(),
     };
-    if let Some((decl_file, span)) = declaration.and_then(|d| d.location.clone()) {
-        spans.insert("ses_state".into(), span_json(&decl_file, span));
-    }
-    if let Some((manifest, span)) = &stack.environment_location {
-        spans.insert("environment".into(), span_json(manifest, *span));
-    }
+    let ses = SenderSes {
+        region_known: region.is_some(),
+        region,
+        deploy_region,
+        cross_account: matches!((&arn.account, &stack.account), (Some(a), Some(b)) if a != b),
+        account,
+        account_source,
+        state,
+        state_source,
+        production_config,
+        production_flag,
+        live: live.ses_live.clone(),
+        live_error: live.ses_error.clone(),
+    };
+    (ses, live, declaration)
+}
 
-    let verdict = regions::verdict(region, ses_region.as_deref());
-    let allowed = region.and_then(regions::allowed);
-
-    let identity = identity_join(
-        stacks,
-        index,
-        arn.identity.as_deref(),
-        ses_account.as_deref(),
-        ses_region.as_deref(),
-    );
-    if let Some((decl_file, span)) = &identity.location {
-        spans.insert("identity".into(), span_json(decl_file, *span));
+/// The `.sandtrap.yaml` line recording production access; `*` must be quoted in YAML, where it
+/// would start an alias.
+pub(super) fn production_config(
+    account: Option<&str>,
+    region: Option<&str>,
+    deploy_region: bool,
+) -> String {
+    let config_region = match (deploy_region, region) {
+        (true, _) => "\"*\"",
+        (false, Some(r)) => r,
+        (false, None) => "REGION",
+    };
+    match account {
+        Some(a) => {
+            format!("ses: {{production: [{{regions: [{config_region}], account: \"{a}\"}}]}}")
+        }
+        None => format!("ses: {{production: [{{regions: [{config_region}]}}]}}"),
     }
+}
 
-    let from_text = from_field.known();
-    let from_address = from_text.as_deref().and_then(ses::from_address);
-    let covered = match (&arn.identity, &from_address) {
+fn from(field: &Field, arn: &SourceArn) -> FromFact {
+    let text = field.known();
+    let address = text.as_deref().and_then(ses::from_address);
+    let covered = match (&arn.identity, &address) {
         (Some(identity), Some(address)) => Some(ses::covers(identity, address)),
         _ => None,
     };
+    FromFact {
+        present: field.is_present(),
+        text,
+        address,
+        covered,
+    }
+}
 
-    let set_name = set_field.known();
-    let set_declared = set_name.as_deref().map(|name| {
+fn configuration_set(stacks: &[Stack], field: &Field, ses: &SenderSes) -> ConfigurationSetUse {
+    let name = field.known();
+    let declared = name.as_deref().map(|name| {
         stacks.iter().any(|s| {
-            compatible(s.account.as_deref(), ses_account.as_deref())
-                && compatible(s.region.as_deref(), ses_region.as_deref())
+            compatible(s.account.as_deref(), ses.account.as_deref())
+                && compatible(s.region.as_deref(), ses.region.as_deref())
                 && s.facts
                     .configuration_sets
                     .iter()
                     .any(|c| c.name.known().as_deref() == Some(name))
         })
     });
+    ConfigurationSetUse { name, declared }
+}
 
-    let exposure = exposure(sender);
-    let email_mfa = sender.enabled_mfas.contains("EMAIL_OTP") == Truth::True;
-    // Mail every user receives: the sign-up code of self sign-up with email verification, or
-    // password-reset codes when account recovery is explicitly by email (ST103;
-    // docs/domain.md#the-two-ways-a-pool-sends).
+/// Mail every user receives: the sign-up code of self sign-up with email verification, or
+/// password-reset codes when account recovery is explicitly by email (ST103;
+/// docs/domain.md#the-two-ways-a-pool-sends).
+fn mails_users(sender: &Sender, custom_email_sender: bool) -> bool {
     let auto_verify_email = sender.auto_verified_attributes.contains("email") == Truth::True;
     let email_recovery = sender.recovery_mechanisms.contains("verified_email") == Truth::True
         && (auto_verify_email
             || sender.username_attributes.contains("email") == Truth::True
             || sender.alias_attributes.contains("email") == Truth::True);
-    let mails_users = sender.kind == SenderKind::UserPool
+    sender.kind == SenderKind::UserPool
         && !custom_email_sender
         && ((sender.allow_admin_create_user_only.truth() == Truth::False && auto_verify_email)
-            || email_recovery);
+            || email_recovery)
+}
 
+/// The CDK path, the assumptions and why the region is unknown, for a diagnostic's note.
+fn note(stack: &Stack, sender: &Sender) -> Option<String> {
     let mut note = Vec::new();
     if let Some(path) = &sender.cdk_path {
         note.push(format!("CDK construct `{path}`"));
@@ -176,125 +344,13 @@ pub fn analyze(
     for a in &sender.assumptions {
         note.push(format!("when condition `{}` is {}", a.condition, a.value));
     }
-    note.extend(stack.region_note.clone().filter(|_| region.is_none()));
-
-    let id = format!("{file}#{}#{n}", sender.resource);
-    let unresolved = unresolved(
-        stack,
-        sender,
-        &id,
-        uses_ses || sending_field.known().is_none() && sending_field.is_present(),
-        [
-            ("EmailSendingAccount", &sending_field),
-            ("SourceArn", &arn_field),
-            ("From", &from_field),
-            ("ConfigurationSet", &set_field),
-            (
-                "AllowAdminCreateUserOnly",
-                &sender.allow_admin_create_user_only,
-            ),
-            ("AutoVerifiedAttributes", &sender.auto_verified_attributes),
-        ],
-    );
-    // `*` must be quoted in YAML, where it would start an alias.
-    let config_region = match (deploy_region, ses_region.as_deref()) {
-        (true, _) => "\"*\"",
-        (false, Some(r)) => r,
-        (false, None) => "REGION",
-    };
-    let production_config = match ses_account.as_deref() {
-        Some(a) => {
-            format!("ses: {{production: [{{regions: [{config_region}], account: \"{a}\"}}]}}")
-        }
-        None => format!("ses: {{production: [{{regions: [{config_region}]}}]}}"),
-    };
-    let production_flag = match (ses_account.as_deref(), ses_region.as_deref()) {
-        (Some(a), Some(r)) => format!("--ses-production {a}:{r}"),
-        (Some(a), None) => format!("--ses-production '{a}:*'"),
-        (None, Some(r)) => format!("--ses-production {r}"),
-        (None, None) => "--ses-production '*'".to_owned(),
-    };
-
-    json!({
-        "id": id,
-        "kind": sender.kind.as_str(),
-        "stack": stack.name,
-        "file": file,
-        "resource": sender.resource,
-        "resource_type": sender.resource_type,
-        "cdk_path": sender.cdk_path,
-        "assumptions": sender.assumptions.iter().map(|a| json!({"condition": a.condition, "value": a.value})).collect::<Vec<_>>(),
-        "note": (!note.is_empty()).then(|| note.join("; ")),
-        "account": stack.account,
-        "pool_region": region,
-        "pool_region_known": region.is_some(),
-        "cdk": stack.cdk,
-        "stack_environment": super::environment_label(stack),
-        "sending_account": sending_account,
-        "sending_account_known": sending_account.is_some(),
-        "uses_ses": uses_ses,
-        "custom_email_sender": custom_email_sender,
-        "has_source_arn": arn_field.is_present(),
-        "source_arn": arn_text.map(|t| json!({
-            "text": t.to_string(),
-            "known": t.known().is_some(),
-            "partition": arn.partition,
-            "region": arn.region,
-            "account": arn.account,
-            "identity": arn.identity,
-            "identity_kind": arn.identity.as_deref().map(ses::identity_kind),
-            "valid": arn.problem.is_none(),
-            "problem": arn.problem,
-        })),
-        "ses": {
-            "region": ses_region,
-            "region_known": ses_region.is_some(),
-            "deploy_region": deploy_region,
-            "account": ses_account,
-            "cross_account": matches!((&arn.account, &stack.account), (Some(a), Some(b)) if a != b),
-            "account_source": account_source,
-            "state": state,
-            "state_source": state_source,
-            "production_config": production_config,
-            "production_flag": production_flag,
-            "live": live.ses_live,
-            "live_error": live.ses_error,
-        },
-        "region_check": {
-            "verdict": verdict.as_str(),
-            "allowed": allowed,
-        },
-        "identity": {
-            "name": arn.identity,
-            "verdict": identity.verdict,
-            "declared_regions": identity.regions,
-            "declared_name": identity.declared_name,
-            "declared_in": identity.declared_in,
-            "live": live.identity_live,
-            "live_error": live.identity_error,
-        },
-        "from": {
-            "present": from_field.is_present(),
-            "text": from_text,
-            "address": from_address,
-            "covered": covered,
-        },
-        "configuration_set": {
-            "name": set_name,
-            "declared": set_declared,
-        },
-        "email_mfa": email_mfa,
-        "mails_users": mails_users,
-        "exposure": exposure,
-        "unresolved": unresolved,
-        "unchecked_combinations": sender.unchecked_combinations,
-        "spans": spans,
-    })
+    note.extend(stack.region_note.clone().filter(|_| stack.region.is_none()));
+    (!note.is_empty()).then(|| note.join("; "))
 }
 
 /// The identity-join verdict and where the relevant declaration is.
-struct IdentityJoin {
-    verdict: &'static str,
+struct IdentityDeclaration {
+    verdict: IdentityVerdict,
     regions: Vec<String>,
     declared_name: Option<String>,
     /// The stack that declares it, for `same-deployment`.
@@ -308,9 +364,9 @@ fn identity_join(
     name: Option<&str>,
     account: Option<&str>,
     region: Option<&str>,
-) -> IdentityJoin {
-    let mut join = IdentityJoin {
-        verdict: "unknown",
+) -> IdentityDeclaration {
+    let mut join = IdentityDeclaration {
+        verdict: IdentityVerdict::Unknown,
         regions: Vec::new(),
         declared_name: None,
         declared_in: None,
@@ -348,7 +404,7 @@ fn identity_join(
                     same_deployment = Some((s.name.clone(), location(s, id)));
                 }
             } else {
-                join.verdict = "declared";
+                join.verdict = IdentityVerdict::Declared;
                 join.location = location(s, id);
                 return join;
             }
@@ -366,37 +422,40 @@ fn identity_join(
         }
     }
     if same_stack.is_some() {
-        join.verdict = "same-stack";
+        join.verdict = IdentityVerdict::SameStack;
         join.location = same_stack;
     } else if let Some((stack, location)) = same_deployment {
-        join.verdict = "same-deployment";
+        join.verdict = IdentityVerdict::SameDeployment;
         join.declared_in = Some(stack);
         join.location = location;
     } else if let Some((declared, location)) = other_level {
-        join.verdict = "other-level";
+        join.verdict = IdentityVerdict::OtherLevel;
         join.declared_name = Some(declared);
         join.location = location;
     } else if !other_regions.is_empty() {
-        join.verdict = "other-region";
+        join.verdict = IdentityVerdict::OtherRegion;
         join.location = other_regions.first().and_then(|(_, l)| l.clone());
         join.regions = other_regions.into_iter().map(|(r, _)| r).collect();
         join.regions.sort();
         join.regions.dedup();
     } else {
-        join.verdict = "not-declared";
+        join.verdict = IdentityVerdict::NotDeclared;
     }
     join
 }
 
 /// Who can make Cognito send mail to an address nobody verified
 /// (docs/domain.md#who-makes-cognito-send-mail).
-fn exposure(sender: &Sender) -> Json {
+fn exposure(sender: &Sender) -> Exposure {
     if sender.kind != SenderKind::UserPool {
         let trigger = match sender.kind {
             SenderKind::Replica => "replica of a user pool",
             _ => "threat protection notifications",
         };
-        return json!({"level": "admin", "triggers": [trigger]});
+        return Exposure {
+            level: ExposureLevel::Admin,
+            triggers: vec![trigger.to_owned()],
+        };
     }
     let mut triggers = Vec::new();
     let self_signup = sender.allow_admin_create_user_only.truth();
@@ -428,7 +487,13 @@ fn exposure(sender: &Sender) -> Json {
     }
     triggers.push("admin invitations");
     let public = self_signup == Truth::False && (auto_verify || username || alias || mfa);
-    json!({"level": if public { "public" } else { "admin" }, "triggers": triggers})
+    Exposure {
+        level: match public {
+            true => ExposureLevel::Public,
+            false => ExposureLevel::Admin,
+        },
+        triggers: triggers.into_iter().map(str::to_owned).collect(),
+    }
 }
 
 /// The most unresolved parts reported for one field of one sender.
@@ -442,11 +507,11 @@ fn unresolved<const N: usize>(
     id: &str,
     relevant: bool,
     fields: [(&str, &Field); N],
-) -> Vec<Json> {
+) -> Vec<Unresolved> {
     if !relevant {
         return Vec::new();
     }
-    let mut out: Vec<Json> = Vec::new();
+    let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (field, value) in fields {
         let Some(value_span) = value.span else {
@@ -466,22 +531,27 @@ fn unresolved<const N: usize>(
                 continue;
             }
             in_field += 1;
-            let mut spans = Map::new();
-            spans.insert("value".into(), span_json(&stack.file, value_span));
-            if let UnknownReason::Parameter { name } = &unknown.reason
-                && let Some((_, span)) = stack.facts.parameters.iter().find(|(p, _)| p == name)
-            {
-                spans.insert("parameter".into(), span_json(&stack.file, *span));
-            }
-            out.push(json!({
-                "id": format!("{id}#{field}#{}", seen.len()),
-                "stack": stack.name,
-                "resource": sender.resource,
-                "field": field,
-                "needs": needs,
-                "suggestion": suggestion,
-                "spans": spans,
-            }));
+            let parameter = match &unknown.reason {
+                UnknownReason::Parameter { name } => stack
+                    .facts
+                    .parameters
+                    .iter()
+                    .find(|(p, _)| p == name)
+                    .map(|(_, span)| span_fact(&stack.file, *span)),
+                _ => None,
+            };
+            out.push(Unresolved {
+                id: format!("{id}#{field}#{}", seen.len()),
+                stack: stack.name.clone(),
+                resource: sender.resource.clone(),
+                field: field.to_owned(),
+                needs,
+                suggestion,
+                spans: UnresolvedSpans {
+                    value: span_fact(&stack.file, value_span),
+                    parameter,
+                },
+            });
         }
     }
     out

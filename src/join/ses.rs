@@ -1,6 +1,7 @@
 //! SES judgements computed once, in Rust, for rules to read: the parts of an identity ARN, what
 //! kind of identity a name is, and whether an identity covers a `From` address.
 
+use super::facts::IdentityKind;
 use super::regions;
 use crate::resolve::{Part, Text, UnknownReason};
 
@@ -116,11 +117,11 @@ pub fn parse_arn(text: &Text) -> SourceArn {
 }
 
 /// `email` for an address, `domain` otherwise.
-pub fn identity_kind(name: &str) -> &'static str {
+pub fn identity_kind(name: &str) -> IdentityKind {
     if name.contains('@') {
-        "email"
+        IdentityKind::Email
     } else {
-        "domain"
+        IdentityKind::Domain
     }
 }
 
@@ -209,7 +210,7 @@ mod tests {
         assert!(!covers("example.com", "no-reply@badexample.com"));
         assert!(covers("a@example.com", "a@example.com"));
         assert!(!covers("a@example.com", "b@example.com"));
-        assert_eq!(identity_kind("a@b.c"), "email");
+        assert_eq!(identity_kind("a@b.c"), IdentityKind::Email);
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! account they send from, its sandbox state, the identity the policy names, and who can make
 //! Cognito call them.
 
-use serde_json::{Map, Value as Json, json};
-
-use super::{JoinInputs, SesState, Stack, regions, ses, ses_state, span_json};
+use super::facts::{
+    ExposureLevel, RegionFrom, TriggerExposure, TriggerSenderFact, TriggerSes, TriggerSpans,
+};
+use super::{JoinInputs, Stack, regions, ses, ses_state, span_fact};
 use crate::extract::TriggerSender;
 use crate::resolve::Truth;
 
@@ -15,10 +16,8 @@ pub fn analyze(
     n: usize,
     trigger: &TriggerSender,
     inputs: &JoinInputs,
-) -> Json {
-    let Some(stack) = stacks.get(index) else {
-        return Json::Null;
-    };
+) -> Option<TriggerSenderFact> {
+    let stack = stacks.get(index)?;
     let file = stack.file.as_str();
     // The identity, region and account the grant names, when one of its resources is an SES
     // identity ARN; otherwise the function sends from the stack's own region (its SDK client's
@@ -37,9 +36,9 @@ pub fn analyze(
         .and_then(|arn| arn.region.clone())
         .filter(|r| regions::is_region_name(r));
     let (ses_region, region_from) = match (arn_region, &stack.region) {
-        (Some(r), _) => (Some(r), "policy-resource"),
-        (None, Some(r)) => (Some(r.clone()), "stack"),
-        (None, None) => (None, "stack"),
+        (Some(r), _) => (Some(r), RegionFrom::PolicyResource),
+        (None, Some(r)) => (Some(r.clone()), RegionFrom::Stack),
+        (None, None) => (None, RegionFrom::Stack),
     };
     let ses_account = named
         .as_ref()
@@ -49,51 +48,49 @@ pub fn analyze(
     // every region (`*`) speaks for it, as for a pool's environment-agnostic `SourceArn`.
     let state_region = ses_region.as_deref().unwrap_or(crate::config::ANY_REGION);
     let declaration = ses_state(&inputs.ses, ses_account.as_deref(), state_region);
-    let state = match declaration.map(|d| d.state) {
-        Some(SesState::Sandbox) => "sandbox",
-        Some(SesState::Production) => "production",
-        None => "unknown",
+    let spans = TriggerSpans {
+        resource: span_fact(file, trigger.pool_span),
+        trigger: span_fact(file, trigger.trigger_span),
+        function: span_fact(file, trigger.function_span),
+        grant: span_fact(file, trigger.grant_span),
+        ses_state: declaration
+            .and_then(|d| d.location.as_ref())
+            .map(|(f, span)| span_fact(f, *span)),
+        environment: stack
+            .environment_location
+            .as_ref()
+            .map(|(f, span)| span_fact(f, *span)),
     };
-
-    let mut spans = Map::new();
-    spans.insert("resource".into(), span_json(file, trigger.pool_span));
-    spans.insert("trigger".into(), span_json(file, trigger.trigger_span));
-    spans.insert("function".into(), span_json(file, trigger.function_span));
-    spans.insert("grant".into(), span_json(file, trigger.grant_span));
-    if let Some((decl_file, span)) = declaration.and_then(|d| d.location.clone()) {
-        spans.insert("ses_state".into(), span_json(&decl_file, span));
-    }
-    if let Some((env_file, span)) = &stack.environment_location {
-        spans.insert("environment".into(), span_json(env_file, *span));
-    }
-    let region_text = ses_region.as_deref().unwrap_or("REGION");
-    let production_config = match ses_account.as_deref() {
-        Some(a) => format!("ses: {{production: [{{regions: [{region_text}], account: \"{a}\"}}]}}"),
-        None => format!("ses: {{production: [{{regions: [{region_text}]}}]}}"),
-    };
-    json!({
-        "id": format!("{file}#{}#{}#{n}", trigger.pool, trigger.trigger),
-        "stack": stack.name,
-        "file": file,
-        "resource": trigger.pool,
-        "trigger": trigger.trigger,
-        "function": trigger.function,
-        "role": trigger.role,
-        "pool_region": stack.region,
-        "identity": identity,
-        "ses": {
-            "region": ses_region,
-            "region_known": ses_region.is_some(),
-            "region_from": region_from,
-            "account": ses_account,
-            "state": state,
-            "state_source": declaration.map(|d| d.source),
-            "production_config": production_config,
+    Some(TriggerSenderFact {
+        id: format!("{file}#{}#{}#{n}", trigger.pool, trigger.trigger),
+        stack: stack.name.clone(),
+        file: file.to_owned(),
+        resource: trigger.pool.clone(),
+        trigger: trigger.trigger.to_owned(),
+        function: trigger.function.clone(),
+        role: trigger.role.clone(),
+        pool_region: stack.region.clone(),
+        identity,
+        ses: TriggerSes {
+            production_config: super::sender::production_config(
+                ses_account.as_deref(),
+                ses_region.as_deref(),
+                false,
+            ),
+            region_known: ses_region.is_some(),
+            region: ses_region,
+            region_from,
+            account: ses_account,
+            state: declaration.map(|d| d.state),
+            state_source: declaration.map(|d| d.source),
         },
-        "exposure": {
-            "level": if trigger.admin_only == Truth::True { "admin" } else { "public" },
+        exposure: TriggerExposure {
+            level: match trigger.admin_only {
+                Truth::True => ExposureLevel::Admin,
+                _ => ExposureLevel::Public,
+            },
         },
-        "stack_environment": super::environment_label(stack),
-        "spans": spans,
+        stack_environment: super::environment_label(stack),
+        spans,
     })
 }

@@ -10,7 +10,7 @@ use aws_sdk_sesv2::config::ProvideCredentials;
 
 use super::error::{self, classify};
 use crate::check::AwsOptions;
-use crate::join::live::{AccountState, ErrorKind, IdentityState, LookupError};
+use crate::join::live::{AccountState, ErrorKind, IdentityState, LookupError, Route};
 
 /// The shared configuration: environment, profile (`--aws-profile`), SSO or instance role, as
 /// aws-config finds them; `--aws-endpoint-url` for every client. Two attempts per request keep a
@@ -36,6 +36,115 @@ pub(super) async fn load(options: &AwsOptions) -> SdkConfig {
     loader.load().await
 }
 
+/// The configuration of another account: STS `AssumeRole` of `route` with the caller's
+/// credentials (session name `sandtrap`, the manifest's external id and options), or the
+/// profile named for it, confirmed to be that account. `region` is one of the account's SES
+/// regions (STS answers in the partition of the region it is asked in).
+pub(super) async fn reach(
+    sdk: &SdkConfig,
+    route: &Route,
+    account: &str,
+    region: &str,
+    options: &AwsOptions,
+) -> Result<SdkConfig, LookupError> {
+    let failed = |kind: ErrorKind, code: Option<String>, message: String| LookupError {
+        kind,
+        operation: "AssumeRole",
+        action: error::action("AssumeRole"),
+        code,
+        message,
+        role: Some(route.name().to_owned()),
+        role_source: Some(route.source()),
+    };
+    match route {
+        Route::Role {
+            arn,
+            external_id,
+            options: extra,
+            ..
+        } => {
+            let config = aws_sdk_sts::config::Builder::from(sdk)
+                .region(Region::new(region.to_owned()))
+                .build();
+            let client = aws_sdk_sts::Client::from_conf(config);
+            let mut request = client
+                .assume_role()
+                .role_arn(arn)
+                .role_session_name("sandtrap")
+                .set_external_id(external_id.clone())
+                .set_duration_seconds(extra.duration_seconds)
+                .set_source_identity(extra.source_identity.clone())
+                .set_policy(extra.policy.clone());
+            for (key, value) in &extra.tags {
+                request = request.tags(
+                    aws_sdk_sts::types::Tag::builder()
+                        .key(key)
+                        .value(value)
+                        .build()
+                        .map_err(|e| failed(ErrorKind::Other, None, e.to_string()))?,
+                );
+            }
+            for key in &extra.transitive_tag_keys {
+                request = request.transitive_tag_keys(key);
+            }
+            for policy in &extra.policy_arns {
+                request = request.policy_arns(
+                    aws_sdk_sts::types::PolicyDescriptorType::builder()
+                        .arn(policy)
+                        .build(),
+                );
+            }
+            let out = request.send().await.map_err(|err| {
+                let classified = classify(&err, "AssumeRole", options.timeout);
+                let kind = match classified.kind {
+                    ErrorKind::Timeout | ErrorKind::Network | ErrorKind::Throttled => {
+                        classified.kind
+                    }
+                    _ => ErrorKind::AssumeRole,
+                };
+                failed(kind, classified.code, classified.message)
+            })?;
+            let Some(credentials) = out.credentials() else {
+                return Err(failed(
+                    ErrorKind::AssumeRole,
+                    None,
+                    "the answer carries no credentials".to_owned(),
+                ));
+            };
+            let expiry = std::time::SystemTime::try_from(*credentials.expiration()).ok();
+            let credentials = aws_sdk_sesv2::config::Credentials::new(
+                credentials.access_key_id(),
+                credentials.secret_access_key(),
+                Some(credentials.session_token().to_owned()),
+                expiry,
+                "sandtrap-assume-role",
+            );
+            Ok(sdk
+                .to_builder()
+                .credentials_provider(aws_sdk_sesv2::config::SharedCredentialsProvider::new(
+                    credentials,
+                ))
+                .build())
+        }
+        Route::Profile(profile) => {
+            let with_profile = AwsOptions {
+                profile: Some(profile.clone()),
+                ..options.clone()
+            };
+            let config = load(&with_profile).await;
+            match caller_account(&config, region, options.timeout).await {
+                Ok(found) if found == account => Ok(config),
+                Ok(found) => Err(failed(
+                    ErrorKind::AssumeRole,
+                    None,
+                    format!("the profile's credentials are for account {found}, not {account}"),
+                )),
+                Err(err) => Err(failed(ErrorKind::AssumeRole, err.code, err.message)),
+            }
+        }
+    }
+}
+
 /// The SESv2 client of one region.
 pub(super) fn ses(sdk: &SdkConfig, region: &str) -> aws_sdk_sesv2::Client {
     let config = aws_sdk_sesv2::config::Builder::from(sdk)
@@ -58,6 +167,8 @@ pub(super) async fn caller_account(
         action: error::action(operation),
         code: None,
         message,
+        role: None,
+        role_source: None,
     };
     let Some(provider) = sdk.credentials_provider() else {
         return Err(credentials_error(
@@ -91,6 +202,8 @@ pub(super) async fn caller_account(
             action: error::action(operation),
             code: None,
             message: "the answer names no account".to_owned(),
+            role: None,
+            role_source: None,
         }),
         Err(err) => Err(classify(&err, operation, timeout)),
     }

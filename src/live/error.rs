@@ -13,6 +13,7 @@ pub(super) fn action(operation: &'static str) -> &'static str {
     match operation {
         "GetAccount" => "ses:GetAccount",
         "GetEmailIdentity" => "ses:GetEmailIdentity",
+        "AssumeRole" => "sts:AssumeRole",
         _ => "sts:GetCallerIdentity",
     }
 }
@@ -75,6 +76,8 @@ pub(super) fn classify<E: ProvideErrorMetadata>(
         action: action(operation),
         code,
         message,
+        role: None,
+        role_source: None,
     }
 }
 

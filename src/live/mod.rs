@@ -2,9 +2,12 @@
 //! and read-only, and hands it to the join as plain facts.
 //!
 //! One current-thread tokio runtime lives only for the duration of [`lookup`]. The credentials are
-//! resolved and the caller's account read (STS `GetCallerIdentity`) first; then one SESv2 client
-//! per region answers the deduplicated questions, at most [`IN_FLIGHT`] at a time. A failure
-//! becomes a [`LookupError`] in the facts and the run goes on with that state unknown.
+//! resolved and the caller's account read (STS `GetCallerIdentity`) first. Every other account is
+//! then reached once, by the first of its routes that works (a CDK stack's bootstrap lookup role,
+//! a profile named for the account, the user's role ARN: STS `AssumeRole`, session name
+//! `sandtrap`); then one SESv2 client per (account, region) answers the deduplicated questions,
+//! at most [`IN_FLIGHT`] requests at a time. A failure becomes a [`LookupError`] in the facts
+//! (naming the role that was tried) and the run goes on with that state unknown.
 
 mod client;
 mod error;
@@ -43,6 +46,8 @@ pub fn lookup(targets: &LookupTargets, options: &AwsOptions) -> LiveFacts {
                 action: "sts:GetCallerIdentity",
                 code: None,
                 message: format!("cannot start the network runtime: {err}"),
+                role: None,
+                role_source: None,
             },
         ),
     }
@@ -66,13 +71,26 @@ async fn lookup_all(targets: &LookupTargets, options: &AwsOptions) -> LiveFacts 
         Err(err) => return everything_failed(targets, &err),
     };
 
-    let mut clients: BTreeMap<String, aws_sdk_sesv2::Client> = BTreeMap::new();
-    let mut client_for = |region: &str| {
-        clients
-            .entry(region.to_owned())
-            .or_insert_with(|| client::ses(&sdk, region))
-            .clone()
-    };
+    let reached = reach_accounts(&sdk, targets, &caller, options).await;
+    let mut clients: BTreeMap<(String, String), aws_sdk_sesv2::Client> = BTreeMap::new();
+    // The client that asks about `account` in `region`, or why there is none.
+    let mut client_for =
+        |account: Option<&str>, region: &str| -> Result<aws_sdk_sesv2::Client, LookupError> {
+            let account = account.unwrap_or(&caller);
+            let config = if account == caller {
+                &sdk
+            } else {
+                match reached.get(account) {
+                    Some(Ok(config)) => config,
+                    Some(Err(err)) => return Err(err.clone()),
+                    None => return Err(cross_account(account, &caller)),
+                }
+            };
+            Ok(clients
+                .entry((account.to_owned(), region.to_owned()))
+                .or_insert_with(|| client::ses(config, region))
+                .clone())
+        };
     let mut facts = LiveFacts {
         caller_account: Some(caller.clone()),
         ..LiveFacts::default()
@@ -81,17 +99,20 @@ async fn lookup_all(targets: &LookupTargets, options: &AwsOptions) -> LiveFacts 
     let timeout = options.timeout;
     let mut tasks = JoinSet::new();
     for key in &targets.accounts {
-        if let Some(err) = cross_account(key.0.as_deref(), &caller, "GetAccount") {
-            facts.accounts.insert(
-                key.clone(),
-                AccountLookup {
-                    account: key.0.clone(),
-                    result: Err(err),
-                },
-            );
-            continue;
-        }
-        let (client, semaphore, key) = (client_for(&key.1), Arc::clone(&semaphore), key.clone());
+        let client = match client_for(key.0.as_deref(), &key.1) {
+            Ok(client) => client,
+            Err(err) => {
+                facts.accounts.insert(
+                    key.clone(),
+                    AccountLookup {
+                        account: key.0.clone(),
+                        result: Err(err.for_operation("GetAccount")),
+                    },
+                );
+                continue;
+            }
+        };
+        let (semaphore, key) = (Arc::clone(&semaphore), key.clone());
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await;
             let answer = client::get_account(&client, timeout).await;
@@ -99,11 +120,16 @@ async fn lookup_all(targets: &LookupTargets, options: &AwsOptions) -> LiveFacts 
         });
     }
     for key in &targets.identities {
-        if let Some(err) = cross_account(key.0.as_deref(), &caller, "GetEmailIdentity") {
-            facts.identities.insert(key.clone(), Err(err));
-            continue;
-        }
-        let (client, semaphore, key) = (client_for(&key.1), Arc::clone(&semaphore), key.clone());
+        let client = match client_for(key.0.as_deref(), &key.1) {
+            Ok(client) => client,
+            Err(err) => {
+                facts
+                    .identities
+                    .insert(key.clone(), Err(err.for_operation("GetEmailIdentity")));
+                continue;
+            }
+        };
+        let (semaphore, key) = (Arc::clone(&semaphore), key.clone());
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await;
             let answer = client::get_email_identity(&client, &key.2, timeout).await;
@@ -129,23 +155,68 @@ async fn lookup_all(targets: &LookupTargets, options: &AwsOptions) -> LiveFacts 
     facts
 }
 
-/// SESv2 describes only the caller's own account: another account's state cannot be read, and
-/// asking would describe the wrong account.
-fn cross_account(
-    account: Option<&str>,
+/// Every account of `targets` other than the caller's, reached by the first of its routes that
+/// works, each once, concurrently (at most [`IN_FLIGHT`]); the error of the last route tried when
+/// none does. Accounts without a route are left out (they cannot be read: [`cross_account`]).
+async fn reach_accounts(
+    sdk: &aws_config::SdkConfig,
+    targets: &LookupTargets,
     caller: &str,
-    operation: &'static str,
-) -> Option<LookupError> {
-    let account = account.filter(|a| *a != caller)?;
-    Some(LookupError {
+    options: &AwsOptions,
+) -> BTreeMap<String, Result<aws_config::SdkConfig, LookupError>> {
+    let semaphore = Arc::new(Semaphore::new(IN_FLIGHT));
+    let mut tasks = JoinSet::new();
+    for (account, routes) in &targets.routes {
+        if account == caller || routes.is_empty() {
+            continue;
+        }
+        // STS is asked in one of the account's SES regions: the right partition.
+        let Some(region) = targets
+            .accounts
+            .iter()
+            .find(|(a, _)| a.as_ref() == Some(account))
+            .map(|(_, region)| region.clone())
+        else {
+            continue;
+        };
+        let (sdk, routes, account) = (sdk.clone(), routes.clone(), account.clone());
+        let (options, semaphore) = (options.clone(), Arc::clone(&semaphore));
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await;
+            let mut last = None;
+            for route in &routes {
+                match client::reach(&sdk, route, &account, &region, &options).await {
+                    Ok(config) => return (account, Ok(config)),
+                    Err(err) => last = Some(err),
+                }
+            }
+            let err = last.unwrap_or_else(|| cross_account(&account, ""));
+            (account, Err(err))
+        });
+    }
+    let mut out = BTreeMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((account, result)) = joined {
+            out.insert(account, result);
+        }
+    }
+    out
+}
+
+/// SESv2 describes only the credentials' own account: another account's state can be read
+/// only through a role or profile of that account, and none was found.
+fn cross_account(account: &str, caller: &str) -> LookupError {
+    LookupError {
         kind: ErrorKind::CrossAccount,
-        operation,
-        action: error::action(operation),
+        operation: "GetAccount",
+        action: error::action("GetAccount"),
         code: None,
         message: format!(
-            "the SourceArn is in account {account}, but the credentials are for account {caller}; SESv2 describes only the caller's own account"
+            "the SourceArn is in account {account}, but the credentials are for account {caller}, and no CDK lookup role, `aws.profiles` entry or `--aws-role-arn` reaches it"
         ),
-    })
+        role: None,
+        role_source: None,
+    }
 }
 
 /// Every question answered with `err` (the credentials or STS failed before any SES call).
@@ -173,6 +244,8 @@ fn fill_unanswered(targets: &LookupTargets, facts: &mut LiveFacts) {
         action: error::action(operation),
         code: None,
         message: "the request was lost".to_owned(),
+        role: None,
+        role_source: None,
     };
     for key in &targets.accounts {
         facts

@@ -21,8 +21,9 @@ pub use evaluate::evaluate;
 pub use load::{RuleError, parse_rule};
 pub use template::{Template, TemplateError, UNKNOWN};
 
-/// Where each rule's documentation is published; a diagnostic's `url` is this plus its code.
-pub const RULES_URL: &str = "https://sandtrap.dev/rules/";
+/// Where each rule's documentation is published ([`crate::site::DOCS_URL`] plus `rules/`); a
+/// diagnostic's `url` is this plus its code.
+pub const RULES_URL: &str = concat!(env!("SANDTRAP_DOCS_URL"), "rules/");
 
 /// The headings every built-in rule's `docs` carries, in order.
 pub const DOC_SECTIONS: [&str; 5] = [

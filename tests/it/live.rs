@@ -479,6 +479,334 @@ mod with_feature {
         assert!(codes(&report).iter().all(|c| c != "ST004"));
         assert!(stub.counts().is_empty(), "{:?}", stub.counts());
     }
+
+    const APP: &str = "testdata/live/multi-account/cdk.out";
+
+    /// Every output a run can print, as text, with `--aws` against `stub`.
+    fn every_output(stub: &Stub, extra: &[&str]) -> Vec<(String, Run)> {
+        let mut runs = Vec::new();
+        let base = ["--config", "testdata/rules/empty.sandtrap.yaml", "--aws"];
+        let mut commands: Vec<Vec<&str>> = [
+            "human", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown", "html",
+        ]
+        .iter()
+        .map(|format| vec!["check", "--format", format])
+        .collect();
+        commands.push(vec!["facts"]);
+        commands.push(vec!["map", "--format", "json"]);
+        commands.push(vec!["status", "--format", "human"]);
+        commands.push(vec!["status", "--format", "json"]);
+        commands.push(vec!["status", "--format", "markdown"]);
+        for command in commands {
+            let mut args = command.clone();
+            args.extend_from_slice(&base);
+            args.extend_from_slice(extra);
+            args.push(APP);
+            runs.push((
+                command.join(" "),
+                run_against(stub, &args, Credentials::Profiles),
+            ));
+        }
+        runs
+    }
+
+    /// Dev (222222222222) and Prod (444444444444) stages, each in Oregon and Tokyo, read with
+    /// one caller credential (account 111111111111) through each account's CDK lookup role.
+    #[test]
+    fn every_account_of_a_cdk_app_is_read_through_its_lookup_role() {
+        let stub = Stub::start();
+        let run = run_against(
+            &stub,
+            &[
+                "check",
+                "--format",
+                "json",
+                "--config",
+                "testdata/rules/empty.sandtrap.yaml",
+                "--aws",
+                APP,
+            ],
+            Credentials::Profiles,
+        );
+        let report = report(&run);
+        let st101: Vec<(String, String)> = diagnostics(&report, "ST101")
+            .iter()
+            .map(|d| {
+                (
+                    d["severity"].as_str().unwrap().to_owned(),
+                    d["file"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            st101,
+            [(
+                "error".to_owned(),
+                format!("{APP}/assembly-Dev/Dev-Auth-Oregon.template.json")
+            )],
+            "{}",
+            run.stdout
+        );
+        assert!(diagnostics(&report, "ST004").is_empty(), "{}", run.stdout);
+        // One AssumeRole per account, of its lookup role, session `sandtrap`, the manifest's
+        // external id passed on.
+        let mut assumed = stub.assume_role_requests();
+        assumed.sort();
+        assert_eq!(assumed.len(), 2, "{assumed:?}");
+        assert!(
+            assumed[0].contains(
+                "RoleArn=arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-"
+            ),
+            "{}",
+            assumed[0]
+        );
+        assert!(
+            assumed[1].contains(
+                "RoleArn=arn:aws:iam::444444444444:role/cdk-hnb659fds-lookup-role-444444444444-"
+            ),
+            "{}",
+            assumed[1]
+        );
+        assert!(
+            assumed
+                .iter()
+                .all(|a| a.contains("RoleSessionName=sandtrap"))
+        );
+        assert!(
+            assumed[1].contains("ExternalId=ext-id-NeverPrinted"),
+            "{}",
+            assumed[1]
+        );
+        assert!(!assumed[0].contains("ExternalId"), "{}", assumed[0]);
+        assert_eq!(stub.count("GetAccount", "us-west-2"), 2);
+        assert_eq!(stub.count("GetAccount", "ap-northeast-1"), 2);
+
+        let status = run_against(
+            &stub,
+            &[
+                "status",
+                "--format",
+                "json",
+                "--config",
+                "testdata/rules/empty.sandtrap.yaml",
+                "--aws",
+                APP,
+            ],
+            Credentials::Profiles,
+        );
+        let status: Value = serde_json::from_str(&status.stdout).unwrap();
+        let rows: Vec<(&str, &str, &str, &str)> = status["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["account"].as_str().unwrap(),
+                    r["region"].as_str().unwrap(),
+                    r["ses_state"].as_str().unwrap(),
+                    r["source"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("222222222222", "ap-northeast-1", "production", "live"),
+                ("222222222222", "us-west-2", "sandbox", "live"),
+                ("444444444444", "ap-northeast-1", "production", "live"),
+                ("444444444444", "us-west-2", "production", "live"),
+            ]
+        );
+        let human = run_against(
+            &stub,
+            &[
+                "status",
+                "--config",
+                "testdata/rules/empty.sandtrap.yaml",
+                "--aws",
+                APP,
+            ],
+            Credentials::Profiles,
+        );
+        assert_eq!(human.exit, Exit::Clean, "{}", human.stderr);
+        let lines: Vec<&str> = human.stdout.lines().collect();
+        assert!(
+            lines[0].starts_with("account       region          SES         source"),
+            "{}",
+            human.stdout
+        );
+        assert!(
+            lines[2].starts_with(
+                "222222222222  us-west-2       sandbox     live    yes      HEALTHY      0/200"
+            ),
+            "{}",
+            human.stdout
+        );
+        assert!(
+            lines[2].ends_with("example.com (SUCCESS)"),
+            "{}",
+            human.stdout
+        );
+        assert!(
+            human
+                .stdout
+                .contains("SES production access is needed (or unknown) in 1 of the 4"),
+            "{}",
+            human.stdout
+        );
+    }
+
+    #[test]
+    fn a_denied_role_is_st004_naming_the_account_and_role_and_the_rest_stays_live() {
+        let stub = Stub::start();
+        let dir = tempfile::tempdir().unwrap();
+        let audit = dir.path().join("audit.yaml");
+        std::fs::write(
+            &audit,
+            template(
+                "us-west-2",
+                &[(
+                    "AuditPool",
+                    &arn("us-west-2", "555555555555", "audit.example.com"),
+                )],
+            ),
+        )
+        .unwrap();
+        let audit = audit.to_string_lossy().into_owned();
+        let args = [
+            "check",
+            "--format",
+            "json",
+            "--config",
+            "testdata/rules/empty.sandtrap.yaml",
+            "--aws",
+            "--account",
+            "555555555555",
+            "--aws-role-arn",
+            "arn:aws:iam::{account}:role/sandtrap-denied-reader",
+            APP,
+            &audit,
+        ];
+        let run = run_against(&stub, &args, Credentials::Profiles);
+        let report = report(&run);
+        let st004 = diagnostics(&report, "ST004");
+        assert_eq!(st004.len(), 1, "{}", run.stdout);
+        let message = st004[0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("account 555555555555 in us-west-2"),
+            "{message}"
+        );
+        assert!(
+            message.contains("arn:aws:iam::555555555555:role/sandtrap-denied-reader"),
+            "{message}"
+        );
+        let help = st004[0]["help"].as_str().unwrap();
+        assert!(help.contains("trust policy"), "{help}");
+        assert!(help.contains("111111111111"), "{help}");
+        // The CDK accounts kept their live answers (and the lookup role was tried first there,
+        // the user's role never).
+        let st101: Vec<&str> = diagnostics(&report, "ST101")
+            .iter()
+            .map(|d| d["severity"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            st101,
+            ["warning", "error"],
+            "the audit pool, then Dev/Oregon: {}",
+            run.stdout
+        );
+        let assumed = stub.assume_role_requests();
+        assert_eq!(assumed.len(), 3, "{assumed:?}");
+        assert_eq!(assumed.iter().filter(|a| a.contains("denied")).count(), 1);
+    }
+
+    #[test]
+    fn an_unbootstrapped_account_says_how_to_bootstrap_it() {
+        let stub = Stub::start();
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("cdk.out");
+        copy_dir(&support::root().join(APP), &app);
+        let manifest = app.join("assembly-Dev/manifest.json");
+        let text = std::fs::read_to_string(&manifest)
+            .unwrap()
+            .replace("lookup-role", "lookup-role-denied");
+        std::fs::write(&manifest, text).unwrap();
+        let app = app.to_string_lossy().into_owned();
+        let run = run_against(
+            &stub,
+            &[
+                "check",
+                "--format",
+                "json",
+                "--config",
+                "testdata/rules/empty.sandtrap.yaml",
+                "--aws",
+                &app,
+            ],
+            Credentials::Profiles,
+        );
+        let report = report(&run);
+        let st004 = diagnostics(&report, "ST004");
+        assert_eq!(st004.len(), 2, "{}", run.stdout);
+        for d in &st004 {
+            let help = d["help"].as_str().unwrap();
+            assert!(help.contains("cdk bootstrap aws://222222222222/"), "{help}");
+            assert!(
+                d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("cdk-hnb659fds-lookup-role-denied-222222222222")
+            );
+        }
+        // Dev's state is unknown now: a warning, not a guess; Prod is still live.
+        let st101: Vec<&str> = diagnostics(&report, "ST101")
+            .iter()
+            .map(|d| d["severity"].as_str().unwrap())
+            .collect();
+        assert_eq!(st101, ["warning", "warning"], "{}", run.stdout);
+    }
+
+    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &to.join(entry.file_name()));
+            } else {
+                std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn no_output_prints_a_credential_token_or_external_id() {
+        let stub = Stub::start();
+        for extra in [
+            &[][..],
+            &["--aws-role-arn", "arn:aws:iam::{account}:role/denied"][..],
+        ] {
+            for (command, run) in every_output(&stub, extra) {
+                for text in [&run.stdout, &run.stderr] {
+                    for secret in [
+                        super::stub::SECRET_MARK,
+                        "ASIA",
+                        "ext-id-NeverPrinted",
+                        "aws_secret_access_key",
+                    ] {
+                        assert!(
+                            !text.contains(secret),
+                            "`{command}` printed `{secret}`:\n{text}"
+                        );
+                    }
+                }
+                assert!(
+                    !run.stdout.is_empty(),
+                    "{command} printed nothing: {}",
+                    run.stderr
+                );
+            }
+        }
+    }
 }
 
 #[cfg(feature = "aws")]

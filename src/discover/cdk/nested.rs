@@ -83,8 +83,15 @@ pub(super) fn templates(
         .filter_map(|name| {
             let id = stem(name)?;
             let top = top_stack(id, &parent_of, stacks);
-            let (environment, environment_span) = top
-                .and_then(|t| Some((t.environment.clone(), stack_of(t)?.environment_span)))
+            let (environment, environment_span, lookup_role) = top
+                .and_then(|t| {
+                    let cdk = stack_of(t)?;
+                    Some((
+                        t.environment.clone(),
+                        cdk.environment_span,
+                        cdk.lookup_role.clone(),
+                    ))
+                })
                 .unwrap_or_default();
             Some(Target {
                 name: display_join(display_dir, name),
@@ -100,6 +107,7 @@ pub(super) fn templates(
                         .map_or_else(|| id.to_owned(), |t| t.artifact_id.clone()),
                     environment_span,
                     parameters: Default::default(),
+                    lookup_role,
                 }),
                 environment,
             })

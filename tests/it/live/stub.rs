@@ -4,10 +4,13 @@
 //!
 //! | request | answer |
 //! | --- | --- |
-//! | STS `GetCallerIdentity` | account `111111111111` |
+//! | STS `GetCallerIdentity` | account `111111111111`; with assumed credentials, their account |
+//! | STS `AssumeRole` of a role whose name holds `denied` | 403 `AccessDenied` |
+//! | STS `AssumeRole` otherwise | credentials of the role's account: access key `ASIA` + the account |
 //! | SES, access key `denied` | 403 `AccessDeniedException` |
 //! | SES in `sa-east-1` | 429 `TooManyRequestsException` |
 //! | SES in `ca-central-1` | the answer comes after 3 s |
+//! | `GetAccount` of account `444444444444` (assumed) | production, healthy, in every region |
 //! | `GetAccount` in `us-west-2` | sandbox (no production access) |
 //! | `GetAccount` in `eu-west-1` | production, sending disabled |
 //! | `GetAccount` in `eu-central-1` | sending disabled, enforcement `SHUTDOWN` |
@@ -18,7 +21,9 @@
 //! | `GetEmailIdentity` otherwise | verified (`SUCCESS`) |
 //!
 //! The region and access key come from the SigV4 `Authorization` header's credential scope
-//! (`Credential=AKID/DATE/REGION/SERVICE/aws4_request`), as a real endpoint would see them.
+//! (`Credential=AKID/DATE/REGION/SERVICE/aws4_request`), as a real endpoint would see them: the
+//! account whose credentials signed a request is the caller's, or the one an `ASIA…` key was
+//! issued for by `AssumeRole`. Every `AssumeRole` request body is kept ([`Stub::assume_role_requests`]).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -28,11 +33,16 @@ use std::time::Duration;
 
 pub const CALLER_ACCOUNT: &str = "111111111111";
 
+/// The secret and session token `AssumeRole` hands out end with this: no output may show it.
+pub const SECRET_MARK: &str = "StubSecretNeverPrinted";
+
 /// A running stub; it lives until the test process ends.
 pub struct Stub {
     pub url: String,
     /// Requests served, by "OPERATION REGION" (e.g. "GetAccount us-west-2").
     counts: Arc<Mutex<BTreeMap<String, usize>>>,
+    /// The bodies of the `AssumeRole` requests, decoded.
+    assumed: Arc<Mutex<Vec<String>>>,
 }
 
 impl Stub {
@@ -40,14 +50,25 @@ impl Stub {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let counts = Arc::new(Mutex::new(BTreeMap::new()));
-        let shared = Arc::clone(&counts);
+        let assumed = Arc::new(Mutex::new(Vec::new()));
+        let (shared, shared_assumed) = (Arc::clone(&counts), Arc::clone(&assumed));
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let counts = Arc::clone(&shared);
-                std::thread::spawn(move || serve(stream, &counts));
+                let assumed = Arc::clone(&shared_assumed);
+                std::thread::spawn(move || serve(stream, &counts, &assumed));
             }
         });
-        Stub { url, counts }
+        Stub {
+            url,
+            counts,
+            assumed,
+        }
+    }
+
+    /// The `AssumeRole` requests served so far, each body percent-decoded.
+    pub fn assume_role_requests(&self) -> Vec<String> {
+        self.assumed.lock().unwrap().clone()
     }
 
     /// How many requests of `operation` in `region` were served.
@@ -155,7 +176,7 @@ fn error(status: u16, error_type: &'static str, message: &str) -> Response {
     }
 }
 
-fn serve(stream: TcpStream, counts: &Mutex<BTreeMap<String, usize>>) {
+fn serve(stream: TcpStream, counts: &Mutex<BTreeMap<String, usize>>, assumed: &Mutex<Vec<String>>) {
     let Ok(mut writer) = stream.try_clone() else {
         return;
     };
@@ -165,6 +186,9 @@ fn serve(stream: TcpStream, counts: &Mutex<BTreeMap<String, usize>>) {
         return;
     };
     let (operation, response) = answer(&request);
+    if operation == "AssumeRole" {
+        assumed.lock().unwrap().push(percent_decode(&request.body));
+    }
     let (_, region) = request.scope();
     *counts
         .lock()
@@ -197,8 +221,16 @@ fn serve(stream: TcpStream, counts: &Mutex<BTreeMap<String, usize>>) {
 
 fn answer(request: &Request) -> (&'static str, Response) {
     let (key, region) = request.scope();
+    let signer = key
+        .strip_prefix("ASIA")
+        .filter(|a| a.len() == 12)
+        .unwrap_or(CALLER_ACCOUNT)
+        .to_owned();
     if request.method == "POST" && request.body.contains("Action=GetCallerIdentity") {
-        return ("GetCallerIdentity", caller_identity());
+        return ("GetCallerIdentity", caller_identity(&signer));
+    }
+    if request.method == "POST" && request.body.contains("Action=AssumeRole") {
+        return ("AssumeRole", assume_role(&percent_decode(&request.body)));
     }
     let operation = if request.path == "/v2/email/account" {
         "GetAccount"
@@ -223,7 +255,7 @@ fn answer(request: &Request) -> (&'static str, Response) {
     } else if region == "sa-east-1" {
         error(429, "TooManyRequestsException", "Too many requests")
     } else if operation == "GetAccount" {
-        account(&region)
+        account(&signer, &region)
     } else {
         let name = request.path.trim_start_matches("/v2/email/identities/");
         identity(&percent_decode(name))
@@ -234,8 +266,9 @@ fn answer(request: &Request) -> (&'static str, Response) {
     (operation, response)
 }
 
-fn account(region: &str) -> Response {
+fn account(signer: &str, region: &str) -> Response {
     let (production, sending, enforcement) = match region {
+        _ if signer == "444444444444" => (true, true, "HEALTHY"),
         "us-west-2" => (false, true, "HEALTHY"),
         "eu-west-1" => (true, false, "HEALTHY"),
         "eu-central-1" => (true, false, "SHUTDOWN"),
@@ -281,16 +314,50 @@ fn identity(name: &str) -> Response {
     )
 }
 
-fn caller_identity() -> Response {
+fn caller_identity(account: &str) -> Response {
+    xml(
+        200,
+        format!(
+            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::{account}:user/ci</Arn><UserId>AIDASTUB</UserId><Account>{account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+        ),
+    )
+}
+
+fn xml(status: u16, body: String) -> Response {
     Response {
-        status: 200,
+        status,
         content_type: "text/xml",
         error_type: None,
-        body: format!(
-            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::{CALLER_ACCOUNT}:user/ci</Arn><UserId>AIDASTUB</UserId><Account>{CALLER_ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
-        ),
+        body,
         delay: Duration::ZERO,
     }
+}
+
+/// STS `AssumeRole` (query protocol, form body): credentials for the role's account, or
+/// `AccessDenied` for a role whose name holds `denied`.
+fn assume_role(body: &str) -> Response {
+    let param = |name: &str| {
+        body.split('&')
+            .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let arn = param("RoleArn");
+    let account = arn.split(':').nth(4).unwrap_or_default().to_owned();
+    if arn.contains("denied") || param("RoleSessionName") != "sandtrap" {
+        return xml(
+            403,
+            format!(
+                "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::{CALLER_ACCOUNT}:user/ci is not authorized to perform: sts:AssumeRole on resource: {arn}</Message></Error><RequestId>stub</RequestId></ErrorResponse>"
+            ),
+        );
+    }
+    xml(
+        200,
+        format!(
+            "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials><AccessKeyId>ASIA{account}</AccessKeyId><SecretAccessKey>secret-{SECRET_MARK}</SecretAccessKey><SessionToken>token-{account}-{SECRET_MARK}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::{account}:assumed-role/lookup/sandtrap</Arn><AssumedRoleId>AROASTUB:sandtrap</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata></AssumeRoleResponse>"
+        ),
+    )
 }
 
 fn percent_decode(text: &str) -> String {
