@@ -126,6 +126,29 @@ pub enum RuleError {
         span: SourceSpan,
     },
 
+    #[error("unknown {what} `{path}` in `{key}`")]
+    #[diagnostic(code(sandtrap::rules::unknown_fact), help("{help}"))]
+    UnknownFact {
+        /// `member`, `span` or `placeholder`.
+        what: &'static str,
+        key: &'static str,
+        path: String,
+        help: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("not in the facts document")]
+        span: SourceSpan,
+    },
+
+    /// Every problem of one rule file, so that one run shows them all.
+    #[error("{} problems in rule file {name}", problems.len())]
+    #[diagnostic(code(sandtrap::rules::problems))]
+    Several {
+        name: String,
+        #[related]
+        problems: Vec<RuleError>,
+    },
+
     #[error("rule code `{code}` is already used by {other}")]
     #[diagnostic(code(sandtrap::rules::duplicate_code))]
     DuplicateCode {
@@ -220,10 +243,26 @@ impl<'de> Deserialize<'de> for Keys {
     }
 }
 
-/// Reads one rule from the text of its file; `name` is how errors name the file.
+/// Reads one rule from the text of its file; `name` is how errors name the file. Its queries,
+/// span names and placeholders are checked against the facts schema.
 pub fn parse_rule(text: &str, name: &str, source: RuleSource) -> Result<Rule, RuleError> {
+    parse(text, name, source, true)
+}
+
+/// [`parse_rule`] without the facts schema: the evaluation engine's own tests run rules over
+/// made-up documents.
+#[cfg(test)]
+pub(crate) fn parse_rule_unchecked(
+    text: &str,
+    name: &str,
+    source: RuleSource,
+) -> Result<Rule, RuleError> {
+    parse(text, name, source, false)
+}
+
+fn parse(text: &str, name: &str, source: RuleSource, schema: bool) -> Result<Rule, RuleError> {
     let src = Arc::new(NamedSource::new(name, text.to_owned()).with_language("yaml"));
-    let checker = Checker { text, src };
+    let checker = Checker { text, src, schema };
     let raw: RawRule =
         serde_saphyr::from_str(text).map_err(|e| {
             match crate::input::yaml_shape(text, &RULE_KEYS) {
@@ -245,6 +284,8 @@ pub fn parse_rule(text: &str, name: &str, source: RuleSource) -> Result<Rule, Ru
 struct Checker<'a> {
     text: &'a str,
     src: Arc<NamedSource<String>>,
+    /// Check names against the facts schema.
+    schema: bool,
 }
 
 impl Checker<'_> {
@@ -281,12 +322,23 @@ impl Checker<'_> {
             return Err(self.invalid("cases", "a rule needs at least one case", &raw.cases));
         }
         let severity = self.severity(&raw.severity)?;
-        let cases = raw
-            .cases
-            .value
-            .into_iter()
-            .map(|case| self.case(case))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut cases = Vec::new();
+        let mut problems = Vec::new();
+        for case in raw.cases.value {
+            match self.case(case) {
+                Ok(case) => cases.push(case),
+                Err(mut errors) => problems.append(&mut errors),
+            }
+        }
+        if problems.len() == 1 {
+            return Err(problems.remove(0));
+        }
+        if !problems.is_empty() {
+            return Err(RuleError::Several {
+                name: self.src.name().to_owned(),
+                problems,
+            });
+        }
         Ok(Rule {
             origin: Origin {
                 source: Arc::clone(&self.src),
@@ -303,7 +355,65 @@ impl Checker<'_> {
         })
     }
 
-    fn case(&self, raw: RawCase) -> Result<Case, RuleError> {
+    /// One case, or every problem it has: syntax first (a query or template that does not
+    /// parse is not checked further), then every name the facts document does not have.
+    fn case(&self, raw: RawCase) -> Result<Case, Vec<RuleError>> {
+        let case = self.case_syntax(&raw).map_err(|error| vec![error])?;
+        if !self.schema {
+            return Ok(case);
+        }
+        let mut problems = Vec::new();
+        let mut unknown = Vec::new();
+        let object = super::schema::check_query(&case.compiled, &mut unknown);
+        let mut cursor = 0;
+        for name in unknown {
+            let span = self.member_span(&raw.query, &name.name, &mut cursor);
+            problems.push(self.unknown_fact("member", "query", &name, span));
+        }
+        if let Some(object) = object {
+            let spans = std::iter::once(("at", &raw.at))
+                .chain(raw.related.iter().map(|r| ("related.at", &r.at)));
+            for (key, keys) in spans {
+                for name in &keys.value.0 {
+                    if let Some(unknown) = super::schema::check_span(object, name) {
+                        let span = self.find_after(self.span(keys), name);
+                        problems.push(self.unknown_fact("span", key, &unknown, span));
+                    }
+                }
+            }
+            let templates = [
+                ("message", Some(&raw.message)),
+                ("label", raw.label.as_ref()),
+                ("help", raw.help.as_ref()),
+                ("note", raw.note.as_ref()),
+            ]
+            .into_iter()
+            .chain(
+                raw.related
+                    .iter()
+                    .map(|r| ("related.message", Some(&r.message))),
+            );
+            for (key, text) in templates {
+                let Some(text) = text else { continue };
+                let Ok(template) = Template::parse(&text.value) else {
+                    continue;
+                };
+                for placeholder in template.placeholders() {
+                    let path: Vec<&str> = placeholder.split('.').collect();
+                    if let Some(unknown) = super::schema::check_path(object, &path) {
+                        let span = self.find_within(self.span(text), &format!("{{{placeholder}}}"));
+                        problems.push(self.unknown_fact("placeholder", key, &unknown, span));
+                    }
+                }
+            }
+        }
+        match problems.is_empty() {
+            true => Ok(case),
+            false => Err(problems),
+        }
+    }
+
+    fn case_syntax(&self, raw: &RawCase) -> Result<Case, RuleError> {
         let compiled = jsonpath_rust::parser::parse_json_path(&raw.query.value)
             .map_err(|error| self.query_error(&raw.query, &error.to_string()))?;
         let severity = raw
@@ -336,8 +446,57 @@ impl Checker<'_> {
             help: optional("help", &raw.help)?,
             note: optional("note", &raw.note)?,
             related,
-            query: raw.query.value,
+            query: raw.query.value.clone(),
         })
+    }
+
+    fn unknown_fact(
+        &self,
+        what: &'static str,
+        key: &'static str,
+        unknown: &super::schema::Unknown,
+        span: Option<SourceSpan>,
+    ) -> RuleError {
+        RuleError::UnknownFact {
+            what,
+            key,
+            path: unknown.path.clone(),
+            help: match &unknown.suggestion {
+                Some(fix) => format!("did you mean `{fix}`?"),
+                None => {
+                    "`sandtrap facts --schema` lists every field of the facts document".to_owned()
+                }
+            },
+            src: Arc::clone(&self.src),
+            span: span.unwrap_or(SourceSpan::new(0.into(), 0)),
+        }
+    }
+
+    /// Where the member `name` is written in the query at `query`, searching from `cursor` on
+    /// (the walk reports unknown members left to right) as `.name`, `['name']` or `["name"]`.
+    fn member_span(
+        &self,
+        query: &Spanned<String>,
+        name: &str,
+        cursor: &mut usize,
+    ) -> Option<SourceSpan> {
+        let whole = self.span(query);
+        let written = self.find_within(whole, &query.value)?;
+        let text = &query.value;
+        let boundary = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let mut from = *cursor;
+        while let Some(found) = text.get(from..).and_then(|rest| rest.find(name)) {
+            let at = from + found;
+            let end = at + name.len();
+            let before = text.get(..at).and_then(|t| t.chars().next_back());
+            let after = text.get(end..).and_then(|t| t.chars().next());
+            if matches!(before, Some('.' | '\'' | '"')) && boundary(after) {
+                *cursor = end;
+                return Some(SourceSpan::new((written.offset() + at).into(), name.len()));
+            }
+            from = end;
+        }
+        None
     }
 
     /// jsonpath-rust reports syntax errors in pest's layout (` --> line:col`, the query, a caret,
@@ -419,10 +578,27 @@ impl Checker<'_> {
     /// Where `fragment` sits inside the scalar at `whole`, when it was written there verbatim
     /// (quoting or folding can make the value differ from its text).
     fn find_within(&self, whole: SourceSpan, fragment: &str) -> Option<SourceSpan> {
+        if fragment.is_empty() {
+            return None;
+        }
         let start = whole.offset();
         let text = self.text.get(start..start + whole.len())?;
         let at = text.find(fragment)?;
         Some(SourceSpan::new((start + at).into(), fragment.len()))
+    }
+
+    /// Where `name` is first written at or after `whole` on its line or the lines below it: a
+    /// sequence's own span may cover only its opening.
+    fn find_after(&self, whole: SourceSpan, name: &str) -> Option<SourceSpan> {
+        let start = whole.offset();
+        let rest = self.text.get(start..)?;
+        let found = rest.match_indices(name).find(|(at, _)| {
+            let before = rest.get(..*at).and_then(|t| t.chars().next_back());
+            let after = rest.get(at + name.len()..).and_then(|t| t.chars().next());
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !word(before) && !word(after)
+        })?;
+        Some(SourceSpan::new((start + found.0).into(), name.len()))
     }
 
     fn invalid<T>(&self, key: &'static str, message: &str, at: &Spanned<T>) -> RuleError {

@@ -6,6 +6,7 @@
 
 mod evaluate;
 mod load;
+mod schema;
 mod template;
 
 use std::fmt;
@@ -18,6 +19,8 @@ use miette::{NamedSource, SourceSpan};
 use crate::diagnostic::Severity;
 
 pub use evaluate::evaluate;
+#[cfg(test)]
+use load::parse_rule_unchecked;
 pub use load::{RuleError, parse_rule};
 pub use template::{Template, TemplateError, UNKNOWN};
 

@@ -11,7 +11,7 @@ mod evaluate;
 const HEADER: &str = "code: ST900\nname: test-rule\nseverity: warning\nsummary: a test rule\n";
 
 fn rule(cases: &str) -> Rule {
-    parse_rule(
+    parse_rule_unchecked(
         &format!("{HEADER}{cases}"),
         "test.yaml",
         RuleSource::Builtin,
@@ -151,7 +151,7 @@ fn a_bad_severity_is_reported_at_the_value() {
 #[test]
 fn a_broken_placeholder_is_reported_at_the_placeholder() {
     let text = format!(
-        "{HEADER}cases:\n  - query: $.a\n    at: x\n    message: m\n    help: 'run {{cmd.}} now'\n"
+        "{HEADER}cases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n    help: 'run {{cmd.}} now'\n"
     );
     let error = parse_rule(&text, "test.yaml", RuleSource::Builtin).unwrap_err();
     assert!(
@@ -201,8 +201,10 @@ fn missing_keys_and_invalid_values_are_errors() {
 
 #[test]
 fn duplicate_codes_and_names_are_refused() {
-    let mut catalog = catalog([rule("cases:\n  - query: $.a\n    at: x\n    message: m\n")]);
-    let text = "code: ST900\nname: another\nseverity: info\nsummary: s\ncases:\n  - query: $.a\n    at: x\n    message: m\n";
+    let mut catalog = catalog([rule(
+        "cases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n",
+    )]);
+    let text = "code: ST900\nname: another\nseverity: info\nsummary: s\ncases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n";
     let clash = parse_rule(text, "mine.yaml", RuleSource::File("mine.yaml".into())).unwrap();
     let error = catalog.extend([clash]).unwrap_err();
     let RuleError::DuplicateCode { code, other, .. } = &error else {
@@ -277,8 +279,9 @@ fn rule_file_errors_read_well() {
 
 #[test]
 fn errors_render_with_the_rule_file_snippet() {
-    let text =
-        format!("{HEADER}cases:\n  - query: $.a\n    at: x\n    message: m\n    colour: red\n");
+    let text = format!(
+        "{HEADER}cases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n    colour: red\n"
+    );
     let error = parse_rule(&text, "rules/ST900.yaml", RuleSource::Builtin).unwrap_err();
     let out = render(&error);
     assert!(out.contains("rules/ST900.yaml:9:5"), "{out}");
@@ -290,7 +293,7 @@ fn errors_render_with_the_rule_file_snippet() {
 #[test]
 fn load_dir_reads_yaml_files_sorted() {
     let dir = tempfile::tempdir().unwrap();
-    let body = "severity: info\nsummary: s\ncases:\n  - query: $.a\n    at: x\n    message: m\n";
+    let body = "severity: info\nsummary: s\ncases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n";
     std::fs::write(
         dir.path().join("b.yml"),
         format!("code: ACME2\nname: acme-two\n{body}"),
@@ -336,7 +339,7 @@ fn load_dir_reads_yaml_files_sorted() {
 
 #[test]
 fn sections_and_example_blocks_come_from_the_docs() {
-    let mut rule = rule("cases:\n  - query: $.a\n    at: x\n    message: m\n");
+    let mut rule = rule("cases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n");
     rule.docs = concat!(
         "## What it does\n\nFlags things.\n\n",
         "## Example\n\n```yaml\n## not a heading\na: 1\n```\n\ntext\n\n~~~json\n{}\n~~~\n\n",
