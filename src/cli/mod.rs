@@ -92,6 +92,10 @@ pub enum RulesFormat {
 
 #[derive(Debug, Args)]
 pub struct FactsArgs {
+    /// Print the JSON schema of the facts document instead (what rule files are checked
+    /// against); analyzes nothing.
+    #[arg(long)]
+    pub schema: bool,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 }
@@ -343,6 +347,11 @@ fn run_analysis(
 }
 
 fn facts(args: FactsArgs, mut io: Io<'_>) -> io::Result<Exit> {
+    if args.schema {
+        serde_json::to_writer_pretty(&mut *io.stdout, &crate::join::facts::schema())?;
+        writeln!(io.stdout)?;
+        return Ok(Exit::Clean);
+    }
     let outcome = match run_analysis(&args.analysis, &Progress::new(false), &mut io)? {
         Ok(outcome) => outcome,
         Err(exit) => return Ok(exit),

@@ -490,3 +490,13 @@ fn a_custom_rule_with_three_typos_is_three_located_errors() {
         );
     }
 }
+
+#[test]
+fn facts_schema_is_a_json_schema_of_the_document() {
+    let run = run(&["facts", "--schema"], "");
+    assert_eq!(run.exit, Exit::Clean, "{}", run.stderr);
+    let schema: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(schema["title"], "Facts");
+    assert_eq!(schema["properties"]["senders"]["type"], "array");
+    assert!(schema["$defs"]["SenderSes"]["properties"]["state"].is_object());
+}
