@@ -225,7 +225,7 @@ pub fn run_with_progress(
         let id = files.add(problem.file);
         ids.insert(name.clone(), id);
         suppressions.insert(id, (FileSuppressions::default(), name));
-        diagnostics.push(parse_error(id, &problem.problem));
+        diagnostics.push(parse_error(&catalog, id, &problem.problem));
     }
     let mut stacks = Vec::new();
     let mut templates = Vec::new();
@@ -248,7 +248,7 @@ pub fn run_with_progress(
         if outcome.text_dropped {
             dropped.insert(id);
         }
-        diagnostics.extend(outcome.problems.iter().map(|p| parse_error(id, p)));
+        diagnostics.extend((outcome.problems.iter()).map(|p| parse_error(&catalog, id, p)));
         suppressions.insert(id, (outcome.suppressions, outcome.relative));
         if let Some(stack) = outcome.stack.filter(|_| has_facts) {
             stacks.push(stack);
@@ -626,34 +626,35 @@ fn stack(
     (stack, secrets)
 }
 
-fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
+/// A load problem as the framework rule that reports it; name and severity come from the rule
+/// file.
+fn parse_error(catalog: &Catalog, file: FileId, problem: &LoadProblem) -> Diagnostic {
     // CloudFormation accepts a duplicate key and deploys the last occurrence, which the loaders
     // keep: the file is analyzed as deployed, and the duplicate is a warning of its own.
-    let (code, name, severity) = match problem.kind {
-        ProblemKind::DuplicateKey => ("ST006", "duplicate-key", Severity::Warning),
-        _ => ("ST001", "parse-error", Severity::Error),
+    let code = match problem.kind {
+        ProblemKind::DuplicateKey => "ST006",
+        _ => "ST001",
     };
-    let mut d = Diagnostic::new(
-        code,
-        name,
-        severity,
-        Location {
-            file,
-            span: problem.span,
-        },
-        problem.message.clone(),
-    )
-    .with_label(match problem.kind {
-        ProblemKind::Syntax => "here",
-        ProblemKind::MultiDocument => "a second document",
-        ProblemKind::DuplicateKey => "defined again here",
-        ProblemKind::Alias => "not supported by CloudFormation",
-        ProblemKind::Encoding => "not UTF-8",
-        ProblemKind::TooDeep => "nested too deeply",
-        ProblemKind::TooLarge => "too large",
-        ProblemKind::Unreadable => "cannot be read",
-        ProblemKind::Assembly => "here",
-    });
+    let mut d = catalog
+        .framework_diagnostic(
+            code,
+            Location {
+                file,
+                span: problem.span,
+            },
+            problem.message.clone(),
+        )
+        .with_label(match problem.kind {
+            ProblemKind::Syntax => "here",
+            ProblemKind::MultiDocument => "a second document",
+            ProblemKind::DuplicateKey => "defined again here",
+            ProblemKind::Alias => "not supported by CloudFormation",
+            ProblemKind::Encoding => "not UTF-8",
+            ProblemKind::TooDeep => "nested too deeply",
+            ProblemKind::TooLarge => "too large",
+            ProblemKind::Unreadable => "cannot be read",
+            ProblemKind::Assembly => "here",
+        });
     if let Some((span, message)) = &problem.related {
         d.related.push(Related {
             location: Location { file, span: *span },
@@ -672,4 +673,50 @@ fn sort(files: &Files, diagnostics: &mut [Diagnostic]) {
             .then(a.location.span.start.cmp(&b.location.span.start))
             .then(a.code.cmp(&b.code))
     });
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The severity of a framework rule is its rule file's: editing `severity:` changes it.
+    #[test]
+    fn framework_rules_take_name_and_severity_from_their_files() {
+        let problem = LoadProblem {
+            kind: ProblemKind::Syntax,
+            span: crate::source::Span::empty(0),
+            message: "broken".to_owned(),
+            related: None,
+        };
+        let builtin = Catalog::builtin().unwrap();
+        let d = parse_error(&builtin, FileId(0), &problem);
+        assert_eq!((d.code.as_str(), d.severity), ("ST001", Severity::Error));
+
+        let edited = include_str!("../../rules/ST001.yaml")
+            .replace("severity: error", "severity: warning")
+            .replace("name: parse-error", "name: unreadable-template");
+        let rule = rules::parse_rule(&edited, "ST001.yaml", rules::RuleSource::Builtin).unwrap();
+        let mut catalog = Catalog::new();
+        catalog.extend([rule]).unwrap();
+        let d = parse_error(&catalog, FileId(0), &problem);
+        assert_eq!(d.severity, Severity::Warning);
+        assert_eq!(d.name, "unreadable-template");
+
+        // ST005 the same way, through the one constructor suppression uses.
+        let edited =
+            include_str!("../../rules/ST005.yaml").replace("severity: warning", "severity: error");
+        let rule = rules::parse_rule(&edited, "ST005.yaml", rules::RuleSource::Builtin).unwrap();
+        let mut catalog = Catalog::new();
+        catalog.extend([rule]).unwrap();
+        let location = Location {
+            file: FileId(0),
+            span: crate::source::Span::empty(0),
+        };
+        let d = catalog.framework_diagnostic("ST005", location, "m".to_owned());
+        assert_eq!(
+            (d.name.as_str(), d.severity),
+            ("invalid-suppression", Severity::Error)
+        );
+    }
 }

@@ -173,7 +173,9 @@ pub enum RuleError {
 }
 
 /// The keys of [`RawRule`].
-const RULE_KEYS: [&str; 6] = ["code", "name", "severity", "summary", "docs", "cases"];
+const RULE_KEYS: [&str; 7] = [
+    "code", "name", "severity", "summary", "docs", "where", "cases",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -184,6 +186,9 @@ struct RawRule {
     summary: Spanned<String>,
     #[serde(default)]
     docs: Option<String>,
+    /// A predicate on `@` every matched object must satisfy before any case reports it.
+    #[serde(default, rename = "where")]
+    filter: Option<Spanned<String>>,
     cases: Spanned<Vec<RawCase>>,
 }
 
@@ -322,12 +327,35 @@ impl Checker<'_> {
             return Err(self.invalid("cases", "a rule needs at least one case", &raw.cases));
         }
         let severity = self.severity(&raw.severity)?;
+        let filter = raw
+            .filter
+            .as_ref()
+            .map(|text| self.filter(text))
+            .transpose()?;
         let mut cases = Vec::new();
         let mut problems = Vec::new();
+        let mut objects = Vec::new();
         for case in raw.cases.value {
             match self.case(case) {
-                Ok(case) => cases.push(case),
+                Ok((case, object)) => {
+                    cases.push(case);
+                    objects.extend(object);
+                }
                 Err(mut errors) => problems.append(&mut errors),
+            }
+        }
+        if let (Some(filter), Some(text)) = (&filter, &raw.filter) {
+            // Checked against each kind of object the cases match, each unknown name once.
+            let mut unknown = Vec::new();
+            for object in objects {
+                super::schema::check_filter(object, &filter.compiled, &mut unknown);
+            }
+            let mut seen = std::collections::HashSet::new();
+            unknown.retain(|u| seen.insert(u.path.clone()));
+            let mut cursor = 0;
+            for name in unknown {
+                let span = self.member_span(text, &name.name, &mut cursor);
+                problems.push(self.unknown_fact("member", "where", &name, span));
             }
         }
         if problems.len() == 1 {
@@ -350,6 +378,7 @@ impl Checker<'_> {
             severity,
             summary: summary.to_owned(),
             docs: raw.docs.unwrap_or_default(),
+            filter,
             cases,
             source,
         })
@@ -357,10 +386,15 @@ impl Checker<'_> {
 
     /// One case, or every problem it has: syntax first (a query or template that does not
     /// parse is not checked further), then every name the facts document does not have.
-    fn case(&self, raw: RawCase) -> Result<Case, Vec<RuleError>> {
+    /// With the case, the schema of the objects it matches, when the query makes that clear.
+    #[allow(clippy::type_complexity)]
+    fn case(
+        &self,
+        raw: RawCase,
+    ) -> Result<(Case, Option<&'static serde_json::Value>), Vec<RuleError>> {
         let case = self.case_syntax(&raw).map_err(|error| vec![error])?;
         if !self.schema {
-            return Ok(case);
+            return Ok((case, None));
         }
         let mut problems = Vec::new();
         let mut unknown = Vec::new();
@@ -408,9 +442,32 @@ impl Checker<'_> {
             }
         }
         match problems.is_empty() {
-            true => Ok(case),
+            true => Ok((case, object)),
             false => Err(problems),
         }
+    }
+
+    /// `where:`, a filter expression as inside `[?...]`.
+    fn filter(&self, raw: &Spanned<String>) -> Result<super::RuleFilter, RuleError> {
+        let text = raw.value.trim();
+        jsonpath_rust::parser::parse_json_path(&format!("$[?{text}]"))
+            .map(|compiled| super::RuleFilter {
+                text: text.to_owned(),
+                compiled,
+            })
+            .map_err(|error| RuleError::InvalidQuery {
+                message: format!(
+                    "`where` is a filter expression on `@`, as inside `[?...]`: {}",
+                    error
+                        .to_string()
+                        .lines()
+                        .rev()
+                        .find_map(|line| line.trim().strip_prefix("= "))
+                        .unwrap_or("it does not parse")
+                ),
+                src: Arc::clone(&self.src),
+                span: self.span(raw),
+            })
     }
 
     fn case_syntax(&self, raw: &RawCase) -> Result<Case, RuleError> {

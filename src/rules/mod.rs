@@ -46,6 +46,8 @@ pub struct Rule {
     pub summary: String,
     /// Markdown with `## ` sections (see [`DOC_SECTIONS`]).
     pub docs: String,
+    /// `where:`: objects it rejects are never reported (nor claimed) by any case.
+    pub filter: Option<RuleFilter>,
     pub cases: Vec<Case>,
     pub source: RuleSource,
     origin: Origin,
@@ -67,6 +69,14 @@ struct Origin {
     source: Arc<NamedSource<String>>,
     code_span: SourceSpan,
     name_span: SourceSpan,
+}
+
+/// A rule's `where:`: a filter expression on `@`, parsed once as `$[?...]` and run over a
+/// one-element array holding the matched object.
+#[derive(Clone, Debug)]
+pub struct RuleFilter {
+    pub text: String,
+    compiled: JpQuery,
 }
 
 /// One query of a rule and what to report for each object it matches.
@@ -284,6 +294,26 @@ impl Catalog {
             });
         }
         Ok(())
+    }
+
+    /// A diagnostic of a rule the framework reports itself (`ST001`, `ST005`, `ST006`: rules
+    /// without cases), with the name and severity of its rule file, so that the file is the one
+    /// place they are written. The built-in catalog always has these rules;
+    /// without one, the code stands for the name and the severity is an error.
+    pub fn framework_diagnostic(
+        &self,
+        code: &str,
+        location: crate::diagnostic::Location,
+        message: String,
+    ) -> crate::diagnostic::Diagnostic {
+        let rule = self.get(code);
+        crate::diagnostic::Diagnostic::new(
+            code,
+            rule.map_or(code, |r| r.name.as_str()),
+            rule.map_or(Severity::Error, |r| r.severity),
+            location,
+            message,
+        )
     }
 
     /// A rule by code (`ST201`) or name (`missing-source-arn`).

@@ -271,6 +271,17 @@ fn function_check(current: Option<At<'_>>, function: &TestFunction, errors: &mut
     }
 }
 
+/// Checks the members of a rule's `where:` (compiled as `$[?...]`) against `object`.
+pub fn check_filter(object: &'static Value, compiled: &JpQuery, errors: &mut Vec<Unknown>) {
+    if let Some(Segment::Selector(Selector::Filter(filter))) = compiled.segments.first() {
+        let at = At {
+            node: object,
+            path: Vec::new(),
+        };
+        filter_check(Some(at), filter, errors);
+    }
+}
+
 /// Checks a dotted placeholder path (`ses.region`, `unresolved.0.field`) from `object`.
 pub fn check_path(object: &'static Value, path: &[&str]) -> Option<Unknown> {
     let mut errors = Vec::new();

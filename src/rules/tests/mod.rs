@@ -429,3 +429,30 @@ fn st201_fires_for_developer_without_source_arn() {
     );
     assert_eq!(d.url.as_deref(), Some("https://sandtrap.dev/rules/ST201"));
 }
+
+#[test]
+fn where_is_checked_against_the_facts_schema() {
+    let text = format!(
+        "{HEADER}where: \"@.uses_ses == true && @.source_arn.valud == true\"\ncases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n"
+    );
+    let error = parse_rule(&text, "test.yaml", RuleSource::File("test.yaml".into())).unwrap_err();
+    let RuleError::UnknownFact {
+        path, help, key, ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!((path.as_str(), *key), ("source_arn.valud", "where"));
+    assert_eq!(help, "did you mean `source_arn.valid`?");
+    let (offset, len) = label_of(&error);
+    assert_eq!(&text[offset..offset + len], "valud");
+
+    let broken = format!(
+        "{HEADER}where: \"@.uses_ses ==\"\ncases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n"
+    );
+    let error = parse_rule(&broken, "test.yaml", RuleSource::Builtin).unwrap_err();
+    assert!(
+        error.to_string().contains("`where` is a filter expression"),
+        "{error}"
+    );
+}
