@@ -9,7 +9,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sesv2::config::ProvideCredentials;
 
 use super::error::{self, classify};
-use crate::check::AwsOptions;
+use crate::join::live::AwsOptions;
 use crate::join::live::{AccountState, ErrorKind, IdentityState, LookupError};
 
 /// The shared configuration: environment, profile (`--aws-profile`), SSO or instance role, as
