@@ -456,3 +456,17 @@ fn where_is_checked_against_the_facts_schema() {
         "{error}"
     );
 }
+
+/// The rule file `rules/README.md` shows is one that loads: its names are in the facts schema.
+#[test]
+fn the_readme_example_rule_loads() {
+    let readme = include_str!("../../../rules/README.md");
+    let example = readme
+        .split_once("## A rule file")
+        .and_then(|(_, rest)| rest.split_once("```yaml\n"))
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(block, _)| block)
+        .unwrap();
+    let rule = parse_rule(example, "README.md", RuleSource::File("README.md".into()));
+    assert!(rule.is_ok(), "{:?}", rule.err());
+}
