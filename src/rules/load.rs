@@ -11,6 +11,7 @@ use serde_saphyr::Spanned;
 
 use super::{Case, Origin, RelatedSpec, Rule, RuleSource, Template};
 use crate::diagnostic::Severity;
+use crate::located::Located;
 
 /// A rule file that cannot be used. The tool stops (exit 2): a rule that silently does nothing
 /// is worse than no rule.
@@ -22,16 +23,6 @@ pub enum RuleError {
         path: PathBuf,
         #[source]
         source: std::io::Error,
-    },
-
-    #[error("{message}")]
-    #[diagnostic(code(sandtrap::rules::syntax))]
-    Syntax {
-        message: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("here")]
-        span: Option<SourceSpan>,
     },
 
     /// The file is not a rule file at all (not YAML, or not a mapping of rule keys): said with
@@ -51,94 +42,10 @@ pub enum RuleError {
         problem: String,
     },
 
-    #[error("unknown key `{key}` in rule file")]
-    #[diagnostic(
-        code(sandtrap::rules::unknown_key),
-        help("expected one of: {expected}")
-    )]
-    UnknownKey {
-        key: String,
-        expected: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("unknown key")]
-        span: Option<SourceSpan>,
-    },
-
-    #[error("missing key `{key}` in rule file")]
-    #[diagnostic(code(sandtrap::rules::missing_key))]
-    MissingKey {
-        key: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("`{key}` is missing from this mapping")]
-        span: Option<SourceSpan>,
-    },
-
-    #[error("invalid severity `{value}`")]
-    #[diagnostic(
-        code(sandtrap::rules::severity),
-        help("use one of: info, warning, error")
-    )]
-    BadSeverity {
-        value: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("not a severity")]
-        span: SourceSpan,
-    },
-
-    #[error("invalid JSONPath query: {message}")]
-    #[diagnostic(
-        code(sandtrap::rules::query),
-        help("queries follow RFC 9535, e.g. `$.senders[?@.ses.state == 'sandbox']`")
-    )]
-    InvalidQuery {
-        message: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("here")]
-        span: SourceSpan,
-    },
-
-    #[error("broken placeholder in `{key}`: {message}")]
-    #[diagnostic(
-        code(sandtrap::rules::placeholder),
-        help("placeholders are dotted paths into the matched object, like `{{ses.region}}`")
-    )]
-    BadPlaceholder {
-        key: &'static str,
-        message: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("here")]
-        span: SourceSpan,
-    },
-
-    #[error("invalid `{key}`: {message}")]
-    #[diagnostic(code(sandtrap::rules::invalid))]
-    Invalid {
-        key: &'static str,
-        message: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("{message}")]
-        span: SourceSpan,
-    },
-
-    #[error("unknown {what} `{path}` in `{key}`")]
-    #[diagnostic(code(sandtrap::rules::unknown_fact), help("{help}"))]
-    UnknownFact {
-        /// `member`, `span` or `placeholder`.
-        what: &'static str,
-        key: &'static str,
-        path: String,
-        help: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("not in the facts document")]
-        span: SourceSpan,
-    },
+    /// A problem at a place in the file: a key, a value, a query, a name.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Located(Box<Located>),
 
     /// Every problem of one rule file, so that one run shows them all.
     #[error("{} problems in rule file {name}", problems.len())]
@@ -148,28 +55,22 @@ pub enum RuleError {
         #[related]
         problems: Vec<RuleError>,
     },
+}
 
-    #[error("rule code `{code}` is already used by {other}")]
-    #[diagnostic(code(sandtrap::rules::duplicate_code))]
-    DuplicateCode {
-        code: String,
-        other: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("duplicate code")]
-        span: SourceSpan,
-    },
+impl From<Located> for RuleError {
+    fn from(located: Located) -> Self {
+        RuleError::Located(Box::new(located))
+    }
+}
 
-    #[error("rule name `{name}` is already used by {other}")]
-    #[diagnostic(code(sandtrap::rules::duplicate_name))]
-    DuplicateName {
-        name: String,
-        other: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("duplicate name")]
-        span: SourceSpan,
-    },
+impl RuleError {
+    /// The located problem, for every error that has a place in the file.
+    pub fn located(&self) -> Option<&Located> {
+        match self {
+            RuleError::Located(located) => Some(located),
+            _ => None,
+        }
+    }
 }
 
 /// The keys of [`RawRule`].
@@ -455,8 +356,8 @@ impl Checker<'_> {
                 text: text.to_owned(),
                 compiled,
             })
-            .map_err(|error| RuleError::InvalidQuery {
-                message: format!(
+            .map_err(|error| {
+                let message = format!(
                     "`where` is a filter expression on `@`, as inside `[?...]`: {}",
                     error
                         .to_string()
@@ -464,9 +365,8 @@ impl Checker<'_> {
                         .rev()
                         .find_map(|line| line.trim().strip_prefix("= "))
                         .unwrap_or("it does not parse")
-                ),
-                src: Arc::clone(&self.src),
-                span: self.span(raw),
+                );
+                query_error(&self.src, &message, self.span(raw))
             })
     }
 
@@ -514,19 +414,18 @@ impl Checker<'_> {
         unknown: &super::schema::Unknown,
         span: Option<SourceSpan>,
     ) -> RuleError {
-        RuleError::UnknownFact {
-            what,
-            key,
-            path: unknown.path.clone(),
-            help: match &unknown.suggestion {
-                Some(fix) => format!("did you mean `{fix}`?"),
-                None => {
-                    "`sandtrap facts --schema` lists every field of the facts document".to_owned()
-                }
-            },
-            src: Arc::clone(&self.src),
-            span: span.unwrap_or(SourceSpan::new(0.into(), 0)),
-        }
+        Located::new(
+            "sandtrap::rules::unknown_fact",
+            format!("unknown {what} `{}` in `{key}`", unknown.path),
+            &self.src,
+            span.unwrap_or(SourceSpan::new(0.into(), 0)),
+            "not in the facts document",
+        )
+        .with_help(match &unknown.suggestion {
+            Some(fix) => format!("did you mean `{fix}`?"),
+            None => "`sandtrap facts --schema` lists every field of the facts document".to_owned(),
+        })
+        .into()
     }
 
     /// Where the member `name` is written in the query at `query`, searching from `cursor` on
@@ -592,18 +491,24 @@ impl Checker<'_> {
                 width,
             ))
         });
-        RuleError::InvalidQuery {
-            message: expected.unwrap_or_else(|| message.to_owned()),
-            src: Arc::clone(&self.src),
-            span: culprit.unwrap_or(whole),
-        }
+        query_error(
+            &self.src,
+            &expected.unwrap_or_else(|| message.to_owned()),
+            culprit.unwrap_or(whole),
+        )
     }
 
     fn severity(&self, raw: &Spanned<String>) -> Result<Severity, RuleError> {
-        Severity::parse(&raw.value).ok_or_else(|| RuleError::BadSeverity {
-            value: raw.value.clone(),
-            src: Arc::clone(&self.src),
-            span: self.span(raw),
+        Severity::parse(&raw.value).ok_or_else(|| {
+            Located::new(
+                "sandtrap::rules::severity",
+                format!("invalid severity `{}`", raw.value),
+                &self.src,
+                self.span(raw),
+                "not a severity",
+            )
+            .with_help("use one of: info, warning, error")
+            .into()
         })
     }
 
@@ -623,12 +528,15 @@ impl Checker<'_> {
                 .get(error.start..error.end)
                 .and_then(|fragment| self.find_within(whole, fragment))
                 .unwrap_or(whole);
-            RuleError::BadPlaceholder {
-                key,
-                message: error.message,
-                src: Arc::clone(&self.src),
-                span: culprit,
-            }
+            Located::new(
+                "sandtrap::rules::placeholder",
+                format!("broken placeholder in `{key}`: {}", error.message),
+                &self.src,
+                culprit,
+                "here",
+            )
+            .with_help("placeholders are dotted paths into the matched object, like `{ses.region}`")
+            .into()
         })
     }
 
@@ -659,12 +567,14 @@ impl Checker<'_> {
     }
 
     fn invalid<T>(&self, key: &'static str, message: &str, at: &Spanned<T>) -> RuleError {
-        RuleError::Invalid {
-            key,
-            message: message.to_owned(),
-            src: Arc::clone(&self.src),
-            span: self.span(at),
-        }
+        Located::new(
+            "sandtrap::rules::invalid",
+            format!("invalid `{key}`: {message}"),
+            &self.src,
+            self.span(at),
+            message,
+        )
+        .into()
     }
 
     fn span<T>(&self, spanned: &Spanned<T>) -> SourceSpan {
@@ -689,24 +599,45 @@ impl Checker<'_> {
         match error {
             serde_saphyr::Error::SerdeUnknownField {
                 field, expected, ..
-            } => RuleError::UnknownKey {
-                key: field.clone(),
-                expected: expected.join(", "),
-                src,
+            } => Located::new(
+                "sandtrap::rules::unknown_key",
+                format!("unknown key `{field}` in rule file"),
+                &src,
                 span,
-            },
-            serde_saphyr::Error::SerdeMissingField { field, .. } => RuleError::MissingKey {
-                key: (*field).to_owned(),
-                src,
+                "unknown key",
+            )
+            .with_help(format!("expected one of: {}", expected.join(", ")))
+            .into(),
+            serde_saphyr::Error::SerdeMissingField { field, .. } => Located::new(
+                "sandtrap::rules::missing_key",
+                format!("missing key `{field}` in rule file"),
+                &src,
                 span,
-            },
-            other => RuleError::Syntax {
-                message: crate::input::yaml_problem(other),
-                src,
+                format!("`{field}` is missing from this mapping"),
+            )
+            .into(),
+            other => Located::new(
+                "sandtrap::rules::syntax",
+                crate::input::yaml_problem(other),
+                &src,
                 span,
-            },
+                "here",
+            )
+            .into(),
         }
     }
+}
+
+fn query_error(src: &Arc<NamedSource<String>>, message: &str, span: SourceSpan) -> RuleError {
+    Located::new(
+        "sandtrap::rules::query",
+        format!("invalid JSONPath query: {message}"),
+        src,
+        span,
+        "here",
+    )
+    .with_help("queries follow RFC 9535, e.g. `$.senders[?@.ses.state == 'sandbox']`")
+    .into()
 }
 
 fn is_kebab_case(name: &str) -> bool {

@@ -278,20 +278,32 @@ impl Catalog {
 
     fn check_unique(&self, rule: &Rule) -> Result<(), RuleError> {
         if let Some(other) = self.rules.iter().find(|other| other.code == rule.code) {
-            return Err(RuleError::DuplicateCode {
-                code: rule.code.clone(),
-                other: describe(other),
-                src: Arc::clone(&rule.origin.source),
-                span: rule.origin.code_span,
-            });
+            return Err(crate::located::Located::new(
+                "sandtrap::rules::duplicate_code",
+                format!(
+                    "rule code `{}` is already used by {}",
+                    rule.code,
+                    describe(other)
+                ),
+                &rule.origin.source,
+                rule.origin.code_span,
+                "duplicate code",
+            )
+            .into());
         }
         if let Some(other) = self.rules.iter().find(|other| other.name == rule.name) {
-            return Err(RuleError::DuplicateName {
-                name: rule.name.clone(),
-                other: describe(other),
-                src: Arc::clone(&rule.origin.source),
-                span: rule.origin.name_span,
-            });
+            return Err(crate::located::Located::new(
+                "sandtrap::rules::duplicate_name",
+                format!(
+                    "rule name `{}` is already used by {}",
+                    rule.name,
+                    describe(other)
+                ),
+                &rule.origin.source,
+                rule.origin.name_span,
+                "duplicate name",
+            )
+            .into());
         }
         Ok(())
     }
