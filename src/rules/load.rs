@@ -288,7 +288,6 @@ impl Checker<'_> {
     /// One case, or every problem it has: syntax first (a query or template that does not
     /// parse is not checked further), then every name the facts document does not have.
     /// With the case, the schema of the objects it matches, when the query makes that clear.
-    #[allow(clippy::type_complexity)]
     fn case(
         &self,
         raw: RawCase,

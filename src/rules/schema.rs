@@ -9,8 +9,8 @@
 use std::sync::OnceLock;
 
 use jsonpath_rust::parser::model::{
-    Comparable, Comparison, FilterAtom, FnArg, JpQuery, Segment, Selector, SingularQuery,
-    SingularQuerySegment, Test, TestFunction,
+    Comparable, FilterAtom, FnArg, JpQuery, Segment, Selector, SingularQuery, SingularQuerySegment,
+    Test, TestFunction,
 };
 use serde_json::Value;
 
@@ -210,16 +210,12 @@ fn filter_check(
             FilterAtom::Filter { expr, .. } => filter_check(current, expr, errors),
             FilterAtom::Test { expr, .. } => test_check(current, expr, errors),
             FilterAtom::Comparison(comparison) => {
-                let (left, right) = comparison_sides(comparison);
+                let (left, right) = comparison.vals();
                 comparable_check(current.clone(), left, errors);
                 comparable_check(current, right, errors);
             }
         },
     }
-}
-
-fn comparison_sides(comparison: &Comparison) -> (&Comparable, &Comparable) {
-    comparison.vals()
 }
 
 fn comparable_check(current: Option<At<'_>>, comparable: &Comparable, errors: &mut Vec<Unknown>) {
