@@ -16,6 +16,7 @@ pub mod join;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod load;
+pub mod located;
 pub mod lsp;
 pub mod map;
 pub mod params;

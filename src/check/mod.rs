@@ -1,9 +1,11 @@
-//! One `sandtrap check` run: the pipeline stages in order, files in parallel, only the small facts
-//! kept for the join.
+//! One `sandtrap check` run: the pipeline stages in order, files in parallel (`files`, with the
+//! editor buffers of `overrides`), only the small facts kept for the join.
 
 pub mod baseline;
 mod deploy;
+mod files;
 mod inputs;
+mod overrides;
 mod secrets;
 mod suppression;
 
@@ -14,15 +16,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Location, Related, Severity, Summary};
-use crate::discover::{self, DiscoverError, Origin, Target, classify};
-use crate::extract::{self, StackFacts};
-use crate::join::{self, JoinInputs, Stack};
-use crate::load::{self, Format, LoadProblem, ProblemKind};
-use crate::resolve::Resolver;
+use crate::discover::{self, DiscoverError};
+use crate::join::{self, JoinInputs};
+use crate::load::{LoadProblem, ProblemKind};
 use crate::rules::{self, Catalog};
 use crate::source::{FileId, Files, SourceFile};
-use crate::tree::Document;
+use files::{FileOutcome, analyze_file, is_empty, reread, targets};
 
+pub use crate::join::live::AwsOptions;
 pub use inputs::RunInputs;
 use suppression::FileSuppressions;
 
@@ -61,21 +62,6 @@ pub struct CheckOptions {
     pub aws: Option<AwsOptions>,
     /// Also draw the map of the run (`sandtrap map`, the Markdown and HTML reports).
     pub map: Option<crate::map::MapOptions>,
-}
-
-/// How to reach AWS for `--aws`; credentials come the standard way (environment, profile, SSO,
-/// instance role).
-#[derive(Clone, Debug)]
-pub struct AwsOptions {
-    /// `--aws-profile`.
-    pub profile: Option<String>,
-    /// `--aws-endpoint-url`: an emulator or a test server.
-    pub endpoint_url: Option<String>,
-    /// `--aws-timeout`: for each request, retries included.
-    pub timeout: std::time::Duration,
-    /// `--aws-role-arn`, then config `aws.role-arn`, and config `aws.profiles`: how to reach
-    /// accounts other than the caller's besides the CDK lookup roles.
-    pub routes: join::live::RouteOptions,
 }
 
 /// Everything a run found.
@@ -127,20 +113,6 @@ pub enum CheckError {
         "install it with the `aws` feature: `cargo install sandtrap --features aws`; or state the SES state with `--ses-sandbox`/`--ses-production`"
     ))]
     AwsNotBuilt,
-}
-
-/// The result of one file, computed in parallel and merged in order.
-struct FileOutcome {
-    source: SourceFile,
-    template: bool,
-    problems: Vec<LoadProblem>,
-    stack: Option<Stack>,
-    suppressions: FileSuppressions,
-    relative: String,
-    /// Values of `NoEcho` parameters, masked in everything the run reports.
-    secrets: Vec<String>,
-    /// The text was dropped after analysis; read it again if a diagnostic points into it.
-    text_dropped: bool,
 }
 
 /// The built-in rules plus those of `--rules` directories.
@@ -232,7 +204,7 @@ pub fn run_with_progress(
         let id = files.add(problem.file);
         ids.insert(name.clone(), id);
         suppressions.insert(id, (FileSuppressions::default(), name));
-        diagnostics.push(parse_error(id, &problem.problem));
+        diagnostics.push(parse_error(&catalog, id, &problem.problem));
     }
     let mut stacks = Vec::new();
     let mut templates = Vec::new();
@@ -255,7 +227,7 @@ pub fn run_with_progress(
         if outcome.text_dropped {
             dropped.insert(id);
         }
-        diagnostics.extend(outcome.problems.iter().map(|p| parse_error(id, p)));
+        diagnostics.extend((outcome.problems.iter()).map(|p| parse_error(&catalog, id, p)));
         suppressions.insert(id, (outcome.suppressions, outcome.relative));
         if let Some(stack) = outcome.stack.filter(|_| has_facts) {
             stacks.push(stack);
@@ -354,339 +326,35 @@ fn live_lookup(_: &join::live::LookupTargets, _: &AwsOptions) -> join::live::Liv
     join::live::LiveFacts::default()
 }
 
-/// Reads again the texts dropped after analysis that a diagnostic points into.
-fn reread(
-    files: &mut Files,
-    dropped: &std::collections::HashSet<FileId>,
-    diagnostics: &[Diagnostic],
-) {
-    let wanted: std::collections::BTreeSet<FileId> = diagnostics
-        .iter()
-        .flat_map(|d| {
-            std::iter::once(d.location.file).chain(d.related.iter().map(|r| r.location.file))
-        })
-        .filter(|id| dropped.contains(id))
-        .collect();
-    for id in wanted {
-        let Some(file) = files.get(id) else {
-            continue;
-        };
-        let Some(bytes) = file
-            .path
-            .as_deref()
-            .and_then(|p| discover::read_regular(p).ok())
-        else {
-            continue;
-        };
-        let (text, _) = load::decode(&bytes);
-        let file = SourceFile::new(file.name.clone(), file.path.clone(), text);
-        files.replace(id, file);
-    }
-}
-
-fn is_empty(facts: &StackFacts) -> bool {
-    facts.senders.is_empty()
-        && facts.identities.is_empty()
-        && facts.configuration_sets.is_empty()
-        && facts.trigger_senders.is_empty()
-        && facts.exports.is_empty()
-}
-
-/// The files to analyze: discovered paths, standard input, and the project around it.
-fn targets(options: &CheckOptions) -> Result<discover::Discovered, CheckError> {
-    let stdin_wanted = options.paths.iter().any(|p| p.as_os_str() == "-");
-    let mut fs_paths: Vec<PathBuf> = options
-        .paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-")
-        .cloned()
-        .collect();
-    if stdin_wanted && let Some(root) = &options.project_root {
-        fs_paths.push(root.clone());
-    }
-    let named = !fs_paths.is_empty();
-    if options.allow_missing {
-        fs_paths.retain(|path| match std::fs::metadata(path) {
-            Ok(_) => true,
-            // Anything else (a permission problem) still stops the run: it is not "absent".
-            Err(err) => err.kind() != std::io::ErrorKind::NotFound,
-        });
-    }
-    // Paths named but all missing mean nothing to check, not the default `.`.
-    let mut discovered = if fs_paths.is_empty() && (stdin_wanted || named) {
-        discover::Discovered::default()
-    } else if fs_paths.is_empty() {
-        discover::discover(&[PathBuf::from(".")])?
-    } else {
-        discover::discover(&fs_paths)?
-    };
-    add_unlisted_overrides(options, &mut discovered);
-    if stdin_wanted {
-        let name = options
-            .stdin_filename
-            .clone()
-            .unwrap_or_else(|| "-".to_owned());
-        // The buffer replaces the file it was read from.
-        let on_disk = options
-            .stdin_filename
-            .as_ref()
-            .and_then(|f| options.cwd.join(f).canonicalize().ok());
-        if let Some(on_disk) = on_disk {
-            discovered.targets.retain(|t| {
-                t.path.as_ref().and_then(|p| p.canonicalize().ok()).as_ref() != Some(&on_disk)
-            });
-        }
-        discovered.targets.push(Target {
-            name,
-            path: options.stdin_filename.as_ref().map(|f| options.cwd.join(f)),
-            explicit: true,
-            origin: Origin::Stdin,
-            environment: discover::Environment::default(),
-        });
-    }
-    Ok(discovered)
-}
-
-/// Open buffers that no path discovery walked (a new file, an ignored one) are analyzed too.
-fn add_unlisted_overrides(options: &CheckOptions, discovered: &mut discover::Discovered) {
-    for path in options.overrides.keys() {
-        let listed = discovered
-            .targets
-            .iter()
-            .filter_map(|t| t.path.as_deref())
-            .filter(|p| p.file_name() == path.file_name())
-            .any(|p| same_file(p, path));
-        if !listed {
-            discovered.targets.push(Target {
-                name: path.to_string_lossy().into_owned(),
-                path: Some(path.clone()),
-                explicit: false,
-                origin: Origin::Loose,
-                environment: discover::Environment::default(),
-            });
-        }
-    }
-}
-
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
-}
-
-/// The override of `path`, by exact path first (the usual case), then by canonical path.
-fn override_for<'a>(options: &'a CheckOptions, path: &std::path::Path) -> Option<&'a String> {
-    if options.overrides.is_empty() {
-        return None;
-    }
-    if let Some(text) = options.overrides.get(path) {
-        return Some(text);
-    }
-    // Only a file of the same name can be the same file under another spelling (a symlinked
-    // directory); comparing names first keeps the system calls off the common path.
-    options
-        .overrides
-        .iter()
-        .filter(|(p, _)| p.file_name() == path.file_name())
-        .find(|(p, _)| same_file(p, path))
-        .map(|(_, text)| text)
-}
-
-fn analyze_file(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> FileOutcome {
-    let relative = inputs.relative_path(&target.name, target.path.as_deref());
-    let overridden = target
-        .path
-        .as_deref()
-        .and_then(|p| override_for(options, p));
-    let read = match (&target.origin, &target.path) {
-        (Origin::Stdin, _) => Ok(options.stdin.clone().unwrap_or_default().into_bytes()),
-        (_, Some(_)) if overridden.is_some() => {
-            Ok(overridden.cloned().unwrap_or_default().into_bytes())
-        }
-        (_, Some(path)) => discover::read_regular(path),
-        (_, None) => Ok(Vec::new()),
-    };
-    let always_template = matches!(target.origin, Origin::Cdk(_));
-    let outcome = |source, template, problems| FileOutcome {
-        source,
-        template,
-        problems,
-        stack: None,
-        suppressions: FileSuppressions::default(),
-        relative: relative.clone(),
-        secrets: Vec::new(),
-        text_dropped: false,
-    };
-    let bytes = match read {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            let source = SourceFile::new(target.name.clone(), target.path.clone(), "");
-            let kind = if err.kind() == std::io::ErrorKind::FileTooLarge {
-                ProblemKind::TooLarge
-            } else {
-                ProblemKind::Unreadable
-            };
-            let problem = LoadProblem {
-                kind,
-                span: crate::source::Span::empty(0),
-                message: format!("cannot read file: {err}"),
-                related: None,
-            };
-            // An unreadable file that may not even be a template is reported only when named.
-            let report = always_template || target.explicit || has_template_extension(&target.name);
-            return outcome(
-                source,
-                always_template,
-                if report { vec![problem] } else { Vec::new() },
-            );
-        }
-    };
-    let (text, decode_problem) = load::decode(&bytes);
-    let source = SourceFile::new(target.name.clone(), target.path.clone(), text);
-    if let Some(problem) = decode_problem {
-        // A file named explicitly (or standard input) was asked for: a bad encoding is its
-        // result, never "0 templates". A walked one is ours only if it looks like a template.
-        let ours =
-            always_template || target.explicit || classify::looks_like_template(&source.text);
-        return outcome(source, ours, if ours { vec![problem] } else { Vec::new() });
-    }
-    let mut loaded = load::load(&source.text, Format::guess(&target.name, &source.text));
-    if always_template && loaded.document.is_none() && loaded.problems.is_empty() {
-        // A CDK stack's template cannot be empty: the assembly is broken.
-        loaded.problems.push(LoadProblem {
-            kind: ProblemKind::Syntax,
-            span: crate::source::Span::empty(0),
-            message: "the template of this CDK stack is empty".to_owned(),
-            related: None,
-        });
-    }
-    let template = always_template
-        || loaded
-            .document
-            .as_ref()
-            .is_some_and(|doc| classify::is_template(&doc.root));
-    // A broken file is ours to judge only when it looks like a template: a broken tsconfig.json
-    // handed over by a pre-commit hook is not.
-    // A multi-document file (Kubernetes manifests, a workflow with `Resources: some-string`) is
-    // ours only when one of its documents is a template.
-    let only_documents = !loaded.problems.is_empty()
-        && loaded
-            .problems
-            .iter()
-            .all(|p| p.kind == ProblemKind::MultiDocument);
-    let report = template
-        || (!loaded.problems.is_empty()
-            && classify::looks_like_template(&source.text)
-            && (!only_documents || classify::later_document_is_template(&source.text, &loaded)));
-    let problems = if report { loaded.problems } else { Vec::new() };
-    let mut result = outcome(source, template, problems);
-    if let (true, Some(document)) = (template, &loaded.document) {
-        let (stack, secrets) = stack(target, document, &relative, options, inputs, &result.source);
-        result.stack = Some(stack);
-        result.secrets = secrets;
-        result.suppressions = FileSuppressions::read(&result.source, document);
-    }
-    // Most files have neither facts nor problems: drop their text now, while the other files
-    // are still being read, so peak memory follows the files with something to report rather
-    // than the size of the tree.
-    // Most files have nothing a diagnostic could point at (a stack whose only facts are its
-    // exports is read for them, rarely reported): drop their text now, while the other files are
-    // still being read, so peak memory follows the files with something to report rather than
-    // the size of the tree. The few that a diagnostic ends up pointing into are read again.
-    let reported = result.stack.as_ref().is_some_and(|s| {
-        !(s.facts.senders.is_empty()
-            && s.facts.identities.is_empty()
-            && s.facts.configuration_sets.is_empty()
-            && s.facts.trigger_senders.is_empty())
-    });
-    let rereadable = result.source.path.is_some() && target.origin != Origin::Stdin;
-    if result.problems.is_empty()
-        && !reported
-        && result.suppressions.is_empty()
-        && rereadable
-        && !result.source.text.is_empty()
-    {
-        result.source = SourceFile::new(result.source.name.clone(), result.source.path.clone(), "");
-        result.text_dropped = true;
-    }
-    result
-}
-
-fn has_template_extension(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    [".yaml", ".yml", ".json", ".template"]
-        .iter()
-        .any(|e| lower.ends_with(e))
-}
-
-fn stack(
-    target: &Target,
-    document: &Document,
-    relative: &str,
-    options: &CheckOptions,
-    inputs: &RunInputs,
-    source: &SourceFile,
-) -> (Stack, Vec<String>) {
-    let env = inputs::stack_env(target, &document.root, relative, options, inputs);
-    let mut secrets = secrets::no_echo_values(&document.root, &env.env.parameters);
-    let resolver = Resolver::new(document, &env.env);
-    let facts = extract::extract(document, &source.text, &resolver);
-    secrets.extend(resolver.secret_fragments());
-    let environment_location = match &target.origin {
-        Origin::Cdk(cdk) => cdk
-            .environment_span
-            .map(|span| (cdk.manifest.clone(), span)),
-        _ => env.region_location.clone(),
-    };
-    let stack = Stack {
-        file: source.name.clone(),
-        name: env.stack_name,
-        account: env.env.account.clone(),
-        account_source: env.account_source,
-        region: env.env.region.clone(),
-        region_source: env.region_source,
-        environment_location,
-        cdk: matches!(target.origin, Origin::Cdk(_)),
-        deployment: match &target.origin {
-            Origin::Cdk(cdk) => format!("{}#{}", cdk.manifest, cdk.deployment),
-            _ => source.name.clone(),
-        },
-        region_note: env.region_note.clone(),
-        lookup_role: match &target.origin {
-            Origin::Cdk(cdk) => cdk.lookup_role.as_deref().cloned(),
-            _ => None,
-        },
-        facts,
-    };
-    (stack, secrets)
-}
-
-fn parse_error(file: FileId, problem: &LoadProblem) -> Diagnostic {
+/// A load problem as the framework rule that reports it; name and severity come from the rule
+/// file.
+fn parse_error(catalog: &Catalog, file: FileId, problem: &LoadProblem) -> Diagnostic {
     // CloudFormation accepts a duplicate key and deploys the last occurrence, which the loaders
     // keep: the file is analyzed as deployed, and the duplicate is a warning of its own.
-    let (code, name, severity) = match problem.kind {
-        ProblemKind::DuplicateKey => ("ST006", "duplicate-key", Severity::Warning),
-        _ => ("ST001", "parse-error", Severity::Error),
+    let code = match problem.kind {
+        ProblemKind::DuplicateKey => "ST006",
+        _ => "ST001",
     };
-    let mut d = Diagnostic::new(
-        code,
-        name,
-        severity,
-        Location {
-            file,
-            span: problem.span,
-        },
-        problem.message.clone(),
-    )
-    .with_label(match problem.kind {
-        ProblemKind::Syntax => "here",
-        ProblemKind::MultiDocument => "a second document",
-        ProblemKind::DuplicateKey => "defined again here",
-        ProblemKind::Alias => "not supported by CloudFormation",
-        ProblemKind::Encoding => "not UTF-8",
-        ProblemKind::TooDeep => "nested too deeply",
-        ProblemKind::TooLarge => "too large",
-        ProblemKind::Unreadable => "cannot be read",
-        ProblemKind::Assembly => "here",
-    });
+    let mut d = catalog
+        .framework_diagnostic(
+            code,
+            Location {
+                file,
+                span: problem.span,
+            },
+            problem.message.clone(),
+        )
+        .with_label(match problem.kind {
+            ProblemKind::Syntax => "here",
+            ProblemKind::MultiDocument => "a second document",
+            ProblemKind::DuplicateKey => "defined again here",
+            ProblemKind::Alias => "not supported by CloudFormation",
+            ProblemKind::Encoding => "not UTF-8",
+            ProblemKind::TooDeep => "nested too deeply",
+            ProblemKind::TooLarge => "too large",
+            ProblemKind::Unreadable => "cannot be read",
+            ProblemKind::Assembly => "here",
+        });
     if let Some((span, message)) = &problem.related {
         d.related.push(Related {
             location: Location { file, span: *span },
@@ -705,4 +373,50 @@ fn sort(files: &Files, diagnostics: &mut [Diagnostic]) {
             .then(a.location.span.start.cmp(&b.location.span.start))
             .then(a.code.cmp(&b.code))
     });
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The severity of a framework rule is its rule file's: editing `severity:` changes it.
+    #[test]
+    fn framework_rules_take_name_and_severity_from_their_files() {
+        let problem = LoadProblem {
+            kind: ProblemKind::Syntax,
+            span: crate::source::Span::empty(0),
+            message: "broken".to_owned(),
+            related: None,
+        };
+        let builtin = Catalog::builtin().unwrap();
+        let d = parse_error(&builtin, FileId(0), &problem);
+        assert_eq!((d.code.as_str(), d.severity), ("ST001", Severity::Error));
+
+        let edited = include_str!("../../rules/ST001.yaml")
+            .replace("severity: error", "severity: warning")
+            .replace("name: parse-error", "name: unreadable-template");
+        let rule = rules::parse_rule(&edited, "ST001.yaml", rules::RuleSource::Builtin).unwrap();
+        let mut catalog = Catalog::new();
+        catalog.extend([rule]).unwrap();
+        let d = parse_error(&catalog, FileId(0), &problem);
+        assert_eq!(d.severity, Severity::Warning);
+        assert_eq!(d.name, "unreadable-template");
+
+        // ST005 the same way, through the one constructor suppression uses.
+        let edited =
+            include_str!("../../rules/ST005.yaml").replace("severity: warning", "severity: error");
+        let rule = rules::parse_rule(&edited, "ST005.yaml", rules::RuleSource::Builtin).unwrap();
+        let mut catalog = Catalog::new();
+        catalog.extend([rule]).unwrap();
+        let location = Location {
+            file: FileId(0),
+            span: crate::source::Span::empty(0),
+        };
+        let d = catalog.framework_diagnostic("ST005", location, "m".to_owned());
+        assert_eq!(
+            (d.name.as_str(), d.severity),
+            ("invalid-suppression", Severity::Error)
+        );
+    }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::CheckOptions;
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::diagnostic::{Diagnostic, Location};
 use crate::rules::Catalog;
 use crate::source::{FileId, Files, SourceFile, Span};
 use crate::suppress::{
@@ -42,7 +42,8 @@ impl FileSuppressions {
     }
 }
 
-const INVALID: (&str, &str) = ("ST005", "invalid-suppression");
+/// The rule of invalid suppressions; its name and severity come from `rules/ST005.yaml`.
+const INVALID: &str = "ST005";
 
 pub fn apply(
     diagnostics: Vec<Diagnostic>,
@@ -109,17 +110,12 @@ fn invalid_suppressions(
     known: &[(&str, &str)],
     catalog: &Catalog,
 ) -> Vec<Diagnostic> {
-    let url = catalog.get(INVALID.0).and_then(|r| r.url());
+    let url = catalog.get(INVALID).and_then(|r| r.url());
     let mut out = Vec::new();
     let mut report = |file: FileId, span: Span, message: String, help: &str| {
-        let mut d = Diagnostic::new(
-            INVALID.0,
-            INVALID.1,
-            Severity::Warning,
-            Location { file, span },
-            message,
-        )
-        .with_help(help);
+        let mut d = catalog
+            .framework_diagnostic(INVALID, Location { file, span }, message)
+            .with_help(help);
         d.url = url.clone();
         out.push(d);
     };

@@ -150,6 +150,10 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct FactsArgs {
+    /// Print the JSON schema of the facts document instead (what rule files are checked
+    /// against); analyzes nothing.
+    #[arg(long)]
+    pub schema: bool,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 }
@@ -435,6 +439,11 @@ fn run_analysis(
 }
 
 fn facts(args: FactsArgs, mut io: Io<'_>) -> io::Result<Exit> {
+    if args.schema {
+        serde_json::to_writer_pretty(&mut *io.stdout, &crate::join::facts::schema())?;
+        writeln!(io.stdout)?;
+        return Ok(Exit::Clean);
+    }
     let outcome = match run_analysis(&args.analysis, None, &Progress::new(false), &mut io)? {
         Ok(outcome) => outcome,
         Err(exit) => return Ok(exit),

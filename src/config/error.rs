@@ -7,8 +7,8 @@ use miette::{NamedSource, SourceSpan};
 
 use crate::source::{SourceFile, Span};
 
-/// Why `.sandtrap.yaml` could not be used. Every variant but [`ConfigError::Read`] carries the
-/// file's text and the span of the offending key or value.
+/// Why `.sandtrap.yaml` could not be used. [`ConfigError::Located`] carries the file's text and
+/// the span of the offending key or value, in the type rule-file errors use too.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ConfigError {
     #[error("cannot read config file {}", path.display())]
@@ -17,16 +17,6 @@ pub enum ConfigError {
         path: PathBuf,
         #[source]
         source: std::io::Error,
-    },
-
-    #[error("{message}")]
-    #[diagnostic(code(sandtrap::config::syntax))]
-    Syntax {
-        message: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("here")]
-        span: SourceSpan,
     },
 
     /// The file is not a config file at all (not YAML, or not a mapping of config keys): said
@@ -48,126 +38,16 @@ pub enum ConfigError {
         span: Span,
     },
 
-    #[error("unknown key `{key}`")]
-    #[diagnostic(
-        code(sandtrap::config::unknown_key),
-        help("expected one of: {expected}")
-    )]
-    UnknownKey {
-        key: String,
-        expected: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("not a config key here")]
-        span: SourceSpan,
-    },
+    /// A problem at a key or a value of the file.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Located(Box<crate::located::Located>),
+}
 
-    #[error("duplicate key `{key}`")]
-    #[diagnostic(code(sandtrap::config::duplicate_key))]
-    DuplicateKey {
-        key: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("given a second time")]
-        span: SourceSpan,
-    },
-
-    #[error("missing key `{key}`")]
-    #[diagnostic(code(sandtrap::config::missing_key))]
-    MissingKey {
-        key: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("this entry needs `{key}`")]
-        span: SourceSpan,
-    },
-
-    #[error("{message}")]
-    #[diagnostic(code(sandtrap::config::invalid_value))]
-    InvalidValue {
-        message: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("here")]
-        span: SourceSpan,
-    },
-
-    #[error("`{value}` is not an AWS region")]
-    #[diagnostic(
-        code(sandtrap::config::bad_region),
-        help("write a region code such as us-east-1 or ap-northeast-1")
-    )]
-    BadRegion {
-        value: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("not a region")]
-        span: SourceSpan,
-    },
-
-    #[error("`{value}` is not a 12-digit AWS account id")]
-    #[diagnostic(
-        code(sandtrap::config::bad_account),
-        help("write the account id as a quoted string of 12 digits, e.g. \"012345678901\"")
-    )]
-    BadAccount {
-        value: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("not an account id")]
-        span: SourceSpan,
-    },
-
-    #[error("`{value}` is not an IAM role ARN")]
-    #[diagnostic(
-        code(sandtrap::config::bad_role_arn),
-        help(
-            "write `arn:aws:iam::{{account}}:role/NAME`: `{{account}}` stands for each account to read"
-        )
-    )]
-    BadRoleArn {
-        value: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("not a role ARN")]
-        span: SourceSpan,
-    },
-
-    #[error("`{value}` is not a severity")]
-    #[diagnostic(
-        code(sandtrap::config::bad_severity),
-        help("use one of: info, warning, error")
-    )]
-    BadSeverity {
-        value: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("not a severity")]
-        span: SourceSpan,
-    },
-
-    #[error("unknown rule selector `{selector}` in `{key}`")]
-    #[diagnostic(code(sandtrap::config::unknown_selector), help("{help}"))]
-    UnknownSelector {
-        selector: String,
-        key: &'static str,
-        help: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("names no rule")]
-        span: SourceSpan,
-    },
-
-    #[error("invalid glob `{glob}`: {message}")]
-    #[diagnostic(code(sandtrap::config::bad_glob))]
-    BadGlob {
-        glob: String,
-        message: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("invalid glob")]
-        span: SourceSpan,
-    },
+impl From<crate::located::Located> for ConfigError {
+    fn from(located: crate::located::Located) -> Self {
+        ConfigError::Located(Box::new(located))
+    }
 }
 
 impl ConfigError {
@@ -176,19 +56,17 @@ impl ConfigError {
         let span = match self {
             ConfigError::Read { .. } => return None,
             ConfigError::NotConfig { span, .. } => return Some(*span),
-            ConfigError::Syntax { span, .. }
-            | ConfigError::UnknownKey { span, .. }
-            | ConfigError::DuplicateKey { span, .. }
-            | ConfigError::MissingKey { span, .. }
-            | ConfigError::InvalidValue { span, .. }
-            | ConfigError::BadRegion { span, .. }
-            | ConfigError::BadAccount { span, .. }
-            | ConfigError::BadRoleArn { span, .. }
-            | ConfigError::BadSeverity { span, .. }
-            | ConfigError::UnknownSelector { span, .. }
-            | ConfigError::BadGlob { span, .. } => span,
+            ConfigError::Located(located) => located.span()?,
         };
         Some(Span::new(span.offset(), span.offset() + span.len()))
+    }
+
+    /// The located problem, for every error at a key or value of the file.
+    pub fn located(&self) -> Option<&crate::located::Located> {
+        match self {
+            ConfigError::Located(located) => Some(located),
+            _ => None,
+        }
     }
 }
 

@@ -206,13 +206,17 @@ impl Config {
             })?;
         let (key, entry) = found;
         let (src, span) = error::located(source, entry.span);
-        Some(ConfigError::UnknownSelector {
-            selector: entry.value.clone(),
-            key,
-            help: crate::suppress::selector_help(&entry.value, catalog),
-            src,
-            span,
-        })
+        Some(
+            crate::located::Located::new(
+                "sandtrap::config::unknown_selector",
+                format!("unknown rule selector `{}` in `{key}`", entry.value),
+                &src,
+                span,
+                "names no rule",
+            )
+            .with_help(crate::suppress::selector_help(&entry.value, catalog))
+            .into(),
+        )
     }
 
     /// The severity `severity:` gives a rule, matched by exact code or name; the last entry wins.

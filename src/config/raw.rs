@@ -12,6 +12,9 @@ use serde_saphyr::Spanned;
 use super::error::{ConfigError, located};
 use super::{Config, Located, PerFileIgnore, SesEntry, SesState, SeverityOverride, StackEntry};
 use crate::diagnostic::Severity;
+// The located error config and rule files share; `Located<T>` above is a config value with its
+// span.
+use crate::located::Located as Problem;
 use crate::source::{SourceFile, Span};
 
 type Text = Spanned<String>;
@@ -218,11 +221,15 @@ impl Validator<'_> {
             return Ok(t);
         }
         let (src, span) = located(self.source, t.span);
-        Err(ConfigError::BadRegion {
-            value: t.value,
-            src,
+        Err(Problem::new(
+            "sandtrap::config::bad_region",
+            format!("`{}` is not an AWS region", t.value),
+            &src,
             span,
-        })
+            "not a region",
+        )
+        .with_help("write a region code such as us-east-1 or ap-northeast-1")
+        .into())
     }
 
     /// An unquoted account id is accepted: serde-saphyr hands a string field the scalar's exact
@@ -233,11 +240,15 @@ impl Validator<'_> {
             return Ok(t);
         }
         let (src, span) = located(self.source, t.span);
-        Err(ConfigError::BadAccount {
-            value: t.value,
-            src,
+        Err(Problem::new(
+            "sandtrap::config::bad_account",
+            format!("`{}` is not a 12-digit AWS account id", t.value),
+            &src,
             span,
-        })
+            "not an account id",
+        )
+        .with_help("write the account id as a quoted string of 12 digits, e.g. \"012345678901\"")
+        .into())
     }
 
     /// `aws.role-arn`: an IAM role ARN, its account written as `{account}` or as one account.
@@ -247,11 +258,15 @@ impl Validator<'_> {
             return Ok(t);
         }
         let (src, span) = located(self.source, t.span);
-        Err(ConfigError::BadRoleArn {
-            value: t.value,
-            src,
+        Err(Problem::new(
+            "sandtrap::config::bad_role_arn",
+            format!("`{}` is not an IAM role ARN", t.value),
+            &src,
             span,
-        })
+            "not a role ARN",
+        )
+        .with_help("write `arn:aws:iam::{account}:role/NAME`: `{account}` stands for each account to read")
+        .into())
     }
 
     fn severity(&self, t: Text) -> Result<Located<Severity>, ConfigError> {
@@ -263,11 +278,15 @@ impl Validator<'_> {
             }),
             None => {
                 let (src, span) = located(self.source, t.span);
-                Err(ConfigError::BadSeverity {
-                    value: t.value,
-                    src,
+                Err(Problem::new(
+                    "sandtrap::config::bad_severity",
+                    format!("`{}` is not a severity", t.value),
+                    &src,
                     span,
-                })
+                    "not a severity",
+                )
+                .with_help("use one of: info, warning, error")
+                .into())
             }
         }
     }
@@ -278,12 +297,14 @@ impl Validator<'_> {
             Ok(matcher) => Ok((t, matcher)),
             Err(e) => {
                 let (src, span) = located(self.source, t.span);
-                Err(ConfigError::BadGlob {
-                    glob: t.value,
-                    message: e.kind().to_string(),
-                    src,
+                Err(Problem::new(
+                    "sandtrap::config::bad_glob",
+                    format!("invalid glob `{}`: {}", t.value, e.kind()),
+                    &src,
                     span,
-                })
+                    "invalid glob",
+                )
+                .into())
             }
         }
     }
@@ -361,37 +382,52 @@ fn from_yaml_error(source: &SourceFile, error: &serde_saphyr::Error) -> ConfigEr
         E::WithSnippet { error, .. } => from_yaml_error(source, error),
         E::SerdeUnknownField {
             field, expected, ..
-        } => ConfigError::UnknownKey {
-            key: field.clone(),
-            expected: expected.join(", "),
-            src,
-            span: label,
-        },
-        E::DuplicateMappingKey { key, .. } => ConfigError::DuplicateKey {
-            key: key.clone().unwrap_or_default(),
-            src,
-            span: label,
-        },
-        E::SerdeMissingField { field, .. } => ConfigError::MissingKey {
-            key: (*field).to_string(),
-            src,
-            span: label,
-        },
+        } => Problem::new(
+            "sandtrap::config::unknown_key",
+            format!("unknown key `{field}`"),
+            &src,
+            label,
+            "not a config key here",
+        )
+        .with_help(format!("expected one of: {}", expected.join(", ")))
+        .into(),
+        E::DuplicateMappingKey { key, .. } => Problem::new(
+            "sandtrap::config::duplicate_key",
+            format!("duplicate key `{}`", key.as_deref().unwrap_or_default()),
+            &src,
+            label,
+            "given a second time",
+        )
+        .into(),
+        E::SerdeMissingField { field, .. } => Problem::new(
+            "sandtrap::config::missing_key",
+            format!("missing key `{field}`"),
+            &src,
+            label,
+            format!("this entry needs `{field}`"),
+        )
+        .into(),
         E::SerdeInvalidType { .. }
         | E::SerdeInvalidValue { .. }
         | E::SerdeInvalidLength { .. }
         | E::SerdeUnknownVariant { .. }
         | E::Unexpected { .. }
         | E::NullIntoString { .. }
-        | E::Message { .. } => ConfigError::InvalidValue {
-            message: bare_message(error),
-            src,
-            span: label,
-        },
-        _ => ConfigError::Syntax {
-            message: bare_message(error),
-            src,
-            span: label,
-        },
+        | E::Message { .. } => Problem::new(
+            "sandtrap::config::invalid_value",
+            bare_message(error),
+            &src,
+            label,
+            "here",
+        )
+        .into(),
+        _ => Problem::new(
+            "sandtrap::config::syntax",
+            bare_message(error),
+            &src,
+            label,
+            "here",
+        )
+        .into(),
     }
 }

@@ -172,10 +172,13 @@ pub struct SenderFact {
     /// `FILE#LOGICALID#N`.
     pub id: String,
     pub kind: SenderKind,
+    /// The stack's name.
     pub stack: String,
+    /// The template as reported.
     pub file: String,
     /// The logical id.
     pub resource: String,
+    /// The CloudFormation resource type.
     pub resource_type: String,
     /// From `Metadata.aws:cdk:path`.
     pub cdk_path: Option<String>,
@@ -187,6 +190,7 @@ pub struct SenderFact {
     pub account: Option<String>,
     /// The stack's region (for a replica: the replica's region).
     pub pool_region: Option<String>,
+    /// `pool_region` is not null.
     pub pool_region_known: bool,
     /// The stack was read from a CDK cloud assembly (advice then names the app's `env`, not
     /// template `Metadata`).
@@ -197,6 +201,7 @@ pub struct SenderFact {
     /// `DEVELOPER`, `COGNITO_DEFAULT` (also when `EmailConfiguration` or the key is absent), null
     /// when unresolved.
     pub sending_account: Option<String>,
+    /// `sending_account` is not null.
     pub sending_account_known: bool,
     /// `DEVELOPER` without a `LambdaConfig.CustomEmailSender`: Cognito calls your SES (always true
     /// for risk notifications).
@@ -231,9 +236,13 @@ pub struct SourceArnFact {
     pub text: String,
     /// Fully known.
     pub known: bool,
+    /// The ARN's partition, when known.
     pub partition: Option<String>,
+    /// The ARN's region, when known.
     pub region: Option<String>,
+    /// The ARN's account, when known.
     pub account: Option<String>,
+    /// The identity name after `identity/`, when known.
     pub identity: Option<String>,
     pub identity_kind: Option<IdentityKind>,
     /// False when the known parts already show it is not an SES identity ARN.
@@ -247,6 +256,7 @@ pub struct SourceArnFact {
 pub struct SenderSes {
     /// The SES region mail is routed through (the `SourceArn` region).
     pub region: Option<String>,
+    /// `region` is not null.
     pub region_known: bool,
     /// The `SourceArn` region is the stack's own (`${AWS::Region}`) and that region is unknown:
     /// SES is used in whatever region the stack deploys to; `ses.state` then comes only from
@@ -258,11 +268,11 @@ pub struct SenderSes {
     pub cross_account: bool,
     /// Where `ses.account` came from.
     pub account_source: Option<AccountSource>,
-    /// `sandbox`, `production` or `unknown`.
+    /// The sandbox state of the SES account and region.
     #[serde(serialize_with = "state_or_unknown")]
     #[schemars(schema_with = "state_schema")]
     pub state: Option<SesState>,
-    /// Live state wins.
+    /// Who said so; live state wins.
     pub state_source: Option<StateSource>,
     /// The `.sandtrap.yaml` line that records production access for this account and region
     /// (`regions: ["*"]` for a deploy region).
@@ -473,8 +483,7 @@ pub struct TriggerSes {
     pub region_known: bool,
     pub region_from: RegionFrom,
     pub account: Option<String>,
-    /// `sandbox`, `production` or `unknown` (flags and config; the live lookup does not read
-    /// trigger senders).
+    /// The sandbox state, from flags and config (the live lookup does not read trigger senders).
     #[serde(serialize_with = "state_or_unknown")]
     #[schemars(schema_with = "state_schema")]
     pub state: Option<SesState>,

@@ -9,6 +9,22 @@ use serde::Serialize;
 use super::SesState;
 use super::facts::{AccountSource, Facts, LookupFact, LookupSpans, MergedError, SenderFact};
 
+/// How to reach AWS for `--aws`; credentials come the standard way (environment, profile, SSO,
+/// instance role). Here, beside the data the lookup returns, so that the run (`check`) and the
+/// lookup (`live`, feature `aws`) both depend on it and not on each other.
+#[derive(Clone, Debug)]
+pub struct AwsOptions {
+    /// `--aws-profile`.
+    pub profile: Option<String>,
+    /// `--aws-endpoint-url`: an emulator or a test server.
+    pub endpoint_url: Option<String>,
+    /// `--aws-timeout`: for each request, retries included.
+    pub timeout: std::time::Duration,
+    /// `--aws-role-arn`, then config `aws.role-arn`, and config `aws.profiles`: how to reach
+    /// accounts other than the caller's besides the CDK lookup roles.
+    pub routes: RouteOptions,
+}
+
 /// An (account, region) as the facts name it before the lookup: the account is `None` when neither
 /// the `SourceArn` nor the stack says (the caller's account is used then).
 pub type AccountKey = (Option<String>, String);

@@ -5,6 +5,7 @@
 
 pub mod facts;
 pub mod live;
+pub mod reference;
 pub mod regions;
 mod sender;
 pub mod ses;

@@ -9,8 +9,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sesv2::config::ProvideCredentials;
 
 use super::error::{self, classify};
-use crate::check::AwsOptions;
-use crate::join::live::{AccountState, ErrorKind, IdentityState, LookupError, Route};
+use crate::join::live::{AccountState, AwsOptions, ErrorKind, IdentityState, LookupError, Route};
 
 /// The shared configuration: environment, profile (`--aws-profile`), SSO or instance role, as
 /// aws-config finds them; `--aws-endpoint-url` for every client. Two attempts per request keep a

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::check::AwsOptions;
+use crate::join::live::AwsOptions;
 use crate::join::live::{
     AccountKey, AccountLookup, AccountState, ErrorKind, IdentityKey, IdentityState, LiveFacts,
     LookupError, LookupTargets,

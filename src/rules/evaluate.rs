@@ -1,11 +1,11 @@
 //! The evaluate stage: every case's JSONPath query over the facts document, each matched object
 //! turned into at most one diagnostic per rule.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
-use super::{Case, Catalog, Rule};
+use super::{Case, Catalog, Rule, RuleFilter};
 use crate::diagnostic::{Diagnostic, Location, Related};
 use crate::source::{FileId, Span};
 
@@ -35,6 +35,8 @@ fn evaluate_rule(
     // An object claimed by an earlier case is not reported again by a later, less specific one,
     // even when the earlier case could not locate it: one object, one diagnostic.
     let mut claimed: HashSet<String> = HashSet::new();
+    // `where:` is decided once per object, whichever case meets it first.
+    let mut passes: HashMap<String, bool> = HashMap::new();
     let url = rule.url();
     for case in &rule.cases {
         // A query over a plain `Value` cannot fail at run time once it has parsed; should the
@@ -47,6 +49,14 @@ fn evaluate_rule(
                 Some(id) => format!("id:{id}"),
                 None => format!("path:{}", found.path),
             };
+            if let Some(filter) = &rule.filter {
+                let pass = *passes
+                    .entry(identity.clone())
+                    .or_insert_with(|| holds(filter, found.val));
+                if !pass {
+                    continue;
+                }
+            }
             if !claimed.insert(identity) {
                 continue;
             }
@@ -59,6 +69,13 @@ fn evaluate_rule(
             }
         }
     }
+}
+
+/// Whether `object` satisfies the rule's `where:`.
+fn holds(filter: &RuleFilter, object: &Value) -> bool {
+    let one = Value::Array(vec![object.clone()]);
+    jsonpath_rust::query::js_path_process(&filter.compiled, &one)
+        .is_ok_and(|matches| !matches.is_empty())
 }
 
 fn report(
@@ -82,10 +99,7 @@ fn report(
             .help
             .as_ref()
             .and_then(|help| help.render_optional(value)),
-        note: case
-            .note
-            .as_ref()
-            .and_then(|note| note.render_optional(value)),
+        note: note(object, case, value),
         url: None,
         location,
         label: case
@@ -105,6 +119,22 @@ fn report(
             })
             .collect(),
     })
+}
+
+/// The note of a diagnostic: the matched object's own `note` (its CDK path, the conditions it
+/// assumes, why its region is unknown), which the framework adds to every diagnostic, then the
+/// case's `note:`, when it says something else.
+fn note(object: &Map<String, Value>, case: &Case, value: &Value) -> Option<String> {
+    let own = object.get("note").and_then(Value::as_str);
+    let case = case
+        .note
+        .as_ref()
+        .and_then(|note| note.render_optional(value));
+    match (own, case) {
+        (Some(own), Some(case)) if own != case => Some(format!("{own}; {case}")),
+        (Some(own), _) => Some(own.to_owned()),
+        (None, case) => case,
+    }
 }
 
 /// The first of `keys` with a well-formed span in a file of the run.

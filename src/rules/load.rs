@@ -11,6 +11,7 @@ use serde_saphyr::Spanned;
 
 use super::{Case, Origin, RelatedSpec, Rule, RuleSource, Template};
 use crate::diagnostic::Severity;
+use crate::located::Located;
 
 /// A rule file that cannot be used. The tool stops (exit 2): a rule that silently does nothing
 /// is worse than no rule.
@@ -22,16 +23,6 @@ pub enum RuleError {
         path: PathBuf,
         #[source]
         source: std::io::Error,
-    },
-
-    #[error("{message}")]
-    #[diagnostic(code(sandtrap::rules::syntax))]
-    Syntax {
-        message: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("here")]
-        span: Option<SourceSpan>,
     },
 
     /// The file is not a rule file at all (not YAML, or not a mapping of rule keys): said with
@@ -51,106 +42,41 @@ pub enum RuleError {
         problem: String,
     },
 
-    #[error("unknown key `{key}` in rule file")]
-    #[diagnostic(
-        code(sandtrap::rules::unknown_key),
-        help("expected one of: {expected}")
-    )]
-    UnknownKey {
-        key: String,
-        expected: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("unknown key")]
-        span: Option<SourceSpan>,
-    },
+    /// A problem at a place in the file: a key, a value, a query, a name.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Located(Box<Located>),
 
-    #[error("missing key `{key}` in rule file")]
-    #[diagnostic(code(sandtrap::rules::missing_key))]
-    MissingKey {
-        key: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("`{key}` is missing from this mapping")]
-        span: Option<SourceSpan>,
-    },
-
-    #[error("invalid severity `{value}`")]
-    #[diagnostic(
-        code(sandtrap::rules::severity),
-        help("use one of: info, warning, error")
-    )]
-    BadSeverity {
-        value: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("not a severity")]
-        span: SourceSpan,
-    },
-
-    #[error("invalid JSONPath query: {message}")]
-    #[diagnostic(
-        code(sandtrap::rules::query),
-        help("queries follow RFC 9535, e.g. `$.senders[?@.ses.state == 'sandbox']`")
-    )]
-    InvalidQuery {
-        message: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("here")]
-        span: SourceSpan,
-    },
-
-    #[error("broken placeholder in `{key}`: {message}")]
-    #[diagnostic(
-        code(sandtrap::rules::placeholder),
-        help("placeholders are dotted paths into the matched object, like `{{ses.region}}`")
-    )]
-    BadPlaceholder {
-        key: &'static str,
-        message: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("here")]
-        span: SourceSpan,
-    },
-
-    #[error("invalid `{key}`: {message}")]
-    #[diagnostic(code(sandtrap::rules::invalid))]
-    Invalid {
-        key: &'static str,
-        message: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("{message}")]
-        span: SourceSpan,
-    },
-
-    #[error("rule code `{code}` is already used by {other}")]
-    #[diagnostic(code(sandtrap::rules::duplicate_code))]
-    DuplicateCode {
-        code: String,
-        other: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("duplicate code")]
-        span: SourceSpan,
-    },
-
-    #[error("rule name `{name}` is already used by {other}")]
-    #[diagnostic(code(sandtrap::rules::duplicate_name))]
-    DuplicateName {
+    /// Every problem of one rule file, so that one run shows them all.
+    #[error("{} problems in rule file {name}", problems.len())]
+    #[diagnostic(code(sandtrap::rules::problems))]
+    Several {
         name: String,
-        other: String,
-        #[source_code]
-        src: Arc<NamedSource<String>>,
-        #[label("duplicate name")]
-        span: SourceSpan,
+        #[related]
+        problems: Vec<RuleError>,
     },
 }
 
+impl From<Located> for RuleError {
+    fn from(located: Located) -> Self {
+        RuleError::Located(Box::new(located))
+    }
+}
+
+impl RuleError {
+    /// The located problem, for every error that has a place in the file.
+    pub fn located(&self) -> Option<&Located> {
+        match self {
+            RuleError::Located(located) => Some(located),
+            _ => None,
+        }
+    }
+}
+
 /// The keys of [`RawRule`].
-const RULE_KEYS: [&str; 6] = ["code", "name", "severity", "summary", "docs", "cases"];
+const RULE_KEYS: [&str; 7] = [
+    "code", "name", "severity", "summary", "docs", "where", "cases",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -161,6 +87,9 @@ struct RawRule {
     summary: Spanned<String>,
     #[serde(default)]
     docs: Option<String>,
+    /// A predicate on `@` every matched object must satisfy before any case reports it.
+    #[serde(default, rename = "where")]
+    filter: Option<Spanned<String>>,
     cases: Spanned<Vec<RawCase>>,
 }
 
@@ -220,10 +149,26 @@ impl<'de> Deserialize<'de> for Keys {
     }
 }
 
-/// Reads one rule from the text of its file; `name` is how errors name the file.
+/// Reads one rule from the text of its file; `name` is how errors name the file. Its queries,
+/// span names and placeholders are checked against the facts schema.
 pub fn parse_rule(text: &str, name: &str, source: RuleSource) -> Result<Rule, RuleError> {
+    parse(text, name, source, true)
+}
+
+/// [`parse_rule`] without the facts schema: the evaluation engine's own tests run rules over
+/// made-up documents.
+#[cfg(test)]
+pub(crate) fn parse_rule_unchecked(
+    text: &str,
+    name: &str,
+    source: RuleSource,
+) -> Result<Rule, RuleError> {
+    parse(text, name, source, false)
+}
+
+fn parse(text: &str, name: &str, source: RuleSource, schema: bool) -> Result<Rule, RuleError> {
     let src = Arc::new(NamedSource::new(name, text.to_owned()).with_language("yaml"));
-    let checker = Checker { text, src };
+    let checker = Checker { text, src, schema };
     let raw: RawRule =
         serde_saphyr::from_str(text).map_err(|e| {
             match crate::input::yaml_shape(text, &RULE_KEYS) {
@@ -245,6 +190,8 @@ pub fn parse_rule(text: &str, name: &str, source: RuleSource) -> Result<Rule, Ru
 struct Checker<'a> {
     text: &'a str,
     src: Arc<NamedSource<String>>,
+    /// Check names against the facts schema.
+    schema: bool,
 }
 
 impl Checker<'_> {
@@ -281,12 +228,46 @@ impl Checker<'_> {
             return Err(self.invalid("cases", "a rule needs at least one case", &raw.cases));
         }
         let severity = self.severity(&raw.severity)?;
-        let cases = raw
-            .cases
-            .value
-            .into_iter()
-            .map(|case| self.case(case))
-            .collect::<Result<Vec<_>, _>>()?;
+        let filter = raw
+            .filter
+            .as_ref()
+            .map(|text| self.filter(text))
+            .transpose()?;
+        let mut cases = Vec::new();
+        let mut problems = Vec::new();
+        let mut objects = Vec::new();
+        for case in raw.cases.value {
+            match self.case(case) {
+                Ok((case, object)) => {
+                    cases.push(case);
+                    objects.extend(object);
+                }
+                Err(mut errors) => problems.append(&mut errors),
+            }
+        }
+        if let (Some(filter), Some(text)) = (&filter, &raw.filter) {
+            // Checked against each kind of object the cases match, each unknown name once.
+            let mut unknown = Vec::new();
+            for object in objects {
+                super::schema::check_filter(object, &filter.compiled, &mut unknown);
+            }
+            let mut seen = std::collections::HashSet::new();
+            unknown.retain(|u| seen.insert(u.path.clone()));
+            let mut cursor = 0;
+            for name in unknown {
+                let span = self.member_span(text, &name.name, &mut cursor);
+                problems.push(self.unknown_fact("member", "where", &name, span));
+            }
+        }
+        if problems.len() == 1 {
+            return Err(problems.remove(0));
+        }
+        if !problems.is_empty() {
+            return Err(RuleError::Several {
+                name: self.src.name().to_owned(),
+                problems,
+            });
+        }
         Ok(Rule {
             origin: Origin {
                 source: Arc::clone(&self.src),
@@ -298,12 +279,97 @@ impl Checker<'_> {
             severity,
             summary: summary.to_owned(),
             docs: raw.docs.unwrap_or_default(),
+            filter,
             cases,
             source,
         })
     }
 
-    fn case(&self, raw: RawCase) -> Result<Case, RuleError> {
+    /// One case, or every problem it has: syntax first (a query or template that does not
+    /// parse is not checked further), then every name the facts document does not have.
+    /// With the case, the schema of the objects it matches, when the query makes that clear.
+    fn case(
+        &self,
+        raw: RawCase,
+    ) -> Result<(Case, Option<&'static serde_json::Value>), Vec<RuleError>> {
+        let case = self.case_syntax(&raw).map_err(|error| vec![error])?;
+        if !self.schema {
+            return Ok((case, None));
+        }
+        let mut problems = Vec::new();
+        let mut unknown = Vec::new();
+        let object = super::schema::check_query(&case.compiled, &mut unknown);
+        let mut cursor = 0;
+        for name in unknown {
+            let span = self.member_span(&raw.query, &name.name, &mut cursor);
+            problems.push(self.unknown_fact("member", "query", &name, span));
+        }
+        if let Some(object) = object {
+            let spans = std::iter::once(("at", &raw.at))
+                .chain(raw.related.iter().map(|r| ("related.at", &r.at)));
+            for (key, keys) in spans {
+                for name in &keys.value.0 {
+                    if let Some(unknown) = super::schema::check_span(object, name) {
+                        let span = self.find_after(self.span(keys), name);
+                        problems.push(self.unknown_fact("span", key, &unknown, span));
+                    }
+                }
+            }
+            let templates = [
+                ("message", Some(&raw.message)),
+                ("label", raw.label.as_ref()),
+                ("help", raw.help.as_ref()),
+                ("note", raw.note.as_ref()),
+            ]
+            .into_iter()
+            .chain(
+                raw.related
+                    .iter()
+                    .map(|r| ("related.message", Some(&r.message))),
+            );
+            for (key, text) in templates {
+                let Some(text) = text else { continue };
+                let Ok(template) = Template::parse(&text.value) else {
+                    continue;
+                };
+                for placeholder in template.placeholders() {
+                    let path: Vec<&str> = placeholder.split('.').collect();
+                    if let Some(unknown) = super::schema::check_path(object, &path) {
+                        let span = self.find_within(self.span(text), &format!("{{{placeholder}}}"));
+                        problems.push(self.unknown_fact("placeholder", key, &unknown, span));
+                    }
+                }
+            }
+        }
+        match problems.is_empty() {
+            true => Ok((case, object)),
+            false => Err(problems),
+        }
+    }
+
+    /// `where:`, a filter expression as inside `[?...]`.
+    fn filter(&self, raw: &Spanned<String>) -> Result<super::RuleFilter, RuleError> {
+        let text = raw.value.trim();
+        jsonpath_rust::parser::parse_json_path(&format!("$[?{text}]"))
+            .map(|compiled| super::RuleFilter {
+                text: text.to_owned(),
+                compiled,
+            })
+            .map_err(|error| {
+                let message = format!(
+                    "`where` is a filter expression on `@`, as inside `[?...]`: {}",
+                    error
+                        .to_string()
+                        .lines()
+                        .rev()
+                        .find_map(|line| line.trim().strip_prefix("= "))
+                        .unwrap_or("it does not parse")
+                );
+                query_error(&self.src, &message, self.span(raw))
+            })
+    }
+
+    fn case_syntax(&self, raw: &RawCase) -> Result<Case, RuleError> {
         let compiled = jsonpath_rust::parser::parse_json_path(&raw.query.value)
             .map_err(|error| self.query_error(&raw.query, &error.to_string()))?;
         let severity = raw
@@ -336,8 +402,56 @@ impl Checker<'_> {
             help: optional("help", &raw.help)?,
             note: optional("note", &raw.note)?,
             related,
-            query: raw.query.value,
+            query: raw.query.value.clone(),
         })
+    }
+
+    fn unknown_fact(
+        &self,
+        what: &'static str,
+        key: &'static str,
+        unknown: &super::schema::Unknown,
+        span: Option<SourceSpan>,
+    ) -> RuleError {
+        Located::new(
+            "sandtrap::rules::unknown_fact",
+            format!("unknown {what} `{}` in `{key}`", unknown.path),
+            &self.src,
+            span.unwrap_or(SourceSpan::new(0.into(), 0)),
+            "not in the facts document",
+        )
+        .with_help(match &unknown.suggestion {
+            Some(fix) => format!("did you mean `{fix}`?"),
+            None => "`sandtrap facts --schema` lists every field of the facts document".to_owned(),
+        })
+        .into()
+    }
+
+    /// Where the member `name` is written in the query at `query`, searching from `cursor` on
+    /// (the walk reports unknown members left to right) as `.name`, `['name']` or `["name"]`.
+    fn member_span(
+        &self,
+        query: &Spanned<String>,
+        name: &str,
+        cursor: &mut usize,
+    ) -> Option<SourceSpan> {
+        let whole = self.span(query);
+        let written = self.find_within(whole, &query.value)?;
+        let text = &query.value;
+        let boundary = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let mut from = *cursor;
+        while let Some(found) = text.get(from..).and_then(|rest| rest.find(name)) {
+            let at = from + found;
+            let end = at + name.len();
+            let before = text.get(..at).and_then(|t| t.chars().next_back());
+            let after = text.get(end..).and_then(|t| t.chars().next());
+            if matches!(before, Some('.' | '\'' | '"')) && boundary(after) {
+                *cursor = end;
+                return Some(SourceSpan::new((written.offset() + at).into(), name.len()));
+            }
+            from = end;
+        }
+        None
     }
 
     /// jsonpath-rust reports syntax errors in pest's layout (` --> line:col`, the query, a caret,
@@ -376,18 +490,24 @@ impl Checker<'_> {
                 width,
             ))
         });
-        RuleError::InvalidQuery {
-            message: expected.unwrap_or_else(|| message.to_owned()),
-            src: Arc::clone(&self.src),
-            span: culprit.unwrap_or(whole),
-        }
+        query_error(
+            &self.src,
+            &expected.unwrap_or_else(|| message.to_owned()),
+            culprit.unwrap_or(whole),
+        )
     }
 
     fn severity(&self, raw: &Spanned<String>) -> Result<Severity, RuleError> {
-        Severity::parse(&raw.value).ok_or_else(|| RuleError::BadSeverity {
-            value: raw.value.clone(),
-            src: Arc::clone(&self.src),
-            span: self.span(raw),
+        Severity::parse(&raw.value).ok_or_else(|| {
+            Located::new(
+                "sandtrap::rules::severity",
+                format!("invalid severity `{}`", raw.value),
+                &self.src,
+                self.span(raw),
+                "not a severity",
+            )
+            .with_help("use one of: info, warning, error")
+            .into()
         })
     }
 
@@ -407,31 +527,53 @@ impl Checker<'_> {
                 .get(error.start..error.end)
                 .and_then(|fragment| self.find_within(whole, fragment))
                 .unwrap_or(whole);
-            RuleError::BadPlaceholder {
-                key,
-                message: error.message,
-                src: Arc::clone(&self.src),
-                span: culprit,
-            }
+            Located::new(
+                "sandtrap::rules::placeholder",
+                format!("broken placeholder in `{key}`: {}", error.message),
+                &self.src,
+                culprit,
+                "here",
+            )
+            .with_help("placeholders are dotted paths into the matched object, like `{ses.region}`")
+            .into()
         })
     }
 
     /// Where `fragment` sits inside the scalar at `whole`, when it was written there verbatim
     /// (quoting or folding can make the value differ from its text).
     fn find_within(&self, whole: SourceSpan, fragment: &str) -> Option<SourceSpan> {
+        if fragment.is_empty() {
+            return None;
+        }
         let start = whole.offset();
         let text = self.text.get(start..start + whole.len())?;
         let at = text.find(fragment)?;
         Some(SourceSpan::new((start + at).into(), fragment.len()))
     }
 
+    /// Where `name` is first written at or after `whole` on its line or the lines below it: a
+    /// sequence's own span may cover only its opening.
+    fn find_after(&self, whole: SourceSpan, name: &str) -> Option<SourceSpan> {
+        let start = whole.offset();
+        let rest = self.text.get(start..)?;
+        let found = rest.match_indices(name).find(|(at, _)| {
+            let before = rest.get(..*at).and_then(|t| t.chars().next_back());
+            let after = rest.get(at + name.len()..).and_then(|t| t.chars().next());
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !word(before) && !word(after)
+        })?;
+        Some(SourceSpan::new((start + found.0).into(), name.len()))
+    }
+
     fn invalid<T>(&self, key: &'static str, message: &str, at: &Spanned<T>) -> RuleError {
-        RuleError::Invalid {
-            key,
-            message: message.to_owned(),
-            src: Arc::clone(&self.src),
-            span: self.span(at),
-        }
+        Located::new(
+            "sandtrap::rules::invalid",
+            format!("invalid `{key}`: {message}"),
+            &self.src,
+            self.span(at),
+            message,
+        )
+        .into()
     }
 
     fn span<T>(&self, spanned: &Spanned<T>) -> SourceSpan {
@@ -456,24 +598,45 @@ impl Checker<'_> {
         match error {
             serde_saphyr::Error::SerdeUnknownField {
                 field, expected, ..
-            } => RuleError::UnknownKey {
-                key: field.clone(),
-                expected: expected.join(", "),
-                src,
+            } => Located::new(
+                "sandtrap::rules::unknown_key",
+                format!("unknown key `{field}` in rule file"),
+                &src,
                 span,
-            },
-            serde_saphyr::Error::SerdeMissingField { field, .. } => RuleError::MissingKey {
-                key: (*field).to_owned(),
-                src,
+                "unknown key",
+            )
+            .with_help(format!("expected one of: {}", expected.join(", ")))
+            .into(),
+            serde_saphyr::Error::SerdeMissingField { field, .. } => Located::new(
+                "sandtrap::rules::missing_key",
+                format!("missing key `{field}` in rule file"),
+                &src,
                 span,
-            },
-            other => RuleError::Syntax {
-                message: crate::input::yaml_problem(other),
-                src,
+                format!("`{field}` is missing from this mapping"),
+            )
+            .into(),
+            other => Located::new(
+                "sandtrap::rules::syntax",
+                crate::input::yaml_problem(other),
+                &src,
                 span,
-            },
+                "here",
+            )
+            .into(),
         }
     }
+}
+
+fn query_error(src: &Arc<NamedSource<String>>, message: &str, span: SourceSpan) -> RuleError {
+    Located::new(
+        "sandtrap::rules::query",
+        format!("invalid JSONPath query: {message}"),
+        src,
+        span,
+        "here",
+    )
+    .with_help("queries follow RFC 9535, e.g. `$.senders[?@.ses.state == 'sandbox']`")
+    .into()
 }
 
 fn is_kebab_case(name: &str) -> bool {

@@ -6,6 +6,7 @@
 
 mod evaluate;
 mod load;
+mod schema;
 mod template;
 
 use std::fmt;
@@ -18,6 +19,8 @@ use miette::{NamedSource, SourceSpan};
 use crate::diagnostic::Severity;
 
 pub use evaluate::evaluate;
+#[cfg(test)]
+use load::parse_rule_unchecked;
 pub use load::{RuleError, parse_rule};
 pub use template::{Template, TemplateError, UNKNOWN};
 
@@ -44,6 +47,8 @@ pub struct Rule {
     pub summary: String,
     /// Markdown with `## ` sections (see [`DOC_SECTIONS`]).
     pub docs: String,
+    /// `where:`: objects it rejects are never reported (nor claimed) by any case.
+    pub filter: Option<RuleFilter>,
     pub cases: Vec<Case>,
     pub source: RuleSource,
     origin: Origin,
@@ -65,6 +70,14 @@ struct Origin {
     source: Arc<NamedSource<String>>,
     code_span: SourceSpan,
     name_span: SourceSpan,
+}
+
+/// A rule's `where:`: a filter expression on `@`, parsed once as `$[?...]` and run over a
+/// one-element array holding the matched object.
+#[derive(Clone, Debug)]
+pub struct RuleFilter {
+    pub text: String,
+    compiled: JpQuery,
 }
 
 /// One query of a rule and what to report for each object it matches.
@@ -266,22 +279,54 @@ impl Catalog {
 
     fn check_unique(&self, rule: &Rule) -> Result<(), RuleError> {
         if let Some(other) = self.rules.iter().find(|other| other.code == rule.code) {
-            return Err(RuleError::DuplicateCode {
-                code: rule.code.clone(),
-                other: describe(other),
-                src: Arc::clone(&rule.origin.source),
-                span: rule.origin.code_span,
-            });
+            return Err(crate::located::Located::new(
+                "sandtrap::rules::duplicate_code",
+                format!(
+                    "rule code `{}` is already used by {}",
+                    rule.code,
+                    describe(other)
+                ),
+                &rule.origin.source,
+                rule.origin.code_span,
+                "duplicate code",
+            )
+            .into());
         }
         if let Some(other) = self.rules.iter().find(|other| other.name == rule.name) {
-            return Err(RuleError::DuplicateName {
-                name: rule.name.clone(),
-                other: describe(other),
-                src: Arc::clone(&rule.origin.source),
-                span: rule.origin.name_span,
-            });
+            return Err(crate::located::Located::new(
+                "sandtrap::rules::duplicate_name",
+                format!(
+                    "rule name `{}` is already used by {}",
+                    rule.name,
+                    describe(other)
+                ),
+                &rule.origin.source,
+                rule.origin.name_span,
+                "duplicate name",
+            )
+            .into());
         }
         Ok(())
+    }
+
+    /// A diagnostic of a rule the framework reports itself (`ST001`, `ST005`, `ST006`: rules
+    /// without cases), with the name and severity of its rule file, so that the file is the one
+    /// place they are written. The built-in catalog always has these rules;
+    /// without one, the code stands for the name and the severity is an error.
+    pub fn framework_diagnostic(
+        &self,
+        code: &str,
+        location: crate::diagnostic::Location,
+        message: String,
+    ) -> crate::diagnostic::Diagnostic {
+        let rule = self.get(code);
+        crate::diagnostic::Diagnostic::new(
+            code,
+            rule.map_or(code, |r| r.name.as_str()),
+            rule.map_or(Severity::Error, |r| r.severity),
+            location,
+            message,
+        )
     }
 
     /// A rule by code (`ST201`) or name (`missing-source-arn`).

@@ -125,19 +125,25 @@ pub fn suggestion(text: &str, catalog: &[(&str, &str)]) -> Option<String> {
             return Some(candidate);
         }
     }
-    let folded = text.to_ascii_lowercase();
-    catalog
-        .iter()
-        .flat_map(|(code, name)| [*code, *name])
+    nearest(text, catalog.iter().flat_map(|(code, name)| [*code, *name])).map(str::to_owned)
+}
+
+/// The candidate nearest to `text`, ignoring ASCII case, when it is close enough to be a typo:
+/// at most a quarter of its characters (and at least one) edited. Selectors and the names of
+/// the facts document (rule files) share it.
+pub fn nearest<'a>(text: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let folded = text.trim().to_ascii_lowercase();
+    candidates
+        .into_iter()
         .map(|candidate| {
             (
                 distance(&folded, &candidate.to_ascii_lowercase()),
                 candidate,
             )
         })
-        .filter(|(d, _)| *d <= (text.chars().count() / 4).max(1))
+        .filter(|(d, _)| *d <= (folded.chars().count() / 4).max(1))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, candidate)| candidate.to_owned())
+        .map(|(_, candidate)| candidate)
 }
 
 /// The help of an unknown-selector error: the likely fix, else where to find the rules.

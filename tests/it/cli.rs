@@ -364,7 +364,7 @@ fn unknown_rule_selectors_are_usage_errors_with_a_suggestion() {
     let rules = tempfile::tempdir().unwrap();
     std::fs::write(
         rules.path().join("acme.yaml"),
-        "code: ACME1\nname: acme-one\nseverity: info\nsummary: s\ncases:\n  - query: $.a\n    at: x\n    message: m\n",
+        "code: ACME1\nname: acme-one\nseverity: info\nsummary: s\ncases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n",
     )
     .unwrap();
     let rules = rules.path().to_string_lossy().into_owned();
@@ -463,4 +463,62 @@ fn config_env_comes_from_the_flag_then_the_config_file() {
         ]))
         .contains(&"ST003".to_owned())
     );
+}
+
+#[test]
+fn a_custom_rule_with_three_typos_is_three_located_errors() {
+    let run = run(
+        &[
+            "check",
+            "--rules",
+            "testdata/custom-rules/typos",
+            "testdata/cli/clean.yaml",
+        ],
+        "",
+    );
+    assert_eq!(run.exit, Exit::Usage, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("3 problems in rule file"),
+        "{}",
+        run.stderr
+    );
+    for (what, place, fix) in [
+        (
+            "member `ses.stat` in `query`",
+            "acme-sandbox.yaml:8:30",
+            "ses.state",
+        ),
+        (
+            "span `source_arnn` in `at`",
+            "acme-sandbox.yaml:9:10",
+            "source_arn",
+        ),
+        (
+            "placeholder `resourse` in `message`",
+            "acme-sandbox.yaml:10:21",
+            "resource",
+        ),
+    ] {
+        assert!(
+            run.stderr.contains(&format!("unknown {what}")),
+            "{what}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(place), "{place}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("did you mean `{fix}`?")),
+            "{fix}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn facts_schema_is_a_json_schema_of_the_document() {
+    let run = run(&["facts", "--schema"], "");
+    assert_eq!(run.exit, Exit::Clean, "{}", run.stderr);
+    let schema: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(schema["title"], "Facts");
+    assert_eq!(schema["properties"]["senders"]["type"], "array");
+    assert!(schema["$defs"]["SenderSes"]["properties"]["state"].is_object());
 }

@@ -322,3 +322,57 @@ fn query_forms_documented_for_rule_authors_work() {
     assert_eq!(names("$.items[?nin(@.region, $.allowed)]"), ["c"]);
     assert_eq!(names("$..items[?@.name == 'b']"), ["b"]);
 }
+
+#[test]
+fn where_filters_every_case_before_it_claims_an_object() {
+    let text = concat!(
+        "where: \"@.sending_account == 'DEVELOPER'\"\n",
+        "cases:\n",
+        "  - query: \"$.senders[?@.ses.state == 'sandbox']\"\n",
+        "    at: resource\n",
+        "    message: \"sandbox {resource}\"\n",
+        "  - query: \"$.senders[*]\"\n",
+        "    at: resource\n",
+        "    message: \"other {resource}\"\n",
+    );
+    let facts = json!({"senders": [
+        sender("Users", "DEVELOPER", "sandbox"),
+        sender("Admins", "DEVELOPER", "production"),
+        sender("Guests", "COGNITO_DEFAULT", "sandbox"),
+    ]});
+    let messages: Vec<String> = run([rule(text)], &facts)
+        .into_iter()
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(messages, ["sandbox Users", "other Admins"]);
+}
+
+#[test]
+fn the_object_note_is_added_to_every_diagnostic() {
+    let text = concat!(
+        "cases:\n",
+        "  - query: \"$.senders[?@.resource == 'Users']\"\n",
+        "    at: resource\n",
+        "    message: m\n",
+        "  - query: \"$.senders[?@.resource == 'Admins']\"\n",
+        "    at: resource\n",
+        "    message: m\n",
+        "    note: \"see {resource}\"\n",
+    );
+    let mut users = sender("Users", "DEVELOPER", "sandbox");
+    users["note"] = json!("CDK construct `App/Users`");
+    let mut admins = sender("Admins", "DEVELOPER", "sandbox");
+    admins["note"] = json!("when condition `Prod` is true");
+    let facts = json!({"senders": [users, admins, sender("Guests", "DEVELOPER", "sandbox")]});
+    let notes: Vec<Option<String>> = run([rule(text)], &facts)
+        .into_iter()
+        .map(|d| d.note)
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            Some("CDK construct `App/Users`".to_owned()),
+            Some("when condition `Prod` is true; see Admins".to_owned()),
+        ]
+    );
+}

@@ -12,12 +12,20 @@ mod evaluate;
 const HEADER: &str = "code: ST900\nname: test-rule\nseverity: warning\nsummary: a test rule\n";
 
 fn rule(cases: &str) -> Rule {
-    parse_rule(
+    parse_rule_unchecked(
         &format!("{HEADER}{cases}"),
         "test.yaml",
         RuleSource::Builtin,
     )
     .unwrap()
+}
+
+/// The located problem of `error`, which must be of kind `kind`.
+fn located<'a>(error: &'a RuleError, kind: &str) -> &'a crate::located::Located {
+    match error.located() {
+        Some(located) if located.kind() == kind => located,
+        _ => panic!("not {kind}: {error:?}"),
+    }
 }
 
 fn catalog(rules: impl IntoIterator<Item = Rule>) -> Catalog {
@@ -92,10 +100,9 @@ fn an_unknown_key_is_reported_at_the_key() {
         "{HEADER}cases:\n  - query: \"$.a[*]\"\n    at: x\n    message: m\n    serverity: error\n"
     );
     let error = parse_rule(&text, "test.yaml", RuleSource::Builtin).unwrap_err();
-    let RuleError::UnknownKey { key, expected, .. } = &error else {
-        panic!("{error:?}");
-    };
-    assert_eq!(key, "serverity");
+    let problem = located(&error, "sandtrap::rules::unknown_key");
+    assert_eq!(problem.message(), "unknown key `serverity` in rule file");
+    let expected = problem.help_text().unwrap();
     assert!(expected.contains("severity"), "{expected}");
     let (offset, len) = label_of(&error);
     assert_eq!(&text[offset..offset + len], "serverity");
@@ -107,9 +114,9 @@ fn an_unknown_key_is_reported_at_the_key() {
         RuleSource::Builtin,
     )
     .unwrap_err();
-    assert!(
-        matches!(&top, RuleError::UnknownKey { key, .. } if key == "examples"),
-        "{top:?}"
+    assert_eq!(
+        located(&top, "sandtrap::rules::unknown_key").message(),
+        "unknown key `examples` in rule file"
     );
 }
 
@@ -119,9 +126,7 @@ fn an_invalid_query_is_reported_at_the_offending_character() {
         "{HEADER}cases:\n  - query: \"$.senders[?@.state = 'x']\"\n    at: x\n    message: m\n"
     );
     let error = parse_rule(&text, "test.yaml", RuleSource::Builtin).unwrap_err();
-    let RuleError::InvalidQuery { message, .. } = &error else {
-        panic!("{error:?}");
-    };
+    let message = located(&error, "sandtrap::rules::query").message();
     assert!(message.contains("expected"), "{message}");
     let (offset, len) = label_of(&error);
     assert_eq!(&text[offset..offset + len], "=");
@@ -131,7 +136,7 @@ fn an_invalid_query_is_reported_at_the_offending_character() {
     let text =
         format!("{HEADER}cases:\n  - query: \"$.a[?@.b =\\x3D 1] x\"\n    at: x\n    message: m\n");
     let error = parse_rule(&text, "test.yaml", RuleSource::Builtin).unwrap_err();
-    assert!(matches!(error, RuleError::InvalidQuery { .. }), "{error:?}");
+    located(&error, "sandtrap::rules::query");
     let (offset, len) = label_of(&error);
     assert_eq!(&text[offset..offset + len], "\"$.a[?@.b =\\x3D 1] x\"");
 }
@@ -141,9 +146,9 @@ fn a_bad_severity_is_reported_at_the_value() {
     let text =
         format!("{HEADER}cases:\n  - query: $.a\n    severity: fatal\n    at: x\n    message: m\n");
     let error = parse_rule(&text, "test.yaml", RuleSource::Builtin).unwrap_err();
-    assert!(
-        matches!(&error, RuleError::BadSeverity { value, .. } if value == "fatal"),
-        "{error:?}"
+    assert_eq!(
+        located(&error, "sandtrap::rules::severity").message(),
+        "invalid severity `fatal`"
     );
     let (offset, len) = label_of(&error);
     assert_eq!(&text[offset..offset + len], "fatal");
@@ -152,12 +157,13 @@ fn a_bad_severity_is_reported_at_the_value() {
 #[test]
 fn a_broken_placeholder_is_reported_at_the_placeholder() {
     let text = format!(
-        "{HEADER}cases:\n  - query: $.a\n    at: x\n    message: m\n    help: 'run {{cmd.}} now'\n"
+        "{HEADER}cases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n    help: 'run {{cmd.}} now'\n"
     );
     let error = parse_rule(&text, "test.yaml", RuleSource::Builtin).unwrap_err();
+    let message = located(&error, "sandtrap::rules::placeholder").message();
     assert!(
-        matches!(&error, RuleError::BadPlaceholder { key: "help", .. }),
-        "{error:?}"
+        message.starts_with("broken placeholder in `help`"),
+        "{message}"
     );
     let (offset, len) = label_of(&error);
     assert_eq!(&text[offset..offset + len], "{cmd.}");
@@ -202,16 +208,15 @@ fn missing_keys_and_invalid_values_are_errors() {
 
 #[test]
 fn duplicate_codes_and_names_are_refused() {
-    let mut catalog = catalog([rule("cases:\n  - query: $.a\n    at: x\n    message: m\n")]);
-    let text = "code: ST900\nname: another\nseverity: info\nsummary: s\ncases:\n  - query: $.a\n    at: x\n    message: m\n";
+    let mut catalog = catalog([rule(
+        "cases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n",
+    )]);
+    let text = "code: ST900\nname: another\nseverity: info\nsummary: s\ncases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n";
     let clash = parse_rule(text, "mine.yaml", RuleSource::File("mine.yaml".into())).unwrap();
     let error = catalog.extend([clash]).unwrap_err();
-    let RuleError::DuplicateCode { code, other, .. } = &error else {
-        panic!("{error:?}");
-    };
     assert_eq!(
-        (code.as_str(), other.as_str()),
-        ("ST900", "built-in rule ST900 (test-rule)")
+        located(&error, "sandtrap::rules::duplicate_code").message(),
+        "rule code `ST900` is already used by built-in rule ST900 (test-rule)"
     );
     let (offset, len) = label_of(&error);
     assert_eq!(
@@ -224,10 +229,7 @@ fn duplicate_codes_and_names_are_refused() {
         .replace("another", "test-rule");
     let clash = parse_rule(&renamed, "mine.yaml", RuleSource::File("mine.yaml".into())).unwrap();
     let error = catalog.extend([clash]).unwrap_err();
-    assert!(
-        matches!(error, RuleError::DuplicateName { .. }),
-        "{error:?}"
-    );
+    located(&error, "sandtrap::rules::duplicate_name");
 
     // Within one batch too, and a refused batch leaves the catalog as it was.
     let good = parse_rule(&text.replace("ST900", "ST902"), "g", RuleSource::Builtin).unwrap();
@@ -278,8 +280,9 @@ fn rule_file_errors_read_well() {
 
 #[test]
 fn errors_render_with_the_rule_file_snippet() {
-    let text =
-        format!("{HEADER}cases:\n  - query: $.a\n    at: x\n    message: m\n    colour: red\n");
+    let text = format!(
+        "{HEADER}cases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n    colour: red\n"
+    );
     let error = parse_rule(&text, "rules/ST900.yaml", RuleSource::Builtin).unwrap_err();
     let out = render(&error);
     assert!(out.contains("rules/ST900.yaml:9:5"), "{out}");
@@ -291,7 +294,7 @@ fn errors_render_with_the_rule_file_snippet() {
 #[test]
 fn load_dir_reads_yaml_files_sorted() {
     let dir = tempfile::tempdir().unwrap();
-    let body = "severity: info\nsummary: s\ncases:\n  - query: $.a\n    at: x\n    message: m\n";
+    let body = "severity: info\nsummary: s\ncases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n";
     std::fs::write(
         dir.path().join("b.yml"),
         format!("code: ACME2\nname: acme-two\n{body}"),
@@ -337,7 +340,7 @@ fn load_dir_reads_yaml_files_sorted() {
 
 #[test]
 fn sections_and_example_blocks_come_from_the_docs() {
-    let mut rule = rule("cases:\n  - query: $.a\n    at: x\n    message: m\n");
+    let mut rule = rule("cases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n");
     rule.docs = concat!(
         "## What it does\n\nFlags things.\n\n",
         "## Example\n\n```yaml\n## not a heading\na: 1\n```\n\ntext\n\n~~~json\n{}\n~~~\n\n",
@@ -426,4 +429,46 @@ fn st201_fires_for_developer_without_source_arn() {
         Some("CDK construct `AuthStack/Users/Resource`")
     );
     assert_eq!(d.url.as_deref(), Some("https://sandtrap.dev/rules/ST201"));
+}
+
+#[test]
+fn where_is_checked_against_the_facts_schema() {
+    let text = format!(
+        "{HEADER}where: \"@.uses_ses == true && @.source_arn.valud == true\"\ncases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n"
+    );
+    let error = parse_rule(&text, "test.yaml", RuleSource::File("test.yaml".into())).unwrap_err();
+    let located = located(&error, "sandtrap::rules::unknown_fact");
+    assert_eq!(
+        located.message(),
+        "unknown member `source_arn.valud` in `where`"
+    );
+    assert_eq!(
+        located.help_text(),
+        Some("did you mean `source_arn.valid`?")
+    );
+    let (offset, len) = label_of(&error);
+    assert_eq!(&text[offset..offset + len], "valud");
+
+    let broken = format!(
+        "{HEADER}where: \"@.uses_ses ==\"\ncases:\n  - query: $.senders[*]\n    at: resource\n    message: m\n"
+    );
+    let error = parse_rule(&broken, "test.yaml", RuleSource::Builtin).unwrap_err();
+    assert!(
+        error.to_string().contains("`where` is a filter expression"),
+        "{error}"
+    );
+}
+
+/// The rule file `rules/README.md` shows is one that loads: its names are in the facts schema.
+#[test]
+fn the_readme_example_rule_loads() {
+    let readme = include_str!("../../../rules/README.md");
+    let example = readme
+        .split_once("## A rule file")
+        .and_then(|(_, rest)| rest.split_once("```yaml\n"))
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(block, _)| block)
+        .unwrap();
+    let rule = parse_rule(example, "README.md", RuleSource::File("README.md".into()));
+    assert!(rule.is_ok(), "{:?}", rule.err());
 }

@@ -1,0 +1,297 @@
+//! One file of a run: which files a run reads (discovered paths, standard input, the project
+//! around it), reading and loading each one, and extracting its stack's facts; what is kept of
+//! it for the join, and reading again a text dropped after analysis.
+
+use std::path::PathBuf;
+
+use super::inputs::{self, RunInputs};
+use super::overrides::{add_unlisted_overrides, override_for};
+use super::secrets;
+use super::suppression::FileSuppressions;
+use super::{CheckError, CheckOptions};
+use crate::diagnostic::Diagnostic;
+use crate::source::FileId;
+use crate::discover::{self, Origin, Target, classify};
+use crate::extract::{self, StackFacts};
+use crate::join::Stack;
+use crate::load::{self, Format, LoadProblem, ProblemKind};
+use crate::resolve::Resolver;
+use crate::source::{Files, SourceFile};
+use crate::tree::Document;
+
+/// The result of one file, computed in parallel and merged in order.
+pub(super) struct FileOutcome {
+    pub(super) source: SourceFile,
+    pub(super) template: bool,
+    pub(super) problems: Vec<LoadProblem>,
+    pub(super) stack: Option<Stack>,
+    pub(super) suppressions: FileSuppressions,
+    pub(super) relative: String,
+    /// Values of `NoEcho` parameters, masked in everything the run reports.
+    pub(super) secrets: Vec<String>,
+    /// The text was dropped after analysis; read it again if a diagnostic points into it.
+    pub(super) text_dropped: bool,
+}
+
+/// Reads again the texts dropped after analysis that a diagnostic points into.
+pub(super) fn reread(
+    files: &mut Files,
+    dropped: &std::collections::HashSet<FileId>,
+    diagnostics: &[Diagnostic],
+) {
+    let wanted: std::collections::BTreeSet<FileId> = diagnostics
+        .iter()
+        .flat_map(|d| {
+            std::iter::once(d.location.file).chain(d.related.iter().map(|r| r.location.file))
+        })
+        .filter(|id| dropped.contains(id))
+        .collect();
+    for id in wanted {
+        let Some(file) = files.get(id) else {
+            continue;
+        };
+        let Some(bytes) = file
+            .path
+            .as_deref()
+            .and_then(|p| discover::read_regular(p).ok())
+        else {
+            continue;
+        };
+        let (text, _) = load::decode(&bytes);
+        let file = SourceFile::new(file.name.clone(), file.path.clone(), text);
+        files.replace(id, file);
+    }
+}
+
+pub(super) fn is_empty(facts: &StackFacts) -> bool {
+    facts.senders.is_empty()
+        && facts.identities.is_empty()
+        && facts.configuration_sets.is_empty()
+        && facts.trigger_senders.is_empty()
+        && facts.exports.is_empty()
+}
+
+/// The files to analyze: discovered paths, standard input, and the project around it.
+pub(super) fn targets(options: &CheckOptions) -> Result<discover::Discovered, CheckError> {
+    let stdin_wanted = options.paths.iter().any(|p| p.as_os_str() == "-");
+    let mut fs_paths: Vec<PathBuf> = options
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    if stdin_wanted && let Some(root) = &options.project_root {
+        fs_paths.push(root.clone());
+    }
+    let named = !fs_paths.is_empty();
+    if options.allow_missing {
+        fs_paths.retain(|path| match std::fs::metadata(path) {
+            Ok(_) => true,
+            // Anything else (a permission problem) still stops the run: it is not "absent".
+            Err(err) => err.kind() != std::io::ErrorKind::NotFound,
+        });
+    }
+    // Paths named but all missing mean nothing to check, not the default `.`.
+    let mut discovered = if fs_paths.is_empty() && (stdin_wanted || named) {
+        discover::Discovered::default()
+    } else if fs_paths.is_empty() {
+        discover::discover(&[PathBuf::from(".")])?
+    } else {
+        discover::discover(&fs_paths)?
+    };
+    add_unlisted_overrides(options, &mut discovered);
+    if stdin_wanted {
+        let name = options
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| "-".to_owned());
+        // The buffer replaces the file it was read from.
+        let on_disk = options
+            .stdin_filename
+            .as_ref()
+            .and_then(|f| options.cwd.join(f).canonicalize().ok());
+        if let Some(on_disk) = on_disk {
+            discovered.targets.retain(|t| {
+                t.path.as_ref().and_then(|p| p.canonicalize().ok()).as_ref() != Some(&on_disk)
+            });
+        }
+        discovered.targets.push(Target {
+            name,
+            path: options.stdin_filename.as_ref().map(|f| options.cwd.join(f)),
+            explicit: true,
+            origin: Origin::Stdin,
+            environment: discover::Environment::default(),
+        });
+    }
+    Ok(discovered)
+}
+
+pub(super) fn analyze_file(
+    target: &Target,
+    options: &CheckOptions,
+    inputs: &RunInputs,
+) -> FileOutcome {
+    let relative = inputs.relative_path(&target.name, target.path.as_deref());
+    let overridden = target
+        .path
+        .as_deref()
+        .and_then(|p| override_for(options, p));
+    let read = match (&target.origin, &target.path) {
+        (Origin::Stdin, _) => Ok(options.stdin.clone().unwrap_or_default().into_bytes()),
+        (_, Some(_)) if overridden.is_some() => {
+            Ok(overridden.cloned().unwrap_or_default().into_bytes())
+        }
+        (_, Some(path)) => discover::read_regular(path),
+        (_, None) => Ok(Vec::new()),
+    };
+    let always_template = matches!(target.origin, Origin::Cdk(_));
+    let outcome = |source, template, problems| FileOutcome {
+        source,
+        template,
+        problems,
+        stack: None,
+        suppressions: FileSuppressions::default(),
+        relative: relative.clone(),
+        secrets: Vec::new(),
+        text_dropped: false,
+    };
+    let bytes = match read {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let source = SourceFile::new(target.name.clone(), target.path.clone(), "");
+            let kind = if err.kind() == std::io::ErrorKind::FileTooLarge {
+                ProblemKind::TooLarge
+            } else {
+                ProblemKind::Unreadable
+            };
+            let problem = LoadProblem {
+                kind,
+                span: crate::source::Span::empty(0),
+                message: format!("cannot read file: {err}"),
+                related: None,
+            };
+            // An unreadable file that may not even be a template is reported only when named.
+            let report = always_template || target.explicit || has_template_extension(&target.name);
+            return outcome(
+                source,
+                always_template,
+                if report { vec![problem] } else { Vec::new() },
+            );
+        }
+    };
+    let (text, decode_problem) = load::decode(&bytes);
+    let source = SourceFile::new(target.name.clone(), target.path.clone(), text);
+    if let Some(problem) = decode_problem {
+        // A file named explicitly (or standard input) was asked for: a bad encoding is its
+        // result, never "0 templates". A walked one is ours only if it looks like a template.
+        let ours =
+            always_template || target.explicit || classify::looks_like_template(&source.text);
+        return outcome(source, ours, if ours { vec![problem] } else { Vec::new() });
+    }
+    let mut loaded = load::load(&source.text, Format::guess(&target.name, &source.text));
+    if always_template && loaded.document.is_none() && loaded.problems.is_empty() {
+        // A CDK stack's template cannot be empty: the assembly is broken.
+        loaded.problems.push(LoadProblem {
+            kind: ProblemKind::Syntax,
+            span: crate::source::Span::empty(0),
+            message: "the template of this CDK stack is empty".to_owned(),
+            related: None,
+        });
+    }
+    let template = always_template
+        || loaded
+            .document
+            .as_ref()
+            .is_some_and(|doc| classify::is_template(&doc.root));
+    // A broken file is ours to judge only when it looks like a template: a broken tsconfig.json
+    // handed over by a pre-commit hook is not.
+    // A multi-document file (Kubernetes manifests, a workflow with `Resources: some-string`) is
+    // ours only when one of its documents is a template.
+    let only_documents = !loaded.problems.is_empty()
+        && loaded
+            .problems
+            .iter()
+            .all(|p| p.kind == ProblemKind::MultiDocument);
+    let report = template
+        || (!loaded.problems.is_empty()
+            && classify::looks_like_template(&source.text)
+            && (!only_documents || classify::later_document_is_template(&source.text, &loaded)));
+    let problems = if report { loaded.problems } else { Vec::new() };
+    let mut result = outcome(source, template, problems);
+    if let (true, Some(document)) = (template, &loaded.document) {
+        let (stack, secrets) = stack(target, document, &relative, options, inputs, &result.source);
+        result.stack = Some(stack);
+        result.secrets = secrets;
+        result.suppressions = FileSuppressions::read(&result.source, document);
+    }
+    // Most files have nothing a diagnostic could point at (a stack whose only facts are its
+    // exports is read for them, rarely reported): drop their text now, while the other files are
+    // still being read, so peak memory follows the files with something to report rather than
+    // the size of the tree. The few that a diagnostic ends up pointing into are read again.
+    let reported = result.stack.as_ref().is_some_and(|s| {
+        !(s.facts.senders.is_empty()
+            && s.facts.identities.is_empty()
+            && s.facts.configuration_sets.is_empty()
+            && s.facts.trigger_senders.is_empty())
+    });
+    let rereadable = result.source.path.is_some() && target.origin != Origin::Stdin;
+    if result.problems.is_empty()
+        && !reported
+        && result.suppressions.is_empty()
+        && rereadable
+        && !result.source.text.is_empty()
+    {
+        result.source = SourceFile::new(result.source.name.clone(), result.source.path.clone(), "");
+        result.text_dropped = true;
+    }
+    result
+}
+
+fn has_template_extension(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".yaml", ".yml", ".json", ".template"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
+fn stack(
+    target: &Target,
+    document: &Document,
+    relative: &str,
+    options: &CheckOptions,
+    inputs: &RunInputs,
+    source: &SourceFile,
+) -> (Stack, Vec<String>) {
+    let env = inputs::stack_env(target, &document.root, relative, options, inputs);
+    let mut secrets = secrets::no_echo_values(&document.root, &env.env.parameters);
+    let resolver = Resolver::new(document, &env.env);
+    let facts = extract::extract(document, &source.text, &resolver);
+    secrets.extend(resolver.secret_fragments());
+    let environment_location = match &target.origin {
+        Origin::Cdk(cdk) => cdk
+            .environment_span
+            .map(|span| (cdk.manifest.clone(), span)),
+        _ => env.region_location.clone(),
+    };
+    let stack = Stack {
+        file: source.name.clone(),
+        name: env.stack_name,
+        account: env.env.account.clone(),
+        account_source: env.account_source,
+        region: env.env.region.clone(),
+        region_source: env.region_source,
+        environment_location,
+        cdk: matches!(target.origin, Origin::Cdk(_)),
+        deployment: match &target.origin {
+            Origin::Cdk(cdk) => format!("{}#{}", cdk.manifest, cdk.deployment),
+            _ => source.name.clone(),
+        },
+        region_note: env.region_note.clone(),
+        lookup_role: match &target.origin {
+            Origin::Cdk(cdk) => cdk.lookup_role.as_deref().cloned(),
+            _ => None,
+        },
+        facts,
+    };
+    (stack, secrets)
+}

@@ -1,0 +1,95 @@
+//! One located error for the settings files sandtrap reads besides templates (`.sandtrap.yaml`
+//! and rule files): what is wrong, the file's text, the span with its label, and a help. Config
+//! and rule-file errors are both this one miette type, so they render alike and anything that
+//! places an error (the language server) reads one shape.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{LabeledSpan, NamedSource, SourceCode, SourceSpan};
+
+/// A problem at a place in a settings file.
+#[derive(Clone, Debug)]
+pub struct Located {
+    code: &'static str,
+    message: String,
+    src: Arc<NamedSource<String>>,
+    span: Option<SourceSpan>,
+    label: String,
+    help: Option<String>,
+}
+
+impl Located {
+    /// `code` is the diagnostic code (`sandtrap::config::unknown_key`); `label` is shown at
+    /// `span`, when there is one.
+    pub fn new(
+        code: &'static str,
+        message: impl Into<String>,
+        src: &Arc<NamedSource<String>>,
+        span: impl Into<Option<SourceSpan>>,
+        label: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            src: Arc::clone(src),
+            span: span.into(),
+            label: label.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The diagnostic code, which says what kind of problem it is.
+    pub fn kind(&self) -> &'static str {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn help_text(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    pub fn span(&self) -> Option<SourceSpan> {
+        self.span
+    }
+}
+
+impl fmt::Display for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Located {}
+
+impl miette::Diagnostic for Located {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(self.src.as_ref())
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(self.label.clone()),
+            span,
+        ))))
+    }
+}
