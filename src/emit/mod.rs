@@ -10,9 +10,11 @@ pub mod json;
 pub mod junit;
 pub mod progress;
 pub mod sarif;
+pub mod statistics;
 
 use std::io::{self, Write};
 use std::path::Path;
+use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Summary};
 use crate::rules::Catalog;
@@ -44,6 +46,8 @@ pub struct Style {
     /// Emit OSC-8 hyperlinks (only on a terminal).
     pub links: bool,
     pub width: usize,
+    /// `--quiet`: the diagnostics and nothing else (no closing summary line).
+    pub quiet: bool,
 }
 
 impl Default for Style {
@@ -52,6 +56,7 @@ impl Default for Style {
             color: false,
             links: false,
             width: 100,
+            quiet: false,
         }
     }
 }
@@ -68,6 +73,8 @@ pub struct Report<'a> {
     /// The directory relative file names are relative to (SARIF `%SRCROOT%`); empty when
     /// unknown.
     pub root: &'a Path,
+    /// How long the analysis took (JUnit `time`); `None` when not measured.
+    pub elapsed: Option<Duration>,
 }
 
 /// Writes `report` in `format`.
