@@ -14,3 +14,4 @@ mod parse;
 mod resolve;
 mod rules;
 mod support;
+mod versions;
