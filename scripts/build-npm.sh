@@ -90,6 +90,7 @@ if $cdk; then
   fi
   ln -s "$tools/node_modules" "$work/cdk/node_modules"
   (cd "$work/cdk" && node node_modules/typescript/bin/tsc -p tsconfig.json) || fail "tsc failed"
+  (cd "$work/cdk" && node --test test/) || fail "the plugin's unit tests failed"
   rm "$work/cdk/node_modules"
   (cd "$work/cdk" && npm pack --silent --pack-destination "$out" >/dev/null)
 fi
