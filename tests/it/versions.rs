@@ -1,5 +1,6 @@
 //! Every version the project's documents and package manifests name is Cargo.toml's: the release
-//! tag users are told to pin (`rev: v0.1.0`, `uses: ...@v0.1.0`, `--tag v0.1.0`), the npm and
+//! tag users are told to pin (`rev: v0.1.0`, `uses: ...@v0.1.0`), the packages they are told to
+//! install (`pip install sandtrap==0.1.0`, `npx sandtrap@0.1.0`), the npm and
 //! Python packages and their dependencies on each other. A release bumps them all at once
 //! (RELEASING.md); this test fails on any it missed.
 
@@ -57,6 +58,34 @@ fn documents() -> Vec<PathBuf> {
     files
 }
 
+/// Every version pinned as `sandtrap==X` (pip) or `sandtrap@X` (npm) in `text`.
+fn pins(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        for marker in ["sandtrap==", "sandtrap@", "sandtrap-cdk@"] {
+            for (i, _) in line.match_indices(marker) {
+                let rest = &line[i + marker.len()..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                    .unwrap_or(rest.len());
+                let version = rest[..end].trim_end_matches('.');
+                if !version.is_empty() {
+                    found.push((n + 1, version.to_owned()));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_pin_scanner_finds_pip_and_npm_pins() {
+    assert_eq!(
+        pins("pip install sandtrap==0.1.0\nnpx sandtrap@1.2.3 check; org/sandtrap@v0.1.0"),
+        [(1, "0.1.0".to_owned()), (2, "1.2.3".to_owned())]
+    );
+}
+
 #[test]
 fn the_tag_scanner_finds_versions_and_only_versions() {
     assert_eq!(
@@ -80,6 +109,12 @@ fn every_tag_the_documents_name_is_cargo_tomls_version() {
             seen += 1;
             if tag != format!("v{VERSION}") {
                 wrong.push(format!("{}:{line}: {tag}", relative(&file)));
+            }
+        }
+        for (line, pin) in pins(&text) {
+            seen += 1;
+            if pin != VERSION {
+                wrong.push(format!("{}:{line}: {pin}", relative(&file)));
             }
         }
     }
