@@ -49,10 +49,14 @@ SANDTRAP_NPM_TOOLS="$app" bash "$repo/scripts/build-npm.sh" --cdk "$binary" "$ta
 for t in "sandtrap-$version.tgz" "sandtrap-$platform-$version.tgz" "sandtrap-cdk-$version.tgz"; do
   [ -f "$tarballs/$t" ] || fail "no $t"
 done
-tar -tzf "$tarballs/sandtrap-cdk-$version.tgz" | grep -qx 'package/lib/index.js' \
-  || fail "the sandtrap-cdk tarball has no compiled lib/index.js"
-tar -tzf "$tarballs/sandtrap-cdk-$version.tgz" | grep -q '\.ts$' && ! tar -tzf "$tarballs/sandtrap-cdk-$version.tgz" | grep -v '\.d\.ts$' | grep -q '\.ts$' \
-  || fail "the sandtrap-cdk tarball ships TypeScript sources or no declarations"
+# (The listing is read whole: `grep -q` closing the pipe early would fail tar under pipefail.)
+listing=$(tar -tzf "$tarballs/sandtrap-cdk-$version.tgz")
+echo "$listing"
+grep -qx 'package/lib/index.js' <<<"$listing" || fail "the sandtrap-cdk tarball has no compiled lib/index.js"
+grep -qx 'package/lib/index.d.ts' <<<"$listing" || fail "the sandtrap-cdk tarball has no declarations"
+if grep -v '\.d\.ts$' <<<"$listing" | grep -q -e '\.ts$' -e '/test/'; then
+  fail "the sandtrap-cdk tarball ships TypeScript sources or tests"
+fi
 
 section "npx sandtrap in a fresh project (local tarballs, no registry)"
 npx_dir="$work/npx"
