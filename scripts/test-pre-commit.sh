@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# End to end with the real pre-commit: installs a pinned pre-commit into a virtualenv, makes a
-# throwaway git repository whose .pre-commit-config.yaml uses THIS checkout as the hook repository
-# at its committed HEAD (pre-commit clones it and builds the hook with `cargo install --path .`),
-# and asserts that `git commit` is refused for a template with an SES sandbox problem, accepted
-# once production access is recorded, and that the `sandtrap-cdk` hook passes without a
-# `cdk.out` and refuses a commit when the one present has a problem. Uncommitted changes to this
-# checkout are not what runs. Needs python3 and PyPI. Run from .ci/run; any failure exits non-zero.
+# End to end with the real pre-commit, from the wheel: installs the sandtrap wheel (built by
+# scripts/build-wheel.sh) into a fresh virtualenv and runs it; then makes a hook repository from
+# packaging/pre-commit (the mirror whose Python package depends on the `sandtrap` wheel, tagged
+# v$VERSION) and a throwaway project using it, with pip pointed at the local wheel only
+# (`PIP_NO_INDEX`, `PIP_FIND_LINKS`); asserts that `pre-commit install-hooks` takes under a
+# minute, that `git commit` is refused for a template with an SES sandbox problem, accepted once
+# production access is recorded, and that the `sandtrap-cdk` hook passes without a `cdk.out` and
+# refuses a commit when the one present has a problem. The main repository's source-build hooks
+# (.pre-commit-hooks.yaml, `language: rust`) are validated and must match the mirror's.
+# Needs python3 and PyPI (pre-commit and the mirror's build backend, before going offline).
+# Usage: scripts/test-pre-commit.sh [WHEEL_DIR] (default: target/wheels, built if empty).
 set -euo pipefail
 
 PRE_COMMIT_VERSION=4.7.0
+# The mirror's build backend (pyproject.toml `requires`), put beside the wheel for the offline pip.
+SETUPTOOLS_VERSION=84.2.1
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 started=$(date +%s)
@@ -21,38 +27,75 @@ fail() {
   exit 1
 }
 
-rev=$(git -C "$repo" rev-parse HEAD)
-if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no)" ]; then
-  echo "note: $repo has uncommitted changes; the hooks run as committed at $rev"
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/Cargo.toml" | head -1)
+wheels=${1:-${CARGO_TARGET_DIR:-$repo/target}/wheels}
+if ! ls "$wheels"/sandtrap-"$version"-*.whl >/dev/null 2>&1; then
+  section "no sandtrap $version wheel in $wheels: scripts/build-wheel.sh"
+  bash "$repo/scripts/build-wheel.sh" "$wheels" >/dev/null
 fi
+wheels=$(cd "$wheels" && pwd)
+links="$work/links"
+mkdir "$links"
+cp "$wheels"/sandtrap-"$version"-*.whl "$links/"
+ls "$links"
+
+section "pip install of the wheel into a fresh virtualenv, no index"
+python3 -m venv "$work/wheel-venv" || fail "cannot create a Python virtualenv (python3 -m venv)"
+"$work/wheel-venv/bin/pip" install --quiet --disable-pip-version-check --no-index \
+  --find-links "$links" "sandtrap==$version" || fail "pip cannot install the wheel"
+"$work/wheel-venv/bin/sandtrap" --version | grep -qx "sandtrap $version" \
+  || fail "the installed sandtrap does not say it is $version"
+status=0
+"$work/wheel-venv/bin/sandtrap" check --format concise --config "$repo/examples/sandtrap.yaml" \
+  "$repo/examples/" >"$work/out.txt" || status=$?
+cat "$work/out.txt"
+[ "$status" -eq 1 ] && grep -q 'error\[ST101\]' "$work/out.txt" \
+  || fail "the installed sandtrap did not report the example's ST101 (status $status)"
 
 section "pre-commit $PRE_COMMIT_VERSION in a virtualenv"
 python3 -m venv "$work/venv" || fail "cannot create a Python virtualenv (python3 -m venv)"
 if ! "$work/venv/bin/pip" install --quiet --disable-pip-version-check "pre-commit==$PRE_COMMIT_VERSION"; then
   fail "cannot install pre-commit==$PRE_COMMIT_VERSION: is PyPI reachable? (this test does not pass without it)"
 fi
+"$work/venv/bin/pip" download --quiet --disable-pip-version-check --only-binary=:all: \
+  --dest "$links" "setuptools==$SETUPTOOLS_VERSION" || fail "cannot download setuptools==$SETUPTOOLS_VERSION"
 export PATH="$work/venv/bin:$PATH"
 pre-commit --version
-pre-commit validate-manifest "$repo/.pre-commit-hooks.yaml" || fail ".pre-commit-hooks.yaml is not a valid hooks manifest"
-echo ".pre-commit-hooks.yaml: valid manifest"
+for manifest in "$repo/.pre-commit-hooks.yaml" "$repo/packaging/pre-commit/.pre-commit-hooks.yaml"; do
+  pre-commit validate-manifest "$manifest" || fail "$manifest is not a valid hooks manifest"
+  echo "$manifest: valid manifest"
+done
+# The two manifests offer the same hooks; only the language (how sandtrap is installed) differs.
+diff <(grep -v '^#' "$repo/.pre-commit-hooks.yaml" | sed 's/language: rust/language: LANG/') \
+  <(grep -v '^#' "$repo/packaging/pre-commit/.pre-commit-hooks.yaml" | sed 's/language: python/language: LANG/') \
+  || fail "packaging/pre-commit/.pre-commit-hooks.yaml and .pre-commit-hooks.yaml differ in more than the language"
+grep -q "^version = \"$version\"" "$repo/packaging/pre-commit/pyproject.toml" \
+  && grep -q "\"sandtrap==$version\"" "$repo/packaging/pre-commit/pyproject.toml" \
+  || fail "packaging/pre-commit/pyproject.toml is not version $version depending on sandtrap==$version"
 
-# pre-commit's rust language runs `cargo install --bins --root ENV --path .` in its clone. Its
-# build does not reuse the release build's artifacts (cargo install fingerprints differ), and in
-# the same directory it would overwrite them: it gets a target directory of its own, kept between
-# runs so that a second run compiles only sandtrap. pre-commit's own cache is temporary.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}/pre-commit"
-export PRE_COMMIT_HOME="$work/pre-commit-home"
+section "the hook repository: packaging/pre-commit, tagged v$version"
+hooks="$work/sandtrap-pre-commit"
+cp -R "$repo/packaging/pre-commit" "$hooks"
 export GIT_AUTHOR_NAME=sandtrap-ci GIT_AUTHOR_EMAIL=ci@example.com
 export GIT_COMMITTER_NAME=sandtrap-ci GIT_COMMITTER_EMAIL=ci@example.com
+git -C "$hooks" init --quiet
+git -C "$hooks" add -A
+git -C "$hooks" commit --quiet -m "sandtrap $version"
+git -C "$hooks" tag "v$version"
+ls -A "$hooks"
 
-section "a throwaway repository using $repo at $rev"
+# From here on pip sees only the local wheel (and the build backend), never an index.
+export PIP_NO_INDEX=1 PIP_FIND_LINKS="$links" PIP_DISABLE_PIP_VERSION_CHECK=1
+export PRE_COMMIT_HOME="$work/pre-commit-home"
+
+section "a throwaway repository using the hook repository at v$version"
 project="$work/project"
 git init --quiet "$project"
 cd "$project"
 cat >.pre-commit-config.yaml <<YAML
 repos:
-  - repo: $repo
-    rev: $rev
+  - repo: $hooks
+    rev: v$version
     hooks:
       - id: sandtrap
       - id: sandtrap-cdk
@@ -64,10 +107,12 @@ git commit --quiet --no-verify -m "pre-commit configuration"
 pre-commit install
 
 # Builds the hook environment up front so the timings below are the hooks' own.
-section "pre-commit install-hooks (cargo install of the hook repository)"
+section "pre-commit install-hooks (pip install of the hook repository and the wheel, no index)"
 hooks_started=$(date +%s)
-pre-commit install-hooks || fail "pre-commit could not build the hooks from $repo at $rev"
-echo "built in $(($(date +%s) - hooks_started))s"
+pre-commit install-hooks || fail "pre-commit could not install the hooks from $hooks at v$version"
+took=$(($(date +%s) - hooks_started))
+echo "installed in ${took}s"
+[ "$took" -lt 60 ] || fail "install-hooks took ${took}s; the wheel should install in seconds"
 
 # commit NAME EXPECTED: commits what is staged; EXPECTED is "refused" or "accepted".
 commit() {

@@ -60,8 +60,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man {
+        /// Write `sandtrap.1`, `sandtrap-check.1`, ... into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        output_dir: Option<PathBuf>,
+    },
     /// Developer tools: dump intermediate stages.
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -243,6 +247,46 @@ pub struct CheckArgs {
     /// or `fail-level` from the config file].
     #[arg(long, value_enum)]
     pub fail_level: Option<FailLevel>,
+    /// Exit with status 0 even when there are findings; status 2 (sandtrap could not run as
+    /// asked) still fails.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Colour in the human format: `auto` colours a terminal unless `NO_COLOR` is set or `TERM`
+    /// is `dumb`, and `FORCE_COLOR` colours even a pipe.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Print the diagnostics and nothing else: no summary line, no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the number of findings per code instead of the findings (text, or JSON with
+    /// `--format json`).
+    #[arg(long)]
+    pub statistics: bool,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour, given whether the report goes to a terminal and the environment
+    /// (`NO_COLOR` wins over `FORCE_COLOR`, as no-color.org asks; an empty value is unset).
+    pub fn resolve(self, to_terminal: bool, env: &dyn Fn(&str) -> Option<String>) -> bool {
+        let set = |name: &str| env(name).is_some_and(|v| !v.is_empty());
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto if set("NO_COLOR") => false,
+            ColorChoice::Auto if set("FORCE_COLOR") => {
+                env("FORCE_COLOR").is_none_or(|v| v != "0" && v != "false")
+            }
+            ColorChoice::Auto => to_terminal && env("TERM").is_none_or(|t| t != "dumb"),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -295,13 +339,10 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
         Command::Rules { format, rules } => list_rules(format, &rules, io),
         Command::Lsp { stdio: _ } => lsp(io),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "sandtrap", io.stdout);
+            clap_complete::generate(shell, &mut public_command(), "sandtrap", io.stdout);
             Ok(Exit::Clean)
         }
-        Command::Man => {
-            clap_mangen::Man::new(Cli::command()).render(io.stdout)?;
-            Ok(Exit::Clean)
-        }
+        Command::Man { output_dir } => man(output_dir, io),
         Command::Debug(DebugCommand::Load { file }) => debug::load(&file, io),
         Command::Debug(DebugCommand::Site { out, root }) => debug::site(&out, &root, io),
         Command::Debug(DebugCommand::Parse { paths, tree }) => debug::parse(&paths, tree, io),
@@ -334,6 +375,52 @@ pub enum OptionsError {
     )]
     #[diagnostic(code(sandtrap::cli::aws_role_arn))]
     AwsRoleArn(String),
+}
+
+/// The command line as users see it: without the hidden commands (`debug`), which clap's
+/// completion generators would otherwise offer, and without the `help` subcommand, which has no
+/// page of its own.
+fn public_command() -> clap::Command {
+    let cli = Cli::command();
+    let public: Vec<clap::Command> = cli
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .cloned()
+        .collect();
+    // clap cannot remove a subcommand: rebuild the top level with the public ones only.
+    let mut top = clap::Command::new("sandtrap")
+        .version(env!("CARGO_PKG_VERSION"))
+        .max_term_width(100)
+        .propagate_version(true)
+        .disable_help_subcommand(true)
+        .subcommands(public);
+    if let Some(about) = cli.get_about() {
+        top = top.about(about.clone());
+    }
+    top
+}
+
+/// `sandtrap man`: the top page on standard output, or every page into a directory.
+fn man(output_dir: Option<PathBuf>, io: Io<'_>) -> io::Result<Exit> {
+    let mut top = public_command();
+    top.build();
+    let Some(dir) = output_dir else {
+        clap_mangen::Man::new(top).render(io.stdout)?;
+        return Ok(Exit::Clean);
+    };
+    let mut pages = vec![top.clone()];
+    pages.extend(top.get_subcommands().cloned());
+    for page in pages {
+        let man = clap_mangen::Man::new(page);
+        let mut roff = Vec::new();
+        man.render(&mut roff)?;
+        let path = dir.join(man.get_filename());
+        if let Err(err) = std::fs::write(&path, roff) {
+            writeln!(io.stderr, "error: cannot write {}: {err}", path.display())?;
+            return Ok(Exit::Usage);
+        }
+    }
+    Ok(Exit::Clean)
 }
 
 /// Reads standard input when asked and turns the arguments into run options.
@@ -610,9 +697,11 @@ fn list_rules(format: RulesFormat, dirs: &[PathBuf], mut io: Io<'_>) -> io::Resu
 fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit> {
     // The bar goes to standard error, beside a report people read, never beside one a
     // program parses.
-    let progress = Progress::new(io.stderr_is_terminal && args.format == OutputFormat::Human);
+    let progress =
+        Progress::new(io.stderr_is_terminal && args.format == OutputFormat::Human && !args.quiet);
     let map = matches!(args.format, OutputFormat::Markdown | OutputFormat::Html)
         .then(crate::map::MapOptions::default);
+    let started = std::time::Instant::now();
     let outcome = match run_analysis(&args.analysis, map, &progress, &mut io)? {
         Ok(outcome) => outcome,
         Err(exit) => return Ok(exit),
@@ -628,23 +717,37 @@ fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit> {
         root: &root,
         map: outcome.map.as_ref(),
         source_url: source_url.as_deref(),
+        elapsed: Some(started.elapsed()),
     };
     let to_terminal = args.output_file.is_none() && io.stdout_is_terminal;
     let style = Style {
-        color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color: args
+            .color
+            .resolve(to_terminal, &|name| std::env::var(name).ok()),
         links: to_terminal,
         width: terminal_width(),
+        quiet: args.quiet,
+    };
+    let write = |out: &mut dyn Write| {
+        if args.statistics {
+            emit::statistics::write(&report, args.format == OutputFormat::Json, out)
+        } else {
+            emit::emit(&report, args.format, style, out)
+        }
     };
     match &args.output_file {
         Some(path) => {
             let mut buffer = Vec::new();
-            emit::emit(&report, args.format, style, &mut buffer)?;
+            write(&mut buffer)?;
             if let Err(err) = std::fs::write(path, buffer) {
                 writeln!(io.stderr, "error: cannot write {}: {err}", path.display())?;
                 return Ok(Exit::Usage);
             }
         }
-        None => emit::emit(&report, args.format, style, io.stdout)?,
+        None => write(io.stdout)?,
+    }
+    if args.exit_zero {
+        return Ok(Exit::Clean);
     }
     let fail_level = args
         .fail_level

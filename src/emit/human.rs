@@ -316,6 +316,9 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         }
     }
     write_more(report, file, &shown, out)?;
+    if style.quiet {
+        return Ok(());
+    }
     let s = report.summary;
     let plural = |n: usize, word: &str| {
         if n == 1 {

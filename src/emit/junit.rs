@@ -9,6 +9,11 @@
 //! case's `<system-out>`. A file that is not a template but has findings (a broken file that
 //! looks like one, a configuration file) is a test case too. `failures` counts failing cases;
 //! `errors` stays 0, as sandtrap itself failing is exit status 2, not a report.
+//!
+//! A failing case carries `line` (of the finding its failure names, 1-based), on the
+//! `<testcase>` and on the `<failure>`, where action-junit-report and test-reporter read it to
+//! place the annotation. `time` (seconds) is the whole run's on the suites; a template is not
+//! timed alone, so each case says `0`, which every reader accepts.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -32,8 +37,9 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         .values()
         .filter(|ds| ds.iter().any(|d| d.severity > Severity::Info))
         .count();
+    let time = report.elapsed.unwrap_or_default().as_secs_f64();
     let counts = format!(
-        "tests=\"{}\" failures=\"{failures}\" errors=\"0\"",
+        "tests=\"{}\" failures=\"{failures}\" errors=\"0\" time=\"{time:.3}\"",
         cases.len()
     );
     let mut xml = String::new();
@@ -47,33 +53,47 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         let name = attribute(name);
         let _ = write!(
             xml,
-            "    <testcase classname=\"{name}\" name=\"{name}\" file=\"{name}\""
+            "    <testcase classname=\"{name}\" name=\"{name}\" file=\"{name}\" time=\"0\""
         );
         if diagnostics.is_empty() {
             xml.push_str("/>\n");
             continue;
         }
-        xml.push_str(">\n");
         let (failing, infos): (Vec<&Diagnostic>, Vec<&Diagnostic>) = diagnostics
             .iter()
             .partition(|d| d.severity > Severity::Info);
-        if let Some(worst) = failing.iter().copied().reduce(|worst, d| {
+        let worst = failing.iter().copied().reduce(|worst, d| {
             if d.severity > worst.severity {
                 d
             } else {
                 worst
             }
-        }) {
+        });
+        let line = worst.and_then(|d| {
+            report
+                .files
+                .get(d.location.file)
+                .map(|file| file.position(d.location.span.start).line)
+        });
+        if let Some(line) = line {
+            let _ = write!(xml, " line=\"{line}\"");
+        }
+        xml.push_str(">\n");
+        if let Some(worst) = worst {
             let mut message = format!("{}: {}", worst.code, worst.message);
             if failing.len() > 1 {
                 let _ = write!(message, " (and {} more)", failing.len() - 1);
             }
             let _ = write!(
                 xml,
-                "      <failure message=\"{}\" type=\"{}\">",
+                "      <failure message=\"{}\" type=\"{}\"",
                 attribute(&message),
                 attribute(&worst.code)
             );
+            if let Some(line) = line {
+                let _ = write!(xml, " line=\"{line}\"");
+            }
+            xml.push('>');
             xml.push_str(&text(&listing(report, &failing)));
             xml.push_str("</failure>\n");
         }

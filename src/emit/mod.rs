@@ -12,9 +12,11 @@ pub mod junit;
 pub mod markdown;
 pub mod progress;
 pub mod sarif;
+pub mod statistics;
 
 use std::io::{self, Write};
 use std::path::Path;
+use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Summary};
 use crate::rules::Catalog;
@@ -52,6 +54,8 @@ pub struct Style {
     /// Emit OSC-8 hyperlinks (only on a terminal).
     pub links: bool,
     pub width: usize,
+    /// `--quiet`: the diagnostics and nothing else (no closing summary line).
+    pub quiet: bool,
 }
 
 impl Default for Style {
@@ -60,6 +64,7 @@ impl Default for Style {
             color: false,
             links: false,
             width: 100,
+            quiet: false,
         }
     }
 }
@@ -81,6 +86,8 @@ pub struct Report<'a> {
     /// Where the repository's files are browsed at this commit (`https://github.com/O/R/blob/SHA/`),
     /// so the Markdown report links findings to their lines.
     pub source_url: Option<&'a str>,
+    /// How long the analysis took (JUnit `time`); `None` when not measured.
+    pub elapsed: Option<Duration>,
 }
 
 /// Writes `report` in `format`.

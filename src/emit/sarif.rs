@@ -4,13 +4,20 @@
 //! Choices a consumer may rely on:
 //! - `tool.driver.rules` lists every rule of the run's catalog (plus a stub for a code the
 //!   catalog lacks), so `ruleIndex` is stable for a given rule set whatever was found.
-//! - `message.text` is the diagnostic's message, exactly as in the JSON format; the concrete
-//!   `help` and `note`, the stack and the resource go in the result's `properties`.
+//! - `message.text` is the diagnostic's message, exactly as in the JSON format, followed, when
+//!   the diagnostic has related locations, by a link to each (` (see [sandbox declared here](1);
+//!   [stack environment](2))`): GitHub code scanning shows a related location only when the
+//!   message links its `id`. Brackets in the message and link texts are escaped (`\[`), as SARIF
+//!   asks for text that is not a link. The concrete `help` and `note`, the stack and the resource
+//!   go in the result's `properties`.
 //! - Columns are UTF-16 code units (`run.columnKind`), `endColumn` is exclusive, and
 //!   `byteOffset`/`byteLength` give the same span in bytes.
 //! - Paths under the current directory are relative URIs against `%SRCROOT%`; other paths are
 //!   absolute `file://` URIs.
-//! - `partialFingerprints["sandtrap/v1"]` is the hash of `super::fingerprint`.
+//! - `partialFingerprints["sandtrap/v1"]` is the hash of `super::fingerprint`: stable across
+//!   line moves and message rewording. `primaryLocationLineHash` is not written: GitHub's
+//!   upload-sarif action computes it from the file with its own algorithm, and a different hash
+//!   under that key would break its matching of alerts across commits.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
@@ -187,7 +194,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             rule_index: index.get(d.code.as_str()).copied().unwrap_or_default(),
             level: level(d.severity),
             message: Message {
-                text: d.message.clone(),
+                text: linked_message(report, d),
             },
             locations: location(report, d.location, None, None)
                 .map(|mut l| {
@@ -311,6 +318,29 @@ fn logical(d: &Diagnostic) -> Vec<LogicalLocation<'_>> {
         })
         .into_iter()
         .collect()
+}
+
+/// The result message with a link to every related location that has one (the same
+/// `filter_map` as `relatedLocations`, so link `i` names location `id` `i`).
+fn linked_message(report: &Report<'_>, d: &Diagnostic) -> String {
+    let links: Vec<String> = d
+        .related
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| report.files.get(r.location.file).is_some())
+        .map(|(i, r)| format!("[{}]({})", escape_brackets(&r.message), i + 1))
+        .collect();
+    let text = escape_brackets(&d.message);
+    if links.is_empty() {
+        text
+    } else {
+        format!("{text} (see {})", links.join("; "))
+    }
+}
+
+/// Escapes the brackets SARIF would read as the start or end of a link.
+fn escape_brackets(text: &str) -> String {
+    text.replace('[', "\\[").replace(']', "\\]")
 }
 
 fn location<'a>(

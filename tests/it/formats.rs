@@ -197,9 +197,50 @@ fn fingerprints_ignore_line_moves() {
     assert_ne!(before, fingerprint(&other));
 }
 
+/// The report with the suites' measured `time` replaced by `T`.
+fn without_run_time(xml: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(at) = rest.find(" time=\"") {
+        let (head, tail) = rest.split_at(at + " time=\"".len());
+        out.push_str(head);
+        let end = tail.find('"').unwrap();
+        out.push_str(if &tail[..end] == "0" { "0" } else { "T" });
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[test]
 fn junit_snapshot() {
-    insta::assert_snapshot!(check("junit", FIXED, ""));
+    insta::assert_snapshot!(without_run_time(&check("junit", FIXED, "")));
+}
+
+#[test]
+fn junit_failures_carry_the_line_and_every_element_a_time() {
+    let xml = check("junit", FIXED, "");
+    // The staging stack's ST101 is on line 23 (the JSON format's `range.start.line`).
+    let case = xml
+        .lines()
+        .find(|l| l.contains("<testcase") && l.contains("Auth-Staging"))
+        .unwrap();
+    assert!(case.contains(" line=\"23\""), "{case}");
+    assert!(xml.contains("<failure message=\"ST101: "), "{xml}");
+    assert!(xml.contains("type=\"ST101\" line=\"23\">"), "{xml}");
+    for element in ["<testsuites ", "<testsuite ", "<testcase "] {
+        for line in xml.lines().filter(|l| l.trim_start().starts_with(element)) {
+            let time = line.split(" time=\"").nth(1).unwrap();
+            let seconds: f64 = time[..time.find('"').unwrap()].parse().unwrap();
+            assert!(seconds >= 0.0, "{line}");
+        }
+    }
+    // A clean case has a time and no line.
+    let clean = xml.lines().find(|l| l.contains("clean.yaml")).unwrap();
+    assert!(
+        clean.contains("time=\"0\"/>") && !clean.contains("line="),
+        "{clean}"
+    );
 }
 
 /// Parses the whole document, checking nesting, and returns (testsuite attributes, number of
@@ -318,6 +359,230 @@ fn github_escapes_properties_and_data() {
     assert!(message.starts_with("duplicate key `Type`"), "{message}");
 }
 
+/// A template with 12 ST101 errors, 12 ST103 warnings and 12 ST207 infos (with the sandbox
+/// flags of [`MANY_ARGS`]): more than GitHub annotates of each kind.
+fn many_findings(errors: usize, warnings: usize) -> String {
+    let mut t = String::from("AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n");
+    for i in 0..warnings {
+        t.push_str(&format!(
+            "  Quota{i}:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      AutoVerifiedAttributes: [email]\n"
+        ));
+    }
+    for i in 0..errors {
+        t.push_str(&format!(
+            "  Sandbox{i}:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      AutoVerifiedAttributes: [email]\n      EmailConfiguration:\n        EmailSendingAccount: DEVELOPER\n        SourceArn: arn:aws:ses:us-east-1:123456789012:identity/example.com\n        From: noreply@example.com\n"
+        ));
+    }
+    t
+}
+
+const MANY_ARGS: &[&str] = &[
+    "--config",
+    "testdata/rules/empty.sandtrap.yaml",
+    "--region",
+    "us-east-1",
+    "--account",
+    "123456789012",
+    "--ses-sandbox",
+    "123456789012:us-east-1",
+    "--stdin-filename",
+    "many.yaml",
+    "-",
+];
+
+#[test]
+fn github_annotates_the_most_severe_first_up_to_githubs_cap() {
+    let out = check("github", MANY_ARGS, &many_findings(12, 12));
+    let lines: Vec<&str> = out.lines().collect();
+    let kinds: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("::"))
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    // Errors first, ten of each kind; the template lists the warnings' pools first.
+    assert_eq!(kinds[..10], ["error"; 10]);
+    assert_eq!(kinds[10..20], ["warning"; 10]);
+    assert_eq!(kinds[20..30], ["notice"; 10]);
+    assert_eq!(kinds.len(), 30, "{out}");
+    // The other six are in the log as plain lines, after the annotations of their kind.
+    let plain: Vec<&&str> = lines.iter().filter(|l| !l.starts_with("::")).collect();
+    assert_eq!(plain.len(), 7, "{out}");
+    assert!(plain[0].starts_with("many.yaml:") && plain[0].contains(": error[ST101] "));
+    // Every kind is full: the summary is a plain line, naming the count and SARIF.
+    let summary = lines.last().unwrap();
+    assert!(
+        summary.starts_with("sandtrap: 6 more findings not annotated"),
+        "{summary}"
+    );
+    assert!(summary.contains("--format sarif"), "{summary}");
+}
+
+#[test]
+fn github_summary_is_an_annotation_of_a_kind_with_room() {
+    // 11 errors, 2 infos (the ST207 of the first pool's identity only... one per pool: 11).
+    let out = check(
+        "github",
+        &[&["--ignore", "ST207"], MANY_ARGS].concat(),
+        &many_findings(11, 0),
+    );
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with("::notice title=sandtrap::1 more finding not annotated"),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("::error ")).count(),
+        10
+    );
+}
+
+#[test]
+fn github_under_the_cap_has_no_summary() {
+    let out = check("github", FIXED, "");
+    assert!(out.lines().all(|l| l.starts_with("::")), "{out}");
+    assert!(!out.contains("not annotated"));
+}
+
+#[test]
+fn sarif_messages_link_their_related_locations() {
+    let log = sarif(FIXED, "");
+    for result in log["runs"][0]["results"].as_array().unwrap() {
+        let text = result["message"]["text"].as_str().unwrap();
+        let related = result["relatedLocations"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
+        for location in related {
+            let link = format!(
+                "[{}]({})",
+                location["message"]["text"].as_str().unwrap(),
+                location["id"]
+            );
+            assert!(text.contains(&link), "{text} lacks {link}");
+        }
+        assert_eq!(text.contains("]("), !related.is_empty(), "{text}");
+        assert!(
+            result["partialFingerprints"]
+                .get("primaryLocationLineHash")
+                .is_none()
+        );
+    }
+    let st101 = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "ST101")
+        .unwrap();
+    assert!(
+        st101["message"]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with(" (see [sandbox declared here](1); [stack environment](2))"),
+        "{st101}"
+    );
+}
+
+#[test]
+fn exit_zero_passes_findings_but_not_a_broken_run() {
+    let mut args = vec!["check", "--exit-zero", "--format", "concise"];
+    args.extend_from_slice(FIXED);
+    let findings = run(&args, "");
+    assert_eq!(findings.exit, Exit::Clean);
+    assert!(
+        findings.stdout.contains("error[ST101]"),
+        "{}",
+        findings.stdout
+    );
+    let broken = run(&["check", "--exit-zero", "testdata/no-such-dir/"], "");
+    assert_eq!(broken.exit, Exit::Usage);
+    let bad_config = run(
+        &[
+            "check",
+            "--exit-zero",
+            "--config",
+            "testdata/no-such.yaml",
+            "examples/",
+        ],
+        "",
+    );
+    assert_eq!(bad_config.exit, Exit::Usage);
+}
+
+#[test]
+fn color_flag_and_environment() {
+    use sandtrap::cli::ColorChoice;
+    let env = |vars: &'static [(&'static str, &'static str)]| {
+        move |name: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    };
+    let none = env(&[]);
+    assert!(ColorChoice::Auto.resolve(true, &none));
+    assert!(!ColorChoice::Auto.resolve(false, &none));
+    assert!(ColorChoice::Always.resolve(false, &env(&[("NO_COLOR", "1")])));
+    assert!(!ColorChoice::Never.resolve(true, &env(&[("FORCE_COLOR", "1")])));
+    assert!(!ColorChoice::Auto.resolve(true, &env(&[("NO_COLOR", "1")])));
+    // An empty NO_COLOR is unset (no-color.org).
+    assert!(ColorChoice::Auto.resolve(true, &env(&[("NO_COLOR", "")])));
+    assert!(!ColorChoice::Auto.resolve(true, &env(&[("TERM", "dumb")])));
+    assert!(ColorChoice::Auto.resolve(false, &env(&[("FORCE_COLOR", "1")])));
+    assert!(ColorChoice::Auto.resolve(false, &env(&[("FORCE_COLOR", "1"), ("TERM", "dumb")])));
+    assert!(!ColorChoice::Auto.resolve(false, &env(&[("FORCE_COLOR", "0")])));
+    assert!(!ColorChoice::Auto.resolve(true, &env(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")])));
+
+    let human = |color: &str| {
+        let mut args = vec!["check", "--color", color];
+        args.extend_from_slice(FIXED);
+        run(&args, "").stdout
+    };
+    assert!(human("always").contains("\u{1b}["));
+    assert!(!human("never").contains('\u{1b}'));
+    // In-process runs are not a terminal.
+    assert!(!human("auto").contains('\u{1b}'));
+}
+
+#[test]
+fn quiet_prints_the_diagnostics_and_nothing_else() {
+    let mut args = vec!["check", "--quiet"];
+    args.extend_from_slice(FIXED);
+    let quiet = run(&args, "");
+    assert_eq!(quiet.exit, Exit::Findings);
+    assert!(quiet.stdout.contains("ST101"));
+    assert!(!quiet.stdout.contains("Found "), "{}", quiet.stdout);
+    let clean = run(
+        &[
+            "check",
+            "-q",
+            "--config",
+            "examples/sandtrap.yaml",
+            "testdata/cli/clean.yaml",
+        ],
+        "",
+    );
+    assert_eq!((clean.exit, clean.stdout.as_str()), (Exit::Clean, ""));
+}
+
+#[test]
+fn statistics_count_findings_per_code() {
+    let mut args = vec!["check", "--statistics"];
+    args.extend_from_slice(MANY_ARGS);
+    let text = run(&args, &many_findings(3, 2));
+    assert_eq!(text.exit, Exit::Findings, "{}", text.stderr);
+    assert_eq!(
+        text.stdout,
+        "3  ST101  ses-sandbox-recipients           error\n\
+         3  ST207  identity-not-declared            info\n\
+         2  ST103  cognito-default-quota            warning\n"
+    );
+    let mut args = vec!["check", "--statistics", "--format", "json"];
+    args.extend_from_slice(MANY_ARGS);
+    let json: Value = serde_json::from_str(&run(&args, &many_findings(3, 2)).stdout).unwrap();
+    assert_eq!(json[0]["code"], "ST101");
+    assert_eq!(json[0]["count"], 3);
+    assert_eq!(json[2]["severity"], "warning");
+}
+
 #[test]
 fn gitlab_snapshot() {
     let out = check("gitlab", FIXED, "");
@@ -348,6 +613,42 @@ fn man_page_is_roff() {
     assert_eq!(run.exit, Exit::Clean);
     assert!(run.stdout.contains(".TH sandtrap"), "{}", run.stdout);
     assert!(run.stdout.contains("check"));
+    assert!(!run.stdout.contains("debug"), "{}", run.stdout);
+}
+
+#[test]
+fn every_page_the_man_page_refers_to_is_generated() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["man", "--output-dir", dir.path().to_str().unwrap()], "");
+    assert_eq!(out.exit, Exit::Clean, "{}", out.stderr);
+    let top = std::fs::read_to_string(dir.path().join("sandtrap.1")).unwrap();
+    assert_eq!(top, run(&["man"], "").stdout);
+    let mut referred = Vec::new();
+    for part in top.split("sandtrap\\-").skip(1) {
+        let name = part.split('(').next().unwrap();
+        referred.push(format!("sandtrap-{name}.1"));
+    }
+    assert!(referred.contains(&"sandtrap-check.1".to_owned()), "{top}");
+    for page in &referred {
+        let text = std::fs::read_to_string(dir.path().join(page))
+            .unwrap_or_else(|e| panic!("{page}: {e}"));
+        assert!(text.starts_with(".ie"), "{page}: {text}");
+        assert!(text.contains(".TH sandtrap-"), "{page}");
+    }
+    let check = std::fs::read_to_string(dir.path().join("sandtrap-check.1")).unwrap();
+    assert!(check.contains("exit\\-zero"), "{check}");
+    let written = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(written, referred.len() + 1);
+    assert!(!dir.path().join("sandtrap-debug.1").exists());
+}
+
+#[test]
+fn hidden_commands_stay_out_of_completions() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = run(&["completions", shell], "").stdout;
+        assert!(!out.contains("debug"), "{shell}: {out}");
+        assert!(out.contains("exit-zero"), "{shell}");
+    }
 }
 
 #[test]

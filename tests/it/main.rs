@@ -17,3 +17,4 @@ mod resolve;
 mod rules;
 mod site;
 mod support;
+mod versions;
