@@ -41,6 +41,10 @@ fuzz_target!(|data: &[u8]| {
         } else {
             Vec::new()
         },
+        // The map too: the Markdown and HTML reports draw it, `sandtrap map` writes it.
+        map: Some(sandtrap::map::MapOptions {
+            expand: selector & 16 != 0,
+        }),
         ..CheckOptions::default()
     };
     let Ok(outcome) = check::run(&options) else {
@@ -53,7 +57,15 @@ fuzz_target!(|data: &[u8]| {
         catalog: &outcome.catalog,
         templates: &outcome.templates,
         root: cwd(),
+        map: outcome.map.as_ref(),
+        source_url: (selector & 32 != 0).then_some("https://example.com/o/r/blob/abc/"),
+        elapsed: None,
     };
+    if let Some(map) = &outcome.map {
+        let _ = sandtrap::map::mermaid::render(map);
+        let _ = sandtrap::map::dot::render(map);
+        let _ = sandtrap::map::status::human(&sandtrap::map::status::rows(map));
+    }
     let style = Style {
         color: selector & 8 != 0,
         links: selector & 8 != 0,
@@ -67,6 +79,8 @@ fuzz_target!(|data: &[u8]| {
         OutputFormat::Junit,
         OutputFormat::Github,
         OutputFormat::Gitlab,
+        OutputFormat::Markdown,
+        OutputFormat::Html,
     ] {
         let mut out = Vec::new();
         let _ = emit::emit(&report, format, style, &mut out);

@@ -10,12 +10,12 @@ use super::secrets;
 use super::suppression::FileSuppressions;
 use super::{CheckError, CheckOptions};
 use crate::diagnostic::Diagnostic;
-use crate::source::FileId;
 use crate::discover::{self, Origin, Target, classify};
 use crate::extract::{self, StackFacts};
 use crate::join::Stack;
 use crate::load::{self, Format, LoadProblem, ProblemKind};
 use crate::resolve::Resolver;
+use crate::source::FileId;
 use crate::source::{Files, SourceFile};
 use crate::tree::Document;
 

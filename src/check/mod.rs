@@ -110,7 +110,7 @@ pub enum CheckError {
     },
     #[error("`--aws` needs live AWS support, and this sandtrap was built without it")]
     #[diagnostic(help(
-        "install it with the `aws` feature: `cargo install sandtrap --features aws`; or state the SES state with `--ses-sandbox`/`--ses-production`"
+        "build it with the `aws` feature: `cargo install --locked --path . --features aws` in a checkout of sandtrap (the released binaries and packages leave it out); or state the SES state with `--ses-sandbox`/`--ses-production`"
     ))]
     AwsNotBuilt,
 }

@@ -265,7 +265,9 @@ impl Validator<'_> {
             span,
             "not a role ARN",
         )
-        .with_help("write `arn:aws:iam::{account}:role/NAME`: `{account}` stands for each account to read")
+        .with_help(
+            "write `arn:aws:iam::{account}:role/NAME`: `{account}` stands for each account to read",
+        )
         .into())
     }
 

@@ -345,3 +345,57 @@ fn kind(e: &ConfigError) -> (&'static str, &str) {
         None => panic!("not located: {e:?}"),
     }
 }
+
+#[test]
+fn aws_routes_are_read_and_checked() {
+    let config = parse(
+        ".sandtrap.yaml",
+        "aws:\n  role-arn: \"arn:aws:iam::{account}:role/sandtrap-reader\"\n  profiles: {\"222222222222\": dev}\n",
+    )
+    .unwrap();
+    assert_eq!(
+        config.aws_role_arn.unwrap().value,
+        "arn:aws:iam::{account}:role/sandtrap-reader"
+    );
+    let profiles: Vec<(String, String)> = config
+        .aws_profiles
+        .into_iter()
+        .map(|(a, p)| (a.value, p.value))
+        .collect();
+    assert_eq!(profiles, [("222222222222".to_owned(), "dev".to_owned())]);
+
+    let text = "aws:\n  role-arn: \"arn:aws:s3:::bucket\"\n";
+    let e = err(text);
+    assert_eq!(at(text, &e), (2, 13, "\"arn:aws:s3:::bucket\"".to_owned()));
+    assert!(
+        render(&e).contains("is not an IAM role ARN"),
+        "{}",
+        render(&e)
+    );
+    let text = "aws:\n  profiles: {\"12345\": dev}\n";
+    assert!(
+        render(&err(text)).contains("12-digit"),
+        "{}",
+        render(&err(text))
+    );
+}
+
+#[test]
+fn role_arn_templates() {
+    for good in [
+        "arn:aws:iam::{account}:role/sandtrap-reader",
+        "arn:aws-cn:iam::123456789012:role/path/name",
+        "arn:{partition}:iam::{account}:role/r",
+    ] {
+        assert!(is_role_arn_template(good), "{good}");
+    }
+    for bad in [
+        "arn:aws:iam::{account}:user/x",
+        "arn:aws:iam::1234:role/x",
+        "arn:aws:iam::{account}:role/",
+        "arn:aws:sts::{account}:role/x",
+        "arn:aws:iam::{account}:role/a b",
+    ] {
+        assert!(!is_role_arn_template(bad), "{bad}");
+    }
+}

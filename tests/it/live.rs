@@ -41,12 +41,14 @@ mod with_feature {
             std::fs::write(
                 dir.join("credentials"),
                 "[default]\naws_access_key_id = test\naws_secret_access_key = test\n\n\
-                 [no-ses]\naws_access_key_id = denied\naws_secret_access_key = test\n",
+                 [no-ses]\naws_access_key_id = denied\naws_secret_access_key = test\n\n\
+                 [dev-account]\naws_access_key_id = ASIA222222222222\naws_secret_access_key = test\n",
             )
             .unwrap();
             std::fs::write(
                 dir.join("config"),
-                "[default]\nregion = us-east-1\n\n[profile no-ses]\nregion = us-east-1\n",
+                "[default]\nregion = us-east-1\n\n[profile no-ses]\nregion = us-east-1\n\n\
+                 [profile dev-account]\nregion = us-east-1\n",
             )
             .unwrap();
             std::fs::write(dir.join("empty"), "").unwrap();
@@ -766,6 +768,69 @@ mod with_feature {
         assert_eq!(st101, ["warning", "warning"], "{}", run.stdout);
     }
 
+    /// A profile named for an account in `.sandtrap.yaml` reads it when no CDK role does; one
+    /// whose credentials are of another account is refused.
+    #[test]
+    fn a_profile_named_for_an_account_reads_it() {
+        let stub = Stub::start();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dev.yaml");
+        std::fs::write(
+            &path,
+            template(
+                "us-west-2",
+                &[("DevPool", &arn("us-west-2", "222222222222", "example.com"))],
+            ),
+        )
+        .unwrap();
+        let path = path.to_string_lossy().into_owned();
+        for (profile, severity, st004) in [("dev-account", "error", 0), ("default", "warning", 1)] {
+            let config = dir.path().join(format!("{profile}.sandtrap.yaml"));
+            std::fs::write(
+                &config,
+                format!("aws:\n  profiles: {{\"222222222222\": {profile}}}\n"),
+            )
+            .unwrap();
+            let config = config.to_string_lossy().into_owned();
+            let run = run_against(
+                &stub,
+                &[
+                    "check",
+                    "--format",
+                    "json",
+                    "--config",
+                    &config,
+                    "--aws",
+                    "--account",
+                    "222222222222",
+                    &path,
+                ],
+                Credentials::Profiles,
+            );
+            let report = report(&run);
+            let st101 = diagnostics(&report, "ST101");
+            assert_eq!(st101[0]["severity"], severity, "{profile}: {}", run.stdout);
+            assert_eq!(
+                diagnostics(&report, "ST004").len(),
+                st004,
+                "{profile}: {}",
+                run.stdout
+            );
+            if st004 == 1 {
+                let message = diagnostics(&report, "ST004")[0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                assert!(
+                    message.contains("through `default`")
+                        && message.contains("for account 111111111111, not 222222222222"),
+                    "{message}"
+                );
+            }
+        }
+        assert!(stub.assume_role_requests().is_empty());
+    }
+
     fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         std::fs::create_dir_all(to).unwrap();
         for entry in std::fs::read_dir(from).unwrap() {
@@ -819,7 +884,8 @@ fn aws_without_the_feature_says_how_to_get_it() {
     assert_eq!(run.exit, sandtrap::cli::Exit::Usage);
     assert!(run.stderr.contains("built without it"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("cargo install sandtrap --features aws"),
+        run.stderr
+            .contains("cargo install --locked --path . --features aws"),
         "{}",
         run.stderr
     );
