@@ -4,6 +4,7 @@
 //! rules read.
 
 pub mod facts;
+mod index;
 pub mod live;
 pub mod reference;
 pub mod regions;
@@ -17,7 +18,6 @@ use crate::resolve::{Part, Text, UnknownReason};
 use crate::source::Span;
 
 pub use facts::{EnvSource, Facts, SesState, StateSource};
-pub use sender::analyze as analyze_sender;
 
 /// The version of the facts document's schema (docs/facts.md).
 pub const FACTS_VERSION: u32 = 1;
@@ -129,6 +129,7 @@ pub(crate) fn span_fact(file: &str, span: Span) -> facts::SpanFact {
 pub(crate) fn substitute_imports(
     text: &Text,
     stacks: &[Stack],
+    run: &index::RunIndex,
     account: Option<&str>,
     region: Option<&str>,
 ) -> Text {
@@ -149,17 +150,23 @@ pub(crate) fn substitute_imports(
             parts.push(part.clone());
             continue;
         };
-        let found: Vec<&Text> = stacks
+        // The exports of that name only (indexed once per run), with the same account and
+        // region rules as a scan of every export.
+        let found: Vec<&Text> = run
+            .exports(&name)
             .iter()
-            .filter(|s| compatible(s.account.as_deref(), account))
-            .filter(|s| cross_region || compatible(s.region.as_deref(), region))
-            .flat_map(|s| s.facts.exports.iter())
+            .filter_map(|&(s, e)| {
+                let stack = stacks.get(s)?;
+                Some((stack, stack.facts.exports.get(e)?))
+            })
+            .filter(|(s, _)| compatible(s.account.as_deref(), account))
+            .filter(|(s, _)| cross_region || compatible(s.region.as_deref(), region))
+            .map(|(_, e)| e)
             .filter(|e| match (&e.reader_region, cross_region) {
                 (None, false) => true,
                 (Some(reader), true) => compatible(Some(reader), region),
                 _ => false,
             })
-            .filter(|e| e.name.known().as_deref() == Some(name.as_str()))
             .filter_map(|e| match e.value.first().and_then(|v| v.value.as_ref()) {
                 Some(crate::resolve::Resolved::Str(t)) => Some(t),
                 _ => None,
@@ -179,11 +186,12 @@ pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Facts {
         version: FACTS_VERSION,
         ..Facts::default()
     };
+    let run = index::RunIndex::new(stacks);
     for (index, stack) in stacks.iter().enumerate() {
         facts.stacks.push(stack_fact(stack));
         facts.senders.extend(
             (stack.facts.senders.iter().enumerate())
-                .filter_map(|(n, sender)| sender::analyze(stacks, index, n, sender, inputs)),
+                .filter_map(|(n, sender)| sender::analyze(stacks, &run, index, n, sender, inputs)),
         );
         facts.trigger_senders.extend(
             (stack.facts.trigger_senders.iter().enumerate())

@@ -6,6 +6,7 @@ use super::facts::{
     IdentityJoin, IdentityVerdict, RegionCheck, SenderFact, SenderSes, SenderSpans, SourceArnFact,
     StateSource, Unresolved, UnresolvedSpans,
 };
+use super::index::RunIndex;
 use super::live::SenderLive;
 use super::ses::SourceArn;
 use super::{
@@ -25,13 +26,13 @@ struct Fields {
 }
 
 impl Fields {
-    fn new(stacks: &[Stack], stack: &Stack, sender: &Sender) -> Fields {
+    fn new(stacks: &[Stack], run: &RunIndex, stack: &Stack, sender: &Sender) -> Fields {
         let (account, region) = (stack.account.as_deref(), stack.region.as_deref());
         let with_imports = |field: &Field| -> Field {
             match field.text() {
                 Some(text) => Field {
                     value: Some(crate::extract::Value::Text(substitute_imports(
-                        text, stacks, account, region,
+                        text, stacks, run, account, region,
                     ))),
                     span: field.span,
                 },
@@ -48,8 +49,9 @@ impl Fields {
 }
 
 /// The facts of sender `n` of stack `index`.
-pub fn analyze(
+pub(crate) fn analyze(
     stacks: &[Stack],
+    run: &RunIndex,
     index: usize,
     n: usize,
     sender: &Sender,
@@ -57,7 +59,7 @@ pub fn analyze(
 ) -> Option<SenderFact> {
     let stack = stacks.get(index)?;
     let file = stack.file.as_str();
-    let fields = Fields::new(stacks, stack, sender);
+    let fields = Fields::new(stacks, run, stack, sender);
 
     // Without `EmailSendingAccount`, Cognito uses its built-in mailer
     // (docs/domain.md#the-two-ways-a-pool-sends).
@@ -74,6 +76,7 @@ pub fn analyze(
     let (ses, live, declaration) = ses_facts(stack, &arn, arn_text, inputs);
     let identity = identity_join(
         stacks,
+        run,
         index,
         arn.identity.as_deref(),
         ses.account.as_deref(),
@@ -157,7 +160,7 @@ pub fn analyze(
             live_error: live.identity_error,
         },
         from: from(&fields.from, &arn),
-        configuration_set: configuration_set(stacks, &fields.configuration_set, &ses),
+        configuration_set: configuration_set(stacks, run, &fields.configuration_set, &ses),
         ses,
         email_mfa: sender.enabled_mfas.contains("EMAIL_OTP") == Truth::True,
         mails_users: mails_users(sender, custom_email_sender),
@@ -305,16 +308,19 @@ fn from(field: &Field, arn: &SourceArn) -> FromFact {
     }
 }
 
-fn configuration_set(stacks: &[Stack], field: &Field, ses: &SenderSes) -> ConfigurationSetUse {
+fn configuration_set(
+    stacks: &[Stack],
+    run: &RunIndex,
+    field: &Field,
+    ses: &SenderSes,
+) -> ConfigurationSetUse {
     let name = field.known();
     let declared = name.as_deref().map(|name| {
-        stacks.iter().any(|s| {
-            compatible(s.account.as_deref(), ses.account.as_deref())
-                && compatible(s.region.as_deref(), ses.region.as_deref())
-                && s.facts
-                    .configuration_sets
-                    .iter()
-                    .any(|c| c.name.known().as_deref() == Some(name))
+        run.configuration_set_stacks(name).iter().any(|&i| {
+            stacks.get(i).is_some_and(|s| {
+                compatible(s.account.as_deref(), ses.account.as_deref())
+                    && compatible(s.region.as_deref(), ses.region.as_deref())
+            })
         })
     });
     ConfigurationSetUse { name, declared }
@@ -360,6 +366,7 @@ struct IdentityDeclaration {
 
 fn identity_join(
     stacks: &[Stack],
+    run: &RunIndex,
     own: usize,
     name: Option<&str>,
     account: Option<&str>,
@@ -375,13 +382,17 @@ fn identity_join(
     let (Some(name), Some(region)) = (name, region) else {
         return join;
     };
-    let declarations = stacks.iter().enumerate().flat_map(|(i, s)| {
-        s.facts
-            .identities
-            .iter()
-            .filter_map(move |id| id.name.known().map(|n| (i, s, id, n)))
-            .filter(|(_, s, _, _)| compatible(s.account.as_deref(), account))
-    });
+    // Only the identities that can bear on `name` (the index's candidates, in stack order), with
+    // the same account rule as a scan of every declaration.
+    let declarations = run
+        .identity_candidates(name)
+        .into_iter()
+        .filter_map(|(i, n)| {
+            let s = stacks.get(i)?;
+            let id = s.facts.identities.get(n)?;
+            let declared = id.name.known()?;
+            compatible(s.account.as_deref(), account).then_some((i, s, id, declared))
+        });
     let location = |s: &Stack, id: &crate::extract::Identity| {
         Some((s.file.clone(), id.name.span.unwrap_or(id.resource_span)))
     };

@@ -491,7 +491,7 @@ fn needs_production(states: &States) -> Vec<Place> {
 struct Layout {
     groups: BTreeMap<Key, RegionGroup>,
     edges: Vec<Edge>,
-    identity_ids: BTreeMap<(Key, Option<String>), String>,
+    identity_ids: BTreeMap<(Key, Option<String>), (String, usize)>,
     /// Collapsed senders by place: their stacks and how many.
     clean: BTreeMap<Key, (std::collections::BTreeSet<String>, usize)>,
     senders: usize,
@@ -505,33 +505,35 @@ impl Layout {
         if let Some(t) = &p.target {
             let place = (t.account.clone(), t.region.clone());
             let next = self.identity_ids.len();
-            let id = self
+            let group = self.groups.entry(place.clone()).or_default();
+            // One node per name and place; its position in the group is kept with its id, so
+            // placing a sender is a lookup, not a scan of the group's identities.
+            let (id, slot) = self
                 .identity_ids
-                .entry((place.clone(), t.name.clone()))
-                .or_insert_with(|| format!("i{next}"))
+                .entry((place, t.name.clone()))
+                .or_insert_with(|| {
+                    group.identities.push(IdentityNode {
+                        id: format!("i{next}"),
+                        name: t.name.clone(),
+                        status: t.status.to_owned(),
+                        declared_by: Vec::new(),
+                        verified: t.verified,
+                        verification_status: t.verification_status.clone(),
+                    });
+                    (format!("i{next}"), group.identities.len() - 1)
+                })
                 .clone();
-            let group = self.groups.entry(place).or_default();
-            match group.identities.iter_mut().find(|i| i.id == id) {
-                Some(identity) => {
-                    identity.status = better_status(&identity.status, t.status).to_owned();
-                    if let Some(stack) = &t.declared_in
-                        && !identity.declared_by.contains(stack)
-                    {
-                        identity.declared_by.push(stack.clone());
-                    }
-                    identity.verified = identity.verified.or(t.verified);
-                    if identity.verification_status.is_none() {
-                        identity.verification_status = t.verification_status.clone();
-                    }
+            if let Some(identity) = group.identities.get_mut(slot) {
+                identity.status = better_status(&identity.status, t.status).to_owned();
+                if let Some(stack) = &t.declared_in
+                    && !identity.declared_by.contains(stack)
+                {
+                    identity.declared_by.push(stack.clone());
                 }
-                None => group.identities.push(IdentityNode {
-                    id: id.clone(),
-                    name: t.name.clone(),
-                    status: t.status.to_owned(),
-                    declared_by: t.declared_in.iter().cloned().collect(),
-                    verified: t.verified,
-                    verification_status: t.verification_status.clone(),
-                }),
+                identity.verified = identity.verified.or(t.verified);
+                if identity.verification_status.is_none() {
+                    identity.verification_status = t.verification_status.clone();
+                }
             }
             self.edges.push(Edge {
                 from: p.node.id.clone(),
