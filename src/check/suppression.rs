@@ -110,13 +110,11 @@ fn invalid_suppressions(
     known: &[(&str, &str)],
     catalog: &Catalog,
 ) -> Vec<Diagnostic> {
-    let url = catalog.get(INVALID).and_then(|r| r.url());
     let mut out = Vec::new();
     let mut report = |file: FileId, span: Span, message: String, help: &str| {
-        let mut d = catalog
+        let d = catalog
             .framework_diagnostic(INVALID, Location { file, span }, message)
             .with_help(help);
-        d.url = url.clone();
         out.push(d);
     };
     let unknown =

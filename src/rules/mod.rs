@@ -320,13 +320,16 @@ impl Catalog {
         message: String,
     ) -> crate::diagnostic::Diagnostic {
         let rule = self.get(code);
-        crate::diagnostic::Diagnostic::new(
+        let mut d = crate::diagnostic::Diagnostic::new(
             code,
             rule.map_or(code, |r| r.name.as_str()),
             rule.map_or(Severity::Error, |r| r.severity),
             location,
             message,
-        )
+        );
+        // Like every rule's finding, it links to its rule's page.
+        d.url = rule.and_then(Rule::url);
+        d
     }
 
     /// A rule by code (`ST201`) or name (`missing-source-arn`).

@@ -54,6 +54,45 @@ fn every_url_sandtrap_emits_is_a_page_of_the_site() {
         "",
     );
     let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    // The framework's own findings link to their pages too: a parse error (ST001), a duplicate
+    // key (ST006), a suppression naming no rule (ST005).
+    let broken = support::run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "t.yaml",
+            "-",
+        ],
+        "Resources:\n  A: {Type: AWS::SNS::Topic}  # sandtrap: ignore[ST999]\n  A: {Type: AWS::SNS::Topic}\n  B: [\n",
+    );
+    let report: serde_json::Value = serde_json::from_str(&broken.stdout).unwrap();
+    let mut framework: Vec<&str> = Vec::new();
+    for d in report["diagnostics"].as_array().unwrap() {
+        let url = d["url"].as_str().unwrap_or_else(|| panic!("no url: {d}"));
+        assert!(
+            site.page_for_url(url).is_some(),
+            "{url} has no page in the site"
+        );
+        framework.push(d["code"].as_str().unwrap());
+    }
+    assert_eq!(framework, ["ST006", "ST001"]);
+    let suppression = support::run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "t.yaml",
+            "-",
+        ],
+        "Resources:\n  A: {Type: AWS::SNS::Topic}  # sandtrap: ignore[ST999]\n  A: {Type: AWS::SNS::Topic}\n",
+    );
+    let report: serde_json::Value = serde_json::from_str(&suppression.stdout).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "ST005");
+    assert!(site.page_for_url(d["url"].as_str().unwrap()).is_some());
     let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap();
