@@ -218,7 +218,9 @@ pub fn run_with_progress(
             templates.push(outcome.source.name.clone());
         }
         let has_facts = outcome.stack.as_ref().is_some_and(|s| !is_empty(&s.facts));
-        if outcome.problems.is_empty() && !has_facts {
+        // A file with nothing to report is dropped here, unless it has suppressions: one that
+        // names no rule is a finding of its own (ST005), whatever else the file holds.
+        if outcome.problems.is_empty() && !has_facts && outcome.suppressions.is_empty() {
             continue;
         }
         let name = outcome.source.name.clone();
