@@ -540,30 +540,37 @@ fn facts(args: FactsArgs, mut io: Io<'_>) -> io::Result<Exit> {
     Ok(Exit::Clean)
 }
 
+/// The map of a run for `map` and `status`, or the exit status of a run that cannot happen.
+fn drawn_map(
+    args: &AnalysisArgs,
+    expand: bool,
+    io: &mut Io<'_>,
+) -> io::Result<Result<crate::map::Map, Exit>> {
+    let options = crate::map::MapOptions { expand };
+    Ok(
+        run_analysis(args, Some(options), &Progress::new(false), io)?
+            .map(|outcome| outcome.map.unwrap_or_default()),
+    )
+}
+
+/// Pretty JSON and a final newline.
+fn json_text<T: serde::Serialize>(value: &T) -> io::Result<String> {
+    let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    text.push('\n');
+    Ok(text)
+}
+
 /// `sandtrap map`: the picture of the run. Findings are drawn, never an exit status: only a
 /// run that cannot happen exits non-zero (2).
 fn map(args: MapArgs, mut io: Io<'_>) -> io::Result<Exit> {
-    let options = crate::map::MapOptions {
-        expand: args.expand,
-    };
-    let outcome = match run_analysis(
-        &args.analysis,
-        Some(options),
-        &Progress::new(false),
-        &mut io,
-    )? {
-        Ok(outcome) => outcome,
+    let map = match drawn_map(&args.analysis, args.expand, &mut io)? {
+        Ok(map) => map,
         Err(exit) => return Ok(exit),
     };
-    let map = outcome.map.unwrap_or_default();
     let text = match args.format {
         MapFormat::Mermaid => crate::map::mermaid::render(&map),
         MapFormat::Dot => crate::map::dot::render(&map),
-        MapFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&map).map_err(io::Error::other)?;
-            text.push('\n');
-            text
-        }
+        MapFormat::Json => json_text(&map)?,
     };
     match &args.output_file {
         Some(path) => {
@@ -580,25 +587,14 @@ fn map(args: MapArgs, mut io: Io<'_>) -> io::Result<Exit> {
 /// `sandtrap status`: the table of every (account, region). Like `map`, it reports: only a run
 /// that cannot happen exits non-zero (2).
 fn status(args: StatusArgs, mut io: Io<'_>) -> io::Result<Exit> {
-    let options = crate::map::MapOptions { expand: true };
-    let outcome = match run_analysis(
-        &args.analysis,
-        Some(options),
-        &Progress::new(false),
-        &mut io,
-    )? {
-        Ok(outcome) => outcome,
+    let map = match drawn_map(&args.analysis, true, &mut io)? {
+        Ok(map) => map,
         Err(exit) => return Ok(exit),
     };
-    let map = outcome.map.unwrap_or_default();
     let status = crate::map::status::rows(&map);
     let text = match args.format {
         StatusFormat::Human => crate::map::status::human(&status),
-        StatusFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&status).map_err(io::Error::other)?;
-            text.push('\n');
-            text
-        }
+        StatusFormat::Json => json_text(&status)?,
         StatusFormat::Markdown => crate::map::status::markdown(&status, &map),
     };
     io.stdout.write_all(text.as_bytes())?;

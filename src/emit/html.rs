@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::Report;
-use super::markdown::request_command;
+use super::markdown::{count, request_command};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::site::markdown::{self, Link, escape};
 use crate::source::SourceFile;
@@ -21,10 +21,6 @@ const SCRIPT: &str = include_str!("html/report.js");
 const CONTEXT: u32 = 2;
 /// Characters of a source line shown before it is cut.
 const LINE_CHARS: usize = 160;
-
-fn count(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
 
 /// A few lines around the finding, the primary span marked.
 fn snippet(file: &SourceFile, d: &Diagnostic) -> String {
@@ -134,10 +130,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         if !map.totals.needs_production.is_empty() {
             html.push_str("<section class=\"production\"><h2>SES production access needed</h2>\n<p>Until it is granted, SES mails only verified addresses there.</p>\n<table><thead><tr><th>account</th><th>region</th><th>SES state</th><th>senders</th><th>request it</th><th>then record it</th></tr></thead><tbody>\n");
             for place in &map.totals.needs_production {
-                let record = match &place.account {
-                    Some(a) => format!("--ses-production {a}:{}", place.region),
-                    None => format!("--ses-production {}", place.region),
-                };
+                let record = place.production_flag();
                 let _ = writeln!(
                     html,
                     "<tr><td>{}</td><td>{}</td><td><span class=\"state {state}\">{state}</span></td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",

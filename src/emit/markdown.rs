@@ -58,7 +58,8 @@ pub(crate) fn code(text: &str) -> String {
     format!("{fence}{pad}{body}{pad}{fence}")
 }
 
-fn count(n: usize, word: &str) -> String {
+/// `1 error`, `2 errors`.
+pub(crate) fn count(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
@@ -104,10 +105,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             md.push_str("| --- | --- | --- | --- | --- | --- |\n");
             for place in places {
                 let account = place.account.as_deref().unwrap_or("unknown");
-                let record = match &place.account {
-                    Some(a) => format!("--ses-production {a}:{}", place.region),
-                    None => format!("--ses-production {}", place.region),
-                };
+                let record = place.production_flag();
                 let _ = writeln!(
                     md,
                     "| {} | {} | {} | {} | {} | {} |",

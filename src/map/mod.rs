@@ -76,6 +76,16 @@ pub struct Place {
     pub senders: usize,
 }
 
+impl Place {
+    /// The flag that records production access here once it is granted.
+    pub fn production_flag(&self) -> String {
+        match &self.account {
+            Some(account) => format!("--ses-production {account}:{}", self.region),
+            None => format!("--ses-production {}", self.region),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct AccountGroup {
     /// Mermaid- and DOT-safe id (`a0`).

@@ -137,7 +137,7 @@ pub fn build(catalog: &Catalog, root: &Path) -> Result<Site, SiteError> {
     let nav = Nav::new(&rules);
     for guide in GUIDES {
         let path = root.join(guide.source);
-        let text = std::fs::read_to_string(&path).map_err(|source| SiteError::Read {
+        let text = crate::input::read_regular_string(&path).map_err(|source| SiteError::Read {
             path: path.clone(),
             source,
         })?;
