@@ -547,10 +547,33 @@ fn drawn_map(
     io: &mut Io<'_>,
 ) -> io::Result<Result<crate::map::Map, Exit>> {
     let options = crate::map::MapOptions { expand };
-    Ok(
-        run_analysis(args, Some(options), &Progress::new(false), io)?
-            .map(|outcome| outcome.map.unwrap_or_default()),
-    )
+    let outcome = match run_analysis(args, Some(options), &Progress::new(false), io)? {
+        Ok(outcome) => outcome,
+        Err(exit) => return Ok(Err(exit)),
+    };
+    // A picture never fails the run, but it must not pass off less than it was given as the
+    // whole: files that could not be read or parsed are named on stderr.
+    let mut unread: Vec<&str> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "ST001")
+        .filter_map(|d| outcome.files.get(d.location.file).map(|f| f.name.as_str()))
+        .collect();
+    unread.dedup();
+    if !unread.is_empty() {
+        writeln!(
+            io.stderr,
+            "warning: {} could not be read or parsed and {} not in the picture ({}); `sandtrap check` says why",
+            if unread.len() == 1 {
+                "1 file".to_owned()
+            } else {
+                format!("{} files", unread.len())
+            },
+            if unread.len() == 1 { "is" } else { "are" },
+            unread.join(", ")
+        )?;
+    }
+    Ok(Ok(outcome.map.unwrap_or_default()))
 }
 
 /// Pretty JSON and a final newline.

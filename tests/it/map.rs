@@ -192,6 +192,26 @@ fn a_large_run_collapses_clean_senders_and_says_so() {
 }
 
 #[test]
+fn files_left_out_of_the_picture_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("broken.yaml"), "Resources: [\n").unwrap();
+    let path = dir.path().to_str().unwrap();
+    for command in ["map", "status"] {
+        let out = run(&[command, path], "");
+        assert_eq!(out.exit, Exit::Clean, "{}", out.stderr);
+        assert!(
+            out.stderr.starts_with(
+                "warning: 1 file could not be read or parsed and is not in the picture ("
+            ) && out.stderr.contains("broken.yaml"),
+            "{command}: {}",
+            out.stderr
+        );
+    }
+    let clean = run(&["map", EXAMPLE[0], EXAMPLE[1], EXAMPLE[2]], "");
+    assert!(clean.stderr.is_empty(), "{}", clean.stderr);
+}
+
+#[test]
 fn findings_never_fail_the_map_but_a_broken_run_does() {
     let out = run(
         &["map", "--ses-sandbox", "us-west-2", "testdata/rules/ST101"],
