@@ -263,6 +263,11 @@ impl Files {
         self.files.len()
     }
 
+    /// Every file with its id, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        (0u32..).map(FileId).zip(&self.files)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }

@@ -72,8 +72,10 @@ pub struct Outcome {
     pub summary: Summary,
     /// The fail level from the config file, when it sets one.
     pub config_fail_level: Option<Severity>,
-    /// The facts document the rules read.
-    pub facts: serde_json::Value,
+    /// The facts the rules read (unmasked: [`Outcome::facts_json`] is the document to show).
+    pub facts: join::Facts,
+    /// The values of `NoEcho` parameters, masked in everything the run shows.
+    secrets: secrets::Secrets,
     /// The rules of the run (SARIF rule metadata).
     pub catalog: Catalog,
     /// The names of the analyzed templates, in the order they were found (JUnit test cases).
@@ -271,8 +273,7 @@ pub fn run_with_progress(
         join_inputs.live = Some(live_lookup(&targets, aws));
         typed = join::facts_document(&stacks, &join_inputs);
     }
-    let mut facts = typed.to_json();
-    diagnostics.extend(rules::evaluate(&catalog, &facts, &|name| {
+    diagnostics.extend(rules::evaluate_facts(&catalog, &typed, &|name| {
         ids.get(name).copied()
     }));
     crate::diagnostic::dedup(&mut diagnostics);
@@ -292,7 +293,6 @@ pub fn run_with_progress(
         diagnostics
             .iter_mut()
             .for_each(|d| secrets.mask_diagnostic(d));
-        secrets.mask_json(&mut facts);
     }
     sort(&files, &mut diagnostics);
     for d in &diagnostics {
@@ -310,11 +310,24 @@ pub fn run_with_progress(
         diagnostics,
         summary,
         config_fail_level: inputs.config.fail_level.as_ref().map(|l| l.value),
-        facts,
+        facts: typed,
+        secrets,
         catalog,
         templates,
         map,
     })
+}
+
+impl Outcome {
+    /// The facts document as `sandtrap facts` prints it, with the values of `NoEcho`
+    /// parameters masked.
+    pub fn facts_json(&self) -> serde_json::Value {
+        let mut facts = self.facts.to_json();
+        if !self.secrets.is_empty() {
+            self.secrets.mask_json(&mut facts);
+        }
+        facts
+    }
 }
 
 #[cfg(feature = "aws")]

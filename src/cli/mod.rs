@@ -535,7 +535,7 @@ fn facts(args: FactsArgs, mut io: Io<'_>) -> io::Result<Exit> {
         Ok(outcome) => outcome,
         Err(exit) => return Ok(exit),
     };
-    serde_json::to_writer_pretty(&mut *io.stdout, &outcome.facts)?;
+    serde_json::to_writer_pretty(&mut *io.stdout, &outcome.facts_json())?;
     writeln!(io.stdout)?;
     Ok(Exit::Clean)
 }

@@ -1,74 +1,251 @@
-//! The evaluate stage: every case's JSONPath query over the facts document, each matched object
-//! turned into at most one diagnostic per rule.
+//! The evaluate stage: every case's JSONPath query over the facts, each matched object turned
+//! into at most one diagnostic per rule.
+//!
+//! Almost every query picks elements of one collection (`$.senders[?@.ses.state == 'sandbox']`,
+//! `$.senders[*].unresolved[*]`) and reads nothing outside the element it looks at. Such a case
+//! runs over each element on its own ([`Local`]): with the typed facts of a run
+//! ([`evaluate_facts`]) one fact at a time is serialized, every such case of every rule runs over
+//! it, and it is dropped, so the whole document never exists as a `Value` and memory follows the
+//! typed facts, not their JSON form. A rule with any other case (`$..region`, `$.senders[0]`, a
+//! filter that names `$`) runs over the whole document, which is built once, and only when such
+//! a rule exists. Both ways give the same diagnostics in the same order: by rule, then case,
+//! then document order.
 
 use std::collections::{HashMap, HashSet};
 
+use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
 use serde_json::{Map, Value};
 
 use super::{Case, Catalog, Rule, RuleFilter};
 use crate::diagnostic::{Diagnostic, Location, Related};
+use crate::join::Facts;
 use crate::source::{FileId, Span};
 
-/// Runs every rule of `catalog` over `facts`.
+/// A case's query as a query over one element of a collection: `$.senders[?F].rest` becomes
+/// `$[?F].rest`, run over a one-element array holding the element.
+#[derive(Clone, Debug)]
+pub(super) struct Local {
+    collection: String,
+    query: JpQuery,
+}
+
+impl Local {
+    /// `Some` when the query starts with a collection's name, then a wildcard or a filter, and
+    /// nothing after the name can read outside the element: no `$` in the filter or the rest
+    /// (the test is on the printed query, so a `$` inside a string literal also counts: such a
+    /// rule runs over the whole document, which is always right).
+    pub(super) fn of(query: &JpQuery) -> Option<Local> {
+        let mut segments = query.segments.iter();
+        let Some(Segment::Selector(Selector::Name(collection))) = segments.next() else {
+            return None;
+        };
+        let element = segments.next()?;
+        if !matches!(
+            element,
+            Segment::Selector(Selector::Wildcard | Selector::Filter(_))
+        ) {
+            return None;
+        }
+        let query = JpQuery::new(std::iter::once(element).chain(segments).cloned().collect());
+        let reads_root = query.segments.iter().any(|s| s.to_string().contains('$'));
+        (!reads_root).then(|| Local {
+            collection: collection.clone(),
+            query,
+        })
+    }
+}
+
+/// The facts a run's rules read: the typed facts of a run, or a JSON document (the tests', and
+/// any caller holding one).
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Facts(&'a Facts),
+    Json(&'a Value),
+}
+
+impl Source<'_> {
+    /// Calls `visit` with each element of `collection`, as a one-element array.
+    fn for_each(&self, collection: &str, visit: &mut dyn FnMut(usize, &Value)) {
+        fn each<T: serde::Serialize>(items: &[T], visit: &mut dyn FnMut(usize, &Value)) {
+            for (index, item) in items.iter().enumerate() {
+                // The facts serialize infallibly (string keys, finite numbers).
+                if let Ok(value) = serde_json::to_value(item) {
+                    visit(index, &Value::Array(vec![value]));
+                }
+            }
+        }
+        match self {
+            Source::Facts(facts) => match collection {
+                "stacks" => each(&facts.stacks, visit),
+                "senders" => each(&facts.senders, visit),
+                "lookups" => each(&facts.lookups, visit),
+                "identities" => each(&facts.identities, visit),
+                "configuration_sets" => each(&facts.configuration_sets, visit),
+                "trigger_senders" => each(&facts.trigger_senders, visit),
+                _ => {}
+            },
+            Source::Json(document) => {
+                if let Some(items) = document.get(collection).and_then(Value::as_array) {
+                    each(items, visit);
+                }
+            }
+        }
+    }
+
+    fn whole(&self) -> std::borrow::Cow<'_, Value> {
+        match self {
+            Source::Facts(facts) => std::borrow::Cow::Owned(facts.to_json()),
+            Source::Json(document) => std::borrow::Cow::Borrowed(*document),
+        }
+    }
+}
+
+/// Runs every rule of `catalog` over the typed facts of a run.
 ///
 /// `file_id` maps the `file` of a fact's span to the run's file; a location in a file it does not
 /// know is treated as absent. Diagnostics come out by rule, then case, then document order;
 /// severity is the case's or the rule's default (configuration applies later).
+pub fn evaluate_facts(
+    catalog: &Catalog,
+    facts: &Facts,
+    file_id: &dyn Fn(&str) -> Option<FileId>,
+) -> Vec<Diagnostic> {
+    run(catalog, Source::Facts(facts), file_id)
+}
+
+/// [`evaluate_facts`] over a facts document as JSON.
 pub fn evaluate(
     catalog: &Catalog,
     facts: &Value,
     file_id: &dyn Fn(&str) -> Option<FileId>,
 ) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    for rule in catalog {
-        evaluate_rule(rule, facts, file_id, &mut diagnostics);
-    }
-    diagnostics
+    run(catalog, Source::Json(facts), file_id)
 }
 
-fn evaluate_rule(
-    rule: &Rule,
-    facts: &Value,
-    file_id: &dyn Fn(&str) -> Option<FileId>,
-    out: &mut Vec<Diagnostic>,
-) {
-    // An object claimed by an earlier case is not reported again by a later, less specific one,
-    // even when the earlier case could not locate it: one object, one diagnostic.
-    let mut claimed: HashSet<String> = HashSet::new();
-    // `where:` is decided once per object, whichever case meets it first.
-    let mut passes: HashMap<String, bool> = HashMap::new();
-    let url = rule.url();
-    for case in &rule.cases {
-        // A query over a plain `Value` cannot fail at run time once it has parsed; should the
-        // engine still refuse, the case reports nothing rather than stop the run.
-        let Ok(matches) = jsonpath_rust::query::js_path_process(&case.compiled, facts) else {
-            continue;
+/// One rule's state while it runs: what it found per case, and which objects it already
+/// reported (or rejected by `where:`).
+struct Progress<'r> {
+    rule: &'r Rule,
+    url: Option<String>,
+    /// An object claimed by an earlier case is not reported again by a later, less specific one,
+    /// even when the earlier case could not locate it: one object, one diagnostic.
+    claimed: HashSet<String>,
+    /// `where:` is decided once per object, whichever case meets it first.
+    passes: HashMap<String, bool>,
+    found: Vec<Vec<Diagnostic>>,
+}
+
+impl<'r> Progress<'r> {
+    fn new(rule: &'r Rule) -> Self {
+        Self {
+            rule,
+            url: rule.url(),
+            claimed: HashSet::new(),
+            passes: HashMap::new(),
+            found: vec![Vec::new(); rule.cases.len()],
+        }
+    }
+
+    /// Considers one matched object for case `index`; `path` names it when it has no `id`.
+    fn consider(
+        &mut self,
+        index: usize,
+        value: &Value,
+        path: impl FnOnce() -> String,
+        file_id: &dyn Fn(&str) -> Option<FileId>,
+    ) {
+        let identity = match value.get("id").and_then(Value::as_str) {
+            Some(id) => format!("id:{id}"),
+            None => format!("path:{}", path()),
         };
-        for found in matches {
-            let identity = match found.val.get("id").and_then(Value::as_str) {
-                Some(id) => format!("id:{id}"),
-                None => format!("path:{}", found.path),
-            };
-            if let Some(filter) = &rule.filter {
-                let pass = *passes
-                    .entry(identity.clone())
-                    .or_insert_with(|| holds(filter, found.val));
-                if !pass {
-                    continue;
-                }
+        if let Some(filter) = &self.rule.filter {
+            let pass = *self
+                .passes
+                .entry(identity.clone())
+                .or_insert_with(|| holds(filter, value));
+            if !pass {
+                return;
             }
-            if !claimed.insert(identity) {
-                continue;
-            }
-            let Some(object) = found.val.as_object() else {
-                continue;
-            };
-            if let Some(mut diagnostic) = report(rule, case, found.val, object, file_id) {
-                diagnostic.url.clone_from(&url);
-                out.push(diagnostic);
+        }
+        if !self.claimed.insert(identity) {
+            return;
+        }
+        let (Some(object), Some(case)) = (value.as_object(), self.rule.cases.get(index)) else {
+            return;
+        };
+        if let Some(mut diagnostic) = report(self.rule, case, value, object, file_id)
+            && let Some(found) = self.found.get_mut(index)
+        {
+            diagnostic.url.clone_from(&self.url);
+            found.push(diagnostic);
+        }
+    }
+}
+
+fn run(
+    catalog: &Catalog,
+    source: Source<'_>,
+    file_id: &dyn Fn(&str) -> Option<FileId>,
+) -> Vec<Diagnostic> {
+    let mut progress: Vec<Progress<'_>> = catalog.iter().map(Progress::new).collect();
+    let local = |rule: &Rule| rule.cases.iter().all(|case| case.local.is_some());
+
+    // Rules made of local cases, per collection, one element at a time.
+    let mut collections: Vec<&str> = Vec::new();
+    for rule in catalog.iter().filter(|rule| local(rule)) {
+        for case in &rule.cases {
+            if let Some(l) = &case.local
+                && !collections.contains(&l.collection.as_str())
+            {
+                collections.push(&l.collection);
             }
         }
     }
+    for collection in collections {
+        source.for_each(collection, &mut |element, one| {
+            for state in progress.iter_mut().filter(|state| local(state.rule)) {
+                for (index, case) in state.rule.cases.iter().enumerate() {
+                    let Some(l) = case.local.as_ref().filter(|l| l.collection == collection) else {
+                        continue;
+                    };
+                    // A query over a plain `Value` cannot fail at run time once it has parsed;
+                    // should the engine still refuse, the case reports nothing.
+                    let Ok(matches) = jsonpath_rust::query::js_path_process(&l.query, one) else {
+                        continue;
+                    };
+                    for found in matches {
+                        // `$[0]...` within the element: the same object as `$['senders'][N]...`.
+                        let path = || {
+                            let inner = found.path.strip_prefix("$[0]").unwrap_or(&found.path);
+                            format!("$['{collection}'][{element}]{inner}")
+                        };
+                        state.consider(index, found.val, path, file_id);
+                    }
+                }
+            }
+        });
+    }
+
+    // Every other rule, over the whole document.
+    if catalog.iter().any(|rule| !local(rule)) {
+        let document = source.whole();
+        for state in progress.iter_mut().filter(|state| !local(state.rule)) {
+            for (index, case) in state.rule.cases.iter().enumerate() {
+                let Ok(matches) = jsonpath_rust::query::js_path_process(&case.compiled, &*document)
+                else {
+                    continue;
+                };
+                for found in matches {
+                    state.consider(index, found.val, || found.path.clone(), file_id);
+                }
+            }
+        }
+    }
+
+    progress
+        .into_iter()
+        .flat_map(|state| state.found.into_iter().flatten())
+        .collect()
 }
 
 /// Whether `object` satisfies the rule's `where:`.
@@ -157,4 +334,27 @@ fn locate(
             span: Span::new(start, end),
         })
     })
+}
+
+/// Every case of every rule over the whole document: what [`run`] must equal.
+#[cfg(test)]
+pub(super) fn evaluate_whole(
+    catalog: &Catalog,
+    facts: &Value,
+    file_id: &dyn Fn(&str) -> Option<FileId>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in catalog {
+        let mut state = Progress::new(rule);
+        for (index, case) in rule.cases.iter().enumerate() {
+            let Ok(matches) = jsonpath_rust::query::js_path_process(&case.compiled, facts) else {
+                continue;
+            };
+            for found in matches {
+                state.consider(index, found.val, || found.path.clone(), file_id);
+            }
+        }
+        out.extend(state.found.into_iter().flatten());
+    }
+    out
 }

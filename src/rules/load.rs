@@ -394,6 +394,7 @@ impl Checker<'_> {
             })
             .collect::<Result<Vec<_>, RuleError>>()?;
         Ok(Case {
+            local: super::evaluate::Local::of(&compiled),
             compiled,
             severity,
             at: self.keys(&raw.at)?,

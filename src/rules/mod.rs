@@ -18,7 +18,7 @@ use miette::{NamedSource, SourceSpan};
 
 use crate::diagnostic::Severity;
 
-pub use evaluate::evaluate;
+pub use evaluate::{evaluate, evaluate_facts};
 #[cfg(test)]
 use load::parse_rule_unchecked;
 pub use load::{RuleError, parse_rule};
@@ -86,6 +86,9 @@ pub struct Case {
     /// The JSONPath query as written; parsed once at load into `compiled`.
     pub query: String,
     compiled: JpQuery,
+    /// The same query over one element of a collection, when it reads nothing else: the rules
+    /// then run over each fact on its own ([`evaluate`]).
+    local: Option<evaluate::Local>,
     /// `None`: the rule's default severity.
     pub severity: Option<Severity>,
     /// Keys of the matched object's `spans`; the first one present is the primary location.

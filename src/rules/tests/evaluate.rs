@@ -376,3 +376,71 @@ fn the_object_note_is_added_to_every_diagnostic() {
         ]
     );
 }
+
+#[test]
+fn which_queries_run_per_element() {
+    let local = |query: &str| {
+        crate::rules::evaluate::Local::of(&jsonpath_rust::parser::parse_json_path(query).unwrap())
+            .is_some()
+    };
+    assert!(local("$.senders[?@.ses.state == 'sandbox']"));
+    assert!(local("$.senders[*].unresolved[*]"));
+    assert!(local("$['lookups'][?@.error != null]"));
+    // Anything that can read outside one element runs over the whole document.
+    assert!(!local("$.senders"));
+    assert!(!local("$.senders[0]"));
+    assert!(!local("$.senders[-1:]"));
+    assert!(!local("$..region"));
+    assert!(!local("$.senders[?@.region == $.stacks[0].region]"));
+    assert!(!local("$.senders[*][?@ == $.version]"));
+    assert!(!local("$[*]"));
+}
+
+/// The built-in rules over the facts of every rule fixture: one element at a time (the run's
+/// way) and over the whole document give the same diagnostics in the same order, and a rule
+/// that mixes both kinds of case still reports each object once.
+#[test]
+fn per_element_evaluation_equals_the_whole_document() {
+    let options = crate::check::CheckOptions {
+        paths: vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/rules"
+        ))],
+        cwd: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        ..Default::default()
+    };
+    let outcome = crate::check::run(&options).unwrap();
+    let document = outcome.facts.to_json();
+    assert!(!outcome.facts.senders.is_empty());
+    let names: std::collections::HashMap<String, FileId> = outcome
+        .files
+        .iter()
+        .map(|(id, file)| (file.name.clone(), id))
+        .collect();
+    let file_id = |name: &str| names.get(name).copied();
+    let catalog = Catalog::builtin().unwrap();
+    let streamed = evaluate_facts(&catalog, &outcome.facts, &file_id);
+    let whole = crate::rules::evaluate::evaluate_whole(&catalog, &document, &file_id);
+    assert!(streamed.len() > 20, "{}", streamed.len());
+    assert_eq!(format!("{streamed:?}"), format!("{whole:?}"));
+    assert_eq!(
+        format!("{:?}", evaluate(&catalog, &document, &file_id)),
+        format!("{whole:?}")
+    );
+
+    // A rule with a case over the whole document runs wholly that way; the object its first
+    // case claims is not reported by the second.
+    let mixed = rule(concat!(
+        "cases:\n",
+        "  - query: \"$.senders[?@.uses_ses == true]\"\n",
+        "    at: resource\n",
+        "    message: \"{resource}: first\"\n",
+        "  - query: \"$..senders[?@.kind == 'user-pool']\"\n",
+        "    at: resource\n",
+        "    message: \"{resource}: second\"\n",
+    ));
+    let catalog = super::catalog([mixed]);
+    let streamed = evaluate_facts(&catalog, &outcome.facts, &file_id);
+    let whole = crate::rules::evaluate::evaluate_whole(&catalog, &document, &file_id);
+    assert_eq!(format!("{streamed:?}"), format!("{whole:?}"));
+}
