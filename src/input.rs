@@ -21,7 +21,14 @@ pub const MAX_SETTINGS_BYTES: u64 = 4 << 20;
 /// Reads `reader` to its end, or fails with `FileTooLarge` past `limit` bytes without reading
 /// more than one byte beyond it. The one place where sandtrap reads input.
 pub fn read_bounded(reader: &mut dyn Read, limit: u64) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+    read_sized(reader, limit, 0)
+}
+
+/// [`read_bounded`] into a buffer sized for `expected` bytes (a file's length), so a file that
+/// did not change since it was measured is read in one call and one more that finds its end.
+fn read_sized(reader: &mut dyn Read, limit: u64, expected: u64) -> std::io::Result<Vec<u8>> {
+    let capacity = usize::try_from(expected.min(limit).saturating_add(1)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
     reader
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)?;
@@ -51,7 +58,7 @@ pub fn read_file(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
         return Err(too_large(limit));
     }
     // The file may have grown since it was measured: the read is bounded too.
-    read_bounded(&mut std::fs::File::open(path)?, limit)
+    read_sized(&mut std::fs::File::open(path)?, limit, metadata.len())
 }
 
 /// A template or manifest: [`read_file`] bounded by [`MAX_FILE_BYTES`].

@@ -105,14 +105,21 @@ pub(super) fn targets(options: &CheckOptions) -> Result<discover::Discovered, Ch
             .stdin_filename
             .clone()
             .unwrap_or_else(|| "-".to_owned());
-        // The buffer replaces the file it was read from.
-        let on_disk = options
-            .stdin_filename
-            .as_ref()
-            .and_then(|f| options.cwd.join(f).canonicalize().ok());
-        if let Some(on_disk) = on_disk {
+        // The buffer replaces the file it was read from: only a target of the same file name
+        // can be it, and only those are looked up on disk (`--project-root` walks thousands).
+        if let Some(file) = &options.stdin_filename {
+            let on_disk = options.cwd.join(file);
+            let canonical = on_disk.canonicalize().ok();
             discovered.targets.retain(|t| {
-                t.path.as_ref().and_then(|p| p.canonicalize().ok()).as_ref() != Some(&on_disk)
+                let Some(path) = &t.path else {
+                    return true;
+                };
+                if path.file_name() != on_disk.file_name() {
+                    return true;
+                }
+                let same =
+                    canonical.is_some() && options.cwd.join(path).canonicalize().ok() == canonical;
+                !same
             });
         }
         discovered.targets.push(Target {

@@ -18,6 +18,11 @@ pub struct RunInputs {
     /// `--param-file` values, then `--param` on top.
     pub params: BTreeMap<String, String>,
     pub ses: Vec<SesDeclaration>,
+    /// The run's directory, which relative paths are read from.
+    cwd: PathBuf,
+    /// The config file's directory, absolute, and with its links resolved (taken once per run,
+    /// not per file).
+    config_dir: Option<(PathBuf, Option<PathBuf>)>,
 }
 
 impl RunInputs {
@@ -68,26 +73,53 @@ impl RunInputs {
             }
         }
         ses.extend(config_declarations(&config));
+        let config_dir = config.dir().map(|dir| {
+            let absolute = lexical(&options.cwd.join(dir));
+            let canonical = absolute.canonicalize().ok();
+            (absolute, canonical)
+        });
         Ok(Self {
             config,
             params,
             ses,
+            cwd: options.cwd.clone(),
+            config_dir,
         })
     }
 
     /// The path of `target` relative to the config file's directory (or the display name), as
     /// `stacks:` and `per-file-ignores:` globs see it.
     pub fn relative_path(&self, target_name: &str, target_path: Option<&Path>) -> String {
-        let absolute = target_path.and_then(|p| p.canonicalize().ok());
-        let dir = self.config.dir().and_then(|d| d.canonicalize().ok());
-        match (absolute, dir) {
-            (Some(file), Some(dir)) => file
-                .strip_prefix(&dir)
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_else(|_| target_name.to_owned()),
-            _ => target_name.trim_start_matches("./").to_owned(),
+        let shown = |relative: &Path| relative.to_string_lossy().replace('\\', "/");
+        if let (Some(path), Some((dir, canonical_dir))) = (target_path, &self.config_dir) {
+            // By the path's own components, without a system call: a walked file under the
+            // config file's directory (nearly every file of a run). A path that climbs (`..`)
+            // or lies elsewhere is compared with its links resolved, as the file system sees it.
+            let absolute = self.cwd.join(path);
+            let climbs = absolute
+                .components()
+                .any(|c| c == std::path::Component::ParentDir);
+            if !climbs && let Ok(relative) = lexical(&absolute).strip_prefix(dir) {
+                return shown(relative);
+            }
+            return match (absolute.canonicalize().ok(), canonical_dir) {
+                (Some(file), Some(dir)) => file
+                    .strip_prefix(dir)
+                    .map(shown)
+                    .unwrap_or_else(|_| target_name.to_owned()),
+                _ => target_name.to_owned(),
+            };
         }
+        target_name.trim_start_matches("./").to_owned()
     }
+}
+
+/// `path` without its `.` components (`..` is kept: only the file system can say where it
+/// leads through a link).
+fn lexical(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| *c != std::path::Component::CurDir)
+        .collect()
 }
 
 /// What the config file's `ses:` says, as declarations the join weighs with the flags'.

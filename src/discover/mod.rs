@@ -108,6 +108,9 @@ pub struct FileProblem {
 pub struct Discovered {
     pub targets: Vec<Target>,
     pub problems: Vec<FileProblem>,
+    /// The walked files that are symbolic links, by path, with the file they lead to: they
+    /// are the one way a walk meets a file twice.
+    links: HashMap<PathBuf, PathBuf>,
 }
 
 /// A path named on the command line that does not exist: the run cannot proceed as asked.
@@ -166,10 +169,19 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
             explicit_file(path, given, &mut found);
         }
     }
-    found.targets = dedup(found.targets);
-    found
-        .targets
-        .sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.path.cmp(&b.path)));
+    // Sorted first, so that which of two equal-ranked spellings of one file is kept does not
+    // depend on the order the walker's threads found them.
+    let by_name = |a: &Target, b: &Target| a.name.cmp(&b.name).then_with(|| a.path.cmp(&b.path));
+    found.targets.sort_by(by_name);
+    // Several directories named can reach one file through links the walk cannot see (a
+    // linked directory named beside its target): then only the file system can say.
+    let resolve = paths.len() > 1 && paths.iter().any(|p| p.is_dir());
+    found.targets = dedup(
+        std::mem::take(&mut found.targets),
+        &found.links,
+        resolve,
+        cwd.as_deref(),
+    );
     Ok(found)
 }
 
@@ -205,6 +217,12 @@ fn explicit_file(path: &Path, given: String, found: &mut Discovered) {
             return;
         }
     }
+    // A named link is known by the file it leads to, like a walked one.
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+        && let Ok(target) = std::fs::canonicalize(path)
+    {
+        found.links.insert(path.to_path_buf(), target);
+    }
     found.targets.push(Target {
         name: given,
         path: Some(path.to_path_buf()),
@@ -214,7 +232,8 @@ fn explicit_file(path: &Path, given: String, found: &mut Discovered) {
     });
 }
 
-/// Walks `root`, collecting loose candidates and reading the cloud assemblies it meets.
+/// Walks `root` on every core, collecting loose candidates and reading the cloud assemblies it
+/// meets (probing each directory for a manifest happens on the walker's threads too).
 fn walk(root: &Path, cwd: Option<&Path>, found: &mut Discovered) {
     // The filter runs inside the walker, so it can only hand what it finds back through a
     // shared list: directories that are assemblies (with their manifest text) are not descended.
@@ -223,6 +242,7 @@ fn walk(root: &Path, cwd: Option<&Path>, found: &mut Discovered) {
     let walker = WalkBuilder::new(root)
         .require_git(false)
         .follow_links(false)
+        .threads(std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
         .filter_entry(move |entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if entry.depth() == 0 || !is_dir {
@@ -230,48 +250,125 @@ fn walk(root: &Path, cwd: Option<&Path>, found: &mut Discovered) {
             }
             match cdk::probe(entry.path()) {
                 Some(text) => {
-                    let mut list = seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                    list.push((entry.path().to_path_buf(), text));
+                    lock(&seen).push((entry.path().to_path_buf(), text));
                     false
                 }
                 None => true,
             }
         })
-        .build();
+        .build_parallel();
     // A link to a file is followed only when it resolves inside the walked root: a committed
     // `evil.json -> ../../outside/t.json` is not part of the tree. Broken links are skipped.
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    for result in walker {
-        let entry = match result {
-            Ok(entry) => entry,
-            Err(err) => {
-                found.problems.push(walk_problem(&err, root, cwd));
-                continue;
-            }
-        };
-        let path = entry.path();
-        let is_file = match entry.file_type() {
-            Some(t) if t.is_symlink() => {
-                crate::input::contained(path, &canonical_root).is_some_and(|c| c.is_file())
-            }
-            Some(t) => t.is_file(),
-            None => false,
-        };
-        if !is_file || !has_candidate_extension(path) {
-            continue;
-        }
-        found.targets.push(Target {
-            name: display(path, cwd),
-            path: Some(path.to_path_buf()),
-            explicit: false,
-            origin: Origin::Loose,
-            environment: Environment::default(),
-        });
-    }
-    let assemblies = std::mem::take(&mut *assemblies.lock().unwrap_or_else(|p| p.into_inner()));
+    let walked: Mutex<Walked> = Mutex::default();
+    walker.visit(&mut Visitors {
+        shared: &walked,
+        root,
+        cwd,
+        canonical_root: &canonical_root,
+    });
+    let walked = walked.into_inner().unwrap_or_else(|p| p.into_inner());
+    found.targets.extend(walked.targets);
+    found.links.extend(walked.links);
+    // The threads finish in any order; the problems are reported by path.
+    let mut problems = walked.problems;
+    problems.sort_by(|a, b| a.file.name.cmp(&b.file.name));
+    found.problems.extend(problems);
+    let mut assemblies = std::mem::take(&mut *lock(&assemblies));
+    assemblies.sort();
     for (dir, text) in assemblies {
         cdk::read(&dir, &display(&dir, cwd), text, false, found);
     }
+}
+
+/// What the walker threads found.
+#[derive(Default)]
+struct Walked {
+    targets: Vec<Target>,
+    problems: Vec<FileProblem>,
+    links: Vec<(PathBuf, PathBuf)>,
+}
+
+/// Makes one [`Visitor`] per walker thread.
+struct Visitors<'a> {
+    shared: &'a Mutex<Walked>,
+    root: &'a Path,
+    cwd: Option<&'a Path>,
+    canonical_root: &'a Path,
+}
+
+impl<'s> ignore::ParallelVisitorBuilder<'s> for Visitors<'s> {
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+        Box::new(Visitor {
+            mine: Walked::default(),
+            shared: self.shared,
+            root: self.root,
+            cwd: self.cwd,
+            canonical_root: self.canonical_root,
+        })
+    }
+}
+
+/// One walker thread's findings, kept apart and handed over once, when the thread is done.
+struct Visitor<'a> {
+    mine: Walked,
+    shared: &'a Mutex<Walked>,
+    root: &'a Path,
+    cwd: Option<&'a Path>,
+    canonical_root: &'a Path,
+}
+
+impl ignore::ParallelVisitor for Visitor<'_> {
+    fn visit(&mut self, result: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+        let entry = match result {
+            Ok(entry) => entry,
+            Err(err) => {
+                (self.mine.problems).push(walk_problem(&err, self.root, self.cwd));
+                return ignore::WalkState::Continue;
+            }
+        };
+        let path = entry.path();
+        let (is_file, link) = match entry.file_type() {
+            Some(t) if t.is_symlink() => match crate::input::contained(path, self.canonical_root) {
+                Some(target) if target.is_file() => (true, Some(target)),
+                _ => (false, None),
+            },
+            Some(t) => (t.is_file(), None),
+            None => (false, None),
+        };
+        if is_file && has_candidate_extension(path) {
+            // Keyed like the files the walk meets directly: under the root as it was named.
+            if let Some(target) = link
+                && let Ok(inside) = target.strip_prefix(self.canonical_root)
+            {
+                let key = absolute(self.root, self.cwd).join(inside);
+                self.mine.links.push((path.to_path_buf(), key));
+            }
+            self.mine.targets.push(Target {
+                name: display(path, self.cwd),
+                path: Some(path.to_path_buf()),
+                explicit: false,
+                origin: Origin::Loose,
+                environment: Environment::default(),
+            });
+        }
+        ignore::WalkState::Continue
+    }
+}
+
+impl Drop for Visitor<'_> {
+    fn drop(&mut self) {
+        let mut shared = lock(self.shared);
+        shared.targets.append(&mut self.mine.targets);
+        shared.problems.append(&mut self.mine.problems);
+        shared.links.append(&mut self.mine.links);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A directory the walk could not read (permissions, an I/O error): `ST001` against it, so an
@@ -335,15 +432,35 @@ fn tidy(name: &str) -> String {
 
 /// One target per file on disk, when several paths reach it: a CDK stack beats a loose file
 /// (it knows its environment), then an explicitly named one beats a walked one.
-fn dedup(targets: Vec<Target>) -> Vec<Target> {
+///
+/// A file is known by its absolute path without `.` components, which costs no system call;
+/// a walked link by the file it leads to (`links`); a CDK stack's template, a path that climbs
+/// (`..`), or every path when `resolve` is set, by its path with links resolved.
+fn dedup(
+    targets: Vec<Target>,
+    links: &HashMap<PathBuf, PathBuf>,
+    resolve: bool,
+    cwd: Option<&Path>,
+) -> Vec<Target> {
+    let key = |target: &Target| {
+        let path = target.path.as_ref()?;
+        if let Some(key) = links.get(path) {
+            return Some(key.clone());
+        }
+        let climbs = path
+            .components()
+            .any(|c| c == std::path::Component::ParentDir);
+        let cdk = matches!(target.origin, Origin::Cdk(_));
+        Some(if resolve || climbs || cdk {
+            std::fs::canonicalize(path).unwrap_or_else(|_| absolute(path, cwd))
+        } else {
+            absolute(path, cwd)
+        })
+    };
     let mut best: HashMap<PathBuf, usize> = HashMap::new();
     let mut kept: Vec<Option<Target>> = Vec::with_capacity(targets.len());
     for target in targets {
-        let key = target
-            .path
-            .as_ref()
-            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()));
-        let Some(key) = key else {
+        let Some(key) = key(&target) else {
             kept.push(Some(target));
             continue;
         };
@@ -363,6 +480,18 @@ fn dedup(targets: Vec<Target>) -> Vec<Target> {
         }
     }
     kept.into_iter().flatten().collect()
+}
+
+/// `path` made absolute against `cwd`, without `.` components.
+fn absolute(path: &Path, cwd: Option<&Path>) -> PathBuf {
+    let joined = match cwd {
+        Some(cwd) => cwd.join(path),
+        None => path.to_path_buf(),
+    };
+    joined
+        .components()
+        .filter(|c| *c != std::path::Component::CurDir)
+        .collect()
 }
 
 fn rank(target: &Target) -> (bool, bool) {

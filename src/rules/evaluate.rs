@@ -13,7 +13,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
+use jsonpath_rust::parser::model::{
+    Comparable, Comparison, Filter, FilterAtom, JpQuery, Literal, Segment, Selector, SingularQuery,
+    SingularQuerySegment,
+};
 use serde_json::{Map, Value};
 
 use super::{Case, Catalog, Rule, RuleFilter};
@@ -27,6 +30,10 @@ use crate::source::{FileId, Span};
 pub(super) struct Local {
     collection: String,
     query: JpQuery,
+    /// Equalities the filter asks of every element it keeps (`@.kind == 'user-pool'` among its
+    /// `&&` terms, a string or boolean literal): checked first on the element, they skip the
+    /// query for the many elements a case is not about.
+    required: Vec<(Vec<String>, Value)>,
 }
 
 impl Local {
@@ -48,11 +55,71 @@ impl Local {
         }
         let query = JpQuery::new(std::iter::once(element).chain(segments).cloned().collect());
         let reads_root = query.segments.iter().any(|s| s.to_string().contains('$'));
+        let required = match element {
+            Segment::Selector(Selector::Filter(filter)) => required(filter),
+            _ => Vec::new(),
+        };
         (!reads_root).then(|| Local {
             collection: collection.clone(),
             query,
+            required,
         })
     }
+
+    /// The required equalities as `path = literal`, for tests.
+    #[cfg(test)]
+    pub(super) fn required_paths(&self) -> Vec<String> {
+        (self.required.iter())
+            .map(|(path, literal)| format!("{} = {literal}", path.join(".")))
+            .collect()
+    }
+
+    /// Whether `element` meets every equality the filter requires (so the query may match it).
+    fn may_match(&self, element: &Value) -> bool {
+        self.required.iter().all(|(path, literal)| {
+            path.iter()
+                .try_fold(element, |value, name| value.get(name))
+                .is_some_and(|value| value == literal)
+        })
+    }
+}
+
+/// The `@.a.b == 'literal'` terms of a filter that every kept element satisfies: the filter
+/// itself or one of its top-level `&&` terms (RFC 9535: a missing member equals no literal).
+fn required(filter: &Filter) -> Vec<(Vec<String>, Value)> {
+    let terms = match filter {
+        Filter::And(terms) => terms.as_slice(),
+        other => std::slice::from_ref(other),
+    };
+    terms
+        .iter()
+        .filter_map(|term| match term {
+            Filter::Atom(FilterAtom::Comparison(comparison)) => match &**comparison {
+                Comparison::Eq(a, b) => equality(a, b).or_else(|| equality(b, a)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+fn equality(query: &Comparable, literal: &Comparable) -> Option<(Vec<String>, Value)> {
+    let Comparable::SingularQuery(SingularQuery::Current(segments)) = query else {
+        return None;
+    };
+    let path = segments
+        .iter()
+        .map(|segment| match segment {
+            SingularQuerySegment::Name(name) => Some(name.clone()),
+            SingularQuerySegment::Index(_) => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let literal = match literal {
+        Comparable::Literal(Literal::String(text)) => Value::String(text.clone()),
+        Comparable::Literal(Literal::Bool(flag)) => Value::Bool(*flag),
+        _ => return None,
+    };
+    Some((path, literal))
 }
 
 /// The facts a run's rules read: the typed facts of a run, or a JSON document (the tests', and
@@ -208,6 +275,9 @@ fn run(
                     let Some(l) = case.local.as_ref().filter(|l| l.collection == collection) else {
                         continue;
                     };
+                    if !one.get(0).is_some_and(|element| l.may_match(element)) {
+                        continue;
+                    }
                     // A query over a plain `Value` cannot fail at run time once it has parsed;
                     // should the engine still refuse, the case reports nothing.
                     let Ok(matches) = jsonpath_rust::query::js_path_process(&l.query, one) else {

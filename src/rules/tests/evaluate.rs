@@ -394,6 +394,24 @@ fn which_queries_run_per_element() {
     assert!(!local("$.senders[?@.region == $.stacks[0].region]"));
     assert!(!local("$.senders[*][?@ == $.version]"));
     assert!(!local("$[*]"));
+
+    // The equalities checked before the query: top-level `&&` terms with a string or boolean.
+    let required = |query: &str| {
+        crate::rules::evaluate::Local::of(&jsonpath_rust::parser::parse_json_path(query).unwrap())
+            .map(|l| l.required_paths())
+            .unwrap()
+    };
+    assert_eq!(
+        required("$.senders[?@.kind == 'user-pool' && @.ses.region_known == true && @.n > 0]"),
+        ["kind = \"user-pool\"", "ses.region_known = true"]
+    );
+    assert_eq!(
+        required("$.senders[?'DEVELOPER' == @.sending_account]"),
+        ["sending_account = \"DEVELOPER\""]
+    );
+    assert!(required("$.senders[?@.a == 'x' || @.b == 'y']").is_empty());
+    assert!(required("$.senders[?@.a == 1 && @.b == null && @.c != 'z']").is_empty());
+    assert!(required("$.senders[*]").is_empty());
 }
 
 /// The built-in rules over the facts of every rule fixture: one element at a time (the run's
