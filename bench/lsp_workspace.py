@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""`sandtrap lsp` on a whole workspace: the first analysis, then edit -> diagnostics latency.
+
+Usage: lsp_workspace.py BINARY DIR [--starts N] [--edits N] [--debounce-ms MS] [--json OUT]
+
+Drives the real binary over stdio with DIR as the workspace (rootUri and workspaceFolders of
+`initialize`), as an editor does when a repository is opened:
+
+- first analysis: from `initialized` (which starts the workspace run) until the server logs
+  "analyzed N files in X ms" for that run; also from process start, to set beside the wall
+  time of `sandtrap check DIR`, which includes its own start; the median over N fresh
+  servers with --starts N (default 1);
+- edits: one template of the workspace that has diagnostics is opened, then changed N times
+  (full text, a trailing comment that changes no finding); each sample is the time from
+  `didChange` to the `publishDiagnostics` of that file carrying the edit's version. That
+  includes the server's debounce (the delay that coalesces typing, 200 ms unless
+  --debounce-ms says otherwise); the figure without it is reported beside.
+
+The server's own analysis times (its log line, on standard error or as window/logMessage) are
+reported too, and its peak RSS (VmHWM) before it exits. Prints a short summary; --json writes
+every figure for a report.
+"""
+import argparse
+import json
+import os
+import pathlib
+import queue
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+ANALYZED = re.compile(r"analyzed (\d+) files in ([\d.]+) ms")
+TIMEOUT = 600  # seconds: the first analysis of a large workspace on a loaded machine
+
+
+class Server:
+    def __init__(self, binary):
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen([binary, "lsp"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.messages = queue.Queue()
+        self.logs = queue.Queue()  # (time, files, ms)
+        threading.Thread(target=self._read_messages, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def _log_line(self, at, text):
+        m = ANALYZED.search(text)
+        if m:
+            self.logs.put((at, int(m.group(1)), float(m.group(2))))
+
+    def _read_messages(self):
+        out = self.proc.stdout
+        while True:
+            length = None
+            while True:
+                line = out.readline()
+                if not line:
+                    return
+                if line in (b"\r\n", b"\n"):
+                    break
+                name, _, value = line.decode("ascii", "replace").partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value.strip())
+            body = out.read(length)
+            at = time.perf_counter()
+            msg = json.loads(body)
+            if msg.get("method") == "window/logMessage":
+                self._log_line(at, msg.get("params", {}).get("message", ""))
+            self.messages.put((at, msg))
+
+    def _read_stderr(self):
+        for line in self.proc.stderr:
+            self._log_line(time.perf_counter(), line.decode("utf-8", "replace"))
+
+    def send(self, msg):
+        body = json.dumps(msg).encode()
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+
+    def next_message(self, deadline):
+        return self.messages.get(timeout=max(0.001, deadline - time.perf_counter()))
+
+    def next_log(self, timeout=TIMEOUT):
+        return self.logs.get(timeout=timeout)
+
+    def peak_rss_kib(self):
+        try:
+            status = pathlib.Path(f"/proc/{self.proc.pid}/status").read_text()
+        except OSError:
+            return None
+        m = re.search(r"VmHWM:\s+(\d+) kB", status)
+        return int(m.group(1)) if m else None
+
+    def stop(self):
+        self.send({"jsonrpc": "2.0", "id": 99, "method": "shutdown"})
+        self.send({"jsonrpc": "2.0", "method": "exit"})
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("binary")
+    parser.add_argument("dir")
+    parser.add_argument("--edits", type=int, default=10)
+    parser.add_argument("--starts", type=int, default=1)
+    parser.add_argument("--debounce-ms", type=float, default=200.0)
+    parser.add_argument("--json", dest="json_out")
+    args = parser.parse_args()
+
+    root = pathlib.Path(args.dir).resolve()
+    root_uri = root.as_uri()
+
+    def start_server():
+        """A server with ROOT as its workspace, and the timing of its first analysis."""
+        server = Server(args.binary)
+        # Initialize and wait for the answer, so that the first analysis is also timed from
+        # `initialized` alone.
+        server.send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "processId": os.getpid(), "rootUri": root_uri,
+            "workspaceFolders": [{"uri": root_uri, "name": root.name}], "capabilities": {}}})
+        deadline = time.perf_counter() + TIMEOUT
+        while True:
+            _, msg = server.next_message(deadline)
+            if msg.get("id") == 1 and "method" not in msg:
+                break
+        initialized_at = time.perf_counter()
+        server.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        logged_at, files, server_ms = server.next_log()
+        return server, {
+            "files": files,
+            "from_initialized_ms": (logged_at - initialized_at) * 1000,
+            "from_start_ms": (logged_at - server.started) * 1000,
+            "server_ms": server_ms,
+        }
+
+    # The first analysis is timed over --starts fresh servers (median); the last one goes on
+    # to the edits.
+    starts = []
+    for i in range(args.starts):
+        server, timing = start_server()
+        starts.append(timing)
+        if i + 1 < args.starts:
+            server.stop()
+    first = {key: statistics.median(t[key] for t in starts) for key in starts[0]}
+    first["files"] = starts[-1]["files"]
+    first["starts"] = len(starts)
+    first_ms = first["server_ms"]
+
+    # Every publishDiagnostics of that run is sent before its log line is queued; those still
+    # in the pipe arrive within moments.
+    with_diagnostics = set()
+    quiet_until = time.perf_counter() + 2.0
+    while True:
+        try:
+            _, msg = server.next_message(quiet_until)
+        except queue.Empty:
+            break
+        if msg.get("method") == "textDocument/publishDiagnostics" and msg["params"]["diagnostics"]:
+            with_diagnostics.add(msg["params"]["uri"])
+            quiet_until = time.perf_counter() + 0.5
+    target = next((u for u in sorted(with_diagnostics) if u.endswith((".yaml", ".yml"))),
+                  None) or next(iter(sorted(with_diagnostics)), None)
+    if target is None:
+        server.stop()
+        sys.exit("no template of the workspace has diagnostics: nothing to time edits against")
+    path = pathlib.Path(urllib.parse.unquote(urllib.parse.urlparse(target).path))
+    original = path.read_text()
+
+    def wait_publish(version):
+        deadline = time.perf_counter() + TIMEOUT
+        while True:
+            at, msg = server.next_message(deadline)
+            if (msg.get("method") == "textDocument/publishDiagnostics"
+                    and msg["params"]["uri"] == target
+                    and msg["params"].get("version") == version):
+                return at, msg["params"]["diagnostics"]
+
+    server.send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": target, "languageId": "yaml", "version": 1, "text": original}}})
+    wait_publish(1)
+    open_ms = server.next_log()[2]
+
+    samples, analysis, codes = [], [], None
+    for version in range(2, args.edits + 2):
+        text = original + f"# edit {version}\n"
+        start = time.perf_counter()
+        server.send({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": target, "version": version},
+            "contentChanges": [{"text": text}]}})
+        at, diagnostics = wait_publish(version)
+        samples.append((at - start) * 1000)
+        analysis.append(server.next_log()[2])
+        codes = sorted(str(d.get("code")) for d in diagnostics)
+    rss = server.peak_rss_kib()
+    server.stop()
+
+    median = statistics.median(samples)
+    result = {
+        "workspace": str(root),
+        "first": first,
+        "first_each": starts,
+        "edited": str(path.relative_to(root)),
+        "diagnostics": codes,
+        "open_analysis_ms": open_ms,
+        "edits": len(samples),
+        "debounce_ms": args.debounce_ms,
+        "edit_ms": samples,
+        "edit_median_ms": median,
+        "edit_max_ms": max(samples),
+        "edit_median_without_debounce_ms": median - args.debounce_ms,
+        "edit_analysis_ms": analysis,
+        "edit_analysis_median_ms": statistics.median(analysis),
+        "peak_rss_kib": rss,
+    }
+    if args.json_out:
+        pathlib.Path(args.json_out).write_text(json.dumps(result, indent=2) + "\n")
+    print(f"workspace {root}: {first['files']} files")
+    print(f"first analysis (median of {len(starts)}): {first['from_initialized_ms']:.1f} ms from `initialized`, "
+          f"{first['from_start_ms']:.1f} ms from process start (server log: {first_ms:.1f} ms)")
+    print(f"edits of {result['edited']} (diagnostics {codes}): didChange -> publishDiagnostics "
+          f"median {median:.1f} ms, max {max(samples):.1f} ms over {len(samples)}, "
+          f"{result['edit_median_without_debounce_ms']:.1f} ms without the "
+          f"{args.debounce_ms:g} ms debounce; server analysis median "
+          f"{result['edit_analysis_median_ms']:.1f} ms")
+    if rss:
+        print(f"server peak RSS {rss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
