@@ -521,3 +521,37 @@ fn walker_errors_are_problems_of_the_directory() {
         "cannot read directory: permission denied"
     );
 }
+
+/// Duplicates are found without resolving every path: spellings of one path by their
+/// components, links by the file they lead to, whichever walker thread met them first.
+#[test]
+fn one_file_reached_twice_is_one_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for n in 0..40 {
+        write(&root.join(format!("d{n}/t.yaml")), "Resources: {}\n");
+    }
+    write(&root.join("a/pool.yaml"), "Resources: {}\n");
+    std::os::unix::fs::symlink("../a/pool.yaml", root.join("d0/link.yaml")).unwrap();
+    let walked = discover(&[root.to_path_buf()]).unwrap();
+    // 40 + pool.yaml; the link is the same file as pool.yaml, whose name sorts first.
+    assert_eq!(walked.targets.len(), 41, "{:?}", names(&walked));
+    assert!(names(&walked).iter().any(|n| n.ends_with("a/pool.yaml")));
+    assert!(!names(&walked).iter().any(|n| n.ends_with("link.yaml")));
+    // The same walk again lists the same targets in the same order.
+    assert_eq!(
+        names(&discover(&[root.to_path_buf()]).unwrap()),
+        names(&walked)
+    );
+
+    // Spellings of one path named explicitly, and a named link beside its file.
+    let pool = root.join("a/pool.yaml");
+    let dotted = root.join("a/./pool.yaml");
+    let climbing = root.join("d1/../a/pool.yaml");
+    let found = discover(&[pool.clone(), dotted, climbing, root.join("d0/link.yaml")]).unwrap();
+    assert_eq!(found.targets.len(), 1, "{:?}", names(&found));
+
+    // A directory named beside one inside it: each file once.
+    let overlapping = discover(&[root.to_path_buf(), root.join("d3")]).unwrap();
+    assert_eq!(names(&overlapping), names(&walked));
+}
