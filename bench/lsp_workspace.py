@@ -40,6 +40,7 @@ TIMEOUT = 600  # seconds: the first analysis of a large workspace on a loaded ma
 class Server:
     def __init__(self, binary):
         self.started = time.perf_counter()
+        self.lock = threading.Lock()
         self.proc = subprocess.Popen([binary, "lsp"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.messages = queue.Queue()
@@ -70,6 +71,9 @@ class Server:
             msg = json.loads(body)
             if msg.get("method") == "window/logMessage":
                 self._log_line(at, msg.get("params", {}).get("message", ""))
+            if msg.get("method") == "client/registerCapability" and "id" in msg:
+                # As an editor does: accept the server's file watcher registration.
+                self.send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
             self.messages.put((at, msg))
 
     def _read_stderr(self):
@@ -78,8 +82,9 @@ class Server:
 
     def send(self, msg):
         body = json.dumps(msg).encode()
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.proc.stdin.flush()
+        with self.lock:
+            self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            self.proc.stdin.flush()
 
     def next_message(self, deadline):
         return self.messages.get(timeout=max(0.001, deadline - time.perf_counter()))
@@ -112,6 +117,10 @@ def main():
     parser.add_argument("--starts", type=int, default=1)
     parser.add_argument("--debounce-ms", type=float, default=200.0)
     parser.add_argument("--json", dest="json_out")
+    parser.add_argument("--no-watch", action="store_true",
+                        help="a client without file watching (the server then looks at every "
+                             "file on every run); by default the client offers it, as VS Code "
+                             "and neovim do")
     args = parser.parse_args()
 
     root = pathlib.Path(args.dir).resolve()
@@ -124,7 +133,9 @@ def main():
         # `initialized` alone.
         server.send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
             "processId": os.getpid(), "rootUri": root_uri,
-            "workspaceFolders": [{"uri": root_uri, "name": root.name}], "capabilities": {}}})
+            "workspaceFolders": [{"uri": root_uri, "name": root.name}],
+            "capabilities": {} if args.no_watch else
+                {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}}}})
         deadline = time.perf_counter() + TIMEOUT
         while True:
             _, msg = server.next_message(deadline)

@@ -124,6 +124,30 @@ pub fn lookup(path: &Path, name: &str, config_env: &str) -> Option<Deploy> {
     })
 }
 
+/// Every path [`lookup`] may read for the template at `path`: the directory it looks in, then
+/// the files it looks for there.
+pub fn candidates(path: &Path) -> Vec<std::path::PathBuf> {
+    let (dir, files): (Option<&Path>, &[&str]) = match serverless_project(path) {
+        Some(project) => (Some(project), &SERVERLESS),
+        None => (
+            path.parent().map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            }),
+            &SAMCONFIG,
+        ),
+    };
+    let Some(dir) = dir else {
+        return Vec::new();
+    };
+    std::iter::once(dir.to_path_buf())
+        .chain(files.iter().map(|f| dir.join(f)))
+        .collect()
+}
+
 /// The Serverless project directory of `.serverless/cloudformation-template-update-stack.json`.
 fn serverless_project(path: &Path) -> Option<&Path> {
     let dir = path.parent()?;

@@ -20,6 +20,7 @@ use crate::source::{Files, SourceFile};
 use crate::tree::Document;
 
 /// The result of one file, computed in parallel and merged in order.
+#[derive(Clone)]
 pub(super) struct FileOutcome {
     pub(super) source: SourceFile,
     pub(super) template: bool,
@@ -72,7 +73,10 @@ pub(super) fn is_empty(facts: &StackFacts) -> bool {
 }
 
 /// The files to analyze: discovered paths, standard input, and the project around it.
-pub(super) fn targets(options: &CheckOptions) -> Result<discover::Discovered, CheckError> {
+pub(super) fn targets(
+    options: &CheckOptions,
+    discover: &mut dyn FnMut(&[PathBuf]) -> Result<discover::Discovered, discover::DiscoverError>,
+) -> Result<discover::Discovered, CheckError> {
     let stdin_wanted = options.paths.iter().any(|p| p.as_os_str() == "-");
     let mut fs_paths: Vec<PathBuf> = options
         .paths
@@ -95,9 +99,9 @@ pub(super) fn targets(options: &CheckOptions) -> Result<discover::Discovered, Ch
     let mut discovered = if fs_paths.is_empty() && (stdin_wanted || named) {
         discover::Discovered::default()
     } else if fs_paths.is_empty() {
-        discover::discover(&[PathBuf::from(".")])?
+        discover(&[PathBuf::from(".")])?
     } else {
-        discover::discover(&fs_paths)?
+        discover(&fs_paths)?
     };
     add_unlisted_overrides(options, &mut discovered);
     if stdin_wanted {
@@ -133,24 +137,40 @@ pub(super) fn targets(options: &CheckOptions) -> Result<discover::Discovered, Ch
     Ok(discovered)
 }
 
+/// The text of an editor buffer or of standard input that stands for `target`, if any.
+pub(super) fn buffer_text<'a>(target: &Target, options: &'a CheckOptions) -> Option<&'a str> {
+    match (&target.origin, &target.path) {
+        (Origin::Stdin, _) => Some(options.stdin.as_deref().unwrap_or_default()),
+        (_, Some(path)) => override_for(options, path).map(String::as_str),
+        (_, None) => None,
+    }
+}
+
+/// The bytes of `target`: its buffer, or the file on disk.
+pub(super) fn read(target: &Target, options: &CheckOptions) -> std::io::Result<Vec<u8>> {
+    match (buffer_text(target, options), &target.path) {
+        (Some(text), _) => Ok(text.as_bytes().to_vec()),
+        (None, Some(path)) => discover::read_regular(path),
+        (None, None) => Ok(Vec::new()),
+    }
+}
+
 pub(super) fn analyze_file(
     target: &Target,
     options: &CheckOptions,
     inputs: &RunInputs,
 ) -> FileOutcome {
+    analyze_bytes(target, options, inputs, read(target, options))
+}
+
+/// [`analyze_file`] with the bytes already read.
+pub(super) fn analyze_bytes(
+    target: &Target,
+    options: &CheckOptions,
+    inputs: &RunInputs,
+    read: std::io::Result<Vec<u8>>,
+) -> FileOutcome {
     let relative = inputs.relative_path(&target.name, target.path.as_deref());
-    let overridden = target
-        .path
-        .as_deref()
-        .and_then(|p| override_for(options, p));
-    let read = match (&target.origin, &target.path) {
-        (Origin::Stdin, _) => Ok(options.stdin.clone().unwrap_or_default().into_bytes()),
-        (_, Some(_)) if overridden.is_some() => {
-            Ok(overridden.cloned().unwrap_or_default().into_bytes())
-        }
-        (_, Some(path)) => discover::read_regular(path),
-        (_, None) => Ok(Vec::new()),
-    };
     let always_template = matches!(target.origin, Origin::Cdk(_));
     let outcome = |source, template, problems| FileOutcome {
         source,

@@ -206,16 +206,7 @@ pub fn stack_env(
         {
             None
         }
-        (_, Some(path)) => super::deploy::lookup(
-            path,
-            &target.name,
-            options
-                .config_env
-                .as_deref()
-                .or(inputs.config.config_env.as_ref().map(|e| e.value.as_str()))
-                .filter(|e| !e.is_empty())
-                .unwrap_or("default"),
-        ),
+        (_, Some(path)) => super::deploy::lookup(path, &target.name, config_env(options, inputs)),
     };
     let deploy_region = deploy.as_ref().and_then(|d| d.region.clone());
     let metadata_region = root
@@ -275,6 +266,17 @@ pub fn stack_env(
             .filter(|_| region_source == EnvSource::Unknown),
         stack_name,
     }
+}
+
+/// The samconfig environment whose deploy region applies: `--config-env`, else the config
+/// file's `config-env`, else `default`.
+pub(super) fn config_env<'a>(options: &'a CheckOptions, inputs: &'a RunInputs) -> &'a str {
+    options
+        .config_env
+        .as_deref()
+        .or(inputs.config.config_env.as_ref().map(|e| e.value.as_str()))
+        .filter(|e| !e.is_empty())
+        .unwrap_or("default")
 }
 
 fn first<const N: usize>(

@@ -2,6 +2,7 @@
 //! editor buffers of `overrides`), only the small facts kept for the join.
 
 pub mod baseline;
+mod cache;
 mod deploy;
 mod files;
 mod inputs;
@@ -24,6 +25,7 @@ use crate::source::{FileId, Files, SourceFile};
 use files::{FileOutcome, analyze_file, is_empty, reread, targets};
 
 pub use crate::join::live::AwsOptions;
+pub use cache::{Cache, CacheStats, FileChange};
 pub use inputs::RunInputs;
 use suppression::FileSuppressions;
 
@@ -171,26 +173,48 @@ pub fn run_with_progress(
     options: &CheckOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Outcome, CheckError> {
+    run_inner(options, progress, None)
+}
+
+/// [`run`], reusing from `cache` the analysis of every file that has not changed since the run
+/// that stored it, and storing the rest: what the language server calls on every edit. The
+/// outcome is the one [`run`] gives.
+pub fn run_cached(options: &CheckOptions, cache: &mut Cache) -> Result<Outcome, CheckError> {
+    run_inner(options, &|_, _| {}, Some(cache))
+}
+
+fn run_inner(
+    options: &CheckOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    cache: Option<&mut Cache>,
+) -> Result<Outcome, CheckError> {
     if options.aws.is_some() && !cfg!(feature = "aws") {
         return Err(CheckError::AwsNotBuilt);
     }
     let inputs = RunInputs::load(options)?;
     let catalog = catalog(options)?;
     check_selectors(options, &inputs.config, &catalog)?;
-    let targets = targets(options)?;
+    let mut cache = cache;
+    let targets = match cache.as_deref_mut() {
+        Some(cache) => targets(options, &mut |paths| cache.discover(paths))?,
+        None => targets(options, &mut discover::discover)?,
+    };
 
     let total = targets.targets.len();
     let done = AtomicUsize::new(0);
     progress(0, total);
-    let outcomes: Vec<FileOutcome> = targets
-        .targets
-        .par_iter()
-        .map(|target| {
-            let outcome = analyze_file(target, options, &inputs);
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            outcome
-        })
-        .collect();
+    let outcomes: Vec<FileOutcome> = match cache {
+        None => targets
+            .targets
+            .par_iter()
+            .map(|target| {
+                let outcome = analyze_file(target, options, &inputs);
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                outcome
+            })
+            .collect(),
+        Some(cache) => analyze_cached(cache, &targets.targets, options, &inputs),
+    };
 
     let mut files = Files::default();
     let mut ids: HashMap<String, FileId> = HashMap::new();
@@ -328,6 +352,52 @@ impl Outcome {
         }
         facts
     }
+}
+
+/// Every target's analysis: the cached one where it still holds, a fresh one (stored) where not.
+fn analyze_cached(
+    cache: &mut Cache,
+    targets: &[discover::Target],
+    options: &CheckOptions,
+    inputs: &RunInputs,
+) -> Vec<FileOutcome> {
+    cache.begin(options, inputs);
+    let lookups = cache.lookup_all(targets, options, inputs);
+    let fresh: Vec<Option<(FileOutcome, u64, _)>> = (targets.par_iter().zip(lookups.par_iter()))
+        .map(|(target, lookup)| match lookup {
+            cache::Lookup::Reused(_) => None,
+            cache::Lookup::Analyze { bytes } => {
+                // The stamp before the read: a change while reading shows in the next run.
+                let stamp = cache::stamp_before(target, options);
+                let read = match bytes {
+                    Some(Ok(bytes)) => Ok(bytes.clone()),
+                    _ => files::read(target, options),
+                };
+                // Only what was read is kept; a file that could not be read is read again.
+                let hash = read.as_deref().map(cache::hash).ok();
+                let stamp = stamp.filter(|_| hash.is_some());
+                let outcome = files::analyze_bytes(target, options, inputs, read);
+                Some((outcome, hash.unwrap_or_default(), stamp))
+            }
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(targets.len());
+    for ((target, lookup), fresh) in targets.iter().zip(lookups).zip(fresh) {
+        match (lookup, fresh) {
+            (cache::Lookup::Reused(outcome), _) => {
+                cache.count(true);
+                outcomes.push(*outcome);
+            }
+            (_, Some((outcome, hash, stamp))) => {
+                cache.count(false);
+                cache.store(target, options, inputs, hash, stamp, &outcome);
+                outcomes.push(outcome);
+            }
+            (_, None) => {}
+        }
+    }
+    cache.retain(targets);
+    outcomes
 }
 
 #[cfg(feature = "aws")]

@@ -24,6 +24,9 @@ const MAX_NESTING: usize = 32;
 
 /// The text of `dir/manifest.json` when that directory is a cloud assembly.
 pub(crate) fn probe(dir: &Path) -> Option<String> {
+    // Every directory of a walk is probed: one `lstat` answers for the many without a manifest
+    // before any path is resolved.
+    fs::symlink_metadata(dir.join(MANIFEST)).ok()?;
     let text = read_manifest(dir, dir).ok()?;
     is_assembly_manifest(&text).then_some(text)
 }

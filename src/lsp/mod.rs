@@ -62,6 +62,30 @@ struct Workspace {
     documents: BTreeMap<PathBuf, Document>,
     settings: Settings,
     roots: Vec<PathBuf>,
+    /// What changed on disk since the last run, as far as the server knows.
+    changes: Changes,
+}
+
+/// The changes on disk the client's file watcher reported since the last run. Only when the
+/// watcher is registered, and nothing else (settings, workspace folders) changed, can a run
+/// trust them to be all ([`crate::check::Cache::watched`]).
+#[derive(Debug, Default)]
+struct Changes {
+    watching: bool,
+    /// Something the watcher does not report changed: the next run looks at everything.
+    everything: bool,
+    files: Vec<crate::check::FileChange>,
+}
+
+impl Changes {
+    /// Hands the changes to the cache for the next run, and starts counting afresh.
+    fn take_into(&mut self, cache: &mut crate::check::Cache) {
+        if self.watching && !self.everything {
+            cache.watched(std::mem::take(&mut self.files));
+        }
+        self.files.clear();
+        self.everything = false;
+    }
 }
 
 /// What the client said it can do, as far as the server cares.
@@ -359,7 +383,7 @@ impl Server<'_> {
             "textDocument/didChange" => self.did_change(n.params),
             "textDocument/didSave" => self.did_save(n.params),
             "textDocument/didClose" => self.did_close(n.params),
-            "workspace/didChangeWatchedFiles" => Some(Trigger::Debounced),
+            "workspace/didChangeWatchedFiles" => self.did_change_watched_files(n.params),
             "workspace/didChangeConfiguration" => self.did_change_configuration(n.params),
             "workspace/didChangeWorkspaceFolders" => self.did_change_folders(n.params),
             "initialized" => {
@@ -440,7 +464,29 @@ impl Server<'_> {
         Some(Trigger::Now)
     }
 
+    fn did_change_watched_files(&mut self, params: Value) -> Option<Trigger> {
+        let mut workspace = lock(&self.workspace);
+        let changes = &mut workspace.changes;
+        match parse::<lsp_types::DidChangeWatchedFilesParams>(params) {
+            Ok(params) => {
+                for change in params.changes {
+                    match uri_to_path(&change.uri) {
+                        Some(path) => changes.files.push(crate::check::FileChange {
+                            path,
+                            content_only: change.typ == lsp_types::FileChangeType::CHANGED,
+                        }),
+                        None => changes.everything = true,
+                    }
+                }
+            }
+            // Changes we cannot read are changes we cannot trust to be all.
+            Err(_) => changes.everything = true,
+        }
+        Some(Trigger::Debounced)
+    }
+
     fn did_change_configuration(&mut self, params: Value) -> Option<Trigger> {
+        lock(&self.workspace).changes.everything = true;
         let settings = params.get("settings").cloned().unwrap_or(Value::Null);
         match Settings::parse(&settings) {
             Ok(settings) => {
@@ -460,6 +506,7 @@ impl Server<'_> {
             .map_err(|(_, m)| self.log_bad_params("didChangeWorkspaceFolders", &m))
             .ok()?;
         let mut workspace = lock(&self.workspace);
+        workspace.changes.everything = true;
         for removed in &params.event.removed {
             if let Some(path) = uri_to_path(&removed.uri) {
                 workspace.roots.retain(|r| *r != path);
@@ -479,6 +526,9 @@ impl Server<'_> {
         if !self.support.watch_registration {
             return;
         }
+        // From now on the client reports what changes on disk (the few changes before the
+        // registration lands are covered: the first run walks and reads everything anyway).
+        lock(&self.workspace).changes.watching = true;
         self.next_id += 1;
         let request = Request::new(
             RequestId::from(format!("sandtrap-{}", self.next_id)),
@@ -489,6 +539,9 @@ impl Server<'_> {
                 "registerOptions": {"watchers": [
                     {"globPattern": "**/*.{yaml,yml,json,template}"},
                     {"globPattern": "**/.sandtrap.yaml"},
+                    // What else decides which files are read and how: ignore files, SAM's
+                    // deploy configuration (its YAML form is matched above).
+                    {"globPattern": "**/{.gitignore,.ignore,samconfig.toml}"},
                 ]},
             }]}),
         );

@@ -17,6 +17,7 @@ use jsonpath_rust::parser::model::{
     Comparable, Comparison, Filter, FilterAtom, JpQuery, Literal, Segment, Selector, SingularQuery,
     SingularQuerySegment,
 };
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::{Case, Catalog, Rule, RuleFilter};
@@ -122,6 +123,9 @@ fn equality(query: &Comparable, literal: &Comparable) -> Option<(Vec<String>, Va
     Some((path, literal))
 }
 
+/// Maps the `file` of a fact's span to the run's file.
+pub type FileIds<'a> = dyn Fn(&str) -> Option<FileId> + Sync + 'a;
+
 /// The facts a run's rules read: the typed facts of a run, or a JSON document (the tests', and
 /// any caller holding one).
 #[derive(Clone, Copy)]
@@ -131,15 +135,26 @@ enum Source<'a> {
 }
 
 impl Source<'_> {
-    /// Calls `visit` with each element of `collection`, as a one-element array.
-    fn for_each(&self, collection: &str, visit: &mut dyn FnMut(usize, &Value)) {
-        fn each<T: serde::Serialize>(items: &[T], visit: &mut dyn FnMut(usize, &Value)) {
-            for (index, item) in items.iter().enumerate() {
+    /// `visit` of each element of `collection` (as a one-element array), on every core, in
+    /// the collection's order.
+    fn map_each<R: Send>(
+        &self,
+        collection: &str,
+        visit: &(dyn Fn(usize, &Value) -> R + Sync),
+    ) -> Vec<R> {
+        fn each<T: serde::Serialize + Sync, R: Send>(
+            items: &[T],
+            visit: &(dyn Fn(usize, &Value) -> R + Sync),
+        ) -> Vec<R> {
+            items
+                .par_iter()
+                .enumerate()
                 // The facts serialize infallibly (string keys, finite numbers).
-                if let Ok(value) = serde_json::to_value(item) {
-                    visit(index, &Value::Array(vec![value]));
-                }
-            }
+                .filter_map(|(index, item)| {
+                    let value = serde_json::to_value(item).ok()?;
+                    Some(visit(index, &Value::Array(vec![value])))
+                })
+                .collect()
         }
         match self {
             Source::Facts(facts) => match collection {
@@ -149,13 +164,12 @@ impl Source<'_> {
                 "identities" => each(&facts.identities, visit),
                 "configuration_sets" => each(&facts.configuration_sets, visit),
                 "trigger_senders" => each(&facts.trigger_senders, visit),
-                _ => {}
+                _ => Vec::new(),
             },
-            Source::Json(document) => {
-                if let Some(items) = document.get(collection).and_then(Value::as_array) {
-                    each(items, visit);
-                }
-            }
+            Source::Json(document) => match document.get(collection).and_then(Value::as_array) {
+                Some(items) => each(items, visit),
+                None => Vec::new(),
+            },
         }
     }
 
@@ -172,20 +186,12 @@ impl Source<'_> {
 /// `file_id` maps the `file` of a fact's span to the run's file; a location in a file it does not
 /// know is treated as absent. Diagnostics come out by rule, then case, then document order;
 /// severity is the case's or the rule's default (configuration applies later).
-pub fn evaluate_facts(
-    catalog: &Catalog,
-    facts: &Facts,
-    file_id: &dyn Fn(&str) -> Option<FileId>,
-) -> Vec<Diagnostic> {
+pub fn evaluate_facts(catalog: &Catalog, facts: &Facts, file_id: &FileIds<'_>) -> Vec<Diagnostic> {
     run(catalog, Source::Facts(facts), file_id)
 }
 
 /// [`evaluate_facts`] over a facts document as JSON.
-pub fn evaluate(
-    catalog: &Catalog,
-    facts: &Value,
-    file_id: &dyn Fn(&str) -> Option<FileId>,
-) -> Vec<Diagnostic> {
+pub fn evaluate(catalog: &Catalog, facts: &Value, file_id: &FileIds<'_>) -> Vec<Diagnostic> {
     run(catalog, Source::Json(facts), file_id)
 }
 
@@ -199,7 +205,8 @@ struct Progress<'r> {
     claimed: HashSet<String>,
     /// `where:` is decided once per object, whichever case meets it first.
     passes: HashMap<String, bool>,
-    found: Vec<Vec<Diagnostic>>,
+    /// Per case, the diagnostics with the identity of the object each reports.
+    found: Vec<Vec<(String, Diagnostic)>>,
 }
 
 impl<'r> Progress<'r> {
@@ -219,7 +226,7 @@ impl<'r> Progress<'r> {
         index: usize,
         value: &Value,
         path: impl FnOnce() -> String,
-        file_id: &dyn Fn(&str) -> Option<FileId>,
+        file_id: &FileIds<'_>,
     ) {
         let identity = match value.get("id").and_then(Value::as_str) {
             Some(id) => format!("id:{id}"),
@@ -234,7 +241,7 @@ impl<'r> Progress<'r> {
                 return;
             }
         }
-        if !self.claimed.insert(identity) {
+        if !self.claimed.insert(identity.clone()) {
             return;
         }
         let (Some(object), Some(case)) = (value.as_object(), self.rule.cases.get(index)) else {
@@ -244,16 +251,27 @@ impl<'r> Progress<'r> {
             && let Some(found) = self.found.get_mut(index)
         {
             diagnostic.url.clone_from(&self.url);
-            found.push(diagnostic);
+            found.push((identity, diagnostic));
         }
     }
 }
 
-fn run(
-    catalog: &Catalog,
-    source: Source<'_>,
-    file_id: &dyn Fn(&str) -> Option<FileId>,
-) -> Vec<Diagnostic> {
+impl Progress<'_> {
+    /// Takes what one element's evaluation found, after what earlier elements found.
+    fn merge(&mut self, element: Progress<'_>) {
+        for (index, found) in element.found.into_iter().enumerate() {
+            for (identity, diagnostic) in found {
+                if self.claimed.insert(identity.clone())
+                    && let Some(all) = self.found.get_mut(index)
+                {
+                    all.push((identity, diagnostic));
+                }
+            }
+        }
+    }
+}
+
+fn run(catalog: &Catalog, source: Source<'_>, file_id: &FileIds<'_>) -> Vec<Diagnostic> {
     let mut progress: Vec<Progress<'_>> = catalog.iter().map(Progress::new).collect();
     let local = |rule: &Rule| rule.cases.iter().all(|case| case.local.is_some());
 
@@ -269,8 +287,12 @@ fn run(
         }
     }
     for collection in collections {
-        source.for_each(collection, &mut |element, one| {
-            for state in progress.iter_mut().filter(|state| local(state.rule)) {
+        // Each element on its own, on every core; then merged in the collection's order, so
+        // that an object met again in a later element (the same `id`) is still reported once.
+        let per_element = source.map_each(collection, &|element, one| {
+            let mut states: Vec<Progress<'_>> =
+                (catalog.iter()).map(Progress::new).collect();
+            for state in states.iter_mut().filter(|state| local(state.rule)) {
                 for (index, case) in state.rule.cases.iter().enumerate() {
                     let Some(l) = case.local.as_ref().filter(|l| l.collection == collection) else {
                         continue;
@@ -293,7 +315,13 @@ fn run(
                     }
                 }
             }
+            states
         });
+        for states in per_element {
+            for (state, found) in progress.iter_mut().zip(states) {
+                state.merge(found);
+            }
+        }
     }
 
     // Every other rule, over the whole document.
@@ -314,7 +342,7 @@ fn run(
 
     progress
         .into_iter()
-        .flat_map(|state| state.found.into_iter().flatten())
+        .flat_map(|state| state.found.into_iter().flatten().map(|(_, d)| d))
         .collect()
 }
 
@@ -330,7 +358,7 @@ fn report(
     case: &Case,
     value: &Value,
     object: &Map<String, Value>,
-    file_id: &dyn Fn(&str) -> Option<FileId>,
+    file_id: &FileIds<'_>,
 ) -> Option<Diagnostic> {
     let spans = object.get("spans").and_then(Value::as_object);
     let locate = |keys: &[String]| spans.and_then(|spans| locate(spans, keys, file_id));
@@ -385,11 +413,7 @@ fn note(object: &Map<String, Value>, case: &Case, value: &Value) -> Option<Strin
 }
 
 /// The first of `keys` with a well-formed span in a file of the run.
-fn locate(
-    spans: &Map<String, Value>,
-    keys: &[String],
-    file_id: &dyn Fn(&str) -> Option<FileId>,
-) -> Option<Location> {
+fn locate(spans: &Map<String, Value>, keys: &[String], file_id: &FileIds<'_>) -> Option<Location> {
     keys.iter().find_map(|key| {
         let span = spans.get(key)?;
         let file = file_id(span.get("file")?.as_str()?)?;
@@ -411,7 +435,7 @@ fn locate(
 pub(super) fn evaluate_whole(
     catalog: &Catalog,
     facts: &Value,
-    file_id: &dyn Fn(&str) -> Option<FileId>,
+    file_id: &FileIds<'_>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in catalog {
@@ -424,7 +448,7 @@ pub(super) fn evaluate_whole(
                 state.consider(index, found.val, || found.path.clone(), file_id);
             }
         }
-        out.extend(state.found.into_iter().flatten());
+        out.extend(state.found.into_iter().flatten().map(|(_, d)| d));
     }
     out
 }

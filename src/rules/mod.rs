@@ -224,6 +224,17 @@ impl Catalog {
     /// The rules embedded from `rules/*.yaml`. An error here is a bug in a rule file, caught by
     /// this module's tests.
     pub fn builtin() -> Result<Catalog, RuleError> {
+        // Parsed and checked against the facts schema once per process: the language server
+        // builds a run's catalog on every edit.
+        static BUILTIN: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+        if let Some(catalog) = BUILTIN.get() {
+            return Ok(catalog.clone());
+        }
+        let catalog = Self::parse_builtin()?;
+        Ok(BUILTIN.get_or_init(|| catalog).clone())
+    }
+
+    fn parse_builtin() -> Result<Catalog, RuleError> {
         let rules = builtin::RULES
             .iter()
             .map(|(file, text)| parse_rule(text, &format!("rules/{file}"), RuleSource::Builtin))

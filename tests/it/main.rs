@@ -3,6 +3,7 @@
 // Test helpers panic on broken fixtures by design.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cache;
 mod cli;
 mod corpus;
 mod docs;

@@ -1,0 +1,387 @@
+//! What one run keeps for the next: each file's analysis (read, load, resolve, extract), for a
+//! caller that checks the same tree again and again, the language server above all. A file is
+//! analyzed again only when what its analysis read has changed; the join and the rules, which
+//! read every file's facts, run over the whole workspace every time, so a cached run reports
+//! exactly what a fresh one would.
+//!
+//! A file's analysis depends on:
+//!
+//! - its bytes: an editor buffer is compared by a hash of its text; a file on disk first by its
+//!   length, modification and change times and inode (one `stat`), then, if those moved, by a
+//!   hash of its bytes (a `touch` or a checkout that rewrites the same text keeps the entry);
+//! - how discovery found it (its name, CDK stack and environment): a different [`Target`] is
+//!   a different entry;
+//! - the run's inputs (flags, the config file's text, parameter files, the environment's
+//!   region): any change there starts the cache afresh;
+//! - the deploy configuration beside a loose template (`samconfig.toml`, `serverless.yml`): the
+//!   directories it is looked up in are compared by their own times (a file created, removed
+//!   or renamed there changes them), and the files that existed by theirs.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use rayon::prelude::*;
+
+use super::files::FileOutcome;
+use super::inputs::RunInputs;
+use super::{CheckOptions, deploy};
+use crate::discover::{DiscoverError, Discovered};
+use crate::discover::{Origin, Target};
+
+/// The analyses of the files of earlier runs. Keep one per workspace and pass it to
+/// [`super::run_cached`].
+#[derive(Default)]
+pub struct Cache {
+    /// The fingerprint of the run inputs the entries were made with.
+    inputs: Option<u64>,
+    files: HashMap<(String, Option<PathBuf>), Entry>,
+    last: CacheStats,
+    /// The last discovery, with the paths it walked.
+    discovered: Option<(Vec<PathBuf>, Discovered)>,
+    /// For the next run: what a file watcher reported since the last one.
+    watched: Option<Vec<FileChange>>,
+    /// For this run: the files on disk known unchanged need no `stat` (the watcher reported
+    /// every change, and none of them touched discovery).
+    trusted: Option<HashSet<PathBuf>>,
+}
+
+/// A change on disk, as a file watcher reports it (LSP `workspace/didChangeWatchedFiles`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileChange {
+    pub path: PathBuf,
+    /// The file's content changed; `false` for a file created or deleted.
+    pub content_only: bool,
+}
+
+/// How the last run used the cache.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Files whose earlier analysis was used.
+    pub reused: usize,
+    /// Files analyzed (new, changed, or everything after the inputs changed).
+    pub analyzed: usize,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("files", &self.files.len())
+            .field("last", &self.last)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Entry {
+    target: Target,
+    /// The hash of the bytes analyzed.
+    hash: u64,
+    /// The file's stamp when it was read (`None`: a buffer or standard input).
+    stamp: Option<Stamp>,
+    deploy: DeployWatch,
+    outcome: FileOutcome,
+}
+
+/// What `stat` says about a file's content without reading it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    changed: (i64, i64),
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let metadata = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Some(Stamp {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+            #[cfg(unix)]
+            changed: (metadata.ctime(), metadata.ctime_nsec()),
+            #[cfg(unix)]
+            inode: (metadata.dev(), metadata.ino()),
+        })
+    }
+}
+
+/// A file of this run: an earlier analysis that still holds, or what to analyze.
+pub(super) enum Lookup {
+    Reused(Box<FileOutcome>),
+    /// Not cached, or changed; `bytes` when they were read to find out.
+    Analyze {
+        bytes: Option<std::io::Result<Vec<u8>>>,
+    },
+}
+
+impl Cache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How the last run used the cache.
+    pub fn stats(&self) -> CacheStats {
+        self.last
+    }
+
+    /// The number of files whose analysis is kept.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Says, for the next run only, that `changes` are every change on disk since the last run
+    /// (a client's file watcher reported them). That run then reuses the last discovery and
+    /// looks at no file on disk but the changed ones, unless a change could alter what
+    /// discovery finds (a file created or deleted, anything but a known template's content:
+    /// a `.gitignore`, a `manifest.json`, a `samconfig.toml`), which makes it a full run.
+    /// Without this call every run checks every file (one `stat` each) and walks again.
+    pub fn watched(&mut self, changes: Vec<FileChange>) {
+        self.watched.get_or_insert_with(Vec::new).extend(changes);
+    }
+
+    /// The discovery of `paths`: the last one when the watcher says nothing changed it.
+    pub(super) fn discover(&mut self, paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
+        let changes = self.watched.take();
+        self.trusted = None;
+        if let (Some(changes), Some((walked, discovered))) = (&changes, &self.discovered)
+            && walked == paths
+        {
+            let targets: HashSet<&Path> = (discovered.targets.iter())
+                .filter(|t| t.origin == Origin::Loose)
+                .filter_map(|t| t.path.as_deref())
+                .collect();
+            let contents_only = changes
+                .iter()
+                .all(|c| c.content_only && targets.contains(c.path.as_path()));
+            if contents_only {
+                self.trusted = Some(changes.iter().map(|c| c.path.clone()).collect());
+                return Ok(discovered.clone());
+            }
+        }
+        let discovered = crate::discover::discover(paths)?;
+        self.discovered = Some((paths.to_vec(), discovered.clone()));
+        Ok(discovered)
+    }
+
+    /// Forgets every entry made with other run inputs than these.
+    pub(super) fn begin(&mut self, options: &CheckOptions, inputs: &RunInputs) {
+        let fingerprint = fingerprint(options, inputs);
+        if self.inputs != Some(fingerprint) {
+            self.files.clear();
+            self.inputs = Some(fingerprint);
+        }
+        self.last = CacheStats::default();
+    }
+
+    /// Decides, for every target at once (the `stat` calls run in parallel), which earlier
+    /// analyses still hold.
+    pub(super) fn lookup_all(
+        &self,
+        targets: &[Target],
+        options: &CheckOptions,
+        inputs: &RunInputs,
+    ) -> Vec<Lookup> {
+        // Each dependency once, however many templates share a directory.
+        let dependencies: HashSet<&Path> = targets
+            .iter()
+            .filter_map(|t| self.files.get(&key(t)))
+            .flat_map(|e| e.deploy.stamps.iter().map(|(p, _)| p.as_path()))
+            .filter(|p| (self.trusted.as_ref()).is_none_or(|changed| changed.contains(*p)))
+            .collect();
+        let dependencies: HashMap<&Path, Option<Stamp>> = dependencies
+            .into_par_iter()
+            .map(|path| (path, Stamp::of(path)))
+            .collect();
+        targets
+            .par_iter()
+            .map(|target| self.lookup(target, options, inputs, &dependencies))
+            .collect()
+    }
+
+    fn lookup(
+        &self,
+        target: &Target,
+        options: &CheckOptions,
+        inputs: &RunInputs,
+        dependencies: &HashMap<&Path, Option<Stamp>>,
+    ) -> Lookup {
+        let analyze = |bytes| Lookup::Analyze { bytes };
+        let Some(entry) = self.files.get(&key(target)) else {
+            return analyze(None);
+        };
+        if entry.target != *target {
+            return analyze(None);
+        }
+        let trusted =
+            |path: &Path| (self.trusted.as_ref()).is_some_and(|changed| !changed.contains(path));
+        let moved = (entry.deploy.stamps.iter())
+            .any(|(path, then)| !trusted(path) && dependencies.get(path.as_path()) != Some(then));
+        if moved
+            && let Some(path) = &target.path
+            && lookup_deploy(path, target, options, inputs) != entry.deploy.found
+        {
+            return analyze(None);
+        }
+        if let Some(text) = super::files::buffer_text(target, options) {
+            return if entry.stamp.is_none() && hash(text.as_bytes()) == entry.hash {
+                Lookup::Reused(Box::new(entry.outcome.clone()))
+            } else {
+                analyze(None)
+            };
+        }
+        let Some(path) = &target.path else {
+            return analyze(None);
+        };
+        if entry.stamp.is_some() && (trusted(path) || Stamp::of(path) == entry.stamp) {
+            return Lookup::Reused(Box::new(entry.outcome.clone()));
+        }
+        let bytes = crate::discover::read_regular(path);
+        match &bytes {
+            Ok(bytes) if entry.stamp.is_some() && hash(bytes) == entry.hash => {
+                Lookup::Reused(Box::new(entry.outcome.clone()))
+            }
+            _ => analyze(Some(bytes)),
+        }
+    }
+
+    /// Keeps the analysis of `target`, made from `bytes`.
+    pub(super) fn store(
+        &mut self,
+        target: &Target,
+        options: &CheckOptions,
+        inputs: &RunInputs,
+        hash: u64,
+        stamp_before: Option<Option<StampHandle>>,
+        outcome: &FileOutcome,
+    ) {
+        let stamp = match stamp_before {
+            Some(Some(StampHandle(stamp))) => Some(stamp),
+            // A buffer: compared by its text.
+            Some(None) => None,
+            // A file whose stamp could not be taken is analyzed every time.
+            None => return,
+        };
+        self.files.insert(
+            key(target),
+            Entry {
+                target: target.clone(),
+                hash,
+                stamp,
+                deploy: DeployWatch::of(target, options, inputs),
+                outcome: outcome.clone(),
+            },
+        );
+    }
+
+    pub(super) fn count(&mut self, reused: bool) {
+        if reused {
+            self.last.reused += 1;
+        } else {
+            self.last.analyzed += 1;
+        }
+    }
+
+    /// Drops the entries of files this run did not meet (deleted, no longer walked).
+    pub(super) fn retain(&mut self, targets: &[Target]) {
+        if self.files.len() > targets.len() {
+            let met: HashSet<(String, Option<PathBuf>)> = targets.iter().map(key).collect();
+            self.files.retain(|k, _| met.contains(k));
+        }
+    }
+}
+
+/// A file's stamp taken before its bytes were read, so that a change during the read is seen
+/// by the next run.
+pub(super) struct StampHandle(Stamp);
+
+/// The stamp of a target's file before it is read: `Some(None)` for a buffer, `None` when it
+/// cannot be taken.
+pub(super) fn stamp_before(target: &Target, options: &CheckOptions) -> Option<Option<StampHandle>> {
+    if super::files::buffer_text(target, options).is_some() {
+        return Some(None);
+    }
+    let path = target.path.as_ref()?;
+    Stamp::of(path).map(|s| Some(StampHandle(s)))
+}
+
+fn key(target: &Target) -> (String, Option<PathBuf>) {
+    (target.name.clone(), target.path.clone())
+}
+
+pub(super) fn hash(bytes: &[u8]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What every file's analysis reads besides the file: the flags and settings of the run.
+fn fingerprint(options: &CheckOptions, inputs: &RunInputs) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (
+        &options.cwd,
+        &options.region,
+        &options.account,
+        &options.config_env,
+        &options.env_region,
+        &options.stdin_filename,
+    )
+        .hash(&mut hasher);
+    inputs.params.hash(&mut hasher);
+    if let Some(source) = inputs.config.source() {
+        (&source.name, &source.path, &*source.text).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// The deploy configuration of a loose template as its analysis saw it: what the lookup found,
+/// and the stamps of the directories it looked in and of the files it could have read, so that
+/// the lookup runs again only when one of them moved (a file created beside the template, a
+/// `samconfig.toml` edited); an editor's swap file in the same directory moves the directory
+/// too, but then the lookup finds what it found before and the entry holds.
+#[derive(Clone, Debug, Default)]
+struct DeployWatch {
+    stamps: Vec<(PathBuf, Option<Stamp>)>,
+    found: Option<deploy::Deploy>,
+}
+
+impl DeployWatch {
+    fn of(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> Self {
+        let Some(path) = target
+            .path
+            .as_ref()
+            .filter(|_| target.origin == Origin::Loose)
+        else {
+            return Self::default();
+        };
+        let stamps = deploy::candidates(path)
+            .into_iter()
+            .filter_map(|p| Stamp::of(&p).map(|s| (p, Some(s))))
+            .collect();
+        Self {
+            stamps,
+            found: lookup_deploy(path, target, options, inputs),
+        }
+    }
+}
+
+fn lookup_deploy(
+    path: &Path,
+    target: &Target,
+    options: &CheckOptions,
+    inputs: &RunInputs,
+) -> Option<deploy::Deploy> {
+    deploy::lookup(
+        path,
+        &target.name,
+        super::inputs::config_env(options, inputs),
+    )
+}
