@@ -318,7 +318,7 @@ fn stack(
             Origin::Cdk(cdk) => cdk.lookup_role.as_deref().cloned(),
             _ => None,
         },
-        facts,
+        facts: std::sync::Arc::new(facts),
     };
     (stack, secrets)
 }

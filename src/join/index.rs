@@ -178,7 +178,7 @@ mod tests {
             deployment: "t.yaml".into(),
             region_note: None,
             lookup_role: None,
-            facts,
+            facts: std::sync::Arc::new(facts),
         }
     }
 

@@ -12,8 +12,6 @@ mod sender;
 pub mod ses;
 mod trigger;
 
-use rayon::prelude::*;
-
 use crate::config::ANY_REGION;
 use crate::extract::StackFacts;
 use crate::resolve::{Part, Text, UnknownReason};
@@ -46,7 +44,9 @@ pub struct Stack {
     pub region_note: Option<String>,
     /// A CDK stack's bootstrap lookup role, which `--aws` assumes to read its account.
     pub lookup_role: Option<crate::discover::LookupRole>,
-    pub facts: StackFacts,
+    /// Shared, so that keeping a file's analysis for the next run (the language server's
+    /// cache) and handing it to the join costs no copy.
+    pub facts: std::sync::Arc<StackFacts>,
 }
 
 /// A statement about the SES state, from a flag or the config file.
@@ -189,34 +189,26 @@ pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Facts {
         ..Facts::default()
     };
     let run = index::RunIndex::new(stacks);
-    // Every stack's facts on every core (each reads the others only through `stacks` and the
-    // index), then in the stacks' order.
-    let per_stack: Vec<_> = stacks
-        .par_iter()
-        .enumerate()
-        .map(|(index, stack)| {
-            let senders: Vec<facts::SenderFact> = (stack.facts.senders.iter().enumerate())
-                .filter_map(|(n, sender)| sender::analyze(stacks, &run, index, n, sender, inputs))
-                .collect();
-            let triggers: Vec<facts::TriggerSenderFact> =
-                (stack.facts.trigger_senders.iter().enumerate())
-                    .filter_map(|(n, trigger)| trigger::analyze(stacks, index, n, trigger, inputs))
-                    .collect();
-            let identities: Vec<facts::IdentityFact> = (stack.facts.identities.iter())
-                .map(|i| identity_fact(stack, i))
-                .collect();
-            let sets: Vec<facts::ConfigurationSetFact> = (stack.facts.configuration_sets.iter())
-                .map(|c| configuration_set_fact(stack, c))
-                .collect();
-            (stack_fact(stack), senders, triggers, identities, sets)
-        })
-        .collect();
-    for (stack, senders, triggers, identities, sets) in per_stack {
-        facts.stacks.push(stack);
-        facts.senders.extend(senders);
-        facts.trigger_senders.extend(triggers);
-        facts.identities.extend(identities);
-        facts.configuration_sets.extend(sets);
+    for (index, stack) in stacks.iter().enumerate() {
+        facts.stacks.push(stack_fact(stack));
+        facts.senders.extend(
+            (stack.facts.senders.iter().enumerate())
+                .filter_map(|(n, sender)| sender::analyze(stacks, &run, index, n, sender, inputs)),
+        );
+        facts.trigger_senders.extend(
+            (stack.facts.trigger_senders.iter().enumerate())
+                .filter_map(|(n, trigger)| trigger::analyze(stacks, index, n, trigger, inputs)),
+        );
+        facts.identities.extend(
+            stack
+                .facts
+                .identities
+                .iter()
+                .map(|i| identity_fact(stack, i)),
+        );
+        facts.configuration_sets.extend(
+            (stack.facts.configuration_sets.iter()).map(|c| configuration_set_fact(stack, c)),
+        );
     }
     if let Some(live) = &inputs.live {
         facts.lookups = live::lookups(live, &facts.senders);

@@ -115,7 +115,10 @@ fn run_loop(context: &Context, triggers: &Receiver<Trigger>) {
 /// one error message once rather than on every keystroke.
 #[derive(Default)]
 struct PublishState {
-    published: BTreeMap<String, Uri>,
+    /// By URI: what each file was last told (its version and diagnostics), so that a run sends
+    /// only what changed; a workspace of thousands of files with findings is not sent again on
+    /// every keystroke.
+    published: BTreeMap<String, (Uri, Option<i32>, Vec<lsp_types::Diagnostic>)>,
     last_error: Option<String>,
     /// Each file's analysis from earlier runs: an edit re-analyzes the files that changed, then
     /// joins and checks the whole workspace again.
@@ -204,18 +207,25 @@ fn analyze(context: &Context, state: &mut PublishState) {
         );
     }
     lock(&context.results).files = files;
-    for (uri, path, diagnostics) in by_file.values() {
-        publish(context, uri, version(path, &documents), diagnostics.clone());
+    let mut published = BTreeMap::new();
+    for (key, (uri, path, diagnostics)) in by_file {
+        let version = version(&path, &documents);
+        let told = state.published.remove(&key);
+        if told
+            .as_ref()
+            .is_none_or(|(_, v, d)| *v != version || *d != diagnostics)
+        {
+            publish(context, &uri, version, diagnostics.clone());
+        }
+        published.insert(key, (uri, version, diagnostics));
     }
-    for (key, uri) in &state.published {
-        if !by_file.contains_key(key) {
-            publish(context, uri, None, Vec::new());
+    // Files that had diagnostics and have none now.
+    for (uri, _, diagnostics) in std::mem::take(&mut state.published).into_values() {
+        if !diagnostics.is_empty() {
+            publish(context, &uri, None, Vec::new());
         }
     }
-    state.published = by_file
-        .iter()
-        .map(|(k, (uri, _, _))| (k.clone(), uri.clone()))
-        .collect();
+    state.published = published;
     let stats = state.cache.stats();
     (context.log)(&format!(
         "analyzed {} files in {:.1} ms ({} unchanged, {} read again): {} diagnostics",
@@ -233,13 +243,20 @@ fn uri_for(path: &Path, documents: &BTreeMap<PathBuf, Document>) -> Option<Uri> 
     if let Some(doc) = documents.get(path) {
         return Some(doc.uri.clone());
     }
-    let canonical = path.canonicalize().ok();
-    documents
+    // Another spelling of an open buffer's path (through a link) has its file name: only then
+    // is the file system asked.
+    let mut same_name = documents
         .iter()
         .filter(|(p, _)| p.file_name() == path.file_name())
-        .find(|(p, _)| canonical.is_some() && p.canonicalize().ok() == canonical)
-        .map(|(_, doc)| doc.uri.clone())
-        .or_else(|| path_to_uri(path))
+        .peekable();
+    if same_name.peek().is_some()
+        && let Ok(canonical) = path.canonicalize()
+        && let Some((_, doc)) =
+            same_name.find(|(p, _)| p.canonicalize().ok().as_ref() == Some(&canonical))
+    {
+        return Some(doc.uri.clone());
+    }
+    path_to_uri(path)
 }
 
 fn version(path: &Path, documents: &BTreeMap<PathBuf, Document>) -> Option<i32> {
@@ -300,8 +317,9 @@ fn report_error(
             message,
             ..lsp_types::Diagnostic::default()
         };
-        publish(context, &uri, version(&path, documents), vec![diagnostic]);
-        state.published.insert(uri.as_str().to_owned(), uri.clone());
+        let version = version(&path, documents);
+        publish(context, &uri, version, vec![diagnostic.clone()]);
+        (state.published).insert(uri.as_str().to_owned(), (uri, version, vec![diagnostic]));
         return;
     }
     if state.last_error.as_deref() != Some(text.as_str()) {

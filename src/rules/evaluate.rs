@@ -212,11 +212,20 @@ struct Progress<'r> {
 impl<'r> Progress<'r> {
     fn new(rule: &'r Rule) -> Self {
         Self {
-            rule,
             url: rule.url(),
+            found: vec![Vec::new(); rule.cases.len()],
+            ..Self::bare(rule)
+        }
+    }
+
+    /// A state that allocates nothing until it finds something (one per rule and element).
+    fn bare(rule: &'r Rule) -> Self {
+        Self {
+            rule,
+            url: None,
             claimed: HashSet::new(),
             passes: HashMap::new(),
-            found: vec![Vec::new(); rule.cases.len()],
+            found: Vec::new(),
         }
     }
 
@@ -247,26 +256,36 @@ impl<'r> Progress<'r> {
         let (Some(object), Some(case)) = (value.as_object(), self.rule.cases.get(index)) else {
             return;
         };
-        if let Some(mut diagnostic) = report(self.rule, case, value, object, file_id)
-            && let Some(found) = self.found.get_mut(index)
-        {
-            diagnostic.url.clone_from(&self.url);
-            found.push((identity, diagnostic));
+        if let Some(mut diagnostic) = report(self.rule, case, value, object, file_id) {
+            if self.found.len() < self.rule.cases.len() {
+                self.found.resize_with(self.rule.cases.len(), Vec::new);
+            }
+            if let Some(found) = self.found.get_mut(index) {
+                diagnostic.url.clone_from(&self.url);
+                found.push((identity, diagnostic));
+            }
         }
     }
 }
 
+/// Whether one of the rule's cases runs over elements of `collection`.
+fn reads(rule: &Rule, collection: &str) -> bool {
+    (rule.cases.iter()).any(|case| {
+        case.local
+            .as_ref()
+            .is_some_and(|l| l.collection == collection)
+    })
+}
+
 impl Progress<'_> {
-    /// Takes what one element's evaluation found, after what earlier elements found.
-    fn merge(&mut self, element: Progress<'_>) {
-        for (index, found) in element.found.into_iter().enumerate() {
-            for (identity, diagnostic) in found {
-                if self.claimed.insert(identity.clone())
-                    && let Some(all) = self.found.get_mut(index)
-                {
-                    all.push((identity, diagnostic));
-                }
-            }
+    /// Takes one diagnostic an element's evaluation found, after what earlier elements found:
+    /// an object already reported (by an earlier element) is not reported again.
+    fn merge(&mut self, case: usize, identity: String, mut diagnostic: Diagnostic) {
+        if let Some(all) = self.found.get_mut(case)
+            && self.claimed.insert(identity.clone())
+        {
+            diagnostic.url.clone_from(&self.url);
+            all.push((identity, diagnostic));
         }
     }
 }
@@ -290,9 +309,12 @@ fn run(catalog: &Catalog, source: Source<'_>, file_id: &FileIds<'_>) -> Vec<Diag
         // Each element on its own, on every core; then merged in the collection's order, so
         // that an object met again in a later element (the same `id`) is still reported once.
         let per_element = source.map_each(collection, &|element, one| {
-            let mut states: Vec<Progress<'_>> =
-                (catalog.iter()).map(Progress::new).collect();
-            for state in states.iter_mut().filter(|state| local(state.rule)) {
+            // Only the rules with a case on this collection, and only what they found.
+            let mut states: Vec<(usize, Progress<'_>)> = (catalog.iter().enumerate())
+                .filter(|(_, rule)| local(rule) && reads(rule, collection))
+                .map(|(index, rule)| (index, Progress::bare(rule)))
+                .collect();
+            for (_, state) in &mut states {
                 for (index, case) in state.rule.cases.iter().enumerate() {
                     let Some(l) = case.local.as_ref().filter(|l| l.collection == collection) else {
                         continue;
@@ -315,11 +337,21 @@ fn run(catalog: &Catalog, source: Source<'_>, file_id: &FileIds<'_>) -> Vec<Diag
                     }
                 }
             }
-            states
+            // Only what was found leaves the element: (rule, case, object, diagnostic).
+            let found: Vec<(usize, usize, String, Diagnostic)> = (states.into_iter())
+                .flat_map(|(rule, state)| {
+                    (state.found.into_iter().enumerate()).flat_map(move |(case, found)| {
+                        (found.into_iter()).map(move |(identity, d)| (rule, case, identity, d))
+                    })
+                })
+                .collect();
+            found
         });
-        for states in per_element {
-            for (state, found) in progress.iter_mut().zip(states) {
-                state.merge(found);
+        for found in per_element {
+            for (rule, case, identity, diagnostic) in found {
+                if let Some(state) = progress.get_mut(rule) {
+                    state.merge(case, identity, diagnostic);
+                }
             }
         }
     }

@@ -230,6 +230,40 @@ fn watchers_are_registered_when_the_client_supports_it() {
     let watchers = &registration.params["registrations"][0]["registerOptions"]["watchers"];
     assert_eq!(watchers[0]["globPattern"], "**/*.{yaml,yml,json,template}");
     assert_eq!(watchers[1]["globPattern"], "**/.sandtrap.yaml");
+    assert_eq!(
+        watchers[2]["globPattern"],
+        "**/{.gitignore,.ignore,samconfig.toml}"
+    );
+    client.stop();
+}
+
+/// With a watcher the server trusts it to report every change on disk: a file created is a
+/// new walk, a known template's change is that file read again, and either reaches the join.
+#[test]
+fn with_a_file_watcher_changes_on_disk_reach_the_join() {
+    let capabilities =
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let (mut client, _) = Client::start(capabilities, Value::Null, Duration::from_millis(50));
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
+    let identity = client.root().join("identity.yaml");
+    std::fs::copy(fixture("extra/identity.yaml"), &identity).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": client.uri("identity.yaml"), "type": 1}]}),
+    );
+    assert_eq!(codes(&client.diagnostics("pool.yaml")), ["ST101"]);
+    // The identity now names another domain: the pool's is undeclared again.
+    let changed = std::fs::read_to_string(&identity)
+        .unwrap()
+        .replace("example.com", "elsewhere.example");
+    std::fs::write(&identity, changed).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": client.uri("identity.yaml"), "type": 2}]}),
+    );
+    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
     client.stop();
 }
 
