@@ -133,6 +133,9 @@ if [[ $LSP == 1 ]]; then
     --edits "$LSP_EDITS" --debounce-ms "$LSP_DEBOUNCE_MS" | sed 's/ $//' > "$results/lsp.cmd"
   python3 "$here/lsp_workspace.py" "$sandtrap" "$work/mono-10000" --starts "$RUNS" \
     --edits "$LSP_EDITS" --debounce-ms "$LSP_DEBOUNCE_MS" --json "$results/lsp.json" >&2
+  log "language server on $work/mono-10000, a client without file watching"
+  python3 "$here/lsp_workspace.py" "$sandtrap" "$work/mono-10000" --no-watch \
+    --edits "$LSP_EDITS" --debounce-ms "$LSP_DEBOUNCE_MS" --json "$results/lsp-nowatch.json" >&2
 fi
 
 {
