@@ -73,7 +73,7 @@ impl std::fmt::Debug for Cache {
     }
 }
 
-struct Entry {
+pub(super) struct Entry {
     target: Target,
     /// The hash of the bytes analyzed.
     hash: u64,
@@ -253,33 +253,11 @@ impl Cache {
         }
     }
 
-    /// Keeps the analysis of `target`, made from `bytes`.
-    pub(super) fn store(
-        &mut self,
-        target: &Target,
-        options: &CheckOptions,
-        inputs: &RunInputs,
-        hash: u64,
-        stamp_before: Option<Option<StampHandle>>,
-        outcome: &FileOutcome,
-    ) {
-        let stamp = match stamp_before {
-            Some(Some(StampHandle(stamp))) => Some(stamp),
-            // A buffer: compared by its text.
-            Some(None) => None,
-            // A file whose stamp could not be taken is analyzed every time.
-            None => return,
-        };
-        self.files.insert(
-            key(target),
-            Entry {
-                target: target.clone(),
-                hash,
-                stamp,
-                deploy: DeployWatch::of(target, options, inputs),
-                outcome: outcome.clone(),
-            },
-        );
+    /// Keeps the analysis of `target` (see [`entry`]).
+    pub(super) fn store(&mut self, target: &Target, entry: Option<Entry>) {
+        if let Some(entry) = entry {
+            self.files.insert(key(target), entry);
+        }
     }
 
     pub(super) fn count(&mut self, reused: bool) {
@@ -297,6 +275,27 @@ impl Cache {
             self.files.retain(|k, _| met.contains(k));
         }
     }
+}
+
+/// What to keep of a fresh analysis of `target`, made from bytes hashing to `hash` (built on
+/// the analysis threads: it stats the deploy configuration and copies the outcome).
+pub(super) fn entry(
+    target: &Target,
+    options: &CheckOptions,
+    inputs: &RunInputs,
+    hash: u64,
+    stamp_before: Option<Option<StampHandle>>,
+    outcome: &FileOutcome,
+) -> Option<Entry> {
+    // `None` for a buffer: compared by its text.
+    let stamp = stamp_before?.map(|StampHandle(stamp)| stamp);
+    Some(Entry {
+        target: target.clone(),
+        hash,
+        stamp,
+        deploy: DeployWatch::of(target, options, inputs),
+        outcome: outcome.clone(),
+    })
 }
 
 /// A file's stamp taken before its bytes were read, so that a change during the read is seen
