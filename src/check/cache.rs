@@ -281,8 +281,6 @@ impl Cache {
 /// the analysis threads: it stats the deploy configuration and copies the outcome).
 pub(super) fn entry(
     target: &Target,
-    options: &CheckOptions,
-    inputs: &RunInputs,
     hash: u64,
     stamp_before: Option<Option<StampHandle>>,
     outcome: &FileOutcome,
@@ -293,7 +291,7 @@ pub(super) fn entry(
         target: target.clone(),
         hash,
         stamp,
-        deploy: DeployWatch::of(target, options, inputs),
+        deploy: DeployWatch::of(target, outcome),
         outcome: outcome.clone(),
     })
 }
@@ -353,12 +351,11 @@ struct DeployWatch {
 }
 
 impl DeployWatch {
-    fn of(target: &Target, options: &CheckOptions, inputs: &RunInputs) -> Self {
-        let Some(path) = target
-            .path
-            .as_ref()
-            .filter(|_| target.origin == Origin::Loose)
-        else {
+    /// What the analysis `outcome` of `target` read of the deploy configuration: nothing when
+    /// a source above it gave the region (a change of that source changes the run inputs or the
+    /// target); else the places the lookup looks in, and what it found there.
+    fn of(target: &Target, outcome: &FileOutcome) -> Self {
+        let (Some(path), Some(found)) = (&target.path, &outcome.deploy) else {
             return Self::default();
         };
         let stamps = deploy::candidates(path)
@@ -367,7 +364,7 @@ impl DeployWatch {
             .collect();
         Self {
             stamps,
-            found: lookup_deploy(path, target, options, inputs),
+            found: found.clone(),
         }
     }
 }

@@ -32,6 +32,8 @@ pub(super) struct FileOutcome {
     pub(super) secrets: Vec<String>,
     /// The text was dropped after analysis; read it again if a diagnostic points into it.
     pub(super) text_dropped: bool,
+    /// What the deploy configuration lookup found, when it ran (the cache watches its files).
+    pub(super) deploy: Option<Option<super::deploy::Deploy>>,
 }
 
 /// Reads again the texts dropped after analysis that a diagnostic points into.
@@ -181,6 +183,7 @@ pub(super) fn analyze_bytes(
         relative: relative.clone(),
         secrets: Vec::new(),
         text_dropped: false,
+        deploy: None,
     };
     let bytes = match read {
         Ok(bytes) => bytes,
@@ -246,9 +249,11 @@ pub(super) fn analyze_bytes(
     let problems = if report { loaded.problems } else { Vec::new() };
     let mut result = outcome(source, template, problems);
     if let (true, Some(document)) = (template, &loaded.document) {
-        let (stack, secrets) = stack(target, document, &relative, options, inputs, &result.source);
+        let (stack, secrets, deploy) =
+            stack(target, document, &relative, options, inputs, &result.source);
         result.stack = Some(stack);
         result.secrets = secrets;
+        result.deploy = deploy;
         result.suppressions = FileSuppressions::read(&result.source, document);
     }
     // Most files have nothing a diagnostic could point at (a stack whose only facts are its
@@ -288,7 +293,7 @@ fn stack(
     options: &CheckOptions,
     inputs: &RunInputs,
     source: &SourceFile,
-) -> (Stack, Vec<String>) {
+) -> (Stack, Vec<String>, Option<Option<super::deploy::Deploy>>) {
     let env = inputs::stack_env(target, &document.root, relative, options, inputs);
     let mut secrets = secrets::no_echo_values(&document.root, &env.env.parameters);
     let resolver = Resolver::new(document, &env.env);
@@ -320,5 +325,5 @@ fn stack(
         },
         facts: std::sync::Arc::new(facts),
     };
-    (stack, secrets)
+    (stack, secrets, env.deploy)
 }

@@ -178,6 +178,9 @@ pub struct Resolved {
     /// unknown (a Serverless `${opt:region}`).
     pub region_note: Option<String>,
     pub stack_name: String,
+    /// What the deploy configuration lookup found, when it ran (`None`: a source above it gave
+    /// the region, so it was not looked at).
+    pub deploy: Option<Option<super::deploy::Deploy>>,
 }
 
 /// Applies the precedence of docs/architecture.md ("Inputs and their precedence") to one stack.
@@ -198,7 +201,7 @@ pub fn stack_env(
         .map(|r| r.value.clone());
     // The deploy configuration is read only when no source above it gives the region.
     let above = [&target.environment.region, &options.region, &config_region];
-    let deploy = match (&target.origin, &target.path) {
+    let looked_up = match (&target.origin, &target.path) {
         (Origin::Cdk(_), _) | (_, None) => None,
         _ if above
             .iter()
@@ -206,8 +209,13 @@ pub fn stack_env(
         {
             None
         }
-        (_, Some(path)) => super::deploy::lookup(path, &target.name, config_env(options, inputs)),
+        (_, Some(path)) => Some(super::deploy::lookup(
+            path,
+            &target.name,
+            config_env(options, inputs),
+        )),
     };
+    let deploy = looked_up.clone().flatten();
     let deploy_region = deploy.as_ref().and_then(|d| d.region.clone());
     let metadata_region = root
         .get_path(&["Metadata", "sandtrap", "region"])
@@ -265,6 +273,7 @@ pub fn stack_env(
             .and_then(|d| d.note)
             .filter(|_| region_source == EnvSource::Unknown),
         stack_name,
+        deploy: looked_up,
     }
 }
 

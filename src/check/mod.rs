@@ -363,27 +363,25 @@ fn analyze_cached(
 ) -> Vec<FileOutcome> {
     cache.begin(options, inputs);
     let lookups = cache.lookup_all(targets, options, inputs);
-    let fresh: Vec<Option<(FileOutcome, Option<cache::Entry>)>> = (targets
-        .par_iter()
-        .zip(lookups.par_iter()))
-    .map(|(target, lookup)| match lookup {
-        cache::Lookup::Reused(_) => None,
-        cache::Lookup::Analyze { bytes } => {
-            // The stamp before the read: a change while reading shows in the next run.
-            let stamp = cache::stamp_before(target, options);
-            let read = match bytes {
-                Some(Ok(bytes)) => Ok(bytes.clone()),
-                _ => files::read(target, options),
-            };
-            // Only what was read is kept; a file that could not be read is read again.
-            let hash = read.as_deref().map(cache::hash).ok();
-            let outcome = files::analyze_bytes(target, options, inputs, read);
-            let entry =
-                hash.and_then(|hash| cache::entry(target, options, inputs, hash, stamp, &outcome));
-            Some((outcome, entry))
-        }
-    })
-    .collect();
+    let fresh: Vec<Option<(FileOutcome, Option<cache::Entry>)>> =
+        (targets.par_iter().zip(lookups.par_iter()))
+            .map(|(target, lookup)| match lookup {
+                cache::Lookup::Reused(_) => None,
+                cache::Lookup::Analyze { bytes } => {
+                    // The stamp before the read: a change while reading shows in the next run.
+                    let stamp = cache::stamp_before(target, options);
+                    let read = match bytes {
+                        Some(Ok(bytes)) => Ok(bytes.clone()),
+                        _ => files::read(target, options),
+                    };
+                    // Only what was read is kept; a file that could not be read is read again.
+                    let hash = read.as_deref().map(cache::hash).ok();
+                    let outcome = files::analyze_bytes(target, options, inputs, read);
+                    let entry = hash.and_then(|hash| cache::entry(target, hash, stamp, &outcome));
+                    Some((outcome, entry))
+                }
+            })
+            .collect();
     let mut outcomes = Vec::with_capacity(targets.len());
     for ((target, lookup), fresh) in targets.iter().zip(lookups).zip(fresh) {
         match (lookup, fresh) {
