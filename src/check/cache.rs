@@ -77,15 +77,25 @@ pub(super) struct Entry {
     target: Target,
     /// The hash of the bytes analyzed.
     hash: u64,
-    /// The file's stamp when it was read (`None`: a buffer or standard input).
-    stamp: Option<Stamp>,
+    /// Where those bytes came from.
+    read: Read,
     deploy: DeployWatch,
     outcome: FileOutcome,
 }
 
+/// Where the bytes of an analysis came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Read {
+    /// An editor buffer or standard input: compared by its text.
+    Buffer,
+    /// The file on disk, with its stamp taken before it was read (so that a change during the
+    /// read shows in the next run).
+    File(Stamp),
+}
+
 /// What `stat` says about a file's content without reading it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Stamp {
+pub(super) struct Stamp {
     len: u64,
     modified: Option<SystemTime>,
     #[cfg(unix)]
@@ -113,10 +123,8 @@ impl Stamp {
 /// A file of this run: an earlier analysis that still holds, or what to analyze.
 pub(super) enum Lookup {
     Reused(Box<FileOutcome>),
-    /// Not cached, or changed; `bytes` when they were read to find out.
-    Analyze {
-        bytes: Option<std::io::Result<Vec<u8>>>,
-    },
+    /// Not cached, or changed; the bytes (and where from) when they were read to find out.
+    Analyze(Option<(Read, std::io::Result<Vec<u8>>)>),
 }
 
 impl Cache {
@@ -214,7 +222,7 @@ impl Cache {
         inputs: &RunInputs,
         dependencies: &HashMap<&Path, Option<Stamp>>,
     ) -> Lookup {
-        let analyze = |bytes| Lookup::Analyze { bytes };
+        let analyze = Lookup::Analyze;
         let Some(entry) = self.files.get(&key(target)) else {
             return analyze(None);
         };
@@ -223,41 +231,46 @@ impl Cache {
         }
         let trusted =
             |path: &Path| (self.trusted.as_ref()).is_some_and(|changed| !changed.contains(path));
-        let moved = (entry.deploy.stamps.iter())
-            .any(|(path, then)| !trusted(path) && dependencies.get(path.as_path()) != Some(then));
+        let moved = (entry.deploy.stamps.iter()).any(|(path, then)| {
+            !trusted(path) && dependencies.get(path.as_path()) != Some(&Some(*then))
+        });
         if moved
             && let Some(path) = &target.path
             && lookup_deploy(path, target, options, inputs) != entry.deploy.found
         {
             return analyze(None);
         }
+        let reuse = || Lookup::Reused(Box::new(entry.outcome.clone()));
         if let Some(text) = super::files::buffer_text(target, options) {
-            return if entry.stamp.is_none() && hash(text.as_bytes()) == entry.hash {
-                Lookup::Reused(Box::new(entry.outcome.clone()))
+            return if entry.read == Read::Buffer && hash(text.as_bytes()) == entry.hash {
+                reuse()
             } else {
                 analyze(None)
             };
         }
-        let Some(path) = &target.path else {
+        let (Some(path), Read::File(then)) = (&target.path, entry.read) else {
             return analyze(None);
         };
-        if entry.stamp.is_some() && (trusted(path) || Stamp::of(path) == entry.stamp) {
-            return Lookup::Reused(Box::new(entry.outcome.clone()));
+        if trusted(path) {
+            return reuse();
         }
+        let Some(now) = Stamp::of(path) else {
+            return analyze(None);
+        };
+        if now == then {
+            return reuse();
+        }
+        // Moved: the bytes decide, and a fresh analysis uses them (stamped before the read).
         let bytes = crate::discover::read_regular(path);
         match &bytes {
-            Ok(bytes) if entry.stamp.is_some() && hash(bytes) == entry.hash => {
-                Lookup::Reused(Box::new(entry.outcome.clone()))
-            }
-            _ => analyze(Some(bytes)),
+            Ok(bytes) if hash(bytes) == entry.hash => reuse(),
+            _ => analyze(Some((Read::File(now), bytes))),
         }
     }
 
     /// Keeps the analysis of `target` (see [`entry`]).
-    pub(super) fn store(&mut self, target: &Target, entry: Option<Entry>) {
-        if let Some(entry) = entry {
-            self.files.insert(key(target), entry);
-        }
+    pub(super) fn store(&mut self, target: &Target, entry: Entry) {
+        self.files.insert(key(target), entry);
     }
 
     pub(super) fn count(&mut self, reused: bool) {
@@ -277,37 +290,31 @@ impl Cache {
     }
 }
 
-/// What to keep of a fresh analysis of `target`, made from bytes hashing to `hash` (built on
-/// the analysis threads: it stats the deploy configuration and copies the outcome).
-pub(super) fn entry(
-    target: &Target,
-    hash: u64,
-    stamp_before: Option<Option<StampHandle>>,
-    outcome: &FileOutcome,
-) -> Option<Entry> {
-    // `None` for a buffer: compared by its text.
-    let stamp = stamp_before?.map(|StampHandle(stamp)| stamp);
-    Some(Entry {
+/// What to keep of a fresh analysis of `target`, made from bytes hashing to `hash` read from
+/// `read` (built on the analysis threads: it stats the deploy configuration and copies the
+/// outcome).
+pub(super) fn entry(target: &Target, hash: u64, read: Read, outcome: &FileOutcome) -> Entry {
+    Entry {
         target: target.clone(),
         hash,
-        stamp,
+        read,
         deploy: DeployWatch::of(target, outcome),
         outcome: outcome.clone(),
-    })
+    }
 }
 
-/// A file's stamp taken before its bytes were read, so that a change during the read is seen
-/// by the next run.
-pub(super) struct StampHandle(Stamp);
-
-/// The stamp of a target's file before it is read: `Some(None)` for a buffer, `None` when it
-/// cannot be taken.
-pub(super) fn stamp_before(target: &Target, options: &CheckOptions) -> Option<Option<StampHandle>> {
-    if super::files::buffer_text(target, options).is_some() {
-        return Some(None);
-    }
-    let path = target.path.as_ref()?;
-    Stamp::of(path).map(|s| Some(StampHandle(s)))
+/// Reads `target` for a fresh analysis: its buffer, or its file stamped first; `None` for the
+/// stamp when it cannot be taken (the analysis is then not kept).
+pub(super) fn read(
+    target: &Target,
+    options: &CheckOptions,
+) -> (Option<Read>, std::io::Result<Vec<u8>>) {
+    let read = match (super::files::buffer_text(target, options), &target.path) {
+        (Some(_), _) => Some(Read::Buffer),
+        (None, Some(path)) => Stamp::of(path).map(Read::File),
+        (None, None) => None,
+    };
+    (read, super::files::read(target, options))
 }
 
 fn key(target: &Target) -> (String, Option<PathBuf>) {
@@ -346,7 +353,8 @@ fn fingerprint(options: &CheckOptions, inputs: &RunInputs) -> u64 {
 /// too, but then the lookup finds what it found before and the entry holds.
 #[derive(Clone, Debug, Default)]
 struct DeployWatch {
-    stamps: Vec<(PathBuf, Option<Stamp>)>,
+    /// The places that existed, with their stamps (one created later moves its directory).
+    stamps: Vec<(PathBuf, Stamp)>,
     found: Option<deploy::Deploy>,
 }
 
@@ -360,7 +368,7 @@ impl DeployWatch {
         };
         let stamps = deploy::candidates(path)
             .into_iter()
-            .filter_map(|p| Stamp::of(&p).map(|s| (p, Some(s))))
+            .filter_map(|p| Stamp::of(&p).map(|s| (p, s)))
             .collect();
         Self {
             stamps,

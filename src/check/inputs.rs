@@ -74,7 +74,7 @@ impl RunInputs {
         }
         ses.extend(config_declarations(&config));
         let config_dir = config.dir().map(|dir| {
-            let absolute = lexical(&options.cwd.join(dir));
+            let absolute = crate::discover::absolute(dir, Some(&options.cwd));
             let canonical = absolute.canonicalize().ok();
             (absolute, canonical)
         });
@@ -95,11 +95,10 @@ impl RunInputs {
             // By the path's own components, without a system call: a walked file under the
             // config file's directory (nearly every file of a run). A path that climbs (`..`)
             // or lies elsewhere is compared with its links resolved, as the file system sees it.
-            let absolute = self.cwd.join(path);
-            let climbs = absolute
-                .components()
-                .any(|c| c == std::path::Component::ParentDir);
-            if !climbs && let Ok(relative) = lexical(&absolute).strip_prefix(dir) {
+            let absolute = crate::discover::absolute(path, Some(&self.cwd));
+            if !crate::discover::climbs(&absolute)
+                && let Ok(relative) = absolute.strip_prefix(dir)
+            {
                 return shown(relative);
             }
             return match (absolute.canonicalize().ok(), canonical_dir) {
@@ -112,14 +111,6 @@ impl RunInputs {
         }
         target_name.trim_start_matches("./").to_owned()
     }
-}
-
-/// `path` without its `.` components (`..` is kept: only the file system can say where it
-/// leads through a link).
-fn lexical(path: &Path) -> PathBuf {
-    path.components()
-        .filter(|c| *c != std::path::Component::CurDir)
-        .collect()
 }
 
 /// What the config file's `ses:` says, as declarations the join weighs with the flags'.

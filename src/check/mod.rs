@@ -363,39 +363,32 @@ fn analyze_cached(
 ) -> Vec<FileOutcome> {
     cache.begin(options, inputs);
     let lookups = cache.lookup_all(targets, options, inputs);
-    let fresh: Vec<Option<(FileOutcome, Option<cache::Entry>)>> =
-        (targets.par_iter().zip(lookups.par_iter()))
-            .map(|(target, lookup)| match lookup {
-                cache::Lookup::Reused(_) => None,
-                cache::Lookup::Analyze { bytes } => {
-                    // The stamp before the read: a change while reading shows in the next run.
-                    let stamp = cache::stamp_before(target, options);
-                    let read = match bytes {
-                        Some(Ok(bytes)) => Ok(bytes.clone()),
-                        _ => files::read(target, options),
-                    };
-                    // Only what was read is kept; a file that could not be read is read again.
-                    let hash = read.as_deref().map(cache::hash).ok();
-                    let outcome = files::analyze_bytes(target, options, inputs, read);
-                    let entry = hash.and_then(|hash| cache::entry(target, hash, stamp, &outcome));
-                    Some((outcome, entry))
-                }
-            })
-            .collect();
+    // (outcome, reused, what to keep of a fresh analysis)
+    let results: Vec<(FileOutcome, bool, Option<cache::Entry>)> = (targets.par_iter())
+        .zip(lookups.into_par_iter())
+        .map(|(target, lookup)| match lookup {
+            cache::Lookup::Reused(outcome) => (*outcome, true, None),
+            cache::Lookup::Analyze(known) => {
+                let (from, bytes) = match known {
+                    Some((from, bytes)) => (Some(from), bytes),
+                    None => cache::read(target, options),
+                };
+                // Only what was read is kept; a file that could not be read is read again.
+                let hash = bytes.as_deref().map(cache::hash).ok();
+                let outcome = files::analyze_bytes(target, options, inputs, bytes);
+                let entry =
+                    (hash.zip(from)).map(|(hash, from)| cache::entry(target, hash, from, &outcome));
+                (outcome, false, entry)
+            }
+        })
+        .collect();
     let mut outcomes = Vec::with_capacity(targets.len());
-    for ((target, lookup), fresh) in targets.iter().zip(lookups).zip(fresh) {
-        match (lookup, fresh) {
-            (cache::Lookup::Reused(outcome), _) => {
-                cache.count(true);
-                outcomes.push(*outcome);
-            }
-            (_, Some((outcome, entry))) => {
-                cache.count(false);
-                cache.store(target, entry);
-                outcomes.push(outcome);
-            }
-            (_, None) => {}
+    for (target, (outcome, reused, entry)) in targets.iter().zip(results) {
+        cache.count(reused);
+        if let Some(entry) = entry {
+            cache.store(target, entry);
         }
+        outcomes.push(outcome);
     }
     cache.retain(targets);
     outcomes

@@ -261,7 +261,7 @@ fn walk(root: &Path, cwd: Option<&Path>, found: &mut Discovered) {
     // `evil.json -> ../../outside/t.json` is not part of the tree. Broken links are skipped.
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let walked: Mutex<Walked> = Mutex::default();
-    walker.visit(&mut Visitors {
+    walker.visit(&mut WalkContext {
         shared: &walked,
         root,
         cwd,
@@ -289,22 +289,20 @@ struct Walked {
     links: Vec<(PathBuf, PathBuf)>,
 }
 
-/// Makes one [`Visitor`] per walker thread.
-struct Visitors<'a> {
+/// What every walker thread shares; it makes one [`Visitor`] per thread.
+#[derive(Clone, Copy)]
+struct WalkContext<'a> {
     shared: &'a Mutex<Walked>,
     root: &'a Path,
     cwd: Option<&'a Path>,
     canonical_root: &'a Path,
 }
 
-impl<'s> ignore::ParallelVisitorBuilder<'s> for Visitors<'s> {
+impl<'s> ignore::ParallelVisitorBuilder<'s> for WalkContext<'s> {
     fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
         Box::new(Visitor {
             mine: Walked::default(),
-            shared: self.shared,
-            root: self.root,
-            cwd: self.cwd,
-            canonical_root: self.canonical_root,
+            context: *self,
         })
     }
 }
@@ -312,10 +310,7 @@ impl<'s> ignore::ParallelVisitorBuilder<'s> for Visitors<'s> {
 /// One walker thread's findings, kept apart and handed over once, when the thread is done.
 struct Visitor<'a> {
     mine: Walked,
-    shared: &'a Mutex<Walked>,
-    root: &'a Path,
-    cwd: Option<&'a Path>,
-    canonical_root: &'a Path,
+    context: WalkContext<'a>,
 }
 
 impl ignore::ParallelVisitor for Visitor<'_> {
@@ -323,29 +318,31 @@ impl ignore::ParallelVisitor for Visitor<'_> {
         let entry = match result {
             Ok(entry) => entry,
             Err(err) => {
-                (self.mine.problems).push(walk_problem(&err, self.root, self.cwd));
+                (self.mine.problems).push(walk_problem(&err, self.context.root, self.context.cwd));
                 return ignore::WalkState::Continue;
             }
         };
         let path = entry.path();
         let (is_file, link) = match entry.file_type() {
-            Some(t) if t.is_symlink() => match crate::input::contained(path, self.canonical_root) {
-                Some(target) if target.is_file() => (true, Some(target)),
-                _ => (false, None),
-            },
+            Some(t) if t.is_symlink() => {
+                match crate::input::contained(path, self.context.canonical_root) {
+                    Some(target) if target.is_file() => (true, Some(target)),
+                    _ => (false, None),
+                }
+            }
             Some(t) => (t.is_file(), None),
             None => (false, None),
         };
         if is_file && has_candidate_extension(path) {
             // Keyed like the files the walk meets directly: under the root as it was named.
             if let Some(target) = link
-                && let Ok(inside) = target.strip_prefix(self.canonical_root)
+                && let Ok(inside) = target.strip_prefix(self.context.canonical_root)
             {
-                let key = absolute(self.root, self.cwd).join(inside);
+                let key = absolute(self.context.root, self.context.cwd).join(inside);
                 self.mine.links.push((path.to_path_buf(), key));
             }
             self.mine.targets.push(Target {
-                name: display(path, self.cwd),
+                name: display(path, self.context.cwd),
                 path: Some(path.to_path_buf()),
                 explicit: false,
                 origin: Origin::Loose,
@@ -358,7 +355,7 @@ impl ignore::ParallelVisitor for Visitor<'_> {
 
 impl Drop for Visitor<'_> {
     fn drop(&mut self) {
-        let mut shared = lock(self.shared);
+        let mut shared = lock(self.context.shared);
         shared.targets.append(&mut self.mine.targets);
         shared.problems.append(&mut self.mine.problems);
         shared.links.append(&mut self.mine.links);
@@ -447,11 +444,8 @@ fn dedup(
         if let Some(key) = links.get(path) {
             return Some(key.clone());
         }
-        let climbs = path
-            .components()
-            .any(|c| c == std::path::Component::ParentDir);
         let cdk = matches!(target.origin, Origin::Cdk(_));
-        Some(if resolve || climbs || cdk {
+        Some(if resolve || climbs(path) || cdk {
             std::fs::canonicalize(path).unwrap_or_else(|_| absolute(path, cwd))
         } else {
             absolute(path, cwd)
@@ -482,8 +476,15 @@ fn dedup(
     kept.into_iter().flatten().collect()
 }
 
-/// `path` made absolute against `cwd`, without `.` components.
-fn absolute(path: &Path, cwd: Option<&Path>) -> PathBuf {
+/// Whether `path` has a `..` component: only the file system can say where it leads through a
+/// link, so comparing it by its components is not enough.
+pub(crate) fn climbs(path: &Path) -> bool {
+    path.components()
+        .any(|c| c == std::path::Component::ParentDir)
+}
+
+/// `path` made absolute against `cwd`, without `.` components (`..` kept: see [`climbs`]).
+pub(crate) fn absolute(path: &Path, cwd: Option<&Path>) -> PathBuf {
     let joined = match cwd {
         Some(cwd) => cwd.join(path),
         None => path.to_path_buf(),

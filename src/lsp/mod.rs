@@ -179,6 +179,7 @@ pub fn serve(connection: Connection, options: ServerOptions, log: Log) -> bool {
         log,
         shutdown: false,
         next_id: 0,
+        watch_registration: None,
     };
     let clean = server.main_loop();
     worker.stop();
@@ -293,6 +294,8 @@ struct Server<'a> {
     log: Log,
     shutdown: bool,
     next_id: i32,
+    /// The request that registers the file watcher, until the client answers it.
+    watch_registration: Option<RequestId>,
 }
 
 impl Server<'_> {
@@ -302,10 +305,24 @@ impl Server<'_> {
                 Message::Request(req) => self.request(req),
                 Message::Notification(n) if n.method == "exit" => return self.shutdown,
                 Message::Notification(n) => self.notification(n),
-                Message::Response(_) => {}
+                Message::Response(response) => self.response(&response),
             }
         }
         false
+    }
+
+    /// An answer to a request of the server's. Once the client has accepted the file watcher,
+    /// it reports what changes on disk, and runs may trust it to report everything
+    /// ([`Changes`]); a refused registration leaves every run looking at every file.
+    fn response(&mut self, response: &lsp_server::Response) {
+        if self.watch_registration.as_ref() == Some(&response.id) {
+            self.watch_registration = None;
+            if response.error.is_none() {
+                lock(&self.workspace).changes.watching = true;
+            } else {
+                (self.log)("the client refused the file watcher: every run reads the workspace");
+            }
+        }
     }
 
     fn respond(&self, response: Response) {
@@ -526,12 +543,12 @@ impl Server<'_> {
         if !self.support.watch_registration {
             return;
         }
-        // From now on the client reports what changes on disk (the few changes before the
-        // registration lands are covered: the first run walks and reads everything anyway).
-        lock(&self.workspace).changes.watching = true;
         self.next_id += 1;
+        let id = RequestId::from(format!("sandtrap-{}", self.next_id));
+        // Trusted once the client accepts it (`response`); runs before that read everything.
+        self.watch_registration = Some(id.clone());
         let request = Request::new(
-            RequestId::from(format!("sandtrap-{}", self.next_id)),
+            id,
             "client/registerCapability".to_owned(),
             json!({"registrations": [{
                 "id": "sandtrap-watched-files",

@@ -220,10 +220,8 @@ fn analyze(context: &Context, state: &mut PublishState) {
         published.insert(key, (uri, version, diagnostics));
     }
     // Files that had diagnostics and have none now.
-    for (uri, _, diagnostics) in std::mem::take(&mut state.published).into_values() {
-        if !diagnostics.is_empty() {
-            publish(context, &uri, None, Vec::new());
-        }
+    for (uri, _, _) in std::mem::take(&mut state.published).into_values() {
+        publish(context, &uri, None, Vec::new());
     }
     state.published = published;
     let stats = state.cache.stats();

@@ -266,18 +266,22 @@ impl<'r> Progress<'r> {
             }
         }
     }
-}
 
-/// Whether one of the rule's cases runs over elements of `collection`.
-fn reads(rule: &Rule, collection: &str) -> bool {
-    (rule.cases.iter()).any(|case| {
-        case.local
-            .as_ref()
-            .is_some_and(|l| l.collection == collection)
-    })
-}
+    /// Every case of the rule over the whole document.
+    fn over_whole(&mut self, document: &Value, file_id: &FileIds<'_>) {
+        for (index, case) in self.rule.cases.iter().enumerate() {
+            // A query over a plain `Value` cannot fail at run time once it has parsed; should
+            // the engine still refuse, the case reports nothing.
+            let Ok(matches) = jsonpath_rust::query::js_path_process(&case.compiled, document)
+            else {
+                continue;
+            };
+            for found in matches {
+                self.consider(index, found.val, || found.path.clone(), file_id);
+            }
+        }
+    }
 
-impl Progress<'_> {
     /// Takes one diagnostic an element's evaluation found, after what earlier elements found:
     /// an object already reported (by an earlier element) is not reported again.
     fn merge(&mut self, case: usize, identity: String, mut diagnostic: Diagnostic) {
@@ -288,6 +292,15 @@ impl Progress<'_> {
             all.push((identity, diagnostic));
         }
     }
+}
+
+/// Whether one of the rule's cases runs over elements of `collection`.
+fn reads(rule: &Rule, collection: &str) -> bool {
+    (rule.cases.iter()).any(|case| {
+        case.local
+            .as_ref()
+            .is_some_and(|l| l.collection == collection)
+    })
 }
 
 fn run(catalog: &Catalog, source: Source<'_>, file_id: &FileIds<'_>) -> Vec<Diagnostic> {
@@ -360,15 +373,7 @@ fn run(catalog: &Catalog, source: Source<'_>, file_id: &FileIds<'_>) -> Vec<Diag
     if catalog.iter().any(|rule| !local(rule)) {
         let document = source.whole();
         for state in progress.iter_mut().filter(|state| !local(state.rule)) {
-            for (index, case) in state.rule.cases.iter().enumerate() {
-                let Ok(matches) = jsonpath_rust::query::js_path_process(&case.compiled, &*document)
-                else {
-                    continue;
-                };
-                for found in matches {
-                    state.consider(index, found.val, || found.path.clone(), file_id);
-                }
-            }
+            state.over_whole(&document, file_id);
         }
     }
 
@@ -472,14 +477,7 @@ pub(super) fn evaluate_whole(
     let mut out = Vec::new();
     for rule in catalog {
         let mut state = Progress::new(rule);
-        for (index, case) in rule.cases.iter().enumerate() {
-            let Ok(matches) = jsonpath_rust::query::js_path_process(&case.compiled, facts) else {
-                continue;
-            };
-            for found in matches {
-                state.consider(index, found.val, || found.path.clone(), file_id);
-            }
-        }
+        state.over_whole(facts, file_id);
         out.extend(state.found.into_iter().flatten().map(|(_, d)| d));
     }
     out

@@ -19,11 +19,7 @@ fn project() -> tempfile::TempDir {
         "ses:\n  sandbox:\n    - regions: [us-west-2]\n",
     );
     write(root, "auth/pool.yaml", &pool("example.com"));
-    write(
-        root,
-        "mail/identity.yaml",
-        "Metadata: {sandtrap: {region: us-west-2}}\nResources:\n  Identity:\n    Type: AWS::SES::EmailIdentity\n    Properties:\n      EmailIdentity: example.com\n",
-    );
+    write(root, "mail/identity.yaml", &identity("example.com"));
     for n in 0..5 {
         write(
             root,
@@ -37,6 +33,20 @@ fn project() -> tempfile::TempDir {
 fn pool(domain: &str) -> String {
     format!(
         "Metadata: {{sandtrap: {{region: us-west-2}}}}\nResources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      EmailConfiguration:\n        EmailSendingAccount: DEVELOPER\n        From: no-reply@{domain}\n        SourceArn: !Sub arn:aws:ses:${{AWS::Region}}:${{AWS::AccountId}}:identity/{domain}\n"
+    )
+}
+
+/// A stack in us-west-2 declaring the SES identity `domain`.
+fn identity(domain: &str) -> String {
+    format!(
+        "Metadata: {{sandtrap: {{region: us-west-2}}}}\nResources:\n  Identity:\n    Type: AWS::SES::EmailIdentity\n    Properties:\n      EmailIdentity: {domain}\n"
+    )
+}
+
+/// A `samconfig.toml` deploying `pool.yaml` to `region`.
+fn samconfig(region: &str) -> String {
+    format!(
+        "version = 0.1\n[default.deploy.parameters]\nregion = \"{region}\"\ntemplate_file = \"pool.yaml\"\n"
     )
 }
 
@@ -108,11 +118,7 @@ fn only_the_changed_file_is_analyzed_again_and_the_join_sees_it() {
     let (before, _) = cached(&options, &mut cache);
 
     // The identity moves to another domain: the pool's identity is no longer declared.
-    write(
-        root,
-        "mail/identity.yaml",
-        "Metadata: {sandtrap: {region: us-west-2}}\nResources:\n  Identity:\n    Type: AWS::SES::EmailIdentity\n    Properties:\n      EmailIdentity: other.example\n",
-    );
+    write(root, "mail/identity.yaml", &identity("other.example"));
     let (after, s) = cached(&options, &mut cache);
     assert_eq!(s, stats(6, 1));
     assert_ne!(before, after);
@@ -165,20 +171,12 @@ fn the_run_inputs_and_the_deploy_configuration_invalidate_what_they_affect() {
 
     // A `samconfig.toml` beside the pool gives it another region (deploy configuration beats
     // the template's metadata): that template is analyzed again.
-    write(
-        root,
-        "auth/samconfig.toml",
-        "version = 0.1\n[default.deploy.parameters]\nregion = \"eu-west-1\"\ntemplate_file = \"pool.yaml\"\n",
-    );
+    write(root, "auth/samconfig.toml", &samconfig("eu-west-1"));
     let (with_region, s) = cached(&options, &mut cache);
     assert_eq!(s, stats(6, 1));
     assert_ne!(before, with_region);
     // Edited in place, it is read again too.
-    write(
-        root,
-        "auth/samconfig.toml",
-        "version = 0.1\n[default.deploy.parameters]\nregion = \"ap-northeast-1\"\ntemplate_file = \"pool.yaml\"\n",
-    );
+    write(root, "auth/samconfig.toml", &samconfig("ap-northeast-1"));
     let (edited, s) = cached(&options, &mut cache);
     assert_eq!(s, stats(6, 1));
     assert_ne!(edited, with_region);

@@ -108,6 +108,24 @@ impl Client {
         }
     }
 
+    /// Waits for the server's file watcher registration and accepts it, as an editor does;
+    /// everything else that arrives meanwhile stays in the inbox.
+    pub fn accept_watcher(&mut self) {
+        let deadline = Instant::now() + TIMEOUT;
+        let mut kept = VecDeque::new();
+        let request = loop {
+            match self.next(deadline.saturating_duration_since(Instant::now())) {
+                Some(Message::Request(r)) if r.method == "client/registerCapability" => break r,
+                Some(other) => kept.push_back(other),
+                None => panic!("no watcher registration"),
+            }
+        };
+        kept.extend(self.inbox.drain(..));
+        self.inbox = kept;
+        let response = lsp_server::Response::new_ok(request.id, Value::Null);
+        self.connection.sender.send(response.into()).unwrap();
+    }
+
     /// The next message, from the inbox first.
     pub fn next(&mut self, timeout: Duration) -> Option<Message> {
         self.inbox

@@ -214,11 +214,16 @@ fn an_identity_appearing_on_disk_changes_the_pools_diagnostics() {
     client.stop();
 }
 
-#[test]
-fn watchers_are_registered_when_the_client_supports_it() {
+/// A client that offers file watching (dynamic registration), as VS Code and neovim do.
+fn watching_client() -> Client {
     let capabilities =
         json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
-    let (mut client, _) = Client::start(capabilities, Value::Null, Duration::from_millis(50));
+    Client::start(capabilities, Value::Null, Duration::from_millis(50)).0
+}
+
+#[test]
+fn watchers_are_registered_when_the_client_supports_it() {
+    let mut client = watching_client();
     let deadline = Instant::now() + TIMEOUT;
     let registration = loop {
         match client.next(deadline.saturating_duration_since(Instant::now())) {
@@ -241,9 +246,8 @@ fn watchers_are_registered_when_the_client_supports_it() {
 /// new walk, a known template's change is that file read again, and either reaches the join.
 #[test]
 fn with_a_file_watcher_changes_on_disk_reach_the_join() {
-    let capabilities =
-        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
-    let (mut client, _) = Client::start(capabilities, Value::Null, Duration::from_millis(50));
+    let mut client = watching_client();
+    client.accept_watcher();
     let text = client.read("pool.yaml");
     client.open("pool.yaml", &text);
     assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
