@@ -24,15 +24,12 @@ use serde_json::Value;
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ParamError {
     #[error("`--param {arg}` has no `=`: expected KEY=VALUE")]
-    #[diagnostic(code(sandtrap::params::missing_equals))]
     MissingEquals { arg: String },
 
     #[error("`--param {arg}` has an empty key: expected KEY=VALUE")]
-    #[diagnostic(code(sandtrap::params::empty_key))]
     EmptyKey { arg: String },
 
     #[error("cannot read parameter file {}", path.display())]
-    #[diagnostic(code(sandtrap::params::read))]
     Read {
         path: PathBuf,
         #[source]
@@ -40,7 +37,6 @@ pub enum ParamError {
     },
 
     #[error("parameter file {} is not valid JSON", path.display())]
-    #[diagnostic(code(sandtrap::params::syntax))]
     Json {
         path: PathBuf,
         #[source]
@@ -50,7 +46,6 @@ pub enum ParamError {
     /// The parser's message and location, never its rendering of the offending line: in a
     /// samconfig that line is `parameter_overrides`, where the secrets are.
     #[error("parameter file {}{at} is not valid TOML: {message}", path.display())]
-    #[diagnostic(code(sandtrap::params::syntax))]
     Toml {
         path: PathBuf,
         /// `:LINE:COLUMN`, when known.
@@ -59,7 +54,6 @@ pub enum ParamError {
     },
 
     #[error("parameter file {}{at} is not valid YAML: {message}", path.display())]
-    #[diagnostic(code(sandtrap::params::syntax))]
     Yaml {
         path: PathBuf,
         /// `:LINE:COLUMN`, when known.
@@ -68,18 +62,14 @@ pub enum ParamError {
     },
 
     #[error("parameter file {} is not a parameter file: found {found}", path.display())]
-    #[diagnostic(
-        code(sandtrap::params::format),
-        help(
-            "expected a CloudFormation CLI list [{{\"ParameterKey\": \"K\", \"ParameterValue\": \"V\"}}], \
+    #[diagnostic(help(
+        "expected a CloudFormation CLI list [{{\"ParameterKey\": \"K\", \"ParameterValue\": \"V\"}}], \
              a CodePipeline template configuration {{\"Parameters\": {{\"K\": \"V\"}}}}, \
              or a samconfig.toml / samconfig.yaml"
-        )
-    )]
+    ))]
     Format { path: PathBuf, found: String },
 
     #[error("parameter file {}: {location}: {problem}", path.display())]
-    #[diagnostic(code(sandtrap::params::entry))]
     Entry {
         path: PathBuf,
         /// Where in the file, e.g. `entry 3` or `default.deploy.parameters.parameter_overrides`.

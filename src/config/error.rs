@@ -12,7 +12,6 @@ use crate::source::{SourceFile, Span};
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ConfigError {
     #[error("cannot read config file {}", path.display())]
-    #[diagnostic(code(sandtrap::config::read))]
     Read {
         path: PathBuf,
         #[source]
@@ -24,7 +23,6 @@ pub enum ConfigError {
     /// mistake points at.
     #[error("{name}{at}: not a sandtrap config file: {problem}")]
     #[diagnostic(
-        code(sandtrap::config::not_config),
         help(
             "a config file is a YAML mapping of {keys}; its text is not shown because it is not one",
             keys = super::raw::CONFIG_KEYS.join(", ")

@@ -13,7 +13,6 @@ use crate::check::CheckOptions;
 pub enum SettingsError {
     /// A known key with a value of the wrong shape (`sesSandbox: "us-east-1"` for a list).
     #[error("invalid sandtrap settings: {0}")]
-    #[diagnostic(code(sandtrap::lsp::settings))]
     Invalid(#[from] serde_json::Error),
 }
 

@@ -18,7 +18,6 @@ use crate::located::Located;
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum RuleError {
     #[error("cannot read rules from {}", path.display())]
-    #[diagnostic(code(sandtrap::rules::io))]
     Io {
         path: PathBuf,
         #[source]
@@ -29,7 +28,6 @@ pub enum RuleError {
     /// its location only, never quoted, since it may be anything a symbolic link points at.
     #[error("{name}{at}: not a rule file: {problem}")]
     #[diagnostic(
-        code(sandtrap::rules::not_rule),
         help(
             "a rule file is a YAML mapping of {keys}; its text is not shown because it is not one",
             keys = RULE_KEYS.join(", ")
@@ -49,7 +47,6 @@ pub enum RuleError {
 
     /// Every problem of one rule file, so that one run shows them all.
     #[error("{} problems in rule file {name}", problems.len())]
-    #[diagnostic(code(sandtrap::rules::problems))]
     Several {
         name: String,
         #[related]

@@ -315,14 +315,15 @@ fn malformed_region_and_account_flags_are_usage_errors() {
 
 #[test]
 fn options_errors_are_usage_errors_with_one_line() {
+    // Rendered by miette like every other tool error, with no internal error code.
     for (flags, expected) in [
         (
             &["--param", "Env"][..],
-            "error: `--param Env` has no `=`: expected KEY=VALUE\n",
+            "  × `--param Env` has no `=`: expected KEY=VALUE\n",
         ),
         (
             &["--aws", "--aws-timeout", "0"][..],
-            "error: `--aws-timeout 0` is not a positive number of seconds\n",
+            "  × `--aws-timeout 0` is not a positive number of seconds\n",
         ),
     ] {
         let mut args = vec!["check", "--config", "testdata/rules/empty.sandtrap.yaml"];
