@@ -70,11 +70,9 @@ impl fmt::Display for Located {
 
 impl std::error::Error for Located {}
 
+/// The code says what kind of problem it is to a program ([`Located::kind`]); a person reads the
+/// sentence, so miette is not given it to print.
 impl miette::Diagnostic for Located {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
-    }
-
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help
             .as_ref()

@@ -207,7 +207,18 @@ fn thousands(n: usize) -> String {
 
 /// A tool error (a bad config or rule file) rendered like a finding: its snippet is a window
 /// too, so an error on a long line renders instead of panicking inside miette.
+///
+/// An error made of several (a rule file with three problems) is its sentence, then each problem
+/// rendered the same way: miette would head each one with an empty `Error:` line.
 pub fn render_error(err: &dyn miette::Diagnostic, width: usize) -> String {
+    if let Some(related) = err.related() {
+        let mut text = format!("  × {err}\n");
+        for problem in related {
+            text.push('\n');
+            text.push_str(&render_error(problem, width));
+        }
+        return text;
+    }
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_links(false)
         .with_width(width)
