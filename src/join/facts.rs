@@ -200,7 +200,7 @@ pub struct SenderFact {
     pub stack_environment: String,
     /// `DEVELOPER`, `COGNITO_DEFAULT` (also when `EmailConfiguration` or the key is absent), null
     /// when unresolved.
-    pub sending_account: Option<String>,
+    pub sending_account: Option<SendingAccount>,
     /// `sending_account` is not null.
     pub sending_account_known: bool,
     /// `DEVELOPER` without a `LambdaConfig.CustomEmailSender`: Cognito calls your SES (always true
@@ -227,6 +227,26 @@ pub struct SenderFact {
     /// Combinations of conditions left unchecked past the bound.
     pub unchecked_combinations: u64,
     pub spans: SenderSpans,
+}
+
+/// How a pool sends mail: through your SES, or Cognito's own mailer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum SendingAccount {
+    #[serde(rename = "DEVELOPER")]
+    Developer,
+    #[serde(rename = "COGNITO_DEFAULT")]
+    CognitoDefault,
+}
+
+impl SendingAccount {
+    /// The value as Cognito's API spells it (it is case-sensitive).
+    pub fn parse(text: &str) -> Option<SendingAccount> {
+        match text {
+            "DEVELOPER" => Some(SendingAccount::Developer),
+            "COGNITO_DEFAULT" => Some(SendingAccount::CognitoDefault),
+            _ => None,
+        }
+    }
 }
 
 /// The parsed `SourceArn`.

@@ -5,6 +5,8 @@
 
 pub mod facts;
 mod index;
+#[cfg(test)]
+mod property_tests;
 pub mod live;
 pub mod reference;
 pub mod regions;

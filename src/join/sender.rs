@@ -2,7 +2,7 @@
 //! join, `From` coverage, configuration set, exposure, and what could not be resolved.
 
 use super::facts::{
-    AccountSource, AssumptionFact, ConfigurationSetUse, Exposure, ExposureLevel, FromFact,
+    AccountSource, SendingAccount, AssumptionFact, ConfigurationSetUse, Exposure, ExposureLevel, FromFact,
     IdentityJoin, IdentityVerdict, RegionCheck, SenderFact, SenderSes, SenderSpans, SourceArnFact,
     StateSource, Unresolved, UnresolvedSpans,
 };
@@ -13,39 +13,23 @@ use super::{
     JoinInputs, SesDeclaration, Stack, compatible, regions, ses, ses_state, span_fact,
     substitute_imports,
 };
-use crate::extract::{Field, Sender, SenderKind};
+use crate::extract::{Field, Properties, Property, Sender, SenderKind};
 use crate::resolve::{Text, Truth, Unknown, UnknownReason};
 use crate::source::Span;
 
-/// A sender's fields with the exports of other stacks substituted for their imports.
-struct Fields {
-    sending_account: Field,
-    source_arn: Field,
-    from: Field,
-    configuration_set: Field,
-}
-
-impl Fields {
-    fn new(stacks: &[Stack], run: &RunIndex, stack: &Stack, sender: &Sender) -> Fields {
-        let (account, region) = (stack.account.as_deref(), stack.region.as_deref());
-        let with_imports = |field: &Field| -> Field {
-            match field.text() {
-                Some(text) => Field {
-                    value: Some(crate::extract::Value::Text(substitute_imports(
-                        text, stacks, run, account, region,
-                    ))),
-                    span: field.span,
-                },
-                None => field.clone(),
-            }
-        };
-        Fields {
-            sending_account: with_imports(&sender.email_sending_account),
-            source_arn: with_imports(&sender.source_arn),
-            from: with_imports(&sender.from),
-            configuration_set: with_imports(&sender.configuration_set),
+/// A sender's values with the exports of other stacks substituted for their imports.
+fn with_imports(stacks: &[Stack], run: &RunIndex, stack: &Stack, sender: &Sender) -> Properties {
+    let (account, region) = (stack.account.as_deref(), stack.region.as_deref());
+    let mut fields = sender.properties.clone();
+    for property in Property::ALL {
+        let field = &mut fields[property];
+        if let Some(text) = field.text() {
+            field.value = Some(crate::extract::Value::Text(substitute_imports(
+                text, stacks, run, account, region,
+            )));
         }
     }
+    fields
 }
 
 /// The facts of sender `n` of stack `index`.
@@ -59,19 +43,21 @@ pub(crate) fn analyze(
 ) -> Option<SenderFact> {
     let stack = stacks.get(index)?;
     let file = stack.file.as_str();
-    let fields = Fields::new(stacks, run, stack, sender);
+    let fields = with_imports(stacks, run, stack, sender);
 
     // Without `EmailSendingAccount`, Cognito uses its built-in mailer
     // (docs/domain.md#the-two-ways-a-pool-sends).
-    let sending_account = if fields.sending_account.is_present() {
-        fields.sending_account.known()
-    } else {
-        Some("COGNITO_DEFAULT".to_owned())
+    let sending_account_field = &fields[Property::EmailSendingAccount];
+    let sending_account = match sending_account_field.is_present() {
+        true => sending_account_field
+            .known()
+            .and_then(|text| SendingAccount::parse(&text)),
+        false => Some(SendingAccount::CognitoDefault),
     };
-    let custom_email_sender = sender.custom_email_sender.is_present();
-    let uses_ses = sending_account.as_deref() == Some("DEVELOPER") && !custom_email_sender;
+    let custom_email_sender = fields[Property::CustomEmailSender].is_present();
+    let uses_ses = sending_account == Some(SendingAccount::Developer) && !custom_email_sender;
 
-    let arn_text = fields.source_arn.text();
+    let arn_text = fields[Property::SourceArn].text();
     let arn = arn_text.map(ses::parse_arn).unwrap_or_default();
     let (ses, live, declaration) = ses_facts(stack, &arn, arn_text, inputs);
     let identity = identity_join(
@@ -96,27 +82,11 @@ pub(crate) fn analyze(
         .map(|(f, span)| span_fact(f, *span));
 
     let id = format!("{file}#{}#{n}", sender.resource);
-    let relevant =
-        uses_ses || fields.sending_account.known().is_none() && fields.sending_account.is_present();
+    // What rules need is unknown when the pool sends through SES, or when how it sends is.
+    let relevant = uses_ses || sending_account_field.is_present() && sending_account.is_none();
     let region = stack.region.as_deref();
     Some(SenderFact {
-        unresolved: unresolved(
-            stack,
-            sender,
-            &id,
-            relevant,
-            [
-                ("EmailSendingAccount", &fields.sending_account),
-                ("SourceArn", &fields.source_arn),
-                ("From", &fields.from),
-                ("ConfigurationSet", &fields.configuration_set),
-                (
-                    "AllowAdminCreateUserOnly",
-                    &sender.allow_admin_create_user_only,
-                ),
-                ("AutoVerifiedAttributes", &sender.auto_verified_attributes),
-            ],
-        ),
+        unresolved: unresolved(stack, sender, &fields, &id, relevant),
         id,
         kind: sender.kind,
         stack: stack.name.clone(),
@@ -142,7 +112,7 @@ pub(crate) fn analyze(
         sending_account,
         uses_ses,
         custom_email_sender,
-        has_source_arn: fields.source_arn.is_present(),
+        has_source_arn: fields[Property::SourceArn].is_present(),
         source_arn: arn_text.map(|text| source_arn(text, &arn)),
         region_check: RegionCheck {
             verdict: regions::verdict(region, ses.region.as_deref()),
@@ -159,29 +129,30 @@ pub(crate) fn analyze(
             live: live.identity_live,
             live_error: live.identity_error,
         },
-        from: from(&fields.from, &arn),
-        configuration_set: configuration_set(stacks, run, &fields.configuration_set, &ses),
+        from: from(&fields[Property::From], &arn),
+        configuration_set: configuration_set(stacks, run, &fields[Property::ConfigurationSet], &ses),
         ses,
-        email_mfa: sender.enabled_mfas.contains("EMAIL_OTP") == Truth::True,
-        mails_users: mails_users(sender, custom_email_sender),
-        exposure: exposure(sender),
+        email_mfa: fields[Property::EnabledMfas].contains("EMAIL_OTP") == Truth::True,
+        mails_users: mails_users(sender.kind, &fields, custom_email_sender),
+        exposure: exposure(sender.kind, &fields),
         unchecked_combinations: sender.unchecked_combinations,
         spans,
     })
 }
 
 /// The spans of the sender's own template.
-fn spans(file: &str, sender: &Sender, fields: &Fields) -> SenderSpans {
+fn spans(file: &str, sender: &Sender, fields: &Properties) -> SenderSpans {
     let at = |span: Option<Span>| span.map(|span| span_fact(file, span));
+    let of = |property: Property| at(fields[property].span);
     SenderSpans {
         resource: span_fact(file, sender.resource_span),
         email_configuration: at(sender.email_configuration_span),
-        sending_account: at(fields.sending_account.span),
-        source_arn: at(fields.source_arn.span),
-        from: at(fields.from.span),
-        configuration_set: at(fields.configuration_set.span),
-        auto_verified_attributes: at(sender.auto_verified_attributes.span),
-        enabled_mfas: at(sender.enabled_mfas.span),
+        sending_account: of(Property::EmailSendingAccount),
+        source_arn: of(Property::SourceArn),
+        from: of(Property::From),
+        configuration_set: of(Property::ConfigurationSet),
+        auto_verified_attributes: of(Property::AutoVerifiedAttributes),
+        enabled_mfas: of(Property::EnabledMfas),
         ses_state: None,
         environment: None,
         identity: None,
@@ -329,15 +300,18 @@ fn configuration_set(
 /// Mail every user receives: the sign-up code of self sign-up with email verification, or
 /// password-reset codes when account recovery is explicitly by email (ST103;
 /// docs/domain.md#the-two-ways-a-pool-sends).
-fn mails_users(sender: &Sender, custom_email_sender: bool) -> bool {
-    let auto_verify_email = sender.auto_verified_attributes.contains("email") == Truth::True;
-    let email_recovery = sender.recovery_mechanisms.contains("verified_email") == Truth::True
+fn mails_users(kind: SenderKind, fields: &Properties, custom_email_sender: bool) -> bool {
+    let has_email = |property: Property| fields[property].contains("email") == Truth::True;
+    let auto_verify_email = has_email(Property::AutoVerifiedAttributes);
+    let email_recovery = fields[Property::RecoveryMechanisms].contains("verified_email")
+        == Truth::True
         && (auto_verify_email
-            || sender.username_attributes.contains("email") == Truth::True
-            || sender.alias_attributes.contains("email") == Truth::True);
-    sender.kind == SenderKind::UserPool
+            || has_email(Property::UsernameAttributes)
+            || has_email(Property::AliasAttributes));
+    kind == SenderKind::UserPool
         && !custom_email_sender
-        && ((sender.allow_admin_create_user_only.truth() == Truth::False && auto_verify_email)
+        && ((fields[Property::AllowAdminCreateUserOnly].truth() == Truth::False
+            && auto_verify_email)
             || email_recovery)
 }
 
@@ -457,9 +431,9 @@ fn identity_join(
 
 /// Who can make Cognito send mail to an address nobody verified
 /// (docs/domain.md#who-makes-cognito-send-mail).
-fn exposure(sender: &Sender) -> Exposure {
-    if sender.kind != SenderKind::UserPool {
-        let trigger = match sender.kind {
+fn exposure(kind: SenderKind, fields: &Properties) -> Exposure {
+    if kind != SenderKind::UserPool {
+        let trigger = match kind {
             SenderKind::Replica => "replica of a user pool",
             _ => "threat protection notifications",
         };
@@ -469,30 +443,32 @@ fn exposure(sender: &Sender) -> Exposure {
         };
     }
     let mut triggers = Vec::new();
-    let self_signup = sender.allow_admin_create_user_only.truth();
+    let self_signup = fields[Property::AllowAdminCreateUserOnly].truth();
     if self_signup == Truth::False {
         triggers.push("self sign-up");
     }
-    let auto_verify = sender.auto_verified_attributes.contains("email") == Truth::True;
+    let has_email = |property: Property| fields[property].contains("email") == Truth::True;
+    let auto_verify = has_email(Property::AutoVerifiedAttributes);
     if auto_verify {
         triggers.push("email auto-verification");
     }
-    let username = sender.username_attributes.contains("email") == Truth::True;
+    let username = has_email(Property::UsernameAttributes);
     if username {
         triggers.push("email as username");
     }
-    let alias = sender.alias_attributes.contains("email") == Truth::True;
+    let alias = has_email(Property::AliasAttributes);
     if alias {
         triggers.push("email as alias");
     }
     // Without AccountRecoverySetting, Cognito falls back to a verified email when there is no
     // verified phone (docs/domain.md#who-makes-cognito-send-mail).
-    let recovery = !sender.recovery_mechanisms.is_present()
-        || sender.recovery_mechanisms.contains("verified_email") == Truth::True;
+    let recovery = &fields[Property::RecoveryMechanisms];
+    let recovery =
+        !recovery.is_present() || recovery.contains("verified_email") == Truth::True;
     if recovery && (auto_verify || username || alias) {
         triggers.push("account recovery by email");
     }
-    let mfa = sender.enabled_mfas.contains("EMAIL_OTP") == Truth::True;
+    let mfa = fields[Property::EnabledMfas].contains("EMAIL_OTP") == Truth::True;
     if mfa {
         triggers.push("email MFA");
     }
@@ -510,24 +486,47 @@ fn exposure(sender: &Sender) -> Exposure {
 /// The most unresolved parts reported for one field of one sender.
 const MAX_UNRESOLVED_PER_FIELD: usize = 8;
 
-/// The unknown pieces of the values rules need, each with what to supply. `AWS::Region` is left to
-/// ST003 and `AWS::AccountId`/`AWS::Partition` never block a rule (unknown matches any account).
-fn unresolved<const N: usize>(
+/// The unknown pieces of the values rules need ([`Declaration::needed`]), each with what to
+/// supply, named as the sender's language names them. `AWS::Region` is left to ST003 and
+/// `AWS::AccountId`/`AWS::Partition` never block a rule (unknown matches any account).
+fn unresolved(
     stack: &Stack,
     sender: &Sender,
+    fields: &Properties,
     id: &str,
     relevant: bool,
-    fields: [(&str, &Field); N],
 ) -> Vec<Unresolved> {
     if !relevant {
         return Vec::new();
     }
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (field, value) in fields {
+    let needed = Property::ALL
+        .into_iter()
+        .filter(|p| p.declaration().needed)
+        .map(|p| (p, p.name(sender.language, sender.kind), &fields[p]));
+    for (property, field, value) in needed {
         let Some(value_span) = value.span else {
             continue;
         };
+        let allowed = property.declaration().values;
+        if let Some(known) = value.known().filter(|v| !allowed.is_empty() && !allowed.contains(&v.as_str())) {
+            out.push(Unresolved {
+                id: format!("{id}#{field}#value"),
+                stack: stack.name.clone(),
+                resource: sender.resource.clone(),
+                field: field.to_owned(),
+                needs: format!(
+                    "one of {} for `{field}`, which is `{known}`",
+                    allowed.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+                ),
+                suggestion: format!("write `{field}` as one of those values (they are case-sensitive)"),
+                spans: UnresolvedSpans {
+                    value: span_fact(&stack.file, value_span),
+                    parameter: None,
+                },
+            });
+        }
         let mut in_field = 0;
         for unknown in value.unknowns() {
             // A `Fn::Sub` with thousands of undefined placeholders must not become thousands

@@ -298,7 +298,10 @@ impl Checker<'_> {
         let object = super::schema::check_query(&case.compiled, &mut unknown);
         let mut cursor = 0;
         for name in unknown {
-            let span = self.member_span(&raw.query, &name.name, &mut cursor);
+            let span = match name.allowed {
+                Some(_) => self.member_span(&raw.query, &name.name, &mut 0),
+                None => self.member_span(&raw.query, &name.name, &mut cursor),
+            };
             problems.push(self.unknown_fact("member", "query", &name, span));
         }
         if let Some(object) = object {
@@ -411,6 +414,25 @@ impl Checker<'_> {
         unknown: &super::schema::Unknown,
         span: Option<SourceSpan>,
     ) -> RuleError {
+        if let Some(allowed) = &unknown.allowed {
+            let values: Vec<String> = allowed.iter().map(|v| format!("`{v}`")).collect();
+            let of = format!("`{}` is one of {}", unknown.path, values.join(", "));
+            return Located::new(
+                "sandtrap::rules::unknown_value",
+                format!(
+                    "`{}` is not a value of `{}` in `{key}`",
+                    unknown.name, unknown.path
+                ),
+                &self.src,
+                span.unwrap_or(SourceSpan::new(0.into(), 0)),
+                "never equal: the case could not match",
+            )
+            .with_help(match &unknown.suggestion {
+                Some(fix) => format!("did you mean `{fix}`? {of}"),
+                None => of,
+            })
+            .into();
+        }
         Located::new(
             "sandtrap::rules::unknown_fact",
             format!("unknown {what} `{}` in `{key}`", unknown.path),

@@ -9,20 +9,24 @@
 use std::sync::OnceLock;
 
 use jsonpath_rust::parser::model::{
-    Comparable, FilterAtom, FnArg, JpQuery, Segment, Selector, SingularQuery, SingularQuerySegment,
-    Test, TestFunction,
+    Comparable, FilterAtom, FnArg, JpQuery, Literal, Segment, Selector, SingularQuery,
+    SingularQuerySegment, Test, TestFunction,
 };
 use serde_json::Value;
 
-/// A name the facts document does not have.
+/// A name the facts document does not have, or a value a field never takes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unknown {
-    /// The unknown name as written (the last segment of a path).
+    /// The unknown name as written (the last segment of a path), or the literal compared.
     pub name: String,
-    /// The dotted path the name ends, as the rule reaches it (`ses.stat`).
+    /// The dotted path the name ends, as the rule reaches it (`ses.stat`); for a value, the
+    /// path of the field it is compared with.
     pub path: String,
-    /// The nearest existing path, when one is close enough to be a typo.
+    /// The nearest existing path (or value), when one is close enough to be a typo.
     pub suggestion: Option<String>,
+    /// For a value: every value the field can take (a comparison with any other is never
+    /// true, so the case could never match).
+    pub allowed: Option<Vec<String>>,
 }
 
 /// The facts schema, built once.
@@ -109,6 +113,7 @@ impl<'a> At<'a> {
                         name: name.to_owned(),
                         path: format!("{prefix}{name}"),
                         suggestion,
+                        allowed: None,
                     });
                     None
                 }
@@ -211,17 +216,30 @@ fn filter_check(
             FilterAtom::Test { expr, .. } => test_check(current, expr, errors),
             FilterAtom::Comparison(comparison) => {
                 let (left, right) = comparison.vals();
-                comparable_check(current.clone(), left, errors);
-                comparable_check(current, right, errors);
+                let left_at = comparable_check(current.clone(), left, errors);
+                let right_at = comparable_check(current, right, errors);
+                for (at, other) in [(left_at, right), (right_at, left)] {
+                    if let (Some(at), Comparable::Literal(Literal::String(value))) = (at, other) {
+                        value_check(&at, value, errors);
+                    }
+                }
             }
         },
     }
 }
 
-fn comparable_check(current: Option<At<'_>>, comparable: &Comparable, errors: &mut Vec<Unknown>) {
+/// Checks the members a comparison's side names; returns the schema node of a singular query.
+fn comparable_check<'a>(
+    current: Option<At<'a>>,
+    comparable: &Comparable,
+    errors: &mut Vec<Unknown>,
+) -> Option<At<'a>> {
     match comparable {
-        Comparable::Literal(_) => {}
-        Comparable::Function(function) => function_check(current, function, errors),
+        Comparable::Literal(_) => None,
+        Comparable::Function(function) => {
+            function_check(current, function, errors);
+            None
+        }
         Comparable::SingularQuery(query) => {
             let (from, list) = match query {
                 SingularQuery::Current(list) => (current, list),
@@ -235,8 +253,61 @@ fn comparable_check(current: Option<At<'_>>, comparable: &Comparable, errors: &m
                     (None, _) => None,
                 };
             }
+            at
         }
     }
+}
+
+/// A string compared with an enumerated field must be one of its values.
+fn value_check(at: &At<'_>, value: &str, errors: &mut Vec<Unknown>) {
+    let Some(allowed) = values(at.node) else {
+        return;
+    };
+    if allowed.iter().any(|v| v == value) {
+        return;
+    }
+    errors.push(Unknown {
+        name: value.to_owned(),
+        path: at.path.join("."),
+        suggestion: crate::suppress::nearest(value, allowed.iter().map(String::as_str))
+            .map(str::to_owned),
+        allowed: Some(allowed),
+    });
+}
+
+/// The values an enumerated schema node allows (`enum`, or the `const`s of a documented
+/// enum's `oneOf`), looking through `$ref`s and the `null` of an optional value.
+fn values(node: &Value) -> Option<Vec<String>> {
+    let mut node = node;
+    for _ in 0..16 {
+        if let Some(target) = node.get("$ref").and_then(Value::as_str) {
+            node = target
+                .strip_prefix("#/$defs/")
+                .and_then(|name| root().get("$defs")?.get(name))?;
+            continue;
+        }
+        if let Some(alternatives) = node.get("anyOf").and_then(Value::as_array) {
+            let mut structured = alternatives
+                .iter()
+                .filter(|alt| alt.get("type").and_then(Value::as_str) != Some("null"));
+            match (structured.next(), structured.next()) {
+                (Some(one), None) => {
+                    node = one;
+                    continue;
+                }
+                _ => return None,
+            }
+        }
+        break;
+    }
+    if let Some(values) = node.get("enum").and_then(Value::as_array) {
+        return values.iter().map(|v| v.as_str().map(str::to_owned)).collect();
+    }
+    node.get("oneOf")?
+        .as_array()?
+        .iter()
+        .map(|alt| alt.get("const")?.as_str().map(str::to_owned))
+        .collect()
 }
 
 fn test_check(current: Option<At<'_>>, test: &Test, errors: &mut Vec<Unknown>) {
@@ -334,6 +405,7 @@ mod tests {
                 name: "stat".into(),
                 path: "ses.stat".into(),
                 suggestion: Some("ses.state".into()),
+                allowed: None,
             }]
         );
         let (_, errors) = query("$.sendrs[*]");
@@ -361,6 +433,32 @@ mod tests {
             check_path(object, &["ses", "live", "production_access"]),
             None
         );
+    }
+
+    #[test]
+    fn literals_compared_with_enumerated_fields_must_be_values() {
+        for good in [
+            "$.senders[?@.sending_account == 'DEVELOPER']",
+            "$.senders[?@.kind == 'risk-notification' && @.ses.state != 'unknown']",
+            "$.senders[?'declared' == @.identity.verdict]",
+            "$.senders[?@.source_arn.identity_kind == 'email']",
+            "$.senders[?@.resource == 'anything']",
+        ] {
+            let (_, errors) = query(good);
+            assert!(errors.is_empty(), "{good}: {errors:?}");
+        }
+        let (_, errors) = query("$.senders[?@.sending_account == 'DEVELOPR']");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].name, "DEVELOPR");
+        assert_eq!(errors[0].path, "sending_account");
+        assert_eq!(errors[0].suggestion.as_deref(), Some("DEVELOPER"));
+        assert_eq!(
+            errors[0].allowed.as_deref(),
+            Some(&["DEVELOPER".to_owned(), "COGNITO_DEFAULT".to_owned()][..])
+        );
+        let (_, errors) = query("$.senders[?@.ses.state == 'Sandbox' || @.kind == 'pool']");
+        let names: Vec<&str> = errors.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["Sandbox", "pool"]);
     }
 
     #[test]

@@ -467,6 +467,27 @@ fn config_env_comes_from_the_flag_then_the_config_file() {
 }
 
 #[test]
+fn a_custom_rule_comparing_with_a_value_no_fact_takes_is_a_located_error() {
+    let run = run(
+        &[
+            "check",
+            "--rules",
+            "testdata/custom-rules/typo-value",
+            "testdata/cli/clean.yaml",
+        ],
+        "",
+    );
+    assert_eq!(run.exit, Exit::Usage, "{}", run.stderr);
+    for expected in [
+        "`DEVELOPR` is not a value of `sending_account` in `query`",
+        "acme-developer.yaml:8:46",
+        "did you mean `DEVELOPER`? `sending_account` is one of `DEVELOPER`, `COGNITO_DEFAULT`",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}\n{}", run.stderr);
+    }
+}
+
+#[test]
 fn a_custom_rule_with_three_typos_is_three_located_errors() {
     let run = run(
         &[

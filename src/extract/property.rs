@@ -1,0 +1,323 @@
+//! The sender properties facts are computed from, each declared once with its path in every
+//! source language. The front ends read and resolve exactly these paths, the join reads them by
+//! name, and `unresolved` names what is missing in the words of the language the value was
+//! written in; a property cannot be read without being declared, nor declared without a place
+//! to come from.
+//!
+//! Adding a property: a variant of [`Property`], its [`Declaration`] in [`PROPERTIES`] (same
+//! position), then the facts field that carries its verdict (`src/join/facts.rs`) and the line
+//! of `src/join/sender.rs` that computes it (plus its span, when a rule points at it).
+
+use super::kind::{Language, SenderKind};
+
+/// A property of a sender resource that a fact depends on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Property {
+    EmailSendingAccount,
+    SourceArn,
+    From,
+    ConfigurationSet,
+    AllowAdminCreateUserOnly,
+    AutoVerifiedAttributes,
+    UsernameAttributes,
+    AliasAttributes,
+    /// The names of the account recovery mechanisms.
+    RecoveryMechanisms,
+    EnabledMfas,
+    CustomEmailSender,
+}
+
+/// Where a property's path starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Base {
+    /// The resource's own properties (Terraform: its arguments).
+    Resource,
+    /// The sender's email settings: a pool's `EmailConfiguration`, a risk configuration's notify
+    /// configuration ([`SenderKind::email_settings`]).
+    Email,
+}
+
+/// How one language writes a property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    /// The value at these keys, from the [`Base`]: a number picks one item of a list (a
+    /// Terraform block), `*` takes the last key from every item of a list.
+    At(&'static [&'static str]),
+    /// The language has no such value, but a block whose presence means it: Terraform's
+    /// `email_mfa_configuration` block is email MFA enabled (`EnabledMfas: [EMAIL_OTP]`).
+    PresentAs(&'static [&'static str], &'static str),
+    /// Always this value, written nowhere (a risk configuration's notifications always go
+    /// through SES: `EmailSendingAccount` is `DEVELOPER`).
+    Fixed(&'static str),
+    /// The language cannot say it: the property is absent.
+    Absent,
+}
+
+/// One property: where each language writes it, and whether rules need it resolved.
+#[derive(Clone, Copy, Debug)]
+pub struct Declaration {
+    pub property: Property,
+    pub base: Base,
+    pub cloudformation: Path,
+    pub terraform: Path,
+    /// Where a kind of sender writes it otherwise: `(kind, language or every language, path)`.
+    pub except: &'static [(SenderKind, Option<Language>, Path)],
+    /// A value that could not be resolved is reported (`unresolved`, ST002) for a sender that
+    /// uses SES: rules cannot judge without it.
+    pub needed: bool,
+    /// The values the API accepts, when it is an enumeration: a known value outside them is
+    /// reported like an unresolved one (the rules cannot judge it either).
+    pub values: &'static [&'static str],
+}
+
+impl Property {
+    /// Every property, in the order of [`PROPERTIES`].
+    pub const ALL: [Property; 11] = [
+        Property::EmailSendingAccount,
+        Property::SourceArn,
+        Property::From,
+        Property::ConfigurationSet,
+        Property::AllowAdminCreateUserOnly,
+        Property::AutoVerifiedAttributes,
+        Property::UsernameAttributes,
+        Property::AliasAttributes,
+        Property::RecoveryMechanisms,
+        Property::EnabledMfas,
+        Property::CustomEmailSender,
+    ];
+
+    pub fn declaration(self) -> &'static Declaration {
+        &PROPERTIES[self as usize]
+    }
+
+    /// How `language` writes it for a sender of `kind`, from the declaration's [`Base`].
+    pub fn path(self, language: Language, kind: SenderKind) -> Path {
+        let declaration = self.declaration();
+        let exception = declaration
+            .except
+            .iter()
+            .find(|(k, l, _)| *k == kind && l.is_none_or(|l| l == language));
+        match (exception, language) {
+            (Some((_, _, path)), _) => *path,
+            (None, Language::CloudFormation) => declaration.cloudformation,
+            (None, Language::Terraform) => declaration.terraform,
+        }
+    }
+
+    /// The keys from the resource's properties to the node that holds the value (the list of a
+    /// `*` path, the block of a `PresentAs`); `None` when nothing is written.
+    pub fn keys(self, language: Language, kind: SenderKind) -> Option<Vec<&'static str>> {
+        let keys = match self.path(language, kind) {
+            Path::At(keys) => keys.split(|k| *k == "*").next().unwrap_or(keys),
+            Path::PresentAs(keys, _) => keys,
+            Path::Fixed(_) | Path::Absent => return None,
+        };
+        let mut path = match self.declaration().base {
+            Base::Resource => Vec::new(),
+            Base::Email => kind.email_settings(language).to_vec(),
+        };
+        path.extend_from_slice(keys);
+        Some(path)
+    }
+
+    /// The name the language gives it, as `unresolved` and help texts say it: `SourceArn` in
+    /// CloudFormation, `source_arn` in Terraform.
+    pub fn name(self, language: Language, kind: SenderKind) -> &'static str {
+        let keys = match self.path(language, kind) {
+            Path::At(keys) | Path::PresentAs(keys, _) => keys,
+            Path::Fixed(_) | Path::Absent => self.cloudformation_keys(),
+        };
+        keys.iter()
+            .rev()
+            .find(|k| **k != "*" && k.parse::<usize>().is_err() && !is_item_key(keys, k))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    fn cloudformation_keys(self) -> &'static [&'static str] {
+        match self.declaration().cloudformation {
+            Path::At(keys) | Path::PresentAs(keys, _) => keys,
+            Path::Fixed(_) | Path::Absent => &[],
+        }
+    }
+}
+
+/// The key read from every item of a `*` path names the items, not the property.
+fn is_item_key(keys: &[&str], key: &str) -> bool {
+    keys.iter()
+        .position(|k| *k == "*")
+        .is_some_and(|star| keys[star + 1..].contains(&key))
+}
+
+const NONE: &[(SenderKind, Option<Language>, Path)] = &[];
+
+/// Every property, at the index of its [`Property`] variant.
+pub const PROPERTIES: [Declaration; 11] = [
+    Declaration {
+        property: Property::EmailSendingAccount,
+        base: Base::Email,
+        cloudformation: Path::At(&["EmailSendingAccount"]),
+        terraform: Path::At(&["email_sending_account"]),
+        except: &[(SenderKind::RiskNotify, None, Path::Fixed("DEVELOPER"))],
+        needed: true,
+        values: &["COGNITO_DEFAULT", "DEVELOPER"],
+    },
+    Declaration {
+        property: Property::SourceArn,
+        base: Base::Email,
+        cloudformation: Path::At(&["SourceArn"]),
+        terraform: Path::At(&["source_arn"]),
+        except: NONE,
+        needed: true,
+        values: &[],
+    },
+    Declaration {
+        property: Property::From,
+        base: Base::Email,
+        cloudformation: Path::At(&["From"]),
+        terraform: Path::At(&["from_email_address"]),
+        except: &[(
+            SenderKind::RiskNotify,
+            Some(Language::Terraform),
+            Path::At(&["from"]),
+        )],
+        needed: true,
+        values: &[],
+    },
+    Declaration {
+        property: Property::ConfigurationSet,
+        base: Base::Email,
+        cloudformation: Path::At(&["ConfigurationSet"]),
+        terraform: Path::At(&["configuration_set"]),
+        except: NONE,
+        needed: true,
+        values: &[],
+    },
+    Declaration {
+        property: Property::AllowAdminCreateUserOnly,
+        base: Base::Resource,
+        cloudformation: Path::At(&["AdminCreateUserConfig", "AllowAdminCreateUserOnly"]),
+        terraform: Path::At(&["admin_create_user_config", "0", "allow_admin_create_user_only"]),
+        except: NONE,
+        needed: true,
+        values: &[],
+    },
+    Declaration {
+        property: Property::AutoVerifiedAttributes,
+        base: Base::Resource,
+        cloudformation: Path::At(&["AutoVerifiedAttributes"]),
+        terraform: Path::At(&["auto_verified_attributes"]),
+        except: NONE,
+        needed: true,
+        values: &[],
+    },
+    Declaration {
+        property: Property::UsernameAttributes,
+        base: Base::Resource,
+        cloudformation: Path::At(&["UsernameAttributes"]),
+        terraform: Path::At(&["username_attributes"]),
+        except: NONE,
+        needed: false,
+        values: &[],
+    },
+    Declaration {
+        property: Property::AliasAttributes,
+        base: Base::Resource,
+        cloudformation: Path::At(&["AliasAttributes"]),
+        terraform: Path::At(&["alias_attributes"]),
+        except: NONE,
+        needed: false,
+        values: &[],
+    },
+    Declaration {
+        property: Property::RecoveryMechanisms,
+        base: Base::Resource,
+        cloudformation: Path::At(&["AccountRecoverySetting", "RecoveryMechanisms", "*", "Name"]),
+        terraform: Path::At(&[
+            "account_recovery_setting",
+            "0",
+            "recovery_mechanism",
+            "*",
+            "name",
+        ]),
+        except: NONE,
+        needed: false,
+        values: &[],
+    },
+    Declaration {
+        property: Property::EnabledMfas,
+        base: Base::Resource,
+        cloudformation: Path::At(&["EnabledMfas"]),
+        terraform: Path::PresentAs(&["email_mfa_configuration"], "EMAIL_OTP"),
+        except: NONE,
+        needed: false,
+        values: &[],
+    },
+    Declaration {
+        property: Property::CustomEmailSender,
+        base: Base::Resource,
+        cloudformation: Path::At(&["LambdaConfig", "CustomEmailSender"]),
+        terraform: Path::At(&["lambda_config", "0", "custom_email_sender"]),
+        except: NONE,
+        needed: false,
+        values: &[],
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_property_is_declared_at_its_own_index() {
+        for (index, property) in Property::ALL.iter().enumerate() {
+            assert_eq!(*property as usize, index);
+            assert_eq!(PROPERTIES[index].property, *property);
+        }
+    }
+
+    #[test]
+    fn names_are_the_language_s_own() {
+        use Language::{CloudFormation, Terraform};
+        let pool = SenderKind::UserPool;
+        assert_eq!(Property::SourceArn.name(CloudFormation, pool), "SourceArn");
+        assert_eq!(Property::SourceArn.name(Terraform, pool), "source_arn");
+        assert_eq!(
+            Property::AllowAdminCreateUserOnly.name(Terraform, pool),
+            "allow_admin_create_user_only"
+        );
+        assert_eq!(
+            Property::RecoveryMechanisms.name(CloudFormation, pool),
+            "RecoveryMechanisms"
+        );
+        assert_eq!(
+            Property::From.name(Terraform, SenderKind::RiskNotify),
+            "from"
+        );
+        assert_eq!(
+            Property::EnabledMfas.name(Terraform, pool),
+            "email_mfa_configuration"
+        );
+    }
+
+    #[test]
+    fn keys_start_at_the_email_settings_of_the_kind() {
+        use Language::{CloudFormation, Terraform};
+        assert_eq!(
+            Property::SourceArn.keys(CloudFormation, SenderKind::RiskNotify),
+            Some(vec![
+                "AccountTakeoverRiskConfiguration",
+                "NotifyConfiguration",
+                "SourceArn"
+            ])
+        );
+        assert_eq!(
+            Property::RecoveryMechanisms.keys(Terraform, SenderKind::UserPool),
+            Some(vec!["account_recovery_setting", "0", "recovery_mechanism"])
+        );
+        assert_eq!(
+            Property::EmailSendingAccount.keys(CloudFormation, SenderKind::RiskNotify),
+            None
+        );
+    }
+}
