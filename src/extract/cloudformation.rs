@@ -99,13 +99,11 @@ pub fn extract(document: &Document, text: &str, resolver: &Resolver<'_>) -> Stac
                     name: field_at(&at, &[read.name_key], None),
                     assumptions,
                 }),
-                ResourceKind::ConfigurationSet => {
-                    facts.configuration_sets.push(ConfigurationSet {
-                        resource: logical_id.to_owned(),
-                        resource_span: entry.key_span,
-                        name: field_at(&at, &[read.name_key], None),
-                    })
-                }
+                ResourceKind::ConfigurationSet => facts.configuration_sets.push(ConfigurationSet {
+                    resource: logical_id.to_owned(),
+                    resource_span: entry.key_span,
+                    name: field_at(&at, &[read.name_key], None),
+                }),
             }
         }
         if read.kind.sender().is_some() {

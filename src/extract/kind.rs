@@ -12,7 +12,9 @@ pub enum Language {
 }
 
 /// Which resource sends the mail.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum SenderKind {
     /// `AWS::Cognito::UserPool` `EmailConfiguration`.
@@ -108,7 +110,12 @@ use ResourceKind::{ConfigurationSet, Identity, Sender};
 
 /// Every resource type the analysis reads, in every language.
 pub const RESOURCE_TYPES: &[ResourceType] = &[
-    resource(Cfn, "AWS::Cognito::UserPool", Sender(SenderKind::UserPool), ""),
+    resource(
+        Cfn,
+        "AWS::Cognito::UserPool",
+        Sender(SenderKind::UserPool),
+        "",
+    ),
     resource(
         Cfn,
         "AWS::Cognito::UserPoolRegionalConfigurationAttachment",
@@ -130,7 +137,12 @@ pub const RESOURCE_TYPES: &[ResourceType] = &[
         ConfigurationSet,
         "Name",
     ),
-    resource(Tf, "aws_cognito_user_pool", Sender(SenderKind::UserPool), ""),
+    resource(
+        Tf,
+        "aws_cognito_user_pool",
+        Sender(SenderKind::UserPool),
+        "",
+    ),
     resource(
         Tf,
         "aws_cognito_risk_configuration",
@@ -176,7 +188,12 @@ mod tests {
     #[test]
     fn identities_and_configuration_sets_name_what_they_declare() {
         for t in RESOURCE_TYPES {
-            assert_eq!(t.kind.sender().is_none(), !t.name_key.is_empty(), "{}", t.name);
+            assert_eq!(
+                t.kind.sender().is_none(),
+                !t.name_key.is_empty(),
+                "{}",
+                t.name
+            );
         }
     }
 }

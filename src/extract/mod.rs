@@ -270,7 +270,10 @@ fn read_property(property: Property, kind: SenderKind, args: &dyn Arguments) -> 
             },
         },
         Path::At(path) => {
-            let item = path.iter().position(|k| *k == "*").map(|star| &path[star + 1..]);
+            let item = path
+                .iter()
+                .position(|k| *k == "*")
+                .map(|star| &path[star + 1..]);
             field_at(args, &keys, item)
         }
         Path::Fixed(_) | Path::Absent => Field::default(),
@@ -338,7 +341,8 @@ fn cause(sender: &Sender) -> Sender {
     if let Some(from) = key.field(Property::From).known() {
         let address = from.rsplit_once('<').map_or(from.as_str(), |(_, a)| a);
         if let Some((_, domain)) = address.trim_end_matches('>').rsplit_once('@') {
-            key.properties[Property::From].value = Some(Value::Text(Text::lit(domain.trim().to_ascii_lowercase())));
+            key.properties[Property::From].value =
+                Some(Value::Text(Text::lit(domain.trim().to_ascii_lowercase())));
         }
     }
     key
@@ -386,4 +390,3 @@ fn convert(value: &Resolved) -> Value {
         Resolved::Unknown(u) => Value::Unknown(u.clone()),
     }
 }
-

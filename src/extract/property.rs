@@ -197,7 +197,11 @@ pub const PROPERTIES: [Declaration; 11] = [
         property: Property::AllowAdminCreateUserOnly,
         base: Base::Resource,
         cloudformation: Path::At(&["AdminCreateUserConfig", "AllowAdminCreateUserOnly"]),
-        terraform: Path::At(&["admin_create_user_config", "0", "allow_admin_create_user_only"]),
+        terraform: Path::At(&[
+            "admin_create_user_config",
+            "0",
+            "allow_admin_create_user_only",
+        ]),
         except: NONE,
         needed: true,
         values: &[],

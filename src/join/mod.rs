@@ -5,9 +5,9 @@
 
 pub mod facts;
 mod index;
+pub mod live;
 #[cfg(test)]
 mod property_tests;
-pub mod live;
 pub mod reference;
 pub mod regions;
 mod sender;

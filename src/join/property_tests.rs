@@ -20,7 +20,9 @@ fn sample(property: Property) -> Value {
         Property::AliasAttributes => json!(["email"]),
         Property::RecoveryMechanisms => json!("admin_only"),
         Property::EnabledMfas => json!(["EMAIL_OTP"]),
-        Property::CustomEmailSender => json!({"LambdaArn": "arn:aws:lambda:eu-west-1:111111111111:function:f", "LambdaVersion": "V1_0"}),
+        Property::CustomEmailSender => {
+            json!({"LambdaArn": "arn:aws:lambda:eu-west-1:111111111111:function:f", "LambdaVersion": "V1_0"})
+        }
     }
 }
 
@@ -36,7 +38,10 @@ fn set(object: &mut Map<String, Value>, keys: &[&str], value: Value) {
         ["*", item @ ..] => {
             let mut entry = Map::new();
             set(&mut entry, item, value);
-            object.insert((*first).to_owned(), Value::Array(vec![Value::Object(entry)]));
+            object.insert(
+                (*first).to_owned(),
+                Value::Array(vec![Value::Object(entry)]),
+            );
         }
         _ => {
             let child = object
@@ -101,11 +106,16 @@ fn facts_of(properties: &[Property]) -> Value {
 fn every_declared_property_changes_the_facts() {
     let all = facts_of(&Property::ALL);
     assert!(
-        all.get("senders").and_then(Value::as_array).is_some_and(|s| s.len() == 1),
+        all.get("senders")
+            .and_then(Value::as_array)
+            .is_some_and(|s| s.len() == 1),
         "{all}"
     );
     for property in Property::ALL {
-        let others: Vec<Property> = Property::ALL.into_iter().filter(|p| *p != property).collect();
+        let others: Vec<Property> = Property::ALL
+            .into_iter()
+            .filter(|p| *p != property)
+            .collect();
         assert_ne!(
             facts_of(&others),
             all,

@@ -2,9 +2,9 @@
 //! join, `From` coverage, configuration set, exposure, and what could not be resolved.
 
 use super::facts::{
-    AccountSource, SendingAccount, AssumptionFact, ConfigurationSetUse, Exposure, ExposureLevel, FromFact,
-    IdentityJoin, IdentityVerdict, RegionCheck, SenderFact, SenderSes, SenderSpans, SourceArnFact,
-    StateSource, Unresolved, UnresolvedSpans,
+    AccountSource, AssumptionFact, ConfigurationSetUse, Exposure, ExposureLevel, FromFact,
+    IdentityJoin, IdentityVerdict, RegionCheck, SenderFact, SenderSes, SenderSpans, SendingAccount,
+    SourceArnFact, StateSource, Unresolved, UnresolvedSpans,
 };
 use super::index::RunIndex;
 use super::live::SenderLive;
@@ -130,7 +130,12 @@ pub(crate) fn analyze(
             live_error: live.identity_error,
         },
         from: from(&fields[Property::From], &arn),
-        configuration_set: configuration_set(stacks, run, &fields[Property::ConfigurationSet], &ses),
+        configuration_set: configuration_set(
+            stacks,
+            run,
+            &fields[Property::ConfigurationSet],
+            &ses,
+        ),
         ses,
         email_mfa: fields[Property::EnabledMfas].contains("EMAIL_OTP") == Truth::True,
         mails_users: mails_users(sender.kind, &fields, custom_email_sender),
@@ -463,8 +468,7 @@ fn exposure(kind: SenderKind, fields: &Properties) -> Exposure {
     // Without AccountRecoverySetting, Cognito falls back to a verified email when there is no
     // verified phone (docs/domain.md#who-makes-cognito-send-mail).
     let recovery = &fields[Property::RecoveryMechanisms];
-    let recovery =
-        !recovery.is_present() || recovery.contains("verified_email") == Truth::True;
+    let recovery = !recovery.is_present() || recovery.contains("verified_email") == Truth::True;
     if recovery && (auto_verify || username || alias) {
         triggers.push("account recovery by email");
     }
@@ -510,17 +514,26 @@ fn unresolved(
             continue;
         };
         let allowed = property.declaration().values;
-        if let Some(known) = value.known().filter(|v| !allowed.is_empty() && !allowed.contains(&v.as_str())) {
+        if let Some(known) = value
+            .known()
+            .filter(|v| !allowed.is_empty() && !allowed.contains(&v.as_str()))
+        {
             out.push(Unresolved {
                 id: format!("{id}#{field}#value"),
                 stack: stack.name.clone(),
                 resource: sender.resource.clone(),
                 field: field.to_owned(),
                 needs: format!(
-                    "one of {} for `{field}`, which is `{known}`",
-                    allowed.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+                    "a value Cognito accepts ({}), not `{known}`",
+                    allowed
+                        .iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 ),
-                suggestion: format!("write `{field}` as one of those values (they are case-sensitive)"),
+                suggestion: format!(
+                    "write `{field}` as one of those values (they are case-sensitive)"
+                ),
                 spans: UnresolvedSpans {
                     value: span_fact(&stack.file, value_span),
                     parameter: None,

@@ -301,7 +301,10 @@ fn values(node: &Value) -> Option<Vec<String>> {
         break;
     }
     if let Some(values) = node.get("enum").and_then(Value::as_array) {
-        return values.iter().map(|v| v.as_str().map(str::to_owned)).collect();
+        return values
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect();
     }
     node.get("oneOf")?
         .as_array()?
