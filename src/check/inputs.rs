@@ -18,6 +18,9 @@ pub struct RunInputs {
     /// `--param-file` values, then `--param` on top.
     pub params: BTreeMap<String, String>,
     pub ses: Vec<SesDeclaration>,
+    /// With `--aws`: how other accounts are reached; the flag's role wins over the config's,
+    /// and profiles come from the config (`aws.profiles`).
+    pub aws_routes: Option<crate::join::live::RouteOptions>,
     /// The run's directory, which relative paths are read from.
     cwd: PathBuf,
     /// The config file's directory, absolute, and with its links resolved (taken once per run,
@@ -78,10 +81,15 @@ impl RunInputs {
             let canonical = absolute.canonicalize().ok();
             (absolute, canonical)
         });
+        let aws_routes = options
+            .aws
+            .as_ref()
+            .map(|aws| aws_routes(&aws.routes, &config));
         Ok(Self {
             config,
             params,
             ses,
+            aws_routes,
             cwd: options.cwd.clone(),
             config_dir,
         })
@@ -142,6 +150,27 @@ fn relative_to(path: &Path, dir: &Path) -> String {
         }
     }
     path.display().to_string()
+}
+
+/// The routes to other accounts: `--aws-role-arn` › config `aws.role-arn`; a profile per account
+/// from the config, unless a flag already named one.
+fn aws_routes(
+    flags: &crate::join::live::RouteOptions,
+    config: &Config,
+) -> crate::join::live::RouteOptions {
+    let mut routes = flags.clone();
+    if routes.role_arn.is_none()
+        && let Some(role) = &config.aws_role_arn
+    {
+        routes.role_arn = Some((role.value.clone(), crate::join::live::RoleSource::Config));
+    }
+    for (account, profile) in &config.aws_profiles {
+        routes
+            .profiles
+            .entry(account.value.clone())
+            .or_insert_with(|| profile.value.clone());
+    }
+    routes
 }
 
 /// `[ACCOUNT:]REGION`.

@@ -6,11 +6,12 @@ mod cache;
 mod deploy;
 mod files;
 mod inputs;
+mod merge;
 mod overrides;
 mod secrets;
 mod suppression;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -21,13 +22,13 @@ use crate::discover::{self, DiscoverError};
 use crate::join::{self, JoinInputs};
 use crate::load::{LoadProblem, ProblemKind};
 use crate::rules::{self, Catalog};
-use crate::source::{FileId, Files, SourceFile};
-use files::{FileOutcome, analyze_file, is_empty, reread, targets};
+use crate::source::{FileId, Files};
+use files::{FileOutcome, analyze_file, reread, targets};
+use merge::Merged;
 
 pub use crate::join::live::AwsOptions;
 pub use cache::{Cache, CacheStats, FileChange};
 pub use inputs::RunInputs;
-use suppression::FileSuppressions;
 
 /// What a run is asked to do.
 #[derive(Clone, Debug, Default)]
@@ -186,7 +187,7 @@ pub fn run_cached(options: &CheckOptions, cache: &mut Cache) -> Result<Outcome, 
 fn run_inner(
     options: &CheckOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
-    cache: Option<&mut Cache>,
+    mut cache: Option<&mut Cache>,
 ) -> Result<Outcome, CheckError> {
     if options.aws.is_some() && !cfg!(feature = "aws") {
         return Err(CheckError::AwsNotBuilt);
@@ -194,116 +195,89 @@ fn run_inner(
     let inputs = RunInputs::load(options)?;
     let catalog = catalog(options)?;
     check_selectors(options, &inputs.config, &catalog)?;
-    let mut cache = cache;
     let targets = match cache.as_deref_mut() {
         Some(cache) => targets(options, &mut |paths| cache.discover(paths))?,
         None => targets(options, &mut discover::discover)?,
     };
+    let outcomes = analyze(&targets.targets, options, &inputs, progress, cache);
 
-    let total = targets.targets.len();
+    let mut run = Merged::new(inputs.config.source());
+    for problem in targets.problems {
+        run.add_problem(problem, &catalog);
+    }
+    for outcome in outcomes {
+        run.add(outcome, &catalog);
+    }
+    run.add_manifests(&options.cwd);
+
+    let facts = join(&run.stacks, &inputs, options);
+    let findings = rules::evaluate_facts(&catalog, &facts, &|name| run.ids.get(name).copied());
+    run.diagnostics.extend(findings);
+    crate::diagnostic::dedup(&mut run.diagnostics);
+    reread(&mut run.files, &run.dropped, &run.diagnostics);
+    Ok(finish(run, facts, catalog, &inputs, options))
+}
+
+/// Every target's analysis, in the targets' order: in parallel, or through the cache.
+fn analyze(
+    targets: &[discover::Target],
+    options: &CheckOptions,
+    inputs: &RunInputs,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    cache: Option<&mut Cache>,
+) -> Vec<FileOutcome> {
+    let total = targets.len();
     let done = AtomicUsize::new(0);
     progress(0, total);
-    let outcomes: Vec<FileOutcome> = match cache {
+    match cache {
         None => targets
-            .targets
             .par_iter()
             .map(|target| {
-                let outcome = analyze_file(target, options, &inputs);
+                let outcome = analyze_file(target, options, inputs);
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                 outcome
             })
             .collect(),
-        Some(cache) => analyze_cached(cache, &targets.targets, options, &inputs),
-    };
+        Some(cache) => analyze_cached(cache, targets, options, inputs),
+    }
+}
 
-    let mut files = Files::default();
-    let mut ids: HashMap<String, FileId> = HashMap::new();
-    let mut diagnostics = Vec::new();
-    let mut summary = Summary::default();
-    let mut suppressions: HashMap<FileId, (FileSuppressions, String)> = HashMap::new();
-    if let Some(source) = inputs.config.source() {
-        ids.insert(source.name.clone(), files.add(source.clone()));
-    }
-    for problem in targets.problems {
-        summary.files += 1;
-        let name = problem.file.name.clone();
-        let id = files.add(problem.file);
-        ids.insert(name.clone(), id);
-        suppressions.insert(id, (FileSuppressions::default(), name));
-        diagnostics.push(parse_error(&catalog, id, &problem.problem));
-    }
-    let mut stacks = Vec::new();
-    let mut templates = Vec::new();
-    let mut secret_values = Vec::new();
-    let mut dropped = std::collections::HashSet::new();
-    for mut outcome in outcomes {
-        secret_values.append(&mut outcome.secrets);
-        summary.files += 1;
-        summary.templates += usize::from(outcome.template);
-        if outcome.template {
-            templates.push(outcome.source.name.clone());
-        }
-        let has_facts = outcome.stack.as_ref().is_some_and(|s| !is_empty(&s.facts));
-        // A file with nothing to report is dropped here, unless it has suppressions: one that
-        // names no rule is a finding of its own (ST005), whatever else the file holds.
-        if outcome.problems.is_empty() && !has_facts && outcome.suppressions.is_empty() {
-            continue;
-        }
-        let name = outcome.source.name.clone();
-        let id = files.add(outcome.source);
-        ids.insert(name, id);
-        if outcome.text_dropped {
-            dropped.insert(id);
-        }
-        diagnostics.extend((outcome.problems.iter()).map(|p| parse_error(&catalog, id, p)));
-        suppressions.insert(id, (outcome.suppressions, outcome.relative));
-        if let Some(stack) = outcome.stack.filter(|_| has_facts) {
-            stacks.push(stack);
-        }
-    }
-
-    // Related labels point into the CDK manifests that declared stack environments.
-    for stack in &stacks {
-        if let Some((manifest, _)) = &stack.environment_location
-            && !ids.contains_key(manifest)
-            && let Ok(text) = discover::read_regular_string(&options.cwd.join(manifest))
-        {
-            let id = files.add(SourceFile::new(manifest.clone(), None, text));
-            ids.insert(manifest.clone(), id);
-        }
-    }
+/// The facts document of the run's stacks. With `--aws` the facts say which (account, region)
+/// and identities matter; the lookup answers them and the join runs again with the answers.
+fn join(stacks: &[join::Stack], inputs: &RunInputs, options: &CheckOptions) -> join::Facts {
     let mut join_inputs = JoinInputs {
         ses: inputs.ses.clone(),
         live: None,
     };
-    let mut typed = join::facts_document(&stacks, &join_inputs);
-    if let Some(aws) = &options.aws {
-        // The facts say which (account, region) and identities matter; the lookup answers
-        // them and the join runs again with the answers.
-        let mut targets = join::live::targets(&typed);
-        let mut routes = aws.routes.clone();
-        if routes.role_arn.is_none()
-            && let Some(role) = &inputs.config.aws_role_arn
-        {
-            routes.role_arn = Some((role.value.clone(), join::live::RoleSource::Config));
-        }
-        for (account, profile) in &inputs.config.aws_profiles {
-            routes
-                .profiles
-                .entry(account.value.clone())
-                .or_insert_with(|| profile.value.clone());
-        }
-        targets.routes = join::live::routes(&stacks, &targets, &routes);
-        join_inputs.live = Some(live_lookup(&targets, aws));
-        typed = join::facts_document(&stacks, &join_inputs);
-    }
-    diagnostics.extend(rules::evaluate_facts(&catalog, &typed, &|name| {
-        ids.get(name).copied()
-    }));
-    crate::diagnostic::dedup(&mut diagnostics);
-    reread(&mut files, &dropped, &diagnostics);
+    let facts = join::facts_document(stacks, &join_inputs);
+    let (Some(aws), Some(routes)) = (&options.aws, &inputs.aws_routes) else {
+        return facts;
+    };
+    let mut targets = join::live::targets(&facts);
+    targets.routes = join::live::routes(stacks, &targets, routes);
+    join_inputs.live = Some(live_lookup(&targets, aws));
+    join::facts_document(stacks, &join_inputs)
+}
 
-    let diagnostics = suppression::apply(
+/// The findings as reported: suppressions and configured severities applied, secrets masked,
+/// sorted and counted; the map drawn when asked for.
+fn finish(
+    run: Merged,
+    facts: join::Facts,
+    catalog: Catalog,
+    inputs: &RunInputs,
+    options: &CheckOptions,
+) -> Outcome {
+    let Merged {
+        files,
+        diagnostics,
+        mut summary,
+        suppressions,
+        templates,
+        secrets,
+        ..
+    } = run;
+    let mut diagnostics = suppression::apply(
         diagnostics,
         &files,
         &suppressions,
@@ -311,8 +285,7 @@ fn run_inner(
         &inputs.config,
         options,
     );
-    let mut diagnostics = diagnostics;
-    let secrets = secrets::Secrets::new(secret_values);
+    let secrets = secrets::Secrets::new(secrets);
     if !secrets.is_empty() {
         diagnostics
             .iter_mut()
@@ -323,23 +296,23 @@ fn run_inner(
         summary.count(d.severity);
     }
     let map = options.map.map(|map_options| {
-        let mut map = crate::map::build(&typed, &diagnostics, &files, map_options);
+        let mut map = crate::map::build(&facts, &diagnostics, &files, map_options);
         if !secrets.is_empty() {
             secrets.mask_map(&mut map);
         }
         map
     });
-    Ok(Outcome {
+    Outcome {
         files,
         diagnostics,
         summary,
         config_fail_level: inputs.config.fail_level.as_ref().map(|l| l.value),
-        facts: typed,
+        facts,
         secrets,
         catalog,
         templates,
         map,
-    })
+    }
 }
 
 impl Outcome {

@@ -1,0 +1,102 @@
+//! The run's files brought together, in order: each file's analysis (or the problem of a file
+//! that could not be read) becomes its entry in the run's file table, its load problems, its
+//! suppressions and its stack for the join.
+
+use std::collections::{HashMap, HashSet};
+
+use super::files::{FileOutcome, is_empty};
+use super::parse_error;
+use super::suppression::FileSuppressions;
+use crate::diagnostic::{Diagnostic, Summary};
+use crate::discover::{self, FileProblem};
+use crate::join::Stack;
+use crate::rules::Catalog;
+use crate::source::{FileId, Files, SourceFile};
+
+/// Everything the later stages need of the run's files.
+#[derive(Default)]
+pub(super) struct Merged {
+    pub(super) files: Files,
+    /// A file's id by its display name (what facts and spans name).
+    pub(super) ids: HashMap<String, FileId>,
+    /// Load problems so far; the rules' findings join them.
+    pub(super) diagnostics: Vec<Diagnostic>,
+    pub(super) summary: Summary,
+    /// Each file's suppressions and its path relative to the config file.
+    pub(super) suppressions: HashMap<FileId, (FileSuppressions, String)>,
+    pub(super) stacks: Vec<Stack>,
+    /// The names of the analyzed templates, in the order they were found.
+    pub(super) templates: Vec<String>,
+    /// The values of `NoEcho` parameters.
+    pub(super) secrets: Vec<String>,
+    /// Files whose text was dropped after analysis.
+    pub(super) dropped: HashSet<FileId>,
+}
+
+impl Merged {
+    /// A table that already holds the config file, which findings can point into.
+    pub(super) fn new(config: Option<&SourceFile>) -> Merged {
+        let mut merged = Merged::default();
+        if let Some(source) = config {
+            let id = merged.files.add(source.clone());
+            merged.ids.insert(source.name.clone(), id);
+        }
+        merged
+    }
+
+    /// A file discovery could not read: its problem is the file's finding.
+    pub(super) fn add_problem(&mut self, problem: FileProblem, catalog: &Catalog) {
+        self.summary.files += 1;
+        let name = problem.file.name.clone();
+        let id = self.files.add(problem.file);
+        self.ids.insert(name.clone(), id);
+        self.suppressions
+            .insert(id, (FileSuppressions::default(), name));
+        self.diagnostics
+            .push(parse_error(catalog, id, &problem.problem));
+    }
+
+    /// One analyzed file. A file with nothing to report is counted and dropped, unless it has
+    /// suppressions: one that names no rule is a finding of its own (ST005), whatever else the
+    /// file holds.
+    pub(super) fn add(&mut self, mut outcome: FileOutcome, catalog: &Catalog) {
+        self.secrets.append(&mut outcome.secrets);
+        self.summary.files += 1;
+        self.summary.templates += usize::from(outcome.template);
+        if outcome.template {
+            self.templates.push(outcome.source.name.clone());
+        }
+        let has_facts = outcome.stack.as_ref().is_some_and(|s| !is_empty(&s.facts));
+        if outcome.problems.is_empty() && !has_facts && outcome.suppressions.is_empty() {
+            return;
+        }
+        let name = outcome.source.name.clone();
+        let id = self.files.add(outcome.source);
+        self.ids.insert(name, id);
+        if outcome.text_dropped {
+            self.dropped.insert(id);
+        }
+        self.diagnostics
+            .extend((outcome.problems.iter()).map(|p| parse_error(catalog, id, p)));
+        self.suppressions
+            .insert(id, (outcome.suppressions, outcome.relative));
+        if let Some(stack) = outcome.stack.filter(|_| has_facts) {
+            self.stacks.push(stack);
+        }
+    }
+
+    /// The CDK manifests that declared stack environments, which related labels point into.
+    pub(super) fn add_manifests(&mut self, cwd: &std::path::Path) {
+        for stack in &self.stacks {
+            if let Some((manifest, _)) = &stack.environment_location
+                && !self.ids.contains_key(manifest)
+                && let Ok(text) = discover::read_regular_string(&cwd.join(manifest))
+            {
+                let id = self
+                    .files
+                    .add(SourceFile::new(manifest.clone(), None, text));
+                self.ids.insert(manifest.clone(), id);
+            }
+        }
+    }
+}
