@@ -33,14 +33,6 @@ impl Severity {
             _ => None,
         }
     }
-
-    /// One level lower, stopping at `info`.
-    pub fn lower(self) -> Self {
-        match self {
-            Severity::Error => Severity::Warning,
-            Severity::Warning | Severity::Info => Severity::Info,
-        }
-    }
 }
 
 impl fmt::Display for Severity {

@@ -346,7 +346,6 @@ fn format_error(path: &Path, found: &str) -> ParamError {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
 

@@ -237,7 +237,6 @@ fn literal_region(node: &Node) -> Option<(String, Span)> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use std::path::PathBuf;
 

@@ -428,7 +428,6 @@ fn sort(files: &Files, diagnostics: &mut [Diagnostic]) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

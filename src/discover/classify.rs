@@ -84,7 +84,6 @@ pub fn later_document_is_template(text: &str, first: &Loaded) -> bool {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::load::json;

@@ -1,6 +1,5 @@
 //! Discovery over the fixtures in `testdata/cdk` and `testdata/discover`, and over temporary
 //! trees for what cannot be committed (an ignored `cdk.out` outside a git repository).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fmt::Write;
 use std::fs;

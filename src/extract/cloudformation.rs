@@ -185,10 +185,8 @@ impl Arguments for Props<'_> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::resolve::StackEnv;
 
     fn source_arn_span(text: &str) -> String {
         let document = crate::load::yaml::load(text).document.unwrap();

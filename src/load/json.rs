@@ -241,7 +241,6 @@ fn lower_first(text: &str) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -436,7 +435,6 @@ mod tests {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod corpus {
     use std::path::{Path, PathBuf};
 
@@ -490,7 +488,6 @@ mod corpus {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod props {
     use proptest::prelude::*;
 

@@ -188,7 +188,6 @@ pub fn diagnostic(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -214,7 +214,6 @@ fn offset(source: &SourceFile, position: Position, encoding: Encoding) -> Option
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -373,7 +373,6 @@ impl JsonEnd {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -386,7 +386,6 @@ pub fn check_span(object: &'static Value, name: &str) -> Option<Unknown> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

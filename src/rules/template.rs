@@ -194,7 +194,6 @@ fn render_value(value: Option<&Value>, out: &mut String) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use serde_json::json;
 

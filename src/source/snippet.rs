@@ -326,7 +326,6 @@ fn forward(text: &str, offset: usize, chars: usize) -> usize {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

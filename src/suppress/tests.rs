@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use super::*;
 use crate::source::{SourceFile, Span};
 use crate::tree::{Comment, Entry, Map, Node, Value};

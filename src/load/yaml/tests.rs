@@ -1,7 +1,5 @@
 //! Loader tests: tags, spans, scalars, problems and bounds.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::time::{Duration, Instant};
 
 use super::*;

@@ -1,7 +1,5 @@
 //! Evaluation: matching, case precedence, locations, templates and JSONPath behaviour.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
-
 use serde_json::{Value, json};
 
 use super::*;

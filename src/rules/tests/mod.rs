@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
-
 use miette::Diagnostic as _;
 use serde_json::{Value, json};
 

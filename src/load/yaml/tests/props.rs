@@ -1,6 +1,5 @@
 //! Property tests: arbitrary text never panics and yields in-bounds spans; generated
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! CloudFormation-like trees load back with exact key spans.
 
 use proptest::prelude::*;
