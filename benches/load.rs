@@ -1,5 +1,6 @@
 //! Loading throughput (MB/s) for YAML and JSON templates shaped like real ones: many resources,
-//! short-form tags, nested intrinsics, some non-ASCII text. Numbers go in docs/performance.md.
+//! short-form tags, nested intrinsics, some non-ASCII text; and the edge shapes that were once
+//! slow. Numbers go in docs/performance.md.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sandtrap::load::{self, Format};
@@ -42,6 +43,24 @@ fn bench(c: &mut Criterion) {
         group.bench_function(name, |b| b.iter(|| load::load(&text, format)));
     }
     group.finish();
+
+    // Shapes that were once slow: a flat mapping of 200,000 keys (duplicate detection must stay
+    // linear) and 100,000 levels of nesting (refused at the depth bound, not walked).
+    let mut edge = c.benchmark_group("edge");
+    edge.sample_size(10);
+    let many_keys: String = (0..200_000).map(|i| format!("Key{i}: {i}\n")).collect();
+    edge.bench_function("many_keys", |b| {
+        b.iter(|| load::load(&many_keys, Format::Yaml))
+    });
+    let deep = format!(
+        "Resources: {{}}\nMetadata: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    edge.bench_function("deep_nesting", |b| {
+        b.iter(|| load::load(&deep, Format::Yaml))
+    });
+    edge.finish();
 }
 
 criterion_group!(benches, bench);

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -1066,21 +1066,14 @@ fn fuzz_findings_replay() {
 }
 
 #[test]
-fn time_is_bounded() {
-    // One representative big case is timed outright, so a slowdown shows as a failure rather
-    // than only as a slow suite.
-    let started = Instant::now();
+fn deep_nesting_is_judged() {
+    // How long it takes is measured in `benches/load.rs` (`deep_nesting`), not here.
     let text = format!(
         "{HEAD}Metadata: {}{}\n",
         "[".repeat(100_000),
         "]".repeat(100_000)
     );
     check_text("deep.yaml", text);
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "{:?}",
-        started.elapsed()
-    );
 }
 
 /// A `NoEcho` list taken apart: each piece of the secret is as secret as the whole.

@@ -150,19 +150,24 @@ impl Client {
         panic!("no diagnostics published for {name}");
     }
 
-    /// Every `publishDiagnostics` for `name` until the server has been quiet for `quiet`.
-    pub fn all_publishes(&mut self, name: &str, quiet: Duration) -> Vec<Vec<Value>> {
+    /// Every `publishDiagnostics` for `name` up to the one of `version` (waiting for it as long
+    /// as [`TIMEOUT`]).
+    pub fn publishes_until(&mut self, name: &str, version: i64) -> Vec<Vec<Value>> {
         let uri = self.uri(name);
         let mut out = Vec::new();
-        while let Some(message) = self.next(quiet) {
+        let deadline = Instant::now() + TIMEOUT;
+        while let Some(message) = self.next(deadline.saturating_duration_since(Instant::now())) {
             if let Message::Notification(n) = message
                 && n.method == "textDocument/publishDiagnostics"
                 && n.params["uri"] == uri.as_str()
             {
                 out.push(n.params["diagnostics"].as_array().unwrap().clone());
+                if n.params["version"] == version {
+                    return out;
+                }
             }
         }
-        out
+        panic!("no diagnostics published for version {version} of {name}");
     }
 
     pub fn open(&mut self, name: &str, text: &str) {
