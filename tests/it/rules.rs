@@ -136,6 +136,9 @@ fn rule_fixtures(code: &str) {
                 codes(&report)
             ));
         }
+        if name.starts_with("pass-") {
+            failures.extend(vacuous_pass(code, &path, &report));
+        }
         if name.starts_with("fail-") {
             let human = check(&path, "human", Some(code))
                 .map(|r| r.stdout)
@@ -158,6 +161,43 @@ fn rule_fixtures(code: &str) {
         );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Why a `pass-*` fixture would pass whatever the rule did, if it would: it does not parse,
+/// or it holds nothing the rule could judge (no sender). ST001's own pass fixtures are about
+/// what is a template at all, and are exempt from having a sender.
+fn vacuous_pass(code: &str, path: &Path, report: &serde_json::Value) -> Option<String> {
+    let rel = relative(path);
+    if code != "ST001" {
+        let all = check(path, "json", None)?;
+        let all: serde_json::Value = serde_json::from_str(&all.stdout).ok()?;
+        if codes(&all).iter().any(|c| c == "ST001") {
+            return Some(format!(
+                "{rel}: a pass fixture that does not parse passes vacuously"
+            ));
+        }
+        let mut args = vec!["facts".to_owned(), "--config".to_owned()];
+        args.push("testdata/rules/empty.sandtrap.yaml".to_owned());
+        args.extend(fixture_args(path));
+        args.push(rel.clone());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let facts: serde_json::Value = serde_json::from_str(&run_args(&args)?.stdout).ok()?;
+        let senders = ["senders", "trigger_senders"]
+            .iter()
+            .filter_map(|key| facts[key].as_array())
+            .map(Vec::len)
+            .sum::<usize>();
+        if senders == 0 {
+            return Some(format!(
+                "{rel}: a pass fixture without a sender passes vacuously"
+            ));
+        }
+    }
+    // The report of the rule alone was read: the fixture ran.
+    report
+        .get("summary")
+        .is_none()
+        .then(|| format!("{rel}: no report"))
 }
 
 /// Checks one snapshot of `testdata/rules/snapshots`; a mismatch (insta has printed the diff and
