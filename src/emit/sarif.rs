@@ -104,7 +104,9 @@ struct MultiformatMessage {
 #[serde(rename_all = "camelCase")]
 struct SarifResult<'a> {
     rule_id: &'a str,
-    rule_index: usize,
+    /// Absent rather than pointing at another rule, should a code have no entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
     level: &'static str,
     message: Message,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -191,7 +193,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         .zip(fingerprints)
         .map(|(d, fingerprint)| SarifResult {
             rule_id: &d.code,
-            rule_index: index.get(d.code.as_str()).copied().unwrap_or_default(),
+            rule_index: index.get(d.code.as_str()).copied(),
             level: level(d.severity),
             message: Message {
                 text: linked_message(report, d),

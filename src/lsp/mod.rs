@@ -157,7 +157,15 @@ pub fn serve(connection: Connection, options: ServerOptions, log: Log) -> bool {
         return false;
     }
 
-    let catalog = crate::rules::Catalog::builtin().unwrap_or_default();
+    // Without its rules the server would show a workspace with nothing wrong: say so instead.
+    let catalog = match crate::rules::Catalog::builtin() {
+        Ok(catalog) => catalog,
+        Err(err) => {
+            let message = format!("sandtrap cannot load its built-in rules: {err}");
+            show_message(&connection, 1, &message);
+            crate::rules::Catalog::default()
+        }
+    };
     let workspace = Arc::new(Mutex::new(workspace));
     let results = Arc::new(Mutex::new(worker::Results::default()));
     let worker = Worker::spawn(worker::Context {
