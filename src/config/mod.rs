@@ -7,6 +7,8 @@
 mod env;
 mod error;
 mod raw;
+
+pub use raw::schema;
 #[cfg(test)]
 mod tests;
 

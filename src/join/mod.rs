@@ -8,7 +8,6 @@ mod index;
 pub mod live;
 #[cfg(test)]
 mod property_tests;
-pub mod reference;
 pub mod regions;
 mod sender;
 pub mod ses;
