@@ -249,6 +249,7 @@ fn no_rule_is_left_half_scaffolded() {
     let mut files = vec![
         support::root().join("README.md"),
         support::root().join("CHANGELOG.md"),
+        support::root().join("src/extract/property.rs"),
     ];
     let mut dirs = vec![
         support::root().join("rules"),
