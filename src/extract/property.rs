@@ -241,6 +241,16 @@ properties! {
         terraform: Path::At(&["lambda_config", "0", "custom_email_sender"]),
         example: r#"{"LambdaArn": "arn:aws:lambda:eu-west-1:111111111111:function:f", "LambdaVersion": "V1_0"}"#,
     }
+    ReplyTo {
+        base: Base::Email,
+        cloudformation: Path::At(&["ReplyToEmailAddress"]),
+        terraform: Path::At(&["reply_to_email_address"]),
+        except: &[
+            (SenderKind::RiskNotify, Some(Language::CloudFormation), Path::At(&["ReplyTo"])),
+            (SenderKind::RiskNotify, Some(Language::Terraform), Path::At(&["reply_to"])),
+        ],
+        example: r#""Support <support@example.com>""#,
+    }
 }
 
 #[cfg(test)]

@@ -216,6 +216,11 @@ pub struct SenderFact {
     pub region_check: RegionCheck,
     pub identity: IdentityJoin,
     pub from: FromFact,
+    /// `ReplyToEmailAddress` (a risk configuration's `ReplyTo`), when known; and whether
+    /// Cognito accepts it: one address, no display name or spaces (`CreateUserPool` checks it
+    /// against `[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+`).
+    pub reply_to: Option<String>,
+    pub reply_to_valid: Option<bool>,
     pub configuration_set: ConfigurationSetUse,
     /// `EnabledMfas` contains `EMAIL_OTP`.
     pub email_mfa: bool,
@@ -413,6 +418,8 @@ pub struct SenderSpans {
     pub source_arn: Option<SpanFact>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<SpanFact>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<SpanFact>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub configuration_set: Option<SpanFact>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -130,6 +130,12 @@ pub(crate) fn analyze(
             live_error: live.identity_error,
         },
         from: from(&fields[Property::From], &arn),
+        reply_to: fields[Property::ReplyTo].known(),
+        reply_to_valid: fields[Property::ReplyTo].known().map(|text| {
+            let address = text.split_once('@');
+            !text.contains(char::is_whitespace)
+                && address.is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
+        }),
         configuration_set: configuration_set(
             stacks,
             run,
@@ -155,6 +161,7 @@ fn spans(file: &str, sender: &Sender, fields: &Properties) -> SenderSpans {
         sending_account: of(Property::EmailSendingAccount),
         source_arn: of(Property::SourceArn),
         from: of(Property::From),
+        reply_to: of(Property::ReplyTo),
         configuration_set: of(Property::ConfigurationSet),
         auto_verified_attributes: of(Property::AutoVerifiedAttributes),
         enabled_mfas: of(Property::EnabledMfas),

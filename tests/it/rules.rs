@@ -101,6 +101,7 @@ rule_tests! {
     st211,
     st212,
     st213,
+    st214,
 }
 
 /// The fixtures of one rule. Each must fire the rule (`fail-*`) or not (`pass-*`) with only that

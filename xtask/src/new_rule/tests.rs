@@ -284,7 +284,9 @@ fn a_property_is_declared_with_the_rule_and_never_twice() {
     assert!(written.contains(&PathBuf::from(crate::property::PROPERTIES)));
     let text = checkout.read(crate::property::PROPERTIES);
     let list = &text[text.find("\nproperties! {").unwrap()..];
-    let entry = list.find("    ReplyTo {").expect("the entry is in the list");
+    let entry = list
+        .find("    ReplyTo {")
+        .expect("the entry is in the list");
     assert!(entry < list.find("\n}\n").unwrap(), "inside the list");
     assert!(report(&with_property, &written).contains("Property::ReplyTo"));
 
@@ -297,6 +299,9 @@ fn a_property_is_declared_with_the_rule_and_never_twice() {
     let mut again = spec(&next, "other-x");
     again.properties = vec![property];
     let err = write(&checkout.0, &again).unwrap_err();
-    assert!(err.to_string().contains("`ReplyTo` is already declared"), "{err}");
+    assert!(
+        err.to_string().contains("`ReplyTo` is already declared"),
+        "{err}"
+    );
     assert_eq!(checkout.snapshot(), before);
 }
