@@ -26,4 +26,5 @@ pub mod rules;
 pub mod site;
 pub mod source;
 pub mod suppress;
+pub mod terraform;
 pub mod tree;

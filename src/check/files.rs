@@ -25,7 +25,9 @@ pub(super) struct FileOutcome {
     pub(super) source: SourceFile,
     pub(super) template: bool,
     pub(super) problems: Vec<LoadProblem>,
-    pub(super) stack: Option<Stack>,
+    /// The stacks of the file: one for a template; for a Terraform file, one per module call
+    /// and provider its resources use.
+    pub(super) stacks: Vec<Stack>,
     pub(super) suppressions: FileSuppressions,
     pub(super) relative: String,
     /// Values of `NoEcho` parameters, masked in everything the run reports.
@@ -178,7 +180,7 @@ pub(super) fn analyze_bytes(
         source,
         template,
         problems,
-        stack: None,
+        stacks: Vec::new(),
         suppressions: FileSuppressions::default(),
         relative: relative.clone(),
         secrets: Vec::new(),
@@ -251,7 +253,7 @@ pub(super) fn analyze_bytes(
     if let (true, Some(document)) = (template, &loaded.document) {
         let (stack, secrets, deploy) =
             stack(target, document, &relative, options, inputs, &result.source);
-        result.stack = Some(stack);
+        result.stacks = vec![stack];
         result.secrets = secrets;
         result.deploy = deploy;
         result.suppressions = FileSuppressions::read(&result.source, document);
@@ -260,7 +262,7 @@ pub(super) fn analyze_bytes(
     // exports is read for them, rarely reported): drop their text now, while the other files are
     // still being read, so peak memory follows the files with something to report rather than
     // the size of the tree. The few that a diagnostic ends up pointing into are read again.
-    let reported = result.stack.as_ref().is_some_and(|s| {
+    let reported = result.stacks.iter().any(|s| {
         !(s.facts.senders.is_empty()
             && s.facts.identities.is_empty()
             && s.facts.configuration_sets.is_empty()
@@ -314,6 +316,8 @@ fn stack(
         region_source: env.region_source,
         environment_location,
         cdk: matches!(target.origin, Origin::Cdk(_)),
+        language: crate::extract::Language::CloudFormation,
+        environment_label: None,
         deployment: match &target.origin {
             Origin::Cdk(cdk) => format!("{}#{}", cdk.manifest, cdk.deployment),
             _ => source.name.clone(),

@@ -10,6 +10,7 @@ mod merge;
 mod overrides;
 mod secrets;
 mod suppression;
+mod terraform;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -65,6 +66,8 @@ pub struct CheckOptions {
     pub aws: Option<AwsOptions>,
     /// Also draw the map of the run (`sandtrap map`, the Markdown and HTML reports).
     pub map: Option<crate::map::MapOptions>,
+    /// Terraform input variables: `--var`, `--var-file`, `TF_VAR_` of the environment.
+    pub terraform: crate::terraform::vars::VarOptions,
 }
 
 /// Everything a run found.
@@ -229,8 +232,12 @@ fn analyze(
     let total = targets.len();
     let done = AtomicUsize::new(0);
     progress(0, total);
-    match cache {
-        None => targets
+    // Terraform files are read by their module, all together (never kept in the cache: a
+    // module's analysis depends on its callers').
+    let (terraform, files): (Vec<&discover::Target>, Vec<&discover::Target>) =
+        targets.iter().partition(|t| terraform::is_terraform(t));
+    let mut outcomes: Vec<FileOutcome> = match cache {
+        None => files
             .par_iter()
             .map(|target| {
                 let outcome = analyze_file(target, options, inputs);
@@ -238,8 +245,16 @@ fn analyze(
                 outcome
             })
             .collect(),
-        Some(cache) => analyze_cached(cache, targets, options, inputs),
+        Some(cache) => {
+            let files: Vec<discover::Target> = files.into_iter().cloned().collect();
+            analyze_cached(cache, &files, options, inputs)
+        }
+    };
+    if !terraform.is_empty() {
+        outcomes.extend(terraform::analyze(&terraform, options, inputs));
+        progress(total, total);
     }
+    outcomes
 }
 
 /// The facts document of the run's stacks. With `--aws` the facts say which (account, region)
@@ -385,6 +400,7 @@ fn parse_error(catalog: &Catalog, file: FileId, problem: &LoadProblem) -> Diagno
     // keep: the file is analyzed as deployed, and the duplicate is a warning of its own.
     let code = match problem.kind {
         ProblemKind::DuplicateKey => "ST006",
+        ProblemKind::NotAnalyzed => "ST002",
         _ => "ST001",
     };
     let mut d = catalog
@@ -406,6 +422,7 @@ fn parse_error(catalog: &Catalog, file: FileId, problem: &LoadProblem) -> Diagno
             ProblemKind::TooLarge => "too large",
             ProblemKind::Unreadable => "cannot be read",
             ProblemKind::Assembly => "here",
+            ProblemKind::NotAnalyzed => "not analyzed",
         });
     if let Some((span, message)) = &problem.related {
         d.related.push(Related {

@@ -190,6 +190,14 @@ pub struct AnalysisArgs {
     /// configuration, or samconfig.toml `parameter_overrides` (repeatable).
     #[arg(long = "param-file", value_name = "FILE")]
     pub param_files: Vec<PathBuf>,
+    /// A Terraform input variable (repeatable), as `terraform plan -var`; wins over
+    /// `--var-file`, tfvars files and `TF_VAR_name`.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// A Terraform variables file (repeatable), as `terraform plan -var-file`; wins over
+    /// `terraform.tfvars` and `*.auto.tfvars`.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
     /// SES in this region (of this account) is in the sandbox (repeatable).
     #[arg(long, value_name = "[ACCOUNT:]REGION")]
     pub ses_sandbox: Vec<String>,

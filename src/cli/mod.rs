@@ -69,6 +69,9 @@ pub enum OptionsError {
     #[diagnostic(transparent)]
     Param(#[from] crate::params::ParamError),
 
+    #[error("`--var {0}` has no `=`: expected NAME=VALUE")]
+    Var(String),
+
     #[error("`--aws-timeout {0}` is not a positive number of seconds")]
     AwsTimeout(f64),
 
@@ -112,6 +115,26 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> Result<CheckOptions, Options
         overrides: std::collections::BTreeMap::new(),
         aws: aws_options(args)?,
         map: None,
+        terraform: terraform_vars(args)?,
+    })
+}
+
+/// `--var`, `--var-file` and the environment's `TF_VAR_name` values, as Terraform reads them.
+fn terraform_vars(args: &AnalysisArgs) -> Result<crate::terraform::vars::VarOptions, OptionsError> {
+    let mut vars = Vec::new();
+    for var in &args.vars {
+        vars.push(
+            crate::terraform::vars::parse_var(var).ok_or_else(|| OptionsError::Var(var.clone()))?,
+        );
+    }
+    let env = std::env::vars()
+        .filter_map(|(key, value)| Some((key.strip_prefix("TF_VAR_")?.to_owned(), value)))
+        .filter(|(name, _)| !name.is_empty())
+        .collect();
+    Ok(crate::terraform::vars::VarOptions {
+        files: args.var_files.clone(),
+        vars,
+        env,
     })
 }
 

@@ -59,6 +59,9 @@ pub enum EnvSource {
     /// `samconfig.toml`/`samconfig.yaml` or `serverless.yml` beside the template.
     DeployConfig,
     TemplateMetadata,
+    /// A Terraform provider configuration's `region` (or `allowed_account_ids`, `assume_role`),
+    /// or a resource's own `region`.
+    TerraformProvider,
     #[serde(rename = "environment-variable")]
     Environment,
     #[default]

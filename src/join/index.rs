@@ -162,6 +162,7 @@ mod tests {
                         *name,
                     ))),
                     span: None,
+                    origin: None,
                 },
                 assumptions: Vec::new(),
             });
@@ -175,6 +176,8 @@ mod tests {
             region_source: super::super::EnvSource::Unknown,
             environment_location: None,
             cdk: false,
+            language: crate::extract::Language::CloudFormation,
+            environment_label: None,
             deployment: "t.yaml".into(),
             region_note: None,
             lookup_role: None,

@@ -634,6 +634,8 @@ mod tests {
             region_source: crate::join::EnvSource::CdkManifest,
             environment_location: None,
             cdk: true,
+            language: crate::extract::Language::CloudFormation,
+            environment_label: None,
             deployment: "m#S".into(),
             region_note: None,
             lookup_role: Some(crate::discover::LookupRole {

@@ -37,6 +37,11 @@ pub struct Stack {
     /// Read from a CDK cloud assembly: its environment comes from the app's `env`, so advice
     /// names what a CDK user can change.
     pub cdk: bool,
+    /// The source language of the stack, for advice in its words.
+    pub language: crate::extract::Language,
+    /// The label of `environment_location` when the front end names it (`region of provider
+    /// `aws.west``); else it is the stack environment or the deploy configuration.
+    pub environment_label: Option<String>,
     /// Which CloudFormation deployment creates the stack: a nested stack is created by its
     /// parent's, so it shares the parent's (the manifest and top-level artifact of a CDK
     /// stack; the file of a loose template).
@@ -110,6 +115,9 @@ pub(crate) fn compatible(a: Option<&str>, b: Option<&str>) -> bool {
 /// The related label of a stack's environment location: the CDK manifest's `environment`, or the
 /// deploy configuration file the region was read from ("stack region from samconfig.toml").
 pub(crate) fn environment_label(stack: &Stack) -> String {
+    if let Some(label) = &stack.environment_label {
+        return label.clone();
+    }
     match (&stack.environment_location, stack.region_source) {
         (Some((file, _)), EnvSource::DeployConfig) => {
             let name = file.rsplit('/').next().unwrap_or(file);

@@ -77,6 +77,8 @@ fn facts_of(properties: &[Property]) -> Value {
         region_source: super::EnvSource::Flag,
         environment_location: None,
         cdk: false,
+        language: crate::extract::Language::CloudFormation,
+        environment_label: None,
         deployment: "pool.json".to_owned(),
         region_note: None,
         lookup_role: None,

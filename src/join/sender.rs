@@ -13,7 +13,7 @@ use super::{
     JoinInputs, SesDeclaration, Stack, compatible, regions, ses, ses_state, span_fact,
     substitute_imports,
 };
-use crate::extract::{Field, Properties, Property, Sender, SenderKind};
+use crate::extract::{Field, Language, Properties, Property, Sender, SenderKind};
 use crate::resolve::{Text, Truth, Unknown, UnknownReason};
 use crate::source::Span;
 
@@ -554,7 +554,7 @@ fn unresolved(
             if in_field == MAX_UNRESOLVED_PER_FIELD {
                 break;
             }
-            let Some((needs, suggestion)) = describe(unknown, stack.cdk) else {
+            let Some((needs, suggestion)) = describe(unknown, stack.cdk, sender.language) else {
                 continue;
             };
             if !seen.insert((field, needs.clone())) {
@@ -589,11 +589,32 @@ fn unresolved(
 
 /// What a rule needs and what to supply. For a stack synthesized by CDK the advice names what a
 /// CDK user changes (the app, the flags, `.sandtrap.yaml`): `cdk.out` is generated, not edited.
-fn describe(unknown: &Unknown, cdk: bool) -> Option<(String, String)> {
+/// A Terraform value is supplied as Terraform supplies it: `--var`, a tfvars file, `TF_VAR_`.
+fn describe(unknown: &Unknown, cdk: bool, language: Language) -> Option<(String, String)> {
     const CDK_TOKEN: &str = "in the CDK app, use a plain string where the value is known in advance instead of a token resolved at deploy time (`cdk.out` is generated: do not edit it)";
     const LITERAL: &str = "write the value literally or pass it as a parameter";
-    let after_deploy = if cdk { CDK_TOKEN } else { LITERAL };
+    const TERRAFORM_LITERAL: &str =
+        "write the value literally, or pass it in through a variable (`--var NAME=VALUE`)";
+    let after_deploy = match (cdk, language) {
+        (true, _) => CDK_TOKEN,
+        (false, Language::Terraform) => TERRAFORM_LITERAL,
+        (false, Language::CloudFormation) => LITERAL,
+    };
     Some(match &unknown.reason {
+        UnknownReason::Variable { name } => (
+            format!("variable `{name}`, which has no value"),
+            format!(
+                "pass `--var {name}=VALUE` (or `--var-file FILE`, a `terraform.tfvars` line, `TF_VAR_{name}`), or give the variable a default"
+            ),
+        ),
+        UnknownReason::Computed { address, attribute } => (
+            format!("`{address}.{attribute}`, known only after apply"),
+            after_deploy.to_owned(),
+        ),
+        UnknownReason::ModuleOutput { module, output } => (
+            format!("output `{output}` of module `{module}`, which is not analyzed"),
+            "run `terraform init` so the module is in .terraform/modules, or pass the value in through a variable".to_owned(),
+        ),
         UnknownReason::Parameter { name } => (
             format!("parameter `{name}`, which has no Default"),
             match cdk {

@@ -109,6 +109,14 @@ pub enum UnknownReason {
     Unsupported { function: String },
     /// A malformed intrinsic, a reference cycle, or a bound that was hit.
     Invalid { reason: String },
+    /// A Terraform input variable with no value: no default, no tfvars, no `--var`.
+    Variable { name: String },
+    /// A Terraform resource attribute only the provider computes (`aws_iam_role.r.arn`),
+    /// known only after apply.
+    Computed { address: String, attribute: String },
+    /// An output of a Terraform module sandtrap could not read (a registry or git module
+    /// before `terraform init`).
+    ModuleOutput { module: String, output: String },
 }
 
 /// A string that may contain unknown holes: `arn:aws:ses:us-east-1:<AWS::AccountId>:identity/x`.
@@ -220,6 +228,9 @@ impl fmt::Display for UnknownReason {
             UnknownReason::Resource { logical_id } => write!(f, "Ref {logical_id}"),
             UnknownReason::Unsupported { function } => f.write_str(function),
             UnknownReason::Invalid { reason } => write!(f, "invalid: {reason}"),
+            UnknownReason::Variable { name } => write!(f, "var.{name}"),
+            UnknownReason::Computed { address, attribute } => write!(f, "{address}.{attribute}"),
+            UnknownReason::ModuleOutput { module, output } => write!(f, "module.{module}.{output}"),
         }
     }
 }
