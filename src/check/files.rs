@@ -36,6 +36,9 @@ pub(super) struct FileOutcome {
     pub(super) text_dropped: bool,
     /// What the deploy configuration lookup found, when it ran (the cache watches its files).
     pub(super) deploy: Option<Option<super::deploy::Deploy>>,
+    /// Kept in the run's files even with nothing to report: a related location may point into
+    /// it (a Terraform module's caller, a tfvars file).
+    pub(super) keep: bool,
 }
 
 /// Reads again the texts dropped after analysis that a diagnostic points into.
@@ -186,6 +189,7 @@ pub(super) fn analyze_bytes(
         secrets: Vec::new(),
         text_dropped: false,
         deploy: None,
+        keep: false,
     };
     let bytes = match read {
         Ok(bytes) => bytes,

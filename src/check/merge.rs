@@ -67,7 +67,11 @@ impl Merged {
             self.templates.push(outcome.source.name.clone());
         }
         let has_facts = outcome.stacks.iter().any(|s| !is_empty(&s.facts));
-        if outcome.problems.is_empty() && !has_facts && outcome.suppressions.is_empty() {
+        if outcome.problems.is_empty()
+            && !has_facts
+            && outcome.suppressions.is_empty()
+            && !outcome.keep
+        {
             return;
         }
         let name = outcome.source.name.clone();

@@ -187,6 +187,7 @@ fn outcomes(analysis: Analysis, inputs: &RunInputs) -> Vec<FileOutcome> {
                 secrets: secrets.take().unwrap_or_default(),
                 text_dropped: false,
                 deploy: None,
+                keep: true,
             }
         })
         .collect()

@@ -13,7 +13,7 @@ mod trigger;
 
 pub use cloudformation::extract;
 pub use kind::{Language, RESOURCE_TYPES, ResourceKind, ResourceType, SenderKind, resource_type};
-pub use property::{Base, Declaration, PROPERTIES, Path, Property};
+pub use property::{Base, Declaration, PROPERTIES, Path, Property, PropertyNames};
 pub use trigger::TriggerSender;
 
 use crate::resolve::{Assumption, Export, Part, Resolved, Text, Truth, Unknown, UnknownReason};

@@ -4,7 +4,7 @@
 //! written in; a property cannot be read without being declared, nor declared without a place
 //! to come from.
 //!
-//! Adding a property: an entry of the `properties!` list below (`cargo xtask new-rule --property`
+//! Adding a property: an entry of the `properties!` list below (`Variant as snake_name`) (`cargo xtask new-rule --property`
 //! writes it), then the facts field that carries its verdict (`src/join/facts.rs`) and the line
 //! of `src/join/sender.rs` that computes it (plus its span, when a rule points at it). A test
 //! fails while a declared property feeds no fact.
@@ -73,7 +73,32 @@ impl Declaration {
 
 /// The [`Property`] enum, [`Property::ALL`] and [`PROPERTIES`] from one list of entries.
 macro_rules! properties {
-    ($($(#[$doc:meta])* $variant:ident { $($key:ident: $value:expr),* $(,)? })*) => {
+    ($($(#[$doc:meta])* $variant:ident as $snake:ident { $($key:ident: $value:expr),* $(,)? })*) => {
+        /// What a sender's language calls each property (`SourceArn` in CloudFormation,
+        /// `source_arn` in Terraform), for messages in the words of the source.
+        #[derive(Clone, Debug, Default, serde::Serialize, schemars::JsonSchema)]
+        pub struct PropertyNames {
+            /// The email settings (`EmailConfiguration`, `email_configuration`, a risk
+            /// configuration's notify configuration).
+            pub email_configuration: &'static str,
+            $(pub $snake: &'static str,)*
+        }
+
+        impl PropertyNames {
+            pub fn of(language: Language, kind: SenderKind) -> PropertyNames {
+                PropertyNames {
+                    email_configuration: kind
+                        .email_settings(language)
+                        .iter()
+                        .rev()
+                        .find(|k| k.parse::<usize>().is_err())
+                        .copied()
+                        .unwrap_or_default(),
+                    $($snake: Property::$variant.name(language, kind),)*
+                }
+            }
+        }
+
         /// A property of a sender resource that a fact depends on.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Property {
@@ -162,7 +187,7 @@ fn is_item_key(keys: &[&str], key: &str) -> bool {
 }
 
 properties! {
-    EmailSendingAccount {
+    EmailSendingAccount as email_sending_account {
         base: Base::Email,
         cloudformation: Path::At(&["EmailSendingAccount"]),
         terraform: Path::At(&["email_sending_account"]),
@@ -171,14 +196,14 @@ properties! {
         values: &["COGNITO_DEFAULT", "DEVELOPER"],
         example: r#""DEVELOPER""#,
     }
-    SourceArn {
+    SourceArn as source_arn {
         base: Base::Email,
         cloudformation: Path::At(&["SourceArn"]),
         terraform: Path::At(&["source_arn"]),
         needed: true,
         example: r#""arn:aws:ses:eu-west-1:111111111111:identity/example.com""#,
     }
-    From {
+    From as from {
         base: Base::Email,
         cloudformation: Path::At(&["From"]),
         terraform: Path::At(&["from_email_address"]),
@@ -190,37 +215,37 @@ properties! {
         needed: true,
         example: r#""noreply@example.com""#,
     }
-    ConfigurationSet {
+    ConfigurationSet as configuration_set {
         base: Base::Email,
         cloudformation: Path::At(&["ConfigurationSet"]),
         terraform: Path::At(&["configuration_set"]),
         needed: true,
         example: r#""transactional""#,
     }
-    AllowAdminCreateUserOnly {
+    AllowAdminCreateUserOnly as allow_admin_create_user_only {
         cloudformation: Path::At(&["AdminCreateUserConfig", "AllowAdminCreateUserOnly"]),
         terraform: Path::At(&["admin_create_user_config", "0", "allow_admin_create_user_only"]),
         needed: true,
         example: "true",
     }
-    AutoVerifiedAttributes {
+    AutoVerifiedAttributes as auto_verified_attributes {
         cloudformation: Path::At(&["AutoVerifiedAttributes"]),
         terraform: Path::At(&["auto_verified_attributes"]),
         needed: true,
         example: r#"["email"]"#,
     }
-    UsernameAttributes {
+    UsernameAttributes as username_attributes {
         cloudformation: Path::At(&["UsernameAttributes"]),
         terraform: Path::At(&["username_attributes"]),
         example: r#"["email"]"#,
     }
-    AliasAttributes {
+    AliasAttributes as alias_attributes {
         cloudformation: Path::At(&["AliasAttributes"]),
         terraform: Path::At(&["alias_attributes"]),
         example: r#"["email"]"#,
     }
     /// The names of the account recovery mechanisms.
-    RecoveryMechanisms {
+    RecoveryMechanisms as recovery_mechanisms {
         cloudformation: Path::At(&["AccountRecoverySetting", "RecoveryMechanisms", "*", "Name"]),
         terraform: Path::At(&[
             "account_recovery_setting",
@@ -231,17 +256,17 @@ properties! {
         ]),
         example: r#""admin_only""#,
     }
-    EnabledMfas {
+    EnabledMfas as enabled_mfas {
         cloudformation: Path::At(&["EnabledMfas"]),
         terraform: Path::PresentAs(&["email_mfa_configuration"], "EMAIL_OTP"),
         example: r#"["EMAIL_OTP"]"#,
     }
-    CustomEmailSender {
+    CustomEmailSender as custom_email_sender {
         cloudformation: Path::At(&["LambdaConfig", "CustomEmailSender"]),
         terraform: Path::At(&["lambda_config", "0", "custom_email_sender"]),
         example: r#"{"LambdaArn": "arn:aws:lambda:eu-west-1:111111111111:function:f", "LambdaVersion": "V1_0"}"#,
     }
-    ReplyTo {
+    ReplyTo as reply_to {
         base: Base::Email,
         cloudformation: Path::At(&["ReplyToEmailAddress"]),
         terraform: Path::At(&["reply_to_email_address"]),

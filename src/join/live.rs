@@ -493,6 +493,7 @@ mod tests {
                     file: "t.yaml".into(),
                     start: 1,
                     end: 2,
+                    via: None,
                 }),
                 ..SenderSpans::default()
             },

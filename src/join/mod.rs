@@ -132,7 +132,22 @@ pub(crate) fn span_fact(file: &str, span: Span) -> facts::SpanFact {
         file: file.to_owned(),
         start: span.start,
         end: span.end,
+        via: None,
     }
+}
+
+/// The span of a field, with where its value was written when that is elsewhere.
+pub(crate) fn field_span(file: &str, field: &crate::extract::Field) -> Option<facts::SpanFact> {
+    let mut fact = span_fact(file, field.span?);
+    fact.via = field.origin.as_ref().map(|origin| {
+        Box::new(facts::ViaFact {
+            file: origin.file.clone(),
+            start: origin.span.start,
+            end: origin.span.end,
+            label: origin.label.clone(),
+        })
+    });
+    Some(fact)
 }
 
 /// Replaces `Fn::ImportValue` holes with the value another stack of the same account and region

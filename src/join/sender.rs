@@ -93,6 +93,8 @@ pub(crate) fn analyze(
         file: file.to_owned(),
         resource: sender.resource.clone(),
         resource_type: sender.resource_type.clone(),
+        language: sender.language,
+        names: crate::extract::PropertyNames::of(sender.language, sender.kind),
         cdk_path: sender.cdk_path.clone(),
         assumptions: sender
             .assumptions
@@ -154,7 +156,7 @@ pub(crate) fn analyze(
 /// The spans of the sender's own template.
 fn spans(file: &str, sender: &Sender, fields: &Properties) -> SenderSpans {
     let at = |span: Option<Span>| span.map(|span| span_fact(file, span));
-    let of = |property: Property| at(fields[property].span);
+    let of = |property: Property| super::field_span(file, &fields[property]);
     SenderSpans {
         resource: span_fact(file, sender.resource_span),
         email_configuration: at(sender.email_configuration_span),

@@ -627,37 +627,21 @@ fn span_in(body: &Body, keys: &[&str], text: &str) -> Option<Span> {
 }
 
 /// Instances of one resource with the same values are one sender: named without the instance
-/// key when they are all of them, else by the first, the others in its assumptions' place.
+/// key when they are all of them, else by the first with the others after it. What rules read
+/// of a `From` is its domain, so instances that differ only before the `@` are one, as
+/// condition variants are.
 fn merge_instances(senders: &mut Vec<extract::Sender>) {
-    let mut groups: Vec<(String, extract::Sender, Vec<String>)> = Vec::new();
-    let total = |base: &str, senders: &[extract::Sender]| {
-        senders
-            .iter()
-            .filter(|s| base_address(&s.resource) == base)
-            .map(|s| s.resource.clone())
-            .collect::<std::collections::BTreeSet<_>>()
-            .len()
-    };
-    let counts: HashMap<String, usize> = senders
-        .iter()
-        .map(|s| {
-            let base = base_address(&s.resource);
-            (base.clone(), total(&base, senders))
-        })
-        .collect();
+    let mut instances: HashMap<String, std::collections::BTreeSet<String>> = HashMap::new();
+    for sender in senders.iter() {
+        instances
+            .entry(base_address(&sender.resource))
+            .or_default()
+            .insert(sender.resource.clone());
+    }
+    let mut groups: Vec<(extract::Sender, extract::Sender, Vec<String>)> = Vec::new();
     for sender in senders.drain(..) {
-        let base = base_address(&sender.resource);
-        let mut key = sender.clone();
-        key.resource = base.clone();
-        key.assumptions.clear();
-        match groups.iter_mut().find(|(b, g, _)| {
-            *b == base && {
-                let mut other = g.clone();
-                other.resource = base.clone();
-                other.assumptions.clear();
-                other == key
-            }
-        }) {
+        let key = cause(&sender);
+        match groups.iter_mut().find(|(k, _, _)| *k == key) {
             Some((_, group, members)) => {
                 if !members.contains(&sender.resource) {
                     members.push(sender.resource.clone());
@@ -666,38 +650,41 @@ fn merge_instances(senders: &mut Vec<extract::Sender>) {
             }
             None => {
                 let resource = sender.resource.clone();
-                groups.push((base, sender, vec![resource]));
+                groups.push((key, sender, vec![resource]));
             }
         }
     }
-    for (base, mut sender, members) in groups {
+    for (_, mut sender, members) in groups {
+        let base = base_address(&sender.resource);
         if members.len() > 1 {
-            match counts.get(&base) {
-                Some(&n) if n == members.len() => sender.resource = base,
-                _ => {
-                    sender.resource = format!("{} (also {})", members[0], members[1..].join(", "));
-                }
-            }
+            sender.resource = match instances.get(&base).map(std::collections::BTreeSet::len) {
+                Some(n) if n == members.len() => base,
+                _ => format!("{} (also {})", members[0], members[1..].join(", ")),
+            };
         }
         senders.push(sender);
     }
 }
 
-/// An address without its instance keys.
-fn base_address(address: &str) -> String {
-    let mut out = String::new();
-    let mut depth = 0usize;
-    let mut in_string = false;
-    for c in address.chars() {
-        match c {
-            '"' if depth > 0 => in_string = !in_string,
-            '[' if !in_string => depth += 1,
-            ']' if !in_string => depth = depth.saturating_sub(1),
-            _ if depth == 0 => out.push(c),
-            _ => {}
+/// A sender as rules judge it, whichever instance it is.
+fn cause(sender: &extract::Sender) -> extract::Sender {
+    let mut key = sender.clone();
+    key.resource = base_address(&sender.resource);
+    key.assumptions.clear();
+    if let Some(from) = key.field(Property::From).known() {
+        let address = from.rsplit_once('<').map_or(from.as_str(), |(_, a)| a);
+        if let Some((_, domain)) = address.trim_end_matches('>').rsplit_once('@') {
+            key.properties[Property::From].value = Some(extract::Value::Text(
+                crate::resolve::Text::lit(domain.trim().to_ascii_lowercase()),
+            ));
         }
     }
-    out
+    key
+}
+
+/// An address without its instance keys.
+fn base_address(address: &str) -> String {
+    super::instance::strip_keys(address)
 }
 
 #[cfg(test)]

@@ -672,7 +672,7 @@ impl<'t> Instance<'t> {
                 Some(Origin {
                     file: self.file_name(call.file).to_owned(),
                     span: attr.expr.span(),
-                    label: format!("value passed here ({address})"),
+                    label: format!("value passed here ({})", strip_keys(&address)),
                 })
             });
             inputs.insert(attr.name.clone(), Input { choices, origin });
@@ -1091,4 +1091,21 @@ pub fn is_known(value: &Resolved) -> bool {
 /// The entries of a collection, re-exported for the extractor.
 pub fn entries(value: &Resolved) -> Option<Vec<(Resolved, Resolved)>> {
     iterate(value)
+}
+
+/// An address without its instance keys: `module.auth["prod"]` as `module.auth`.
+pub fn strip_keys(address: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    let mut in_string = false;
+    for c in address.chars() {
+        match c {
+            '"' if depth > 0 => in_string = !in_string,
+            '[' if !in_string => depth += 1,
+            ']' if !in_string => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }

@@ -116,12 +116,13 @@ impl Property {
             false => "",
         };
         format!(
-            "    {variant} {{\n{base}        cloudformation: Path::At(&[{cfn}]),\n        \
+            "    {variant} as {snake} {{\n{base}        cloudformation: Path::At(&[{cfn}]),\n        \
              // {TODO}: check the Terraform argument against the provider's docs\n        \
              terraform: Path::At(&[{tf}]),\n        \
              // {TODO}: a value (JSON) whose presence changes the facts of a pool\n        \
              example: r#\"{TODO}\"#,\n    }}\n",
             variant = self.variant(),
+            snake = self.name,
             cfn = quote(keys),
             tf = quote(&terraform),
         )
@@ -147,7 +148,7 @@ fn snake(key: &str) -> String {
 /// The text of the properties file with `property` declared at the end of the list.
 pub fn declared(text: &str, property: &Property) -> Result<String, Error> {
     let variant = property.variant();
-    if text.contains(&format!("\n    {variant} {{\n")) {
+    if text.contains(&format!("\n    {variant} as ")) {
         return Err(Error::Taken(variant));
     }
     let start = text

@@ -276,19 +276,18 @@ fn a_property_is_declared_with_the_rule_and_never_twice() {
     let checkout = Checkout::new();
     let code = free_code();
     let property =
-        crate::property::Property::parse("reply_to=EmailConfiguration.ReplyToEmailAddress")
-            .unwrap();
-    let mut with_property = spec(&code, "reply-to-not-bare");
+        crate::property::Property::parse("sender_name=EmailConfiguration.SenderName").unwrap();
+    let mut with_property = spec(&code, "sender-name-x");
     with_property.properties = vec![property.clone()];
     let written = write(&checkout.0, &with_property).unwrap();
     assert!(written.contains(&PathBuf::from(crate::property::PROPERTIES)));
     let text = checkout.read(crate::property::PROPERTIES);
     let list = &text[text.find("\nproperties! {").unwrap()..];
     let entry = list
-        .find("    ReplyTo {")
+        .find("    SenderName as sender_name {")
         .expect("the entry is in the list");
     assert!(entry < list.find("\n}\n").unwrap(), "inside the list");
-    assert!(report(&with_property, &written).contains("Property::ReplyTo"));
+    assert!(report(&with_property, &written).contains("Property::SenderName"));
 
     // Declared once: a second rule with the same property changes nothing.
     let before = checkout.snapshot();
@@ -300,7 +299,7 @@ fn a_property_is_declared_with_the_rule_and_never_twice() {
     again.properties = vec![property];
     let err = write(&checkout.0, &again).unwrap_err();
     assert!(
-        err.to_string().contains("`ReplyTo` is already declared"),
+        err.to_string().contains("`SenderName` is already declared"),
         "{err}"
     );
     assert_eq!(checkout.snapshot(), before);
