@@ -199,12 +199,6 @@ fn stack(root: &str, out: crate::terraform::extract::StackOut) -> Stack {
         true => root.to_owned(),
         false => format!("{root} {}", out.module),
     };
-    let region_note = match (&out.region, out.region_source) {
-        (None, _) => Some(
-            "the provider has no `region` sandtrap can read: set it, pass `--var` for the variable it uses, or `--region`".to_owned(),
-        ),
-        _ => None,
-    };
     Stack {
         file: out.file,
         name,
@@ -222,7 +216,7 @@ fn stack(root: &str, out: crate::terraform::extract::StackOut) -> Stack {
             true => format!("terraform data {root}"),
             false => format!("terraform {root}"),
         },
-        region_note,
+        region_note: None,
         lookup_role: None,
         facts: Arc::new(out.facts),
     }

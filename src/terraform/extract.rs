@@ -68,6 +68,7 @@ pub fn extract(root: &Instance<'_>) -> (Vec<StackOut>, Vec<Note>) {
 
 fn walk(instance: &Instance<'_>, stacks: &mut Vec<StackOut>, notes: &mut Vec<Note>) {
     let module = std::sync::Arc::clone(&instance.module);
+    let verified = verified_domains(instance);
     for resource in &module.resources {
         let Some(read) = extract::resource_type(Language::Terraform, &resource.kind) else {
             continue;
@@ -93,7 +94,7 @@ fn walk(instance: &Instance<'_>, stacks: &mut Vec<StackOut>, notes: &mut Vec<Not
                     ),
                 });
             }
-            let stack = stack_for(instance, resource, &expansion, stacks);
+            let stack = stack_for(instance, resource, &expansion, stacks, false);
             match (read.kind, sender) {
                 (ResourceKind::Sender(_), Some(kind)) => {
                     let senders = senders(instance, resource, &expansion, kind);
@@ -102,6 +103,15 @@ fn walk(instance: &Instance<'_>, stacks: &mut Vec<StackOut>, notes: &mut Vec<Not
                 (ResourceKind::Identity, _) => {
                     for (name, assumptions) in names(instance, resource, &expansion, read.name_key)
                     {
+                        // A domain the apply waits to see verified (an
+                        // `aws_ses_domain_identity_verification`) is verified before anything
+                        // that depends on it is created.
+                        let waited = resource.kind == "aws_ses_domain_identity"
+                            && name.known().is_some_and(|n| verified.contains(&n));
+                        let stack = match waited {
+                            true => stack_for(instance, resource, &expansion, stacks, true),
+                            false => stack,
+                        };
                         stacks[stack].facts.identities.push(Identity {
                             resource: address(instance, resource, expansion.key.as_ref()),
                             resource_type: resource.kind.clone(),
@@ -175,18 +185,43 @@ fn module_path(instance: &Instance<'_>) -> String {
     out
 }
 
-/// The index of the stack for this resource instance, made when new.
+/// The domains an `aws_ses_domain_identity_verification` of this module instance waits for.
+fn verified_domains(instance: &Instance<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for resource in &instance.module.resources {
+        if resource.mode != Mode::Managed || resource.kind != "aws_ses_domain_identity_verification"
+        {
+            continue;
+        }
+        let Some(domain) = resource.body.attribute("domain") else {
+            continue;
+        };
+        for expansion in instance.expand(resource.file, &resource.body, &[]) {
+            let ev = instance.evaluator(resource.file, expansion.iterators.clone());
+            out.extend(
+                ev.eval(&domain.expr)
+                    .iter()
+                    .filter_map(|c| super::eval::known_string(&c.value)),
+            );
+        }
+    }
+    out
+}
+
+/// The index of the stack for this resource instance, made when new. `verified`: an identity
+/// that exists, verified, before the resources that use it are created.
 fn stack_for(
     instance: &Instance<'_>,
     resource: &Resource,
     expansion: &Expansion,
     stacks: &mut Vec<StackOut>,
+    verified: bool,
 ) -> usize {
     let file = instance.file_name(resource.file).to_owned();
     let module = module_path(instance);
     let (region, region_source, region_at, _) = instance.region_of(resource, &expansion.iterators);
     let provider = instance.provider_of(resource);
-    let existing = resource.mode == Mode::Data;
+    let existing = resource.mode == Mode::Data || verified;
     if let Some(i) = stacks.iter().position(|s| {
         s.file == file
             && s.module == module

@@ -354,7 +354,17 @@ impl<'t> Instance<'t> {
                 Ok(region) => {
                     config.region = Some(region);
                     config.region_source = crate::join::EnvSource::TerraformProvider;
-                    config.region_at = Some(self.origin_of(&reads).unwrap_or(written));
+                    config.region_at = Some(match self.origin_of(&reads) {
+                        Some(origin) => Origin {
+                            label: format!(
+                                "region of provider `{}`: {}",
+                                provider.key(),
+                                origin.label
+                            ),
+                            ..origin
+                        },
+                        None => written,
+                    });
                     config.region_unknown = None;
                 }
                 Err(why) if config.region.is_none() => config.region_unknown = Some(why),
@@ -779,6 +789,27 @@ impl<'t> Instance<'t> {
             }
         };
         match (resource.mode, resource.kind.as_str(), attribute) {
+            // Waits until the domain is verified; its `arn` is the identity's.
+            (Mode::Managed, "aws_ses_domain_identity_verification", "arn") => {
+                let region = provider_region();
+                self.attribute(resource, its, "domain", span, depth)
+                    .into_iter()
+                    .map(|choice| Choice {
+                        value: arn(
+                            &partition(&region),
+                            &region,
+                            &provider_account(),
+                            "identity",
+                            &choice.value,
+                            span,
+                        ),
+                        assumptions: choice.assumptions,
+                    })
+                    .collect()
+            }
+            (Mode::Managed, "aws_ses_domain_identity_verification", "id") => {
+                self.attribute(resource, its, "domain", span, depth)
+            }
             (Mode::Data, "aws_region", "name" | "region" | "id") => one(provider_region()),
             (Mode::Data, "aws_caller_identity", "account_id" | "id") => one(provider_account()),
             (Mode::Data, "aws_partition", "partition" | "id") => one(partition(&provider_region())),
