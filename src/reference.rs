@@ -42,6 +42,55 @@ pub fn facts() -> String {
     out
 }
 
+/// The property table: what each language calls each sender property, and where it writes it.
+pub fn properties() -> String {
+    use crate::extract::{Base, Language, Path, Property, SenderKind};
+    let kind = SenderKind::UserPool;
+    let written = |property: Property, language: Language| -> String {
+        let prefix = match property.declaration().base {
+            Base::Email => kind
+                .email_settings(language)
+                .iter()
+                .filter(|k| k.parse::<usize>().is_err())
+                .map(|k| format!("{k}."))
+                .collect::<String>(),
+            Base::Resource => String::new(),
+        };
+        let keys = |keys: &[&str]| {
+            keys.iter()
+                .filter(|k| k.parse::<usize>().is_err())
+                .map(|k| if *k == "*" { "[]" } else { k })
+                .collect::<Vec<_>>()
+                .join(".")
+                .replace(".[]", "[]")
+        };
+        match property.path(language, kind) {
+            Path::At(path) => format!("`{prefix}{}`", keys(path)),
+            Path::PresentAs(path, value) => {
+                format!("a `{prefix}{}` block (as `{value}`)", keys(path))
+            }
+            Path::Fixed(value) => format!("always `{value}`"),
+            Path::Absent => "—".to_owned(),
+        }
+    };
+    let mut out = String::from(
+        "| property | CloudFormation | Terraform | an unknown value is reported |\n| --- | --- | --- | --- |\n",
+    );
+    for property in Property::ALL {
+        out.push_str(&format!(
+            "| {property:?} | {} | {} | {} |\n",
+            written(property, Language::CloudFormation),
+            written(property, Language::Terraform),
+            if property.declaration().needed {
+                "yes (ST002)"
+            } else {
+                "no"
+            },
+        ));
+    }
+    out
+}
+
 /// One table of every key of a settings file's schema (the config file, a rule file), nested
 /// keys by their dotted path.
 pub fn keys(schema: &Value) -> String {
@@ -271,6 +320,11 @@ mod tests {
         panic!(
             "{file} is stale: refresh it with `SANDTRAP_UPDATE_DOCS=1 cargo test --lib reference`"
         );
+    }
+
+    #[test]
+    fn property_table_in_docs_is_generated_from_the_declarations() {
+        generated_part("docs/terraform.md", &properties());
     }
 
     #[test]

@@ -221,6 +221,21 @@ fn run_inner(
     Ok(finish(run, facts, catalog, &inputs, options))
 }
 
+/// Every Terraform pool instance of the run's paths as the front end evaluated it (before
+/// instances with the same verdict merge), by root: `sandtrap debug terraform`.
+pub fn terraform_instances(
+    options: &CheckOptions,
+) -> Result<Vec<(String, crate::terraform::extract::PoolInstance)>, CheckError> {
+    let inputs = RunInputs::load(options)?;
+    let targets = targets(options, &mut discover::discover)?;
+    let terraform: Vec<&discover::Target> = targets
+        .targets
+        .iter()
+        .filter(|t| terraform::is_terraform(t))
+        .collect();
+    Ok(terraform::analysis(&terraform, options, &inputs).instances)
+}
+
 /// Every target's analysis, in the targets' order: in parallel, or through the cache.
 fn analyze(
     targets: &[discover::Target],

@@ -30,6 +30,15 @@ pub(super) fn analyze(
     options: &CheckOptions,
     inputs: &RunInputs,
 ) -> Vec<FileOutcome> {
+    outcomes(analysis(targets, options, inputs), inputs)
+}
+
+/// The front end's analysis of the Terraform targets of a run.
+pub(super) fn analysis(
+    targets: &[&Target],
+    options: &CheckOptions,
+    inputs: &RunInputs,
+) -> Analysis {
     let mut dirs: BTreeMap<PathBuf, String> = BTreeMap::new();
     for target in targets {
         let Some(path) = &target.path else { continue };
@@ -75,7 +84,7 @@ pub(super) fn analyze(
             .cloned()
             .collect()
     };
-    let analysis = run::analyze(&run::Inputs {
+    run::analyze(&run::Inputs {
         dirs: dirs.into_iter().collect(),
         read: &read,
         display: &display,
@@ -83,8 +92,7 @@ pub(super) fn analyze(
         vars: &options.terraform,
         working_dir: options.cwd.clone(),
         extra_files: &extra_files,
-    });
-    outcomes(analysis, inputs)
+    })
 }
 
 /// The standard input's text, when `path` is the file it stands for.

@@ -87,6 +87,12 @@ pub enum DebugCommand {
         #[arg(long = "param", value_name = "KEY=VALUE")]
         params: Vec<String>,
     },
+    /// Print every Terraform pool instance as evaluated (address, region, the arguments the
+    /// facts read), as JSON.
+    Terraform {
+        #[command(flatten)]
+        analysis: Box<AnalysisArgs>,
+    },
     /// Build the documentation site (every rule's page, the guides, a search) into OUT.
     Site {
         out: PathBuf,

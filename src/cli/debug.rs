@@ -118,3 +118,23 @@ pub fn site(out: &Path, root: &Path, io: Io<'_>) -> io::Result<Exit> {
     )?;
     Ok(Exit::Clean)
 }
+
+/// `debug terraform PATHS`: every pool instance as evaluated.
+pub fn terraform(args: &super::AnalysisArgs, mut io: Io<'_>) -> io::Result<Exit> {
+    let options = match super::options(args, &mut io) {
+        Ok(options) => options,
+        Err(err) => return super::report_error(&err, &mut io),
+    };
+    match crate::check::terraform_instances(&options) {
+        Ok(instances) => {
+            let rows: Vec<serde_json::Value> = instances
+                .into_iter()
+                .map(|(root, instance)| serde_json::json!({"root": root, "instance": instance}))
+                .collect();
+            serde_json::to_writer_pretty(&mut *io.stdout, &rows)?;
+            writeln!(io.stdout)?;
+            Ok(Exit::Clean)
+        }
+        Err(err) => super::report_error(&err, &mut io),
+    }
+}

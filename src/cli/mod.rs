@@ -49,6 +49,7 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
         Command::Man { output_dir } => commands::man::man(output_dir, io),
         Command::Debug(DebugCommand::Load { file }) => debug::load(&file, io),
         Command::Debug(DebugCommand::Site { out, root }) => debug::site(&out, &root, io),
+        Command::Debug(DebugCommand::Terraform { analysis }) => debug::terraform(&analysis, io),
         Command::Debug(DebugCommand::Parse { paths, tree }) => debug::parse(&paths, tree, io),
         Command::Debug(DebugCommand::Resolve {
             file,

@@ -333,7 +333,10 @@ fn mails_users(kind: SenderKind, fields: &Properties, custom_email_sender: bool)
 fn note(stack: &Stack, sender: &Sender) -> Option<String> {
     let mut note = Vec::new();
     if let Some(path) = &sender.cdk_path {
-        note.push(format!("CDK construct `{path}`"));
+        note.push(match sender.language {
+            Language::CloudFormation => format!("CDK construct `{path}`"),
+            Language::Terraform => format!("CDK for Terraform construct `{path}`"),
+        });
     }
     for a in &sender.assumptions {
         note.push(format!("when condition `{}` is {}", a.condition, a.value));

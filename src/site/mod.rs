@@ -51,6 +51,12 @@ const GUIDES: &[Guide] = &[
         sections: &[],
     },
     Guide {
+        slug: "terraform",
+        title: "Terraform and OpenTofu",
+        source: "docs/terraform.md",
+        sections: &[],
+    },
+    Guide {
         slug: "integrations",
         title: "pre-commit, CI and editors",
         source: "docs/integrations.md",

@@ -45,6 +45,19 @@ pub struct StackOut {
     pub facts: StackFacts,
 }
 
+/// One pool instance as evaluated, before instances with the same verdict are merged: what
+/// `sandtrap debug terraform` prints, and what the differential test compares with
+/// `terraform plan`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PoolInstance {
+    /// `module.auth["prod"].aws_cognito_user_pool.this`.
+    pub address: String,
+    pub region: Option<String>,
+    /// Each argument the facts read, as Terraform names it: its value when known and the
+    /// same under every condition, else null.
+    pub values: std::collections::BTreeMap<&'static str, Option<String>>,
+}
+
 /// Something the evaluation could not judge, said at its place.
 #[derive(Debug)]
 pub struct Note {
@@ -53,20 +66,33 @@ pub struct Note {
     pub message: String,
 }
 
+/// What the module instances under one root hold.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub stacks: Vec<StackOut>,
+    pub notes: Vec<Note>,
+    pub instances: Vec<PoolInstance>,
+}
+
 /// Everything extracted from the module instances under `root`.
-pub fn extract(root: &Instance<'_>) -> (Vec<StackOut>, Vec<Note>) {
-    let mut stacks: Vec<StackOut> = Vec::new();
-    let mut notes = Vec::new();
-    walk(root, &mut stacks, &mut notes);
-    for stack in &mut stacks {
+pub fn extract(root: &Instance<'_>) -> Extracted {
+    let mut out = Extracted::default();
+    walk(root, &mut out);
+    let Extracted { stacks, .. } = &mut out;
+    for stack in stacks.iter_mut() {
         let mut senders = std::mem::take(&mut stack.facts.senders);
         merge_instances(&mut senders);
         stack.facts.senders = senders;
     }
-    (stacks, notes)
+    out
 }
 
-fn walk(instance: &Instance<'_>, stacks: &mut Vec<StackOut>, notes: &mut Vec<Note>) {
+fn walk(instance: &Instance<'_>, out: &mut Extracted) {
+    let Extracted {
+        stacks,
+        notes,
+        instances,
+    } = out;
     let module = std::sync::Arc::clone(&instance.module);
     let verified = verified_domains(instance);
     for resource in &module.resources {
@@ -98,6 +124,26 @@ fn walk(instance: &Instance<'_>, stacks: &mut Vec<StackOut>, notes: &mut Vec<Not
             match (read.kind, sender) {
                 (ResourceKind::Sender(_), Some(kind)) => {
                     let senders = senders(instance, resource, &expansion, kind);
+                    instances.push(PoolInstance {
+                        address: address(instance, resource, expansion.key.as_ref()),
+                        region: stacks[stack].region.clone(),
+                        values: Property::ALL
+                            .into_iter()
+                            .filter_map(|p| {
+                                let known: Vec<Option<String>> =
+                                    senders.iter().map(|s| s.field(p).known()).collect();
+                                let value = match known.as_slice() {
+                                    [one] => one.clone(),
+                                    [first, rest @ ..] if rest.iter().all(|v| v == first) => {
+                                        first.clone()
+                                    }
+                                    _ => None,
+                                };
+                                let name = p.name(Language::Terraform, kind);
+                                (!name.is_empty()).then_some((name, value))
+                            })
+                            .collect(),
+                    });
                     stacks[stack].facts.senders.extend(senders);
                 }
                 (ResourceKind::Identity, _) => {
@@ -139,7 +185,7 @@ fn walk(instance: &Instance<'_>, stacks: &mut Vec<StackOut>, notes: &mut Vec<Not
     }
     for call in &module.calls {
         for (_, child) in instance.call_instances(call) {
-            walk(&child, stacks, notes);
+            walk(&child, out);
         }
     }
 }

@@ -46,6 +46,8 @@ pub struct Analysis {
     pub secrets: Vec<String>,
     /// The root directories, as reported.
     pub roots: Vec<String>,
+    /// Every pool instance as evaluated, by root.
+    pub instances: Vec<(String, super::extract::PoolInstance)>,
 }
 
 /// What the run gives the front end.
@@ -135,6 +137,10 @@ pub fn analyze(inputs: &Inputs<'_>) -> Analysis {
                 stack,
             }));
         analysis.notes.extend(result.notes);
+        let root = result.root.clone();
+        analysis
+            .instances
+            .extend(result.instances.into_iter().map(|i| (root.clone(), i)));
         analysis.secrets.extend(result.secrets);
     }
     // A module no root reached (its caller failed to parse, say) is still reported: its files.
@@ -154,6 +160,7 @@ struct RootResult {
     stacks: Vec<StackOut>,
     notes: Vec<Note>,
     secrets: Vec<String>,
+    instances: Vec<super::extract::PoolInstance>,
 }
 
 fn to_file(file: &module::ModuleFile) -> File {
@@ -179,6 +186,7 @@ fn analyze_root(
             stacks: Vec::new(),
             notes: Vec::new(),
             secrets: Vec::new(),
+            instances: Vec::new(),
         };
     };
     let mut var_paths = vars::automatic_files(dir);
@@ -206,9 +214,13 @@ fn analyze_root(
         fallback,
         inputs.working_dir.clone(),
     );
-    let (stacks, mut notes) = match Instance::root(&tree) {
+    let super::extract::Extracted {
+        stacks,
+        mut notes,
+        instances,
+    } = match Instance::root(&tree) {
         Some(root) => super::extract::extract(&root),
-        None => (Vec::new(), Vec::new()),
+        None => super::extract::Extracted::default(),
     };
     let used = tree.modules();
     for notice in tree.notices.borrow().iter() {
@@ -241,6 +253,7 @@ fn analyze_root(
         stacks,
         notes,
         secrets,
+        instances,
     }
 }
 
