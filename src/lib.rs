@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod cloudformation;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
@@ -21,10 +22,10 @@ pub mod lsp;
 pub mod map;
 pub mod params;
 pub mod reference;
-pub mod resolve;
 pub mod rules;
 pub mod site;
 pub mod source;
 pub mod suppress;
 pub mod terraform;
 pub mod tree;
+pub mod value;

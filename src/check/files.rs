@@ -9,12 +9,12 @@ use super::overrides::{add_unlisted_overrides, override_for};
 use super::secrets;
 use super::suppression::FileSuppressions;
 use super::{CheckError, CheckOptions};
+use crate::cloudformation::resolve::Resolver;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Origin, Target, classify};
-use crate::extract::{self, StackFacts};
+use crate::extract::StackFacts;
 use crate::join::Stack;
 use crate::load::{self, Format, LoadProblem, ProblemKind};
-use crate::resolve::Resolver;
 use crate::source::FileId;
 use crate::source::{Files, SourceFile};
 use crate::tree::Document;
@@ -303,7 +303,7 @@ fn stack(
     let env = inputs::stack_env(target, &document.root, relative, options, inputs);
     let mut secrets = secrets::no_echo_values(&document.root, &env.env.parameters);
     let resolver = Resolver::new(document, &env.env);
-    let facts = extract::extract(document, &source.text, &resolver);
+    let facts = crate::cloudformation::extract(document, &source.text, &resolver);
     secrets.extend(resolver.secret_fragments());
     let environment_location = match &target.origin {
         Origin::Cdk(cdk) => cdk

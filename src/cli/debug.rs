@@ -81,14 +81,14 @@ pub fn resolve(
             return Ok(Exit::Usage);
         }
     };
-    let env = crate::resolve::StackEnv {
+    let env = crate::cloudformation::resolve::StackEnv {
         account,
         region,
         stack_name: None,
         parameters,
     };
     io.stdout
-        .write_all(crate::resolve::debug_dump(&document, &env).as_bytes())?;
+        .write_all(crate::cloudformation::resolve::debug_dump(&document, &env).as_bytes())?;
     Ok(Exit::Clean)
 }
 

@@ -2,22 +2,20 @@
 //! senders, SES identities, configuration sets and exports, each value kept with the span it
 //! came from. The model is one for every front end: a sender's values are the [`Property`]s of
 //! `property.rs`, read through [`Arguments`] by [`read_sender`]; what a resource is comes from
-//! `kind.rs`. `cloudformation.rs` reads a resolved CloudFormation template.
+//! `kind.rs`. Each front end reads its own language into them: `crate::cloudformation::extract`,
+//! `crate::terraform::extract`.
 //!
 //! Values stay partially known ([`Text`] with holes); deciding what they mean is the join's job.
 
-mod cloudformation;
 mod kind;
 mod property;
-mod trigger;
 
-pub use cloudformation::extract;
+pub use crate::cloudformation::trigger::TriggerSender;
 pub use kind::{Language, RESOURCE_TYPES, ResourceKind, ResourceType, SenderKind, resource_type};
 pub use property::{Base, Declaration, PROPERTIES, Path, Property, PropertyNames};
-pub use trigger::TriggerSender;
 
-use crate::resolve::{Assumption, Export, Part, Resolved, Text, Truth, Unknown, UnknownReason};
 use crate::source::Span;
+use crate::value::{Assumption, Export, Part, Resolved, Text, Truth, Unknown, UnknownReason};
 
 /// A property value: absent, or present with its (partially known) value and span.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -158,9 +158,7 @@ mod tests {
                 resource_type: "AWS::SES::EmailIdentity".into(),
                 resource_span: crate::source::Span::new(0, 1),
                 name: crate::extract::Field {
-                    value: Some(crate::extract::Value::Text(crate::resolve::Text::lit(
-                        *name,
-                    ))),
+                    value: Some(crate::extract::Value::Text(crate::value::Text::lit(*name))),
                     span: None,
                     origin: None,
                 },

@@ -15,8 +15,8 @@ mod trigger;
 
 use crate::config::ANY_REGION;
 use crate::extract::StackFacts;
-use crate::resolve::{Part, Text, UnknownReason};
 use crate::source::Span;
+use crate::value::{Part, Text, UnknownReason};
 
 pub use facts::{EnvSource, Facts, SesState, StateSource};
 
@@ -194,7 +194,7 @@ pub(crate) fn substitute_imports(
                 _ => false,
             })
             .filter_map(|e| match e.value.first().and_then(|v| v.value.as_ref()) {
-                Some(crate::resolve::Resolved::Str(t)) => Some(t),
+                Some(crate::value::Resolved::Str(t)) => Some(t),
                 _ => None,
             })
             .collect();

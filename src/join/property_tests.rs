@@ -5,8 +5,8 @@
 use serde_json::{Map, Value, json};
 
 use super::{JoinInputs, Stack, facts_document};
+use crate::cloudformation::resolve::{Resolver, StackEnv};
 use crate::extract::{Base, Language, Path, Property, SenderKind};
-use crate::resolve::{Resolver, StackEnv};
 
 /// Sets `value` at `keys`; a `*` makes a list of one item holding the rest of the path.
 fn set(object: &mut Map<String, Value>, keys: &[&str], value: Value) {
@@ -67,7 +67,7 @@ fn facts_of(properties: &[Property]) -> Value {
         ..StackEnv::default()
     };
     let resolver = Resolver::new(&document, &env);
-    let facts = crate::extract::extract(&document, &template, &resolver);
+    let facts = crate::cloudformation::extract(&document, &template, &resolver);
     let stack = Stack {
         file: "pool.json".to_owned(),
         name: "pool".to_owned(),

@@ -14,8 +14,8 @@ use super::{
     substitute_imports,
 };
 use crate::extract::{Field, Language, Properties, Property, Sender, SenderKind};
-use crate::resolve::{Text, Truth, Unknown, UnknownReason};
 use crate::source::Span;
+use crate::value::{Text, Truth, Unknown, UnknownReason};
 
 /// A sender's values with the exports of other stacks substituted for their imports.
 fn with_imports(stacks: &[Stack], run: &RunIndex, stack: &Stack, sender: &Sender) -> Properties {

@@ -14,8 +14,8 @@
 use super::functions;
 use super::module::Mode;
 use super::syntax::{Binary, Expr, ForExpr, Part, Step, Unary};
-use crate::resolve::{Assumption, Part as TextPart, Resolved, Text, Truth, Unknown, UnknownReason};
 use crate::source::Span;
+use crate::value::{Assumption, Part as TextPart, Resolved, Text, Truth, Unknown, UnknownReason};
 
 /// The most choices one expression keeps; past it the rest become one unknown choice.
 pub const MAX_CHOICES: usize = 16;

@@ -14,8 +14,8 @@ use crate::extract::{
     SenderKind, StackFacts,
 };
 use crate::join::EnvSource;
-use crate::resolve::{Assumption, Resolved};
 use crate::source::Span;
+use crate::value::{Assumption, Resolved};
 
 /// The key of the name an SES identity or configuration set type declares, and the kind of
 /// its ARN (`identity`, `configuration-set`).
@@ -194,7 +194,7 @@ fn walk(instance: &Instance<'_>, out: &mut Extracted) {
 fn describe(value: &Resolved) -> String {
     match first_unknown(value) {
         Some(Resolved::Unknown(u)) => match &u.reason {
-            crate::resolve::UnknownReason::Variable { name } => {
+            crate::value::UnknownReason::Variable { name } => {
                 format!("variable `{name}`, which has no value (pass `--var {name}=...`)")
             }
             other => format!("`{other}`, which is not known statically"),
@@ -756,7 +756,7 @@ fn cause(sender: &extract::Sender) -> extract::Sender {
         let address = from.rsplit_once('<').map_or(from.as_str(), |(_, a)| a);
         if let Some((_, domain)) = address.trim_end_matches('>').rsplit_once('@') {
             key.properties[Property::From].value = Some(extract::Value::Text(
-                crate::resolve::Text::lit(domain.trim().to_ascii_lowercase()),
+                crate::value::Text::lit(domain.trim().to_ascii_lowercase()),
             ));
         }
     }

@@ -7,8 +7,8 @@ use super::eval::{
     MAX_ITEMS, MAX_TEXT, first_unknown, has_unknown, invalid, is_error, known_string, normalize,
     number_value, string, to_text, truth, unknown,
 };
-use crate::resolve::{Part as TextPart, Resolved, Text, Truth, UnknownReason};
 use crate::source::Span;
+use crate::value::{Part as TextPart, Resolved, Text, Truth, UnknownReason};
 
 /// `name(args)`, the arguments already evaluated.
 pub fn call(name: &str, args: Vec<Resolved>, span: Span) -> Resolved {

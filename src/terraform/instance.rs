@@ -21,8 +21,8 @@ use super::eval::{
 use super::module::{Call, Mode, Module, Provider, Resource};
 use super::syntax::Expr;
 use crate::join::regions;
-use crate::resolve::{Part, Resolved, Text, UnknownReason};
 use crate::source::Span;
+use crate::value::{Part, Resolved, Text, UnknownReason};
 
 /// Deepest chain of module calls followed.
 pub const MAX_MODULE_DEPTH: usize = 16;
@@ -58,7 +58,7 @@ pub struct ProviderConfig {
     /// came from.
     pub region_at: Option<Origin>,
     /// Why the region is unknown.
-    pub region_unknown: Option<crate::resolve::Unknown>,
+    pub region_unknown: Option<crate::value::Unknown>,
     pub account: Option<String>,
     pub account_source: crate::join::EnvSource,
 }
@@ -195,7 +195,7 @@ impl InstanceKey {
 pub struct Expansion {
     pub key: Option<InstanceKey>,
     pub iterators: Vec<(String, Resolved)>,
-    pub assumptions: Vec<crate::resolve::Assumption>,
+    pub assumptions: Vec<crate::value::Assumption>,
     /// Why the number of instances is unknown.
     pub unknown: Option<Resolved>,
 }
@@ -432,7 +432,7 @@ impl<'t> Instance<'t> {
         Option<String>,
         crate::join::EnvSource,
         Option<Origin>,
-        Option<crate::resolve::Unknown>,
+        Option<crate::value::Unknown>,
     ) {
         if let Some(attr) = resource.body.attribute("region") {
             let (choices, reads) =
@@ -880,10 +880,10 @@ fn pseudo(name: &str, span: Span) -> Resolved {
 }
 
 /// The one known string of `choices`, or why there is none.
-fn single_string(choices: &Choices) -> Result<String, crate::resolve::Unknown> {
+fn single_string(choices: &Choices) -> Result<String, crate::value::Unknown> {
     let why = |value: &Resolved| match super::eval::first_unknown(value) {
         Some(Resolved::Unknown(u)) => u,
-        _ => crate::resolve::Unknown {
+        _ => crate::value::Unknown {
             span: Span::default(),
             reason: UnknownReason::Invalid {
                 reason: "not a string".into(),
@@ -892,7 +892,7 @@ fn single_string(choices: &Choices) -> Result<String, crate::resolve::Unknown> {
     };
     match choices.as_slice() {
         [choice] => known_string(&choice.value).ok_or_else(|| why(&choice.value)),
-        [first, ..] => Err(crate::resolve::Unknown {
+        [first, ..] => Err(crate::value::Unknown {
             span: super::eval::first_unknown(&first.value)
                 .and_then(|v| match v {
                     Resolved::Unknown(u) => Some(u.span),

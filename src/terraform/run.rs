@@ -273,8 +273,8 @@ fn sensitive_values(
     out
 }
 
-fn collect_strings(value: &crate::resolve::Resolved, out: &mut Vec<String>) {
-    use crate::resolve::Resolved;
+fn collect_strings(value: &crate::value::Resolved, out: &mut Vec<String>) {
+    use crate::value::Resolved;
     match value {
         Resolved::Str(text) => {
             if let Some(text) = text.known().filter(|t| !t.is_empty()) {

@@ -12,8 +12,8 @@ use super::instance::{Input, Origin};
 use super::module::Module;
 use super::syntax::{self, Body, Expr};
 use crate::load::{LoadProblem, ProblemKind};
-use crate::resolve::Resolved;
 use crate::source::Span;
+use crate::value::Resolved;
 
 /// What the command line and the environment give.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::resolve::conditions::equal_text;
+use crate::cloudformation::resolve::conditions::equal_text;
 
 fn template() -> serde_json::Value {
     json!({

@@ -12,9 +12,10 @@
 
 use std::collections::HashMap;
 
-use crate::resolve::{Resolved, Resolver, Text, Truth};
+use crate::cloudformation::resolve::Resolver;
 use crate::source::Span;
 use crate::tree::{Document, Node};
+use crate::value::{Resolved, Text, Truth};
 
 /// The triggers that deliver mail themselves.
 const TRIGGERS: [&str; 2] = ["CreateAuthChallenge", "CustomEmailSender"];

@@ -2,13 +2,15 @@
 //! analysis reads ([`super::resource_type`]) with its resolved properties and the spans of the
 //! source tree they came from.
 
-use super::{
+use super::trigger;
+use crate::cloudformation::resolve::{Combined, Resolver};
+use crate::extract::{
     Arguments, ConfigurationSet, Identity, Language, Property, ResourceKind, SenderHeader,
-    SenderKind, StackFacts, field_at, merge_same_cause, read_sender, resource_type, trigger,
+    SenderKind, StackFacts, field_at, merge_same_cause, read_sender, resource_type,
 };
-use crate::resolve::{Assumption, Combined, Resolved, Resolver, Truth};
 use crate::source::Span;
 use crate::tree::{Document, Node};
+use crate::value::{Assumption, Resolved, Truth};
 
 /// Extracts the facts of one template.
 ///
@@ -190,7 +192,7 @@ mod tests {
 
     fn source_arn_span(text: &str) -> String {
         let document = crate::load::yaml::load(text).document.unwrap();
-        let env = crate::resolve::StackEnv::default();
+        let env = crate::cloudformation::resolve::StackEnv::default();
         let resolver = Resolver::new(&document, &env);
         let facts = extract(&document, text, &resolver);
         let span = facts.senders[0].field(Property::SourceArn).span.unwrap();

@@ -8,6 +8,7 @@ mod refs;
 use serde_json::json;
 
 use super::*;
+use crate::source::Span;
 use crate::tree::{Entry, Map, Value};
 
 /// A tree from JSON; every node gets a distinct span (its pre-order number) so tests can check

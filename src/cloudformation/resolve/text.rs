@@ -180,8 +180,8 @@ impl Text {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resolve::UnknownReason;
     use crate::source::Span;
+    use crate::value::UnknownReason;
 
     fn pseudo(name: &str) -> Unknown {
         Unknown {

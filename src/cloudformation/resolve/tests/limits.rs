@@ -307,6 +307,9 @@ fn combinations_past_the_bound_are_counted() {
     let paths: Vec<[&str; 1]> = wanted_names.iter().map(|n| [n.as_str()]).collect();
     let wanted: Vec<&[&str]> = paths.iter().map(|p| &p[..]).collect();
     let combined = resolver.resolve_parts(node, &wanted);
-    assert_eq!(combined.variants.len(), crate::resolve::MAX_COMBINATIONS);
+    assert_eq!(
+        combined.variants.len(),
+        crate::cloudformation::resolve::MAX_COMBINATIONS
+    );
     assert_eq!(combined.unchecked, 512 - 256);
 }
