@@ -111,19 +111,7 @@ fn walk(instance: &Instance<'_>, out: &mut Extracted) {
         };
         for expansion in instance.expand(resource.file, &resource.body, &[]) {
             if let Some(why) = &expansion.unknown {
-                notes.push(Note {
-                    file: instance.file_name(resource.file).to_owned(),
-                    span: resource
-                        .body
-                        .attribute("for_each")
-                        .or_else(|| resource.body.attribute("count"))
-                        .map_or(resource.header_span, |a| a.expr.span()),
-                    message: format!(
-                        "the instances of `{}` depend on {}: it is judged as one instance whose `count`/`each` is unknown",
-                        address(instance, resource, None),
-                        describe(why)
-                    ),
-                });
+                notes.push(unknown_instances(instance, resource, why));
             }
             let stack = stack_for(instance, resource, &expansion, stacks, false);
             match (read.kind, sender) {
@@ -132,22 +120,7 @@ fn walk(instance: &Instance<'_>, out: &mut Extracted) {
                     instances.push(PoolInstance {
                         address: address(instance, resource, expansion.key.as_ref()),
                         region: stacks[stack].region.clone(),
-                        values: Property::ALL
-                            .into_iter()
-                            .filter_map(|p| {
-                                let known: Vec<Option<String>> =
-                                    senders.iter().map(|s| s.field(p).known()).collect();
-                                let value = match known.as_slice() {
-                                    [one] => one.clone(),
-                                    [first, rest @ ..] if rest.iter().all(|v| v == first) => {
-                                        first.clone()
-                                    }
-                                    _ => None,
-                                };
-                                let name = p.name(Language::Terraform, kind);
-                                (!name.is_empty()).then_some((name, value))
-                            })
-                            .collect(),
+                        values: known_values(&senders, kind),
                     });
                     stacks[stack].facts.senders.extend(senders);
                 }
@@ -193,6 +166,43 @@ fn walk(instance: &Instance<'_>, out: &mut Extracted) {
             walk(&child, out);
         }
     }
+}
+
+/// Says that a resource's instances could not be counted, at its `for_each` or `count`.
+fn unknown_instances(instance: &Instance<'_>, resource: &Resource, why: &Resolved) -> Note {
+    Note {
+        file: instance.file_name(resource.file).to_owned(),
+        span: resource
+            .body
+            .attribute("for_each")
+            .or_else(|| resource.body.attribute("count"))
+            .map_or(resource.header_span, |a| a.expr.span()),
+        message: format!(
+            "the instances of `{}` depend on {}: it is judged as one instance whose `count`/`each` is unknown",
+            address(instance, resource, None),
+            describe(why)
+        ),
+    }
+}
+
+/// Each property's value in a pool instance, when all of its senders agree on it.
+fn known_values(
+    senders: &[extract::Sender],
+    kind: SenderKind,
+) -> std::collections::BTreeMap<&'static str, Option<String>> {
+    Property::ALL
+        .into_iter()
+        .filter_map(|p| {
+            let known: Vec<Option<String>> = senders.iter().map(|s| s.field(p).known()).collect();
+            let value = match known.as_slice() {
+                [one] => one.clone(),
+                [first, rest @ ..] if rest.iter().all(|v| v == first) => first.clone(),
+                _ => None,
+            };
+            let name = p.name(Language::Terraform, kind);
+            (!name.is_empty()).then_some((name, value))
+        })
+        .collect()
 }
 
 /// What an unknown is, in a sentence.

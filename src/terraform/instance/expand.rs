@@ -23,109 +23,62 @@ impl<'t> Instance<'t> {
         outer: &[(String, Resolved)],
     ) -> Vec<Expansion> {
         let ev = self.evaluator(file, outer.to_vec());
-        let single = || {
-            vec![Expansion {
-                key: None,
-                iterators: outer.to_vec(),
-                assumptions: Vec::new(),
-                unknown: None,
-            }]
-        };
-        if let Some(count) = body.attribute("count") {
-            let mut out = Vec::new();
-            for choice in ev.eval(&count.expr) {
-                match known_string(&choice.value).and_then(|n| n.parse::<f64>().ok()) {
-                    Some(n) => {
-                        for i in 0..(n.max(0.0) as usize).min(MAX_INSTANCES) {
-                            let mut iterators = outer.to_vec();
-                            iterators.push((
-                                "count".to_owned(),
-                                Resolved::Map(vec![(
-                                    "index".to_owned(),
-                                    Resolved::Number(i.to_string()),
-                                )]),
-                            ));
-                            out.push(Expansion {
-                                key: Some(InstanceKey::Index(i)),
-                                iterators,
-                                assumptions: choice.assumptions.clone(),
-                                unknown: None,
-                            });
-                        }
-                    }
-                    None => {
-                        let why = crate::terraform::eval::first_unknown(&choice.value)
-                            .unwrap_or_else(|| {
-                                invalid(count.expr.span(), "a `count` that is not a number")
-                            });
-                        let mut iterators = outer.to_vec();
-                        iterators.push((
-                            "count".to_owned(),
-                            Resolved::Map(vec![("index".to_owned(), why.clone())]),
-                        ));
-                        out.push(Expansion {
-                            key: Some(InstanceKey::Unknown),
-                            iterators,
-                            assumptions: choice.assumptions.clone(),
-                            unknown: Some(why),
-                        });
-                    }
-                }
+        let (name, attr) = match (body.attribute("count"), body.attribute("for_each")) {
+            (Some(count), _) => ("count", count),
+            (None, Some(for_each)) => ("each", for_each),
+            (None, None) => {
+                return vec![Expansion {
+                    key: None,
+                    iterators: outer.to_vec(),
+                    assumptions: Vec::new(),
+                    unknown: None,
+                }];
             }
-            return out;
-        }
-        let Some(for_each) = body.attribute("for_each") else {
-            return single();
         };
         let mut out = Vec::new();
-        for choice in ev.eval(&for_each.expr) {
-            let entries: Option<Vec<(String, Resolved)>> = match &choice.value {
-                Resolved::Map(entries) => Some(entries.clone()),
-                // A set of strings: each.key and each.value are the string.
-                Resolved::List(items) => items
-                    .iter()
-                    .map(|item| known_string(item).map(|k| (k, item.clone())))
-                    .collect(),
-                _ => None,
+        for choice in ev.eval(&attr.expr) {
+            let instances = match name {
+                "count" => counted(&choice.value),
+                _ => keyed(&choice.value),
             };
-            match entries {
-                Some(entries) => {
-                    for (key, value) in entries.into_iter().take(MAX_INSTANCES) {
-                        let mut iterators = outer.to_vec();
-                        iterators.push((
-                            "each".to_owned(),
-                            Resolved::Map(vec![
-                                ("key".to_owned(), string(key.clone())),
-                                ("value".to_owned(), value),
-                            ]),
-                        ));
+            let bind = |iterator: Resolved| {
+                let mut iterators = outer.to_vec();
+                iterators.push((name.to_owned(), iterator));
+                iterators
+            };
+            match instances {
+                Some(instances) => {
+                    for (key, iterator) in instances.into_iter().take(MAX_INSTANCES) {
                         out.push(Expansion {
-                            key: Some(InstanceKey::Name(key)),
-                            iterators,
+                            key: Some(key),
+                            iterators: bind(iterator),
                             assumptions: choice.assumptions.clone(),
                             unknown: None,
                         });
                     }
                 }
-                _ => {
+                None => {
                     let why =
                         crate::terraform::eval::first_unknown(&choice.value).unwrap_or_else(|| {
                             invalid(
-                                for_each.expr.span(),
-                                "a `for_each` that is not a map or a set of strings",
+                                attr.expr.span(),
+                                match name {
+                                    "count" => "a `count` that is not a number",
+                                    _ => "a `for_each` that is not a map or a set of strings",
+                                },
                             )
                         });
-                    let mut iterators = outer.to_vec();
-                    iterators.push((
-                        "each".to_owned(),
-                        Resolved::Map(vec![
+                    // One instance stands for however many there are, its iterator unknown.
+                    let iterator = match name {
+                        "count" => Resolved::Map(vec![("index".to_owned(), why.clone())]),
+                        _ => Resolved::Map(vec![
                             ("key".to_owned(), why.clone()),
                             ("value".to_owned(), why.clone()),
                         ]),
-                    ));
+                    };
                     out.push(Expansion {
                         key: Some(InstanceKey::Unknown),
-                        iterators,
+                        iterators: bind(iterator),
                         assumptions: choice.assumptions.clone(),
                         unknown: Some(why),
                     });
@@ -276,4 +229,43 @@ impl<'t> Instance<'t> {
         child.providers = child.own_providers(&passed);
         Some(child)
     }
+}
+
+/// The instances of a known `count`, with `count` bound to `{index}`.
+fn counted(value: &Resolved) -> Option<Vec<(InstanceKey, Resolved)>> {
+    let n = known_string(value)?.parse::<f64>().ok()?;
+    Some(
+        (0..(n.max(0.0) as usize).min(MAX_INSTANCES))
+            .map(|i| {
+                let index =
+                    Resolved::Map(vec![("index".to_owned(), Resolved::Number(i.to_string()))]);
+                (InstanceKey::Index(i), index)
+            })
+            .collect(),
+    )
+}
+
+/// The instances of a known `for_each` (a map, or a set of strings whose keys are the strings),
+/// with `each` bound to `{key, value}`.
+fn keyed(value: &Resolved) -> Option<Vec<(InstanceKey, Resolved)>> {
+    let entries: Vec<(String, Resolved)> = match value {
+        Resolved::Map(entries) => entries.clone(),
+        Resolved::List(items) => items
+            .iter()
+            .map(|item| known_string(item).map(|k| (k, item.clone())))
+            .collect::<Option<_>>()?,
+        _ => return None,
+    };
+    Some(
+        entries
+            .into_iter()
+            .map(|(key, value)| {
+                let each = Resolved::Map(vec![
+                    ("key".to_owned(), string(key.clone())),
+                    ("value".to_owned(), value),
+                ]);
+                (InstanceKey::Name(key), each)
+            })
+            .collect(),
+    )
 }

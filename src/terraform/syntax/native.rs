@@ -113,21 +113,12 @@ pub(super) fn native_expr(expr: &Expression, parent: Span) -> Expr {
             }
         }
         Expression::Traversal(traversal) => {
-            let steps = traversal
-                .operators
-                .iter()
-                .map(|op| match op.value() {
-                    TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
-                        Step::Splat
-                    }
-                    TraversalOperator::GetAttr(ident) => Step::Attr(ident.as_str().to_owned()),
-                    TraversalOperator::Index(index) => Step::Index(native_expr(index, span)),
-                    TraversalOperator::LegacyIndex(index) => {
-                        Step::Index(Expr::Number(index.value().to_string(), span))
-                    }
-                })
-                .collect();
-            Expr::Traversal(Box::new(native_expr(&traversal.expr, span)), steps, span)
+            let steps = traversal.operators.iter().map(|op| step(op.value(), span));
+            Expr::Traversal(
+                Box::new(native_expr(&traversal.expr, span)),
+                steps.collect(),
+                span,
+            )
         }
         Expression::UnaryOp(op) => Expr::Unary(
             match op.operator.value() {
@@ -138,21 +129,7 @@ pub(super) fn native_expr(expr: &Expression, parent: Span) -> Expr {
             span,
         ),
         Expression::BinaryOp(op) => Expr::Binary(
-            match op.operator.value() {
-                BinaryOperator::Eq => Binary::Eq,
-                BinaryOperator::NotEq => Binary::NotEq,
-                BinaryOperator::LessEq => Binary::LessEq,
-                BinaryOperator::GreaterEq => Binary::GreaterEq,
-                BinaryOperator::Less => Binary::Less,
-                BinaryOperator::Greater => Binary::Greater,
-                BinaryOperator::Plus => Binary::Add,
-                BinaryOperator::Minus => Binary::Sub,
-                BinaryOperator::Mul => Binary::Mul,
-                BinaryOperator::Div => Binary::Div,
-                BinaryOperator::Mod => Binary::Mod,
-                BinaryOperator::And => Binary::And,
-                BinaryOperator::Or => Binary::Or,
-            },
+            binary(*op.operator.value()),
             Box::new(native_expr(&op.lhs_expr, span)),
             Box::new(native_expr(&op.rhs_expr, span)),
             span,
@@ -171,6 +148,35 @@ pub(super) fn native_expr(expr: &Expression, parent: Span) -> Expr {
             grouping: for_expr.grouping,
             span,
         })),
+    }
+}
+
+fn step(op: &TraversalOperator, span: Span) -> Step {
+    match op {
+        TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => Step::Splat,
+        TraversalOperator::GetAttr(ident) => Step::Attr(ident.as_str().to_owned()),
+        TraversalOperator::Index(index) => Step::Index(native_expr(index, span)),
+        TraversalOperator::LegacyIndex(index) => {
+            Step::Index(Expr::Number(index.value().to_string(), span))
+        }
+    }
+}
+
+fn binary(op: BinaryOperator) -> Binary {
+    match op {
+        BinaryOperator::Eq => Binary::Eq,
+        BinaryOperator::NotEq => Binary::NotEq,
+        BinaryOperator::LessEq => Binary::LessEq,
+        BinaryOperator::GreaterEq => Binary::GreaterEq,
+        BinaryOperator::Less => Binary::Less,
+        BinaryOperator::Greater => Binary::Greater,
+        BinaryOperator::Plus => Binary::Add,
+        BinaryOperator::Minus => Binary::Sub,
+        BinaryOperator::Mul => Binary::Mul,
+        BinaryOperator::Div => Binary::Div,
+        BinaryOperator::Mod => Binary::Mod,
+        BinaryOperator::And => Binary::And,
+        BinaryOperator::Or => Binary::Or,
     }
 }
 
