@@ -564,6 +564,20 @@ fn every_address_that_names_sandtrap_derives_from_the_repository() {
 }
 
 #[test]
+fn the_action_downloads_from_the_repository_by_default() {
+    let action: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(root().join("action.yml")).unwrap())
+            .unwrap();
+    let default = action["inputs"]["repository"]["default"].as_str().unwrap();
+    assert_eq!(format!("https://github.com/{default}"), REPOSITORY_URL);
+    // The release is found from the input, never from `github.action_repository`, which
+    // composite actions are not promised.
+    let steps = serde_json::to_string(&action["runs"]["steps"]).unwrap();
+    assert!(!steps.contains("action_repository"), "{steps}");
+    assert!(steps.contains("${{ inputs.repository }}"), "{steps}");
+}
+
+#[test]
 fn the_docs_site_is_the_repositorys_github_pages_address() {
     let cargo = toml("Cargo.toml");
     assert_eq!(
