@@ -252,6 +252,11 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// The directory the `sarif`, `gitlab` and `markdown` reports give paths relative to
+    /// [default: the repository root, the nearest directory upward holding `.git`, else the
+    /// current directory].
+    #[arg(long, value_name = "DIR")]
+    pub repository_root: Option<PathBuf>,
     /// Exit with status 1 when a diagnostic is at or above this severity [default: warning,
     /// or `fail-level` from the config file].
     #[arg(long, value_enum)]

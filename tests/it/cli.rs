@@ -544,3 +544,35 @@ fn facts_schema_is_a_json_schema_of_the_document() {
     assert_eq!(schema["properties"]["senders"]["type"], "array");
     assert!(schema["$defs"]["SenderSes"]["properties"]["state"].is_object());
 }
+
+#[test]
+fn the_human_report_fits_80_columns_and_keeps_each_command_whole() {
+    // Not a terminal and no `COLUMNS`: 80 columns.
+    let run = run(
+        &["check", "--config", "examples/sandtrap.yaml", "examples/"],
+        "",
+    );
+    assert_eq!(run.exit, Exit::Findings);
+    let mut commands = 0;
+    for line in run.stdout.lines() {
+        if line.trim_start().starts_with("aws ") {
+            // The command to paste, alone and whole on its line.
+            assert!(
+                line.starts_with("          aws sesv2 put-account-details"),
+                "{line}"
+            );
+            assert!(line.ends_with("--region us-west-2"), "{line}");
+            commands += 1;
+        } else {
+            assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
+        }
+    }
+    assert_eq!(commands, 1, "{}", run.stdout);
+    // A related location is headed by its label, not by an empty `Advice:` line.
+    assert!(!run.stdout.contains("Advice:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("\n  ☞ sandbox declared here\n"),
+        "{}",
+        run.stdout
+    );
+}
