@@ -213,6 +213,12 @@ pub struct AnalysisArgs {
     /// Use this configuration file instead of finding `.sandtrap.yaml` upward.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Never read paths matching these globs (comma-separated or repeated; a glob without `/`
+    /// matches a name at any depth, one with `/` a path from the current directory), even when
+    /// named; replaces the config file's `exclude` [default: `node_modules`], and its
+    /// `extend-exclude` still applies.
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    pub exclude: Option<Vec<String>>,
     /// Also load the rules in this directory (repeatable).
     #[arg(long, value_name = "DIR")]
     pub rules: Vec<PathBuf>,

@@ -110,6 +110,7 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> Result<CheckOptions, Options
         ses_sandbox: args.ses_sandbox.clone(),
         ses_production: args.ses_production.clone(),
         config: args.config.clone(),
+        exclude: args.exclude.clone(),
         rules_dirs: args.rules.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),
