@@ -107,7 +107,7 @@ test('the settings the extension sends reach the server: ST101 with the sandbox 
     const found = await s.until('auth.yaml', (d) => d && d.some((x) => x.code === 'ST101'));
     const st101 = found.find((d) => d.code === 'ST101');
     assert.strictEqual(st101.severity, 1, 'an error: the region is declared in the sandbox');
-    assert.match(st101.codeDescription.href, /rules\/ST101$/);
+    assert.match(st101.codeDescription.href, /rules\/ST101\/$/);
     // The Terraform document is accepted and gets nothing (no front end reads it yet).
     assert.deepStrictEqual(s.diagnostics.get(s.uri('main.tf')) ?? [], []);
     assert.deepStrictEqual(s.messages.filter((m) => /unknown|invalid/i.test(m)), []);

@@ -32,7 +32,7 @@ fn matching_objects_become_diagnostics() {
     assert_eq!(d.resource.as_deref(), Some("Users"));
     assert_eq!(
         d.url.as_deref(),
-        Some(format!("{}rules/ST900", crate::site::DOCS_URL).as_str())
+        Some(format!("{}rules/ST900/", crate::site::DOCS_URL).as_str())
     );
     assert_eq!(
         (d.label.as_ref(), d.help.as_ref(), d.note.as_ref()),
