@@ -54,6 +54,8 @@ expect_st101() {
 
 section "build every artifact of $target / $platform from $binary"
 rm -rf "$out"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
 # SANDTRAP_BINARY: the extension's protocol test runs against the same binary.
 SANDTRAP_BINARY="$binary" bash "$repo/scripts/dist.sh" --cdk "$binary" "$out"
 
@@ -101,7 +103,16 @@ JS
 section "the VS Code extension: unpacked, its binary found by its own resolution"
 vsix="$out/vscode/sandtrap-$platform-$version.vsix"
 mkdir "$work/vsix"
-python3 -m zipfile -e "$vsix" "$work/vsix"
+# Unpacked as VS Code does, with the modes the .vsix records (the binary's executable bit).
+python3 - "$vsix" "$work/vsix" <<'PY'
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for info in z.infolist():
+        path = z.extract(info, sys.argv[2])
+        mode = info.external_attr >> 16 & 0o777
+        if mode:
+            os.chmod(path, mode)
+PY
 found=$(node - "$work/vsix/extension" <<'JS'
 const path = require('path');
 const fs = require('fs');

@@ -3,6 +3,7 @@
 // (settings.ts) at start and on every change, and restarts when the binary setting changes.
 
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
@@ -12,7 +13,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 
-import { findBinary } from './binary';
+import { PLATFORM_PACKAGES, findBinary } from './binary';
 import { LANGUAGES, serverSettings } from './settings';
 
 let client: LanguageClient | undefined;
@@ -28,6 +29,19 @@ function isExecutable(file: string): boolean {
   }
 }
 
+/** The bundled binary keeps its executable bit in the .vsix, but an unpacking that drops modes
+ * would leave it unusable: restore it (POSIX only; nothing to do when it is already set). */
+function restoreExecutableBit(extensionPath: string): void {
+  const pkg = PLATFORM_PACKAGES[`${process.platform}-${process.arch}`];
+  if (!pkg || process.platform === 'win32') return;
+  const file = path.join(extensionPath, 'node_modules', pkg, 'bin', 'sandtrap');
+  try {
+    if (fs.statSync(file).isFile() && !isExecutable(file)) fs.chmodSync(file, 0o755);
+  } catch {
+    // Not bundled in this build of the extension: resolution looks elsewhere.
+  }
+}
+
 function settings() {
   const section = vscode.workspace.getConfiguration('sandtrap');
   return serverSettings((key) => section.get(key));
@@ -36,6 +50,7 @@ function settings() {
 async function start(context: vscode.ExtensionContext): Promise<void> {
   const channel = output ?? vscode.window.createOutputChannel('sandtrap');
   output = channel;
+  restoreExecutableBit(context.extensionPath);
   const found = findBinary({
     platform: process.platform,
     arch: process.arch,
