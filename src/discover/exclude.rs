@@ -48,11 +48,18 @@ impl Exclude {
         Self::default()
     }
 
-    /// Adds `glob` (compiled as `matcher`), relative to `base` (absolute).
+    /// Adds `glob` (compiled as `matcher`), relative to `base` (absolute). A trailing `/`
+    /// (`legacy/`, a directory as gitignore writes it) is matched without it.
     pub fn push(&mut self, glob: &str, matcher: GlobMatcher, base: &Path) {
         let text = glob.strip_prefix("./").unwrap_or(glob).to_owned();
+        let trimmed = text.trim_end_matches('/');
+        let matcher = if trimmed.len() < text.len() {
+            crate::config::compile_glob(trimmed).unwrap_or(matcher)
+        } else {
+            matcher
+        };
         self.patterns.push(Pattern {
-            names: !text.trim_end_matches('/').contains('/'),
+            names: !trimmed.contains('/'),
             text,
             matcher,
             base: super::absolute(base, None),
@@ -79,6 +86,16 @@ impl Exclude {
                         .is_match(relative.to_string_lossy().replace('\\', "/"))
             })
         })
+    }
+
+    /// [`Exclude::matches`] for a path as a walk yields it (relative to `cwd`, or absolute),
+    /// making it absolute only when a glob with `/` needs it.
+    pub fn matches_walked(&self, path: &Path, cwd: Option<&Path>) -> bool {
+        if self.patterns.iter().all(|p| p.names) {
+            let name = path.file_name().map(|n| n.to_string_lossy());
+            return name.is_some_and(|n| self.patterns.iter().any(|p| p.matcher.is_match(&*n)));
+        }
+        self.matches(&super::absolute(path, cwd))
     }
 
     /// Whether `path` (as named, relative to `cwd` or absolute) is excluded, or lies in an
@@ -131,6 +148,17 @@ mod tests {
         assert!(!e.matches(Path::new("/repo/app/legacy/a.yaml")));
         assert!(!e.matches(Path::new("/elsewhere/legacy/a.yaml")));
         assert!(e.matches(Path::new("/repo/infra/old/x/y.json")));
+    }
+
+    #[test]
+    fn a_trailing_slash_names_the_directory() {
+        let e = exclude(&[("legacy/", "/repo"), ("infra/old/", "/repo")]);
+        assert!(e.matches(Path::new("/repo/app/legacy")));
+        assert!(e.matches(Path::new("/repo/infra/old")));
+        assert!(e.matches_walked(Path::new("app/legacy"), Some(Path::new("/repo"))));
+        let names = exclude(&[("node_modules", "/repo")]);
+        assert!(names.matches_walked(Path::new("./a/node_modules"), None));
+        assert!(!names.matches_walked(Path::new("./a/src"), None));
     }
 
     #[test]

@@ -266,7 +266,7 @@ fn walk(root: &Path, cwd: Option<&Path>, exclude: &Exclude, found: &mut Discover
     let excluded = {
         let exclude = Arc::new(exclude.clone());
         let cwd = cwd.map(Path::to_path_buf);
-        move |path: &Path| !exclude.is_empty() && exclude.matches(&absolute(path, cwd.as_deref()))
+        move |path: &Path| !exclude.is_empty() && exclude.matches_walked(path, cwd.as_deref())
     };
     let walker = WalkBuilder::new(root)
         .require_git(false)
