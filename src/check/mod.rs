@@ -234,7 +234,7 @@ pub fn terraform_instances(
     options: &CheckOptions,
 ) -> Result<Vec<(String, crate::terraform::extract::PoolInstance)>, CheckError> {
     let inputs = RunInputs::load(options)?;
-    let targets = targets(options, &mut discover::discover)?;
+    let targets = targets(options, &inputs.exclude, &mut discover::discover_excluding)?;
     let terraform: Vec<&discover::Target> = targets
         .targets
         .iter()
