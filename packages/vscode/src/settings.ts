@@ -51,7 +51,7 @@ export function serverSettings(get: Get): { sandtrap: ServerSettings } {
   return { sandtrap: out };
 }
 
-/** The languages the server is given documents of. Terraform and HCL documents are accepted
- * (the server skips files it has no front end for) so the extension needs no change when the
- * Terraform front end lands. */
-export const LANGUAGES: readonly string[] = ['yaml', 'json', 'jsonc', 'terraform', 'hcl'];
+/** The languages the server is given documents of: CloudFormation templates and CDK assemblies
+ * (YAML, JSON), Terraform and OpenTofu configurations (`terraform`, their variable files
+ * `terraform-vars`, plain `hcl`); the server skips any file it has no front end for. */
+export const LANGUAGES: readonly string[] = ['yaml', 'json', 'jsonc', 'terraform', 'terraform-vars', 'hcl'];

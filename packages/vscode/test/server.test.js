@@ -1,9 +1,8 @@
 // The extension's side of the protocol against the real `sandtrap lsp` (the binary in
 // SANDTRAP_BINARY; skipped without it): the initialization options the extension builds from its
-// settings are accepted (no "unknown setting" message) and change the findings, a YAML template
-// gets its diagnostics, and a Terraform document, which the extension also hands over, is
-// accepted without an error. The editor itself is not here: its test runner needs a download
-// of VS Code.
+// settings are accepted (no "unknown setting" message) and change the findings, and both kinds of
+// document the extension hands over get their diagnostics: a YAML template and a Terraform
+// configuration. The editor itself is not here: its test runner needs a download of VS Code.
 'use strict';
 
 const test = require('node:test');
@@ -34,8 +33,20 @@ Resources:
         From: noreply@example.com
 `;
 
-const TERRAFORM = `resource "aws_cognito_user_pool" "pool" {
-  name = "pool"
+const TERRAFORM = `provider "aws" {
+  region = "us-west-2"
+}
+
+resource "aws_cognito_user_pool" "pool" {
+  name                     = "users"
+  auto_verified_attributes = ["email"]
+  username_attributes      = ["email"]
+
+  email_configuration {
+    email_sending_account = "DEVELOPER"
+    source_arn            = "arn:aws:ses:us-west-2:111111111111:identity/example.com"
+    from_email_address    = "noreply@example.com"
+  }
 }
 `;
 
@@ -43,7 +54,8 @@ const TERRAFORM = `resource "aws_cognito_user_pool" "pool" {
 async function session(settings) {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'sandtrap-vscode-'));
   fs.writeFileSync(path.join(workspace, 'auth.yaml'), TEMPLATE);
-  fs.writeFileSync(path.join(workspace, 'main.tf'), TERRAFORM);
+  fs.mkdirSync(path.join(workspace, 'tf'));
+  fs.writeFileSync(path.join(workspace, 'tf', 'main.tf'), TERRAFORM);
   const child = spawn(binary, ['lsp'], { cwd: workspace, stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = rpc.createMessageConnection(
     new rpc.StreamMessageReader(child.stdout),
@@ -102,14 +114,15 @@ test('the settings the extension sends reach the server: ST101 with the sandbox 
   const settings = serverSettings((key) => ({ sesSandbox: ['us-west-2'], path: '/ignored', 'trace.server': 'off' })[key]);
   const s = await session(settings);
   try {
-    s.open('main.tf', 'terraform', TERRAFORM);
+    s.open('tf/main.tf', 'terraform', TERRAFORM);
     s.open('auth.yaml', 'yaml', TEMPLATE);
     const found = await s.until('auth.yaml', (d) => d && d.some((x) => x.code === 'ST101'));
     const st101 = found.find((d) => d.code === 'ST101');
     assert.strictEqual(st101.severity, 1, 'an error: the region is declared in the sandbox');
     assert.match(st101.codeDescription.href, /rules\/ST101\/$/);
-    // The Terraform document is accepted and gets nothing (no front end reads it yet).
-    assert.deepStrictEqual(s.diagnostics.get(s.uri('main.tf')) ?? [], []);
+    // The Terraform pool, in the same sandbox region, gets its ST101 too.
+    const tf = await s.until('tf/main.tf', (d) => d && d.some((x) => x.code === 'ST101'));
+    assert.strictEqual(tf.find((d) => d.code === 'ST101').severity, 1);
     assert.deepStrictEqual(s.messages.filter((m) => /unknown|invalid/i.test(m)), []);
   } finally {
     await s.close();

@@ -53,5 +53,5 @@ test('the extension activates for every language it gives the server', () => {
   for (const language of LANGUAGES) {
     assert.ok(manifest.activationEvents.includes(`onLanguage:${language}`), language);
   }
-  assert.deepStrictEqual([...LANGUAGES], ['yaml', 'json', 'jsonc', 'terraform', 'hcl']);
+  assert.deepStrictEqual([...LANGUAGES], ['yaml', 'json', 'jsonc', 'terraform', 'terraform-vars', 'hcl']);
 });
