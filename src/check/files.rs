@@ -79,10 +79,15 @@ pub(super) fn is_empty(facts: &StackFacts) -> bool {
         && facts.exports.is_empty()
 }
 
+/// How a run discovers its files: [`discover::discover_excluding`], or the cache's.
+pub(super) type Discover<'a> = dyn FnMut(&[PathBuf], &discover::Exclude) -> Result<discover::Discovered, discover::DiscoverError>
+    + 'a;
+
 /// The files to analyze: discovered paths, standard input, and the project around it.
 pub(super) fn targets(
     options: &CheckOptions,
-    discover: &mut dyn FnMut(&[PathBuf]) -> Result<discover::Discovered, discover::DiscoverError>,
+    exclude: &discover::Exclude,
+    discover: &mut Discover<'_>,
 ) -> Result<discover::Discovered, CheckError> {
     let stdin_wanted = options.paths.iter().any(|p| p.as_os_str() == "-");
     let mut fs_paths: Vec<PathBuf> = options
@@ -106,9 +111,9 @@ pub(super) fn targets(
     let mut discovered = if fs_paths.is_empty() && (stdin_wanted || named) {
         discover::Discovered::default()
     } else if fs_paths.is_empty() {
-        discover(&[PathBuf::from(".")])?
+        discover(&[PathBuf::from(".")], exclude)?
     } else {
-        discover(&fs_paths)?
+        discover(&fs_paths, exclude)?
     };
     add_unlisted_overrides(options, &mut discovered);
     if stdin_wanted {
@@ -139,6 +144,15 @@ pub(super) fn targets(
             explicit: true,
             origin: Origin::Stdin,
             environment: discover::Environment::default(),
+        });
+    }
+    // What discovery did not walk past may still come in as an assembly's stack, an editor's
+    // buffer or standard input's name: an excluded path is never analyzed.
+    if !exclude.is_empty() {
+        (discovered.targets).retain(|t| {
+            t.path
+                .as_ref()
+                .is_none_or(|p| !exclude.excludes(p, &options.cwd))
         });
     }
     Ok(discovered)

@@ -56,6 +56,9 @@ pub struct CheckOptions {
     pub ses_sandbox: Vec<String>,
     pub ses_production: Vec<String>,
     pub config: Option<PathBuf>,
+    /// `--exclude`: globs of paths never read, relative to `cwd`, instead of the config file's
+    /// `exclude` (its `extend-exclude` still applies).
+    pub exclude: Option<Vec<String>>,
     pub rules_dirs: Vec<PathBuf>,
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
@@ -109,6 +112,8 @@ pub enum CheckError {
     RegionFlag(String),
     #[error("`--account {0}` is not a 12-digit AWS account id (e.g. `123456789012`)")]
     AccountFlag(String),
+    #[error("`--exclude {glob}` is not a glob: {reason}")]
+    ExcludeFlag { glob: String, reason: String },
     #[error("unknown rule selector `{selector}` in `{flag}`")]
     #[diagnostic(help("{help}"))]
     UnknownSelector {
@@ -199,8 +204,10 @@ fn run_inner(
     let catalog = catalog(options)?;
     check_selectors(options, &inputs.config, &catalog)?;
     let targets = match cache.as_deref_mut() {
-        Some(cache) => targets(options, &mut |paths| cache.discover(paths))?,
-        None => targets(options, &mut discover::discover)?,
+        Some(cache) => targets(options, &inputs.exclude, &mut |paths, exclude| {
+            cache.discover(paths, exclude)
+        })?,
+        None => targets(options, &inputs.exclude, &mut discover::discover_excluding)?,
     };
     let outcomes = analyze(&targets.targets, options, &inputs, progress, cache);
 
@@ -227,7 +234,7 @@ pub fn terraform_instances(
     options: &CheckOptions,
 ) -> Result<Vec<(String, crate::terraform::extract::PoolInstance)>, CheckError> {
     let inputs = RunInputs::load(options)?;
-    let targets = targets(options, &mut discover::discover)?;
+    let targets = targets(options, &inputs.exclude, &mut discover::discover_excluding)?;
     let terraform: Vec<&discover::Target> = targets
         .targets
         .iter()

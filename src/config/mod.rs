@@ -19,6 +19,7 @@ use globset::GlobMatcher;
 
 pub use env::env_region;
 pub use error::ConfigError;
+pub(crate) use raw::compile_glob;
 
 use crate::diagnostic::Severity;
 use crate::source::{SourceFile, Span};
@@ -84,6 +85,15 @@ pub struct PerFileIgnore {
     pub codes: Vec<Located<String>>,
 }
 
+/// One glob of `exclude:` or `extend-exclude:` (ruff's semantics: without `/` it matches a
+/// file or directory name at any depth, with `/` a path relative to the config file's
+/// directory).
+#[derive(Debug, Clone)]
+pub struct ExcludeGlob {
+    pub glob: Located<String>,
+    pub matcher: GlobMatcher,
+}
+
 /// The loaded configuration. [`Config::default()`] is what applies when there is no file.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -103,6 +113,11 @@ pub struct Config {
     pub aws_role_arn: Option<Located<String>>,
     /// `aws.profiles`: the AWS config profile that reads each account.
     pub aws_profiles: Vec<(Located<String>, Located<String>)>,
+    /// `exclude`: paths never read, instead of the default ones (`--exclude` replaces it);
+    /// `None` when the file has none.
+    pub exclude: Option<Vec<ExcludeGlob>>,
+    /// `extend-exclude`: paths never read, on top of `exclude` (or the default, or `--exclude`).
+    pub extend_exclude: Vec<ExcludeGlob>,
 }
 
 /// An IAM role ARN whose account is `{account}` or 12 digits: `arn:PARTITION:iam::ACCOUNT:role/NAME`.

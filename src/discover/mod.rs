@@ -3,6 +3,7 @@
 
 pub mod cdk;
 pub mod classify;
+pub mod exclude;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsStr;
@@ -10,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
+
+pub use exclude::Exclude;
 
 use crate::load::LoadProblem;
 use crate::source::{SourceFile, Span};
@@ -143,6 +146,15 @@ pub use crate::input::{MAX_FILE_BYTES, read_regular, read_regular_string};
 /// - A cloud assembly met by a walk is read as one; none of its files is also a loose target.
 /// - A path that does not exist is an error: the run cannot proceed as asked.
 pub fn discover(paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
+    discover_excluding(paths, &Exclude::none())
+}
+
+/// [`discover`], never reading what `exclude` excludes: a named path that it excludes (or that
+/// lies in a directory it excludes) is skipped, and a walk does not enter an excluded directory.
+pub fn discover_excluding(
+    paths: &[PathBuf],
+    exclude: &Exclude,
+) -> Result<Discovered, DiscoverError> {
     let default = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &default[..]
@@ -152,6 +164,11 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
     let cwd = std::env::current_dir().ok();
     let mut found = Discovered::default();
     for path in paths {
+        if let Some(cwd) = &cwd
+            && exclude.excludes(path, cwd)
+        {
+            continue;
+        }
         let metadata = std::fs::metadata(path).map_err(|source| DiscoverError {
             path: path.to_string_lossy().into_owned(),
             source,
@@ -166,7 +183,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
             })?;
             match cdk::probe(path) {
                 Some(text) => cdk::read(path, &tidy(&given), text, true, &mut found),
-                None => walk(path, cwd.as_deref(), &mut found),
+                None => walk(path, cwd.as_deref(), exclude, &mut found),
             }
         } else {
             explicit_file(path, given, &mut found);
@@ -240,16 +257,25 @@ fn explicit_file(path: &Path, given: String, found: &mut Discovered) {
 
 /// Walks `root` on every core, collecting loose candidates and reading the cloud assemblies it
 /// meets (probing each directory for a manifest happens on the walker's threads too).
-fn walk(root: &Path, cwd: Option<&Path>, found: &mut Discovered) {
+fn walk(root: &Path, cwd: Option<&Path>, exclude: &Exclude, found: &mut Discovered) {
     // The filter runs inside the walker, so it can only hand what it finds back through a
     // shared list: directories that are assemblies (with their manifest text) are not descended.
     let assemblies: Arc<Mutex<Vec<(PathBuf, String)>>> = Arc::default();
     let seen = Arc::clone(&assemblies);
+    // Each entry is looked at once, on its own: the directories above it were already.
+    let excluded = {
+        let exclude = Arc::new(exclude.clone());
+        let cwd = cwd.map(Path::to_path_buf);
+        move |path: &Path| !exclude.is_empty() && exclude.matches_walked(path, cwd.as_deref())
+    };
     let walker = WalkBuilder::new(root)
         .require_git(false)
         .follow_links(false)
         .threads(std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
         .filter_entry(move |entry| {
+            if entry.depth() > 0 && excluded(entry.path()) {
+                return false;
+            }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if entry.depth() == 0 || !is_dir {
                 return true;

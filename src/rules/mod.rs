@@ -108,10 +108,12 @@ pub struct RelatedSpec {
 }
 
 impl Rule {
-    /// The documentation URL of a built-in rule; rules of the user's own have none.
+    /// The documentation URL of a built-in rule (its page's directory, with the slash: a static
+    /// host answers it without a redirect, and the page's relative links resolve under a
+    /// project site's path); rules of the user's own have none.
     pub fn url(&self) -> Option<String> {
         match self.source {
-            RuleSource::Builtin => Some(format!("{RULES_URL}{}", self.code)),
+            RuleSource::Builtin => Some(format!("{RULES_URL}{}/", self.code)),
             RuleSource::File(_) => None,
         }
     }

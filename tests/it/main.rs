@@ -9,6 +9,7 @@ mod corpus;
 mod docs;
 mod formats;
 mod hostile;
+mod installs;
 mod integrations;
 mod live;
 mod lsp;

@@ -40,8 +40,8 @@ export interface SandtrapValidatorProps {
   readonly rules?: readonly string[];
   /**
    * The sandtrap executable.
-   * @default - the `SANDTRAP_BINARY` environment variable, else the binary of the `sandtrap`
-   * npm package's platform package (`@sandtrap/<platform>-<arch>`)
+   * @default - the `SANDTRAP_BINARY` environment variable, else the binary of the `sandtrap-cli`
+   * npm package's platform package (`sandtrap-cli-<platform>-<arch>`)
    */
   readonly binary?: string;
 }
@@ -132,7 +132,7 @@ export class SandtrapValidator {
 
 /**
  * The sandtrap executable: the option, else `SANDTRAP_BINARY`, else the platform package that
- * the `sandtrap` npm package resolves. The error names every way to provide it.
+ * the `sandtrap-cli` npm package resolves. The error names every way to provide it.
  */
 export function resolveBinary(option?: string): string {
   if (option) {
@@ -143,13 +143,13 @@ export function resolveBinary(option?: string): string {
   }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sandtrap = require('sandtrap') as { binaryPath(): string };
+    const sandtrap = require('sandtrap-cli') as { binaryPath(): string };
     return sandtrap.binaryPath();
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(
-      `sandtrap-cdk: ${reason}. Install the sandtrap npm package with its platform package ` +
-        '(@sandtrap/<platform>-<arch>), set SANDTRAP_BINARY, or pass `binary` to SandtrapValidator.',
+      `sandtrap-cdk: ${reason}. Install the sandtrap-cli npm package with its platform package ` +
+        '(sandtrap-cli-<platform>-<arch>), set SANDTRAP_BINARY, or pass `binary` to SandtrapValidator.',
     );
   }
 }

@@ -84,7 +84,7 @@ fn open_publishes_diagnostics_with_codes_links_and_related_information() {
     assert_eq!(st101["source"], "sandtrap");
     assert_eq!(
         st101["codeDescription"]["href"],
-        "https://sandtrap.dev/rules/ST101"
+        format!("{}rules/ST101/", sandtrap::site::DOCS_URL)
     );
     assert_eq!(
         st101["range"]["start"],
@@ -396,7 +396,7 @@ fn code_actions_insert_an_ignore_comment_that_removes_the_finding() {
     assert_eq!(docs["command"]["command"], lsp::OPEN_DOCS_COMMAND);
     assert_eq!(
         docs["command"]["arguments"][0],
-        "https://sandtrap.dev/rules/ST101"
+        format!("{}rules/ST101/", sandtrap::site::DOCS_URL)
     );
 
     client.change("pool.yaml", 2, &apply(&text, edits));
@@ -406,7 +406,7 @@ fn code_actions_insert_an_ignore_comment_that_removes_the_finding() {
     let shown = client.request(
         "workspace/executeCommand",
         json!({"command": lsp::OPEN_DOCS_COMMAND,
-            "arguments": ["https://sandtrap.dev/rules/ST101"]}),
+            "arguments": [format!("{}rules/ST101/", sandtrap::site::DOCS_URL)]}),
     );
     assert_eq!(shown, Value::Null);
     client.stop();
