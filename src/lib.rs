@@ -20,6 +20,7 @@ pub mod located;
 pub mod lsp;
 pub mod map;
 pub mod params;
+pub mod printable;
 pub mod resolve;
 pub mod rules;
 pub mod site;

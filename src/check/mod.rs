@@ -300,8 +300,12 @@ fn finish(
         if !secrets.is_empty() {
             secrets.mask_map(&mut map);
         }
+        map.escape();
         map
     });
+    // What the run shows is made printable once it is masked (a secret holding a line break is
+    // still found) and the map has matched findings to senders by their raw names.
+    diagnostics.iter_mut().for_each(Diagnostic::escape);
     Outcome {
         files,
         diagnostics,

@@ -9,6 +9,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::{Report, Style};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::printable::escape;
 use crate::source::snippet::CONTEXT_LINES;
 use crate::source::{FileId, Files, Snippet, SourceFile, Span};
 
@@ -20,10 +21,12 @@ struct Rendered {
     severity: miette::Severity,
     help: Option<String>,
     url: Option<String>,
-    source: Snippet,
+    source: Option<Snippet>,
     labels: Vec<LabeledSpan>,
     /// Related locations in other files, rendered as their own snippets.
     related: Vec<Rendered>,
+    /// What caused a tool error.
+    cause: Option<Box<Cause>>,
 }
 
 impl fmt::Display for Rendered {
@@ -32,7 +35,13 @@ impl fmt::Display for Rendered {
     }
 }
 
-impl std::error::Error for Rendered {}
+impl std::error::Error for Rendered {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl miette::Diagnostic for Rendered {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -58,7 +67,7 @@ impl miette::Diagnostic for Rendered {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -139,9 +148,10 @@ fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
                 severity: miette::Severity::Advice,
                 help: None,
                 url: None,
-                source,
+                source: Some(source),
                 labels,
                 related: Vec::new(),
+                cause: None,
             });
         }
     }
@@ -159,9 +169,10 @@ fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
         help: help.as_deref().map(shorten),
         // Without hyperlinks miette prints the URL in full; `sandtrap explain` says the same.
         url: d.url.clone().filter(|_| links),
-        source,
+        source: Some(source),
         labels,
         related,
+        cause: None,
     })
 }
 
@@ -206,13 +217,14 @@ fn thousands(n: usize) -> String {
 }
 
 /// A tool error (a bad config or rule file) rendered like a finding: its snippet is a window
-/// too, so an error on a long line renders instead of panicking inside miette.
+/// too, so an error on a long line renders instead of panicking inside miette, and its texts
+/// are printable, since they quote file names and settings files a pull request controls.
 ///
 /// An error made of several (a rule file with three problems) is its sentence, then each problem
 /// rendered the same way: miette would head each one with an empty `Error:` line.
 pub fn render_error(err: &dyn miette::Diagnostic, width: usize) -> String {
     if let Some(related) = err.related() {
-        let mut text = format!("  × {err}\n");
+        let mut text = format!("  × {}\n", escape(&err.to_string()));
         for problem in related {
             text.push('\n');
             text.push_str(&render_error(problem, width));
@@ -224,22 +236,47 @@ pub fn render_error(err: &dyn miette::Diagnostic, width: usize) -> String {
         .with_width(width)
         .with_context_lines(CONTEXT_LINES);
     let mut text = String::new();
-    let rendered = match window_error(err) {
-        Some(windowed) => handler.render_report(&mut text, &windowed),
-        None => handler.render_report(&mut text, err),
-    };
-    if rendered.is_err() {
-        text = format!("error: {err}\n");
+    if handler
+        .render_report(&mut text, &printable_error(err))
+        .is_err()
+    {
+        text = format!("error: {}\n", escape(&err.to_string()));
     }
     text
 }
 
-/// `err` with its labels in a [`Snippet`] of its source; `None` when it has no labels (nothing
-/// to window) or nested diagnostics a copy would lose.
-fn window_error(err: &dyn miette::Diagnostic) -> Option<Rendered> {
-    if err.related().is_some() || err.diagnostic_source().is_some() {
-        return None;
+/// `err` as it is printed: every text escaped, its labels in a [`Snippet`] of its source, its
+/// causes kept.
+fn printable_error(err: &dyn miette::Diagnostic) -> Rendered {
+    let (source, labels) = window_error(err).unwrap_or_default();
+    let mut cause = None;
+    let mut causes = Vec::new();
+    let mut next = std::error::Error::source(err);
+    while let Some(error) = next {
+        causes.push(escape(&error.to_string()).into_owned());
+        next = error.source();
     }
+    for message in causes.into_iter().rev() {
+        cause = Some(Box::new(Cause {
+            message,
+            next: cause,
+        }));
+    }
+    Rendered {
+        message: shorten(&escape(&err.to_string())),
+        code: err.code().map(|c| escape(&c.to_string()).into_owned()),
+        severity: err.severity().unwrap_or(miette::Severity::Error),
+        help: err.help().map(|h| shorten(&escape(&h.to_string()))),
+        url: None,
+        source,
+        labels,
+        related: Vec::new(),
+        cause,
+    }
+}
+
+/// The labels of `err` in a [`Snippet`] of its source; `None` when it has none.
+fn window_error(err: &dyn miette::Diagnostic) -> Option<(Option<Snippet>, Vec<LabeledSpan>)> {
     let source = err.source_code()?;
     let labels: Vec<LabeledSpan> = err.labels()?.collect();
     let start = labels.iter().map(LabeledSpan::offset).min()?;
@@ -266,7 +303,7 @@ fn window_error(err: &dyn miette::Diagnostic) -> Option<Rendered> {
         .iter()
         .zip(spans)
         .map(|(l, span)| {
-            let text = l.label().map(shorten);
+            let text = l.label().map(|label| shorten(&escape(label)));
             let span: miette::SourceSpan = (span.start as usize, span.len()).into();
             if l.primary() {
                 LabeledSpan::new_primary_with_span(text, span)
@@ -275,16 +312,28 @@ fn window_error(err: &dyn miette::Diagnostic) -> Option<Rendered> {
             }
         })
         .collect();
-    Some(Rendered {
-        message: shorten(&err.to_string()),
-        code: err.code().map(|c| c.to_string()),
-        severity: err.severity().unwrap_or(miette::Severity::Error),
-        help: err.help().map(|h| shorten(&h.to_string())),
-        url: None,
-        source: snippet.starting_at_line(contents.line()),
-        labels,
-        related: Vec::new(),
-    })
+    Some((Some(snippet.starting_at_line(contents.line())), labels))
+}
+
+/// A cause of a tool error (`std::error::Error::source`), printable.
+#[derive(Debug)]
+struct Cause {
+    message: String,
+    next: Option<Box<Cause>>,
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.next
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
 }
 
 pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {

@@ -266,11 +266,12 @@ fn capabilities(encoding: Encoding) -> Value {
     })
 }
 
+/// Shows `message`, which may quote settings and URLs of the workspace, printable.
 fn show_message(connection: &Connection, kind: u8, message: &str) {
     let _ = connection.sender.send(
         Notification::new(
             "window/showMessage".to_owned(),
-            json!({"type": kind, "message": message}),
+            json!({"type": kind, "message": crate::printable::escape(message)}),
         )
         .into(),
     );

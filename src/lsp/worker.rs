@@ -286,7 +286,8 @@ fn report_error(
     documents: &BTreeMap<PathBuf, Document>,
     err: &CheckError,
 ) {
-    let text = err.to_string();
+    // It quotes settings files and paths of the workspace.
+    let text = crate::printable::escape(&err.to_string()).into_owned();
     (context.log)(&format!("cannot analyze the workspace: {text}"));
     if let CheckError::Config(config_error) = err
         && let Some(span) = config_error.span()
@@ -302,7 +303,8 @@ fn report_error(
             .or_else(|| crate::input::read_settings(&path, &options.cwd).ok())
             .unwrap_or_default();
         let file = SourceFile::new(path.to_string_lossy(), Some(path.clone()), source_text);
-        let help = miette::Diagnostic::help(&**config_error).map(|h| h.to_string());
+        let help = miette::Diagnostic::help(&**config_error)
+            .map(|h| crate::printable::escape(&h.to_string()).into_owned());
         let mut message = text.clone();
         if let Some(help) = help {
             message.push_str(&format!("\nhelp: {help}"));

@@ -274,8 +274,9 @@ impl Checker<'_> {
             code: raw.code.value,
             name: raw.name.value,
             severity,
-            summary: summary.to_owned(),
-            docs: raw.docs.unwrap_or_default(),
+            // `explain`, `rules`, SARIF, the HTML report and hover print these as they are.
+            summary: crate::printable::escape(summary).into_owned(),
+            docs: crate::printable::escape_lines(&raw.docs.unwrap_or_default()).into_owned(),
             filter,
             cases,
             source,

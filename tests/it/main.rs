@@ -18,4 +18,5 @@ mod resolve;
 mod rules;
 mod site;
 mod support;
+mod trust;
 mod versions;

@@ -1,0 +1,297 @@
+//! What a pull request controls is untrusted: templates, file names, rule and settings files,
+//! links committed in the checkout, what a live endpoint answers. None of it may reach a CI log or
+//! a terminal as a command, a file outside the report, or a silent pass. Each test reproduces one
+//! attack and checks that it no longer works.
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// `sandtrap ARGS` as a process in `dir` (a relative file name can start with `::` only there).
+fn sandtrap(dir: &Path, args: &[&str]) -> Output {
+    Command::cargo_bin("sandtrap")
+        .unwrap()
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .env_remove("GITHUB_ACTIONS")
+        .env("COLUMNS", "100")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The workflow commands the GitHub runner would run for `log`, as (name, properties, data):
+/// it reads a line (ended by LF, CR or CRLF) as a command when the line starts with `::` once
+/// leading white space is trimmed, or when it holds `##[` anywhere (the legacy form). Its
+/// comparisons are culture-sensitive, so characters such a comparison ignores are dropped first.
+fn runner_commands(log: &str) -> Vec<(String, String, String)> {
+    let ignorable = |c: char| {
+        matches!(
+            c,
+            '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
+        )
+    };
+    let mut commands = Vec::new();
+    for line in log.split(['\n', '\r']) {
+        let line: String = line.chars().filter(|c| !ignorable(*c)).collect();
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix("::")
+            && let Some((info, data)) = rest.split_once("::")
+        {
+            let (name, properties) = info.split_once(' ').unwrap_or((info, ""));
+            commands.push((name.to_owned(), properties.to_owned(), data.to_owned()));
+        } else if let Some((_, rest)) = line.split_once("##[")
+            && let Some((info, data)) = rest.split_once(']')
+        {
+            let (name, properties) = info.split_once(' ').unwrap_or((info, ""));
+            commands.push((name.to_owned(), properties.to_owned(), data.to_owned()));
+        }
+    }
+    commands
+}
+
+/// The `file` property of an annotation, unescaped as the runner does.
+fn file_property(properties: &str) -> Option<String> {
+    properties.split(',').find_map(|p| {
+        let value = p.strip_prefix("file=")?;
+        Some(
+            value
+                .replace("%0D", "\r")
+                .replace("%0A", "\n")
+                .replace("%3A", ":")
+                .replace("%2C", ",")
+                .replace("%25", "%"),
+        )
+    })
+}
+
+/// The payload a template puts where a message quotes it: workflow commands on lines of their
+/// own (and in the legacy form), a line a problem matcher reads, terminal escapes (title, clear
+/// screen, an OSC 8 link, a CSI in C1 form) and a bidirectional override.
+const PAYLOAD: &str = "\n::stop-commands::tok\n::add-mask::hunter2\n##[add-mask]hunter2\n\
+     ::error file=forged.yaml,line=1::forged\nforged.yaml:1:1: error[ST999] forged\r\
+     \u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]8;;https://evil.example\u{1b}\\link\u{1b}]8;;\u{1b}\\\
+     \u{9b}2J\u{202e}";
+
+/// A template of `pools` user pools whose `SourceArn` names another service, the payload
+/// inside it (`ST202` quotes the service), and whose logical ids carry the payload too.
+fn pools(pools: usize) -> String {
+    let resources: serde_json::Map<String, Value> = (0..pools)
+        .map(|i| {
+            let arn = format!("arn:aws:sns{PAYLOAD}:us-east-1:123456789012:identity/example.com");
+            let pool = serde_json::json!({
+                "Type": "AWS::Cognito::UserPool",
+                "Properties": {"EmailConfiguration": {
+                    "EmailSendingAccount": "DEVELOPER",
+                    "SourceArn": arn,
+                    "From": format!("noreply\u{9b}2J@example.com"),
+                }},
+            });
+            (format!("Pool{i}{PAYLOAD}"), pool)
+        })
+        .collect();
+    serde_json::to_string_pretty(&serde_json::json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Metadata": {"sandtrap": {"region": "us-east-1"}},
+        "Resources": resources,
+    }))
+    .unwrap()
+}
+
+/// Eleven findings of one kind are one more than GitHub annotates: the eleventh is a plain log
+/// line, which must not run the commands its message and file name carry either.
+#[test]
+fn the_github_format_writes_no_command_a_template_controls() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pools.json"), pools(11)).unwrap();
+    // A file name that starts with a command: the plain line starts with the name.
+    let named = "::stop-commands::tok\n::add-mask::hunter2.json";
+    std::fs::write(dir.path().join(named), pools(11)).unwrap();
+    let output = sandtrap(dir.path(), &["check", "--format", "github"]);
+    let log = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let commands = runner_commands(&log);
+    let escaped_name = "\\::stop-commands::tok\\n::add-mask::hunter2.json";
+    let mut annotations = 0;
+    for (name, properties, _) in &commands {
+        assert!(
+            ["error", "warning", "notice"].contains(&name.as_str()),
+            "the runner would run `{name}`:\n{log}"
+        );
+        match file_property(properties) {
+            Some(file) => {
+                assert!(
+                    ["pools.json", escaped_name].contains(&file.as_str()),
+                    "{file}"
+                );
+                annotations += 1;
+            }
+            // The closing summary.
+            None => assert_eq!(properties, "title=sandtrap", "{log}"),
+        }
+    }
+    assert_eq!(annotations, 10, "{log}");
+    // The findings past the cap are still in the log, escaped.
+    let plain: Vec<&str> = log.lines().filter(|l| !l.starts_with("::")).collect();
+    assert_eq!(plain.len(), 12, "{log}");
+    assert!(
+        plain
+            .iter()
+            .any(|l| l.starts_with("\\::stop-commands::tok")),
+        "{log}"
+    );
+    assert!(log.lines().all(|l| !l.starts_with("forged.yaml")), "{log}");
+}
+
+/// Every byte of `output` is printable text: no escape sequence, BEL, carriage return, C1
+/// control or bidirectional override, and no line that forges a workflow command or a
+/// problem-matcher line. With `colour`, escape sequences that set colours are allowed.
+fn assert_printable(what: &str, output: &str, colour: bool) {
+    let mut rest = output;
+    while let Some(at) = rest.find('\u{1b}') {
+        let sgr = rest[at + 1..]
+            .strip_prefix('[')
+            .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit() || c == ';'))
+            .is_some_and(|r| r.starts_with('m'));
+        assert!(
+            colour && sgr,
+            "{what}: an escape sequence reached the output:\n{output}"
+        );
+        rest = &rest[at + 1..];
+    }
+    let bad = output.chars().find(|&c| {
+        (c.is_control() && !matches!(c, '\n' | '\t' | '\u{1b}'))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+    });
+    assert_eq!(bad, None, "{what}:\n{output}");
+    for line in output.lines() {
+        assert!(
+            !line.trim_start().starts_with("::") && !line.starts_with("forged.yaml"),
+            "{what}: a forged line:\n{line}"
+        );
+    }
+}
+
+/// Every string of a JSON document is printable too (the JSON encoder escapes raw control
+/// characters, but whoever reads the document prints the decoded strings).
+fn assert_printable_json(what: &str, value: &Value) {
+    match value {
+        Value::String(s) => assert_printable(what, s, false),
+        Value::Array(items) => items.iter().for_each(|v| assert_printable_json(what, v)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            assert_printable(what, k, false);
+            assert_printable_json(what, v);
+        }),
+        _ => {}
+    }
+}
+
+/// A run whose logical ids, values, file names and custom rule carry terminal escapes and line
+/// breaks: every format, `map`, `status`, `explain` and `rules` print them escaped.
+#[test]
+fn nothing_a_template_or_rule_file_holds_is_printed_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("pools.json"), pools(2)).unwrap();
+    // A file name with the payload (a name cannot hold `/` or NUL) and a finding (`ST201`).
+    let name = PAYLOAD.replace(['/', '\0'], "_") + ".yaml";
+    std::fs::write(
+        root.join(&name),
+        "Resources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      \
+         EmailConfiguration: {EmailSendingAccount: DEVELOPER}\n",
+    )
+    .unwrap();
+    // Raw control bytes in a template: ST001 at the byte, with the line in the snippet.
+    std::fs::write(
+        root.join("raw.yaml"),
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nDescription: \"\u{1b}]0;pwned\u{7}\u{1b}[2J\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(root.join("rules")).unwrap();
+    std::fs::write(
+        root.join("rules/ST900.yaml"),
+        r###"code: ST900
+name: hostile-rule
+severity: warning
+summary: "pools \e]0;pwned\a\e[2J"
+docs: "## What it does\n\e]0;pwned\a\e[2J\u202e\r\n::error::forged\n"
+cases:
+  - query: "$.senders[*]"
+    at: source_arn
+    message: "`{resource}` \e]0;pwned\a\n::error file=forged.yaml::forged"
+    help: "\e[2J\nforged.yaml:1:1: error[ST999] forged"
+"###,
+    )
+    .unwrap();
+    let run = |args: &[&str], colour: bool| {
+        let output = sandtrap(root, args);
+        let code = output.status.code();
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+        let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+        assert_printable(&format!("{args:?} stdout"), &stdout, colour);
+        assert_printable(&format!("{args:?} stderr"), &stderr, false);
+        stdout
+    };
+    let common = ["--rules", "rules", "--ses-sandbox", "us-east-1"];
+    for format in [
+        "human", "concise", "json", "sarif", "junit", "gitlab", "markdown", "html",
+    ] {
+        let mut args = vec!["check", "--format", format, "--color", "never"];
+        args.extend(common);
+        let stdout = run(&args, false);
+        if let Ok(value) = serde_json::from_str::<Value>(&stdout) {
+            assert_printable_json(format, &value);
+        }
+        if format == "human" {
+            // The payload is there, escaped, in the messages and in the file name.
+            assert!(stdout.contains("\\n::error file=forged.yaml"), "{stdout}");
+            assert!(stdout.contains("␛]0;pwned␇"), "{stdout}");
+            assert!(stdout.contains("\\u{202e}"), "{stdout}");
+        }
+    }
+    let mut args = vec!["check", "--color", "always"];
+    args.extend(common);
+    run(&args, true);
+    // The github format is checked as the runner reads it.
+    let mut args = vec!["check", "--format", "github"];
+    args.extend(common);
+    let log = sandtrap(root, &args).stdout;
+    let commands = runner_commands(&text(&log));
+    assert!(
+        commands
+            .iter()
+            .all(|(name, ..)| ["error", "warning", "notice"].contains(&name.as_str())),
+        "{commands:?}"
+    );
+    for args in [
+        &["map"][..],
+        &["map", "--format", "dot"],
+        &["map", "--format", "json"],
+        &["status"],
+        &["status", "--format", "json"],
+        &["status", "--format", "markdown"],
+    ] {
+        let mut args = args.to_vec();
+        args.extend(common);
+        let stdout = run(&args, false);
+        if let Ok(value) = serde_json::from_str::<Value>(&stdout) {
+            assert_printable_json(&format!("{args:?}"), &value);
+        }
+    }
+    let explained = run(&["explain", "ST900", "--rules", "rules"], false);
+    assert!(explained.contains("␛]0;pwned␇"), "{explained}");
+    run(&["rules", "--rules", "rules"], false);
+    let listed = run(&["rules", "--rules", "rules", "--format", "json"], false);
+    assert_printable_json("rules", &serde_json::from_str(&listed).unwrap());
+}
