@@ -295,3 +295,53 @@ cases:
     let listed = run(&["rules", "--rules", "rules", "--format", "json"], false);
     assert_printable_json("rules", &serde_json::from_str(&listed).unwrap());
 }
+
+/// The hooks of both manifests, as pre-commit runs them: the entry, then the staged file names.
+/// Committed files named `--config=quiet.yaml` (pointing at a config that ignores every rule)
+/// and `--output-file=victim.yaml` must be paths: the finding is reported and nothing written.
+#[test]
+fn pre_commit_hooks_never_read_a_file_name_as_an_option() {
+    let root = crate::support::root();
+    for manifest in [
+        ".pre-commit-hooks.yaml",
+        "packaging/pre-commit/.pre-commit-hooks.yaml",
+    ] {
+        let yaml = std::fs::read_to_string(root.join(manifest)).unwrap();
+        let hooks: Vec<serde_json::Map<String, Value>> = serde_saphyr::from_str(&yaml).unwrap();
+        let hook = hooks.iter().find(|h| h["id"] == "sandtrap").unwrap();
+        assert_eq!(hook["pass_filenames"], true);
+        let entry: Vec<&str> = hook["entry"].as_str().unwrap().split_whitespace().collect();
+        assert_eq!(entry[0], "sandtrap");
+
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            ("quiet.yaml", "ignore: [ST]\n"),
+            ("--config=quiet.yaml", "ignore: [ST]\n"),
+            ("--output-file=victim.yaml", "x: 1\n"),
+            ("victim.yaml", "precious: true\n"),
+            (
+                "auth.yaml",
+                "Resources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      \
+                 EmailConfiguration: {EmailSendingAccount: DEVELOPER}\n",
+            ),
+        ];
+        for (name, content) in files {
+            std::fs::write(dir.path().join(name), content).unwrap();
+        }
+        let mut args: Vec<&str> = entry[1..].to_vec();
+        args.extend(files.iter().map(|(name, _)| *name));
+        let output = sandtrap(dir.path(), &args);
+        let stdout = text(&output.stdout);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{manifest}: {args:?}\n{stdout}{}",
+            text(&output.stderr)
+        );
+        assert!(stdout.contains("ST201"), "{manifest}: {stdout}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("victim.yaml")).unwrap(),
+            "precious: true\n"
+        );
+    }
+}

@@ -95,7 +95,8 @@ export class SandtrapValidator {
       return { success: true, violations: [] };
     }
     const binary = resolveBinary(this.props.binary);
-    const args = ['check', '--format', 'json', ...this.flags(), ...assemblies];
+    // After `--`, a directory is a path whatever its name.
+    const args = ['check', '--format', 'json', ...this.flags(), '--', ...assemblies];
     const run = spawnSync(binary, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (run.error) {
       throw new Error(`sandtrap-cdk: cannot run ${binary}: ${run.error.message}`);
