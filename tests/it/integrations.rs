@@ -94,7 +94,8 @@ fn action_is_a_composite_that_reports_its_exit_code() {
         ("paths", "."),
         ("args", ""),
         ("format", "sarif"),
-        ("output-file", "sandtrap.sarif"),
+        // Empty: a file in `$RUNNER_TEMP`, never in the checkout a pull request controls.
+        ("output-file", ""),
     ] {
         let spec = &action["inputs"][input];
         assert!(spec["description"].is_string(), "input {input}");
@@ -112,6 +113,9 @@ fn action_is_a_composite_that_reports_its_exit_code() {
     let script = check["run"].as_str().unwrap();
     assert!(script.contains("sandtrap check --format \"$SANDTRAP_FORMAT\""));
     assert!(script.contains("exit-code=$status"));
+    assert!(script.contains("SANDTRAP_OUTPUT_FILE=\"$RUNNER_TEMP/sandtrap.$ext\""));
+    // What follows the options is a path, whatever its name.
+    assert!(script.contains("$SANDTRAP_ARGS -- $SANDTRAP_PATHS"));
     assert!(
         !script.contains("${{"),
         "inputs must reach the script through env"

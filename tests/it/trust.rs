@@ -345,3 +345,65 @@ fn pre_commit_hooks_never_read_a_file_name_as_an_option() {
         );
     }
 }
+
+/// A pull request commits the report's name as a link to a file elsewhere (`sandtrap.sarif ->
+/// ../outside/victim`), or to a file that does not exist yet: every command that writes a file
+/// refuses it, and the target is untouched (or never created).
+#[cfg(unix)]
+#[test]
+fn reports_are_never_written_through_a_symbolic_link() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let checkout = dir.path().join("checkout");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(checkout.join("man")).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("victim"), "precious\n").unwrap();
+    std::fs::write(checkout.join("auth.yaml"), pools(1)).unwrap();
+    symlink("../outside/victim", checkout.join("sandtrap.sarif")).unwrap();
+    symlink("../outside/created", checkout.join("new.sarif")).unwrap();
+    symlink("../../outside/victim", checkout.join("man/sandtrap.1")).unwrap();
+    let runs: [&[&str]; 4] = [
+        &[
+            "check",
+            "--format",
+            "sarif",
+            "--output-file",
+            "sandtrap.sarif",
+            "auth.yaml",
+        ],
+        &["check", "--output-file", "new.sarif", "auth.yaml"],
+        &["map", "--output-file", "sandtrap.sarif", "auth.yaml"],
+        &["man", "--output-dir", "man"],
+    ];
+    for args in runs {
+        let output = sandtrap(&checkout, args);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("symbolic link"), "{args:?}: {stderr}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(outside.join("victim")).unwrap(),
+        "precious\n"
+    );
+    assert!(!outside.join("created").exists());
+    // The links themselves are left as they were.
+    for link in ["sandtrap.sarif", "new.sarif", "man/sandtrap.1"] {
+        assert!(checkout.join(link).symlink_metadata().unwrap().is_symlink());
+    }
+    // A regular file is replaced, and nothing else is left in the directory.
+    std::fs::remove_file(checkout.join("sandtrap.sarif")).unwrap();
+    std::fs::write(checkout.join("sandtrap.sarif"), "old").unwrap();
+    let output = sandtrap(&checkout, runs[0]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(checkout.join("sandtrap.sarif")).unwrap())
+            .unwrap();
+    assert_eq!(report["version"], "2.1.0");
+    let names: Vec<String> = std::fs::read_dir(&checkout)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
