@@ -407,3 +407,69 @@ fn reports_are_never_written_through_a_symbolic_link() {
         .collect();
     assert!(names.is_empty(), "{names:?}");
 }
+
+/// A rule whose `match()` pattern cannot be used stopped firing without a word (exit 0): now
+/// the rule file is an error located at the pattern (exit 2). A good pattern fires, evaluated
+/// with the pattern compiled once.
+#[test]
+fn a_rule_pattern_that_cannot_be_used_is_a_located_error() {
+    let rule = |query: &str| {
+        format!(
+            "code: ST900\nname: pattern-rule\nseverity: error\nsummary: A rule with a pattern\n\
+             cases:\n  - query: \"{query}\"\n    at: source_arn\n    message: \"`{{resource}}` matched\"\n"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    std::fs::write(dir.path().join("pools.json"), pools(3)).unwrap();
+    for (query, reason) in [
+        (
+            "$.senders[?match(@.resource, '[')]",
+            "unclosed character class",
+        ),
+        (
+            "$.senders[?search(@.from, '\\\\\\\\w{500}\\\\\\\\w{500}')]",
+            "compiles to more than 10 MiB",
+        ),
+        ("$.senders[?match(@.resource, 5)]", "not a string"),
+        ("$.senders[?match(@.resource, @.from)]", "string literal"),
+    ] {
+        std::fs::write(dir.path().join("rules/ST900.yaml"), rule(query)).unwrap();
+        let output = sandtrap(dir.path(), &["check", "--rules", "rules", "pools.json"]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{query}: {stderr}");
+        assert!(stderr.contains(reason), "{query}: {stderr}");
+        assert!(stderr.contains("rules/ST900.yaml:6:"), "{query}: {stderr}");
+    }
+    std::fs::write(
+        dir.path().join("rules/ST900.yaml"),
+        rule("$.senders[?search(@.resource, '^Pool[02]') && search(@.from.text, '\\\\\\\\x{9b}')]"),
+    )
+    .unwrap();
+    let output = sandtrap(
+        dir.path(),
+        &[
+            "check",
+            "--rules",
+            "rules",
+            "--select",
+            "ST900",
+            "--format",
+            "json",
+            "pools.json",
+        ],
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let matched: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["resource"].as_str().unwrap())
+        .collect();
+    assert_eq!(matched.len(), 2, "{report:#}");
+    assert!(
+        matched
+            .iter()
+            .all(|r| r.starts_with("Pool0") || r.starts_with("Pool2"))
+    );
+}
