@@ -4,6 +4,7 @@
 //! The pipeline (one module per stage): [`discover`] → [`load`] → [`resolve`] → extract → join →
 //! [`rules`] (evaluate) → suppress → emit.
 
+pub mod cancel;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -157,7 +157,11 @@ impl Cache {
     }
 
     /// The discovery of `paths`: the last one when the watcher says nothing changed it.
-    pub(super) fn discover(&mut self, paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
+    pub(super) fn discover(
+        &mut self,
+        paths: &[PathBuf],
+        limits: &crate::discover::WalkLimits,
+    ) -> Result<Discovered, DiscoverError> {
         let changes = self.watched.take();
         self.trusted = None;
         if let (Some(changes), Some((walked, discovered))) = (&changes, &self.discovered)
@@ -175,8 +179,11 @@ impl Cache {
                 return Ok(discovered.clone());
             }
         }
-        let discovered = crate::discover::discover(paths)?;
-        self.discovered = Some((paths.to_vec(), discovered.clone()));
+        let discovered = crate::discover::discover_within(paths, limits)?;
+        // A walk cut short is no discovery to reuse.
+        if !limits.cancel.is_cancelled() {
+            self.discovered = Some((paths.to_vec(), discovered.clone()));
+        }
         Ok(discovered)
     }
 

@@ -113,6 +113,8 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> Result<CheckOptions, Options
         overrides: std::collections::BTreeMap::new(),
         aws: aws_options(args)?,
         map: None,
+        cancel: crate::cancel::Cancel::new(),
+        max_walk_entries: None,
     })
 }
 

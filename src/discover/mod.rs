@@ -3,10 +3,12 @@
 
 pub mod cdk;
 pub mod classify;
+mod pseudo;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
@@ -108,6 +110,8 @@ pub struct FileProblem {
 pub struct Discovered {
     pub targets: Vec<Target>,
     pub problems: Vec<FileProblem>,
+    /// A walk stopped at [`WalkLimits::max_entries`]: what it found before is all there is.
+    pub limit_reached: bool,
     /// The walked files that are symbolic links, by path, with the file they lead to: they
     /// are the one way a walk meets a file twice.
     links: HashMap<PathBuf, PathBuf>,
@@ -120,6 +124,16 @@ pub struct DiscoverError {
     pub path: String,
     #[source]
     pub source: std::io::Error,
+}
+
+/// What may stop a walk early: a cancelled run, and (for the language server, whose workspace
+/// folder may be `/` or a home directory) a number of entries.
+#[derive(Clone, Debug, Default)]
+pub struct WalkLimits {
+    pub cancel: crate::cancel::Cancel,
+    /// Files and directories a walk visits at most; past it the walk stops and says so
+    /// ([`Discovered::limit_reached`]).
+    pub max_entries: Option<usize>,
 }
 
 /// Extensions of loose files worth reading (compared without regard to case). Explicitly named
@@ -140,6 +154,14 @@ pub use crate::input::{MAX_FILE_BYTES, read_regular, read_regular_string};
 /// - A cloud assembly met by a walk is read as one; none of its files is also a loose target.
 /// - A path that does not exist is an error: the run cannot proceed as asked.
 pub fn discover(paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
+    discover_within(paths, &WalkLimits::default())
+}
+
+/// [`discover`], stopping the walks early when `limits` say so.
+pub fn discover_within(
+    paths: &[PathBuf],
+    limits: &WalkLimits,
+) -> Result<Discovered, DiscoverError> {
     let default = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &default[..]
@@ -163,7 +185,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
             })?;
             match cdk::probe(path) {
                 Some(text) => cdk::read(path, &tidy(&given), text, true, &mut found),
-                None => walk(path, cwd.as_deref(), &mut found),
+                None => walk(path, cwd.as_deref(), limits, &mut found),
             }
         } else {
             explicit_file(path, given, &mut found);
@@ -233,12 +255,22 @@ fn explicit_file(path: &Path, given: String, found: &mut Discovered) {
 }
 
 /// Walks `root` on every core, collecting loose candidates and reading the cloud assemblies it
-/// meets (probing each directory for a manifest happens on the walker's threads too).
-fn walk(root: &Path, cwd: Option<&Path>, found: &mut Discovered) {
+/// meets (probing each directory for a manifest happens on the walker's threads too). Pseudo
+/// file systems met on the way (`/proc`, `/sys`, `/dev`) are never entered: a workspace of `/`
+/// would otherwise read devices and every process's files.
+fn walk(root: &Path, cwd: Option<&Path>, limits: &WalkLimits, found: &mut Discovered) {
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let pseudo: Vec<PathBuf> = pseudo::mounts()
+        .iter()
+        .filter(|mount| mount.starts_with(&canonical_root) && **mount != canonical_root)
+        .cloned()
+        .collect();
     // The filter runs inside the walker, so it can only hand what it finds back through a
     // shared list: directories that are assemblies (with their manifest text) are not descended.
     let assemblies: Arc<Mutex<Vec<(PathBuf, String)>>> = Arc::default();
     let seen = Arc::clone(&assemblies);
+    let cancel = limits.cancel.clone();
+    let (walk_root, real_root) = (root.to_path_buf(), canonical_root.clone());
     let walker = WalkBuilder::new(root)
         .require_git(false)
         .follow_links(false)
@@ -247,6 +279,17 @@ fn walk(root: &Path, cwd: Option<&Path>, found: &mut Discovered) {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if entry.depth() == 0 || !is_dir {
                 return true;
+            }
+            if cancel.is_cancelled() {
+                return false;
+            }
+            // Links to directories are not followed, so the path under the real root is the
+            // directory's real path.
+            if !pseudo.is_empty()
+                && let Ok(inside) = entry.path().strip_prefix(&walk_root)
+                && pseudo.contains(&real_root.join(inside))
+            {
+                return false;
             }
             match cdk::probe(entry.path()) {
                 Some(text) => {
@@ -259,14 +302,19 @@ fn walk(root: &Path, cwd: Option<&Path>, found: &mut Discovered) {
         .build_parallel();
     // A link to a file is followed only when it resolves inside the walked root: a committed
     // `evil.json -> ../../outside/t.json` is not part of the tree. Broken links are skipped.
-    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let walked: Mutex<Walked> = Mutex::default();
+    let visited = AtomicUsize::new(0);
+    let limit_reached = AtomicBool::new(false);
     walker.visit(&mut WalkContext {
         shared: &walked,
         root,
         cwd,
         canonical_root: &canonical_root,
+        limits,
+        visited: &visited,
+        limit_reached: &limit_reached,
     });
+    found.limit_reached |= limit_reached.into_inner();
     let walked = walked.into_inner().unwrap_or_else(|p| p.into_inner());
     found.targets.extend(walked.targets);
     found.links.extend(walked.links);
@@ -296,6 +344,10 @@ struct WalkContext<'a> {
     root: &'a Path,
     cwd: Option<&'a Path>,
     canonical_root: &'a Path,
+    limits: &'a WalkLimits,
+    /// Entries visited so far, by every thread.
+    visited: &'a AtomicUsize,
+    limit_reached: &'a AtomicBool,
 }
 
 impl<'s> ignore::ParallelVisitorBuilder<'s> for WalkContext<'s> {
@@ -315,6 +367,16 @@ struct Visitor<'a> {
 
 impl ignore::ParallelVisitor for Visitor<'_> {
     fn visit(&mut self, result: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+        let context = self.context;
+        if context.limits.cancel.is_cancelled() {
+            return ignore::WalkState::Quit;
+        }
+        if let Some(max) = context.limits.max_entries
+            && context.visited.fetch_add(1, Ordering::Relaxed) >= max
+        {
+            context.limit_reached.store(true, Ordering::Relaxed);
+            return ignore::WalkState::Quit;
+        }
         let entry = match result {
             Ok(entry) => entry,
             Err(err) => {

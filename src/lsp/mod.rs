@@ -285,7 +285,7 @@ fn warn_unknown_settings(connection: &Connection, settings: &Settings) {
             2,
             &format!(
                 "sandtrap: unknown settings ignored: {} (known: region, account, params, \
-                 sesSandbox, sesProduction, config)",
+                 sesSandbox, sesProduction, config, walkLimit)",
                 keys.join(", ")
             ),
         );

@@ -142,6 +142,32 @@ fn messages_quote_hostile_text_escaped() {
     client.stop();
 }
 
+/// A workspace folder of `/`: the walk stops at its bound with a message that names it and how
+/// to narrow the workspace.
+#[test]
+fn a_root_workspace_is_walked_up_to_its_bound() {
+    let mut client = Client::start_at(std::path::Path::new("/"), json!({"walkLimit": 2000}));
+    let message = client.message().expect("no message about the bound");
+    assert!(
+        message.contains("2000") && message.contains("walkLimit") && message.contains(".ignore"),
+        "{message}"
+    );
+    assert!(client.end(true));
+}
+
+/// `exit` (after `shutdown`) or a closed input while the first run walks `/` with the default
+/// bound: the server ends at once instead of finishing the walk and the analysis.
+#[test]
+fn a_root_workspace_never_delays_exit() {
+    let root = std::path::Path::new("/");
+    let client = Client::start_at(root, Value::Null);
+    client.wait_log("checking [\"/\"]");
+    assert!(client.end(true));
+    let client = Client::start_at(root, Value::Null);
+    client.wait_log("checking [\"/\"]");
+    assert!(!client.end(false), "a closed input is no clean shutdown");
+}
+
 #[test]
 fn json_templates_get_diagnostics_and_non_templates_none() {
     let mut client = default_client();
