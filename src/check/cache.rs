@@ -350,6 +350,12 @@ fn fingerprint(options: &CheckOptions, inputs: &RunInputs) -> u64 {
     if let Some(source) = inputs.config.source() {
         (&source.name, &source.path, &*source.text).hash(&mut hasher);
     }
+    // The text keeps the parameter values masked (a change of one is a change of the inputs).
+    for stack in &inputs.config.stacks {
+        for (name, value) in &stack.params {
+            (name, &value.value).hash(&mut hasher);
+        }
+    }
     hasher.finish()
 }
 

@@ -115,6 +115,9 @@ pub struct Discovered {
     /// The walked files that are symbolic links, by path, with the file they lead to: they
     /// are the one way a walk meets a file twice.
     links: HashMap<PathBuf, PathBuf>,
+    /// Candidates refused because they are symbolic links out of their tree, with why: reported
+    /// when a named path yields nothing else ([`refused_problems`]).
+    refused: Vec<(PathBuf, &'static str)>,
 }
 
 /// A path named on the command line that does not exist: the run cannot proceed as asked.
@@ -176,6 +179,7 @@ pub fn discover_within(
             source,
         })?;
         let given = path.to_string_lossy().into_owned();
+        let before = (found.targets.len(), found.problems.len());
         if metadata.is_dir() {
             // A named directory that cannot be listed is not an empty one: the run cannot
             // proceed as asked (a walk would skip it and pass).
@@ -185,10 +189,21 @@ pub fn discover_within(
             })?;
             match cdk::probe(path) {
                 Some(text) => cdk::read(path, &tidy(&given), text, true, &mut found),
-                None => walk(path, cwd.as_deref(), limits, &mut found),
+                None => {
+                    if cdk::manifest_links_out(path) {
+                        (found.refused).push((path.join(cdk::MANIFEST), REFUSED_MANIFEST));
+                    }
+                    walk(path, cwd.as_deref(), limits, &mut found);
+                }
             }
         } else {
             explicit_file(path, given, &mut found);
+        }
+        // A named path that yields nothing because what it holds was refused is not a pass.
+        let refused = std::mem::take(&mut found.refused);
+        if (found.targets.len(), found.problems.len()) == before {
+            let problems = refused_problems(refused, cwd.as_deref());
+            found.problems.extend(problems);
         }
     }
     // Sorted first, so that which of two equal-ranked spellings of one file is kept does not
@@ -216,12 +231,18 @@ fn explicit_file(path: &Path, given: String, found: &mut Discovered) {
         .parent()
         .map(|p| tidy(&p.to_string_lossy()))
         .unwrap_or_default();
-    if path.file_name() == Some(OsStr::new(cdk::MANIFEST))
-        && let Ok(text) = cdk::read_manifest(parent, parent)
-        && cdk::is_assembly_manifest(&text)
-    {
-        cdk::read(parent, &display_dir, text, true, found);
-        return;
+    if path.file_name() == Some(OsStr::new(cdk::MANIFEST)) {
+        if cdk::manifest_links_out(parent) {
+            // Read as a loose file, it would be "no template": a refusal must say so.
+            found.refused.push((path.to_path_buf(), REFUSED_MANIFEST));
+            return;
+        }
+        if let Ok(text) = cdk::read_manifest(parent, parent)
+            && cdk::is_assembly_manifest(&text)
+        {
+            cdk::read(parent, &display_dir, text, true, found);
+            return;
+        }
     }
     // A template handed over on its own (by a pre-commit hook, say) that belongs to an assembly
     // is still that assembly's stack, with its environment.
@@ -318,6 +339,7 @@ fn walk(root: &Path, cwd: Option<&Path>, limits: &WalkLimits, found: &mut Discov
     let walked = walked.into_inner().unwrap_or_else(|p| p.into_inner());
     found.targets.extend(walked.targets);
     found.links.extend(walked.links);
+    found.refused.extend(walked.refused);
     // The threads finish in any order; the problems are reported by path.
     let mut problems = walked.problems;
     problems.sort_by(|a, b| a.file.name.cmp(&b.file.name));
@@ -335,6 +357,39 @@ struct Walked {
     targets: Vec<Target>,
     problems: Vec<FileProblem>,
     links: Vec<(PathBuf, PathBuf)>,
+    refused: Vec<(PathBuf, &'static str)>,
+}
+
+const REFUSED_MANIFEST: &str = "the cloud assembly's manifest.json is a symbolic link to a file outside it; not read, so \
+     the assembly yields no stack";
+const REFUSED_LINK: &str = "a symbolic link to a file outside the walked folder; not read (named \
+     on its own, it is)";
+
+/// The refused candidates of a named path that yielded nothing else, as `ST001`s: a named
+/// `cdk.out` whose manifest links out of it would otherwise pass as "0 templates in 0 files".
+fn refused_problems(
+    mut refused: Vec<(PathBuf, &'static str)>,
+    cwd: Option<&Path>,
+) -> Vec<FileProblem> {
+    // Once per file (a walk also meets the manifest a named assembly refused), the most
+    // telling reason first.
+    refused.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then((a.1 != REFUSED_MANIFEST).cmp(&(b.1 != REFUSED_MANIFEST)))
+    });
+    refused.dedup_by(|later, first| later.0 == first.0);
+    refused
+        .into_iter()
+        .map(|(path, why)| FileProblem {
+            file: SourceFile::new(display(&path, cwd), Some(path.clone()), ""),
+            problem: LoadProblem {
+                kind: crate::load::ProblemKind::Unreadable,
+                span: Span::empty(0),
+                message: format!("cannot read: {why}"),
+                related: None,
+            },
+        })
+        .collect()
 }
 
 /// What every walker thread shares; it makes one [`Visitor`] per thread.
@@ -389,7 +444,13 @@ impl ignore::ParallelVisitor for Visitor<'_> {
             Some(t) if t.is_symlink() => {
                 match crate::input::contained(path, self.context.canonical_root) {
                     Some(target) if target.is_file() => (true, Some(target)),
-                    _ => (false, None),
+                    Some(_) => (false, None),
+                    None => {
+                        if has_candidate_extension(path) && std::fs::metadata(path).is_ok() {
+                            self.mine.refused.push((path.to_path_buf(), REFUSED_LINK));
+                        }
+                        (false, None)
+                    }
                 }
             }
             Some(t) => (t.is_file(), None),
@@ -421,6 +482,7 @@ impl Drop for Visitor<'_> {
         shared.targets.append(&mut self.mine.targets);
         shared.problems.append(&mut self.mine.problems);
         shared.links.append(&mut self.mine.links);
+        shared.refused.append(&mut self.mine.refused);
     }
 }
 

@@ -473,3 +473,98 @@ fn a_rule_pattern_that_cannot_be_used_is_a_located_error() {
             .all(|r| r.starts_with("Pool0") || r.starts_with("Pool2"))
     );
 }
+
+/// A config error, or a finding's related label on the SES declaration, quoted the neighbouring
+/// `stacks[].params` line, where a `NoEcho` value may be: parameter values are masked in every
+/// snippet of the config file.
+#[test]
+fn config_snippets_never_quote_parameter_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  DbPassword:\n    \
+         Type: String\n    NoEcho: true\nResources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n    \
+         Properties:\n      AutoVerifiedAttributes: [email]\n      EmailConfiguration:\n        \
+         EmailSendingAccount: DEVELOPER\n        From: noreply@example.com\n        SourceArn: \
+         arn:aws:ses:us-east-1:123456789012:identity/example.com\n";
+    std::fs::write(dir.path().join("auth.yaml"), template).unwrap();
+    let config = "stacks:\n  - files: \"*.yaml\"\n    region: us-east-1\n    \
+                  params: {DbPassword: hunter2-secret}\nses: {sandbox: [{regions: [us-east-1]}]}\n";
+    std::fs::write(dir.path().join(".sandtrap.yaml"), config).unwrap();
+    let output = sandtrap(dir.path(), &["check", "--color", "never", "auth.yaml"]);
+    let stdout = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{stdout}{}",
+        text(&output.stderr)
+    );
+    assert!(stdout.contains("sandbox declared here"), "{stdout}");
+    assert!(stdout.contains("DbPassword: ***"), "{stdout}");
+    assert!(!stdout.contains("hunter2"), "{stdout}");
+
+    let broken = config.replace("    region: us-east-1\n", "") + "    regoin: us-east-1\n";
+    let broken = broken.replace("ses: {sandbox: [{regions: [us-east-1]}]}\n", "");
+    std::fs::write(dir.path().join(".sandtrap.yaml"), &broken).unwrap();
+    let output = sandtrap(dir.path(), &["check", "auth.yaml"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("regoin") && stderr.contains("DbPassword"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+/// A named `cdk.out` whose `manifest.json` is a link out of it (or a folder whose only template
+/// is such a link) passed as "0 templates in 0 files", exit 0: what was refused is now said.
+#[cfg(unix)]
+#[test]
+fn a_named_path_whose_candidates_were_refused_is_no_pass() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(
+        outside.join("manifest.json"),
+        r#"{"version": "36.0.0", "artifacts": {"Auth": {"type": "aws:cloudformation:stack",
+            "environment": "aws://111111111111/us-east-1",
+            "properties": {"templateFile": "Auth.template.json"}}}}"#,
+    )
+    .unwrap();
+    std::fs::write(outside.join("Auth.template.json"), pools(1)).unwrap();
+    let checkout = dir.path().join("checkout");
+    std::fs::create_dir_all(checkout.join("cdk.out")).unwrap();
+    std::fs::create_dir_all(checkout.join("infra")).unwrap();
+    symlink(
+        "../../outside/manifest.json",
+        checkout.join("cdk.out/manifest.json"),
+    )
+    .unwrap();
+    symlink(
+        "../../outside/Auth.template.json",
+        checkout.join("infra/auth.json"),
+    )
+    .unwrap();
+    for (path, refused) in [
+        ("cdk.out", "cdk.out/manifest.json"),
+        ("cdk.out/manifest.json", "cdk.out/manifest.json"),
+        ("infra", "infra/auth.json"),
+    ] {
+        let output = sandtrap(&checkout, &["check", "--format", "concise", path]);
+        let stdout = text(&output.stdout);
+        assert_eq!(output.status.code(), Some(1), "{path}: {stdout}");
+        assert!(
+            stdout.starts_with(&format!("{refused}:1:1: error[ST001] cannot read: ")),
+            "{path}: {stdout}"
+        );
+        assert!(stdout.contains("symbolic link"), "{stdout}");
+        assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    }
+    // Beside a template of its own, the refused link stays a skipped file, as before.
+    std::fs::write(checkout.join("infra/pool.json"), pools(1)).unwrap();
+    let output = sandtrap(&checkout, &["check", "--format", "concise", "infra"]);
+    assert!(
+        !text(&output.stdout).contains("ST001"),
+        "{}",
+        text(&output.stdout)
+    );
+}
