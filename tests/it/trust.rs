@@ -568,3 +568,222 @@ fn a_named_path_whose_candidates_were_refused_is_no_pass() {
         text(&output.stdout)
     );
 }
+
+/// An endpoint that echoes the request in its error (a proxy, an emulator, a test server) put
+/// the access key id, the signature and the session token into the CI log, with raw line breaks
+/// and escapes; one whose answer never ends held the run and its memory.
+#[cfg(feature = "aws")]
+mod live_endpoint {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::{text, *};
+
+    const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const TOKEN: &str = "FwoGZXIvYXdzEBYaDHUniqueSessionTokenOfTheRun";
+
+    /// What the fake SES answers `GetAccount` with.
+    #[derive(Clone, Copy)]
+    enum Mode {
+        /// A 403 whose message is the whole request, the secret key and terminal escapes.
+        Echo,
+        /// A 200 whose body never ends (until the client stops reading).
+        Endless,
+    }
+
+    /// Serves STS `GetCallerIdentity` properly and SES as `mode` says; counts the bytes of
+    /// endless answers the client accepted.
+    fn endpoint(mode: Mode) -> (String, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let sent = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&sent);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let counter = Arc::clone(&counter);
+                std::thread::spawn(move || serve(stream, mode, &counter));
+            }
+        });
+        (url, sent)
+    }
+
+    fn serve(stream: TcpStream, mode: Mode, sent: &AtomicUsize) {
+        let mut writer = stream.try_clone().unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut request = String::new();
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+            request.push_str(&line);
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        request.push_str(&String::from_utf8_lossy(&body));
+        if request.contains("Action=GetCallerIdentity") {
+            let xml = "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>111111111111\
+                       </Account><Arn>arn:aws:iam::111111111111:user/ci</Arn><UserId>X</UserId>\
+                       </GetCallerIdentityResult></GetCallerIdentityResponse>";
+            let _ = write!(
+                writer,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
+                xml.len()
+            );
+            return;
+        }
+        match mode {
+            Mode::Echo => {
+                // The credential headers first, so that no cut hides them.
+                let credentials: Vec<&str> = (request.lines())
+                    .filter(|l| {
+                        let l = l.to_ascii_lowercase();
+                        l.starts_with("authorization") || l.starts_with("x-amz-security-token")
+                    })
+                    .collect();
+                let message = format!(
+                    "{SECRET}\n{}\n\u{1b}]0;pwned\u{7}\u{1b}[2J\n{request}",
+                    credentials.join("\n")
+                );
+                let body = serde_json::json!({ "message": message }).to_string();
+                let _ = write!(
+                    writer,
+                    "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n\
+                     x-amzn-ErrorType: AccessDeniedException\r\nContent-Length: {}\r\n\
+                     Connection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+            Mode::Endless => {
+                let _ = write!(
+                    writer,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{{\"x\":\""
+                );
+                let chunk = vec![b'a'; 64 << 10];
+                // At most 256 MiB: a client that reads it all has no bound.
+                for _ in 0..4096 {
+                    if writer.write_all(&chunk).is_err() {
+                        return;
+                    }
+                    sent.fetch_add(chunk.len(), Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    fn run(url: &str, dir: &Path, args: &[&str]) -> Output {
+        Command::cargo_bin("sandtrap")
+            .unwrap()
+            .current_dir(dir)
+            .env_clear()
+            .env("AWS_ACCESS_KEY_ID", KEY_ID)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env("AWS_SESSION_TOKEN", TOKEN)
+            .env("AWS_CONFIG_FILE", dir.join("none"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("none"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .args(args)
+            .args(["--aws", "--aws-timeout", "20", "--aws-endpoint-url", url])
+            .output()
+            .unwrap()
+    }
+
+    fn template(dir: &Path) {
+        let pool = "Resources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      \
+             AutoVerifiedAttributes: [email]\n      EmailConfiguration:\n        \
+             EmailSendingAccount: DEVELOPER\n        From: noreply@example.com\n        \
+             SourceArn: arn:aws:ses:us-east-1:111111111111:identity/example.com\n";
+        std::fs::write(dir.join("auth.yaml"), pool).unwrap();
+    }
+
+    #[test]
+    fn an_echoing_endpoint_puts_no_credential_in_any_output() {
+        let dir = tempfile::tempdir().unwrap();
+        template(dir.path());
+        let (url, _) = endpoint(Mode::Echo);
+        let region = ["--region", "us-east-1", "auth.yaml"];
+        let mut seen_st004 = false;
+        for format in [
+            "human", "concise", "json", "sarif", "github", "markdown", "html",
+        ] {
+            let mut args = vec!["check", "--format", format, "--color", "never"];
+            args.extend(region);
+            let output = run(&url, dir.path(), &args);
+            let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+            seen_st004 |= stdout.contains("ST004");
+            for secret in [KEY_ID, SECRET, TOKEN, "pwned\u{7}"] {
+                assert!(
+                    !stdout.contains(secret) && !stderr.contains(secret),
+                    "{format}: {secret}\n{stdout}"
+                );
+            }
+            if format == "github" {
+                let commands = runner_commands(&stdout);
+                assert!(
+                    commands
+                        .iter()
+                        .all(|(name, ..)| name == "warning" || name == "notice"),
+                    "{stdout}"
+                );
+            } else {
+                assert_printable(format, &stdout, false);
+            }
+            if format == "concise" {
+                // The code and what is left of the message, credentials masked.
+                assert!(stdout.contains("AccessDeniedException: ****"), "{stdout}");
+                assert!(stdout.contains("Signature=****"), "{stdout}");
+            }
+        }
+        assert!(seen_st004);
+        let mut args = vec!["status", "--format", "json"];
+        args.extend(region);
+        let output = run(&url, dir.path(), &args);
+        let stdout = text(&output.stdout);
+        assert!(
+            stdout.contains("AccessDenied")
+                || stdout.contains("not authorized")
+                || stdout.contains("****"),
+            "{stdout}"
+        );
+        for secret in [KEY_ID, SECRET, TOKEN] {
+            assert!(!stdout.contains(secret), "{secret}: {stdout}");
+        }
+    }
+
+    #[test]
+    fn an_endless_answer_is_read_up_to_its_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        template(dir.path());
+        let (url, sent) = endpoint(Mode::Endless);
+        let output = run(
+            &url,
+            dir.path(),
+            &[
+                "check",
+                "--format",
+                "concise",
+                "--region",
+                "us-east-1",
+                "auth.yaml",
+            ],
+        );
+        let stdout = text(&output.stdout);
+        assert!(
+            stdout.contains("ST004") && stdout.contains("could not be read"),
+            "{stdout}"
+        );
+        // The bound (1 MiB) and what the sockets buffer: far from the 256 MiB on offer.
+        let accepted = sent.load(Ordering::Relaxed);
+        assert!(accepted < 32 << 20, "the client accepted {accepted} bytes");
+    }
+}
