@@ -76,6 +76,11 @@ pub struct Snippet {
 impl Snippet {
     /// The window of `file` around `spans`, and the spans in the window's coordinates.
     pub fn new(file: &SourceFile, spans: &[Span]) -> (Snippet, Vec<Span>) {
+        Snippet::with_context(file, spans, CONTEXT_LINES)
+    }
+
+    /// [`Snippet::new`] with `context` lines above and below the spans.
+    pub fn with_context(file: &SourceFile, spans: &[Span], context: usize) -> (Snippet, Vec<Span>) {
         let text: &str = &file.text;
         // A span inside a character (a byte of invalid UTF-8, shown as U+FFFD) covers it.
         let spans: Vec<(usize, usize)> = spans
@@ -92,13 +97,13 @@ impl Snippet {
             .map(|&(start, _)| line_of(start))
             .min()
             .unwrap_or(0)
-            .saturating_sub(CONTEXT_LINES);
+            .saturating_sub(context);
         let last_line = spans
             .iter()
             .map(|&(start, end)| line_of(end.saturating_sub(1).max(start)))
             .max()
             .unwrap_or(0)
-            .saturating_add(CONTEXT_LINES)
+            .saturating_add(context)
             .min(last_line_of_file)
             .min(first_line + MAX_LINES - 1);
         let mut snippet = Snippet {
@@ -295,9 +300,16 @@ impl Snippet {
         self
     }
 
-    /// The window's text (for tests and debugging).
+    /// The window's text.
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The window's lines: the 1-based line number in the file, and where its text lies in
+    /// [`Snippet::text`] (without the line break).
+    pub fn lines(&self) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
+        let first = self.line_base + self.first_line + 1;
+        (self.lines.iter().enumerate()).map(move |(i, line)| (first + i, line.start..line.end))
     }
 }
 

@@ -787,3 +787,53 @@ mod live_endpoint {
         assert!(accepted < 32 << 20, "the client accepted {accepted} bytes");
     }
 }
+
+/// 16,000 findings on one minified line: the HTML report was quadratic in them (every finding
+/// copied and escaped the whole line; 42 s in a release build) and marked none of them past the
+/// line's 160th character. Each snippet is now a window around its own finding, marked.
+#[test]
+fn findings_on_one_long_line_each_get_a_marked_window() {
+    const FINDINGS: usize = 16_000;
+    let entries: Vec<String> = (0..FINDINGS)
+        .map(|i| format!("\"k{i:05}\":1,\"k{i:05}\":2"))
+        .collect();
+    let template = format!(
+        "{{\"AWSTemplateFormatVersion\":\"2010-09-09\",\"Metadata\":{{{}}},\"Resources\":{{}}}}",
+        entries.join(",")
+    );
+    let html = crate::hostile::bounded(crate::hostile::LIMIT, move || {
+        let run = crate::support::run(
+            &[
+                "check",
+                "--format",
+                "html",
+                "--stdin-filename",
+                "min.json",
+                "-",
+            ],
+            &template,
+        );
+        run.stdout
+    });
+    let findings: Vec<&str> = html.split("<article class=\"finding\"").skip(1).collect();
+    assert_eq!(findings.len(), FINDINGS);
+    for (i, finding) in findings.iter().enumerate() {
+        let marked = finding
+            .split_once("<mark>")
+            .and_then(|(_, rest)| rest.split_once("</mark>"))
+            .map(|(mark, _)| mark);
+        assert_eq!(
+            marked,
+            Some(format!("&quot;k{i:05}&quot;").as_str()),
+            "finding {i}"
+        );
+        let snippet = finding
+            .split_once("<pre")
+            .unwrap()
+            .1
+            .split_once("</pre>")
+            .unwrap()
+            .0;
+        assert!(snippet.len() < 1_000, "finding {i}: {snippet}");
+    }
+}
