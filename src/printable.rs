@@ -43,6 +43,21 @@ pub fn escape_in_place(text: &mut String) {
     }
 }
 
+/// Text already made of printable pieces but laid out anew (the human format wraps messages
+/// and help at spaces, and cuts words longer than a line): the same backslash before a `::`
+/// that now starts a line, or a `[` after a `#`.
+pub fn guard_lines(text: &str) -> Cow<'_, str> {
+    if !command_like(text) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 4);
+    guard(text, true, &mut out, |c, out| {
+        out.push('\\');
+        out.push(c);
+    });
+    Cow::Owned(out)
+}
+
 /// Rendered HTML whose lines cannot start a workflow command either (a `::` line of Markdown
 /// whose backslash the renderer dropped): the guarded `:` and `[` become `&#58;` and `&#91;`,
 /// which read the same in a browser.

@@ -242,7 +242,8 @@ pub fn render_error(err: &dyn miette::Diagnostic, width: usize) -> String {
     {
         text = format!("error: {}\n", escape(&err.to_string()));
     }
-    text
+    // Wrapping, and cutting words longer than a line, can move a `::` to the start of a line.
+    crate::printable::guard_lines(&text).into_owned()
 }
 
 /// `err` as it is printed: every text escaped, its labels in a [`Snippet`] of its source, its
@@ -370,6 +371,8 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         if handler.render_report(&mut text, &rendered).is_err() {
             text = format!("{}: {}\n", d.code, d.message);
         }
+        // Wrapping can move a `::` of a message to the start of a line.
+        let text = crate::printable::guard_lines(&text);
         out.write_all(text.as_bytes())?;
         if !text.ends_with('\n') {
             writeln!(out)?;
@@ -417,6 +420,28 @@ mod tests {
         let long = "é".repeat(MAX_TEXT_BYTES);
         let cut = shorten(&long);
         assert!(cut.len() <= MAX_TEXT_BYTES + "…".len() && cut.ends_with('…'));
+    }
+
+    /// A tool error's help is wrapped, and a word longer than the width is cut: a `::` that
+    /// lands at the start of a line must not be one the GitHub runner would run, at any width.
+    #[test]
+    fn wrapped_text_never_starts_a_line_with_a_command() {
+        let source = std::sync::Arc::new(miette::NamedSource::new("c.yaml", "a: 1\n".to_owned()));
+        let help = format!("{}::add-mask::s ::stop-commands::tok", "x".repeat(150));
+        let error = crate::located::Located::new(
+            "test",
+            "message",
+            &source,
+            miette::SourceSpan::new(0.into(), 1),
+            "here",
+        )
+        .with_help(help);
+        for width in 20..100 {
+            let text = render_error(&error, width);
+            for line in text.lines() {
+                assert!(!line.trim_start().starts_with("::"), "{width}:\n{text}");
+            }
+        }
     }
 
     #[test]

@@ -11,13 +11,18 @@ use serde_json::Value;
 
 /// `sandtrap ARGS` as a process in `dir` (a relative file name can start with `::` only there).
 fn sandtrap(dir: &Path, args: &[&str]) -> Output {
+    sandtrap_wrapped(dir, args, 100)
+}
+
+/// [`sandtrap`] with reports wrapped to `columns`.
+fn sandtrap_wrapped(dir: &Path, args: &[&str], columns: usize) -> Output {
     Command::cargo_bin("sandtrap")
         .unwrap()
         .current_dir(dir)
         .env_remove("NO_COLOR")
         .env_remove("FORCE_COLOR")
         .env_remove("GITHUB_ACTIONS")
-        .env("COLUMNS", "100")
+        .env("COLUMNS", columns.to_string())
         .args(args)
         .output()
         .unwrap()
@@ -78,7 +83,7 @@ fn file_property(properties: &str) -> Option<String> {
 const PAYLOAD: &str = "\n::stop-commands::tok\n::add-mask::hunter2\n##[add-mask]hunter2\n\
      ::error file=forged.yaml,line=1::forged\nforged.yaml:1:1: error[ST999] forged\r\
      \u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]8;;https://evil.example\u{1b}\\link\u{1b}]8;;\u{1b}\\\
-     \u{9b}2J\u{202e}";
+     \u{9b}2J\u{202e} wrapped ::stop-commands::spaced ##[add-mask]spaced";
 
 /// A template of `pools` user pools whose `SourceArn` names another service, the payload
 /// inside it (`ST202` quotes the service), and whose logical ids carry the payload too.
@@ -263,6 +268,13 @@ cases:
     let mut args = vec!["check", "--color", "always"];
     args.extend(common);
     run(&args, true);
+    // Wrapped at any width, no line of the human format starts a command.
+    let mut args = vec!["check", "--color", "never"];
+    args.extend(common);
+    for columns in [40, 47, 53, 61, 80] {
+        let output = sandtrap_wrapped(root, &args, columns);
+        assert_printable(&format!("human at {columns}"), &text(&output.stdout), false);
+    }
     // The github format is checked as the runner reads it.
     let mut args = vec!["check", "--format", "github"];
     args.extend(common);
