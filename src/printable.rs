@@ -143,7 +143,9 @@ fn guard(text: &str, lines: bool, out: &mut String, guarded: impl Fn(char, &mut 
     let mut after_hash = false;
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
-        let colon = line_start && c == ':' && next_visible(chars.clone()) == Some(':');
+        // A lone `:` too: a file name `:` starts the concise line `::1:1: ...`.
+        let colon =
+            line_start && c == ':' && matches!(next_visible(chars.clone()), Some(':') | None);
         if colon || (after_hash && c == '[') {
             guarded(c, out);
         } else {
@@ -163,7 +165,7 @@ fn command_like(text: &str) -> bool {
         let mut visible = line
             .chars()
             .filter(|&c| !invisible(c) && !c.is_whitespace());
-        visible.next() == Some(':') && visible.next() == Some(':')
+        visible.next() == Some(':') && matches!(visible.next(), Some(':') | None)
     });
     lines || {
         let mut visible = text.chars().filter(|&c| !invisible(c));
@@ -293,6 +295,9 @@ mod tests {
             "a ::b ##\\[add-mask]c #\u{200b}\\[d"
         );
         assert_eq!(escape(":x: #x [y]"), ":x: #x [y]");
+        // A name `:` is followed by `:1:1:` in the concise format.
+        assert_eq!(escape(":"), "\\:");
+        assert_eq!(escape(" :\u{200b}"), " \\:\u{200b}");
         assert_eq!(
             escape_lines("## What\n::error::x\n  ::y\nok ::z\n"),
             "## What\n\\::error::x\n  \\::y\nok ::z\n"

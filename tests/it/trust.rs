@@ -849,3 +849,24 @@ fn findings_on_one_long_line_each_get_a_marked_window() {
         assert!(snippet.len() < 1_000, "finding {i}: {snippet}");
     }
 }
+
+/// Found by the `render` fuzz target: a file named `:` made the concise line `::1:1: ...`, a
+/// workflow command, though no name or message started with `::`.
+#[test]
+fn a_file_named_colon_starts_no_command() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [":", ":\u{200b}"] {
+        std::fs::write(dir.path().join(name), pools(1)).unwrap();
+    }
+    for format in ["concise", "github", "human"] {
+        let output = sandtrap(dir.path(), &["check", "--format", format, ":", ":\u{200b}"]);
+        let stdout = text(&output.stdout);
+        assert!(stdout.contains("ST202"), "{format}: {stdout}");
+        let commands = runner_commands(&stdout);
+        assert!(
+            commands.iter().all(|(name, ..)| format == "github"
+                && ["error", "warning", "notice"].contains(&name.as_str())),
+            "{format}: {stdout}"
+        );
+    }
+}
