@@ -91,3 +91,18 @@ impl miette::Diagnostic for Located {
         ))))
     }
 }
+
+/// The top-level keys a settings file's schema allows, in the order they are declared: the
+/// "expected one of" lists of config and rule-file errors.
+pub fn schema_keys(schema: &serde_json::Value) -> Vec<String> {
+    schema
+        .get("properties")
+        .and_then(serde_json::Value::as_object)
+        .map(|properties| properties.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Borrowed views of `keys`.
+pub fn strs(keys: &[String]) -> Vec<&str> {
+    keys.iter().map(String::as_str).collect()
+}

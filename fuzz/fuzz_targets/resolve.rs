@@ -3,9 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sandtrap::extract;
+use sandtrap::cloudformation::resolve::{Resolver, StackEnv};
 use sandtrap::load::{self, Format};
-use sandtrap::resolve::{Resolver, StackEnv};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
@@ -34,5 +33,5 @@ fuzz_target!(|data: &[u8]| {
     let resolver = Resolver::new(&document, &env);
     let _ = resolver.resolve(&document.root);
     let _ = resolver.exports();
-    let _ = extract::extract(&document, &text, &resolver);
+    let _ = sandtrap::cloudformation::extract(&document, &text, &resolver);
 });

@@ -9,12 +9,12 @@ use super::overrides::{add_unlisted_overrides, override_for};
 use super::secrets;
 use super::suppression::FileSuppressions;
 use super::{CheckError, CheckOptions};
+use crate::cloudformation::resolve::Resolver;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Origin, Target, classify};
-use crate::extract::{self, StackFacts};
+use crate::extract::StackFacts;
 use crate::join::Stack;
 use crate::load::{self, Format, LoadProblem, ProblemKind};
-use crate::resolve::Resolver;
 use crate::source::FileId;
 use crate::source::{Files, SourceFile};
 use crate::tree::Document;
@@ -25,7 +25,9 @@ pub(super) struct FileOutcome {
     pub(super) source: SourceFile,
     pub(super) template: bool,
     pub(super) problems: Vec<LoadProblem>,
-    pub(super) stack: Option<Stack>,
+    /// The stacks of the file: one for a template; for a Terraform file, one per module call
+    /// and provider its resources use.
+    pub(super) stacks: Vec<Stack>,
     pub(super) suppressions: FileSuppressions,
     pub(super) relative: String,
     /// Values of `NoEcho` parameters, masked in everything the run reports.
@@ -34,6 +36,9 @@ pub(super) struct FileOutcome {
     pub(super) text_dropped: bool,
     /// What the deploy configuration lookup found, when it ran (the cache watches its files).
     pub(super) deploy: Option<Option<super::deploy::Deploy>>,
+    /// Kept in the run's files even with nothing to report: a related location may point into
+    /// it (a Terraform module's caller, a tfvars file).
+    pub(super) keep: bool,
 }
 
 /// Reads again the texts dropped after analysis that a diagnostic points into.
@@ -178,12 +183,13 @@ pub(super) fn analyze_bytes(
         source,
         template,
         problems,
-        stack: None,
+        stacks: Vec::new(),
         suppressions: FileSuppressions::default(),
         relative: relative.clone(),
         secrets: Vec::new(),
         text_dropped: false,
         deploy: None,
+        keep: false,
     };
     let bytes = match read {
         Ok(bytes) => bytes,
@@ -251,7 +257,7 @@ pub(super) fn analyze_bytes(
     if let (true, Some(document)) = (template, &loaded.document) {
         let (stack, secrets, deploy) =
             stack(target, document, &relative, options, inputs, &result.source);
-        result.stack = Some(stack);
+        result.stacks = vec![stack];
         result.secrets = secrets;
         result.deploy = deploy;
         result.suppressions = FileSuppressions::read(&result.source, document);
@@ -260,7 +266,7 @@ pub(super) fn analyze_bytes(
     // exports is read for them, rarely reported): drop their text now, while the other files are
     // still being read, so peak memory follows the files with something to report rather than
     // the size of the tree. The few that a diagnostic ends up pointing into are read again.
-    let reported = result.stack.as_ref().is_some_and(|s| {
+    let reported = result.stacks.iter().any(|s| {
         !(s.facts.senders.is_empty()
             && s.facts.identities.is_empty()
             && s.facts.configuration_sets.is_empty()
@@ -297,7 +303,7 @@ fn stack(
     let env = inputs::stack_env(target, &document.root, relative, options, inputs);
     let mut secrets = secrets::no_echo_values(&document.root, &env.env.parameters);
     let resolver = Resolver::new(document, &env.env);
-    let facts = extract::extract(document, &source.text, &resolver);
+    let facts = crate::cloudformation::extract(document, &source.text, &resolver);
     secrets.extend(resolver.secret_fragments());
     let environment_location = match &target.origin {
         Origin::Cdk(cdk) => cdk
@@ -314,6 +320,8 @@ fn stack(
         region_source: env.region_source,
         environment_location,
         cdk: matches!(target.origin, Origin::Cdk(_)),
+        language: crate::extract::Language::CloudFormation,
+        environment_label: None,
         deployment: match &target.origin {
             Origin::Cdk(cdk) => format!("{}#{}", cdk.manifest, cdk.deployment),
             _ => source.name.clone(),

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{CheckError, CheckOptions};
+use crate::cloudformation::resolve::StackEnv;
 use crate::config::{self, Config};
 use crate::discover::{Origin, Target};
 use crate::join::{EnvSource, SesDeclaration, SesState, StateSource};
-use crate::resolve::StackEnv;
 use crate::tree::Node;
 
 /// Everything resolved once per run.

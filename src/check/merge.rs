@@ -66,8 +66,12 @@ impl Merged {
         if outcome.template {
             self.templates.push(outcome.source.name.clone());
         }
-        let has_facts = outcome.stack.as_ref().is_some_and(|s| !is_empty(&s.facts));
-        if outcome.problems.is_empty() && !has_facts && outcome.suppressions.is_empty() {
+        let has_facts = outcome.stacks.iter().any(|s| !is_empty(&s.facts));
+        if outcome.problems.is_empty()
+            && !has_facts
+            && outcome.suppressions.is_empty()
+            && !outcome.keep
+        {
             return;
         }
         let name = outcome.source.name.clone();
@@ -80,9 +84,8 @@ impl Merged {
             .extend((outcome.problems.iter()).map(|p| parse_error(catalog, id, p)));
         self.suppressions
             .insert(id, (outcome.suppressions, outcome.relative));
-        if let Some(stack) = outcome.stack.filter(|_| has_facts) {
-            self.stacks.push(stack);
-        }
+        self.stacks
+            .extend(outcome.stacks.into_iter().filter(|s| !is_empty(&s.facts)));
     }
 
     /// The CDK manifests that declared stack environments, which related labels point into.

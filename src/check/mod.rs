@@ -10,6 +10,7 @@ mod merge;
 mod overrides;
 mod secrets;
 mod suppression;
+mod terraform;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -69,6 +70,8 @@ pub struct CheckOptions {
     pub cancel: crate::cancel::Cancel,
     /// Entries a walk visits at most (the language server's bound); `None`: no bound.
     pub max_walk_entries: Option<usize>,
+    /// Terraform input variables: `--var`, `--var-file`, `TF_VAR_` of the environment.
+    pub terraform: crate::terraform::vars::VarOptions,
 }
 
 /// Everything a run found.
@@ -240,6 +243,21 @@ fn run_inner(
     Ok(outcome)
 }
 
+/// Every Terraform pool instance of the run's paths as the front end evaluated it (before
+/// instances with the same verdict merge), by root: `sandtrap debug terraform`.
+pub fn terraform_instances(
+    options: &CheckOptions,
+) -> Result<Vec<(String, crate::terraform::extract::PoolInstance)>, CheckError> {
+    let inputs = RunInputs::load(options)?;
+    let targets = targets(options, &mut discover::discover)?;
+    let terraform: Vec<&discover::Target> = targets
+        .targets
+        .iter()
+        .filter(|t| terraform::is_terraform(t))
+        .collect();
+    Ok(terraform::analysis(&terraform, options, &inputs).instances)
+}
+
 /// Every target's analysis, in the targets' order: in parallel, or through the cache; `None`
 /// when the run was cancelled (the files not yet started are never read).
 fn analyze(
@@ -255,8 +273,12 @@ fn analyze(
     let total = targets.len();
     let done = AtomicUsize::new(0);
     progress(0, total);
-    match cache {
-        None => targets
+    // Terraform files are read by their module, all together (never kept in the cache: a
+    // module's analysis depends on its callers').
+    let (terraform, files): (Vec<&discover::Target>, Vec<&discover::Target>) =
+        targets.iter().partition(|t| terraform::is_terraform(t));
+    let mut outcomes: Vec<FileOutcome> = match cache {
+        None => files
             .par_iter()
             .map(|target| {
                 if options.cancel.is_cancelled() {
@@ -266,9 +288,20 @@ fn analyze(
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                 Some(outcome)
             })
-            .collect(),
-        Some(cache) => analyze_cached(cache, targets, options, inputs),
+            .collect::<Option<Vec<_>>>()?,
+        Some(cache) => {
+            let files: Vec<discover::Target> = files.into_iter().cloned().collect();
+            analyze_cached(cache, &files, options, inputs)?
+        }
+    };
+    if !terraform.is_empty() {
+        if options.cancel.is_cancelled() {
+            return None;
+        }
+        outcomes.extend(terraform::analyze(&terraform, options, inputs));
+        progress(total, total);
     }
+    Some(outcomes)
 }
 
 /// The facts document of the run's stacks. With `--aws` the facts say which (account, region)
@@ -429,6 +462,7 @@ fn parse_error(catalog: &Catalog, file: FileId, problem: &LoadProblem) -> Diagno
     // keep: the file is analyzed as deployed, and the duplicate is a warning of its own.
     let code = match problem.kind {
         ProblemKind::DuplicateKey => "ST006",
+        ProblemKind::NotAnalyzed => "ST002",
         _ => "ST001",
     };
     let mut d = catalog
@@ -450,6 +484,7 @@ fn parse_error(catalog: &Catalog, file: FileId, problem: &LoadProblem) -> Diagno
             ProblemKind::TooLarge => "too large",
             ProblemKind::Unreadable => "cannot be read",
             ProblemKind::Assembly => "here",
+            ProblemKind::NotAnalyzed => "not analyzed",
         });
     if let Some((span, message)) = &problem.related {
         d.related.push(Related {

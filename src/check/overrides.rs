@@ -21,7 +21,10 @@ pub(super) fn add_unlisted_overrides(
                 name: path.to_string_lossy().into_owned(),
                 path: Some(path.clone()),
                 explicit: false,
-                origin: Origin::Loose,
+                origin: match discover::is_terraform(path) {
+                    true => Origin::Terraform,
+                    false => Origin::Loose,
+                },
                 environment: discover::Environment::default(),
             });
         }

@@ -4,8 +4,8 @@
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+use crate::cloudformation::resolve::is_no_echo;
 use crate::diagnostic::Diagnostic;
-use crate::resolve::is_no_echo;
 use crate::tree::Node;
 
 /// What CloudFormation prints for a `NoEcho` parameter.
@@ -13,7 +13,7 @@ pub const MASK: &str = "****";
 
 /// The values the parameters marked `NoEcho: true` take in this stack: the override the run
 /// supplies, else the `Default`. The pieces taken from them come from the resolver
-/// ([`crate::resolve::Resolver::secret_fragments`]).
+/// ([`crate::cloudformation::resolve::Resolver::secret_fragments`]).
 pub fn no_echo_values(
     root: &Node,
     overrides: &std::collections::BTreeMap<String, String>,

@@ -87,6 +87,12 @@ pub enum DebugCommand {
         #[arg(long = "param", value_name = "KEY=VALUE")]
         params: Vec<String>,
     },
+    /// Print every Terraform pool instance as evaluated (address, region, the arguments the
+    /// facts read), as JSON.
+    Terraform {
+        #[command(flatten)]
+        analysis: Box<AnalysisArgs>,
+    },
     /// Build the documentation site (every rule's page, the guides, a search) into OUT.
     Site {
         out: PathBuf,
@@ -190,6 +196,14 @@ pub struct AnalysisArgs {
     /// configuration, or samconfig.toml `parameter_overrides` (repeatable).
     #[arg(long = "param-file", value_name = "FILE")]
     pub param_files: Vec<PathBuf>,
+    /// A Terraform input variable (repeatable), as `terraform plan -var`; wins over
+    /// `--var-file`, tfvars files and `TF_VAR_name`.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// A Terraform variables file (repeatable), as `terraform plan -var-file`; wins over
+    /// `terraform.tfvars` and `*.auto.tfvars`.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
     /// SES in this region (of this account) is in the sandbox (repeatable).
     #[arg(long, value_name = "[ACCOUNT:]REGION")]
     pub ses_sandbox: Vec<String>,

@@ -81,14 +81,14 @@ pub fn resolve(
             return Ok(Exit::Usage);
         }
     };
-    let env = crate::resolve::StackEnv {
+    let env = crate::cloudformation::resolve::StackEnv {
         account,
         region,
         stack_name: None,
         parameters,
     };
     io.stdout
-        .write_all(crate::resolve::debug_dump(&document, &env).as_bytes())?;
+        .write_all(crate::cloudformation::resolve::debug_dump(&document, &env).as_bytes())?;
     Ok(Exit::Clean)
 }
 
@@ -117,4 +117,24 @@ pub fn site(out: &Path, root: &Path, io: Io<'_>) -> io::Result<Exit> {
         out.display()
     )?;
     Ok(Exit::Clean)
+}
+
+/// `debug terraform PATHS`: every pool instance as evaluated.
+pub fn terraform(args: &super::AnalysisArgs, mut io: Io<'_>) -> io::Result<Exit> {
+    let options = match super::options(args, &mut io) {
+        Ok(options) => options,
+        Err(err) => return super::report_error(&err, &mut io),
+    };
+    match crate::check::terraform_instances(&options) {
+        Ok(instances) => {
+            let rows: Vec<serde_json::Value> = instances
+                .into_iter()
+                .map(|(root, instance)| serde_json::json!({"root": root, "instance": instance}))
+                .collect();
+            serde_json::to_writer_pretty(&mut *io.stdout, &rows)?;
+            writeln!(io.stdout)?;
+            Ok(Exit::Clean)
+        }
+        Err(err) => super::report_error(&err, &mut io),
+    }
 }

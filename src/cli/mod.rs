@@ -50,6 +50,7 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
         Command::Man { output_dir } => commands::man::man(output_dir, io),
         Command::Debug(DebugCommand::Load { file }) => debug::load(&file, io),
         Command::Debug(DebugCommand::Site { out, root }) => debug::site(&out, &root, io),
+        Command::Debug(DebugCommand::Terraform { analysis }) => debug::terraform(&analysis, io),
         Command::Debug(DebugCommand::Parse { paths, tree }) => debug::parse(&paths, tree, io),
         Command::Debug(DebugCommand::Resolve {
             file,
@@ -69,6 +70,9 @@ pub enum OptionsError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Param(#[from] crate::params::ParamError),
+
+    #[error("`--var {0}` has no `=`: expected NAME=VALUE")]
+    Var(String),
 
     #[error("`--aws-timeout {0}` is not a positive number of seconds")]
     AwsTimeout(f64),
@@ -115,6 +119,26 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> Result<CheckOptions, Options
         map: None,
         cancel: crate::cancel::Cancel::new(),
         max_walk_entries: None,
+        terraform: terraform_vars(args)?,
+    })
+}
+
+/// `--var`, `--var-file` and the environment's `TF_VAR_name` values, as Terraform reads them.
+fn terraform_vars(args: &AnalysisArgs) -> Result<crate::terraform::vars::VarOptions, OptionsError> {
+    let mut vars = Vec::new();
+    for var in &args.vars {
+        vars.push(
+            crate::terraform::vars::parse_var(var).ok_or_else(|| OptionsError::Var(var.clone()))?,
+        );
+    }
+    let env = std::env::vars()
+        .filter_map(|(key, value)| Some((key.strip_prefix("TF_VAR_")?.to_owned(), value)))
+        .filter(|(name, _)| !name.is_empty())
+        .collect();
+    Ok(crate::terraform::vars::VarOptions {
+        files: args.var_files.clone(),
+        vars,
+        env,
     })
 }
 

@@ -25,7 +25,7 @@ pub enum ConfigError {
     #[diagnostic(
         help(
             "a config file is a YAML mapping of {keys}; its text is not shown because it is not one",
-            keys = super::raw::CONFIG_KEYS.join(", ")
+            keys = super::raw::config_keys().join(", ")
         )
     )]
     NotConfig {

@@ -8,6 +8,8 @@ mod env;
 mod error;
 mod mask;
 mod raw;
+
+pub use raw::schema;
 #[cfg(test)]
 mod tests;
 

@@ -5,6 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use globset::{GlobBuilder, GlobMatcher};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -19,61 +20,108 @@ use crate::source::{SourceFile, Span};
 
 type Text = Spanned<String>;
 
-/// The top-level keys of [`RawConfig`].
-pub(super) const CONFIG_KEYS: [&str; 9] = [
-    "ses",
-    "stacks",
-    "select",
-    "ignore",
-    "severity",
-    "per-file-ignores",
-    "fail-level",
-    "config-env",
-    "aws",
-];
+/// The top-level keys of [`RawConfig`], from its schema.
+pub(super) fn config_keys() -> &'static [String] {
+    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| crate::located::schema_keys(&schema()))
+}
 
-#[derive(Deserialize)]
+/// The JSON schema of the config file, from the types below (their doc comments are the
+/// reference users read: `docs/configuration.md`).
+pub fn schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(RawConfig)).unwrap_or_default()
+}
+
+/// `.sandtrap.yaml`: what sandtrap cannot read from the templates (the SES sandbox state of
+/// each account and region, the environment of templates that carry none) and which rules run.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(title = "sandtrap configuration")]
 struct RawConfig {
+    /// What is known of the SES sandbox, per region (and account): production access granted,
+    /// or still in the sandbox.
     ses: Option<RawSes>,
+    /// The environment of templates that do not carry one: the account, region and parameter
+    /// values of the files a glob matches (the first matching entry applies).
     stacks: Option<Vec<RawStack>>,
+    /// Only these rules: codes, names or code prefixes (`ST1`). Default: all.
+    #[schemars(with = "Option<Vec<String>>")]
     select: Option<Vec<Text>>,
+    /// Not these rules: codes, names or code prefixes.
+    #[schemars(with = "Option<Vec<String>>")]
     ignore: Option<Vec<Text>>,
+    /// A rule's severity instead of its default (`info`, `warning` or `error`), by code:
+    /// `{ST207: warning}`.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     severity: Option<Pairs<Text>>,
+    /// Rules not reported in the files a glob (relative to this file) matches:
+    /// `{"legacy/**": [ST103]}`.
+    #[schemars(with = "Option<BTreeMap<String, Vec<String>>>")]
     per_file_ignores: Option<Pairs<Vec<Text>>>,
+    /// The lowest severity that makes `sandtrap check` exit with status 1 (`info`, `warning` or
+    /// `error`). Default: `warning`; `--fail-level` wins.
+    #[schemars(with = "Option<String>")]
     fail_level: Option<Text>,
+    /// The samconfig environment whose deploy `region` applies to the template beside it.
+    /// Default: `default`; `--config-env` wins.
+    #[schemars(with = "Option<String>")]
     config_env: Option<Text>,
+    /// How `--aws` reads accounts other than the credentials' own.
     aws: Option<RawAws>,
 }
 
-/// `aws:`: how `--aws` reaches accounts other than the caller's.
-#[derive(Deserialize)]
+/// How `--aws` reaches accounts other than the caller's.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawAws {
+    /// The role to assume in an account no CDK lookup role reaches (`{account}` stands for
+    /// each account): `arn:aws:iam::{account}:role/sandtrap-reader`. `--aws-role-arn` wins.
+    #[schemars(with = "Option<String>")]
     role_arn: Option<Text>,
+    /// A profile of the AWS config files per account: `{"222222222222": dev}`.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     profiles: Option<Pairs<Text>>,
 }
 
-#[derive(Deserialize)]
+/// The SES sandbox state of regions; a flag (`--ses-sandbox`, `--ses-production`) or `--aws`
+/// wins over it.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawSes {
+    /// Regions (of an account) where SES has production access.
     production: Option<Vec<RawSesEntry>>,
+    /// Regions (of an account) where SES is still in the sandbox.
     sandbox: Option<Vec<RawSesEntry>>,
 }
 
-#[derive(Deserialize)]
+/// Regions of one account, or of every account.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawSesEntry {
+    /// Region names, or `"*"` (quoted) for every region, the ones an environment-agnostic
+    /// stack deploys to included; a region named explicitly beats `*`.
+    #[schemars(with = "Vec<String>")]
     regions: Vec<Text>,
+    /// The 12-digit account, quoted; omitted means every account.
+    #[schemars(with = "Option<String>")]
     account: Option<Text>,
 }
 
-#[derive(Deserialize)]
+/// The environment of the templates a glob matches.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawStack {
+    /// A glob of template paths, relative to this file: `infra/prod/**`.
+    #[schemars(with = "String")]
     files: Text,
+    /// The 12-digit account, quoted (a CDK manifest and `--account` win).
+    #[schemars(with = "Option<String>")]
     account: Option<Text>,
+    /// The region (a CDK manifest and `--region` win).
+    #[schemars(with = "Option<String>")]
     region: Option<Text>,
+    /// Template parameter values: `{Env: prod}` (`--param` and `--param-file` win).
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     params: Option<Pairs<Text>>,
 }
 
@@ -108,12 +156,12 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Pairs<V> {
 pub(super) fn parse(source: SourceFile) -> Result<Config, ConfigError> {
     let options = serde_saphyr::options! { with_snippet: false };
     let raw: Option<RawConfig> = serde_saphyr::from_str_with_options(&source.text, options)
-        .map_err(
-            |e| match crate::input::yaml_shape(&source.text, &CONFIG_KEYS) {
+        .map_err(|e| {
+            match crate::input::yaml_shape(&source.text, &crate::located::strs(config_keys())) {
                 Ok(true) => from_yaml_error(&source, &e),
                 shape => not_config(&source, &shape, &e),
-            },
-        )?;
+            }
+        })?;
     let Some(raw) = raw else {
         return Ok(Config {
             source: Some(source),

@@ -32,6 +32,9 @@ pub enum Origin {
     Stdin,
     /// A stack of a CDK cloud assembly: always a template.
     Cdk(CdkStack),
+    /// A Terraform or OpenTofu configuration file (`.tf`, `.tf.json`, `.tofu`, `.tofu.json`):
+    /// its directory is a module, analyzed by the Terraform front end as a whole.
+    Terraform,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -270,7 +273,10 @@ fn explicit_file(path: &Path, given: String, found: &mut Discovered) {
         name: given,
         path: Some(path.to_path_buf()),
         explicit: true,
-        origin: Origin::Loose,
+        origin: match is_terraform(path) {
+            true => Origin::Terraform,
+            false => Origin::Loose,
+        },
         environment: Environment::default(),
     });
 }
@@ -456,7 +462,8 @@ impl ignore::ParallelVisitor for Visitor<'_> {
             Some(t) => (t.is_file(), None),
             None => (false, None),
         };
-        if is_file && has_candidate_extension(path) {
+        let terraform = is_file && is_terraform(path);
+        if is_file && (terraform || has_candidate_extension(path)) {
             // Keyed like the files the walk meets directly: under the root as it was named.
             if let Some(target) = link
                 && let Ok(inside) = target.strip_prefix(self.context.canonical_root)
@@ -468,7 +475,10 @@ impl ignore::ParallelVisitor for Visitor<'_> {
                 name: display(path, self.context.cwd),
                 path: Some(path.to_path_buf()),
                 explicit: false,
-                origin: Origin::Loose,
+                origin: match terraform {
+                    true => Origin::Terraform,
+                    false => Origin::Loose,
+                },
                 environment: Environment::default(),
             });
         }
@@ -520,6 +530,13 @@ fn walk_problem(err: &ignore::Error, root: &Path, cwd: Option<&Path>) -> FilePro
             related: None,
         },
     }
+}
+
+/// A Terraform configuration file, by its name.
+pub fn is_terraform(path: &Path) -> bool {
+    path.file_name()
+        .and_then(OsStr::to_str)
+        .is_some_and(crate::terraform::module::is_config_file)
 }
 
 fn has_candidate_extension(path: &Path) -> bool {

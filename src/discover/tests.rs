@@ -29,6 +29,7 @@ fn listing(found: &Discovered) -> String {
         match &t.origin {
             Origin::Loose => out.push_str(" loose"),
             Origin::Stdin => out.push_str(" stdin"),
+            Origin::Terraform => out.push_str(" terraform"),
             Origin::Cdk(s) => {
                 let _ = write!(
                     out,

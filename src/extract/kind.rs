@@ -2,7 +2,10 @@
 //! become kinds, and the one `match` that says which kinds send mail.
 
 /// A source language a front end reads.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Language {
     /// CloudFormation templates (YAML, JSON), SAM, CDK cloud assemblies.
     #[default]

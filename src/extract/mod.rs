@@ -2,28 +2,38 @@
 //! senders, SES identities, configuration sets and exports, each value kept with the span it
 //! came from. The model is one for every front end: a sender's values are the [`Property`]s of
 //! `property.rs`, read through [`Arguments`] by [`read_sender`]; what a resource is comes from
-//! `kind.rs`. `cloudformation.rs` reads a resolved CloudFormation template.
+//! `kind.rs`. Each front end reads its own language into them: `crate::cloudformation::extract`,
+//! `crate::terraform::extract`.
 //!
 //! Values stay partially known ([`Text`] with holes); deciding what they mean is the join's job.
 
-mod cloudformation;
 mod kind;
 mod property;
-mod trigger;
 
-pub use cloudformation::extract;
+pub use crate::cloudformation::trigger::TriggerSender;
 pub use kind::{Language, RESOURCE_TYPES, ResourceKind, ResourceType, SenderKind, resource_type};
-pub use property::{Base, Declaration, PROPERTIES, Path, Property};
-pub use trigger::TriggerSender;
+pub use property::{Base, Declaration, PROPERTIES, Path, Property, PropertyNames};
 
-use crate::resolve::{Assumption, Export, Part, Resolved, Text, Truth, Unknown, UnknownReason};
 use crate::source::Span;
+use crate::value::{Assumption, Export, Part, Resolved, Text, Truth, Unknown, UnknownReason};
 
 /// A property value: absent, or present with its (partially known) value and span.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Field {
     pub value: Option<Value>,
     pub span: Option<Span>,
+    /// Where the value was written when not at `span`: a Terraform module's caller, a tfvars
+    /// line. Diagnostics at the field show it as a related location.
+    pub origin: Option<Origin>,
+}
+
+/// Where a value was written when elsewhere than the property that uses it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub span: Span,
+    /// `value passed here (module.auth["prod"])`, `value from terraform.tfvars`.
+    pub label: String,
 }
 
 /// The value of a present property.
@@ -196,6 +206,10 @@ pub trait Arguments {
     fn span(&self, keys: &[&str]) -> Option<Span>;
     /// The properties as a whole.
     fn whole_span(&self) -> Span;
+    /// Where the value at `keys` was written when that is elsewhere (a module's caller).
+    fn origin(&self, _keys: &[&str]) -> Option<Origin> {
+        None
+    }
 }
 
 /// What a sender is, before its values are read.
@@ -233,6 +247,7 @@ pub fn read_sender(header: SenderHeader, args: &dyn Arguments) -> Option<Sender>
         properties[Property::EmailSendingAccount] = Field {
             value: Some(convert(args.value())),
             span: Some(args.whole_span()),
+            origin: None,
         };
     }
     Some(Sender {
@@ -257,6 +272,7 @@ fn read_property(property: Property, kind: SenderKind, args: &dyn Arguments) -> 
             Path::Fixed(text) => Field {
                 value: Some(Value::Text(Text::lit(text))),
                 span: None,
+                origin: None,
             },
             _ => Field::default(),
         };
@@ -267,6 +283,7 @@ fn read_property(property: Property, kind: SenderKind, args: &dyn Arguments) -> 
             Some(_) => Field {
                 value: Some(Value::List(vec![Text::lit(text)])),
                 span: args.span(&keys).or(Some(args.whole_span())),
+                origin: args.origin(&keys),
             },
         },
         Path::At(path) => {
@@ -304,6 +321,7 @@ pub fn field_at(args: &dyn Arguments, keys: &[&str], item: Option<&[&str]>) -> F
     Field {
         value: Some(value),
         span: args.span(keys).or(Some(args.whole_span())),
+        origin: args.origin(keys),
     }
 }
 

@@ -4,28 +4,12 @@
 //! written in; a property cannot be read without being declared, nor declared without a place
 //! to come from.
 //!
-//! Adding a property: a variant of [`Property`], its [`Declaration`] in [`PROPERTIES`] (same
-//! position), then the facts field that carries its verdict (`src/join/facts.rs`) and the line
-//! of `src/join/sender.rs` that computes it (plus its span, when a rule points at it).
+//! Adding a property: an entry of the `properties!` list below (`Variant as snake_name`) (`cargo xtask new-rule --property`
+//! writes it), then the facts field that carries its verdict (`src/join/facts.rs`) and the line
+//! of `src/join/sender.rs` that computes it (plus its span, when a rule points at it). A test
+//! fails while a declared property feeds no fact.
 
 use super::kind::{Language, SenderKind};
-
-/// A property of a sender resource that a fact depends on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Property {
-    EmailSendingAccount,
-    SourceArn,
-    From,
-    ConfigurationSet,
-    AllowAdminCreateUserOnly,
-    AutoVerifiedAttributes,
-    UsernameAttributes,
-    AliasAttributes,
-    /// The names of the account recovery mechanisms.
-    RecoveryMechanisms,
-    EnabledMfas,
-    CustomEmailSender,
-}
 
 /// Where a property's path starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,24 +52,77 @@ pub struct Declaration {
     /// The values the API accepts, when it is an enumeration: a known value outside them is
     /// reported like an unresolved one (the rules cannot judge it either).
     pub values: &'static [&'static str],
+    /// A value (JSON) whose presence changes what the join says of a pool: the example of the
+    /// reference, and what the test that every property is read sets.
+    pub example: &'static str,
+}
+
+impl Declaration {
+    /// What an entry of [`properties!`] does not say.
+    const DEFAULT: Declaration = Declaration {
+        property: Property::EmailSendingAccount,
+        base: Base::Resource,
+        cloudformation: Path::Absent,
+        terraform: Path::Absent,
+        except: &[],
+        needed: false,
+        values: &[],
+        example: "",
+    };
+}
+
+/// The [`Property`] enum, [`Property::ALL`] and [`PROPERTIES`] from one list of entries.
+macro_rules! properties {
+    ($($(#[$doc:meta])* $variant:ident as $snake:ident { $($key:ident: $value:expr),* $(,)? })*) => {
+        /// What a sender's language calls each property (`SourceArn` in CloudFormation,
+        /// `source_arn` in Terraform), for messages in the words of the source.
+        #[derive(Clone, Debug, Default, serde::Serialize, schemars::JsonSchema)]
+        pub struct PropertyNames {
+            /// The email settings (`EmailConfiguration`, `email_configuration`, a risk
+            /// configuration's notify configuration).
+            pub email_configuration: &'static str,
+            $(pub $snake: &'static str,)*
+        }
+
+        impl PropertyNames {
+            pub fn of(language: Language, kind: SenderKind) -> PropertyNames {
+                PropertyNames {
+                    email_configuration: kind
+                        .email_settings(language)
+                        .iter()
+                        .rev()
+                        .find(|k| k.parse::<usize>().is_err())
+                        .copied()
+                        .unwrap_or_default(),
+                    $($snake: Property::$variant.name(language, kind),)*
+                }
+            }
+        }
+
+        /// A property of a sender resource that a fact depends on.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Property {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Property {
+            /// Every property, in the order of [`PROPERTIES`].
+            pub const ALL: [Property; [$(stringify!($variant)),*].len()] =
+                [$(Property::$variant),*];
+        }
+
+        /// Every property, at the index of its [`Property`] variant.
+        // The defaults fill what an entry leaves out; an entry may say everything.
+        #[allow(clippy::needless_update)]
+        pub const PROPERTIES: [Declaration; Property::ALL.len()] = [$(Declaration {
+            property: Property::$variant,
+            $($key: $value,)*
+            ..Declaration::DEFAULT
+        }),*];
+    };
 }
 
 impl Property {
-    /// Every property, in the order of [`PROPERTIES`].
-    pub const ALL: [Property; 11] = [
-        Property::EmailSendingAccount,
-        Property::SourceArn,
-        Property::From,
-        Property::ConfigurationSet,
-        Property::AllowAdminCreateUserOnly,
-        Property::AutoVerifiedAttributes,
-        Property::UsernameAttributes,
-        Property::AliasAttributes,
-        Property::RecoveryMechanisms,
-        Property::EnabledMfas,
-        Property::CustomEmailSender,
-    ];
-
     pub fn declaration(self) -> &'static Declaration {
         &PROPERTIES[self as usize]
     }
@@ -149,30 +186,24 @@ fn is_item_key(keys: &[&str], key: &str) -> bool {
         .is_some_and(|star| keys[star + 1..].contains(&key))
 }
 
-const NONE: &[(SenderKind, Option<Language>, Path)] = &[];
-
-/// Every property, at the index of its [`Property`] variant.
-pub const PROPERTIES: [Declaration; 11] = [
-    Declaration {
-        property: Property::EmailSendingAccount,
+properties! {
+    EmailSendingAccount as email_sending_account {
         base: Base::Email,
         cloudformation: Path::At(&["EmailSendingAccount"]),
         terraform: Path::At(&["email_sending_account"]),
         except: &[(SenderKind::RiskNotify, None, Path::Fixed("DEVELOPER"))],
         needed: true,
         values: &["COGNITO_DEFAULT", "DEVELOPER"],
-    },
-    Declaration {
-        property: Property::SourceArn,
+        example: r#""DEVELOPER""#,
+    }
+    SourceArn as source_arn {
         base: Base::Email,
         cloudformation: Path::At(&["SourceArn"]),
         terraform: Path::At(&["source_arn"]),
-        except: NONE,
         needed: true,
-        values: &[],
-    },
-    Declaration {
-        property: Property::From,
+        example: r#""arn:aws:ses:eu-west-1:111111111111:identity/example.com""#,
+    }
+    From as from {
         base: Base::Email,
         cloudformation: Path::At(&["From"]),
         terraform: Path::At(&["from_email_address"]),
@@ -182,60 +213,39 @@ pub const PROPERTIES: [Declaration; 11] = [
             Path::At(&["from"]),
         )],
         needed: true,
-        values: &[],
-    },
-    Declaration {
-        property: Property::ConfigurationSet,
+        example: r#""noreply@example.com""#,
+    }
+    ConfigurationSet as configuration_set {
         base: Base::Email,
         cloudformation: Path::At(&["ConfigurationSet"]),
         terraform: Path::At(&["configuration_set"]),
-        except: NONE,
         needed: true,
-        values: &[],
-    },
-    Declaration {
-        property: Property::AllowAdminCreateUserOnly,
-        base: Base::Resource,
+        example: r#""transactional""#,
+    }
+    AllowAdminCreateUserOnly as allow_admin_create_user_only {
         cloudformation: Path::At(&["AdminCreateUserConfig", "AllowAdminCreateUserOnly"]),
-        terraform: Path::At(&[
-            "admin_create_user_config",
-            "0",
-            "allow_admin_create_user_only",
-        ]),
-        except: NONE,
+        terraform: Path::At(&["admin_create_user_config", "0", "allow_admin_create_user_only"]),
         needed: true,
-        values: &[],
-    },
-    Declaration {
-        property: Property::AutoVerifiedAttributes,
-        base: Base::Resource,
+        example: "true",
+    }
+    AutoVerifiedAttributes as auto_verified_attributes {
         cloudformation: Path::At(&["AutoVerifiedAttributes"]),
         terraform: Path::At(&["auto_verified_attributes"]),
-        except: NONE,
         needed: true,
-        values: &[],
-    },
-    Declaration {
-        property: Property::UsernameAttributes,
-        base: Base::Resource,
+        example: r#"["email"]"#,
+    }
+    UsernameAttributes as username_attributes {
         cloudformation: Path::At(&["UsernameAttributes"]),
         terraform: Path::At(&["username_attributes"]),
-        except: NONE,
-        needed: false,
-        values: &[],
-    },
-    Declaration {
-        property: Property::AliasAttributes,
-        base: Base::Resource,
+        example: r#"["email"]"#,
+    }
+    AliasAttributes as alias_attributes {
         cloudformation: Path::At(&["AliasAttributes"]),
         terraform: Path::At(&["alias_attributes"]),
-        except: NONE,
-        needed: false,
-        values: &[],
-    },
-    Declaration {
-        property: Property::RecoveryMechanisms,
-        base: Base::Resource,
+        example: r#"["email"]"#,
+    }
+    /// The names of the account recovery mechanisms.
+    RecoveryMechanisms as recovery_mechanisms {
         cloudformation: Path::At(&["AccountRecoverySetting", "RecoveryMechanisms", "*", "Name"]),
         terraform: Path::At(&[
             "account_recovery_setting",
@@ -244,29 +254,29 @@ pub const PROPERTIES: [Declaration; 11] = [
             "*",
             "name",
         ]),
-        except: NONE,
-        needed: false,
-        values: &[],
-    },
-    Declaration {
-        property: Property::EnabledMfas,
-        base: Base::Resource,
+        example: r#""admin_only""#,
+    }
+    EnabledMfas as enabled_mfas {
         cloudformation: Path::At(&["EnabledMfas"]),
         terraform: Path::PresentAs(&["email_mfa_configuration"], "EMAIL_OTP"),
-        except: NONE,
-        needed: false,
-        values: &[],
-    },
-    Declaration {
-        property: Property::CustomEmailSender,
-        base: Base::Resource,
+        example: r#"["EMAIL_OTP"]"#,
+    }
+    CustomEmailSender as custom_email_sender {
         cloudformation: Path::At(&["LambdaConfig", "CustomEmailSender"]),
         terraform: Path::At(&["lambda_config", "0", "custom_email_sender"]),
-        except: NONE,
-        needed: false,
-        values: &[],
-    },
-];
+        example: r#"{"LambdaArn": "arn:aws:lambda:eu-west-1:111111111111:function:f", "LambdaVersion": "V1_0"}"#,
+    }
+    ReplyTo as reply_to {
+        base: Base::Email,
+        cloudformation: Path::At(&["ReplyToEmailAddress"]),
+        terraform: Path::At(&["reply_to_email_address"]),
+        except: &[
+            (SenderKind::RiskNotify, Some(Language::CloudFormation), Path::At(&["ReplyTo"])),
+            (SenderKind::RiskNotify, Some(Language::Terraform), Path::At(&["reply_to"])),
+        ],
+        example: r#""Support <support@example.com>""#,
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -47,6 +47,20 @@ pub struct SpanFact {
     pub start: u32,
     /// One past the last byte.
     pub end: u32,
+    /// Where the value was written when elsewhere (a Terraform module's caller, a tfvars
+    /// line): every diagnostic at this span shows it as a related location.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<Box<ViaFact>>,
+}
+
+/// Where a value came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ViaFact {
+    pub file: String,
+    pub start: u32,
+    pub end: u32,
+    /// `value passed here (module.auth["prod"])`, `value from terraform.tfvars`.
+    pub label: String,
 }
 
 /// Where a piece of the stack environment came from.
@@ -59,6 +73,9 @@ pub enum EnvSource {
     /// `samconfig.toml`/`samconfig.yaml` or `serverless.yml` beside the template.
     DeployConfig,
     TemplateMetadata,
+    /// A Terraform provider configuration's `region` (or `allowed_account_ids`, `assume_role`),
+    /// or a resource's own `region`.
+    TerraformProvider,
     #[serde(rename = "environment-variable")]
     Environment,
     #[default]
@@ -178,8 +195,14 @@ pub struct SenderFact {
     pub file: String,
     /// The logical id.
     pub resource: String,
-    /// The CloudFormation resource type.
+    /// The resource type (CloudFormation `AWS::Cognito::UserPool`, Terraform
+    /// `aws_cognito_user_pool`).
     pub resource_type: String,
+    /// The language the sender is written in.
+    pub language: crate::extract::Language,
+    /// What the sender's language calls each property, for messages in its words:
+    /// `names.source_arn` is `SourceArn` in CloudFormation, `source_arn` in Terraform.
+    pub names: crate::extract::PropertyNames,
     /// From `Metadata.aws:cdk:path`.
     pub cdk_path: Option<String>,
     /// The condition values this variant assumes.
@@ -216,6 +239,11 @@ pub struct SenderFact {
     pub region_check: RegionCheck,
     pub identity: IdentityJoin,
     pub from: FromFact,
+    /// `ReplyToEmailAddress` (a risk configuration's `ReplyTo`), when known; and whether
+    /// Cognito accepts it: one address, no display name or spaces (`CreateUserPool` checks it
+    /// against `[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+`).
+    pub reply_to: Option<String>,
+    pub reply_to_valid: Option<bool>,
     pub configuration_set: ConfigurationSetUse,
     /// `EnabledMfas` contains `EMAIL_OTP`.
     pub email_mfa: bool,
@@ -413,6 +441,8 @@ pub struct SenderSpans {
     pub source_arn: Option<SpanFact>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<SpanFact>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<SpanFact>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub configuration_set: Option<SpanFact>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -158,10 +158,9 @@ mod tests {
                 resource_type: "AWS::SES::EmailIdentity".into(),
                 resource_span: crate::source::Span::new(0, 1),
                 name: crate::extract::Field {
-                    value: Some(crate::extract::Value::Text(crate::resolve::Text::lit(
-                        *name,
-                    ))),
+                    value: Some(crate::extract::Value::Text(crate::value::Text::lit(*name))),
                     span: None,
+                    origin: None,
                 },
                 assumptions: Vec::new(),
             });
@@ -175,6 +174,8 @@ mod tests {
             region_source: super::super::EnvSource::Unknown,
             environment_location: None,
             cdk: false,
+            language: crate::extract::Language::CloudFormation,
+            environment_label: None,
             deployment: "t.yaml".into(),
             region_note: None,
             lookup_role: None,

@@ -493,6 +493,7 @@ mod tests {
                     file: "t.yaml".into(),
                     start: 1,
                     end: 2,
+                    via: None,
                 }),
                 ..SenderSpans::default()
             },
@@ -634,6 +635,8 @@ mod tests {
             region_source: crate::join::EnvSource::CdkManifest,
             environment_location: None,
             cdk: true,
+            language: crate::extract::Language::CloudFormation,
+            environment_label: None,
             deployment: "m#S".into(),
             region_note: None,
             lookup_role: Some(crate::discover::LookupRole {

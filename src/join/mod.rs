@@ -8,7 +8,6 @@ mod index;
 pub mod live;
 #[cfg(test)]
 mod property_tests;
-pub mod reference;
 pub mod regions;
 mod sender;
 pub mod ses;
@@ -16,8 +15,8 @@ mod trigger;
 
 use crate::config::ANY_REGION;
 use crate::extract::StackFacts;
-use crate::resolve::{Part, Text, UnknownReason};
 use crate::source::Span;
+use crate::value::{Part, Text, UnknownReason};
 
 pub use facts::{EnvSource, Facts, SesState, StateSource};
 
@@ -38,6 +37,11 @@ pub struct Stack {
     /// Read from a CDK cloud assembly: its environment comes from the app's `env`, so advice
     /// names what a CDK user can change.
     pub cdk: bool,
+    /// The source language of the stack, for advice in its words.
+    pub language: crate::extract::Language,
+    /// The label of `environment_location` when the front end names it (`region of provider
+    /// `aws.west``); else it is the stack environment or the deploy configuration.
+    pub environment_label: Option<String>,
     /// Which CloudFormation deployment creates the stack: a nested stack is created by its
     /// parent's, so it shares the parent's (the manifest and top-level artifact of a CDK
     /// stack; the file of a loose template).
@@ -111,6 +115,9 @@ pub(crate) fn compatible(a: Option<&str>, b: Option<&str>) -> bool {
 /// The related label of a stack's environment location: the CDK manifest's `environment`, or the
 /// deploy configuration file the region was read from ("stack region from samconfig.toml").
 pub(crate) fn environment_label(stack: &Stack) -> String {
+    if let Some(label) = &stack.environment_label {
+        return label.clone();
+    }
     match (&stack.environment_location, stack.region_source) {
         (Some((file, _)), EnvSource::DeployConfig) => {
             let name = file.rsplit('/').next().unwrap_or(file);
@@ -125,7 +132,22 @@ pub(crate) fn span_fact(file: &str, span: Span) -> facts::SpanFact {
         file: file.to_owned(),
         start: span.start,
         end: span.end,
+        via: None,
     }
+}
+
+/// The span of a field, with where its value was written when that is elsewhere.
+pub(crate) fn field_span(file: &str, field: &crate::extract::Field) -> Option<facts::SpanFact> {
+    let mut fact = span_fact(file, field.span?);
+    fact.via = field.origin.as_ref().map(|origin| {
+        Box::new(facts::ViaFact {
+            file: origin.file.clone(),
+            start: origin.span.start,
+            end: origin.span.end,
+            label: origin.label.clone(),
+        })
+    });
+    Some(fact)
 }
 
 /// Replaces `Fn::ImportValue` holes with the value another stack of the same account and region
@@ -172,7 +194,7 @@ pub(crate) fn substitute_imports(
                 _ => false,
             })
             .filter_map(|e| match e.value.first().and_then(|v| v.value.as_ref()) {
-                Some(crate::resolve::Resolved::Str(t)) => Some(t),
+                Some(crate::value::Resolved::Str(t)) => Some(t),
                 _ => None,
             })
             .collect();

@@ -1,30 +1,12 @@
-//! Every declared property is read: a pool with each property set, and the same pool without
-//! one of them, give different facts. A property that is declared but feeds no fact fails here.
+//! Every declared property is read: a pool with each property set to its declared example, and
+//! the same pool without one of them, give different facts. A property that is declared but
+//! feeds no fact fails here.
 
 use serde_json::{Map, Value, json};
 
 use super::{JoinInputs, Stack, facts_document};
+use crate::cloudformation::resolve::{Resolver, StackEnv};
 use crate::extract::{Base, Language, Path, Property, SenderKind};
-use crate::resolve::{Resolver, StackEnv};
-
-/// A value of `property` whose presence changes what the join says of the pool below.
-fn sample(property: Property) -> Value {
-    match property {
-        Property::EmailSendingAccount => json!("DEVELOPER"),
-        Property::SourceArn => json!("arn:aws:ses:eu-west-1:111111111111:identity/example.com"),
-        Property::From => json!("noreply@example.com"),
-        Property::ConfigurationSet => json!("transactional"),
-        Property::AllowAdminCreateUserOnly => json!(true),
-        Property::AutoVerifiedAttributes => json!(["email"]),
-        Property::UsernameAttributes => json!(["email"]),
-        Property::AliasAttributes => json!(["email"]),
-        Property::RecoveryMechanisms => json!("admin_only"),
-        Property::EnabledMfas => json!(["EMAIL_OTP"]),
-        Property::CustomEmailSender => {
-            json!({"LambdaArn": "arn:aws:lambda:eu-west-1:111111111111:function:f", "LambdaVersion": "V1_0"})
-        }
-    }
-}
 
 /// Sets `value` at `keys`; a `*` makes a list of one item holding the rest of the path.
 fn set(object: &mut Map<String, Value>, keys: &[&str], value: Value) {
@@ -68,7 +50,8 @@ fn facts_of(properties: &[Property]) -> Value {
             Base::Resource => Vec::new(),
         };
         keys.extend(path);
-        set(&mut props, &keys, sample(*property));
+        let example = serde_json::from_str(property.declaration().example);
+        set(&mut props, &keys, example.unwrap_or(Value::Null));
     }
     let template = json!({
         "Resources": {"Pool": {"Type": "AWS::Cognito::UserPool", "Properties": props}}
@@ -84,7 +67,7 @@ fn facts_of(properties: &[Property]) -> Value {
         ..StackEnv::default()
     };
     let resolver = Resolver::new(&document, &env);
-    let facts = crate::extract::extract(&document, &template, &resolver);
+    let facts = crate::cloudformation::extract(&document, &template, &resolver);
     let stack = Stack {
         file: "pool.json".to_owned(),
         name: "pool".to_owned(),
@@ -94,12 +77,25 @@ fn facts_of(properties: &[Property]) -> Value {
         region_source: super::EnvSource::Flag,
         environment_location: None,
         cdk: false,
+        language: crate::extract::Language::CloudFormation,
+        environment_label: None,
         deployment: "pool.json".to_owned(),
         region_note: None,
         lookup_role: None,
         facts: std::sync::Arc::new(facts),
     };
     facts_document(&[stack], &JoinInputs::default()).to_json()
+}
+
+#[test]
+fn every_example_is_json() {
+    for property in Property::ALL {
+        let example = property.declaration().example;
+        assert!(
+            serde_json::from_str::<Value>(example).is_ok(),
+            "the example of `{property:?}` is not JSON: {example}"
+        );
+    }
 }
 
 #[test]

@@ -13,9 +13,9 @@ use super::{
     JoinInputs, SesDeclaration, Stack, compatible, regions, ses, ses_state, span_fact,
     substitute_imports,
 };
-use crate::extract::{Field, Properties, Property, Sender, SenderKind};
-use crate::resolve::{Text, Truth, Unknown, UnknownReason};
+use crate::extract::{Field, Language, Properties, Property, Sender, SenderKind};
 use crate::source::Span;
+use crate::value::{Text, Truth, Unknown, UnknownReason};
 
 /// A sender's values with the exports of other stacks substituted for their imports.
 fn with_imports(stacks: &[Stack], run: &RunIndex, stack: &Stack, sender: &Sender) -> Properties {
@@ -93,6 +93,8 @@ pub(crate) fn analyze(
         file: file.to_owned(),
         resource: sender.resource.clone(),
         resource_type: sender.resource_type.clone(),
+        language: sender.language,
+        names: crate::extract::PropertyNames::of(sender.language, sender.kind),
         cdk_path: sender.cdk_path.clone(),
         assumptions: sender
             .assumptions
@@ -130,6 +132,12 @@ pub(crate) fn analyze(
             live_error: live.identity_error,
         },
         from: from(&fields[Property::From], &arn),
+        reply_to: fields[Property::ReplyTo].known(),
+        reply_to_valid: fields[Property::ReplyTo].known().map(|text| {
+            let address = text.split_once('@');
+            !text.contains(char::is_whitespace)
+                && address.is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
+        }),
         configuration_set: configuration_set(
             stacks,
             run,
@@ -148,13 +156,14 @@ pub(crate) fn analyze(
 /// The spans of the sender's own template.
 fn spans(file: &str, sender: &Sender, fields: &Properties) -> SenderSpans {
     let at = |span: Option<Span>| span.map(|span| span_fact(file, span));
-    let of = |property: Property| at(fields[property].span);
+    let of = |property: Property| super::field_span(file, &fields[property]);
     SenderSpans {
         resource: span_fact(file, sender.resource_span),
         email_configuration: at(sender.email_configuration_span),
         sending_account: of(Property::EmailSendingAccount),
         source_arn: of(Property::SourceArn),
         from: of(Property::From),
+        reply_to: of(Property::ReplyTo),
         configuration_set: of(Property::ConfigurationSet),
         auto_verified_attributes: of(Property::AutoVerifiedAttributes),
         enabled_mfas: of(Property::EnabledMfas),
@@ -324,7 +333,10 @@ fn mails_users(kind: SenderKind, fields: &Properties, custom_email_sender: bool)
 fn note(stack: &Stack, sender: &Sender) -> Option<String> {
     let mut note = Vec::new();
     if let Some(path) = &sender.cdk_path {
-        note.push(format!("CDK construct `{path}`"));
+        note.push(match sender.language {
+            Language::CloudFormation => format!("CDK construct `{path}`"),
+            Language::Terraform => format!("CDK for Terraform construct `{path}`"),
+        });
     }
     for a in &sender.assumptions {
         note.push(format!("when condition `{}` is {}", a.condition, a.value));
@@ -547,7 +559,7 @@ fn unresolved(
             if in_field == MAX_UNRESOLVED_PER_FIELD {
                 break;
             }
-            let Some((needs, suggestion)) = describe(unknown, stack.cdk) else {
+            let Some((needs, suggestion)) = describe(unknown, stack.cdk, sender.language) else {
                 continue;
             };
             if !seen.insert((field, needs.clone())) {
@@ -582,11 +594,32 @@ fn unresolved(
 
 /// What a rule needs and what to supply. For a stack synthesized by CDK the advice names what a
 /// CDK user changes (the app, the flags, `.sandtrap.yaml`): `cdk.out` is generated, not edited.
-fn describe(unknown: &Unknown, cdk: bool) -> Option<(String, String)> {
+/// A Terraform value is supplied as Terraform supplies it: `--var`, a tfvars file, `TF_VAR_`.
+fn describe(unknown: &Unknown, cdk: bool, language: Language) -> Option<(String, String)> {
     const CDK_TOKEN: &str = "in the CDK app, use a plain string where the value is known in advance instead of a token resolved at deploy time (`cdk.out` is generated: do not edit it)";
     const LITERAL: &str = "write the value literally or pass it as a parameter";
-    let after_deploy = if cdk { CDK_TOKEN } else { LITERAL };
+    const TERRAFORM_LITERAL: &str =
+        "write the value literally, or pass it in through a variable (`--var NAME=VALUE`)";
+    let after_deploy = match (cdk, language) {
+        (true, _) => CDK_TOKEN,
+        (false, Language::Terraform) => TERRAFORM_LITERAL,
+        (false, Language::CloudFormation) => LITERAL,
+    };
     Some(match &unknown.reason {
+        UnknownReason::Variable { name } => (
+            format!("variable `{name}`, which has no value"),
+            format!(
+                "pass `--var {name}=VALUE` (or `--var-file FILE`, a `terraform.tfvars` line, `TF_VAR_{name}`), or give the variable a default"
+            ),
+        ),
+        UnknownReason::Computed { address, attribute } => (
+            format!("`{address}.{attribute}`, known only after apply"),
+            after_deploy.to_owned(),
+        ),
+        UnknownReason::ModuleOutput { module, output } => (
+            format!("output `{output}` of module `{module}`, which is not analyzed"),
+            "run `terraform init` so the module is in .terraform/modules, or pass the value in through a variable".to_owned(),
+        ),
         UnknownReason::Parameter { name } => (
             format!("parameter `{name}`, which has no Default"),
             match cdk {

@@ -3,7 +3,7 @@
 
 use super::facts::IdentityKind;
 use super::regions;
-use crate::resolve::{Part, Text, UnknownReason};
+use crate::value::{Part, Text, UnknownReason};
 
 /// A `SourceArn` taken apart; `None` parts are unknown.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use super::facts::{
 };
 use super::{JoinInputs, Stack, regions, ses, ses_state, span_fact};
 use crate::extract::TriggerSender;
-use crate::resolve::Truth;
+use crate::value::Truth;
 
 /// The facts of trigger sender `n` of stack `index`.
 pub fn analyze(

@@ -564,6 +564,9 @@ impl Server<'_> {
                 "method": "workspace/didChangeWatchedFiles",
                 "registerOptions": {"watchers": [
                     {"globPattern": "**/*.{yaml,yml,json,template}"},
+                    // Terraform: configuration files, variables files, installed modules.
+                    {"globPattern": "**/*.{tf,tofu,tfvars}"},
+                    {"globPattern": "**/.terraform/modules/modules.json"},
                     {"globPattern": "**/.sandtrap.yaml"},
                     // What else decides which files are read and how: ignore files, SAM's
                     // deploy configuration (its YAML form is matched above).

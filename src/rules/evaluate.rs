@@ -422,7 +422,30 @@ fn report(
                     message: related.message.render(value),
                 })
             })
+            .chain(spans.and_then(|spans| via(spans, &case.at, file_id)))
             .collect(),
+    })
+}
+
+/// Where the value at the diagnostic's span was written, when elsewhere (the span's `via`):
+/// the framework shows it with every diagnostic there, whatever the rule.
+fn via(spans: &Map<String, Value>, keys: &[String], file_id: &FileIds<'_>) -> Option<Related> {
+    let span = keys.iter().find_map(|key| spans.get(key))?;
+    let via = span.get("via")?;
+    let file = file_id(via.get("file")?.as_str()?)?;
+    let offset = |name| {
+        via.get(name)?
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+    };
+    let (start, end) = (offset("start")?, offset("end")?);
+    let message = via.get("label")?.as_str()?.to_owned();
+    (start <= end).then(|| Related {
+        location: Location {
+            file,
+            span: Span::new(start, end),
+        },
+        message,
     })
 }
 

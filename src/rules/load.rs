@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use miette::{NamedSource, SourceSpan};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -30,7 +31,7 @@ pub enum RuleError {
     #[diagnostic(
         help(
             "a rule file is a YAML mapping of {keys}; its text is not shown because it is not one",
-            keys = RULE_KEYS.join(", ")
+            keys = rule_keys().join(", ")
         )
     )]
     NotRule {
@@ -70,53 +71,118 @@ impl RuleError {
     }
 }
 
-/// The keys of [`RawRule`].
-const RULE_KEYS: [&str; 7] = [
-    "code", "name", "severity", "summary", "docs", "where", "cases",
-];
+/// The top-level keys of [`RawRule`], from its schema.
+fn rule_keys() -> &'static [String] {
+    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| crate::located::schema_keys(&schema()))
+}
 
-#[derive(Deserialize)]
+/// The JSON schema of a rule file (`rules/*.yaml`, `--rules DIR`), from the types below.
+pub fn schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(RawRule)).unwrap_or_default()
+}
+
+/// A rule: metadata, documentation and cases, each a JSONPath query over the facts document
+/// (`sandtrap facts --schema`).
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "sandtrap rule")]
 struct RawRule {
+    /// Stable identifier, upper-case letters followed by digits (`ST201`, `ACME001`), unique
+    /// across all loaded rules and never reused.
+    #[schemars(with = "String")]
     code: Spanned<String>,
+    /// Kebab-case name of the bad pattern (`from-not-covered`), unique across all loaded rules;
+    /// `--select`, `--ignore`, suppressions and `sandtrap explain` accept it as well as the code.
+    #[schemars(with = "String")]
     name: Spanned<String>,
+    /// The default severity of the rule's diagnostics: `info`, `warning` or `error`.
+    /// Configuration can override it.
+    #[schemars(with = "String")]
     severity: Spanned<String>,
+    /// One line: what the rule flags.
+    #[schemars(with = "String")]
     summary: Spanned<String>,
+    /// Markdown documentation (required for built-in rules): `## What it does`, `## Why is this
+    /// bad?`, `## Example`, `## Use instead`, `## References`.
     #[serde(default)]
     docs: Option<String>,
-    /// A predicate on `@` every matched object must satisfy before any case reports it.
+    /// A filter expression on `@`, as inside `[?...]`, that every object a case matches must
+    /// also satisfy: the conditions all cases share, written once.
     #[serde(default, rename = "where")]
+    #[schemars(with = "Option<String>")]
     filter: Option<Spanned<String>>,
+    /// A non-empty list of cases, tried in order: an object is reported once per rule, by the
+    /// first case that matches it.
+    #[schemars(with = "Vec<RawCase>")]
     cases: Spanned<Vec<RawCase>>,
 }
 
-#[derive(Deserialize)]
+/// One JSONPath query and what to report for each object it matches.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawCase {
+    /// A JSONPath query (RFC 9535) over the facts document that selects objects (not strings or
+    /// numbers): `$.senders[?@.uses_ses == true]`.
+    #[schemars(with = "String")]
     query: Spanned<String>,
+    /// This case's severity; defaults to the rule's `severity`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     severity: Option<Spanned<String>>,
+    /// A span key, or a list of span keys tried in order: the diagnostic points at the first one
+    /// found in the matched object's `spans`.
+    #[schemars(with = "Keys")]
     at: Spanned<Keys>,
+    /// The diagnostic message (template: `{field.path}` placeholders of the matched object).
+    #[schemars(with = "String")]
     message: Spanned<String>,
+    /// The text under the caret (template). Without it, the message is shown there.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     label: Option<Spanned<String>>,
+    /// What to do about it (template).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     help: Option<Spanned<String>>,
+    /// Extra context (template). The matched object's own `note` (its CDK construct path, the
+    /// conditions it assumes, why its region is unknown) is added to every diagnostic by
+    /// sandtrap; this one follows it.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     note: Option<Spanned<String>>,
+    /// Secondary locations. An entry whose span keys are all absent is left out.
     #[serde(default)]
     related: Vec<RawRelated>,
 }
 
-#[derive(Deserialize)]
+/// A secondary location of a diagnostic.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawRelated {
+    /// A span key, or a list of them tried in order.
+    #[schemars(with = "Keys")]
     at: Spanned<Keys>,
+    /// What is there (template).
+    #[schemars(with = "String")]
     message: Spanned<String>,
 }
 
 /// `at: key` or `at: [key, fallback]`.
 struct Keys(Vec<String>);
+
+impl JsonSchema for Keys {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SpanNames".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A span name, or a list of them.",
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+        })
+    }
+}
 
 impl<'de> Deserialize<'de> for Keys {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -168,7 +234,7 @@ fn parse(text: &str, name: &str, source: RuleSource, schema: bool) -> Result<Rul
     let checker = Checker { text, src, schema };
     let raw: RawRule =
         serde_saphyr::from_str(text).map_err(|e| {
-            match crate::input::yaml_shape(text, &RULE_KEYS) {
+            match crate::input::yaml_shape(text, &crate::located::strs(rule_keys())) {
                 Ok(true) => checker.yaml_error(&e),
                 shape => {
                     let (at, problem) =

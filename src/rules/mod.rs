@@ -22,7 +22,7 @@ use crate::diagnostic::Severity;
 pub use evaluate::{evaluate, evaluate_facts};
 #[cfg(test)]
 use load::parse_rule_unchecked;
-pub use load::{RuleError, parse_rule};
+pub use load::{RuleError, parse_rule, schema};
 pub use template::{Template, TemplateError, UNKNOWN};
 
 /// Where each rule's documentation is published ([`crate::site::DOCS_URL`] plus `rules/`); a

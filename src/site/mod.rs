@@ -45,6 +45,18 @@ const GUIDES: &[Guide] = &[
         sections: &["Configuration", "Suppressing a finding"],
     },
     Guide {
+        slug: "configuration-reference",
+        title: "Configuration reference",
+        source: "docs/configuration.md",
+        sections: &[],
+    },
+    Guide {
+        slug: "terraform",
+        title: "Terraform and OpenTofu",
+        source: "docs/terraform.md",
+        sections: &[],
+    },
+    Guide {
         slug: "integrations",
         title: "pre-commit, CI and editors",
         source: "docs/integrations.md",
@@ -135,6 +147,15 @@ pub fn build(catalog: &Catalog, root: &Path) -> Result<Site, SiteError> {
         .collect();
 
     let nav = Nav::new(&rules);
+    // The settings files' schemas, for editors (`yaml-language-server`): the same JSON as
+    // `docs/schemas/`, made from the types sandtrap reads the files with.
+    for (path, schema) in [
+        ("schemas/config.json", crate::config::schema()),
+        ("schemas/rule.json", crate::rules::schema()),
+    ] {
+        let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
+        site.files.insert(path.to_owned(), text);
+    }
     for guide in GUIDES {
         let path = root.join(guide.source);
         let text = crate::input::read_regular_string(&path).map_err(|source| SiteError::Read {

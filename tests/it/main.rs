@@ -18,5 +18,6 @@ mod resolve;
 mod rules;
 mod site;
 mod support;
+mod terraform;
 mod trust;
 mod versions;

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use sandtrap::cloudformation::resolve::{StackEnv, debug_dump};
 use sandtrap::load::{self, Format};
-use sandtrap::resolve::{StackEnv, debug_dump};
 
 fn fixtures() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/resolve");

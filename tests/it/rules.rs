@@ -101,6 +101,7 @@ rule_tests! {
     st211,
     st212,
     st213,
+    st214,
 }
 
 /// The fixtures of one rule. Each must fire the rule (`fail-*`) or not (`pass-*`) with only that
@@ -249,6 +250,7 @@ fn no_rule_is_left_half_scaffolded() {
     let mut files = vec![
         support::root().join("README.md"),
         support::root().join("CHANGELOG.md"),
+        support::root().join("src/extract/property.rs"),
     ];
     let mut dirs = vec![
         support::root().join("rules"),
@@ -333,7 +335,7 @@ fn example_run(block: &str) -> (Vec<String>, Vec<String>) {
         {
             args = command
                 .split_whitespace()
-                .filter(|w| !(w.ends_with(".yaml") || w.ends_with(".json")))
+                .filter(|w| !(w.ends_with(".yaml") || w.ends_with(".json") || w.ends_with(".tf")))
                 .map(str::to_owned)
                 .collect();
             continue;
@@ -350,11 +352,20 @@ fn example_run(block: &str) -> (Vec<String>, Vec<String>) {
 }
 
 /// The codes an example reports; `None` when it needs live AWS and the feature is off.
+/// A block whose command names a `.tf` file is a Terraform module (`main.tf`).
 fn run_example(block: &str) -> Option<Vec<String>> {
     let (documents, args) = example_run(block);
+    let terraform = block
+        .lines()
+        .next()
+        .is_some_and(|l| l.starts_with("# $ sandtrap check") && l.trim_end().ends_with(".tf"));
     let dir = tempfile::tempdir().unwrap();
     for (i, doc) in documents.iter().enumerate() {
-        std::fs::write(dir.path().join(format!("doc{i}.yaml")), doc).unwrap();
+        let name = match terraform {
+            true => format!("doc{i}.tf"),
+            false => format!("doc{i}.yaml"),
+        };
+        std::fs::write(dir.path().join(name), doc).unwrap();
     }
     let path = dir.path().to_string_lossy().into_owned();
     let mut all: Vec<&str> = vec![

@@ -1,9 +1,13 @@
 //! Contributor tasks for sandtrap, run as `cargo xtask TASK` (an alias in `.cargo/config.toml`).
 //!
-//! `new-rule CODE NAME [--severity LEVEL] [--summary TEXT] [--root DIR]` writes the files of a
-//! new built-in rule; CONTRIBUTING.md says what to fill in next.
+//! - `new-rule CODE NAME [--severity LEVEL] [--summary TEXT] [--property NAME=Path] [--root DIR]`
+//!   writes the files of a new built-in rule (and the declaration of a new sender property);
+//!   CONTRIBUTING.md says what to fill in next.
+//! - `check-rule CODE` runs every test that judges one rule.
 
+mod check_rule;
 mod new_rule;
+mod property;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +15,8 @@ use std::process::ExitCode;
 use new_rule::Spec;
 
 const USAGE: &str = "usage: cargo xtask new-rule CODE NAME [--severity info|warning|error] \
-                     [--summary TEXT] [--root DIR]";
+                     [--summary TEXT] [--property NAME=Path.In.CloudFormation] [--root DIR]\n       \
+                     cargo xtask check-rule CODE";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +40,12 @@ fn run(args: &[String]) -> Result<String, String> {
             let written = new_rule::write(&root, &spec).map_err(|e| e.to_string())?;
             Ok(new_rule::report(&spec, &written))
         }
+        Some((task, rest)) if task == "check-rule" => {
+            let [code] = rest else {
+                return Err(format!("expected one CODE\n{USAGE}"));
+            };
+            check_rule::run(&workspace_root(), &check_rule::code(code)?)
+        }
         Some((task, _)) => Err(format!("unknown task `{task}`\n{USAGE}")),
         None => Err(USAGE.to_owned()),
     }
@@ -46,6 +57,7 @@ fn parse_new_rule(args: &[String]) -> Result<(Spec, PathBuf), String> {
     let mut severity = None;
     let mut summary = None;
     let mut root = None;
+    let mut properties = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| {
@@ -57,6 +69,9 @@ fn parse_new_rule(args: &[String]) -> Result<(Spec, PathBuf), String> {
             "--severity" => severity = Some(value(arg)?),
             "--summary" => summary = Some(value(arg)?),
             "--root" => root = Some(PathBuf::from(value(arg)?)),
+            "--property" => {
+                properties.push(property::Property::parse(&value(arg)?).map_err(|e| e.to_string())?)
+            }
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option `{flag}`\n{USAGE}"));
             }
@@ -71,6 +86,7 @@ fn parse_new_rule(args: &[String]) -> Result<(Spec, PathBuf), String> {
         name: name.clone(),
         severity: severity.unwrap_or_else(|| "warning".to_owned()),
         summary,
+        properties,
     };
     Ok((spec, root.unwrap_or_else(workspace_root)))
 }

@@ -21,6 +21,8 @@ pub struct Spec {
     pub severity: String,
     /// The one-line summary; a [`TODO`] when not given.
     pub summary: Option<String>,
+    /// Sender properties to declare for it (`--property`).
+    pub properties: Vec<crate::property::Property>,
 }
 
 impl Spec {
@@ -55,6 +57,7 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    Property(crate::property::Error),
 }
 
 impl fmt::Display for Error {
@@ -89,6 +92,7 @@ impl fmt::Display for Error {
                 write!(f, "{} has no {what} to add the rule to", file.display())
             }
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Property(error) => write!(f, "{error}"),
         }
     }
 }
@@ -120,11 +124,13 @@ pub fn write(root: &Path, spec: &Spec) -> Result<Vec<PathBuf>, Error> {
         (CHANGELOG, changelog_line(&read(root, CHANGELOG)?, spec)?),
         (RULE_TESTS, test_entry(&read(root, RULE_TESTS)?, spec)?),
     ];
+    let properties = crate::property::edit(root, &spec.properties).map_err(Error::Property)?;
     let mut files: Vec<(PathBuf, String)> = vec![(rule_file, rule_yaml(spec))];
     for (name, text) in fixture_stubs(spec) {
         files.push((fixtures.join(name), text));
     }
     files.extend(edits.map(|(path, text)| (PathBuf::from(path), text)));
+    files.extend(properties.map(|text| (PathBuf::from(crate::property::PROPERTIES), text)));
 
     let io = |path: &Path| {
         let path = path.to_owned();
@@ -145,10 +151,20 @@ pub fn report(spec: &Spec, written: &[PathBuf]) -> String {
     for path in written {
         out.push_str(&format!("  {}\n", path.display()));
     }
-    let code = spec.code.to_ascii_lowercase();
+    for property in &spec.properties {
+        out.push_str(&format!(
+            "Declared `{}`: give it its facts field (src/join/facts.rs), its verdict \
+             (src/join/sender.rs, from `fields[Property::{}]`) and, when a rule points at it, \
+             its span (`SenderSpans`), then refresh the references with \
+             `SANDTRAP_UPDATE_DOCS=1 cargo test --lib reference`.\n",
+            property.variant(),
+            property.variant()
+        ));
+    }
     out.push_str(&format!(
-        "Next: replace every {TODO} (CONTRIBUTING.md, \"Adding a rule\"), then `cargo test \
-         {code}` and review the new snapshots in testdata/rules/snapshots/.\n"
+        "Next: replace every {TODO} (CONTRIBUTING.md, \"Adding a rule\"), then `cargo xtask \
+         check-rule {}` and review the new snapshots in testdata/rules/snapshots/.\n",
+        spec.code
     ));
     out
 }

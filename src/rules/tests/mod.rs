@@ -55,6 +55,11 @@ fn sender(id: &str, account: &str, state: &str) -> Value {
         "stack": "AuthStack",
         "resource": id,
         "sending_account": account,
+        "language": "cloudformation",
+        "names": crate::extract::PropertyNames::of(
+            crate::extract::Language::CloudFormation,
+            crate::extract::SenderKind::UserPool,
+        ),
         "source_arn": null,
         "has_source_arn": false,
         "ses": {"region": "us-west-2", "state": state},

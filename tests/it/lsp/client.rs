@@ -197,6 +197,8 @@ impl Client {
         self.versions.insert(self.uri(name), 1);
         let language = if name.ends_with(".json") {
             "json"
+        } else if name.ends_with(".tf") {
+            "terraform"
         } else {
             "yaml"
         };

@@ -294,11 +294,21 @@ fn watchers_are_registered_when_the_client_supports_it() {
         }
     };
     let watchers = &registration.params["registrations"][0]["registerOptions"]["watchers"];
-    assert_eq!(watchers[0]["globPattern"], "**/*.{yaml,yml,json,template}");
-    assert_eq!(watchers[1]["globPattern"], "**/.sandtrap.yaml");
+    let globs: Vec<&str> = watchers
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["globPattern"].as_str())
+        .collect();
     assert_eq!(
-        watchers[2]["globPattern"],
-        "**/{.gitignore,.ignore,samconfig.toml}"
+        globs,
+        [
+            "**/*.{yaml,yml,json,template}",
+            "**/*.{tf,tofu,tfvars}",
+            "**/.terraform/modules/modules.json",
+            "**/.sandtrap.yaml",
+            "**/{.gitignore,.ignore,samconfig.toml}",
+        ]
     );
     client.stop();
 }
@@ -642,4 +652,38 @@ fn malformed_frames_over_the_transport() {
             .any(|m| m["id"] == 2 && m.get("result").is_some()),
         "{messages:#?}\n{log}"
     );
+}
+
+/// A pool behind the `aws.west` provider, whose region SES has in the sandbox in the fixture
+/// workspace's `.sandtrap.yaml`.
+const TERRAFORM_POOL: &str = "provider \"aws\" {\n  region = \"eu-west-1\"\n}\n\nprovider \"aws\" {\n  alias  = \"west\"\n  region = \"us-west-2\"\n}\n\nresource \"aws_cognito_user_pool\" \"pool\" {\n  provider                 = aws.west\n  name                     = \"users\"\n  auto_verified_attributes = [\"email\"]\n\n  email_configuration {\n    email_sending_account = \"DEVELOPER\"\n    source_arn            = \"arn:aws:ses:us-west-2:111111111111:identity/example.com\"\n  }\n}\n";
+
+#[test]
+fn a_terraform_buffer_is_analyzed_on_edit_with_the_workspace() {
+    let mut client = default_client();
+    let dir = client.root().join("infra");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("main.tf"), TERRAFORM_POOL).unwrap();
+    client.open("infra/main.tf", TERRAFORM_POOL);
+    let diagnostics = client.diagnostics("infra/main.tf");
+    let st101 = find(&diagnostics, "ST101");
+    // The `source_arn` line, 0-based.
+    assert_eq!(st101["range"]["start"]["line"], 16, "{st101:#}");
+    assert_eq!(st101["severity"], 1, "{st101:#}");
+    // Moved to the default provider (eu-west-1), unsaved: the finding follows the edit (that
+    // region's SES state is unknown, so it is a warning there).
+    let moved = TERRAFORM_POOL.replace("  provider                 = aws.west\n", "");
+    client.change(
+        "infra/main.tf",
+        2,
+        &moved.replace("us-west-2:111", "eu-west-1:111"),
+    );
+    let diagnostics = client.diagnostics("infra/main.tf");
+    let st101 = find(&diagnostics, "ST101");
+    assert_eq!(st101["severity"], 2, "{st101:#}");
+    assert!(
+        st101["message"].as_str().unwrap().contains("eu-west-1"),
+        "{st101:#}"
+    );
+    client.stop();
 }

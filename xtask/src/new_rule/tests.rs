@@ -21,7 +21,7 @@ impl Checkout {
         ));
         let _ = std::fs::remove_dir_all(&dir);
         let real = crate::workspace_root();
-        for file in [README, CHANGELOG, RULE_TESTS] {
+        for file in [README, CHANGELOG, RULE_TESTS, crate::property::PROPERTIES] {
             let to = dir.join(file);
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::copy(real.join(file), to).unwrap();
@@ -71,6 +71,7 @@ fn spec(code: &str, name: &str) -> Spec {
         name: name.to_owned(),
         severity: "warning".to_owned(),
         summary: None,
+        properties: Vec::new(),
     }
 }
 
@@ -268,4 +269,38 @@ fn a_second_run_with_the_same_code_is_refused() {
     write(&checkout.0, &spec(&code, "first")).unwrap();
     let err = write(&checkout.0, &spec(&code, "second")).unwrap_err();
     assert!(matches!(err, Error::CodeTaken { .. }), "{err}");
+}
+
+#[test]
+fn a_property_is_declared_with_the_rule_and_never_twice() {
+    let checkout = Checkout::new();
+    let code = free_code();
+    let property =
+        crate::property::Property::parse("sender_name=EmailConfiguration.SenderName").unwrap();
+    let mut with_property = spec(&code, "sender-name-x");
+    with_property.properties = vec![property.clone()];
+    let written = write(&checkout.0, &with_property).unwrap();
+    assert!(written.contains(&PathBuf::from(crate::property::PROPERTIES)));
+    let text = checkout.read(crate::property::PROPERTIES);
+    let list = &text[text.find("\nproperties! {").unwrap()..];
+    let entry = list
+        .find("    SenderName as sender_name {")
+        .expect("the entry is in the list");
+    assert!(entry < list.find("\n}\n").unwrap(), "inside the list");
+    assert!(report(&with_property, &written).contains("Property::SenderName"));
+
+    // Declared once: a second rule with the same property changes nothing.
+    let before = checkout.snapshot();
+    let next = (200..300)
+        .map(|n| format!("ST{n}"))
+        .find(|c| !checkout.0.join(format!("rules/{c}.yaml")).exists())
+        .unwrap();
+    let mut again = spec(&next, "other-x");
+    again.properties = vec![property];
+    let err = write(&checkout.0, &again).unwrap_err();
+    assert!(
+        err.to_string().contains("`SenderName` is already declared"),
+        "{err}"
+    );
+    assert_eq!(checkout.snapshot(), before);
 }

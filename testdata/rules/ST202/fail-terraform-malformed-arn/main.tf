@@ -1,0 +1,12 @@
+provider "aws" {
+  region = "eu-west-1"
+}
+
+resource "aws_cognito_user_pool" "pool" {
+  name = "users"
+
+  email_configuration {
+    email_sending_account = "DEVELOPER"
+    source_arn            = "arn:aws:sns:eu-west-1:111111111111:identity/example.com"
+  }
+}

@@ -1,0 +1,3 @@
+region = "eu-west-1"
+domain = "tfvars.example.com"
+sender = "tfvars"

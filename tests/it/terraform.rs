@@ -1,0 +1,137 @@
+//! The Terraform front end against Terraform itself: `scripts/terraform-oracles.py` records what
+//! `terraform plan` knows of every pool of every Terraform fixture (testdata/terraform/oracles/),
+//! and sandtrap's evaluation (`sandtrap debug terraform`) must agree on each value Terraform
+//! knows. The oracles are committed, so this needs no Terraform; CI regenerates them where
+//! Terraform is installed and fails when they change.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::support::{self, fixture_args, relative};
+
+fn oracles() -> Vec<PathBuf> {
+    let dir = support::root().join("testdata/terraform/oracles");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    out.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    out.sort();
+    out
+}
+
+/// Every Terraform fixture directory, as the oracle script finds them.
+fn fixtures() -> Vec<String> {
+    let mut out = Vec::new();
+    for base in ["testdata/rules", "testdata/terraform"] {
+        let mut pending = vec![support::root().join(base)];
+        while let Some(dir) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut has_config = false;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if path.is_dir() && name != "modules" && name != "oracles" && !name.starts_with('.')
+                {
+                    pending.push(path);
+                } else if name.ends_with(".tf") || name.ends_with(".tf.json") {
+                    has_config = true;
+                }
+            }
+            if has_config {
+                out.push(relative(&dir));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn evaluated(fixture: &str) -> Vec<Value> {
+    let mut args = vec!["debug".to_owned(), "terraform".to_owned()];
+    args.extend(fixture_args(Path::new(fixture)));
+    args.push(fixture.to_owned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = support::run(&args, "");
+    let rows: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{fixture}: {e}\n{}{}", run.stdout, run.stderr));
+    rows.as_array()
+        .into_iter()
+        .flatten()
+        .map(|row| row["instance"].clone())
+        .collect()
+}
+
+#[test]
+fn sandtrap_agrees_with_terraform_plan_on_every_value_terraform_knows() {
+    let oracles = oracles();
+    assert!(
+        !oracles.is_empty(),
+        "no oracles in testdata/terraform/oracles"
+    );
+    let mut disagreements = Vec::new();
+    let mut compared = 0;
+    for path in oracles {
+        let oracle: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let fixture = oracle["fixture"].as_str().unwrap();
+        let ours = evaluated(fixture);
+        for instance in oracle["instances"].as_array().unwrap() {
+            let address = instance["address"].as_str().unwrap();
+            let Some(mine) = ours.iter().find(|i| i["address"] == address) else {
+                disagreements.push(format!("{fixture}: sandtrap has no pool {address}"));
+                continue;
+            };
+            if let Some(region) = instance.get("region") {
+                compared += 1;
+                if mine["region"] != *region {
+                    disagreements.push(format!(
+                        "{fixture}: {address}: region {} (terraform: {region})",
+                        mine["region"]
+                    ));
+                }
+            }
+            for (attribute, value) in instance["values"].as_object().unwrap() {
+                compared += 1;
+                if mine["values"][attribute] != *value {
+                    disagreements.push(format!(
+                        "{fixture}: {address}: {attribute} {} (terraform: {value})",
+                        mine["values"][attribute]
+                    ));
+                }
+            }
+        }
+        // Nothing sandtrap evaluates is missing from the plan, either.
+        let planned: Vec<&str> = oracle["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|i| i["address"].as_str())
+            .collect();
+        for mine in &ours {
+            let address = mine["address"].as_str().unwrap_or_default();
+            if !planned.contains(&address) {
+                disagreements.push(format!("{fixture}: terraform plans no pool {address}"));
+            }
+        }
+    }
+    assert!(compared > 0);
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+#[test]
+fn every_terraform_fixture_has_an_oracle_or_a_reason() {
+    let dir = support::root().join("testdata/terraform/oracles");
+    let skipped = std::fs::read_to_string(dir.join("SKIPPED.tsv")).unwrap_or_default();
+    for fixture in fixtures() {
+        let oracle = dir.join(format!("{}.json", fixture.replace('/', "__")));
+        let reason = skipped
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{fixture}\t")));
+        assert!(
+            oracle.exists() || reason.is_some(),
+            "{fixture} has no oracle: run scripts/terraform-oracles.py (it needs terraform)"
+        );
+    }
+}
