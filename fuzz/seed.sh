@@ -14,7 +14,7 @@ if [[ -z $src ]]; then
   done
 fi
 [[ $src == - ]] && src=
-mkdir -p "$out"/{load_yaml,load_json,cdk_manifest,resolve,pipeline,render}
+mkdir -p "$out"/{load_yaml,load_json,cdk_manifest,resolve,pipeline,render,load_terraform}
 hostile="$here/../testdata/hostile"
 if [[ -d $hostile ]]; then
   find "$hostile" -type f -size -128k | while read -r f; do
@@ -42,6 +42,13 @@ find "$here/../testdata/rules" -type f -name 'fail-*' \( -name '*.yaml' -o -name
   done
 find "$here/../testdata" -type f -name manifest.json -size -32k | sort | head -20 |
   while read -r f; do cp "$f" "$out/cdk_manifest/fixture-$(sha1sum "$f" | cut -c1-16)"; done
+# The Terraform fixtures, each read as a module and checked whole (selector 2: native syntax,
+# 3: JSON).
+find "$here/../testdata" -type f \( -name '*.tf' -o -name '*.tf.json' \) -size -32k | sort | head -60 |
+  while read -r f; do
+    selector='\x02'; [[ $f == *.json ]] && selector='\x03'
+    { printf "$selector"; cat "$f"; } > "$out/load_terraform/fixture-$(sha1sum "$f" | cut -c1-16)"
+  done
 # Diagnostic text for the renderers (selector byte, then NUL-separated fields: file name, file
 # text, then message, label, help, note and related message of each diagnostic): workflow
 # commands, terminal escapes, a long line, wrapping.
@@ -67,4 +74,4 @@ find "$src" -type f -name '*.json' ! -name manifest.json -size -32k | sort | hea
   done
 find "$src" -type f -name manifest.json -size -32k | sort | head -100 |
   while read -r f; do cp "$f" "$out/cdk_manifest/$(sha1sum "$f" | cut -c1-16)"; done
-echo "seeded: $(for t in load_yaml load_json cdk_manifest resolve pipeline render; do printf '%s=%s ' $t "$(ls "$out/$t" | wc -l)"; done)"
+echo "seeded: $(for t in load_yaml load_json cdk_manifest resolve pipeline render load_terraform; do printf '%s=%s ' $t "$(ls "$out/$t" | wc -l)"; done)"
