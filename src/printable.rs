@@ -11,9 +11,10 @@
 //! - the C1 controls, the bidirectional formatting characters and the line and paragraph
 //!   separators as `\u{202e}`;
 //! - and, since the GitHub runner reads any line of a log that starts with `::` or holds `##[`
-//!   as a workflow command, a `\` before a `::` that starts a line and before a `[` that
-//!   follows a `#` (also across the invisible characters a culture-sensitive comparison skips,
-//!   which the runner's is). Markdown drops such a backslash, so documentation reads the same.
+//!   as a workflow command, a `\` before a `::` that starts a line (and before a lone `:` that
+//!   is all of one: a file name `:` starts the concise line `::1:1:`), and before a `[` that
+//!   follows a `#`, also across the invisible characters a culture-sensitive comparison skips
+//!   (the runner's is). Markdown drops such a backslash, so documentation reads the same.
 //!
 //! Text is escaped once, where it enters what sandtrap prints: a file's name
 //! ([`crate::source::SourceFile::new`]), a diagnostic when its run is over
@@ -75,15 +76,18 @@ pub fn guard_html(html: String) -> String {
 /// Escapes every string (keys included) of a JSON document; whether anything changed.
 pub fn escape_json(value: &mut serde_json::Value) -> bool {
     match value {
-        serde_json::Value::String(text) if needs_escape(text) => {
-            escape_in_place(text);
-            true
-        }
+        serde_json::Value::String(text) => match escape(text) {
+            Cow::Owned(escaped) => {
+                *text = escaped;
+                true
+            }
+            Cow::Borrowed(_) => false,
+        },
         serde_json::Value::Array(items) => items
             .iter_mut()
             .fold(false, |changed, item| escape_json(item) | changed),
         serde_json::Value::Object(map) => {
-            if map.keys().any(|key| needs_escape(key)) {
+            if map.keys().any(|key| matches!(escape(key), Cow::Owned(_))) {
                 let entries: Vec<(String, serde_json::Value)> =
                     std::mem::take(map).into_iter().collect();
                 for (key, mut item) in entries {
@@ -144,8 +148,12 @@ fn guard(text: &str, lines: bool, out: &mut String, guarded: impl Fn(char, &mut 
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
         // A lone `:` too: a file name `:` starts the concise line `::1:1: ...`.
-        let colon =
-            line_start && c == ':' && matches!(next_visible(chars.clone()), Some(':') | None);
+        let colon = line_start
+            && c == ':'
+            && match next_visible(chars.clone()) {
+                Some(next) => next == ':' || (lines && next == '\n'),
+                None => true,
+            };
         if colon || (after_hash && c == '[') {
             guarded(c, out);
         } else {
@@ -162,10 +170,11 @@ fn guard(text: &str, lines: bool, out: &mut String, guarded: impl Fn(char, &mut 
 /// invisible characters: what [`escape`] puts a backslash before.
 fn command_like(text: &str) -> bool {
     let lines = text.split('\n').any(|line| {
-        let mut visible = line
+        let mut rest = line
             .chars()
-            .filter(|&c| !invisible(c) && !c.is_whitespace());
-        visible.next() == Some(':') && matches!(visible.next(), Some(':') | None)
+            .filter(|&c| !invisible(c))
+            .skip_while(|c| c.is_whitespace());
+        rest.next() == Some(':') && matches!(rest.next(), Some(':') | None)
     });
     lines || {
         let mut visible = text.chars().filter(|&c| !invisible(c));
@@ -287,6 +296,17 @@ mod tests {
     }
 
     #[test]
+    fn json_strings_and_keys_are_escaped() {
+        let mut value = serde_json::json!({"::k": ["a\u{1b}b", "::add-mask::x", "ok"], "n": 1});
+        assert!(escape_json(&mut value));
+        assert_eq!(
+            value,
+            serde_json::json!({"\\::k": ["a␛b", "\\::add-mask::x", "ok"], "n": 1})
+        );
+        assert!(!escape_json(&mut serde_json::json!({"a": ["b"]})));
+    }
+
+    #[test]
     fn no_line_can_start_a_workflow_command() {
         assert_eq!(escape("::add-mask::x"), "\\::add-mask::x");
         assert_eq!(escape(" \u{ad}::x"), " \u{ad}\\::x");
@@ -313,6 +333,10 @@ mod tests {
             let escaped = escape(&text);
             assert!(!needs_escape(&escaped), "{c:?} -> {escaped:?}");
             assert!(!command_like(&escaped), "{c:?} -> {escaped:?}");
+            for text in [format!(":{c}"), format!(" :{c}\n::"), format!("#{c}[")] {
+                let escaped = escape_lines(&text);
+                assert!(!command_like(&escaped), "{text:?} -> {escaped:?}");
+            }
             assert!(!escaped.contains(['\n', '\r', '\u{1b}']));
         }
     }
