@@ -195,24 +195,13 @@ pub(super) fn analyze_bytes(
         Ok(bytes) => bytes,
         Err(err) => {
             let source = SourceFile::new(target.name.clone(), target.path.clone(), "");
-            let kind = if err.kind() == std::io::ErrorKind::FileTooLarge {
-                ProblemKind::TooLarge
-            } else {
-                ProblemKind::Unreadable
-            };
-            let problem = LoadProblem {
-                kind,
-                span: crate::source::Span::empty(0),
-                message: format!("cannot read file: {err}"),
-                related: None,
-            };
             // An unreadable file that may not even be a template is reported only when named.
             let report = always_template || target.explicit || has_template_extension(&target.name);
-            return outcome(
-                source,
-                always_template,
-                if report { vec![problem] } else { Vec::new() },
-            );
+            let problems = match report {
+                true => vec![unreadable(&err)],
+                false => Vec::new(),
+            };
+            return outcome(source, always_template, problems);
         }
     };
     let (text, decode_problem) = load::decode(&bytes);
@@ -262,10 +251,15 @@ pub(super) fn analyze_bytes(
         result.deploy = deploy;
         result.suppressions = FileSuppressions::read(&result.source, document);
     }
-    // Most files have nothing a diagnostic could point at (a stack whose only facts are its
-    // exports is read for them, rarely reported): drop their text now, while the other files are
-    // still being read, so peak memory follows the files with something to report rather than
-    // the size of the tree. The few that a diagnostic ends up pointing into are read again.
+    drop_unreported_text(&mut result, target);
+    result
+}
+
+/// Most files have nothing a diagnostic could point at (a stack whose only facts are its
+/// exports is read for them, rarely reported): their text is dropped at once, while the other
+/// files are still being read, so peak memory follows the files with something to report rather
+/// than the size of the tree. The few that a diagnostic ends up pointing into are read again.
+fn drop_unreported_text(result: &mut FileOutcome, target: &Target) {
     let reported = result.stacks.iter().any(|s| {
         !(s.facts.senders.is_empty()
             && s.facts.identities.is_empty()
@@ -282,7 +276,19 @@ pub(super) fn analyze_bytes(
         result.source = SourceFile::new(result.source.name.clone(), result.source.path.clone(), "");
         result.text_dropped = true;
     }
-    result
+}
+
+/// Why a file could not be read, as its problem.
+fn unreadable(err: &std::io::Error) -> LoadProblem {
+    LoadProblem {
+        kind: match err.kind() {
+            std::io::ErrorKind::FileTooLarge => ProblemKind::TooLarge,
+            _ => ProblemKind::Unreadable,
+        },
+        span: crate::source::Span::empty(0),
+        message: format!("cannot read file: {err}"),
+        related: None,
+    }
 }
 
 fn has_template_extension(name: &str) -> bool {
