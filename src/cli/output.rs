@@ -87,7 +87,6 @@ fn temporary(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -390,7 +390,6 @@ fn arg(arg: &mut FnArg, rebase: bool, visit: &mut dyn FnMut(&mut TestFunction)) 
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;
