@@ -157,6 +157,19 @@ grep -q 'ST001' "$work/out.txt" && fail "the broken package.json was reported (S
 grep -q 'sandtrap (CDK cloud assembly).*Passed' "$work/out.txt" \
   || fail "sandtrap-cdk did not pass without a cdk.out"
 
+section "files named like options (--config=quiet.yaml, --output-file=victim.yaml): still refused"
+# A pull request could commit them: the hook's entry ends with `--`, so they are file names.
+printf 'ignore: [ST]\n' >quiet.yaml
+cp quiet.yaml ./--config=quiet.yaml
+printf 'precious: true\n' >victim.yaml
+printf 'x: 1\n' >./--output-file=victim.yaml
+git add quiet.yaml victim.yaml ./--config=quiet.yaml ./--output-file=victim.yaml
+commit "files named like options" refused
+grep -q 'ST101' "$work/out.txt" || fail "a file named --config=quiet.yaml switched the rules off"
+[ "$(cat victim.yaml)" = "precious: true" ] || fail "a file named --output-file=victim.yaml overwrote victim.yaml"
+git rm --quiet --cached quiet.yaml victim.yaml ./--config=quiet.yaml ./--output-file=victim.yaml
+rm quiet.yaml victim.yaml ./--config=quiet.yaml ./--output-file=victim.yaml
+
 section "production access recorded in .sandtrap.yaml: accepted"
 cat >.sandtrap.yaml <<'YAML'
 ses:

@@ -161,6 +161,7 @@ impl Cache {
         &mut self,
         paths: &[PathBuf],
         exclude: &Exclude,
+        limits: &crate::discover::WalkLimits,
     ) -> Result<Discovered, DiscoverError> {
         let changes = self.watched.take();
         self.trusted = None;
@@ -180,8 +181,11 @@ impl Cache {
                 return Ok(discovered.clone());
             }
         }
-        let discovered = crate::discover::discover_excluding(paths, exclude)?;
-        self.discovered = Some((paths.to_vec(), exclude.clone(), discovered.clone()));
+        let discovered = crate::discover::discover_within(paths, exclude, limits)?;
+        // A walk cut short is no discovery to reuse.
+        if !limits.cancel.is_cancelled() {
+            self.discovered = Some((paths.to_vec(), exclude.clone(), discovered.clone()));
+        }
         Ok(discovered)
     }
 
@@ -347,6 +351,12 @@ fn fingerprint(options: &CheckOptions, inputs: &RunInputs) -> u64 {
     inputs.params.hash(&mut hasher);
     if let Some(source) = inputs.config.source() {
         (&source.name, &source.path, &*source.text).hash(&mut hasher);
+    }
+    // The text keeps the parameter values masked (a change of one is a change of the inputs).
+    for stack in &inputs.config.stacks {
+        for (name, value) in &stack.params {
+            (name, &value.value).hash(&mut hasher);
+        }
     }
     hasher.finish()
 }

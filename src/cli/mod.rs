@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod debug;
+mod output;
 
 use std::io::{self, IsTerminal, Read, Write};
 
@@ -117,6 +118,8 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> Result<CheckOptions, Options
         overrides: std::collections::BTreeMap::new(),
         aws: aws_options(args)?,
         map: None,
+        cancel: crate::cancel::Cancel::new(),
+        max_walk_entries: None,
         terraform: terraform_vars(args)?,
     })
 }
@@ -191,6 +194,19 @@ fn run_analysis(
     match result {
         Ok(outcome) => Ok(Ok(outcome)),
         Err(err) => Ok(Err(report_error(&err, io)?)),
+    }
+}
+
+/// Writes `bytes` to the file the user named ([`output::write_file`]), or says on standard
+/// error why not (exit status 2).
+fn write_output(path: &std::path::Path, bytes: &[u8], io: &mut Io<'_>) -> io::Result<Exit> {
+    match output::write_file(path, bytes) {
+        Ok(()) => Ok(Exit::Clean),
+        Err(err) => {
+            let message = crate::printable::escape(&err.to_string()).into_owned();
+            writeln!(io.stderr, "error: {message}")?;
+            Ok(Exit::Usage)
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod env;
 mod error;
+mod mask;
 mod raw;
 
 pub use raw::schema;
@@ -166,16 +167,28 @@ pub fn load_named(path: &Path, name: String, project: &Path) -> Result<Config, C
         path: path.to_path_buf(),
         source,
     })?;
-    raw::parse(SourceFile::new(name, Some(path.to_path_buf()), text))
+    let config = raw::parse(SourceFile::new(name, Some(path.to_path_buf()), text))?;
+    Ok(config.with_params_masked())
 }
 
 /// Validates config text reported under `name`. The result has no directory: its globs match
 /// paths relative to wherever the caller decides.
 pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
-    raw::parse(SourceFile::new(name, None, text))
+    Ok(raw::parse(SourceFile::new(name, None, text))?.with_params_masked())
 }
 
 impl Config {
+    /// The config once its values are read: the text kept for snippets (a finding's related
+    /// label on the SES declaration) no longer holds the values of `stacks[].params`.
+    fn with_params_masked(mut self) -> Config {
+        if let Some(source) = &mut self.source
+            && let std::borrow::Cow::Owned(masked) = mask::params(&source.text)
+        {
+            *source = SourceFile::new(source.name.clone(), source.path.clone(), masked);
+        }
+        self
+    }
+
     /// The config file's text and name, for pointing at its entries (`None` for the default).
     pub fn source(&self) -> Option<&SourceFile> {
         self.source.as_ref()

@@ -11,6 +11,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::{Report, Style};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::printable::escape;
 use crate::source::snippet::CONTEXT_LINES;
 use crate::source::{FileId, Files, Snippet, SourceFile, Span};
 
@@ -22,11 +23,13 @@ struct Rendered {
     severity: miette::Severity,
     help: Option<String>,
     url: Option<String>,
-    source: Snippet,
+    source: Option<Snippet>,
     labels: Vec<LabeledSpan>,
     /// Related locations in other files, rendered as their own snippets after the diagnostic
     /// (not as miette's related reports, which it heads with an empty `Advice:` line).
     related: Vec<Rendered>,
+    /// What caused a tool error.
+    cause: Option<Box<Cause>>,
 }
 
 impl fmt::Display for Rendered {
@@ -35,7 +38,13 @@ impl fmt::Display for Rendered {
     }
 }
 
-impl std::error::Error for Rendered {}
+impl std::error::Error for Rendered {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl miette::Diagnostic for Rendered {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -61,7 +70,7 @@ impl miette::Diagnostic for Rendered {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -133,9 +142,10 @@ fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
                 severity: miette::Severity::Advice,
                 help: None,
                 url: None,
-                source,
+                source: Some(source),
                 labels,
                 related: Vec::new(),
+                cause: None,
             });
         }
     }
@@ -154,9 +164,10 @@ fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
         help: help.as_deref().map(shorten),
         // Without hyperlinks miette prints the URL in full; `sandtrap explain` says the same.
         url: d.url.clone().filter(|_| links),
-        source,
+        source: Some(source),
         labels,
         related,
+        cause: None,
     })
 }
 
@@ -268,13 +279,14 @@ fn thousands(n: usize) -> String {
 }
 
 /// A tool error (a bad config or rule file) rendered like a finding: its snippet is a window
-/// too, so an error on a long line renders instead of panicking inside miette.
+/// too, so an error on a long line renders instead of panicking inside miette, and its texts
+/// are printable, since they quote file names and settings files a pull request controls.
 ///
 /// An error made of several (a rule file with three problems) is its sentence, then each problem
 /// rendered the same way: miette would head each one with an empty `Error:` line.
 pub fn render_error(err: &dyn miette::Diagnostic, width: usize) -> String {
     if let Some(related) = err.related() {
-        let mut text = format!("  × {err}\n");
+        let mut text = format!("  × {}\n", escape(&err.to_string()));
         for problem in related {
             text.push('\n');
             text.push_str(&render_error(problem, width));
@@ -288,47 +300,50 @@ pub fn render_error(err: &dyn miette::Diagnostic, width: usize) -> String {
         .with_word_separator(textwrap::WordSeparator::Custom(words))
         .with_context_lines(CONTEXT_LINES);
     let mut text = String::new();
-    let rendered = match window_error(err).or_else(|| plain_error(err)) {
-        Some(copy) => handler.render_report(&mut text, &copy),
-        None => handler.render_report(&mut text, err),
-    };
-    if rendered.is_err() {
-        text = format!("error: {err}\n");
+    if handler
+        .render_report(&mut text, &printable_error(err))
+        .is_err()
+    {
+        text = format!("error: {}\n", escape(&err.to_string()));
     }
-    text
+    // Wrapping, and cutting words longer than a line, can move a `::` to the start of a line.
+    crate::printable::guard_lines(&text).into_owned()
 }
 
-/// `err` without a location, its help's commands on lines of their own; `None` when it has
-/// labels, a cause or nested diagnostics a copy would lose.
-fn plain_error(err: &dyn miette::Diagnostic) -> Option<Rendered> {
-    if err.related().is_some()
-        || err.diagnostic_source().is_some()
-        || err.source().is_some()
-        || err.labels().is_some()
-    {
-        return None;
+/// `err` as it is printed: every text escaped, its labels in a [`Snippet`] of its source, its
+/// causes kept.
+fn printable_error(err: &dyn miette::Diagnostic) -> Rendered {
+    let (source, labels) = window_error(err).unwrap_or_default();
+    let mut cause = None;
+    let mut causes = Vec::new();
+    let mut next = std::error::Error::source(err);
+    while let Some(error) = next {
+        causes.push(escape(&error.to_string()).into_owned());
+        next = error.source();
     }
-    let (source, _) = Snippet::new(&SourceFile::new(String::new(), None, ""), &[]);
-    Some(Rendered {
-        message: shorten(&err.to_string()),
-        code: err.code().map(|c| c.to_string()),
+    for message in causes.into_iter().rev() {
+        cause = Some(Box::new(Cause {
+            message,
+            next: cause,
+        }));
+    }
+    Rendered {
+        message: shorten(&escape(&err.to_string())),
+        code: err.code().map(|c| escape(&c.to_string()).into_owned()),
         severity: err.severity().unwrap_or(miette::Severity::Error),
         help: err
             .help()
-            .map(|h| commands_on_their_own_lines(&shorten(&h.to_string()))),
+            .map(|h| commands_on_their_own_lines(&shorten(&escape(&h.to_string())))),
         url: None,
         source,
-        labels: Vec::new(),
+        labels,
         related: Vec::new(),
-    })
+        cause,
+    }
 }
 
-/// `err` with its labels in a [`Snippet`] of its source; `None` when it has no labels (nothing
-/// to window) or nested diagnostics a copy would lose.
-fn window_error(err: &dyn miette::Diagnostic) -> Option<Rendered> {
-    if err.related().is_some() || err.diagnostic_source().is_some() {
-        return None;
-    }
+/// The labels of `err` in a [`Snippet`] of its source; `None` when it has none.
+fn window_error(err: &dyn miette::Diagnostic) -> Option<(Option<Snippet>, Vec<LabeledSpan>)> {
     let source = err.source_code()?;
     let labels: Vec<LabeledSpan> = err.labels()?.collect();
     let start = labels.iter().map(LabeledSpan::offset).min()?;
@@ -355,7 +370,7 @@ fn window_error(err: &dyn miette::Diagnostic) -> Option<Rendered> {
         .iter()
         .zip(spans)
         .map(|(l, span)| {
-            let text = l.label().map(shorten);
+            let text = l.label().map(|label| shorten(&escape(label)));
             let span: miette::SourceSpan = (span.start as usize, span.len()).into();
             if l.primary() {
                 LabeledSpan::new_primary_with_span(text, span)
@@ -364,18 +379,28 @@ fn window_error(err: &dyn miette::Diagnostic) -> Option<Rendered> {
             }
         })
         .collect();
-    Some(Rendered {
-        message: shorten(&err.to_string()),
-        code: err.code().map(|c| c.to_string()),
-        severity: err.severity().unwrap_or(miette::Severity::Error),
-        help: err
-            .help()
-            .map(|h| commands_on_their_own_lines(&shorten(&h.to_string()))),
-        url: None,
-        source: snippet.starting_at_line(contents.line()),
-        labels,
-        related: Vec::new(),
-    })
+    Some((Some(snippet.starting_at_line(contents.line())), labels))
+}
+
+/// A cause of a tool error (`std::error::Error::source`), printable.
+#[derive(Debug)]
+struct Cause {
+    message: String,
+    next: Option<Box<Cause>>,
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.next
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
 }
 
 pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
@@ -419,6 +444,8 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
                 text.push_str(&format!("  {}\n", related.message));
             }
         }
+        // Wrapping can move a `::` of a message to the start of a line.
+        let text = crate::printable::guard_lines(&text);
         out.write_all(text.as_bytes())?;
         if !text.ends_with('\n') {
             writeln!(out)?;
@@ -466,6 +493,28 @@ mod tests {
         let long = "é".repeat(MAX_TEXT_BYTES);
         let cut = shorten(&long);
         assert!(cut.len() <= MAX_TEXT_BYTES + "…".len() && cut.ends_with('…'));
+    }
+
+    /// A tool error's help is wrapped, and a word longer than the width is cut: a `::` that
+    /// lands at the start of a line must not be one the GitHub runner would run, at any width.
+    #[test]
+    fn wrapped_text_never_starts_a_line_with_a_command() {
+        let source = std::sync::Arc::new(miette::NamedSource::new("c.yaml", "a: 1\n".to_owned()));
+        let help = format!("{}::add-mask::s ::stop-commands::tok", "x".repeat(150));
+        let error = crate::located::Located::new(
+            "test",
+            "message",
+            &source,
+            miette::SourceSpan::new(0.into(), 1),
+            "here",
+        )
+        .with_help(help);
+        for width in 20..100 {
+            let text = render_error(&error, width);
+            for line in text.lines() {
+                assert!(!line.trim_start().starts_with("::"), "{width}:\n{text}");
+            }
+        }
     }
 
     #[test]

@@ -20,4 +20,5 @@ mod rules;
 mod site;
 mod support;
 mod terraform;
+mod trust;
 mod versions;

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::super::{CheckArgs, Exit, Io, Stream, report_width, run_analysis};
+use super::super::{CheckArgs, Exit, Io, Stream, report_width, run_analysis, write_output};
 use crate::diagnostic::Severity;
 use crate::emit::progress::Progress;
 use crate::emit::{self, OutputFormat, Report, Style};
@@ -74,8 +74,7 @@ pub(in crate::cli) fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit>
         Some(path) => {
             let mut buffer = Vec::new();
             write(&mut buffer)?;
-            if let Err(err) = std::fs::write(path, buffer) {
-                writeln!(io.stderr, "error: cannot write {}: {err}", path.display())?;
+            if write_output(path, &buffer, &mut io)? == Exit::Usage {
                 return Ok(Exit::Usage);
             }
         }
