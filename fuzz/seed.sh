@@ -14,7 +14,7 @@ if [[ -z $src ]]; then
   done
 fi
 [[ $src == - ]] && src=
-mkdir -p "$out"/{load_yaml,load_json,cdk_manifest,resolve,pipeline,render,load_terraform}
+mkdir -p "$out"/{load_yaml,load_json,cdk_manifest,resolve,pipeline,render,load_terraform,cache_entry}
 hostile="$here/../testdata/hostile"
 if [[ -d $hostile ]]; then
   find "$hostile" -type f -size -128k | while read -r f; do
@@ -55,6 +55,12 @@ find "$here/../testdata" -type f \( -name '*.tf' -o -name '*.tf.json' \) -size -
 render="$out/render"
 printf '\x05::stop-commands::tok\nx.yaml\0a: "\x1b]0;t\x07"\nb: ##[add-mask]s\n\0m\n::error::x\0lab\x1b[2J\0help ::add-mask::s\0note\r\n\0rel \xe2\x80\xae' > "$render/commands"
 { printf '\xfft.json\0'; head -c 70000 /dev/zero | tr '\0' p; printf '\0%s\0\0%s' "$(head -c 300 /dev/zero | tr '\0' w)" "$(printf 'word %.0s' $(seq 40))::stop-commands::x"; } > "$render/long-line"
+# The analysis cache: the real entries of a small project unchanged (selector 1) and with a few
+# bytes flipped, and a whole file that starts like one (selector 0).
+cache="$out/cache_entry"
+printf '\x01' > "$cache/entries"
+printf '\x01\x10\x00\x01\x40\x00\x80\x90\x01\xff' > "$cache/flipped"
+printf '\x00STCACHE\x01\x04\x00\x00\x00\x05\x30\x2e\x31\x2e' > "$cache/header"
 [[ -n $src && -d $src ]] || { echo "no template corpus found; seeded from fixtures only"; exit 0; }
 n=0
 # Small files keep the fuzzer fast; a few hundred of each kind is plenty to start from.

@@ -21,6 +21,7 @@ pub mod load;
 pub mod located;
 pub mod lsp;
 pub mod map;
+pub mod output;
 pub mod params;
 pub mod printable;
 pub mod reference;

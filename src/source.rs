@@ -24,6 +24,20 @@ pub struct Span {
     pub end: u32,
 }
 
+/// A span read back from the analysis cache is made through [`Span::new`], so it never ends
+/// before it starts, whatever the bytes said.
+impl<'de> serde::Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            start: u32,
+            end: u32,
+        }
+        let Raw { start, end } = Raw::deserialize(deserializer)?;
+        Ok(Span::new(start as usize, end as usize))
+    }
+}
+
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
         let start = u32::try_from(start).unwrap_or(u32::MAX);
@@ -80,6 +94,22 @@ pub struct SourceFile {
     pub path: Option<PathBuf>,
     pub text: Arc<str>,
     lines: Arc<OnceLock<LineIndex>>,
+}
+
+/// The analysis cache keeps a file as its name, path and text; the line table is made again
+/// when needed.
+impl serde::Serialize for SourceFile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (&self.name, &self.path, &*self.text).serialize(serializer)
+    }
+}
+
+/// Read back through [`SourceFile::new`]: a name from the cache is escaped like any other.
+impl<'de> serde::Deserialize<'de> for SourceFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (name, path, text) = <(String, Option<PathBuf>, String)>::deserialize(deserializer)?;
+        Ok(SourceFile::new(name, path, text))
+    }
 }
 
 impl SourceFile {

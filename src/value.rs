@@ -7,13 +7,13 @@ use std::fmt;
 use crate::source::Span;
 
 /// Why (part of) a value is not known statically, with the span of the node that made it so.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Unknown {
     pub span: Span,
     pub reason: UnknownReason,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum UnknownReason {
     /// A template parameter with neither an override nor a `Default`.
     Parameter { name: String },
@@ -44,12 +44,12 @@ pub enum UnknownReason {
 }
 
 /// A string that may contain unknown holes: `arn:aws:ses:us-east-1:<AWS::AccountId>:identity/x`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Text {
     pub parts: Vec<Part>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Part {
     Lit(String),
     /// Known text that is, or was taken from, the value of a `NoEcho` parameter: analyzed like
@@ -60,7 +60,7 @@ pub enum Part {
 }
 
 /// A resolved value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Resolved {
     Null,
     Bool(bool),
@@ -73,21 +73,21 @@ pub enum Resolved {
 }
 
 /// A condition assumed to hold a value for this variant.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Assumption {
     pub condition: String,
     pub value: bool,
 }
 
 /// One possible value of a property; `value` is `None` when it resolves to `AWS::NoValue`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Variant {
     pub value: Option<Resolved>,
     pub assumptions: Vec<Assumption>,
 }
 
 /// Three-valued truth of a condition.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Truth {
     True,
     False,
@@ -96,7 +96,7 @@ pub enum Truth {
 
 /// An `Outputs` entry with an `Export`, or a value a CDK `Custom::CrossRegionExportWriter`
 /// writes for a stack in another region.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Export {
     pub name: Text,
     pub value: Vec<Variant>,

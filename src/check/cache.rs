@@ -36,7 +36,7 @@ use crate::discover::{Origin, Target};
 pub struct Cache {
     /// The fingerprint of the run inputs the entries were made with.
     inputs: Option<u64>,
-    files: HashMap<(String, Option<PathBuf>), Entry>,
+    files: HashMap<Key, Entry>,
     last: CacheStats,
     /// The last discovery, with the paths it walked.
     discovered: Option<(Vec<PathBuf>, Exclude, Discovered)>,
@@ -45,6 +45,17 @@ pub struct Cache {
     /// For this run: the files on disk known unchanged need no `stat` (the watcher reported
     /// every change, and none of them touched discovery).
     trusted: Option<HashSet<PathBuf>>,
+    /// The cache directory that keeps the entries between processes, when there is one.
+    disk: Option<Disk>,
+}
+
+/// The entries' place on disk (`store.rs`) and what this process did with it.
+struct Disk {
+    store: super::store::Store,
+    /// The run inputs whose cache file was read into the entries.
+    loaded: Option<u64>,
+    /// An entry was added, replaced or restamped since: the file is written again.
+    dirty: bool,
 }
 
 /// A change on disk, as a file watcher reports it (LSP `workspace/didChangeWatchedFiles`).
@@ -73,6 +84,7 @@ impl std::fmt::Debug for Cache {
     }
 }
 
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct Entry {
     target: Target,
     /// The hash of the bytes analyzed.
@@ -84,7 +96,7 @@ pub(super) struct Entry {
 }
 
 /// Where the bytes of an analysis came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(super) enum Read {
     /// An editor buffer or standard input: compared by its text.
     Buffer,
@@ -94,7 +106,7 @@ pub(super) enum Read {
 }
 
 /// What `stat` says about a file's content without reading it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(super) struct Stamp {
     len: u64,
     modified: Option<SystemTime>,
@@ -122,7 +134,9 @@ impl Stamp {
 
 /// A file of this run: an earlier analysis that still holds, or what to analyze.
 pub(super) enum Lookup {
-    Reused(Box<FileOutcome>),
+    /// With the file's new stamp when it moved but its bytes are the same (a checkout, a
+    /// `touch`): the entry takes it, so the next run need not read the file.
+    Reused(Box<FileOutcome>, Option<Stamp>),
     /// Not cached, or changed; the bytes (and where from) when they were read to find out.
     Analyze(Option<(Read, std::io::Result<Vec<u8>>)>),
 }
@@ -130,6 +144,19 @@ pub(super) enum Lookup {
 impl Cache {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A cache whose entries are also kept in `dir` between processes (`store.rs`): read when
+    /// a run begins, written when it changed them.
+    pub fn on_disk(dir: PathBuf) -> Self {
+        Self {
+            disk: Some(Disk {
+                store: super::store::Store::new(dir),
+                loaded: None,
+                dirty: false,
+            }),
+            ..Self::default()
+        }
     }
 
     /// How the last run used the cache.
@@ -197,6 +224,16 @@ impl Cache {
             self.inputs = Some(fingerprint);
         }
         self.last = CacheStats::default();
+        if let Some(disk) = &mut self.disk {
+            let key = super::store::file_key(fingerprint);
+            if disk.loaded != Some(key) {
+                disk.loaded = Some(key);
+                disk.dirty = false;
+                for entry in disk.store.load(key) {
+                    self.files.entry(entry.key()).or_insert(entry);
+                }
+            }
+        }
     }
 
     /// Decides, for every target at once (the `stat` calls run in parallel), which earlier
@@ -249,7 +286,7 @@ impl Cache {
         {
             return analyze(None);
         }
-        let reuse = || Lookup::Reused(Box::new(entry.outcome.clone()));
+        let reuse = || Lookup::Reused(Box::new(entry.outcome.clone()), None);
         if let Some(text) = super::files::buffer_text(target, options) {
             return if entry.read == Read::Buffer && hash(text.as_bytes()) == entry.hash {
                 reuse()
@@ -272,14 +309,29 @@ impl Cache {
         // Moved: the bytes decide, and a fresh analysis uses them (stamped before the read).
         let bytes = crate::discover::read_regular(path);
         match &bytes {
-            Ok(bytes) if hash(bytes) == entry.hash => reuse(),
+            Ok(bytes) if hash(bytes) == entry.hash => {
+                Lookup::Reused(Box::new(entry.outcome.clone()), Some(now))
+            }
             _ => analyze(Some((Read::File(now), bytes))),
         }
     }
 
     /// Keeps the analysis of `target` (see [`entry`]).
     pub(super) fn store(&mut self, target: &Target, entry: Entry) {
+        if let Some(disk) = &mut self.disk {
+            disk.dirty |= entry.storable();
+        }
         self.files.insert(key(target), entry);
+    }
+
+    /// Gives the entry of `target` the file's new stamp (its bytes did not change).
+    pub(super) fn restamp(&mut self, target: &Target, stamp: Stamp) {
+        if let Some(entry) = self.files.get_mut(&key(target)) {
+            entry.read = Read::File(stamp);
+            if let Some(disk) = &mut self.disk {
+                disk.dirty |= entry.storable();
+            }
+        }
     }
 
     pub(super) fn count(&mut self, reused: bool) {
@@ -290,12 +342,29 @@ impl Cache {
         }
     }
 
-    /// Drops the entries of files this run did not meet (deleted, no longer walked).
+    /// Drops the entries of files this run did not meet (deleted, no longer walked). The
+    /// cache on disk keeps those of files that still exist (a pre-commit run of one file must
+    /// not forget the project), and is written when this run changed it.
     pub(super) fn retain(&mut self, targets: &[Target]) {
-        if self.files.len() > targets.len() {
-            let met: HashSet<(String, Option<PathBuf>)> = targets.iter().map(key).collect();
-            self.files.retain(|k, _| met.contains(k));
-        }
+        let Some(disk) = &mut self.disk else {
+            if self.files.len() > targets.len() {
+                let met: HashSet<Key> = targets.iter().map(key).collect();
+                self.files.retain(|k, _| met.contains(k));
+            }
+            return;
+        };
+        let (Some(key), true) = (disk.loaded, disk.dirty) else {
+            return;
+        };
+        disk.dirty = false;
+        let met: HashSet<Key> = targets.iter().map(self::key).collect();
+        self.files.retain(|k, entry| {
+            met.contains(k) || entry.target.path.as_deref().is_some_and(|p| p.exists())
+        });
+        // The entries of this run first: they are the ones kept should the file be full.
+        let mut entries: Vec<&Entry> = self.files.values().filter(|e| e.storable()).collect();
+        entries.sort_by_key(|e| !met.contains(&e.key()));
+        disk.store.save(key, &entries);
     }
 }
 
@@ -326,8 +395,38 @@ pub(super) fn read(
     (read, super::files::read(target, options))
 }
 
-fn key(target: &Target) -> (String, Option<PathBuf>) {
-    (target.name.clone(), target.path.clone())
+/// An entry's key: the target's name and path, the path compared (and hashed) as its bytes,
+/// which costs a fraction of hashing its components.
+type Key = (String, Option<std::ffi::OsString>);
+
+fn key(target: &Target) -> Key {
+    let path = target.path.as_ref().map(|p| p.as_os_str().to_owned());
+    (target.name.clone(), path)
+}
+
+impl Entry {
+    pub(super) fn key(&self) -> Key {
+        key(&self.target)
+    }
+
+    pub(super) fn into_outcome(self) -> FileOutcome {
+        self.outcome
+    }
+
+    /// Whether the entry may be kept on disk, and is what sandtrap keeps there: the analysis
+    /// of a file on disk (never an editor buffer or standard input), of one file (its stacks
+    /// and text its own), without the value of a `NoEcho` parameter (a secret is never
+    /// written anywhere).
+    pub(super) fn storable(&self) -> bool {
+        let outcome = &self.outcome;
+        let own = |file: &str| file == outcome.source.name;
+        matches!(self.read, Read::File(_))
+            && matches!(self.target.origin, Origin::Loose | Origin::Cdk(_))
+            && self.target.path.is_some()
+            && outcome.source.path == self.target.path
+            && outcome.secrets.is_empty()
+            && outcome.stacks.iter().all(|s| own(&s.file))
+    }
 }
 
 pub(super) fn hash(bytes: &[u8]) -> u64 {
@@ -366,7 +465,7 @@ fn fingerprint(options: &CheckOptions, inputs: &RunInputs) -> u64 {
 /// the lookup runs again only when one of them moved (a file created beside the template, a
 /// `samconfig.toml` edited); an editor's swap file in the same directory moves the directory
 /// too, but then the lookup finds what it found before and the entry holds.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 struct DeployWatch {
     /// The places that existed, with their stamps (one created later moves its directory).
     stamps: Vec<(PathBuf, Stamp)>,

@@ -29,7 +29,7 @@ const SERVERLESS: [&str; 2] = ["serverless.yml", "serverless.yaml"];
 const SERVERLESS_TEMPLATE: &str = "cloudformation-template-update-stack.json";
 
 /// A region found in a deploy configuration file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DeployRegion {
     pub region: String,
     /// The file, named like the template it applies to (same directory prefix).
@@ -40,7 +40,7 @@ pub struct DeployRegion {
 
 /// What the deploy configuration beside a template says about its region: the region, or why
 /// there is none (for the note of a diagnostic that needed it).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Deploy {
     pub region: Option<DeployRegion>,
     pub note: Option<String>,

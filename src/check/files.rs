@@ -20,7 +20,7 @@ use crate::source::{Files, SourceFile};
 use crate::tree::Document;
 
 /// The result of one file, computed in parallel and merged in order.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct FileOutcome {
     pub(super) source: SourceFile,
     pub(super) template: bool,
@@ -149,11 +149,9 @@ pub(super) fn targets(
     // What discovery did not walk past may still come in as an assembly's stack, an editor's
     // buffer or standard input's name: an excluded path is never analyzed.
     if !exclude.is_empty() {
-        (discovered.targets).retain(|t| {
-            t.path
-                .as_ref()
-                .is_none_or(|p| !exclude.excludes(p, &options.cwd))
-        });
+        let paths = (discovered.targets.iter()).filter_map(|t| t.path.as_deref());
+        let mut excluded = exclude.excludes_each(paths, &options.cwd).into_iter();
+        (discovered.targets).retain(|t| t.path.is_none() || !excluded.next().unwrap_or(false));
     }
     Ok(discovered)
 }

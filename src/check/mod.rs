@@ -9,6 +9,7 @@ mod inputs;
 mod merge;
 mod overrides;
 mod secrets;
+mod store;
 mod suppression;
 mod terraform;
 
@@ -30,6 +31,7 @@ use merge::Merged;
 pub use crate::join::live::AwsOptions;
 pub use cache::{Cache, CacheStats, FileChange};
 pub use inputs::RunInputs;
+pub use store::DIR_NAME as CACHE_DIR_NAME;
 
 /// What a run is asked to do.
 #[derive(Clone, Debug, Default)]
@@ -75,6 +77,38 @@ pub struct CheckOptions {
     pub max_walk_entries: Option<usize>,
     /// Terraform input variables: `--var`, `--var-file`, `TF_VAR_` of the environment.
     pub terraform: crate::terraform::vars::VarOptions,
+    /// Where each file's analysis is kept between processes (`store.rs`); [`run`] and
+    /// [`run_with_progress`] use it, [`run_cached`] keeps its own in memory.
+    pub cache: CacheDir,
+}
+
+/// Where the analysis cache lives between processes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CacheDir {
+    /// No cache on disk (`--no-cache`; what a library caller gets unless it asks).
+    #[default]
+    Off,
+    /// `.sandtrap_cache/` in the project root: `--project-root` when given, else the
+    /// directory of the config file, else the current directory.
+    ProjectRoot,
+    /// This directory (`--cache-dir`, `SANDTRAP_CACHE_DIR`), relative to the current one.
+    At(PathBuf),
+}
+
+impl CacheDir {
+    /// The directory, once the run knows its config file.
+    fn resolve(&self, options: &CheckOptions, inputs: &RunInputs) -> Option<PathBuf> {
+        let root = match self {
+            CacheDir::Off => return None,
+            CacheDir::At(dir) => return Some(options.cwd.join(dir)),
+            CacheDir::ProjectRoot => match (&options.project_root, inputs.config.dir()) {
+                (Some(root), _) => options.cwd.join(root),
+                (None, Some(dir)) => options.cwd.join(dir),
+                (None, None) => options.cwd.clone(),
+            },
+        };
+        Some(root.join(store::DIR_NAME))
+    }
 }
 
 /// Everything a run found.
@@ -204,12 +238,21 @@ pub fn run_cached(options: &CheckOptions, cache: &mut Cache) -> Result<Outcome, 
 fn run_inner(
     options: &CheckOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
-    mut cache: Option<&mut Cache>,
+    cache: Option<&mut Cache>,
 ) -> Result<Outcome, CheckError> {
     if options.aws.is_some() && !cfg!(feature = "aws") {
         return Err(CheckError::AwsNotBuilt);
     }
     let inputs = RunInputs::load(options)?;
+    // The cache on disk, for a run that keeps none in memory.
+    let mut on_disk = match (&cache, options.cache.resolve(options, &inputs)) {
+        (None, Some(dir)) => Some(Cache::on_disk(dir)),
+        _ => None,
+    };
+    let mut cache = match &mut on_disk {
+        Some(disk) => Some(disk),
+        None => cache,
+    };
     let catalog = catalog(options)?;
     check_selectors(options, &inputs.config, &catalog)?;
     let limits = discover::WalkLimits {
@@ -401,6 +444,14 @@ impl Outcome {
     }
 }
 
+/// What the cache learns of one file of a run.
+enum Keep {
+    /// A fresh analysis.
+    Entry(Box<cache::Entry>),
+    /// The earlier analysis still holds, and the file has a new stamp.
+    Restamp(cache::Stamp),
+}
+
 /// Every target's analysis: the cached one where it still holds, a fresh one (stored) where not.
 /// A cancelled run still stores what it analyzed, so the next run starts from there.
 fn analyze_cached(
@@ -411,11 +462,13 @@ fn analyze_cached(
 ) -> Option<Vec<FileOutcome>> {
     cache.begin(options, inputs);
     let lookups = cache.lookup_all(targets, options, inputs);
-    // (outcome, reused, what to keep of a fresh analysis); `None` once cancelled.
-    let results: Vec<Option<(FileOutcome, bool, Option<cache::Entry>)>> = (targets.par_iter())
+    // (outcome, reused, what to keep); `None` once cancelled.
+    let results: Vec<Option<(FileOutcome, bool, Option<Keep>)>> = (targets.par_iter())
         .zip(lookups.into_par_iter())
         .map(|(target, lookup)| match lookup {
-            cache::Lookup::Reused(outcome) => Some((*outcome, true, None)),
+            cache::Lookup::Reused(outcome, stamp) => {
+                Some((*outcome, true, stamp.map(Keep::Restamp)))
+            }
             _ if options.cancel.is_cancelled() => None,
             cache::Lookup::Analyze(known) => {
                 let (from, bytes) = match known {
@@ -425,8 +478,9 @@ fn analyze_cached(
                 // Only what was read is kept; a file that could not be read is read again.
                 let hash = bytes.as_deref().map(cache::hash).ok();
                 let outcome = files::analyze_bytes(target, options, inputs, bytes);
-                let entry =
-                    (hash.zip(from)).map(|(hash, from)| cache::entry(target, hash, from, &outcome));
+                let entry = (hash.zip(from)).map(|(hash, from)| {
+                    Keep::Entry(Box::new(cache::entry(target, hash, from, &outcome)))
+                });
                 Some((outcome, false, entry))
             }
         })
@@ -439,8 +493,10 @@ fn analyze_cached(
             continue;
         };
         cache.count(reused);
-        if let Some(entry) = entry {
-            cache.store(target, entry);
+        match entry {
+            Some(Keep::Entry(entry)) => cache.store(target, *entry),
+            Some(Keep::Restamp(stamp)) => cache.restamp(target, stamp),
+            None => {}
         }
         outcomes.push(outcome);
     }
@@ -449,6 +505,48 @@ fn analyze_cached(
     }
     cache.retain(targets);
     Some(outcomes)
+}
+
+/// For the fuzz target `cache_entry`: reads `bytes` as a whole cache file (`whole`) or as the
+/// entries that follow a header (a mutated file fails its checksum long before its entries are
+/// read), then takes whatever it accepts through the rest of a run (merge, join, rules,
+/// suppressions, positions), as a run that found it on disk would. Returns the number of
+/// diagnostics, so nothing is optimized away.
+#[doc(hidden)]
+pub fn fuzz_cache(bytes: &[u8], whole: bool) -> usize {
+    let entries = match whole {
+        true => store::decode(bytes, store::file_key(0)),
+        false => store::decode_entries(bytes),
+    };
+    let (Some(entries), Ok(catalog)) = (entries, Catalog::builtin()) else {
+        return 0;
+    };
+    let options = CheckOptions::default();
+    let Ok(inputs) = RunInputs::load(&options) else {
+        return 0;
+    };
+    let mut run = Merged::new(None);
+    for entry in entries {
+        run.add(entry.into_outcome(), &catalog);
+    }
+    let facts = join(&run.stacks, &inputs, &options);
+    let findings = rules::evaluate_facts(&catalog, &facts, &|name| run.ids.get(name).copied());
+    run.diagnostics.extend(findings);
+    crate::diagnostic::dedup(&mut run.diagnostics);
+    let outcome = finish(run, facts, catalog, &inputs, &options);
+    outcome
+        .diagnostics
+        .iter()
+        .filter_map(|d| outcome.files.get(d.location.file))
+        .zip(&outcome.diagnostics)
+        .map(|(file, d)| file.position(d.location.span.end).line as usize)
+        .sum()
+}
+
+/// The entries of a cache file, after its header: what [`fuzz_cache`] mutates.
+#[doc(hidden)]
+pub fn fuzz_cache_payload(file: &[u8]) -> Option<&[u8]> {
+    store::payload(file)
 }
 
 #[cfg(feature = "aws")]

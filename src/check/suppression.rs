@@ -15,7 +15,7 @@ use crate::suppress::{
 use crate::tree::Document;
 
 /// What one file says about suppressing diagnostics.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileSuppressions {
     comments: Option<CommentSuppressions>,
     metadata: Option<MetadataIgnores>,

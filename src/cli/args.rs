@@ -222,6 +222,14 @@ pub struct AnalysisArgs {
     /// Also load the rules in this directory (repeatable).
     #[arg(long, value_name = "DIR")]
     pub rules: Vec<PathBuf>,
+    /// Neither read nor write the analysis cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Keep the analysis cache (each file's analysis, reused while the file and the run's
+    /// inputs are unchanged) in this directory [default: `.sandtrap_cache` in the project root:
+    /// `--project-root`, else the config file's directory, else the current directory].
+    #[arg(long, value_name = "DIR", env = "SANDTRAP_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Only these rules: codes, names or code prefixes (comma-separated or repeated).
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub select: Option<Vec<String>>,

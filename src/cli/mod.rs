@@ -5,7 +5,6 @@
 mod args;
 mod commands;
 mod debug;
-mod output;
 
 use std::io::{self, IsTerminal, Read, Write};
 
@@ -121,6 +120,11 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> Result<CheckOptions, Options
         cancel: crate::cancel::Cancel::new(),
         max_walk_entries: None,
         terraform: terraform_vars(args)?,
+        cache: match &args.cache_dir {
+            _ if args.no_cache => check::CacheDir::Off,
+            Some(dir) if !dir.as_os_str().is_empty() => check::CacheDir::At(dir.clone()),
+            _ => check::CacheDir::ProjectRoot,
+        },
     })
 }
 
@@ -197,10 +201,10 @@ fn run_analysis(
     }
 }
 
-/// Writes `bytes` to the file the user named ([`output::write_file`]), or says on standard
+/// Writes `bytes` to the file the user named ([`crate::output::write_file`]), or says on standard
 /// error why not (exit status 2).
 fn write_output(path: &std::path::Path, bytes: &[u8], io: &mut Io<'_>) -> io::Result<Exit> {
-    match output::write_file(path, bytes) {
+    match crate::output::write_file(path, bytes) {
         Ok(()) => Ok(Exit::Clean),
         Err(err) => {
             let message = crate::printable::escape(&err.to_string()).into_owned();

@@ -33,13 +33,13 @@ const SAM_SES_TEMPLATES: [&str; 3] = [
 const SES_FULL_ACCESS: &str = "AmazonSESFullAccess";
 
 /// A pool trigger whose function's role may send mail through SES.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TriggerSender {
     /// The user pool's logical id and key span.
     pub pool: String,
     pub pool_span: Span,
     /// `CreateAuthChallenge` or `CustomEmailSender`.
-    pub trigger: &'static str,
+    pub trigger: String,
     /// Where the pool names the function (or the SAM `Cognito` event's `Trigger`).
     pub trigger_span: Span,
     pub function: String,
@@ -158,7 +158,7 @@ pub fn trigger_senders(document: &Document, resolver: &Resolver<'_>) -> Vec<Trig
         out.push(TriggerSender {
             pool,
             pool_span,
-            trigger,
+            trigger: trigger.to_owned(),
             trigger_span,
             function,
             function_span: function_entry.key_span,

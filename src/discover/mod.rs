@@ -20,14 +20,14 @@ use crate::load::LoadProblem;
 use crate::source::{SourceFile, Span};
 
 /// Account and region a stack deploys to, as far as its origin says.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Environment {
     pub account: Option<String>,
     pub region: Option<String>,
 }
 
 /// Where a target came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Origin {
     /// A loose file: it is a template only if it looks like one.
     Loose,
@@ -40,7 +40,7 @@ pub enum Origin {
     Terraform,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CdkStack {
     /// The manifest that declared the stack (its display name).
     pub manifest: String,
@@ -64,7 +64,7 @@ pub struct CdkStack {
 }
 
 /// A CDK stack's `properties.lookupRole` as the manifest writes it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LookupRole {
     /// As written, placeholders included:
     /// `arn:${AWS::Partition}:iam::123456789012:role/cdk-hnb659fds-lookup-role-123456789012-us-west-2`.
@@ -78,7 +78,7 @@ pub struct LookupRole {
 }
 
 /// The parameters of STS `AssumeRole` a CDK manifest may add (`assumeRoleAdditionalOptions`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AssumeRoleOptions {
     pub duration_seconds: Option<i32>,
     /// Session tags (`Tags: [{Key, Value}]`).
@@ -92,7 +92,7 @@ pub struct AssumeRoleOptions {
 }
 
 /// One file to analyze.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Target {
     /// Display name (as given, or relative to the current directory when walked).
     pub name: String,

@@ -18,7 +18,7 @@ use crate::source::Span;
 use crate::value::{Assumption, Export, Part, Resolved, Text, Truth, Unknown, UnknownReason};
 
 /// A property value: absent, or present with its (partially known) value and span.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Field {
     pub value: Option<Value>,
     pub span: Option<Span>,
@@ -28,7 +28,7 @@ pub struct Field {
 }
 
 /// Where a value was written when elsewhere than the property that uses it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Origin {
     pub file: String,
     pub span: Span,
@@ -37,7 +37,7 @@ pub struct Origin {
 }
 
 /// The value of a present property.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     Text(Text),
     Bool(bool),
@@ -121,7 +121,7 @@ impl Field {
 }
 
 /// A sender's values, one [`Field`] per [`Property`].
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Properties([Field; Property::ALL.len()]);
 
 impl std::ops::Index<Property> for Properties {
@@ -139,7 +139,7 @@ impl std::ops::IndexMut<Property> for Properties {
 }
 
 /// One email sender, for one combination of conditions.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sender {
     pub kind: SenderKind,
     /// The language it was written in (what `unresolved` calls its properties).
@@ -165,7 +165,7 @@ impl Sender {
 }
 
 /// An SES identity declared by a resource.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Identity {
     pub resource: String,
     pub resource_type: String,
@@ -175,7 +175,7 @@ pub struct Identity {
 }
 
 /// An SES configuration set declared by a resource.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ConfigurationSet {
     pub resource: String,
     pub resource_span: Span,
@@ -183,7 +183,7 @@ pub struct ConfigurationSet {
 }
 
 /// Everything extracted from one stack.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StackFacts {
     pub senders: Vec<Sender>,
     pub identities: Vec<Identity>,

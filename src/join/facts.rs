@@ -64,7 +64,7 @@ pub struct ViaFact {
 }
 
 /// Where a piece of the stack environment came from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum EnvSource {
     CdkManifest,

@@ -24,7 +24,7 @@ pub use facts::{EnvSource, Facts, SesState, StateSource};
 pub const FACTS_VERSION: u32 = 1;
 
 /// A stack of the run with its environment and extracted facts.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Stack {
     pub file: String,
     pub name: String,

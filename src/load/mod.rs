@@ -43,7 +43,7 @@ impl Format {
 }
 
 /// Why a file could not be read as it should.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ProblemKind {
     Syntax,
     DuplicateKey,
@@ -64,7 +64,7 @@ pub enum ProblemKind {
 }
 
 /// One located load problem (rendered as `ST001`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LoadProblem {
     pub kind: ProblemKind,
     pub span: Span,

@@ -6,7 +6,7 @@ use crate::tree::Comment;
 use super::Selector;
 
 /// One well-formed `# sandtrap: ignore[...]` comment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CommentSuppression {
     /// 1-based line of the comment.
     pub line: u32,
@@ -21,14 +21,14 @@ pub struct CommentSuppression {
 }
 
 /// A comment that starts with `sandtrap:` but is not a valid suppression.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MalformedSuppression {
     pub span: Span,
     pub message: String,
 }
 
 /// Every `sandtrap:` comment of a file, well-formed or not.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CommentSuppressions {
     pub suppressions: Vec<CommentSuppression>,
     pub malformed: Vec<MalformedSuppression>,

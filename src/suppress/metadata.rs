@@ -6,7 +6,7 @@ use crate::tree::{Node, Value};
 use super::{MalformedSuppression, Selector};
 
 /// One item of a `sandtrap.ignore` list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MetadataIgnore {
     pub selector: Selector,
     /// The item's span in the template.
@@ -16,7 +16,7 @@ pub struct MetadataIgnore {
 }
 
 /// Every `sandtrap.ignore` item of a template.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MetadataIgnores {
     entries: Vec<MetadataIgnore>,
     /// `ignore` values that are not a list of codes.

@@ -21,13 +21,13 @@ pub use metadata::{MetadataIgnore, MetadataIgnores, metadata_ignores};
 use crate::config::{Config, PerFileIgnore};
 
 /// One item of `select`, `ignore`, a per-file ignore or a suppression.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Selector {
     text: String,
     kind: Kind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 enum Kind {
     All,
     /// Upper-case letters then digits: a whole code or a prefix of codes.

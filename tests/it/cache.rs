@@ -220,3 +220,223 @@ fn walk(root: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The cache on disk (`--cache-dir`, `.sandtrap_cache/`): a run that reads it reports byte for
+/// byte what a run without it reports, whatever the cache directory holds.
+mod on_disk {
+    use super::*;
+    use crate::support;
+
+    /// `sandtrap check --format json` of `path` with the cache in `cache` (`None`: without).
+    fn check(path: &str, cache: Option<&Path>) -> String {
+        let dir = cache.map(|c| c.to_string_lossy().into_owned());
+        let mut args = vec!["check", "--format", "json", "--exit-zero"];
+        match &dir {
+            Some(dir) => args.extend(["--cache-dir", dir.as_str()]),
+            None => args.push("--no-cache"),
+        }
+        args.push(path);
+        let run = support::run(&args, "");
+        assert_eq!(run.stderr, "", "{args:?}");
+        run.stdout
+    }
+
+    fn cache_files(dir: &Path) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("analyses-")
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// Every fixture, cold and warm: the same report as without the cache.
+    #[test]
+    fn every_fixture_reports_the_same_with_the_cache_cold_and_warm() {
+        let cache = tempfile::tempdir().unwrap();
+        for path in ["testdata", "examples"] {
+            let without = check(path, None);
+            assert!(without.contains("\"code\""), "{path}: {without}");
+            assert_eq!(check(path, Some(cache.path())), without, "{path}, cold");
+            assert_eq!(check(path, Some(cache.path())), without, "{path}, warm");
+        }
+        assert_eq!(
+            fs::read_to_string(cache.path().join(".gitignore")).unwrap(),
+            "*\n"
+        );
+        assert!(
+            fs::read_to_string(cache.path().join("CACHEDIR.TAG"))
+                .unwrap()
+                .starts_with("Signature: 8a477f597d28d172789f06886806bc55")
+        );
+    }
+
+    /// Makes a hostile cache file at the path given.
+    type Hostile<'a> = Box<dyn Fn(&Path) + 'a>;
+
+    /// Truncated, corrupt, swapped, linked, huge, foreign: ignored, never a panic or another
+    /// report, and written anew so the next run uses it again.
+    #[test]
+    fn a_hostile_cache_directory_is_ignored_and_rewritten() {
+        let dir = project();
+        let root = dir.path();
+        let project = root.to_string_lossy().into_owned();
+        let cache = tempfile::tempdir().unwrap();
+        let expected = check(&project, None);
+        assert_eq!(check(&project, Some(cache.path())), expected);
+        let [pack] = cache_files(cache.path()).try_into().unwrap();
+        let good = fs::read(&pack).unwrap();
+        // A run with another region writes a second file: another set of run inputs.
+        let other = {
+            let mut args = vec!["check", "--format", "json", "--region", "eu-west-1"];
+            let dir = cache.path().to_string_lossy().into_owned();
+            args.extend(["--cache-dir", dir.as_str(), project.as_str()]);
+            support::run(&args, "");
+            let files = cache_files(cache.path());
+            let other = files.into_iter().find(|f| *f != pack).unwrap();
+            fs::read(other).unwrap()
+        };
+        let secret = root.join("secret.txt");
+        fs::write(&secret, "not a cache").unwrap();
+        let mut flipped = good.clone();
+        let middle = flipped.len() / 2;
+        flipped[middle] ^= 0x01;
+        let mut version = good.clone();
+        // The version string sits in the header, after the magic and the header's length.
+        let at = version.windows(5).position(|w| w == b"0.1.0").unwrap_or(13);
+        version[at] = b'9';
+        let hostile: Vec<(&str, Hostile)> = vec![
+            ("empty", Box::new(|p: &Path| fs::write(p, b"").unwrap())),
+            (
+                "truncated",
+                Box::new(|p: &Path| fs::write(p, &good[..good.len() / 3]).unwrap()),
+            ),
+            (
+                "one byte flipped",
+                Box::new(|p: &Path| fs::write(p, &flipped).unwrap()),
+            ),
+            (
+                "another version",
+                Box::new(|p: &Path| fs::write(p, &version).unwrap()),
+            ),
+            (
+                "other run inputs",
+                Box::new(|p: &Path| fs::write(p, &other).unwrap()),
+            ),
+            (
+                "garbage",
+                Box::new(|p: &Path| fs::write(p, vec![0xa5; 100_000]).unwrap()),
+            ),
+            (
+                "huge",
+                Box::new(|p: &Path| {
+                    let file = fs::File::create(p).unwrap();
+                    file.set_len(1 << 30).unwrap();
+                }),
+            ),
+            (
+                "a directory",
+                Box::new(|p: &Path| fs::create_dir(p).unwrap()),
+            ),
+            #[cfg(unix)]
+            (
+                "a symbolic link",
+                Box::new(|p: &Path| std::os::unix::fs::symlink(&secret, p).unwrap()),
+            ),
+        ];
+        for (what, make) in &hostile {
+            if pack.is_dir() {
+                fs::remove_dir_all(&pack).unwrap();
+            } else {
+                fs::remove_file(&pack).unwrap();
+            }
+            make(&pack);
+            assert_eq!(check(&project, Some(cache.path())), expected, "{what}");
+            // Written anew (a directory where the file goes stays: nothing is written there).
+            if *what != "a directory" {
+                let written = fs::symlink_metadata(&pack).unwrap();
+                assert!(written.is_file(), "{what}: {written:?}");
+                assert!(written.len() < 1 << 20, "{what}");
+                // ...and used: the next run leaves it as it is.
+                let bytes = fs::read(&pack).unwrap();
+                assert_eq!(check(&project, Some(cache.path())), expected, "{what}");
+                assert_eq!(fs::read(&pack).unwrap(), bytes, "{what}: written again");
+            }
+        }
+        // The link's target was never written through.
+        assert_eq!(fs::read_to_string(&secret).unwrap(), "not a cache");
+    }
+
+    /// A cache directory that is a symbolic link is neither read nor written; one that cannot
+    /// be written is left alone, and the run goes on.
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_or_read_only_cache_directory_is_left_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = project();
+        let project = dir.path().to_string_lossy().into_owned();
+        let expected = check(&project, None);
+        let elsewhere = tempfile::tempdir().unwrap();
+        let link = dir.path().join("linked-cache");
+        std::os::unix::fs::symlink(elsewhere.path(), &link).unwrap();
+        assert_eq!(check(&project, Some(&link)), expected);
+        assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+
+        let read_only = tempfile::tempdir().unwrap();
+        fs::set_permissions(read_only.path(), fs::Permissions::from_mode(0o555)).unwrap();
+        assert_eq!(
+            check(&project, Some(&read_only.path().join("cache"))),
+            expected
+        );
+        fs::set_permissions(read_only.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    /// The default place is the project root (here: the config file's directory), and the
+    /// directory ignores itself.
+    #[test]
+    fn the_cache_goes_to_the_project_root_and_ignores_itself() {
+        let dir = project();
+        let root = dir.path();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"))
+            .current_dir(root.join("auth"))
+            .env_remove("SANDTRAP_CACHE_DIR")
+            .args(["check", "--format", "json", "."])
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_some(), "{out:?}");
+        assert!(root.join(".sandtrap_cache/.gitignore").is_file());
+        assert_eq!(cache_files(&root.join(".sandtrap_cache")).len(), 1);
+        // Standard input alone has nothing to keep: no directory is made.
+        let stdin_only = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"))
+            .current_dir(stdin_only.path())
+            .env_remove("SANDTRAP_CACHE_DIR")
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--stdin-filename",
+                "pool.yaml",
+                "-",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(pool("x.example").as_bytes())
+            .unwrap();
+        child.wait().unwrap();
+        assert!(!stdin_only.path().join(".sandtrap_cache").exists());
+    }
+}

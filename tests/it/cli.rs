@@ -154,6 +154,7 @@ fn the_binary_exits_2_on_bad_usage_and_missing_paths() {
         .unwrap()
         .args([
             "check",
+            "--no-cache",
             "--config",
             "testdata/rules/empty.sandtrap.yaml",
             "testdata/cli/clean.yaml",

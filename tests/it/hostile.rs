@@ -326,7 +326,9 @@ fn run_guarded(
     let run = bounded(LIMIT, move || {
         use clap::Parser;
         let cli = sandtrap::cli::Cli::try_parse_from(
-            std::iter::once("sandtrap").chain(args.iter().map(String::as_str)),
+            std::iter::once("sandtrap")
+                .chain(args.iter().map(String::as_str))
+                .chain(args.first().filter(|a| *a == "check").map(|_| "--no-cache")),
         )
         .unwrap();
         let mut stdin = stdin;

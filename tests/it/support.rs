@@ -17,10 +17,21 @@ pub struct Run {
 }
 
 /// Runs `sandtrap ARGS` in-process with `stdin` as standard input. Paths are relative to the
-/// crate root, which is the test's current directory.
+/// crate root, which is the test's current directory. An analysis runs without the cache
+/// (which would be written into the repository) unless the arguments name one.
 pub fn run(args: &[&str], stdin: &str) -> Run {
-    let cli = Cli::try_parse_from(std::iter::once("sandtrap").chain(args.iter().copied()))
-        .unwrap_or_else(|e| panic!("bad arguments {args:?}: {e}"));
+    let analysis =
+        ["check", "facts", "map", "status"].contains(&args.first().copied().unwrap_or(""));
+    let named = args
+        .iter()
+        .any(|a| a.starts_with("--cache-dir") || *a == "--no-cache");
+    let no_cache = (analysis && !named).then_some("--no-cache");
+    let cli = Cli::try_parse_from(
+        std::iter::once("sandtrap")
+            .chain(args.iter().copied())
+            .chain(no_cache),
+    )
+    .unwrap_or_else(|e| panic!("bad arguments {args:?}: {e}"));
     let mut input = stdin.as_bytes();
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let exit = cli::run(

@@ -1,9 +1,10 @@
-//! Writing a report or a man page to a file the user named (`--output-file`, `man
-//! --output-dir`). The file often lies inside a checkout a pull request controls, which can
-//! commit a symbolic link where the report goes (`sandtrap.sarif -> ../../.bashrc`): so the
-//! report is written to a new temporary file beside it and renamed over it, and an existing
-//! symbolic link (or anything but a regular file) is refused, never written through. The
-//! rename also makes concurrent writers safe: a reader sees one whole report or the other.
+//! Writing a file sandtrap makes: a report or a man page the user named (`--output-file`, `man
+//! --output-dir`), a file of the analysis cache. The file often lies inside a checkout a pull
+//! request controls, which can commit a symbolic link where the report goes (`sandtrap.sarif ->
+//! ../../.bashrc`): so the file is written to a new temporary file beside it and renamed over
+//! it, and an existing symbolic link (or anything but a regular file) is refused, never written
+//! through. The rename also makes concurrent writers safe: a reader sees one whole file or the
+//! other.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};

@@ -1,0 +1,299 @@
+//! The analysis cache on disk: each file's analysis kept between processes (a CI job run again,
+//! an editor's `--project-root` run on every save), ruff's way. A cache directory
+//! (`.sandtrap_cache/` in the project root unless told otherwise) holds one file per set of run
+//! inputs, named by their fingerprint, with every analysis those inputs produced; the directory
+//! ignores itself (`.gitignore` holding `*`) and carries a `CACHEDIR.TAG`, so backups and
+//! version control leave it alone.
+//!
+//! Nothing read from it is trusted. A cache file is used only when it is a regular file (never
+//! a symbolic link) of at most [`MAX_FILE_BYTES`], starts with [`MAGIC`], was written by this
+//! very build (the version and the running executable's stamp)
+//! for these run inputs, and its payload has the length and checksum its header states; then
+//! every entry must decode and hold only what sandtrap writes (an analysis of a file on disk,
+//! each file once). Anything else, a truncated, corrupt, foreign, swapped or oversized file, is
+//! ignored as a whole and rewritten at the end of the run. An entry itself is reused only for
+//! the bytes it was made from: the file's stamp, else the hash of its bytes (the caller,
+//! `cache.rs`, decides that as for the language server's cache).
+//!
+//! Writes go through [`crate::output::write_file`] (a temporary file renamed over the old one,
+//! never through a symbolic link); a directory that cannot be written (read-only, or a link
+//! where the directory should be) is left alone without a word: the cache only saves time.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use super::cache::Entry;
+
+/// The first bytes of a cache file (the last one is the layout's version).
+const MAGIC: &[u8; 8] = b"STCACHE\x01";
+
+/// The largest cache file read or written; past it the least recently used entries are left
+/// out (10,000 templates take a few MB).
+pub const MAX_FILE_BYTES: u64 = 128 << 20;
+
+/// The cache files kept in a directory, one per set of run inputs; past this the least
+/// recently written are removed.
+const MAX_FILES: usize = 8;
+
+/// The name of the cache directory in the project root.
+pub const DIR_NAME: &str = ".sandtrap_cache";
+
+/// Marks a cache directory (<https://bford.info/cachedir/>).
+const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by sandtrap.\n# For information about cache directory tags see https://bford.info/cachedir/\n";
+
+/// What precedes the entries.
+#[derive(serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+struct Header {
+    version: String,
+    /// The running executable's stamp ([`build_id`]).
+    build: Option<u64>,
+    /// The hash of a fixed text: the hashes of file contents in the entries were made with the
+    /// same function (a build with another standard library may hash differently).
+    probe: u64,
+    /// The fingerprint of the run inputs (as in the file's name).
+    key: u64,
+    /// The length and checksum of the payload that follows.
+    length: u64,
+    checksum: u64,
+}
+
+impl Header {
+    fn expected(key: u64, payload: &[u8]) -> Header {
+        Header {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            build: build_id(),
+            probe: hash(b"sandtrap analysis cache"),
+            key,
+            length: payload.len() as u64,
+            checksum: hash(payload),
+        }
+    }
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The fingerprint of run inputs, as a cache file is named: the same inputs give the same name
+/// only in the same build.
+pub(super) fn file_key(inputs: u64) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (inputs, env!("CARGO_PKG_VERSION"), build_id(), MAGIC).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The build that runs: the length and modification time of the running executable, so that a
+/// cache written by one build is never read by a build of other sources with the same version
+/// number (a checkout between two commits, a test binary rebuilt). A copied or reinstalled
+/// executable only misses the cache once. `None` when the executable cannot be looked at: then
+/// no cache is read or written.
+fn build_id() -> Option<u64> {
+    static ID: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *ID.get_or_init(|| {
+        let metadata = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+        let mut hasher = DefaultHasher::new();
+        (metadata.len(), metadata.modified().ok()?).hash(&mut hasher);
+        Some(hasher.finish())
+    })
+}
+
+/// A cache directory.
+#[derive(Clone, Debug)]
+pub(super) struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    pub(super) fn new(dir: PathBuf) -> Store {
+        Store { dir }
+    }
+
+    fn path(&self, key: u64) -> PathBuf {
+        self.dir.join(format!("analyses-{key:016x}.bin"))
+    }
+
+    /// The entries stored for the run inputs `key`; none when there is no usable cache file.
+    pub(super) fn load(&self, key: u64) -> Vec<Entry> {
+        if build_id().is_none() || !is_directory(&self.dir) {
+            return Vec::new();
+        }
+        let path = self.path(key);
+        // A link is never followed, whatever it points at.
+        match std::fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.is_file() && metadata.len() <= MAX_FILE_BYTES => {}
+            _ => return Vec::new(),
+        }
+        match crate::input::read_file(&path, MAX_FILE_BYTES) {
+            Ok(bytes) => decode(&bytes, key).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Writes `entries` for the run inputs `key` (at most [`MAX_FILE_BYTES`] of them, the first
+    /// ones first), then removes the least recently written cache files past [`MAX_FILES`].
+    /// Best effort: a directory that cannot be written is left as it is.
+    pub(super) fn save(&self, key: u64, entries: &[&Entry]) {
+        if entries.is_empty() || build_id().is_none() || self.prepare().is_err() {
+            return;
+        }
+        let Some(bytes) = encode(key, entries) else {
+            return;
+        };
+        let path = self.path(key);
+        // A link where the file goes (the cache's names are sandtrap's) is removed, never
+        // written through.
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            let _ = std::fs::remove_file(&path);
+        }
+        if crate::output::write_file(&path, &bytes).is_ok() {
+            self.prune();
+        }
+    }
+
+    /// Creates the directory with its `.gitignore` and `CACHEDIR.TAG`; refuses a directory
+    /// that is a symbolic link (or anything but a directory).
+    fn prepare(&self) -> std::io::Result<()> {
+        match std::fs::symlink_metadata(&self.dir) {
+            Ok(metadata) if metadata.is_dir() => {}
+            Ok(_) => return Err(std::io::Error::other("not a directory")),
+            Err(_) => std::fs::create_dir_all(&self.dir)?,
+        }
+        if !is_directory(&self.dir) {
+            return Err(std::io::Error::other("not a directory"));
+        }
+        for (name, text) in [(".gitignore", "*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG)] {
+            let path = self.dir.join(name);
+            if std::fs::symlink_metadata(&path).is_err() {
+                crate::output::write_file(&path, text.as_bytes()).map_err(std::io::Error::other)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps the [`MAX_FILES`] most recently written cache files.
+    fn prune(&self) {
+        let Ok(read) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut files: Vec<(std::time::SystemTime, PathBuf)> = read
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with("analyses-"))
+            .filter_map(|e| {
+                let metadata = std::fs::symlink_metadata(e.path()).ok()?;
+                Some((metadata.modified().ok()?, e.path()))
+            })
+            .collect();
+        if files.len() <= MAX_FILES {
+            return;
+        }
+        files.sort_by_key(|f| std::cmp::Reverse(f.0));
+        for (_, path) in files.into_iter().skip(MAX_FILES) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Whether `dir` is a directory and not a symbolic link to one.
+fn is_directory(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
+}
+
+/// A cache file: [`MAGIC`], the header's length (4 bytes, little-endian), the header, the
+/// entries. `None` when the entries do not fit in [`MAX_FILE_BYTES`] (the file is then not
+/// written, and the previous one stays).
+fn encode(key: u64, entries: &[&Entry]) -> Option<Vec<u8>> {
+    let mut payload = postcard::to_allocvec(&(entries.len() as u64)).ok()?;
+    let mut kept = 0usize;
+    let mut body = Vec::new();
+    for entry in entries {
+        let bytes = postcard::to_allocvec(entry).ok()?;
+        if (payload.len() + body.len() + bytes.len()) as u64 > MAX_FILE_BYTES - 4096 {
+            break;
+        }
+        body.extend_from_slice(&bytes);
+        kept += 1;
+    }
+    if kept != entries.len() {
+        payload = postcard::to_allocvec(&(kept as u64)).ok()?;
+    }
+    payload.extend_from_slice(&body);
+    let header = postcard::to_allocvec(&Header::expected(key, &payload)).ok()?;
+    let mut out = Vec::with_capacity(MAGIC.len() + 4 + header.len() + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&u32::try_from(header.len()).ok()?.to_le_bytes());
+    out.extend_from_slice(&header);
+    out.extend_from_slice(&payload);
+    Some(out)
+}
+
+/// The entries of a cache file written by this build for the run inputs `key`; `None` for
+/// anything else.
+pub(super) fn decode(bytes: &[u8], key: u64) -> Option<Vec<Entry>> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let (length, rest) = rest.split_first_chunk::<4>()?;
+    let length = usize::try_from(u32::from_le_bytes(*length)).ok()?;
+    if length > rest.len() {
+        return None;
+    }
+    let (header, payload) = rest.split_at(length);
+    let header: Header = postcard::from_bytes(header).ok()?;
+    if header != Header::expected(key, payload) {
+        return None;
+    }
+    decode_entries(payload)
+}
+
+/// What follows the header of a cache file, unchecked.
+pub(super) fn payload(bytes: &[u8]) -> Option<&[u8]> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let (length, rest) = rest.split_first_chunk::<4>()?;
+    rest.get(usize::try_from(u32::from_le_bytes(*length)).ok()?..)
+}
+
+/// The entries of a payload, each checked to be what sandtrap writes: an analysis of a file on
+/// disk, every file once. `None` when any is not.
+pub(super) fn decode_entries(payload: &[u8]) -> Option<Vec<Entry>> {
+    let (count, mut rest) = postcard::take_from_bytes::<u64>(payload).ok()?;
+    // Each entry takes more than one byte: a count past the bytes left is a lie.
+    if count > rest.len() as u64 {
+        return None;
+    }
+    let mut entries = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..count {
+        let (entry, after) = postcard::take_from_bytes::<Entry>(rest).ok()?;
+        rest = after;
+        if !entry.storable() || !seen.insert(entry.key()) {
+            return None;
+        }
+        entries.push(entry);
+    }
+    rest.is_empty().then_some(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_is_not_this_builds_is_refused() {
+        let key = file_key(1);
+        let good = encode(key, &[]).unwrap();
+        assert_eq!(decode(&good, key).map(|e| e.len()), Some(0));
+        // Another key (a file renamed over another's), truncated, grown, flipped.
+        assert!(decode(&good, file_key(2)).is_none());
+        assert!(decode(&good[..good.len() - 1], key).is_none());
+        let mut longer = good.clone();
+        longer.push(0);
+        assert!(decode(&longer, key).is_none());
+        for i in 0..good.len() {
+            let mut flipped = good.clone();
+            flipped[i] ^= 0x40;
+            assert!(decode(&flipped, key).is_none(), "byte {i}");
+        }
+        // A lying count.
+        assert!(decode_entries(&[0xff, 0xff, 0x03]).is_none());
+    }
+}
