@@ -303,7 +303,13 @@ fn stack(
     let env = inputs::stack_env(target, &document.root, relative, options, inputs);
     let mut secrets = secrets::no_echo_values(&document.root, &env.env.parameters);
     let resolver = Resolver::new(document, &env.env);
-    let facts = crate::cloudformation::extract(document, &source.text, &resolver);
+    let notes = std::collections::HashMap::new();
+    let template = crate::cloudformation::extract::Template {
+        file: &source.name,
+        text: &source.text,
+        notes: &notes,
+    };
+    let facts = crate::cloudformation::extract(document, template, &resolver);
     secrets.extend(resolver.secret_fragments());
     let environment_location = match &target.origin {
         Origin::Cdk(cdk) => cdk

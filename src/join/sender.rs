@@ -338,6 +338,7 @@ fn note(stack: &Stack, sender: &Sender) -> Option<String> {
             Language::Terraform => format!("CDK for Terraform construct `{path}`"),
         });
     }
+    note.extend(sender.note.clone());
     for a in &sender.assumptions {
         note.push(format!("when condition `{}` is {}", a.condition, a.value));
     }

@@ -83,6 +83,7 @@ pub fn extract(root: &Instance<'_>) -> Extracted {
         let mut senders = std::mem::take(&mut stack.facts.senders);
         merge_instances(&mut senders);
         stack.facts.senders = senders;
+        merge_trigger_instances(&mut stack.facts.trigger_senders);
     }
     out
 }
@@ -123,6 +124,11 @@ fn walk(instance: &Instance<'_>, out: &mut Extracted) {
             let stack = stack_for(instance, resource, &expansion, stacks, false);
             match (read.kind, sender) {
                 (ResourceKind::Sender(_), Some(kind)) => {
+                    if kind == SenderKind::UserPool {
+                        let triggers =
+                            super::trigger::trigger_senders(instance, resource, &expansion);
+                        stacks[stack].facts.trigger_senders.extend(triggers);
+                    }
                     let senders = senders(instance, resource, &expansion, kind);
                     instances.push(PoolInstance {
                         address: address(instance, resource, expansion.key.as_ref()),
@@ -204,7 +210,11 @@ fn describe(value: &Resolved) -> String {
 }
 
 /// `module.auth["prod"].aws_cognito_user_pool.pool[0]`.
-fn address(instance: &Instance<'_>, resource: &Resource, key: Option<&InstanceKey>) -> String {
+pub(super) fn address(
+    instance: &Instance<'_>,
+    resource: &Resource,
+    key: Option<&InstanceKey>,
+) -> String {
     let own = format!(
         "{}{}",
         resource.address(),
@@ -333,6 +343,7 @@ fn senders(
             resource_type: resource.kind.clone(),
             resource_span: resource.header_span,
             cdk_path: resource.construct_path.clone(),
+            note: None,
             assumptions,
         };
         out.extend(extract::read_sender(header, &args));
@@ -744,6 +755,37 @@ fn merge_instances(senders: &mut Vec<extract::Sender>) {
             };
         }
         senders.push(sender);
+    }
+}
+
+/// Instances of one pool whose trigger is judged the same are one trigger sender, named
+/// without the instance key when they are all of them, as senders are.
+fn merge_trigger_instances(triggers: &mut Vec<extract::TriggerSender>) {
+    let mut instances: HashMap<String, usize> = HashMap::new();
+    for t in triggers.iter() {
+        *instances.entry(base_address(&t.pool)).or_default() += 1;
+    }
+    let mut groups: Vec<(extract::TriggerSender, usize)> = Vec::new();
+    for t in triggers.drain(..) {
+        let same = |g: &extract::TriggerSender| {
+            base_address(&g.pool) == base_address(&t.pool)
+                && g.trigger == t.trigger
+                && g.function == t.function
+                && g.admin_only == t.admin_only
+                && g.grant_at == t.grant_at
+                && g.resources == t.resources
+        };
+        match groups.iter_mut().find(|(g, _)| same(g)) {
+            Some((_, n)) => *n += 1,
+            None => groups.push((t, 1)),
+        }
+    }
+    for (mut t, n) in groups {
+        let base = base_address(&t.pool);
+        if n > 1 && instances.get(&base) == Some(&n) {
+            t.pool = base;
+        }
+        triggers.push(t);
     }
 }
 
