@@ -255,12 +255,14 @@ pub(super) fn analyze_bytes(
     let problems = if report { loaded.problems } else { Vec::new() };
     let mut result = outcome(source, template, problems);
     if let (true, Some(document)) = (template, &loaded.document) {
-        let (stack, secrets, deploy) =
-            stack(target, document, &relative, options, inputs, &result.source);
-        result.stacks = vec![stack];
-        result.secrets = secrets;
-        result.deploy = deploy;
-        result.suppressions = FileSuppressions::read(&result.source, document);
+        let analyzed = stack(target, document, &relative, options, inputs, &result.source);
+        result.stacks = vec![analyzed.stack];
+        result.secrets = analyzed.secrets;
+        result.deploy = analyzed.deploy;
+        result.problems.extend(analyzed.problems);
+        // Suppressions are read where the resources are: a loop's copies keep its body's.
+        let read = analyzed.document.as_ref().unwrap_or(document);
+        result.suppressions = FileSuppressions::read(&result.source, read);
     }
     // Most files have nothing a diagnostic could point at (a stack whose only facts are its
     // exports is read for them, rarely reported): drop their text now, while the other files are
@@ -292,6 +294,18 @@ fn has_template_extension(name: &str) -> bool {
         .any(|e| lower.ends_with(e))
 }
 
+/// What the CloudFormation front end made of one template.
+struct Analyzed {
+    stack: Stack,
+    secrets: Vec<String>,
+    deploy: Option<Option<super::deploy::Deploy>>,
+    /// The template as analyzed when it is not the one loaded (its `Fn::ForEach` loops
+    /// expanded).
+    document: Option<Document>,
+    /// What the front end could not analyze, located.
+    problems: Vec<LoadProblem>,
+}
+
 fn stack(
     target: &Target,
     document: &Document,
@@ -299,18 +313,20 @@ fn stack(
     options: &CheckOptions,
     inputs: &RunInputs,
     source: &SourceFile,
-) -> (Stack, Vec<String>, Option<Option<super::deploy::Deploy>>) {
+) -> Analyzed {
     let env = inputs::stack_env(target, &document.root, relative, options, inputs);
-    let mut secrets = secrets::no_echo_values(&document.root, &env.env.parameters);
-    let resolver = Resolver::new(document, &env.env);
-    let notes = std::collections::HashMap::new();
+    let expanded = crate::cloudformation::foreach::expand(document, &env.env);
+    let analyzed = expanded.document.as_ref().unwrap_or(document);
+    let mut secrets = secrets::no_echo_values(&analyzed.root, &env.env.parameters);
+    let resolver = Resolver::new(analyzed, &env.env);
     let template = crate::cloudformation::extract::Template {
         file: &source.name,
         text: &source.text,
-        notes: &notes,
+        notes: &expanded.notes,
     };
-    let facts = crate::cloudformation::extract(document, template, &resolver);
+    let facts = crate::cloudformation::extract(analyzed, template, &resolver);
     secrets.extend(resolver.secret_fragments());
+    drop(resolver);
     let environment_location = match &target.origin {
         Origin::Cdk(cdk) => cdk
             .environment_span
@@ -339,5 +355,11 @@ fn stack(
         },
         facts: std::sync::Arc::new(facts),
     };
-    (stack, secrets, env.deploy)
+    Analyzed {
+        stack,
+        secrets,
+        deploy: env.deploy,
+        document: expanded.document,
+        problems: expanded.problems,
+    }
 }
