@@ -23,6 +23,7 @@ pub mod map;
 pub mod params;
 pub mod reference;
 pub mod rules;
+pub mod serverless;
 pub mod site;
 pub mod source;
 pub mod suppress;

@@ -668,6 +668,11 @@ fn describe(unknown: &Unknown, cdk: bool, language: Language) -> Option<(String,
                 false => "fix the intrinsic function".to_owned(),
             },
         ),
+        UnknownReason::Serverless {
+            variable,
+            why,
+            supply,
+        } => (format!("`{variable}`, {why}"), supply.clone()),
         UnknownReason::Pseudo { .. } => return None,
     })
 }
