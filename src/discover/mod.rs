@@ -439,7 +439,11 @@ fn serverless_services(targets: &mut Vec<Target>) {
         if let Some(template) = crate::serverless::packaged(path) {
             let name = match Path::new(&target.name).parent() {
                 Some(dir) if !dir.as_os_str().is_empty() => {
-                    format!("{}/{}", tidy(&dir.to_string_lossy()), crate::serverless::PACKAGED)
+                    format!(
+                        "{}/{}",
+                        tidy(&dir.to_string_lossy()),
+                        crate::serverless::PACKAGED
+                    )
                 }
                 _ => crate::serverless::PACKAGED.to_owned(),
             };
