@@ -383,6 +383,7 @@ fn serverless_stack(
                 span: region.span.unwrap_or_default(),
             }),
             note: region.note,
+            problem: None,
         },
         stack_name: translated.stack_name,
         label: region.label,

@@ -277,8 +277,8 @@ fn publish(
         .send(Notification::new("textDocument/publishDiagnostics".to_owned(), params).into());
 }
 
-/// A run that could not happen: a broken configuration file is shown as a diagnostic on it;
-/// anything else (a bad setting) as a message, once.
+/// A run that could not happen is shown to the user, once per error: as a message, and, for a
+/// broken configuration file of the workspace, as a diagnostic on it too.
 fn report_error(
     context: &Context,
     state: &mut PublishState,
@@ -288,6 +288,16 @@ fn report_error(
 ) {
     let text = err.to_string();
     (context.log)(&format!("cannot analyze the workspace: {text}"));
+    if state.last_error.as_deref() != Some(text.as_str()) {
+        let _ = context.out.send(
+            Notification::new(
+                "window/showMessage".to_owned(),
+                json!({"type": 1, "message": format!("sandtrap: {text}")}),
+            )
+            .into(),
+        );
+        state.last_error = Some(text.clone());
+    }
     if let CheckError::Config(config_error) = err
         && let Some(span) = config_error.span()
         && let Some(path) = options
@@ -303,7 +313,7 @@ fn report_error(
             .unwrap_or_default();
         let file = SourceFile::new(path.to_string_lossy(), Some(path.clone()), source_text);
         let help = miette::Diagnostic::help(&**config_error).map(|h| h.to_string());
-        let mut message = text.clone();
+        let mut message = text;
         if let Some(help) = help {
             message.push_str(&format!("\nhelp: {help}"));
         }
@@ -318,16 +328,5 @@ fn report_error(
         let version = version(&path, documents);
         publish(context, &uri, version, vec![diagnostic.clone()]);
         (state.published).insert(uri.as_str().to_owned(), (uri, version, vec![diagnostic]));
-        return;
-    }
-    if state.last_error.as_deref() != Some(text.as_str()) {
-        let _ = context.out.send(
-            Notification::new(
-                "window/showMessage".to_owned(),
-                json!({"type": 1, "message": format!("sandtrap: {text}")}),
-            )
-            .into(),
-        );
-        state.last_error = Some(text);
     }
 }

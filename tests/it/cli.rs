@@ -175,6 +175,35 @@ fn files_that_are_not_templates_are_skipped_silently() {
 }
 
 #[test]
+fn a_run_that_finds_no_template_says_so_and_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("package.json"), "{\"name\": \"app\"}").unwrap();
+    let path = dir.path().to_string_lossy().into_owned();
+    let config = support::root()
+        .join("testdata/rules/empty.sandtrap.yaml")
+        .to_string_lossy()
+        .into_owned();
+    for format in ["human", "concise"] {
+        Command::cargo_bin("sandtrap")
+            .unwrap()
+            .args(["check", "--format", format, "--config", &config, &path])
+            .assert()
+            .code(0)
+            .stderr(format!("No templates found in {path}\n"));
+    }
+    // JSON carries the count, and standard error stays quiet for the program reading it.
+    let out = Command::cargo_bin("sandtrap")
+        .unwrap()
+        .args(["check", "--format", "json", "--config", &config, &path])
+        .assert()
+        .code(0)
+        .stderr("");
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["summary"]["templates"], 0);
+    assert_eq!(report["summary"]["files"], 1);
+}
+
+#[test]
 fn an_explicit_path_is_read_even_when_gitignored() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(".gitignore"), "ignored.yaml\n").unwrap();
