@@ -204,14 +204,13 @@ pub fn masked_settings(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
-        let keep =
-            if trimmed.starts_with('[') && !trimmed.starts_with("[[") {
-                // A TOML table header, up to its closing bracket.
-                line.find(']').map_or(0, |i| i + 1)
-            } else {
-                line.find(['=', ':', '#'])
-                    .map_or(0, |i| if line[i..].starts_with('#') { i } else { i + 1 })
-            };
+        let keep = if trimmed.starts_with('[') && !trimmed.starts_with("[[") {
+            // A TOML table header, up to its closing bracket.
+            line.find(']').map_or(0, |i| i + 1)
+        } else {
+            line.find(['=', ':', '#'])
+                .map_or(0, |i| if line[i..].starts_with('#') { i } else { i + 1 })
+        };
         out.push_str(&line[..keep]);
         for c in line[keep..].chars() {
             match c {

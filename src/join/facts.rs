@@ -252,6 +252,9 @@ pub struct SenderFact {
     pub exposure: Exposure,
     /// Values a rule needs that could not be resolved.
     pub unresolved: Vec<Unresolved>,
+    /// `From` or `SourceArn` holding what a synthesizer writes where it had no value
+    /// (`undefined`, `null`, `None`, an unsubstituted `${...}`).
+    pub placeholders: Vec<Placeholder>,
     /// Combinations of conditions left unchecked past the bound.
     pub unchecked_combinations: u64,
     pub spans: SenderSpans,
@@ -402,6 +405,29 @@ pub struct Exposure {
     /// `self sign-up`, `email auto-verification`, `email as username`, `email as alias`,
     /// `account recovery by email`, `email MFA`, `admin invitations`, ...
     pub triggers: Vec<String>,
+}
+
+/// A value that holds a placeholder instead of what was meant.
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+pub struct Placeholder {
+    pub id: String,
+    pub stack: String,
+    pub resource: String,
+    /// The property, as the sender's language calls it (`From`, `from_email_address`).
+    pub field: String,
+    /// The value as resolved (unknown parts shown as `<...>`).
+    pub value: String,
+    /// What was found: `undefined`, `null`, `None` or `${...}`.
+    pub placeholder: String,
+    /// Where such a value usually comes from, and what to do.
+    pub cause: String,
+    pub spans: PlaceholderSpans,
+}
+
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+pub struct PlaceholderSpans {
+    /// The value.
+    pub value: SpanFact,
 }
 
 /// A value a rule needs that could not be resolved.
