@@ -1,5 +1,6 @@
 //! Embeds every `rules/*.yaml` file as the built-in rule catalog, and sets where the
-//! documentation site is published (`SANDTRAP_DOCS_URL`, which the release sets).
+//! documentation site is published (`SANDTRAP_DOCS_URL`, else the Pages address of Cargo.toml's
+//! `repository`).
 
 #![allow(clippy::print_stdout)] // cargo reads a build script's instructions from its stdout
 
@@ -43,12 +44,19 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// `SANDTRAP_DOCS_URL` at build time, else the default: every diagnostic's `url` starts with
-/// it. It must be an `https://` (or, for a local build of the site, `http://` or `file://`)
-/// URL ending in `/`.
+/// `SANDTRAP_DOCS_URL` at build time, else the GitHub Pages address of Cargo.toml's
+/// `repository` (`https://github.com/OWNER/REPO` is published at `https://OWNER.github.io/REPO/`,
+/// where `.github/workflows/pages.yml` puts the site): every diagnostic's `url` starts with it.
+/// It must be an `https://` (or, for a local build of the site, `http://` or `file://`) URL
+/// ending in `/`.
 fn docs_url() -> Result<(), Box<dyn Error>> {
     println!("cargo:rerun-if-env-changed=SANDTRAP_DOCS_URL");
-    let url = std::env::var("SANDTRAP_DOCS_URL").unwrap_or_else(|_| "https://sandtrap.dev/".into());
+    // `repository` comes from the manifest.
+    println!("cargo:rerun-if-changed=Cargo.toml");
+    let url = match std::env::var("SANDTRAP_DOCS_URL") {
+        Ok(url) => url,
+        Err(_) => pages_url(&std::env::var("CARGO_PKG_REPOSITORY")?)?,
+    };
     let scheme_ok = ["https://", "http://", "file://"]
         .iter()
         .any(|s| url.starts_with(s));
@@ -60,4 +68,20 @@ fn docs_url() -> Result<(), Box<dyn Error>> {
     }
     println!("cargo:rustc-env=SANDTRAP_DOCS_URL={url}");
     Ok(())
+}
+
+/// The GitHub Pages address of a GitHub repository's project site.
+fn pages_url(repository: &str) -> Result<String, Box<dyn Error>> {
+    let path = repository
+        .strip_prefix("https://github.com/")
+        .ok_or_else(|| {
+            format!("Cargo.toml `repository` is not a GitHub address: `{repository}`")
+        })?;
+    match path.trim_end_matches('/').split('/').collect::<Vec<_>>()[..] {
+        [owner, repo] if !owner.is_empty() && !repo.is_empty() => Ok(format!(
+            "https://{}.github.io/{repo}/",
+            owner.to_ascii_lowercase()
+        )),
+        _ => Err(format!("Cargo.toml `repository` is not OWNER/REPO: `{repository}`").into()),
+    }
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Packs the npm distribution into OUT_DIR (default: target/npm) as `npm pack` tarballs:
-# - `@sandtrap/<platform>-<arch>`: the platform package holding BINARY (`os`/`cpu` set, so npm
-#   installs it only there), for this machine, or for PLATFORM (node's `process.platform` and
+# - `sandtrap-cli-<platform>-<arch>`: the platform package holding BINARY (`os`/`cpu` set, so
+#   npm installs it only there), for this machine, or for PLATFORM (node's `process.platform` and
 #   `process.arch`, e.g. `linux-arm64`) when the release workflow packs a cross-built binary;
-# - `sandtrap` (packages/npm/sandtrap): the `npx sandtrap` shim that resolves the platform package
-#   among its optionalDependencies;
+# - `sandtrap-cli` (packages/npm/sandtrap-cli): the shim that runs `sandtrap` (`npx sandtrap-cli`)
+#   by resolving the platform package among its optionalDependencies;
 # - with --cdk, `sandtrap-cdk` (packages/cdk): the CDK validation plugin, compiled with `tsc`
 #   (TypeScript and aws-cdk-lib for its types installed from npm into a scratch directory).
 # SANDTRAP_NPM_TOOLS=DIR reuses DIR/node_modules for those instead.
@@ -29,6 +29,9 @@ if [ ! -x "$binary" ]; then
   (cd "$repo" && cargo build --release --locked >&2)
 fi
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/Cargo.toml" | head -1)
+# The addresses every package names come from Cargo.toml's `repository` (its GitHub Pages site is
+# the documentation), so the manifests in packages/ carry none of their own.
+repository=$(sed -n 's/^repository = "\(.*\)"$/\1/p' "$repo/Cargo.toml" | head -1)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work=$(mktemp -d)
@@ -38,15 +41,29 @@ fail() {
   echo "build-npm: $*" >&2
   exit 1
 }
-for manifest in "$repo/packages/npm/sandtrap/package.json" "$repo/packages/cdk/package.json"; do
+# with_urls MANIFEST: sets `repository`, `homepage` (the documentation site) and `bugs` from
+# Cargo.toml's `repository`.
+with_urls() {
+  node -e '
+const fs = require("fs");
+const [file, repository] = process.argv.slice(1);
+const [owner, name] = new URL(repository).pathname.split("/").filter(Boolean);
+const p = JSON.parse(fs.readFileSync(file, "utf8"));
+p.repository = { type: "git", url: `git+${repository}.git` };
+p.homepage = `https://${owner.toLowerCase()}.github.io/${name}/`;
+p.bugs = { url: `${repository}/issues` };
+fs.writeFileSync(file, JSON.stringify(p, null, 2) + "\n");
+' "$1" "$repository"
+}
+for manifest in "$repo/packages/npm/sandtrap-cli/package.json" "$repo/packages/cdk/package.json"; do
   node -e 'const p = require(process.argv[1]); if (p.version !== process.argv[2]) process.exit(1)' \
     "$manifest" "$version" || fail "$manifest is not version $version (Cargo.toml)"
 done
 
 # The platform package.
-name="@sandtrap/$platform"
+name="sandtrap-cli-$platform"
 node -e 'const p = require(process.argv[1]); if (!(process.argv[2] in p.optionalDependencies)) process.exit(1)' \
-  "$repo/packages/npm/sandtrap/package.json" "$name" || fail "$name is not an optional dependency of sandtrap"
+  "$repo/packages/npm/sandtrap-cli/package.json" "$name" || fail "$name is not an optional dependency of sandtrap-cli"
 os=${platform%-*}
 cpu=${platform##*-}
 exe=sandtrap
@@ -58,7 +75,7 @@ cat >"$work/platform/package.json" <<JSON
 {
   "name": "$name",
   "version": "$version",
-  "description": "The sandtrap binary for $platform (installed by the sandtrap package)",
+  "description": "The sandtrap binary for $platform (installed by the sandtrap-cli package)",
   "license": "Apache-2.0",
   "os": ["$os"],
   "cpu": ["$cpu"],
@@ -66,12 +83,15 @@ cat >"$work/platform/package.json" <<JSON
   "preferUnplugged": true
 }
 JSON
-printf '# %s\n\nThe sandtrap %s binary for %s. Install `sandtrap`, which picks this package.\n' \
+printf '# %s\n\nThe sandtrap %s binary for %s. Install `sandtrap-cli`, which picks this package.\n' \
   "$name" "$version" "$platform" >"$work/platform/README.md"
+with_urls "$work/platform/package.json"
 (cd "$work/platform" && npm pack --silent --pack-destination "$out" >/dev/null)
 
 # The shim.
-(cd "$repo/packages/npm/sandtrap" && npm pack --silent --pack-destination "$out" >/dev/null)
+cp -R "$repo/packages/npm/sandtrap-cli" "$work/shim"
+with_urls "$work/shim/package.json"
+(cd "$work/shim" && npm pack --silent --pack-destination "$out" >/dev/null)
 
 if $cdk; then
   # The plugin, compiled against the aws-cdk-lib its tests use.
@@ -92,6 +112,7 @@ if $cdk; then
   (cd "$work/cdk" && node node_modules/typescript/bin/tsc -p tsconfig.json) || fail "tsc failed"
   (cd "$work/cdk" && node --test test/) || fail "the plugin's unit tests failed"
   rm "$work/cdk/node_modules"
+  with_urls "$work/cdk/package.json"
   (cd "$work/cdk" && npm pack --silent --pack-destination "$out" >/dev/null)
 fi
 ls "$out"/*.tgz

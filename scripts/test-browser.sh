@@ -105,6 +105,11 @@ grep -q '%% collapsed' "$work/diagrams/app-50-stacks-collapsed.mmd" || fail "the
 
 section "Chromium"
 cp "$repo/scripts/browser/check.mjs" "$work/"
-UPDATE=$update REPO="$repo" node "$work/check.mjs" "$work"
+# Where the site is published, as the binary links it: the GitHub Pages site of Cargo.toml's
+# `repository` (unless the build set SANDTRAP_DOCS_URL).
+repository=$(sed -n 's/^repository = "\(.*\)"$/\1/p' Cargo.toml | head -1)
+owner_repo=${repository#https://github.com/}
+docs_url=${SANDTRAP_DOCS_URL:-https://$(printf '%s' "${owner_repo%%/*}" | tr '[:upper:]' '[:lower:]').github.io/${owner_repo#*/}/}
+UPDATE=$update REPO="$repo" DOCS_URL="$docs_url" node "$work/check.mjs" "$work"
 grep -q 'docs/images/map-example.png' README.md || fail "the README does not show docs/images/map-example.png"
 echo "test-browser: done in $(($(date +%s) - started)) s"

@@ -210,7 +210,7 @@ def main():
         bindir.mkdir()
         os.symlink(binary, bindir / "sandtrap")
         env = dict(os.environ, PATH=f"{bindir}{os.pathsep}{os.environ['PATH']}", FILE="pool.yaml")
-        command = snippet("sh", '--stdin-filename "$FILE"').strip()
+        command = snippet("sh", '--stdin-filename="$FILE"').strip()
         run = subprocess.run(
             ["sh", "-c", command], cwd=project, env=env, input=TEMPLATE, capture_output=True, text=True
         )

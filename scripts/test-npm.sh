@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End to end with npm and the real AWS CDK, from local `npm pack` tarballs (scripts/build-npm.sh):
-# - `npx sandtrap` in a fresh project with the `sandtrap` package and this machine's platform
+# - `npx sandtrap` in a fresh project with the `sandtrap-cli` package and this machine's platform
 #   package runs the binary (exit statuses passed through), and says what to do without one;
 # - a CDK app (aws-cdk-lib pinned in testdata/cdk-app/package-lock.json) with the `sandtrap-cdk`
 #   plugin fails `app.synth()` with ST101 in CDK's validation report, on the pool's construct
@@ -43,10 +43,10 @@ cp "$repo/testdata/cdk-plugin-app/app.js" "$repo/testdata/cdk-plugin-app/types.t
     "typescript@$TYPESCRIPT_VERSION" "@types/node@$TYPES_NODE_VERSION") \
   || fail "cannot install aws-cdk-lib and TypeScript: is the npm registry reachable?"
 
-section "npm pack: sandtrap, @sandtrap/$platform, sandtrap-cdk (compiled with tsc)"
+section "npm pack: sandtrap-cli, sandtrap-cli-$platform, sandtrap-cdk (compiled with tsc)"
 tarballs="$work/tarballs"
 SANDTRAP_NPM_TOOLS="$app" bash "$repo/scripts/build-npm.sh" --cdk "$binary" "$tarballs"
-for t in "sandtrap-$version.tgz" "sandtrap-$platform-$version.tgz" "sandtrap-cdk-$version.tgz"; do
+for t in "sandtrap-cli-$version.tgz" "sandtrap-cli-$platform-$version.tgz" "sandtrap-cdk-$version.tgz"; do
   [ -f "$tarballs/$t" ] || fail "no $t"
 done
 # (The listing is read whole: `grep -q` closing the pipe early would fail tar under pipefail.)
@@ -63,7 +63,7 @@ npx_dir="$work/npx"
 mkdir "$npx_dir"
 (cd "$npx_dir" && npm init -y >/dev/null \
   && npm install --offline --no-audit --no-fund --loglevel=error \
-    "$tarballs/sandtrap-$version.tgz" "$tarballs/sandtrap-$platform-$version.tgz") \
+    "$tarballs/sandtrap-cli-$version.tgz" "$tarballs/sandtrap-cli-$platform-$version.tgz") \
   || fail "npm cannot install the local tarballs"
 [ "$(cd "$npx_dir" && npx --no-install sandtrap --version)" = "sandtrap $version" ] \
   || fail "npx sandtrap --version is not 'sandtrap $version'"
@@ -76,18 +76,18 @@ cat "$work/npx.txt"
 status=0
 (cd "$npx_dir" && npx --no-install sandtrap check --config "$work/none.yaml" .) 2>/dev/null || status=$?
 [ "$status" -eq 2 ] || fail "exit status 2 is not passed through (got $status)"
-rm -rf "$npx_dir/node_modules/@sandtrap"
+rm -rf "$npx_dir/node_modules/sandtrap-cli-$platform"
 status=0
 (cd "$npx_dir" && npx --no-install sandtrap --version) 2>"$work/missing.txt" || status=$?
 cat "$work/missing.txt"
-[ "$status" -eq 2 ] && grep -q "@sandtrap/$platform" "$work/missing.txt" && grep -q SANDTRAP_BINARY "$work/missing.txt" \
+[ "$status" -eq 2 ] && grep -q "sandtrap-cli-$platform" "$work/missing.txt" && grep -q SANDTRAP_BINARY "$work/missing.txt" \
   || fail "without the platform package, npx sandtrap does not name it and SANDTRAP_BINARY"
 [ "$(cd "$npx_dir" && SANDTRAP_BINARY="$binary" npx --no-install sandtrap --version)" = "sandtrap $version" ] \
   || fail "SANDTRAP_BINARY is not used"
 
 section "sandtrap-cdk into the CDK app (local tarballs)"
 (cd "$app" && npm install --no-audit --no-fund --loglevel=error \
-  "$tarballs/sandtrap-$version.tgz" "$tarballs/sandtrap-$platform-$version.tgz" "$tarballs/sandtrap-cdk-$version.tgz") \
+  "$tarballs/sandtrap-cli-$version.tgz" "$tarballs/sandtrap-cli-$platform-$version.tgz" "$tarballs/sandtrap-cdk-$version.tgz") \
   || fail "npm cannot install sandtrap-cdk from the local tarballs"
 (cd "$app" && node node_modules/typescript/bin/tsc --noEmit --strict --module commonjs --target ES2020 \
   --moduleResolution node --skipLibCheck --types node types.ts) \
@@ -128,10 +128,10 @@ for mode in beta1 stable; do
 done
 
 section "the binary missing: the error names the platform package and SANDTRAP_BINARY"
-rm -rf "$app/node_modules/@sandtrap"
+rm -rf "$app/node_modules/sandtrap-cli-$platform"
 status=0
 (cd "$app" && node app.js "$work/out-missing" beta1 '{}') >"$work/synth.txt" 2>&1 || status=$?
-grep -E 'sandtrap-cdk: .*@sandtrap/'"$platform"'.*SANDTRAP_BINARY' "$work/synth.txt" \
+grep -E 'sandtrap-cdk: .*sandtrap-cli-'"$platform"'.*SANDTRAP_BINARY' "$work/synth.txt" \
   || { cat "$work/synth.txt"; fail "no clear error without the binary (status $status)"; }
 [ "$status" -ne 0 ] || fail "app.synth() passed without a sandtrap binary"
 (cd "$app" && SANDTRAP_BINARY="$binary" node app.js "$work/out-env" beta1 '{"sesProduction": ["111111111111:us-west-2"]}') \

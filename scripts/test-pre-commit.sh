@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# End to end with the real pre-commit, from the wheel: installs the sandtrap wheel (built by
+# End to end with the real pre-commit, from the wheel: installs the sandtrap-cli wheel (built by
 # scripts/build-wheel.sh) into a fresh virtualenv and runs it; then makes a hook repository from
-# packaging/pre-commit (the mirror whose Python package depends on the `sandtrap` wheel, tagged
+# packaging/pre-commit (the mirror whose Python package depends on the `sandtrap-cli` wheel, tagged
 # v$VERSION) and a throwaway project using it, with pip pointed at the local wheel only
 # (`PIP_NO_INDEX`, `PIP_FIND_LINKS`); asserts that `pre-commit install-hooks` takes under a
 # minute, that `git commit` is refused for a template with an SES sandbox problem, accepted once
@@ -29,20 +29,20 @@ fail() {
 
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/Cargo.toml" | head -1)
 wheels=${1:-${CARGO_TARGET_DIR:-$repo/target}/wheels}
-if ! ls "$wheels"/sandtrap-"$version"-*.whl >/dev/null 2>&1; then
-  section "no sandtrap $version wheel in $wheels: scripts/build-wheel.sh"
+if ! ls "$wheels"/sandtrap_cli-"$version"-*.whl >/dev/null 2>&1; then
+  section "no sandtrap-cli $version wheel in $wheels: scripts/build-wheel.sh"
   bash "$repo/scripts/build-wheel.sh" "$wheels" >/dev/null
 fi
 wheels=$(cd "$wheels" && pwd)
 links="$work/links"
 mkdir "$links"
-cp "$wheels"/sandtrap-"$version"-*.whl "$links/"
+cp "$wheels"/sandtrap_cli-"$version"-*.whl "$links/"
 ls "$links"
 
 section "pip install of the wheel into a fresh virtualenv, no index"
 python3 -m venv "$work/wheel-venv" || fail "cannot create a Python virtualenv (python3 -m venv)"
 "$work/wheel-venv/bin/pip" install --quiet --disable-pip-version-check --no-index \
-  --find-links "$links" "sandtrap==$version" || fail "pip cannot install the wheel"
+  --find-links "$links" "sandtrap-cli==$version" || fail "pip cannot install the wheel"
 "$work/wheel-venv/bin/sandtrap" --version | grep -qx "sandtrap $version" \
   || fail "the installed sandtrap does not say it is $version"
 status=0
@@ -70,8 +70,8 @@ diff <(grep -v '^#' "$repo/.pre-commit-hooks.yaml" | sed 's/language: rust/langu
   <(grep -v '^#' "$repo/packaging/pre-commit/.pre-commit-hooks.yaml" | sed 's/language: python/language: LANG/') \
   || fail "packaging/pre-commit/.pre-commit-hooks.yaml and .pre-commit-hooks.yaml differ in more than the language"
 grep -q "^version = \"$version\"" "$repo/packaging/pre-commit/pyproject.toml" \
-  && grep -q "\"sandtrap==$version\"" "$repo/packaging/pre-commit/pyproject.toml" \
-  || fail "packaging/pre-commit/pyproject.toml is not version $version depending on sandtrap==$version"
+  && grep -q "\"sandtrap-cli==$version\"" "$repo/packaging/pre-commit/pyproject.toml" \
+  || fail "packaging/pre-commit/pyproject.toml is not version $version depending on sandtrap-cli==$version"
 
 section "the hook repository: packaging/pre-commit, tagged v$version"
 hooks="$work/sandtrap-pre-commit"
@@ -156,6 +156,19 @@ grep -q 'infra/auth.yaml' "$work/out.txt" || fail "the refusal does not name inf
 grep -q 'ST001' "$work/out.txt" && fail "the broken package.json was reported (ST001); it is not a template"
 grep -q 'sandtrap (CDK cloud assembly).*Passed' "$work/out.txt" \
   || fail "sandtrap-cdk did not pass without a cdk.out"
+
+section "files named like options (--config=quiet.yaml, --output-file=victim.yaml): still refused"
+# A pull request could commit them: the hook's entry ends with `--`, so they are file names.
+printf 'ignore: [ST]\n' >quiet.yaml
+cp quiet.yaml ./--config=quiet.yaml
+printf 'precious: true\n' >victim.yaml
+printf 'x: 1\n' >./--output-file=victim.yaml
+git add quiet.yaml victim.yaml ./--config=quiet.yaml ./--output-file=victim.yaml
+commit "files named like options" refused
+grep -q 'ST101' "$work/out.txt" || fail "a file named --config=quiet.yaml switched the rules off"
+[ "$(cat victim.yaml)" = "precious: true" ] || fail "a file named --output-file=victim.yaml overwrote victim.yaml"
+git rm --quiet --cached quiet.yaml victim.yaml ./--config=quiet.yaml ./--output-file=victim.yaml
+rm quiet.yaml victim.yaml ./--config=quiet.yaml ./--output-file=victim.yaml
 
 section "production access recorded in .sandtrap.yaml: accepted"
 cat >.sandtrap.yaml <<'YAML'

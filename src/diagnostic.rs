@@ -106,6 +106,29 @@ impl Diagnostic {
         self.label = Some(label.into());
         self
     }
+
+    /// Makes every text of the diagnostic printable ([`crate::printable`]): its message, label,
+    /// help and note quote values, logical ids and rule files a pull request controls. Code,
+    /// name and URL come from a rule file whose code and name were checked when it loaded.
+    pub fn escape(&mut self) {
+        use crate::printable::escape_in_place;
+        escape_in_place(&mut self.message);
+        for text in [
+            &mut self.help,
+            &mut self.note,
+            &mut self.label,
+            &mut self.stack,
+            &mut self.resource,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            escape_in_place(text);
+        }
+        for related in &mut self.related {
+            escape_in_place(&mut related.message);
+        }
+    }
 }
 
 /// Drops every diagnostic equal to an earlier one in code, location and message, keeping the

@@ -4,6 +4,7 @@
 //! The pipeline (one module per stage): [`discover`] → [`load`] → [`resolve`] → extract → join →
 //! [`rules`] (evaluate) → suppress → emit.
 
+pub mod cancel;
 pub mod check;
 pub mod cli;
 pub mod cloudformation;
@@ -21,6 +22,7 @@ pub mod located;
 pub mod lsp;
 pub mod map;
 pub mod params;
+pub mod printable;
 pub mod reference;
 pub mod rules;
 pub mod serverless;

@@ -73,7 +73,8 @@ pub struct Position {
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// The path as the user should read it: as given on the command line, or relative to the
-    /// current directory when found by walking.
+    /// current directory when found by walking; a control character in it is shown escaped
+    /// ([`crate::printable`]), since a file name is chosen by whoever committed the file.
     pub name: String,
     /// Where the bytes came from on disk (`None` for standard input).
     pub path: Option<PathBuf>,
@@ -83,8 +84,10 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, path: Option<PathBuf>, text: impl Into<Arc<str>>) -> Self {
+        let mut name = name.into();
+        crate::printable::escape_in_place(&mut name);
         Self {
-            name: name.into(),
+            name,
             path,
             text: text.into(),
             lines: Arc::new(OnceLock::new()),

@@ -56,6 +56,7 @@ fuzz_target!(|data: &[u8]| {
         summary: outcome.summary,
         catalog: &outcome.catalog,
         templates: &outcome.templates,
+        cwd: cwd(),
         root: cwd(),
         map: outcome.map.as_ref(),
         source_url: (selector & 32 != 0).then_some("https://example.com/o/r/blob/abc/"),

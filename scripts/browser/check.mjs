@@ -33,7 +33,9 @@ const browser = await chromium.launch({
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 // Offline: nothing leaves the machine. The documentation site's published address is served
 // from the site just built, so a link sandtrap emits opens the page the release publishes.
-const docsUrl = process.env.DOCS_URL || "https://sandtrap.dev/";
+// DOCS_URL: the site's address (scripts/test-browser.sh derives it from Cargo.toml's repository).
+const docsUrl = process.env.DOCS_URL;
+if (!docsUrl) throw new Error("DOCS_URL is not set");
 const site = path.join(work, "site");
 const requested = [];
 await context.route("**/*", (route) => {

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use super::files::FileOutcome;
 use super::inputs::RunInputs;
 use super::{CheckOptions, deploy};
-use crate::discover::{DiscoverError, Discovered};
+use crate::discover::{DiscoverError, Discovered, Exclude};
 use crate::discover::{Origin, Target};
 
 /// The analyses of the files of earlier runs. Keep one per workspace and pass it to
@@ -39,7 +39,7 @@ pub struct Cache {
     files: HashMap<(String, Option<PathBuf>), Entry>,
     last: CacheStats,
     /// The last discovery, with the paths it walked.
-    discovered: Option<(Vec<PathBuf>, Discovered)>,
+    discovered: Option<(Vec<PathBuf>, Exclude, Discovered)>,
     /// For the next run: what a file watcher reported since the last one.
     watched: Option<Vec<FileChange>>,
     /// For this run: the files on disk known unchanged need no `stat` (the watcher reported
@@ -157,11 +157,17 @@ impl Cache {
     }
 
     /// The discovery of `paths`: the last one when the watcher says nothing changed it.
-    pub(super) fn discover(&mut self, paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
+    pub(super) fn discover(
+        &mut self,
+        paths: &[PathBuf],
+        exclude: &Exclude,
+        limits: &crate::discover::WalkLimits,
+    ) -> Result<Discovered, DiscoverError> {
         let changes = self.watched.take();
         self.trusted = None;
-        if let (Some(changes), Some((walked, discovered))) = (&changes, &self.discovered)
+        if let (Some(changes), Some((walked, excluded, discovered))) = (&changes, &self.discovered)
             && walked == paths
+            && excluded == exclude
         {
             let targets: HashSet<&Path> = (discovered.targets.iter())
                 .filter(|t| t.origin == Origin::Loose)
@@ -175,8 +181,11 @@ impl Cache {
                 return Ok(discovered.clone());
             }
         }
-        let discovered = crate::discover::discover(paths)?;
-        self.discovered = Some((paths.to_vec(), discovered.clone()));
+        let discovered = crate::discover::discover_within(paths, exclude, limits)?;
+        // A walk cut short is no discovery to reuse.
+        if !limits.cancel.is_cancelled() {
+            self.discovered = Some((paths.to_vec(), exclude.clone(), discovered.clone()));
+        }
         Ok(discovered)
     }
 
@@ -342,6 +351,12 @@ fn fingerprint(options: &CheckOptions, inputs: &RunInputs) -> u64 {
     inputs.params.hash(&mut hasher);
     if let Some(source) = inputs.config.source() {
         (&source.name, &source.path, &*source.text).hash(&mut hasher);
+    }
+    // The text keeps the parameter values masked (a change of one is a change of the inputs).
+    for stack in &inputs.config.stacks {
+        for (name, value) in &stack.params {
+            (name, &value.value).hash(&mut hasher);
+        }
     }
     hasher.finish()
 }

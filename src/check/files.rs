@@ -79,10 +79,15 @@ pub(super) fn is_empty(facts: &StackFacts) -> bool {
         && facts.exports.is_empty()
 }
 
+/// How a run discovers its files: [`discover::discover_excluding`], or the cache's.
+pub(super) type Discover<'a> = dyn FnMut(&[PathBuf], &discover::Exclude) -> Result<discover::Discovered, discover::DiscoverError>
+    + 'a;
+
 /// The files to analyze: discovered paths, standard input, and the project around it.
 pub(super) fn targets(
     options: &CheckOptions,
-    discover: &mut dyn FnMut(&[PathBuf]) -> Result<discover::Discovered, discover::DiscoverError>,
+    exclude: &discover::Exclude,
+    discover: &mut Discover<'_>,
 ) -> Result<discover::Discovered, CheckError> {
     let stdin_wanted = options.paths.iter().any(|p| p.as_os_str() == "-");
     let mut fs_paths: Vec<PathBuf> = options
@@ -106,9 +111,9 @@ pub(super) fn targets(
     let mut discovered = if fs_paths.is_empty() && (stdin_wanted || named) {
         discover::Discovered::default()
     } else if fs_paths.is_empty() {
-        discover(&[PathBuf::from(".")])?
+        discover(&[PathBuf::from(".")], exclude)?
     } else {
-        discover(&fs_paths)?
+        discover(&fs_paths, exclude)?
     };
     add_unlisted_overrides(options, &mut discovered);
     if stdin_wanted {
@@ -139,6 +144,15 @@ pub(super) fn targets(
             explicit: true,
             origin: Origin::Stdin,
             environment: discover::Environment::default(),
+        });
+    }
+    // What discovery did not walk past may still come in as an assembly's stack, an editor's
+    // buffer or standard input's name: an excluded path is never analyzed.
+    if !exclude.is_empty() {
+        (discovered.targets).retain(|t| {
+            t.path
+                .as_ref()
+                .is_none_or(|p| !exclude.excludes(p, &options.cwd))
         });
     }
     Ok(discovered)
@@ -195,24 +209,13 @@ pub(super) fn analyze_bytes(
         Ok(bytes) => bytes,
         Err(err) => {
             let source = SourceFile::new(target.name.clone(), target.path.clone(), "");
-            let kind = if err.kind() == std::io::ErrorKind::FileTooLarge {
-                ProblemKind::TooLarge
-            } else {
-                ProblemKind::Unreadable
-            };
-            let problem = LoadProblem {
-                kind,
-                span: crate::source::Span::empty(0),
-                message: format!("cannot read file: {err}"),
-                related: None,
-            };
             // An unreadable file that may not even be a template is reported only when named.
             let report = always_template || target.explicit || has_template_extension(&target.name);
-            return outcome(
-                source,
-                always_template,
-                if report { vec![problem] } else { Vec::new() },
-            );
+            let problems = match report {
+                true => vec![unreadable(&err)],
+                false => Vec::new(),
+            };
+            return outcome(source, always_template, problems);
         }
     };
     let (text, decode_problem) = load::decode(&bytes);
@@ -307,10 +310,15 @@ pub(super) fn analyze_bytes(
         let read = analyzed.document.as_ref().unwrap_or(document);
         result.suppressions = FileSuppressions::read(&result.source, read);
     }
-    // Most files have nothing a diagnostic could point at (a stack whose only facts are its
-    // exports is read for them, rarely reported): drop their text now, while the other files are
-    // still being read, so peak memory follows the files with something to report rather than
-    // the size of the tree. The few that a diagnostic ends up pointing into are read again.
+    drop_unreported_text(&mut result, target);
+    result
+}
+
+/// Most files have nothing a diagnostic could point at (a stack whose only facts are its
+/// exports is read for them, rarely reported): their text is dropped at once, while the other
+/// files are still being read, so peak memory follows the files with something to report rather
+/// than the size of the tree. The few that a diagnostic ends up pointing into are read again.
+fn drop_unreported_text(result: &mut FileOutcome, target: &Target) {
     let reported = result.stacks.iter().any(|s| {
         !(s.facts.senders.is_empty()
             && s.facts.identities.is_empty()
@@ -327,7 +335,19 @@ pub(super) fn analyze_bytes(
         result.source = SourceFile::new(result.source.name.clone(), result.source.path.clone(), "");
         result.text_dropped = true;
     }
-    result
+}
+
+/// Why a file could not be read, as its problem.
+fn unreadable(err: &std::io::Error) -> LoadProblem {
+    LoadProblem {
+        kind: match err.kind() {
+            std::io::ErrorKind::FileTooLarge => ProblemKind::TooLarge,
+            _ => ProblemKind::Unreadable,
+        },
+        span: crate::source::Span::empty(0),
+        message: format!("cannot read file: {err}"),
+        related: None,
+    }
 }
 
 fn has_template_extension(name: &str) -> bool {

@@ -21,6 +21,9 @@ pub struct RunInputs {
     /// With `--aws`: how other accounts are reached; the flag's role wins over the config's,
     /// and profiles come from the config (`aws.profiles`).
     pub aws_routes: Option<crate::join::live::RouteOptions>,
+    /// The paths never read: the config file's `exclude` (or `--exclude`, or the default) and
+    /// `extend-exclude`.
+    pub exclude: crate::discover::Exclude,
     /// The run's directory, which relative paths are read from.
     cwd: PathBuf,
     /// The config file's directory, absolute, and with its links resolved (taken once per run,
@@ -85,11 +88,13 @@ impl RunInputs {
             .aws
             .as_ref()
             .map(|aws| aws_routes(&aws.routes, &config));
+        let exclude = exclusions(options, &config)?;
         Ok(Self {
             config,
             params,
             ses,
             aws_routes,
+            exclude,
             cwd: options.cwd.clone(),
             config_dir,
         })
@@ -119,6 +124,47 @@ impl RunInputs {
         }
         target_name.trim_start_matches("./").to_owned()
     }
+}
+
+/// The paths a run never reads, as ruff layers them: `--exclude` replaces the config file's
+/// `exclude`, which replaces [`DEFAULT_EXCLUDE`](crate::discover::exclude::DEFAULT_EXCLUDE);
+/// `extend-exclude` adds to whichever applies. The config's globs are relative to its
+/// directory, the flag's to the current directory.
+fn exclusions(
+    options: &CheckOptions,
+    config: &Config,
+) -> Result<crate::discover::Exclude, CheckError> {
+    let mut exclude = crate::discover::Exclude::none();
+    let config_dir = config.dir().map_or_else(
+        || options.cwd.clone(),
+        |d| crate::discover::absolute(d, Some(&options.cwd)),
+    );
+    let from_config = |exclude: &mut crate::discover::Exclude, globs: &[config::ExcludeGlob]| {
+        for g in globs {
+            exclude.push(&g.glob.value, g.matcher.clone(), &config_dir);
+        }
+    };
+    match (&options.exclude, &config.exclude) {
+        (Some(flags), _) => {
+            for glob in flags {
+                let matcher = config::compile_glob(glob).map_err(|e| CheckError::ExcludeFlag {
+                    glob: glob.clone(),
+                    reason: e.kind().to_string(),
+                })?;
+                exclude.push(glob, matcher, &options.cwd);
+            }
+        }
+        (None, Some(globs)) => from_config(&mut exclude, globs),
+        (None, None) => {
+            for glob in crate::discover::exclude::DEFAULT_EXCLUDE {
+                if let Ok(matcher) = config::compile_glob(glob) {
+                    exclude.push(glob, matcher, &options.cwd);
+                }
+            }
+        }
+    }
+    from_config(&mut exclude, &config.extend_exclude);
+    Ok(exclude)
 }
 
 /// What the config file's `ses:` says, as declarations the join weighs with the flags'.

@@ -56,6 +56,9 @@ pub struct CheckOptions {
     pub ses_sandbox: Vec<String>,
     pub ses_production: Vec<String>,
     pub config: Option<PathBuf>,
+    /// `--exclude`: globs of paths never read, relative to `cwd`, instead of the config file's
+    /// `exclude` (its `extend-exclude` still applies).
+    pub exclude: Option<Vec<String>>,
     pub rules_dirs: Vec<PathBuf>,
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
@@ -66,6 +69,10 @@ pub struct CheckOptions {
     pub aws: Option<AwsOptions>,
     /// Also draw the map of the run (`sandtrap map`, the Markdown and HTML reports).
     pub map: Option<crate::map::MapOptions>,
+    /// Stops the walks and the analysis early; the run then ends with [`CheckError::Cancelled`].
+    pub cancel: crate::cancel::Cancel,
+    /// Entries a walk visits at most (the language server's bound); `None`: no bound.
+    pub max_walk_entries: Option<usize>,
     /// Terraform input variables: `--var`, `--var-file`, `TF_VAR_` of the environment.
     pub terraform: crate::terraform::vars::VarOptions,
 }
@@ -88,6 +95,8 @@ pub struct Outcome {
     pub templates: Vec<String>,
     /// The map of the run, when asked for.
     pub map: Option<crate::map::Map>,
+    /// A walk stopped at [`CheckOptions::max_walk_entries`]: the files past it were not read.
+    pub walk_limit_reached: bool,
 }
 
 /// Why a run could not happen as asked (exit status 2).
@@ -109,6 +118,8 @@ pub enum CheckError {
     RegionFlag(String),
     #[error("`--account {0}` is not a 12-digit AWS account id (e.g. `123456789012`)")]
     AccountFlag(String),
+    #[error("`--exclude {glob}` is not a glob: {reason}")]
+    ExcludeFlag { glob: String, reason: String },
     #[error("unknown rule selector `{selector}` in `{flag}`")]
     #[diagnostic(help("{help}"))]
     UnknownSelector {
@@ -116,6 +127,9 @@ pub enum CheckError {
         flag: &'static str,
         help: String,
     },
+    /// [`CheckOptions::cancel`] was raised: the run stopped early and has no outcome.
+    #[error("the run was cancelled")]
+    Cancelled,
     #[error("`--aws` needs live AWS support, and this sandtrap was built without it")]
     #[diagnostic(help(
         "build it with the `aws` feature: `cargo install --locked --path . --features aws` in a checkout of sandtrap (the released binaries and packages leave it out); or state the SES state with `--ses-sandbox`/`--ses-production`"
@@ -198,11 +212,21 @@ fn run_inner(
     let inputs = RunInputs::load(options)?;
     let catalog = catalog(options)?;
     check_selectors(options, &inputs.config, &catalog)?;
-    let targets = match cache.as_deref_mut() {
-        Some(cache) => targets(options, &mut |paths| cache.discover(paths))?,
-        None => targets(options, &mut discover::discover)?,
+    let limits = discover::WalkLimits {
+        cancel: options.cancel.clone(),
+        max_entries: options.max_walk_entries,
     };
-    let outcomes = analyze(&targets.targets, options, &inputs, progress, cache);
+    let targets = match cache.as_deref_mut() {
+        Some(cache) => targets(options, &inputs.exclude, &mut |paths, exclude| {
+            cache.discover(paths, exclude, &limits)
+        })?,
+        None => targets(options, &inputs.exclude, &mut |paths, exclude| {
+            discover::discover_within(paths, exclude, &limits)
+        })?,
+    };
+    let walk_limit_reached = targets.limit_reached;
+    let outcomes = analyze(&targets.targets, options, &inputs, progress, cache)
+        .ok_or(CheckError::Cancelled)?;
 
     let mut run = Merged::new(inputs.config.source());
     for problem in targets.problems {
@@ -218,7 +242,12 @@ fn run_inner(
     run.diagnostics.extend(findings);
     crate::diagnostic::dedup(&mut run.diagnostics);
     reread(&mut run.files, &run.dropped, &run.diagnostics);
-    Ok(finish(run, facts, catalog, &inputs, options))
+    if options.cancel.is_cancelled() {
+        return Err(CheckError::Cancelled);
+    }
+    let mut outcome = finish(run, facts, catalog, &inputs, options);
+    outcome.walk_limit_reached = walk_limit_reached;
+    Ok(outcome)
 }
 
 /// Every Terraform pool instance of the run's paths as the front end evaluated it (before
@@ -227,7 +256,7 @@ pub fn terraform_instances(
     options: &CheckOptions,
 ) -> Result<Vec<(String, crate::terraform::extract::PoolInstance)>, CheckError> {
     let inputs = RunInputs::load(options)?;
-    let targets = targets(options, &mut discover::discover)?;
+    let targets = targets(options, &inputs.exclude, &mut discover::discover_excluding)?;
     let terraform: Vec<&discover::Target> = targets
         .targets
         .iter()
@@ -236,14 +265,18 @@ pub fn terraform_instances(
     Ok(terraform::analysis(&terraform, options, &inputs).instances)
 }
 
-/// Every target's analysis, in the targets' order: in parallel, or through the cache.
+/// Every target's analysis, in the targets' order: in parallel, or through the cache; `None`
+/// when the run was cancelled (the files not yet started are never read).
 fn analyze(
     targets: &[discover::Target],
     options: &CheckOptions,
     inputs: &RunInputs,
     progress: &(dyn Fn(usize, usize) + Sync),
     cache: Option<&mut Cache>,
-) -> Vec<FileOutcome> {
+) -> Option<Vec<FileOutcome>> {
+    if options.cancel.is_cancelled() {
+        return None;
+    }
     let total = targets.len();
     let done = AtomicUsize::new(0);
     progress(0, total);
@@ -255,21 +288,27 @@ fn analyze(
         None => files
             .par_iter()
             .map(|target| {
+                if options.cancel.is_cancelled() {
+                    return None;
+                }
                 let outcome = analyze_file(target, options, inputs);
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                outcome
+                Some(outcome)
             })
-            .collect(),
+            .collect::<Option<Vec<_>>>()?,
         Some(cache) => {
             let files: Vec<discover::Target> = files.into_iter().cloned().collect();
-            analyze_cached(cache, &files, options, inputs)
+            analyze_cached(cache, &files, options, inputs)?
         }
     };
     if !terraform.is_empty() {
+        if options.cancel.is_cancelled() {
+            return None;
+        }
         outcomes.extend(terraform::analyze(&terraform, options, inputs));
         progress(total, total);
     }
-    outcomes
+    Some(outcomes)
 }
 
 /// The facts document of the run's stacks. With `--aws` the facts say which (account, region)
@@ -330,8 +369,12 @@ fn finish(
         if !secrets.is_empty() {
             secrets.mask_map(&mut map);
         }
+        map.escape();
         map
     });
+    // What the run shows is made printable once it is masked (a secret holding a line break is
+    // still found) and the map has matched findings to senders by their raw names.
+    diagnostics.iter_mut().for_each(Diagnostic::escape);
     Outcome {
         files,
         diagnostics,
@@ -342,6 +385,7 @@ fn finish(
         catalog,
         templates,
         map,
+        walk_limit_reached: false,
     }
 }
 
@@ -358,19 +402,21 @@ impl Outcome {
 }
 
 /// Every target's analysis: the cached one where it still holds, a fresh one (stored) where not.
+/// A cancelled run still stores what it analyzed, so the next run starts from there.
 fn analyze_cached(
     cache: &mut Cache,
     targets: &[discover::Target],
     options: &CheckOptions,
     inputs: &RunInputs,
-) -> Vec<FileOutcome> {
+) -> Option<Vec<FileOutcome>> {
     cache.begin(options, inputs);
     let lookups = cache.lookup_all(targets, options, inputs);
-    // (outcome, reused, what to keep of a fresh analysis)
-    let results: Vec<(FileOutcome, bool, Option<cache::Entry>)> = (targets.par_iter())
+    // (outcome, reused, what to keep of a fresh analysis); `None` once cancelled.
+    let results: Vec<Option<(FileOutcome, bool, Option<cache::Entry>)>> = (targets.par_iter())
         .zip(lookups.into_par_iter())
         .map(|(target, lookup)| match lookup {
-            cache::Lookup::Reused(outcome) => (*outcome, true, None),
+            cache::Lookup::Reused(outcome) => Some((*outcome, true, None)),
+            _ if options.cancel.is_cancelled() => None,
             cache::Lookup::Analyze(known) => {
                 let (from, bytes) = match known {
                     Some((from, bytes)) => (Some(from), bytes),
@@ -381,20 +427,28 @@ fn analyze_cached(
                 let outcome = files::analyze_bytes(target, options, inputs, bytes);
                 let entry =
                     (hash.zip(from)).map(|(hash, from)| cache::entry(target, hash, from, &outcome));
-                (outcome, false, entry)
+                Some((outcome, false, entry))
             }
         })
         .collect();
     let mut outcomes = Vec::with_capacity(targets.len());
-    for (target, (outcome, reused, entry)) in targets.iter().zip(results) {
+    let mut complete = true;
+    for (target, result) in targets.iter().zip(results) {
+        let Some((outcome, reused, entry)) = result else {
+            complete = false;
+            continue;
+        };
         cache.count(reused);
         if let Some(entry) = entry {
             cache.store(target, entry);
         }
         outcomes.push(outcome);
     }
+    if !complete {
+        return None;
+    }
     cache.retain(targets);
-    outcomes
+    Some(outcomes)
 }
 
 #[cfg(feature = "aws")]

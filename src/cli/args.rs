@@ -213,6 +213,12 @@ pub struct AnalysisArgs {
     /// Use this configuration file instead of finding `.sandtrap.yaml` upward.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Never read paths matching these globs (comma-separated or repeated; a glob without `/`
+    /// matches a name at any depth, one with `/` a path from the current directory), even when
+    /// named; replaces the config file's `exclude` [default: `node_modules`], and its
+    /// `extend-exclude` still applies.
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    pub exclude: Option<Vec<String>>,
     /// Also load the rules in this directory (repeatable).
     #[arg(long, value_name = "DIR")]
     pub rules: Vec<PathBuf>,
@@ -252,6 +258,11 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// The directory the `sarif`, `gitlab` and `markdown` reports give paths relative to
+    /// [default: the repository root, the nearest directory upward holding `.git`, else the
+    /// current directory].
+    #[arg(long, value_name = "DIR")]
+    pub repository_root: Option<PathBuf>,
     /// Exit with status 1 when a diagnostic is at or above this severity [default: warning,
     /// or `fail-level` from the config file].
     #[arg(long, value_enum)]

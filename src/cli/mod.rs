@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod debug;
+mod output;
 
 use std::io::{self, IsTerminal, Read, Write};
 
@@ -110,12 +111,15 @@ fn options(args: &AnalysisArgs, io: &mut Io<'_>) -> Result<CheckOptions, Options
         ses_sandbox: args.ses_sandbox.clone(),
         ses_production: args.ses_production.clone(),
         config: args.config.clone(),
+        exclude: args.exclude.clone(),
         rules_dirs: args.rules.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         overrides: std::collections::BTreeMap::new(),
         aws: aws_options(args)?,
         map: None,
+        cancel: crate::cancel::Cancel::new(),
+        max_walk_entries: None,
         terraform: terraform_vars(args)?,
     })
 }
@@ -167,7 +171,8 @@ fn aws_options(args: &AnalysisArgs) -> Result<Option<check::AwsOptions>, Options
 
 /// Renders a tool error (with its source snippet when it has a location) on stderr.
 fn report_error(err: &dyn miette::Diagnostic, io: &mut Io<'_>) -> io::Result<Exit> {
-    let text = crate::emit::human::render_error(err, terminal_width());
+    let width = report_width(Stream::Stderr, io.stderr_is_terminal);
+    let text = crate::emit::human::render_error(err, width);
     io.stderr.write_all(text.as_bytes())?;
     Ok(Exit::Usage)
 }
@@ -192,14 +197,47 @@ fn run_analysis(
     }
 }
 
-/// The width reports are wrapped to.
-fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|&w: &usize| w >= 40)
-        .unwrap_or(100)
+/// Writes `bytes` to the file the user named ([`output::write_file`]), or says on standard
+/// error why not (exit status 2).
+fn write_output(path: &std::path::Path, bytes: &[u8], io: &mut Io<'_>) -> io::Result<Exit> {
+    match output::write_file(path, bytes) {
+        Ok(()) => Ok(Exit::Clean),
+        Err(err) => {
+            let message = crate::printable::escape(&err.to_string()).into_owned();
+            writeln!(io.stderr, "error: {message}")?;
+            Ok(Exit::Usage)
+        }
+    }
 }
+
+/// Where a report is written, for [`report_width`].
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// The width a report is wrapped to: `COLUMNS` when it is set (the user's choice, also for a
+/// pipe), else the width of the terminal the report goes to (asked of the terminal itself: a
+/// shell does not export `COLUMNS`), else [`DEFAULT_WIDTH`]. Narrower than 40 columns is taken
+/// as 40.
+fn report_width(stream: Stream, to_terminal: bool) -> usize {
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+    let terminal = || {
+        let size = match stream {
+            Stream::Stdout => terminal_size::terminal_size_of(io::stdout()),
+            Stream::Stderr => terminal_size::terminal_size_of(io::stderr()),
+        };
+        size.map(|(terminal_size::Width(w), _)| usize::from(w))
+    };
+    columns
+        .or_else(|| to_terminal.then(terminal).flatten())
+        .unwrap_or(DEFAULT_WIDTH)
+        .max(40)
+}
+
+/// The width of a report that does not go to a terminal (a pipe, a file, a CI log).
+pub const DEFAULT_WIDTH: usize = 80;
 
 /// Whether standard output is a terminal; a helper for `main.rs`.
 pub fn stdout_is_terminal() -> bool {

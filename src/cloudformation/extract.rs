@@ -55,22 +55,9 @@ pub fn extract(document: &Document, template: Template<'_>, resolver: &Resolver<
         let Some(read) = resource_type(Language::CloudFormation, type_name) else {
             continue;
         };
-        let condition = resolver.resource_condition(logical_id);
-        if condition == Truth::False {
-            continue;
-        }
-        let base: Vec<Assumption> =
-            match (condition, resource.get("Condition").and_then(Node::as_str)) {
-                (Truth::Unknown, Some(name)) => vec![resolver.assumption(name, true)],
-                _ => Vec::new(),
-            };
-        let Some(properties) = resource.get("Properties") else {
+        let Some((base, properties, cdk_path)) = context(resolver, logical_id, resource) else {
             continue;
         };
-        let cdk_path = resource
-            .get_path(&["Metadata", "aws:cdk:path"])
-            .and_then(Node::as_str)
-            .map(str::to_owned);
         let combined = match read.kind.sender() {
             // Each property a sender reads is resolved on its own, so conditions that vary only
             // the `From` do not crowd out the one that picks the SES region.
@@ -133,6 +120,31 @@ pub fn extract(document: &Document, template: Template<'_>, resolver: &Resolver<
         }
     }
     facts
+}
+
+/// What a resource contributes to each of its variants: the condition it assumes (when
+/// undecided), its `Properties`, its CDK construct path; `None` when it is not deployed
+/// (its condition is false) or has no properties.
+fn context<'a>(
+    resolver: &Resolver<'_>,
+    logical_id: &str,
+    resource: &'a Node,
+) -> Option<(Vec<Assumption>, &'a Node, Option<String>)> {
+    let condition = resolver.resource_condition(logical_id);
+    if condition == Truth::False {
+        return None;
+    }
+    let base: Vec<Assumption> = match (condition, resource.get("Condition").and_then(Node::as_str))
+    {
+        (Truth::Unknown, Some(name)) => vec![resolver.assumption(name, true)],
+        _ => Vec::new(),
+    };
+    let properties = resource.get("Properties")?;
+    let cdk_path = resource
+        .get_path(&["Metadata", "aws:cdk:path"])
+        .and_then(Node::as_str)
+        .map(str::to_owned);
+    Some((base, properties, cdk_path))
 }
 
 /// The key paths of a sender's properties, each resolved on its own: every declared property,

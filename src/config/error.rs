@@ -68,9 +68,11 @@ impl ConfigError {
     }
 }
 
-/// The pieces every located variant needs, built from the config's [`SourceFile`].
+/// The pieces every located variant needs, built from the config's [`SourceFile`]; the text an
+/// error quotes has its parameter values masked ([`super::mask`]).
 pub(crate) fn located(source: &SourceFile, span: Span) -> (Arc<NamedSource<String>>, SourceSpan) {
-    let src = NamedSource::new(source.name.clone(), source.text.to_string()).with_language("yaml");
+    let text = super::mask::params(&source.text).into_owned();
+    let src = NamedSource::new(source.name.clone(), text).with_language("yaml");
     (
         Arc::new(src),
         SourceSpan::new((span.start as usize).into(), span.len()),

@@ -6,6 +6,7 @@
 
 mod env;
 mod error;
+mod mask;
 mod raw;
 
 pub use raw::schema;
@@ -19,6 +20,7 @@ use globset::GlobMatcher;
 
 pub use env::env_region;
 pub use error::ConfigError;
+pub(crate) use raw::compile_glob;
 
 use crate::diagnostic::Severity;
 use crate::source::{SourceFile, Span};
@@ -84,6 +86,15 @@ pub struct PerFileIgnore {
     pub codes: Vec<Located<String>>,
 }
 
+/// One glob of `exclude:` or `extend-exclude:` (ruff's semantics: without `/` it matches a
+/// file or directory name at any depth, with `/` a path relative to the config file's
+/// directory).
+#[derive(Debug, Clone)]
+pub struct ExcludeGlob {
+    pub glob: Located<String>,
+    pub matcher: GlobMatcher,
+}
+
 /// The loaded configuration. [`Config::default()`] is what applies when there is no file.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -103,6 +114,11 @@ pub struct Config {
     pub aws_role_arn: Option<Located<String>>,
     /// `aws.profiles`: the AWS config profile that reads each account.
     pub aws_profiles: Vec<(Located<String>, Located<String>)>,
+    /// `exclude`: paths never read, instead of the default ones (`--exclude` replaces it);
+    /// `None` when the file has none.
+    pub exclude: Option<Vec<ExcludeGlob>>,
+    /// `extend-exclude`: paths never read, on top of `exclude` (or the default, or `--exclude`).
+    pub extend_exclude: Vec<ExcludeGlob>,
 }
 
 /// An IAM role ARN whose account is `{account}` or 12 digits: `arn:PARTITION:iam::ACCOUNT:role/NAME`.
@@ -151,16 +167,28 @@ pub fn load_named(path: &Path, name: String, project: &Path) -> Result<Config, C
         path: path.to_path_buf(),
         source,
     })?;
-    raw::parse(SourceFile::new(name, Some(path.to_path_buf()), text))
+    let config = raw::parse(SourceFile::new(name, Some(path.to_path_buf()), text))?;
+    Ok(config.with_params_masked())
 }
 
 /// Validates config text reported under `name`. The result has no directory: its globs match
 /// paths relative to wherever the caller decides.
 pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
-    raw::parse(SourceFile::new(name, None, text))
+    Ok(raw::parse(SourceFile::new(name, None, text))?.with_params_masked())
 }
 
 impl Config {
+    /// The config once its values are read: the text kept for snippets (a finding's related
+    /// label on the SES declaration) no longer holds the values of `stacks[].params`.
+    fn with_params_masked(mut self) -> Config {
+        if let Some(source) = &mut self.source
+            && let std::borrow::Cow::Owned(masked) = mask::params(&source.text)
+        {
+            *source = SourceFile::new(source.name.clone(), source.path.clone(), masked);
+        }
+        self
+    }
+
     /// The config file's text and name, for pointing at its entries (`None` for the default).
     pub fn source(&self) -> Option<&SourceFile> {
         self.source.as_ref()

@@ -11,7 +11,9 @@ use serde::de::{MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use super::error::{ConfigError, located};
-use super::{Config, Located, PerFileIgnore, SesEntry, SesState, SeverityOverride, StackEntry};
+use super::{
+    Config, ExcludeGlob, Located, PerFileIgnore, SesEntry, SesState, SeverityOverride, StackEntry,
+};
 use crate::diagnostic::Severity;
 // The located error config and rule files share; `Located<T>` above is a config value with its
 // span.
@@ -68,6 +70,15 @@ struct RawConfig {
     config_env: Option<Text>,
     /// How `--aws` reads accounts other than the credentials' own.
     aws: Option<RawAws>,
+    /// Paths never read, as globs (ruff's semantics): without `/` a file or directory name at
+    /// any depth, with `/` a path relative to this file. An excluded directory is not walked,
+    /// and an excluded path is skipped even when named. Replaces the default, `[node_modules]`;
+    /// `--exclude` replaces it.
+    #[schemars(with = "Option<Vec<String>>")]
+    exclude: Option<Vec<Text>>,
+    /// More paths never read, on top of `exclude` (or its default, or `--exclude`).
+    #[schemars(with = "Option<Vec<String>>")]
+    extend_exclude: Option<Vec<Text>>,
 }
 
 /// How `--aws` reaches accounts other than the caller's.
@@ -226,6 +237,21 @@ pub(super) fn parse(source: SourceFile) -> Result<Config, ConfigError> {
             aws_profiles.push((v.account(account)?, v.text(profile)));
         }
     }
+    let globs = |items: Vec<Text>| {
+        items
+            .into_iter()
+            .map(|t| {
+                v.glob(t)
+                    .map(|(glob, matcher)| ExcludeGlob { glob, matcher })
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let exclude = raw.exclude.map(globs).transpose()?;
+    let extend_exclude = raw
+        .extend_exclude
+        .map(globs)
+        .transpose()?
+        .unwrap_or_default();
     let texts = |items: Vec<Text>| items.into_iter().map(|t| v.text(t)).collect::<Vec<_>>();
     Ok(Config {
         ses,
@@ -238,6 +264,8 @@ pub(super) fn parse(source: SourceFile) -> Result<Config, ConfigError> {
         config_env: raw.config_env.map(|e| v.text(e)),
         aws_role_arn,
         aws_profiles,
+        exclude,
+        extend_exclude,
         source: Some(source),
     })
 }

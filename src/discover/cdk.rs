@@ -45,6 +45,13 @@ pub(crate) fn read_manifest(dir: &Path, root: &Path) -> std::io::Result<String> 
     super::read_regular_string(&path)
 }
 
+/// Whether `dir/manifest.json` is a symbolic link that leads out of `dir` (and so is refused).
+pub(crate) fn manifest_links_out(dir: &Path) -> bool {
+    let path = dir.join(MANIFEST);
+    fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+        && fs::canonicalize(dir).is_ok_and(|root| crate::input::contained(&path, &root).is_none())
+}
+
 /// A manifest with an `artifacts` object. A manifest that does not parse but mentions
 /// `"artifacts"` counts too, so that its syntax error is reported (ST001) instead of the
 /// directory being walked file by file.

@@ -3,13 +3,18 @@
 
 pub mod cdk;
 pub mod classify;
+pub mod exclude;
+mod pseudo;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
+
+pub use exclude::Exclude;
 
 use crate::load::LoadProblem;
 use crate::source::{SourceFile, Span};
@@ -111,9 +116,14 @@ pub struct FileProblem {
 pub struct Discovered {
     pub targets: Vec<Target>,
     pub problems: Vec<FileProblem>,
+    /// A walk stopped at [`WalkLimits::max_entries`]: what it found before is all there is.
+    pub limit_reached: bool,
     /// The walked files that are symbolic links, by path, with the file they lead to: they
     /// are the one way a walk meets a file twice.
     links: HashMap<PathBuf, PathBuf>,
+    /// Candidates refused because they are symbolic links out of their tree, with why: reported
+    /// when a named path yields nothing else ([`refused_problems`]).
+    refused: Vec<(PathBuf, &'static str)>,
 }
 
 /// A path named on the command line that does not exist: the run cannot proceed as asked.
@@ -123,6 +133,16 @@ pub struct DiscoverError {
     pub path: String,
     #[source]
     pub source: std::io::Error,
+}
+
+/// What may stop a walk early: a cancelled run, and (for the language server, whose workspace
+/// folder may be `/` or a home directory) a number of entries.
+#[derive(Clone, Debug, Default)]
+pub struct WalkLimits {
+    pub cancel: crate::cancel::Cancel,
+    /// Files and directories a walk visits at most; past it the walk stops and says so
+    /// ([`Discovered::limit_reached`]).
+    pub max_entries: Option<usize>,
 }
 
 /// Extensions of loose files worth reading (compared without regard to case). Explicitly named
@@ -143,6 +163,24 @@ pub use crate::input::{MAX_FILE_BYTES, read_regular, read_regular_string};
 /// - A cloud assembly met by a walk is read as one; none of its files is also a loose target.
 /// - A path that does not exist is an error: the run cannot proceed as asked.
 pub fn discover(paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
+    discover_within(paths, &Exclude::none(), &WalkLimits::default())
+}
+
+/// [`discover`], never reading what `exclude` excludes: a named path that it excludes (or that
+/// lies in a directory it excludes) is skipped, and a walk does not enter an excluded directory.
+pub fn discover_excluding(
+    paths: &[PathBuf],
+    exclude: &Exclude,
+) -> Result<Discovered, DiscoverError> {
+    discover_within(paths, exclude, &WalkLimits::default())
+}
+
+/// [`discover_excluding`], stopping the walks early when `limits` say so.
+pub fn discover_within(
+    paths: &[PathBuf],
+    exclude: &Exclude,
+    limits: &WalkLimits,
+) -> Result<Discovered, DiscoverError> {
     let default = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &default[..]
@@ -152,11 +190,17 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
     let cwd = std::env::current_dir().ok();
     let mut found = Discovered::default();
     for path in paths {
+        if let Some(cwd) = &cwd
+            && exclude.excludes(path, cwd)
+        {
+            continue;
+        }
         let metadata = std::fs::metadata(path).map_err(|source| DiscoverError {
             path: path.to_string_lossy().into_owned(),
             source,
         })?;
         let given = path.to_string_lossy().into_owned();
+        let before = (found.targets.len(), found.problems.len());
         if metadata.is_dir() {
             // A named directory that cannot be listed is not an empty one: the run cannot
             // proceed as asked (a walk would skip it and pass).
@@ -166,10 +210,21 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, DiscoverError> {
             })?;
             match cdk::probe(path) {
                 Some(text) => cdk::read(path, &tidy(&given), text, true, &mut found),
-                None => walk(path, cwd.as_deref(), &mut found),
+                None => {
+                    if cdk::manifest_links_out(path) {
+                        (found.refused).push((path.join(cdk::MANIFEST), REFUSED_MANIFEST));
+                    }
+                    walk(path, cwd.as_deref(), exclude, limits, &mut found);
+                }
             }
         } else {
             explicit_file(path, given, &mut found);
+        }
+        // A named path that yields nothing because what it holds was refused is not a pass.
+        let refused = std::mem::take(&mut found.refused);
+        if (found.targets.len(), found.problems.len()) == before {
+            let problems = refused_problems(refused, cwd.as_deref());
+            found.problems.extend(problems);
         }
     }
     serverless_services(&mut found.targets);
@@ -198,12 +253,18 @@ fn explicit_file(path: &Path, given: String, found: &mut Discovered) {
         .parent()
         .map(|p| tidy(&p.to_string_lossy()))
         .unwrap_or_default();
-    if path.file_name() == Some(OsStr::new(cdk::MANIFEST))
-        && let Ok(text) = cdk::read_manifest(parent, parent)
-        && cdk::is_assembly_manifest(&text)
-    {
-        cdk::read(parent, &display_dir, text, true, found);
-        return;
+    if path.file_name() == Some(OsStr::new(cdk::MANIFEST)) {
+        if cdk::manifest_links_out(parent) {
+            // Read as a loose file, it would be "no template": a refusal must say so.
+            found.refused.push((path.to_path_buf(), REFUSED_MANIFEST));
+            return;
+        }
+        if let Ok(text) = cdk::read_manifest(parent, parent)
+            && cdk::is_assembly_manifest(&text)
+        {
+            cdk::read(parent, &display_dir, text, true, found);
+            return;
+        }
     }
     // A template handed over on its own (by a pre-commit hook, say) that belongs to an assembly
     // is still that assembly's stack, with its environment.
@@ -231,7 +292,9 @@ fn explicit_file(path: &Path, given: String, found: &mut Discovered) {
         name: given,
         path: Some(path.to_path_buf()),
         explicit: true,
-        origin: match is_terraform(path) {
+        // A named variables file stands for its module, whose values it sets (pre-commit names
+        // `terraform.tfvars` alone when only it changed).
+        origin: match is_terraform(path) || is_terraform_variables(path) {
             true => Origin::Terraform,
             false => Origin::Loose,
         },
@@ -240,20 +303,56 @@ fn explicit_file(path: &Path, given: String, found: &mut Discovered) {
 }
 
 /// Walks `root` on every core, collecting loose candidates and reading the cloud assemblies it
-/// meets (probing each directory for a manifest happens on the walker's threads too).
-fn walk(root: &Path, cwd: Option<&Path>, found: &mut Discovered) {
+/// meets (probing each directory for a manifest happens on the walker's threads too). Pseudo
+/// file systems met on the way (`/proc`, `/sys`, `/dev`) are never entered: a workspace of `/`
+/// would otherwise read devices and every process's files.
+fn walk(
+    root: &Path,
+    cwd: Option<&Path>,
+    exclude: &Exclude,
+    limits: &WalkLimits,
+    found: &mut Discovered,
+) {
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let pseudo: Vec<PathBuf> = pseudo::mounts()
+        .iter()
+        .filter(|mount| mount.starts_with(&canonical_root) && **mount != canonical_root)
+        .cloned()
+        .collect();
     // The filter runs inside the walker, so it can only hand what it finds back through a
     // shared list: directories that are assemblies (with their manifest text) are not descended.
     let assemblies: Arc<Mutex<Vec<(PathBuf, String)>>> = Arc::default();
     let seen = Arc::clone(&assemblies);
+    // Each entry is looked at once, on its own: the directories above it were already.
+    let excluded = {
+        let exclude = Arc::new(exclude.clone());
+        let cwd = cwd.map(Path::to_path_buf);
+        move |path: &Path| !exclude.is_empty() && exclude.matches_walked(path, cwd.as_deref())
+    };
+    let cancel = limits.cancel.clone();
+    let (walk_root, real_root) = (root.to_path_buf(), canonical_root.clone());
     let walker = WalkBuilder::new(root)
         .require_git(false)
         .follow_links(false)
         .threads(std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
         .filter_entry(move |entry| {
+            if entry.depth() > 0 && excluded(entry.path()) {
+                return false;
+            }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if entry.depth() == 0 || !is_dir {
                 return true;
+            }
+            if cancel.is_cancelled() {
+                return false;
+            }
+            // Links to directories are not followed, so the path under the real root is the
+            // directory's real path.
+            if !pseudo.is_empty()
+                && let Ok(inside) = entry.path().strip_prefix(&walk_root)
+                && pseudo.contains(&real_root.join(inside))
+            {
+                return false;
             }
             match cdk::probe(entry.path()) {
                 Some(text) => {
@@ -266,17 +365,23 @@ fn walk(root: &Path, cwd: Option<&Path>, found: &mut Discovered) {
         .build_parallel();
     // A link to a file is followed only when it resolves inside the walked root: a committed
     // `evil.json -> ../../outside/t.json` is not part of the tree. Broken links are skipped.
-    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let walked: Mutex<Walked> = Mutex::default();
+    let visited = AtomicUsize::new(0);
+    let limit_reached = AtomicBool::new(false);
     walker.visit(&mut WalkContext {
         shared: &walked,
         root,
         cwd,
         canonical_root: &canonical_root,
+        limits,
+        visited: &visited,
+        limit_reached: &limit_reached,
     });
+    found.limit_reached |= limit_reached.into_inner();
     let walked = walked.into_inner().unwrap_or_else(|p| p.into_inner());
     found.targets.extend(walked.targets);
     found.links.extend(walked.links);
+    found.refused.extend(walked.refused);
     // The threads finish in any order; the problems are reported by path.
     let mut problems = walked.problems;
     problems.sort_by(|a, b| a.file.name.cmp(&b.file.name));
@@ -294,6 +399,39 @@ struct Walked {
     targets: Vec<Target>,
     problems: Vec<FileProblem>,
     links: Vec<(PathBuf, PathBuf)>,
+    refused: Vec<(PathBuf, &'static str)>,
+}
+
+const REFUSED_MANIFEST: &str = "the cloud assembly's manifest.json is a symbolic link to a file outside it; not read, so \
+     the assembly yields no stack";
+const REFUSED_LINK: &str = "a symbolic link to a file outside the walked folder; not read (named \
+     on its own, it is)";
+
+/// The refused candidates of a named path that yielded nothing else, as `ST001`s: a named
+/// `cdk.out` whose manifest links out of it would otherwise pass as "0 templates in 0 files".
+fn refused_problems(
+    mut refused: Vec<(PathBuf, &'static str)>,
+    cwd: Option<&Path>,
+) -> Vec<FileProblem> {
+    // Once per file (a walk also meets the manifest a named assembly refused), the most
+    // telling reason first.
+    refused.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then((a.1 != REFUSED_MANIFEST).cmp(&(b.1 != REFUSED_MANIFEST)))
+    });
+    refused.dedup_by(|later, first| later.0 == first.0);
+    refused
+        .into_iter()
+        .map(|(path, why)| FileProblem {
+            file: SourceFile::new(display(&path, cwd), Some(path.clone()), ""),
+            problem: LoadProblem {
+                kind: crate::load::ProblemKind::Unreadable,
+                span: Span::empty(0),
+                message: format!("cannot read: {why}"),
+                related: None,
+            },
+        })
+        .collect()
 }
 
 /// What every walker thread shares; it makes one [`Visitor`] per thread.
@@ -303,6 +441,10 @@ struct WalkContext<'a> {
     root: &'a Path,
     cwd: Option<&'a Path>,
     canonical_root: &'a Path,
+    limits: &'a WalkLimits,
+    /// Entries visited so far, by every thread.
+    visited: &'a AtomicUsize,
+    limit_reached: &'a AtomicBool,
 }
 
 impl<'s> ignore::ParallelVisitorBuilder<'s> for WalkContext<'s> {
@@ -322,6 +464,16 @@ struct Visitor<'a> {
 
 impl ignore::ParallelVisitor for Visitor<'_> {
     fn visit(&mut self, result: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+        let context = self.context;
+        if context.limits.cancel.is_cancelled() {
+            return ignore::WalkState::Quit;
+        }
+        if let Some(max) = context.limits.max_entries
+            && context.visited.fetch_add(1, Ordering::Relaxed) >= max
+        {
+            context.limit_reached.store(true, Ordering::Relaxed);
+            return ignore::WalkState::Quit;
+        }
         let entry = match result {
             Ok(entry) => entry,
             Err(err) => {
@@ -334,13 +486,21 @@ impl ignore::ParallelVisitor for Visitor<'_> {
             Some(t) if t.is_symlink() => {
                 match crate::input::contained(path, self.context.canonical_root) {
                     Some(target) if target.is_file() => (true, Some(target)),
-                    _ => (false, None),
+                    Some(_) => (false, None),
+                    None => {
+                        if has_candidate_extension(path) && std::fs::metadata(path).is_ok() {
+                            self.mine.refused.push((path.to_path_buf(), REFUSED_LINK));
+                        }
+                        (false, None)
+                    }
                 }
             }
             Some(t) => (t.is_file(), None),
             None => (false, None),
         };
-        let terraform = is_file && is_terraform(path);
+        // A variables file (`terraform.tfvars.json` too) is read with its module, never as a
+        // template.
+        let terraform = is_file && (is_terraform(path) || is_terraform_variables(path));
         let candidate = has_candidate_extension(path) || crate::serverless::is_script(path);
         if is_file && (terraform || candidate) {
             // Keyed like the files the walk meets directly: under the root as it was named.
@@ -371,6 +531,7 @@ impl Drop for Visitor<'_> {
         shared.targets.append(&mut self.mine.targets);
         shared.problems.append(&mut self.mine.problems);
         shared.links.append(&mut self.mine.links);
+        shared.refused.append(&mut self.mine.refused);
     }
 }
 
@@ -458,6 +619,13 @@ fn serverless_services(targets: &mut Vec<Target>) {
         true
     });
     targets.extend(packaged);
+}
+
+/// A Terraform variable definitions file, by its name.
+pub fn is_terraform_variables(path: &Path) -> bool {
+    path.file_name()
+        .and_then(OsStr::to_str)
+        .is_some_and(crate::terraform::module::is_variables_file)
 }
 
 fn has_candidate_extension(path: &Path) -> bool {

@@ -42,7 +42,7 @@ impl Fnv1a {
 
 /// One fingerprint per diagnostic of `report`, in order: 16 hex digits.
 ///
-/// The hash covers the code, the file name, the stack and resource, and the text under the
+/// The hash covers the code, the file's path in the repository, the stack and resource, and the text under the
 /// primary span with runs of whitespace collapsed (so re-indenting keeps it). Line numbers and
 /// the message are left out: moving a resource or rewording a message is the same finding.
 /// Identical inputs within one run (two `Type` keys duplicated alike) get an occurrence number
@@ -72,7 +72,8 @@ fn base_hash(report: &Report<'_>, d: &Diagnostic) -> u64 {
     let mut hasher = Fnv1a::default();
     hasher.field(&d.code);
     let file = report.files.get(d.location.file);
-    hasher.field(&file.map_or_else(String::new, |f| f.name.replace('\\', "/")));
+    // By the path in the repository: the same finding whichever directory the run started in.
+    hasher.field(&file.map_or_else(String::new, |f| report.repository_path(&f.name)));
     hasher.field(d.stack.as_deref().unwrap_or(""));
     hasher.field(d.resource.as_deref().unwrap_or(""));
     let text = file.map_or("", |f| f.slice(d.location.span));

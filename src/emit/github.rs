@@ -12,6 +12,14 @@
 //! and a closing summary names how many were not annotated and points to the SARIF report, which
 //! code scanning shows in full. The summary is itself an annotation when a kind still has room
 //! (a notice first), else a plain line.
+//!
+//! The runner reads every line of the log as a possible command: one that starts with `::`
+//! once leading white space is trimmed, or one that holds `##[` anywhere (the legacy form). A
+//! template in a pull request is untrusted, and a message or file name it controls must never
+//! become a command (`::stop-commands::`, `::add-mask::`, a forged `::error`). So every line
+//! this format writes is escaped as `@actions/core` escapes commands: annotation properties
+//! with [`property`], their messages with [`data`], and plain lines with [`data`] too, plus
+//! what would still make them a command ([`plain`]).
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -37,11 +45,11 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         let kind = &mut annotated[kind_index(d.severity)];
         if *kind >= SHOWN_PER_KIND {
             not_annotated += 1;
-            writeln!(
-                out,
+            let line = format!(
                 "{}:{}:{}: {}[{}] {}",
                 file.name, start.line, start.column, d.severity, d.code, d.message
-            )?;
+            );
+            writeln!(out, "{}", plain(&line))?;
             continue;
         }
         *kind += 1;
@@ -103,7 +111,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 ["error", "warning", "notice"][k],
                 data(&summary)
             )?,
-            None => writeln!(out, "sandtrap: {summary}")?,
+            None => writeln!(out, "{}", plain(&format!("sandtrap: {summary}")))?,
         }
     }
     Ok(())
@@ -131,6 +139,33 @@ pub fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// A log line that is not a command, and can never be read as one: escaped as [`data`] (so it
+/// stays one line), then percent-encoded the same way where the runner could still see a
+/// command. It starts with a letter, a digit or ASCII punctuation other than `:`, else that
+/// first character is encoded (`::x` is `%3A:x`); every `[` after a `#` is `%5B`, so no `##[`
+/// is left. Both are wider than the runner's own tests on purpose: it compares with the
+/// current culture, for which a soft hyphen or a zero-width space inside `##[` or before `::`
+/// does not count. `%` itself is `%25`, so the line still decodes to its text.
+pub fn plain(s: &str) -> String {
+    let escaped = data(s);
+    let mut line = String::with_capacity(escaped.len() + 6);
+    let mut after_hash = false;
+    for (i, c) in escaped.char_indices() {
+        let safe_start =
+            (c.is_ascii_graphic() && c != ':') || (!c.is_ascii() && c.is_alphanumeric());
+        if (i == 0 && !safe_start) || (after_hash && c == '[') {
+            let mut bytes = [0; 4];
+            for byte in c.encode_utf8(&mut bytes).bytes() {
+                let _ = write!(line, "%{byte:02X}");
+            }
+        } else {
+            line.push(c);
+        }
+        after_hash |= c == '#';
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +174,26 @@ mod tests {
     fn data_escapes_percent_first() {
         assert_eq!(data("100%\r\nok %0A"), "100%25%0D%0Aok %250A");
         assert_eq!(data("a: b, c"), "a: b, c");
+    }
+
+    #[test]
+    fn plain_lines_are_never_commands() {
+        assert_eq!(
+            plain("a.yaml:1:2: error[ST101] m"),
+            "a.yaml:1:2: error[ST101] m"
+        );
+        assert_eq!(
+            plain("::stop-commands::tok.yaml:1:1: x\n::add-mask::s"),
+            "%3A:stop-commands::tok.yaml:1:1: x%0A::add-mask::s"
+        );
+        assert_eq!(plain(" \t::error::x"), "%20\t::error::x");
+        assert_eq!(plain("\u{ad}::error::x"), "%C2%AD::error::x");
+        assert_eq!(plain("x ##[add-mask]s 100%"), "x ##%5Badd-mask]s 100%25");
+        assert_eq!(plain("x #\u{ad}#[y] a[b]"), "x #\u{ad}#%5By] a%5Bb]");
+        assert_eq!(
+            plain("日本.yaml:1:1: error[ST101] m"),
+            "日本.yaml:1:1: error[ST101] m"
+        );
     }
 
     #[test]

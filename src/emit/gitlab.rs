@@ -4,7 +4,8 @@
 //! Severity: error → `major`, warning → `minor`, info → `info` (`critical` and `blocker` are
 //! left for findings sandtrap does not make). The fingerprint is the stable hash shared with
 //! SARIF, unique within a run as GitLab requires. The location is given as `lines` only: the
-//! Code Climate format allows `lines` or `positions`, not both.
+//! Code Climate format allows `lines` or `positions`, not both; its `path` is relative to the
+//! repository root, as GitLab needs to place it in the merge request.
 
 use std::io::{self, Write};
 
@@ -22,12 +23,12 @@ struct Issue<'a> {
     check_name: &'a str,
     fingerprint: String,
     severity: &'static str,
-    location: IssueLocation<'a>,
+    location: IssueLocation,
 }
 
 #[derive(Serialize)]
-struct IssueLocation<'a> {
-    path: &'a str,
+struct IssueLocation {
+    path: String,
     lines: Lines,
 }
 
@@ -61,7 +62,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 fingerprint,
                 severity: severity(d.severity),
                 location: IssueLocation {
-                    path: &file.name,
+                    path: report.repository_path(&file.name),
                     lines: Lines {
                         begin: start.line,
                         end: end.line,

@@ -12,79 +12,45 @@ use super::Report;
 use super::markdown::{count, request_command};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::site::markdown::{self, Link, escape};
-use crate::source::SourceFile;
+use crate::source::{Snippet, SourceFile};
 
 const STYLE: &str = include_str!("html/report.css");
 const SCRIPT: &str = include_str!("html/report.js");
 
-/// Lines of context shown above and below a finding's first line.
-const CONTEXT: u32 = 2;
-/// Characters of a source line shown before it is cut.
-const LINE_CHARS: usize = 160;
+/// Lines of context shown above and below a finding.
+const CONTEXT: usize = 2;
 
-/// A few lines around the finding, the primary span marked.
+/// A few lines around the finding, the primary span marked: the window of the human format
+/// ([`Snippet`]), so a long line is cut around the finding (`…`) and what it shows costs the
+/// same however long the line is; control characters shown, never written.
 fn snippet(file: &SourceFile, d: &Diagnostic) -> String {
-    let start = file.position(d.location.span.start);
-    let end = file.position(d.location.span.end);
-    let first = start.line.saturating_sub(CONTEXT).max(1);
-    let last = start.line + CONTEXT;
-    let text: &str = &file.text;
+    let (window, spans) = Snippet::with_context(file, &[d.location.span], CONTEXT);
+    let marked = spans.first().copied().unwrap_or_default();
+    let text = window.text();
     let mut out = String::from("<pre class=\"snippet\"><code>");
-    for line in first..=last {
-        let Some(line_start) = file.line_start(line) else {
-            break;
-        };
-        let line_end = file.line_start(line + 1).map_or(text.len(), |o| o as usize);
-        let Some(raw) = text.get(line_start as usize..line_end) else {
-            break;
-        };
-        let raw = raw.trim_end_matches(['\n', '\r']);
-        let marked = line >= start.line && line <= end.line;
-        let (from, to) = if marked {
-            let from = if line == start.line {
-                (d.location.span.start - line_start) as usize
-            } else {
-                0
-            };
-            let to = if line == end.line {
-                (d.location.span.end - line_start) as usize
-            } else {
-                raw.len()
-            };
-            (from.min(raw.len()), to.min(raw.len()))
-        } else {
-            (0, 0)
-        };
-        let piece = |a: usize, b: usize| -> String {
-            let s = raw.get(a..b).unwrap_or_default();
-            escape(
-                &s.chars()
-                    .filter(|c| !c.is_control() || *c == '\t')
-                    .collect::<String>(),
-            )
-        };
-        let mut body = String::new();
-        if from < to && raw.is_char_boundary(from) && raw.is_char_boundary(to) {
-            let _ = write!(
-                body,
+    for (number, line) in window.lines() {
+        // The part of the line under the finding's span, if any (an empty span marks nothing).
+        let from = marked.start as usize;
+        let to = marked.end as usize;
+        let hit = (from < line.end && to > line.start)
+            || (from == to && line.start <= from && from <= line.end);
+        let piece = |range: std::ops::Range<usize>| escape(text.get(range).unwrap_or_default());
+        let body = if from < to && hit {
+            let (a, b) = (from.max(line.start), to.min(line.end));
+            format!(
                 "{}<mark>{}</mark>{}",
-                piece(0, from),
-                piece(from, to),
-                piece(to, raw.len())
-            );
+                piece(line.start..a),
+                piece(a..b),
+                piece(b..line.end)
+            )
         } else {
-            body = piece(0, raw.len());
-        }
-        if raw.chars().count() > LINE_CHARS {
-            // Cut on the escaped text's characters would split an entity; cut the raw line.
-            let cut: String = raw.chars().take(LINE_CHARS).collect();
-            body = format!("{}…", escape(&cut));
-        }
+            piece(line.clone())
+        };
         // No newline between lines: each is a block already.
         let _ = write!(
             out,
-            "<span class=\"line{}\"><span class=\"ln\">{line}</span>{body}</span>",
-            if marked { " hit" } else { "" }
+            "<span class=\"line{}\"><span class=\"ln\">{number}</span>{body}</span>",
+            if hit { " hit" } else { "" }
         );
     }
     out.push_str("</code></pre>");

@@ -1,5 +1,7 @@
 //! Graphical reports through miette: snippet, labels, help and URL, one diagnostic after another,
-//! then a one-line summary.
+//! then a one-line summary. Text is wrapped to the report's width, except the commands of a help
+//! (`aws sesv2 ...`), each printed alone on its line, whole, to be pasted; a related location in
+//! another file follows its diagnostic as a snippet headed by its label.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -9,6 +11,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::{Report, Style};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::printable::escape;
 use crate::source::snippet::CONTEXT_LINES;
 use crate::source::{FileId, Files, Snippet, SourceFile, Span};
 
@@ -20,10 +23,13 @@ struct Rendered {
     severity: miette::Severity,
     help: Option<String>,
     url: Option<String>,
-    source: Snippet,
+    source: Option<Snippet>,
     labels: Vec<LabeledSpan>,
-    /// Related locations in other files, rendered as their own snippets.
+    /// Related locations in other files, rendered as their own snippets after the diagnostic
+    /// (not as miette's related reports, which it heads with an empty `Advice:` line).
     related: Vec<Rendered>,
+    /// What caused a tool error.
+    cause: Option<Box<Cause>>,
 }
 
 impl fmt::Display for Rendered {
@@ -32,7 +38,13 @@ impl fmt::Display for Rendered {
     }
 }
 
-impl std::error::Error for Rendered {}
+impl std::error::Error for Rendered {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl miette::Diagnostic for Rendered {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -58,20 +70,11 @@ impl miette::Diagnostic for Rendered {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
-    }
-
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            return None;
-        }
-        Some(Box::new(
-            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-        ))
     }
 }
 
@@ -139,13 +142,15 @@ fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
                 severity: miette::Severity::Advice,
                 help: None,
                 url: None,
-                source,
+                source: Some(source),
                 labels,
                 related: Vec::new(),
+                cause: None,
             });
         }
     }
-    let help = match (&d.help, &d.note) {
+    let help = d.help.as_deref().map(commands_on_their_own_lines);
+    let help = match (&help, &d.note) {
         (Some(h), Some(n)) => Some(format!("{h}\nnote: {n}")),
         (Some(h), None) => Some(h.clone()),
         (None, Some(n)) => Some(format!("note: {n}")),
@@ -159,10 +164,78 @@ fn render(files: &Files, d: &Diagnostic, links: bool) -> Option<Rendered> {
         help: help.as_deref().map(shorten),
         // Without hyperlinks miette prints the URL in full; `sandtrap explain` says the same.
         url: d.url.clone().filter(|_| links),
-        source,
+        source: Some(source),
         labels,
         related,
+        cause: None,
     })
+}
+
+/// How a help's command is set apart on its own line.
+const COMMAND_INDENT: &str = "  ";
+
+/// Whether an inline code span of a help is a command to paste (an AWS CLI call, a build).
+fn is_command(code: &str) -> bool {
+    code.starts_with("aws ") || code.starts_with("cargo ")
+}
+
+/// `help` with each command (`` `aws sesv2 ...` ``) moved out of its sentence onto a line of its
+/// own, without the backticks a shell would run as a command substitution: "request production
+/// access: `aws sesv2 ...`; once granted, record it" becomes "request production access:",
+/// "  aws sesv2 ...", "once granted, record it". The punctuation that tied the command into
+/// the sentence (`(`, `)`, `;`, `,`) goes with it.
+fn commands_on_their_own_lines(help: &str) -> String {
+    let mut out = String::with_capacity(help.len() + 8);
+    let mut rest = help;
+    while let Some((before, code, after)) = next_command(rest) {
+        let before = before.trim_end().trim_end_matches('(').trim_end();
+        if !before.is_empty() {
+            out.push_str(before);
+            if !before.ends_with(':') {
+                out.push(':');
+            }
+            out.push('\n');
+        }
+        out.push_str(COMMAND_INDENT);
+        out.push_str(code);
+        out.push('\n');
+        rest = after
+            .trim_start()
+            .trim_start_matches(')')
+            .trim_start_matches([';', ','])
+            .trim_start();
+    }
+    out.push_str(rest);
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// The text before the first command span of `text`, the command, and the text after it.
+fn next_command(text: &str) -> Option<(&str, &str, &str)> {
+    let mut offset = 0;
+    let mut spans = text.split('`');
+    let mut before = spans.next()?;
+    while let (Some(code), Some(after)) = (spans.next(), spans.next()) {
+        let start = offset + before.len();
+        if is_command(code) {
+            let end = start + 1 + code.len() + 1;
+            return Some((&text[..start], code, &text[end..]));
+        }
+        offset = start + 1 + code.len() + 1;
+        before = after;
+    }
+    None
+}
+
+/// Words for miette's wrapping: a command line of a help is one word, so it is never split
+/// (a terminal narrower than the command folds it, and copying still gives one line); any other
+/// line breaks at spaces.
+fn words(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+    if line.starts_with(COMMAND_INDENT) && is_command(line.trim_start()) {
+        Box::new(std::iter::once(textwrap::core::Word::from(line)))
+    } else {
+        textwrap::WordSeparator::AsciiSpace.find_words(line)
+    }
 }
 
 /// The human format shows at most this many diagnostics of one code in one file, then says how
@@ -206,13 +279,14 @@ fn thousands(n: usize) -> String {
 }
 
 /// A tool error (a bad config or rule file) rendered like a finding: its snippet is a window
-/// too, so an error on a long line renders instead of panicking inside miette.
+/// too, so an error on a long line renders instead of panicking inside miette, and its texts
+/// are printable, since they quote file names and settings files a pull request controls.
 ///
 /// An error made of several (a rule file with three problems) is its sentence, then each problem
 /// rendered the same way: miette would head each one with an empty `Error:` line.
 pub fn render_error(err: &dyn miette::Diagnostic, width: usize) -> String {
     if let Some(related) = err.related() {
-        let mut text = format!("  × {err}\n");
+        let mut text = format!("  × {}\n", escape(&err.to_string()));
         for problem in related {
             text.push('\n');
             text.push_str(&render_error(problem, width));
@@ -222,24 +296,54 @@ pub fn render_error(err: &dyn miette::Diagnostic, width: usize) -> String {
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_links(false)
         .with_width(width)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_word_separator(textwrap::WordSeparator::Custom(words))
         .with_context_lines(CONTEXT_LINES);
     let mut text = String::new();
-    let rendered = match window_error(err) {
-        Some(windowed) => handler.render_report(&mut text, &windowed),
-        None => handler.render_report(&mut text, err),
-    };
-    if rendered.is_err() {
-        text = format!("error: {err}\n");
+    if handler
+        .render_report(&mut text, &printable_error(err))
+        .is_err()
+    {
+        text = format!("error: {}\n", escape(&err.to_string()));
     }
-    text
+    // Wrapping, and cutting words longer than a line, can move a `::` to the start of a line.
+    crate::printable::guard_lines(&text).into_owned()
 }
 
-/// `err` with its labels in a [`Snippet`] of its source; `None` when it has no labels (nothing
-/// to window) or nested diagnostics a copy would lose.
-fn window_error(err: &dyn miette::Diagnostic) -> Option<Rendered> {
-    if err.related().is_some() || err.diagnostic_source().is_some() {
-        return None;
+/// `err` as it is printed: every text escaped, its labels in a [`Snippet`] of its source, its
+/// causes kept.
+fn printable_error(err: &dyn miette::Diagnostic) -> Rendered {
+    let (source, labels) = window_error(err).unwrap_or_default();
+    let mut cause = None;
+    let mut causes = Vec::new();
+    let mut next = std::error::Error::source(err);
+    while let Some(error) = next {
+        causes.push(escape(&error.to_string()).into_owned());
+        next = error.source();
     }
+    for message in causes.into_iter().rev() {
+        cause = Some(Box::new(Cause {
+            message,
+            next: cause,
+        }));
+    }
+    Rendered {
+        message: shorten(&escape(&err.to_string())),
+        code: err.code().map(|c| escape(&c.to_string()).into_owned()),
+        severity: err.severity().unwrap_or(miette::Severity::Error),
+        help: err
+            .help()
+            .map(|h| commands_on_their_own_lines(&shorten(&escape(&h.to_string())))),
+        url: None,
+        source,
+        labels,
+        related: Vec::new(),
+        cause,
+    }
+}
+
+/// The labels of `err` in a [`Snippet`] of its source; `None` when it has none.
+fn window_error(err: &dyn miette::Diagnostic) -> Option<(Option<Snippet>, Vec<LabeledSpan>)> {
     let source = err.source_code()?;
     let labels: Vec<LabeledSpan> = err.labels()?.collect();
     let start = labels.iter().map(LabeledSpan::offset).min()?;
@@ -266,7 +370,7 @@ fn window_error(err: &dyn miette::Diagnostic) -> Option<Rendered> {
         .iter()
         .zip(spans)
         .map(|(l, span)| {
-            let text = l.label().map(shorten);
+            let text = l.label().map(|label| shorten(&escape(label)));
             let span: miette::SourceSpan = (span.start as usize, span.len()).into();
             if l.primary() {
                 LabeledSpan::new_primary_with_span(text, span)
@@ -275,16 +379,28 @@ fn window_error(err: &dyn miette::Diagnostic) -> Option<Rendered> {
             }
         })
         .collect();
-    Some(Rendered {
-        message: shorten(&err.to_string()),
-        code: err.code().map(|c| c.to_string()),
-        severity: err.severity().unwrap_or(miette::Severity::Error),
-        help: err.help().map(|h| shorten(&h.to_string())),
-        url: None,
-        source: snippet.starting_at_line(contents.line()),
-        labels,
-        related: Vec::new(),
-    })
+    Some((Some(snippet.starting_at_line(contents.line())), labels))
+}
+
+/// A cause of a tool error (`std::error::Error::source`), printable.
+#[derive(Debug)]
+struct Cause {
+    message: String,
+    next: Option<Box<Cause>>,
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.next
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
 }
 
 pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
@@ -297,6 +413,7 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         .with_links(style.links)
         // Help text holds commands and ARNs: never split them at hyphens.
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_word_separator(textwrap::WordSeparator::Custom(words))
         .with_break_words(false)
         .with_width(style.width)
         .with_context_lines(CONTEXT_LINES);
@@ -321,6 +438,14 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         if handler.render_report(&mut text, &rendered).is_err() {
             text = format!("{}: {}\n", d.code, d.message);
         }
+        for related in &rendered.related {
+            text.push('\n');
+            if handler.render_report(&mut text, related).is_err() {
+                text.push_str(&format!("  {}\n", related.message));
+            }
+        }
+        // Wrapping can move a `::` of a message to the start of a line.
+        let text = crate::printable::guard_lines(&text);
         out.write_all(text.as_bytes())?;
         if !text.ends_with('\n') {
             writeln!(out)?;
@@ -368,6 +493,76 @@ mod tests {
         let long = "é".repeat(MAX_TEXT_BYTES);
         let cut = shorten(&long);
         assert!(cut.len() <= MAX_TEXT_BYTES + "…".len() && cut.ends_with('…'));
+    }
+
+    /// A tool error's help is wrapped, and a word longer than the width is cut: a `::` that
+    /// lands at the start of a line must not be one the GitHub runner would run, at any width.
+    #[test]
+    fn wrapped_text_never_starts_a_line_with_a_command() {
+        let source = std::sync::Arc::new(miette::NamedSource::new("c.yaml", "a: 1\n".to_owned()));
+        let help = format!("{}::add-mask::s ::stop-commands::tok", "x".repeat(150));
+        let error = crate::located::Located::new(
+            "test",
+            "message",
+            &source,
+            miette::SourceSpan::new(0.into(), 1),
+            "here",
+        )
+        .with_help(help);
+        for width in 20..100 {
+            let text = render_error(&error, width);
+            for line in text.lines() {
+                assert!(!line.trim_start().starts_with("::"), "{width}:\n{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn commands_leave_their_sentence_for_a_line_of_their_own() {
+        assert_eq!(
+            commands_on_their_own_lines(
+                "request production access for SES in us-west-2: `aws sesv2 put-account-details \
+                 --region us-west-2`; once granted, record it in .sandtrap.yaml: `ses: {}`"
+            ),
+            "request production access for SES in us-west-2:\n  aws sesv2 put-account-details \
+             --region us-west-2\nonce granted, record it in .sandtrap.yaml: `ses: {}`"
+        );
+        assert_eq!(
+            commands_on_their_own_lines(
+                "make sure `a.com` is verified (`aws sesv2 get-email-identity --email-identity \
+                 a.com`), or add the template"
+            ),
+            "make sure `a.com` is verified:\n  aws sesv2 get-email-identity --email-identity \
+             a.com\nor add the template"
+        );
+        // Two commands; the last ends the help.
+        assert_eq!(
+            commands_on_their_own_lines(
+                "check with `aws sesv2 get-account` (ProductionAccessEnabled); if false, run \
+                 `aws sesv2 put-account-details`"
+            ),
+            "check with:\n  aws sesv2 get-account\n(ProductionAccessEnabled); if false, run:\n  \
+             aws sesv2 put-account-details"
+        );
+        // Other code spans stay where they are.
+        let plain = "point `SourceArn` at `arn:aws:ses:...`";
+        assert_eq!(commands_on_their_own_lines(plain), plain);
+    }
+
+    #[test]
+    fn a_command_line_is_one_word_and_prose_breaks_at_spaces() {
+        let command = "  aws sesv2 put-account-details --production-access-enabled";
+        assert_eq!(words(command).count(), 1);
+        assert_eq!(words("once granted, record it").count(), 4);
+        // Wrapped narrower than the command, it stays whole on its line.
+        let options = textwrap::Options::new(30)
+            .word_separator(textwrap::WordSeparator::Custom(words))
+            .word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .break_words(false);
+        let text = format!("request it:\n{command}\nonce granted, record it in the config");
+        let lines = textwrap::wrap(&text, options);
+        assert_eq!(lines[1], command);
+        assert!(lines.iter().skip(2).all(|l| l.len() <= 30), "{lines:?}");
     }
 
     #[test]

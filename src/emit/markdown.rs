@@ -136,12 +136,14 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             let location = match report.files.get(d.location.file) {
                 Some(file) => {
                     let pos = file.position(d.location.span.start);
-                    let text = format!("{}:{}:{}", file.name, pos.line, pos.column);
+                    // Relative to the repository root, as the commit's file browser is.
+                    let path = report.repository_path(&file.name);
+                    let text = format!("{path}:{}:{}", pos.line, pos.column);
                     match report.source_url {
                         Some(base) if file.path.is_some() => format!(
                             "[{}]({base}{}#L{})",
                             cell(&text),
-                            encode_path(&file.name),
+                            encode_path(&path),
                             pos.line
                         ),
                         _ => code(&text),

@@ -15,7 +15,7 @@ pub mod sarif;
 pub mod statistics;
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Summary};
@@ -63,7 +63,7 @@ impl Default for Style {
         Self {
             color: false,
             links: false,
-            width: 100,
+            width: crate::cli::DEFAULT_WIDTH,
             quiet: false,
         }
     }
@@ -78,8 +78,12 @@ pub struct Report<'a> {
     pub catalog: &'a Catalog,
     /// The names of the analyzed templates (JUnit test cases).
     pub templates: &'a [String],
-    /// The directory relative file names are relative to (SARIF `%SRCROOT%`); empty when
-    /// unknown.
+    /// The directory relative file names are relative to (the run's current directory); empty
+    /// when unknown.
+    pub cwd: &'a Path,
+    /// The repository's root (SARIF `%SRCROOT%`): the SARIF, Markdown and GitLab reports give
+    /// paths relative to it, so their links work wherever the run started
+    /// ([`repository_root`]); empty when unknown.
     pub root: &'a Path,
     /// The map of the run (Markdown and HTML reports).
     pub map: Option<&'a crate::map::Map>,
@@ -88,6 +92,60 @@ pub struct Report<'a> {
     pub source_url: Option<&'a str>,
     /// How long the analysis took (JUnit `time`); `None` when not measured.
     pub elapsed: Option<Duration>,
+}
+
+impl Report<'_> {
+    /// A reported file name as a path relative to the repository root, with `/` separators
+    /// (`auth.yaml` of a run started in `infra/` is `infra/auth.yaml`); a file outside the root,
+    /// or a run without one, keeps its name.
+    pub fn repository_path(&self, name: &str) -> String {
+        let name = name.replace('\\', "/");
+        if self.root.as_os_str().is_empty() {
+            return name;
+        }
+        let path = Path::new(&name);
+        let absolute = if path.is_absolute() {
+            normalize(path)
+        } else if self.cwd.as_os_str().is_empty() {
+            return name;
+        } else {
+            normalize(&self.cwd.join(path))
+        };
+        match absolute.strip_prefix(normalize(self.root)) {
+            Ok(relative) if !relative.as_os_str().is_empty() => relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+            _ => name,
+        }
+    }
+}
+
+/// `.` and `..` removed without touching the file system (the file may be standard input).
+pub(crate) fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The repository `dir` is in: the nearest directory from `dir` upward holding `.git` (a
+/// directory, or the file of a worktree or submodule); `dir` itself when there is none.
+pub fn repository_root(dir: &Path) -> PathBuf {
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(dir)
+        .to_path_buf()
 }
 
 /// Writes `report` in `format`.

@@ -3,7 +3,9 @@
 //!
 //! Choices a consumer may rely on:
 //! - `tool.driver.rules` lists every rule of the run's catalog (plus a stub for a code the
-//!   catalog lacks), so `ruleIndex` is stable for a given rule set whatever was found.
+//!   catalog lacks), so `ruleIndex` is stable for a given rule set whatever was found. A rule's
+//!   `fullDescription` is its "What it does", cut to GitHub's 1,024 characters at a sentence
+//!   when longer; its whole documentation is `help` (`markdown` and `text`).
 //! - `message.text` is the diagnostic's message, exactly as in the JSON format, followed, when
 //!   the diagnostic has related locations, by a link to each (` (see [sandbox declared here](1);
 //!   [stack environment](2))`): GitHub code scanning shows a related location only when the
@@ -12,8 +14,9 @@
 //!   go in the result's `properties`.
 //! - Columns are UTF-16 code units (`run.columnKind`), `endColumn` is exclusive, and
 //!   `byteOffset`/`byteLength` give the same span in bytes.
-//! - Paths under the current directory are relative URIs against `%SRCROOT%`; other paths are
-//!   absolute `file://` URIs.
+//! - `%SRCROOT%` is the repository root (found from `.git` upward, or `--repository-root`): paths
+//!   under it are relative URIs against it, wherever the run started; other paths are absolute
+//!   `file://` URIs.
 //! - `partialFingerprints["sandtrap/v1"]` is the hash of `super::fingerprint`: stable across
 //!   line moves and message rewording. `primaryLocationLineHash` is not written: GitHub's
 //!   upload-sarif action computes it from the file with its own algorithm, and a different hash
@@ -25,8 +28,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
-use super::Report;
 use super::fingerprint::fingerprints;
+use super::{Report, normalize};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::rules::Rule;
 
@@ -282,7 +285,9 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         full_description: rule
             .section("What it does")
             .filter(|s| !s.is_empty())
-            .map(|s| Message { text: s.to_owned() }),
+            .map(|s| Message {
+                text: bounded(s, MAX_DESCRIPTION_CHARS),
+            }),
         help: (!docs.is_empty()).then(|| MultiformatMessage {
             text: docs.to_owned(),
             markdown: docs.to_owned(),
@@ -292,6 +297,28 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
             level: level(rule.severity),
         },
     }
+}
+
+/// GitHub code scanning's limit on a rule's `fullDescription` (longer ones are refused or cut).
+pub const MAX_DESCRIPTION_CHARS: usize = 1024;
+
+/// `text` in at most `max` characters: whole when it fits, else cut after the last sentence
+/// that fits (or the last word), with `…` saying so.
+fn bounded(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let room = text
+        .char_indices()
+        .nth(max - 1)
+        .map_or(text.len(), |(at, _)| at);
+    let head = &text[..room];
+    let cut = head
+        .rfind(". ")
+        .map(|at| at + 1)
+        .or_else(|| head.rfind(char::is_whitespace))
+        .unwrap_or(room);
+    format!("{}…", head[..cut].trim_end())
 }
 
 fn stub(d: &Diagnostic) -> ReportingDescriptor {
@@ -357,7 +384,7 @@ fn location<'a>(
     Some(SarifLocation {
         id,
         physical_location: PhysicalLocation {
-            artifact_location: artifact(&file.name, report.root),
+            artifact_location: artifact(&file.name, report.cwd, report.root),
             region: Region {
                 start_line: start.line,
                 start_column: start.utf16_column,
@@ -372,20 +399,20 @@ fn location<'a>(
     })
 }
 
-/// The artifact location of a reported file name: relative to `%SRCROOT%` when under `root`,
-/// an absolute `file://` URI otherwise.
-fn artifact(name: &str, root: &Path) -> ArtifactLocation {
+/// The artifact location of a reported file name (relative to `cwd`, or absolute): relative to
+/// `%SRCROOT%` when under `root`, an absolute `file://` URI otherwise.
+fn artifact(name: &str, cwd: &Path, root: &Path) -> ArtifactLocation {
     let path = PathBuf::from(name.replace('\\', "/"));
     let absolute = if path.is_absolute() {
         normalize(&path)
-    } else if root.as_os_str().is_empty() {
-        // No root to resolve against: keep the name relative.
+    } else if cwd.as_os_str().is_empty() || root.as_os_str().is_empty() {
+        // No directory to resolve against: keep the name relative.
         return ArtifactLocation {
             uri: relative_uri(&normalize(&path)),
             uri_base_id: Some(SRCROOT),
         };
     } else {
-        normalize(&root.join(&path))
+        normalize(&cwd.join(&path))
     };
     match absolute.strip_prefix(normalize(root)) {
         Ok(relative) if !root.as_os_str().is_empty() => ArtifactLocation {
@@ -397,23 +424,6 @@ fn artifact(name: &str, root: &Path) -> ArtifactLocation {
             uri_base_id: None,
         },
     }
-}
-
-/// `.` and `..` removed without touching the file system (the file may be standard input).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 fn relative_uri(path: &Path) -> String {
@@ -470,8 +480,23 @@ mod tests {
     use super::*;
 
     fn uri(name: &str, root: &str) -> (String, Option<&'static str>) {
-        let a = artifact(name, Path::new(root));
+        let a = artifact(name, Path::new(root), Path::new(root));
         (a.uri, a.uri_base_id)
+    }
+
+    #[test]
+    fn names_relative_to_a_subdirectory_are_relative_to_the_repository() {
+        let a = artifact("auth.yaml", Path::new("/repo/infra"), Path::new("/repo"));
+        assert_eq!(
+            (a.uri.as_str(), a.uri_base_id),
+            ("infra/auth.yaml", Some(SRCROOT))
+        );
+        let a = artifact(
+            "../shared/x.yaml",
+            Path::new("/repo/infra"),
+            Path::new("/repo"),
+        );
+        assert_eq!(a.uri, "shared/x.yaml");
     }
 
     #[test]
@@ -507,6 +532,16 @@ mod tests {
             uri("/repo/in/t.yaml", "/repo"),
             ("in/t.yaml".to_owned(), Some(SRCROOT))
         );
+    }
+
+    #[test]
+    fn descriptions_are_cut_at_a_sentence_within_the_limit() {
+        assert_eq!(bounded("Short. Text.", 20), "Short. Text.");
+        assert_eq!(bounded("One two. Three four five.", 20), "One two.…");
+        assert_eq!(bounded("One two three four five", 12), "One two…");
+        let long = "é".repeat(2000);
+        let cut = bounded(&long, MAX_DESCRIPTION_CHARS);
+        assert_eq!(cut.chars().count(), MAX_DESCRIPTION_CHARS);
     }
 
     #[test]

@@ -70,17 +70,10 @@ pub(crate) fn analyze(
         ses.region.as_deref(),
     );
     let mut spans = spans(file, sender, &fields);
-    spans.ses_state = declaration
-        .and_then(|d| d.location.as_ref())
-        .map(|(f, span)| span_fact(f, *span));
-    spans.environment = stack
-        .environment_location
-        .as_ref()
-        .map(|(f, span)| span_fact(f, *span));
-    spans.identity = identity
-        .location
-        .as_ref()
-        .map(|(f, span)| span_fact(f, *span));
+    let at = |location: Option<&(String, Span)>| location.map(|(f, span)| span_fact(f, *span));
+    spans.ses_state = at(declaration.and_then(|d| d.location.as_ref()));
+    spans.environment = at(stack.environment_location.as_ref());
+    spans.identity = at(identity.location.as_ref());
 
     let id = format!("{file}#{}#{n}", sender.resource);
     // What rules need is unknown when the pool sends through SES, or when how it sends is.
@@ -98,14 +91,7 @@ pub(crate) fn analyze(
         language: sender.language,
         names: crate::extract::PropertyNames::of(sender.language, sender.kind),
         cdk_path: sender.cdk_path.clone(),
-        assumptions: sender
-            .assumptions
-            .iter()
-            .map(|a| AssumptionFact {
-                condition: a.condition.clone(),
-                value: a.value,
-            })
-            .collect(),
+        assumptions: assumption_facts(sender),
         note: note(stack, sender),
         account: stack.account.clone(),
         pool_region: region.map(str::to_owned),
@@ -118,12 +104,7 @@ pub(crate) fn analyze(
         custom_email_sender,
         has_source_arn: fields[Property::SourceArn].is_present(),
         source_arn: arn_text.map(|text| source_arn(text, &arn)),
-        region_check: RegionCheck {
-            verdict: regions::verdict(region, ses.region.as_deref()),
-            allowed: region
-                .and_then(regions::allowed)
-                .map(|list| list.into_iter().map(str::to_owned).collect()),
-        },
+        region_check: region_check(region, ses.region.as_deref()),
         identity: IdentityJoin {
             name: arn.identity.clone(),
             verdict: identity.verdict,
@@ -153,6 +134,25 @@ pub(crate) fn analyze(
         unchecked_combinations: sender.unchecked_combinations,
         spans,
     })
+}
+
+fn assumption_facts(sender: &Sender) -> Vec<AssumptionFact> {
+    (sender.assumptions.iter())
+        .map(|a| AssumptionFact {
+            condition: a.condition.clone(),
+            value: a.value,
+        })
+        .collect()
+}
+
+/// May the pool's region use that SES region?
+fn region_check(pool: Option<&str>, ses: Option<&str>) -> RegionCheck {
+    RegionCheck {
+        verdict: regions::verdict(pool, ses),
+        allowed: pool
+            .and_then(regions::allowed)
+            .map(|list| list.into_iter().map(str::to_owned).collect()),
+    }
 }
 
 /// The spans of the sender's own template.

@@ -9,6 +9,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sesv2::config::ProvideCredentials;
 
 use super::error::{self, classify};
+use super::untrusted::BoundedAnswers;
 use crate::join::live::{AccountState, AwsOptions, ErrorKind, IdentityState, LookupError, Route};
 
 /// The shared configuration: environment, profile (`--aws-profile`), SSO or instance role, as
@@ -64,6 +65,7 @@ pub(super) async fn reach(
         } => {
             let config = aws_sdk_sts::config::Builder::from(sdk)
                 .region(Region::new(region.to_owned()))
+                .interceptor(BoundedAnswers)
                 .build();
             let client = aws_sdk_sts::Client::from_conf(config);
             let mut request = client
@@ -144,10 +146,24 @@ pub(super) async fn reach(
     }
 }
 
+/// The credentials of `sdk`, when they can be had (to mask their values in what the lookup
+/// keeps).
+pub(super) async fn credentials(
+    sdk: &SdkConfig,
+    timeout: Duration,
+) -> Option<aws_sdk_sesv2::config::Credentials> {
+    let provider = sdk.credentials_provider()?;
+    tokio::time::timeout(timeout, provider.provide_credentials())
+        .await
+        .ok()?
+        .ok()
+}
+
 /// The SESv2 client of one region.
 pub(super) fn ses(sdk: &SdkConfig, region: &str) -> aws_sdk_sesv2::Client {
     let config = aws_sdk_sesv2::config::Builder::from(sdk)
         .region(Region::new(region.to_owned()))
+        .interceptor(BoundedAnswers)
         .build();
     aws_sdk_sesv2::Client::from_conf(config)
 }
@@ -192,6 +208,7 @@ pub(super) async fn caller_account(
     }
     let config = aws_sdk_sts::config::Builder::from(sdk)
         .region(Region::new(region.to_owned()))
+        .interceptor(BoundedAnswers)
         .build();
     let client = aws_sdk_sts::Client::from_conf(config);
     match client.get_caller_identity().send().await {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use aws_sdk_sesv2::config::http::HttpResponse;
 use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
 
+use super::untrusted;
 use crate::join::live::{ErrorKind, LookupError};
 
 /// The IAM action an operation needs.
@@ -24,13 +25,15 @@ pub(super) fn classify<E: ProvideErrorMetadata>(
     timeout: Duration,
 ) -> LookupError {
     let (kind, code, message) = match err {
+        // What the endpoint says is untrusted: a code only when it looks like one, a message
+        // cut short, escaped and without credentials.
         SdkError::ServiceError(context) => {
-            let code = context.err().code().map(str::to_owned);
+            let code = context.err().code().and_then(untrusted::code);
             let status = context.raw().status().as_u16();
             let message = context
                 .err()
                 .message()
-                .map_or_else(|| format!("HTTP status {status}"), str::to_owned);
+                .map_or_else(|| format!("HTTP status {status}"), untrusted::message);
             (service_kind(code.as_deref(), status), code, message)
         }
         SdkError::TimeoutError(_) => (
@@ -62,7 +65,10 @@ pub(super) fn classify<E: ProvideErrorMetadata>(
         SdkError::ResponseError(_) => (
             ErrorKind::Other,
             None,
-            "the answer could not be read".to_owned(),
+            format!(
+                "the answer could not be read (or was larger than {} KiB)",
+                untrusted::MAX_ANSWER_BYTES / 1024
+            ),
         ),
         _ => (
             ErrorKind::Other,

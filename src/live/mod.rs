@@ -11,6 +11,7 @@
 
 mod client;
 mod error;
+mod untrusted;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -58,8 +59,34 @@ enum Answer {
     Identity(IdentityKey, Result<IdentityState, LookupError>),
 }
 
+/// [`lookup_questions`], with the run's own credentials masked in every error it keeps.
 async fn lookup_all(targets: &LookupTargets, options: &AwsOptions) -> LiveFacts {
+    let mut secrets = untrusted::Secrets::default();
+    let mut facts = lookup_questions(targets, options, &mut secrets).await;
+    for lookup in facts.accounts.values_mut() {
+        if let Err(err) = &mut lookup.result {
+            secrets.redact(err);
+        }
+    }
+    for err in facts
+        .identities
+        .values_mut()
+        .filter_map(|r| r.as_mut().err())
+    {
+        secrets.redact(err);
+    }
+    facts
+}
+
+async fn lookup_questions(
+    targets: &LookupTargets,
+    options: &AwsOptions,
+    secrets: &mut untrusted::Secrets,
+) -> LiveFacts {
     let sdk = client::load(options).await;
+    if let Some(credentials) = client::credentials(&sdk, options.timeout).await {
+        secrets.add(&credentials);
+    }
     // STS answers in any region of the partition; the first SES region is in the right one.
     let sts_region = targets
         .accounts
@@ -72,6 +99,11 @@ async fn lookup_all(targets: &LookupTargets, options: &AwsOptions) -> LiveFacts 
     };
 
     let reached = reach_accounts(&sdk, targets, &caller, options).await;
+    for config in reached.values().flatten() {
+        if let Some(credentials) = client::credentials(config, options.timeout).await {
+            secrets.add(&credentials);
+        }
+    }
     let mut clients: BTreeMap<(String, String), aws_sdk_sesv2::Client> = BTreeMap::new();
     // The client that asks about `account` in `region`, or why there is none.
     let mut client_for =

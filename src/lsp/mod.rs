@@ -266,11 +266,12 @@ fn capabilities(encoding: Encoding) -> Value {
     })
 }
 
+/// Shows `message`, which may quote settings and URLs of the workspace, printable.
 fn show_message(connection: &Connection, kind: u8, message: &str) {
     let _ = connection.sender.send(
         Notification::new(
             "window/showMessage".to_owned(),
-            json!({"type": kind, "message": message}),
+            json!({"type": kind, "message": crate::printable::escape(message)}),
         )
         .into(),
     );
@@ -284,7 +285,7 @@ fn warn_unknown_settings(connection: &Connection, settings: &Settings) {
             2,
             &format!(
                 "sandtrap: unknown settings ignored: {} (known: region, account, params, \
-                 sesSandbox, sesProduction, config)",
+                 sesSandbox, sesProduction, config, walkLimit)",
                 keys.join(", ")
             ),
         );

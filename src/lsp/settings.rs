@@ -8,6 +8,11 @@ use serde::Deserialize;
 
 use crate::check::CheckOptions;
 
+/// Files and folders a walk of the workspace reads at most, unless `walkLimit` says otherwise:
+/// far more than a repository of templates holds once `.gitignore` is honoured, far less than
+/// `/` or a home directory.
+pub const DEFAULT_WALK_LIMIT: usize = 100_000;
+
 /// Why the settings a client sent cannot be used; shown to the user, the previous settings stay.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum SettingsError {
@@ -32,6 +37,9 @@ pub struct Settings {
     /// A configuration file used instead of finding `.sandtrap.yaml` upward; relative paths are
     /// taken from the first workspace folder.
     pub config: Option<String>,
+    /// Files and folders a walk of the workspace reads at most ([`DEFAULT_WALK_LIMIT`]): a
+    /// workspace folder of `/` or a home directory is never read to its end.
+    pub walk_limit: Option<usize>,
     /// Keys this version does not know, reported to the user rather than refused: a client may
     /// send its whole settings section.
     #[serde(flatten)]
@@ -92,6 +100,7 @@ impl Settings {
             ses_production: self.ses_production.clone(),
             config: self.config.as_deref().map(|c| absolute(&cwd, c)),
             overrides,
+            max_walk_entries: Some(self.walk_limit.unwrap_or(DEFAULT_WALK_LIMIT)),
             ..CheckOptions::default()
         }
     }

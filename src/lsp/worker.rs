@@ -16,6 +16,7 @@ use serde_json::json;
 
 use super::convert::{self, Encoding, path_to_uri};
 use super::{Document, Log, Workspace, lock};
+use crate::cancel::Cancel;
 use crate::check::{self, CheckError, CheckOptions};
 use crate::source::SourceFile;
 
@@ -54,6 +55,8 @@ pub struct Context {
 
 pub struct Worker {
     triggers: Sender<Trigger>,
+    /// The flag of the run in progress (or of the last one).
+    running: Arc<Mutex<Cancel>>,
     handle: Option<JoinHandle<()>>,
 }
 
@@ -61,20 +64,31 @@ impl Worker {
     pub fn spawn(context: Context) -> Worker {
         let (triggers, receiver) = crossbeam_channel::unbounded();
         let log = Arc::clone(&context.log);
+        let running = Arc::new(Mutex::new(Cancel::new()));
+        let shared = Arc::clone(&running);
         let handle = std::thread::Builder::new()
             .name("sandtrap-analysis".to_owned())
-            .spawn(move || run_loop(&context, &receiver))
+            .spawn(move || run_loop(&context, &receiver, &shared))
             .map_err(|e| log(&format!("cannot start the analysis thread: {e}")))
             .ok();
-        Worker { triggers, handle }
+        Worker {
+            triggers,
+            running,
+            handle,
+        }
     }
 
+    /// Asks for a run; the one in progress, if any, is stale now and stops early (what it
+    /// analyzed is kept in the cache for the next).
     pub fn trigger(&self, trigger: Trigger) {
+        lock(&self.running).cancel();
         let _ = self.triggers.send(trigger);
     }
 
-    /// Finishes the run in progress, then stops the thread.
+    /// Cancels the run in progress, then stops the thread: it ends within one file's analysis
+    /// or one entry of a walk, however big the workspace.
     pub fn stop(mut self) {
+        lock(&self.running).cancel();
         let _ = self.triggers.send(Trigger::Stop);
         if let Some(handle) = self.handle.take() {
             let _ = handle.join();
@@ -82,7 +96,7 @@ impl Worker {
     }
 }
 
-fn run_loop(context: &Context, triggers: &Receiver<Trigger>) {
+fn run_loop(context: &Context, triggers: &Receiver<Trigger>, running: &Mutex<Cancel>) {
     let mut state = PublishState::default();
     while let Ok(first) = triggers.recv() {
         if first == Trigger::Stop {
@@ -107,7 +121,11 @@ fn run_loop(context: &Context, triggers: &Receiver<Trigger>) {
                 Err(RecvTimeoutError::Timeout) => break,
             }
         }
-        analyze(context, &mut state);
+        // A fresh flag per run, raised by the next trigger; one raised before this run began
+        // (by the trigger that started it) is left behind.
+        let cancel = Cancel::new();
+        *lock(running) = cancel.clone();
+        analyze(context, &mut state, cancel);
     }
 }
 
@@ -120,12 +138,14 @@ struct PublishState {
     /// every keystroke.
     published: BTreeMap<String, (Uri, Option<i32>, Vec<lsp_types::Diagnostic>)>,
     last_error: Option<String>,
+    /// The message that the walk stopped at its bound was shown (once per server).
+    walk_limit_shown: bool,
     /// Each file's analysis from earlier runs: an edit re-analyzes the files that changed, then
     /// joins and checks the whole workspace again.
     cache: check::Cache,
 }
 
-fn analyze(context: &Context, state: &mut PublishState) {
+fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
     let (options, documents) = {
         let mut workspace = lock(&context.workspace);
         workspace.changes.take_into(&mut state.cache);
@@ -146,6 +166,8 @@ fn analyze(context: &Context, state: &mut PublishState) {
         // own working directory).
         return;
     }
+    let options = CheckOptions { cancel, ..options };
+    (context.log)(&format!("checking {:?}", options.paths));
     let started = Instant::now();
     // Nothing reachable from input may panic; should it happen anyway, the editor keeps its
     // server and the log says why.
@@ -163,7 +185,16 @@ fn analyze(context: &Context, state: &mut PublishState) {
     let outcome = match outcome {
         Ok(outcome) => {
             state.last_error = None;
+            if outcome.walk_limit_reached && !state.walk_limit_shown {
+                state.walk_limit_shown = true;
+                walk_limit_message(context, &options);
+            }
             outcome
+        }
+        // A newer trigger, `shutdown` or `exit`: nothing to publish.
+        Err(CheckError::Cancelled) => {
+            (context.log)("run cancelled");
+            return;
         }
         Err(err) => return report_error(context, state, &options, &documents, &err),
     };
@@ -277,6 +308,30 @@ fn publish(
         .send(Notification::new("textDocument/publishDiagnostics".to_owned(), params).into());
 }
 
+/// Says that the walk of the workspace stopped at its bound, which files were left out, and how
+/// to narrow the workspace.
+fn walk_limit_message(context: &Context, options: &CheckOptions) {
+    let bound = options.max_walk_entries.unwrap_or_default();
+    let roots: Vec<String> = (options.paths.iter())
+        .map(|p| crate::printable::escape(&p.to_string_lossy()).into_owned())
+        .collect();
+    let message = format!(
+        "sandtrap: the workspace ({}) has more than {bound} files and folders; only the \
+         templates among the first {bound} are checked. Open the folder that holds your \
+         templates instead, list what to skip in a .ignore file there, or raise the `walkLimit` \
+         setting.",
+        roots.join(", ")
+    );
+    (context.log)(&message);
+    let _ = context.out.send(
+        Notification::new(
+            "window/showMessage".to_owned(),
+            json!({"type": 2, "message": message}),
+        )
+        .into(),
+    );
+}
+
 /// A run that could not happen is shown to the user, once per error: as a message, and, for a
 /// broken configuration file of the workspace, as a diagnostic on it too.
 fn report_error(
@@ -286,7 +341,8 @@ fn report_error(
     documents: &BTreeMap<PathBuf, Document>,
     err: &CheckError,
 ) {
-    let text = err.to_string();
+    // It quotes settings files and paths of the workspace.
+    let text = crate::printable::escape(&err.to_string()).into_owned();
     (context.log)(&format!("cannot analyze the workspace: {text}"));
     if state.last_error.as_deref() != Some(text.as_str()) {
         let _ = context.out.send(
@@ -312,7 +368,8 @@ fn report_error(
             .or_else(|| crate::input::read_settings(&path, &options.cwd).ok())
             .unwrap_or_default();
         let file = SourceFile::new(path.to_string_lossy(), Some(path.clone()), source_text);
-        let help = miette::Diagnostic::help(&**config_error).map(|h| h.to_string());
+        let help = miette::Diagnostic::help(&**config_error)
+            .map(|h| crate::printable::escape(&h.to_string()).into_owned());
         let mut message = text;
         if let Some(help) = help {
             message.push_str(&format!("\nhelp: {help}"));

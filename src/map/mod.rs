@@ -172,6 +172,22 @@ pub struct Edge {
     pub label: String,
 }
 
+impl Map {
+    /// Makes every string of the map printable ([`crate::printable`]): logical ids, stack and
+    /// identity names come from templates. Through its JSON form, so no field is forgotten, and
+    /// only when some string needs it.
+    pub fn escape(&mut self) {
+        let Ok(mut value) = serde_json::to_value(&*self) else {
+            return;
+        };
+        if crate::printable::escape_json(&mut value)
+            && let Ok(escaped) = serde_json::from_value(value)
+        {
+            *self = escaped;
+        }
+    }
+}
+
 /// Findings of the run by (file, resource).
 type FindingIndex<'a> = BTreeMap<(&'a str, &'a str), Vec<&'a Diagnostic>>;
 

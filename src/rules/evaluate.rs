@@ -20,6 +20,7 @@ use jsonpath_rust::parser::model::{
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
+use super::patterns::Runnable;
 use super::{Case, Catalog, Rule, RuleFilter};
 use crate::diagnostic::{Diagnostic, Location, Related};
 use crate::join::Facts;
@@ -30,7 +31,7 @@ use crate::source::{FileId, Span};
 #[derive(Clone, Debug)]
 pub(super) struct Local {
     collection: String,
-    query: JpQuery,
+    query: Runnable,
     /// Equalities the filter asks of every element it keeps (`@.kind == 'user-pool'` among its
     /// `&&` terms, a string or boolean literal): checked first on the element, they skip the
     /// query for the many elements a case is not about.
@@ -60,6 +61,8 @@ impl Local {
             Segment::Selector(Selector::Filter(filter)) => required(filter),
             _ => Vec::new(),
         };
+        // Its patterns are the whole query's, which loading checked.
+        let query = Runnable::new(&query).ok()?;
         (!reads_root).then(|| Local {
             collection: collection.clone(),
             query,
@@ -270,15 +273,9 @@ impl<'r> Progress<'r> {
     /// Every case of the rule over the whole document.
     fn over_whole(&mut self, document: &Value, file_id: &FileIds<'_>) {
         for (index, case) in self.rule.cases.iter().enumerate() {
-            // A query over a plain `Value` cannot fail at run time once it has parsed; should
-            // the engine still refuse, the case reports nothing.
-            let Ok(matches) = jsonpath_rust::query::js_path_process(&case.compiled, document)
-            else {
-                continue;
-            };
-            for found in matches {
-                self.consider(index, found.val, || found.path.clone(), file_id);
-            }
+            case.runnable.run(document, &mut |value, path| {
+                self.consider(index, value, || path.to_owned(), file_id);
+            });
         }
     }
 
@@ -335,19 +332,14 @@ fn run(catalog: &Catalog, source: Source<'_>, file_id: &FileIds<'_>) -> Vec<Diag
                     if !one.get(0).is_some_and(|element| l.may_match(element)) {
                         continue;
                     }
-                    // A query over a plain `Value` cannot fail at run time once it has parsed;
-                    // should the engine still refuse, the case reports nothing.
-                    let Ok(matches) = jsonpath_rust::query::js_path_process(&l.query, one) else {
-                        continue;
-                    };
-                    for found in matches {
+                    l.query.run(one, &mut |value, found| {
                         // `$[0]...` within the element: the same object as `$['senders'][N]...`.
                         let path = || {
-                            let inner = found.path.strip_prefix("$[0]").unwrap_or(&found.path);
+                            let inner = found.strip_prefix("$[0]").unwrap_or(found);
                             format!("$['{collection}'][{element}]{inner}")
                         };
-                        state.consider(index, found.val, path, file_id);
-                    }
+                        state.consider(index, value, path, file_id);
+                    });
                 }
             }
             // Only what was found leaves the element: (rule, case, object, diagnostic).
@@ -386,8 +378,9 @@ fn run(catalog: &Catalog, source: Source<'_>, file_id: &FileIds<'_>) -> Vec<Diag
 /// Whether `object` satisfies the rule's `where:`.
 fn holds(filter: &RuleFilter, object: &Value) -> bool {
     let one = Value::Array(vec![object.clone()]);
-    jsonpath_rust::query::js_path_process(&filter.compiled, &one)
-        .is_ok_and(|matches| !matches.is_empty())
+    let mut found = false;
+    filter.runnable.run(&one, &mut |_, _| found = true);
+    found
 }
 
 fn report(

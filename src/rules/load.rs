@@ -340,8 +340,9 @@ impl Checker<'_> {
             code: raw.code.value,
             name: raw.name.value,
             severity,
-            summary: summary.to_owned(),
-            docs: raw.docs.unwrap_or_default(),
+            // `explain`, `rules`, SARIF, the HTML report and hover print these as they are.
+            summary: crate::printable::escape(summary).into_owned(),
+            docs: crate::printable::escape_lines(&raw.docs.unwrap_or_default()).into_owned(),
             filter,
             cases,
             source,
@@ -416,12 +417,8 @@ impl Checker<'_> {
     /// `where:`, a filter expression as inside `[?...]`.
     fn filter(&self, raw: &Spanned<String>) -> Result<super::RuleFilter, RuleError> {
         let text = raw.value.trim();
-        jsonpath_rust::parser::parse_json_path(&format!("$[?{text}]"))
-            .map(|compiled| super::RuleFilter {
-                text: text.to_owned(),
-                compiled,
-            })
-            .map_err(|error| {
+        let compiled =
+            jsonpath_rust::parser::parse_json_path(&format!("$[?{text}]")).map_err(|error| {
                 let message = format!(
                     "`where` is a filter expression on `@`, as inside `[?...]`: {}",
                     error
@@ -432,12 +429,55 @@ impl Checker<'_> {
                         .unwrap_or("it does not parse")
                 );
                 query_error(&self.src, &message, self.span(raw))
-            })
+            })?;
+        let runnable = self.runnable(raw, &compiled)?;
+        Ok(super::RuleFilter {
+            text: text.to_owned(),
+            compiled,
+            runnable,
+        })
+    }
+
+    /// The query with its `match()`/`search()` patterns checked and compiled: a pattern that
+    /// cannot be used is an error located at it (a rule that silently never fires is worse
+    /// than none).
+    fn runnable(
+        &self,
+        raw: &Spanned<String>,
+        compiled: &jsonpath_rust::parser::model::JpQuery,
+    ) -> Result<super::patterns::Runnable, RuleError> {
+        super::patterns::Runnable::new(compiled).map_err(|error| {
+            let whole = self.span(raw);
+            // As written: a `\` of the pattern is `\\` in the query's string, and may be
+            // doubled again by YAML's quotes.
+            let at = (error.pattern.as_deref())
+                .and_then(|pattern| {
+                    let escaped = pattern.replace('\\', "\\\\");
+                    let twice = escaped.replace('\\', "\\\\");
+                    [pattern, &escaped, &twice]
+                        .into_iter()
+                        .find_map(|written| self.find_within(whole, written))
+                })
+                .unwrap_or(whole);
+            Located::new(
+                "sandtrap::rules::pattern",
+                error.message,
+                &self.src,
+                at,
+                "here",
+            )
+            .with_help(
+                "patterns are I-Regexps (RFC 9485) written as string literals, e.g. \
+                 `match(@.from, '.*@example\\.com')`",
+            )
+            .into()
+        })
     }
 
     fn case_syntax(&self, raw: &RawCase) -> Result<Case, RuleError> {
         let compiled = jsonpath_rust::parser::parse_json_path(&raw.query.value)
             .map_err(|error| self.query_error(&raw.query, &error.to_string()))?;
+        let runnable = self.runnable(&raw.query, &compiled)?;
         let severity = raw
             .severity
             .as_ref()
@@ -462,6 +502,7 @@ impl Checker<'_> {
         Ok(Case {
             local: super::evaluate::Local::of(&compiled),
             compiled,
+            runnable,
             severity,
             at: self.keys(&raw.at)?,
             message: self.template("message", &raw.message)?,

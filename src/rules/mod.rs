@@ -6,6 +6,7 @@
 
 mod evaluate;
 mod load;
+mod patterns;
 mod schema;
 mod template;
 
@@ -78,6 +79,8 @@ struct Origin {
 pub struct RuleFilter {
     pub text: String,
     compiled: JpQuery,
+    /// What runs: `compiled` with its patterns precomputed ([`patterns`]).
+    runnable: patterns::Runnable,
 }
 
 /// One query of a rule and what to report for each object it matches.
@@ -86,6 +89,9 @@ pub struct Case {
     /// The JSONPath query as written; parsed once at load into `compiled`.
     pub query: String,
     compiled: JpQuery,
+    /// What runs over the whole document: `compiled` with its patterns precomputed
+    /// ([`patterns`]).
+    runnable: patterns::Runnable,
     /// The same query over one element of a collection, when it reads nothing else: the rules
     /// then run over each fact on its own ([`evaluate`]).
     local: Option<evaluate::Local>,
@@ -108,10 +114,12 @@ pub struct RelatedSpec {
 }
 
 impl Rule {
-    /// The documentation URL of a built-in rule; rules of the user's own have none.
+    /// The documentation URL of a built-in rule (its page's directory, with the slash: a static
+    /// host answers it without a redirect, and the page's relative links resolve under a
+    /// project site's path); rules of the user's own have none.
     pub fn url(&self) -> Option<String> {
         match self.source {
-            RuleSource::Builtin => Some(format!("{RULES_URL}{}", self.code)),
+            RuleSource::Builtin => Some(format!("{RULES_URL}{}/", self.code)),
             RuleSource::File(_) => None,
         }
     }

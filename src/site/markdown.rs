@@ -83,7 +83,7 @@ pub fn render(markdown: &str, link: &dyn Fn(&str) -> Link) -> (String, Outline, 
     }
     let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut html_out, out.into_iter());
-    (html_out, outline, text)
+    (crate::printable::guard_html(html_out), outline, text)
 }
 
 /// The text of a heading, from the events after its start up to its end.

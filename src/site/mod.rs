@@ -14,9 +14,13 @@ use markdown::{Link, Outline, escape};
 
 use crate::rules::{Catalog, Rule, RuleSource};
 
-/// Where the site is published: set at build time by `SANDTRAP_DOCS_URL` (the release sets it;
-/// default `https://sandtrap.dev/`). Every rule's URL is this plus `rules/CODE`.
+/// Where the site is published: the GitHub Pages address of [`REPOSITORY_URL`]
+/// (`.github/workflows/pages.yml` publishes it there), or `SANDTRAP_DOCS_URL` at build time for
+/// a build that publishes it elsewhere. Every rule's URL is this plus `rules/CODE`.
 pub const DOCS_URL: &str = env!("SANDTRAP_DOCS_URL");
+
+/// The project's repository: Cargo.toml's `repository`, the one place the address is written.
+pub const REPOSITORY_URL: &str = env!("CARGO_PKG_REPOSITORY");
 
 const STYLE: &str = include_str!("assets/style.css");
 const SEARCH: &str = include_str!("assets/search.js");
@@ -113,7 +117,7 @@ impl Site {
         Ok(())
     }
 
-    /// The file a published URL is served from (`https://sandtrap.dev/rules/ST101` →
+    /// The file a published URL is served from (`DOCS_URL` + `rules/ST101` →
     /// `rules/ST101/index.html`), when the site has it.
     pub fn page_for_url(&self, url: &str) -> Option<&str> {
         let path = url.strip_prefix(DOCS_URL)?;

@@ -1,7 +1,8 @@
 //! The window of a file a human report shows around one diagnostic's spans: a few lines, long
 //! lines cut around the spans' ends with `…`, so a report costs a bounded number of bytes and
 //! miette is never handed a line it cannot format (its graphical handler panics past column
-//! 65,535).
+//! 65,535). Control characters of the lines are shown, never printed raw
+//! ([`crate::printable`]): an ESC in a template must not reach the terminal.
 
 use super::{SourceFile, Span};
 
@@ -17,12 +18,34 @@ pub const RADIUS: usize = 40;
 
 const ELLIPSIS: &str = "…";
 
-/// A stretch of the original text copied into the window.
+/// A stretch of the original text copied into the window: verbatim (`window_len == len`), or
+/// one character shown as its escape.
 #[derive(Debug, Clone, Copy)]
 struct Piece {
     window: usize,
     original: usize,
     len: usize,
+    window_len: usize,
+}
+
+impl Piece {
+    /// The window offset of an original offset within the piece.
+    fn to_window(self, offset: usize) -> usize {
+        match offset.saturating_sub(self.original) {
+            at if self.len == self.window_len => self.window + at,
+            0 => self.window,
+            _ => self.window + self.window_len,
+        }
+    }
+
+    /// The original offset of a window offset within the piece.
+    fn to_original(self, offset: usize) -> usize {
+        match offset.saturating_sub(self.window) {
+            at if self.len == self.window_len => self.original + at,
+            0 => self.original,
+            _ => self.original + self.len,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +76,11 @@ pub struct Snippet {
 impl Snippet {
     /// The window of `file` around `spans`, and the spans in the window's coordinates.
     pub fn new(file: &SourceFile, spans: &[Span]) -> (Snippet, Vec<Span>) {
+        Snippet::with_context(file, spans, CONTEXT_LINES)
+    }
+
+    /// [`Snippet::new`] with `context` lines above and below the spans.
+    pub fn with_context(file: &SourceFile, spans: &[Span], context: usize) -> (Snippet, Vec<Span>) {
         let text: &str = &file.text;
         // A span inside a character (a byte of invalid UTF-8, shown as U+FFFD) covers it.
         let spans: Vec<(usize, usize)> = spans
@@ -69,13 +97,13 @@ impl Snippet {
             .map(|&(start, _)| line_of(start))
             .min()
             .unwrap_or(0)
-            .saturating_sub(CONTEXT_LINES);
+            .saturating_sub(context);
         let last_line = spans
             .iter()
             .map(|&(start, end)| line_of(end.saturating_sub(1).max(start)))
             .max()
             .unwrap_or(0)
-            .saturating_add(CONTEXT_LINES)
+            .saturating_add(context)
             .min(last_line_of_file)
             .min(first_line + MAX_LINES - 1);
         let mut snippet = Snippet {
@@ -153,12 +181,7 @@ impl Snippet {
             if from > at {
                 self.text.push_str(ELLIPSIS);
             }
-            pieces.push(Piece {
-                window: self.text.len(),
-                original: from,
-                len: to - from,
-            });
-            self.text.push_str(&text[from..to]);
+            self.copy(from, to, &mut pieces);
             at = to;
         }
         if end > at {
@@ -174,6 +197,43 @@ impl Snippet {
             original_end: end,
             pieces,
         });
+    }
+
+    /// Copies `from..to` of the file into the window, each character that must not be printed
+    /// raw as what shows it.
+    fn copy(&mut self, from: usize, to: usize, pieces: &mut Vec<Piece>) {
+        let whole = std::sync::Arc::clone(&self.file.text);
+        let text = &whole[from..to];
+        let mut verbatim = 0;
+        for (at, c) in text.char_indices() {
+            let Some(shown) = crate::printable::shown(c) else {
+                continue;
+            };
+            self.verbatim(from + verbatim, &text[verbatim..at], pieces);
+            let window = self.text.len();
+            shown.write(&mut self.text);
+            pieces.push(Piece {
+                window,
+                original: from + at,
+                len: c.len_utf8(),
+                window_len: self.text.len() - window,
+            });
+            verbatim = at + c.len_utf8();
+        }
+        self.verbatim(from + verbatim, &text[verbatim..], pieces);
+    }
+
+    fn verbatim(&mut self, original: usize, text: &str, pieces: &mut Vec<Piece>) {
+        if text.is_empty() && !pieces.is_empty() {
+            return;
+        }
+        pieces.push(Piece {
+            window: self.text.len(),
+            original,
+            len: text.len(),
+            window_len: text.len(),
+        });
+        self.text.push_str(text);
     }
 
     /// Where an original offset falls in the window: clamped to the window's ends, and to the
@@ -198,7 +258,7 @@ impl Snippet {
         }
         for piece in &window_line.pieces {
             if offset <= piece.original + piece.len {
-                return piece.window + offset.saturating_sub(piece.original);
+                return piece.to_window(offset);
             }
         }
         window_line.end
@@ -220,8 +280,8 @@ impl Snippet {
             if offset < piece.window {
                 return piece.original;
             }
-            if offset <= piece.window + piece.len {
-                return piece.original + (offset - piece.window);
+            if offset <= piece.window + piece.window_len {
+                return piece.to_original(offset);
             }
         }
         line.original_end
@@ -240,9 +300,16 @@ impl Snippet {
         self
     }
 
-    /// The window's text (for tests and debugging).
+    /// The window's text.
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The window's lines: the 1-based line number in the file, and where its text lies in
+    /// [`Snippet::text`] (without the line break).
+    pub fn lines(&self) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
+        let first = self.line_base + self.first_line + 1;
+        (self.lines.iter().enumerate()).map(move |(i, line)| (first + i, line.start..line.end))
     }
 }
 
@@ -380,6 +447,27 @@ mod tests {
         let (snippet, spans) = window(text, &[Span::new(5, 9)]);
         assert_eq!(snippet.text(), "a: 1\nb: 2\nc: 3\n");
         assert_eq!(&snippet.text()[spans[0].range()], "b: 2");
+    }
+
+    #[test]
+    fn control_characters_are_shown_and_labels_stay_under_their_bytes() {
+        let text = "a: \"\u{1b}]0;x\u{7}\u{202e}k\" # \u{9b}2J\n";
+        let at = text.find('k').unwrap();
+        let (snippet, spans) = window(text, &[Span::new(at, at + 1), Span::new(3, 4)]);
+        assert_eq!(snippet.text(), "a: \"␛]0;x␇\\u{202e}k\" # \\u{9b}2J\n");
+        assert_eq!(&snippet.text()[spans[0].range()], "k");
+        assert_eq!(snippet.to_original(spans[0].start as usize), at);
+        assert_eq!(&snippet.text()[spans[1].range()], "\"");
+        // A span over an escaped character covers what shows it.
+        let esc = text.find('\u{1b}').unwrap();
+        let (snippet, spans) = window(text, &[Span::new(esc, esc + 1)]);
+        assert_eq!(&snippet.text()[spans[0].range()], "␛");
+        // Long lines are cut as before, escapes and all.
+        let long = format!("{}\u{1b}[2J{}", "p".repeat(1_000), "q".repeat(1_000));
+        let at = long.find('[').unwrap();
+        let (snippet, spans) = window(&long, &[Span::new(at, at + 1)]);
+        assert!(!snippet.text().contains('\u{1b}'));
+        assert_eq!(&snippet.text()[spans[0].range()], "[");
     }
 
     #[test]

@@ -16,6 +16,14 @@ pub fn is_config_file(name: &str) -> bool {
     EXTENSIONS.iter().any(|e| name.ends_with(e)) && !name.starts_with('.')
 }
 
+/// Whether `name` is a variable definitions file (`terraform.tfvars`, `x.auto.tfvars.json`,
+/// a `--var-file`): read with its module, not a module file itself.
+pub fn is_variables_file(name: &str) -> bool {
+    [".tfvars", ".tfvars.json"]
+        .iter()
+        .any(|e| name.ends_with(e))
+}
+
 /// One file of a module.
 #[derive(Clone, Debug)]
 pub struct ModuleFile {

@@ -5,7 +5,7 @@ use assert_cmd::Command;
 use sandtrap::cli::Exit;
 use serde_json::Value;
 
-use crate::support::{self, check_json, codes, run};
+use crate::support::{self, check_json, codes, root, run};
 
 fn keys(value: &Value) -> Vec<&str> {
     let mut keys: Vec<&str> = value
@@ -507,12 +507,14 @@ fn a_custom_rule_comparing_with_a_value_no_fact_takes_is_a_located_error() {
         "",
     );
     assert_eq!(run.exit, Exit::Usage, "{}", run.stderr);
+    // The help is wrapped to the report's width: compared with its line breaks as spaces.
+    let help = run.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
     for expected in [
         "`DEVELOPR` is not a value of `sending_account` in `query`",
         "acme-developer.yaml:8:46",
         "did you mean `DEVELOPER`? `sending_account` is one of `DEVELOPER`, `COGNITO_DEFAULT`",
     ] {
-        assert!(run.stderr.contains(expected), "{expected}\n{}", run.stderr);
+        assert!(help.contains(expected), "{expected}\n{}", run.stderr);
     }
 }
 
@@ -572,4 +574,170 @@ fn facts_schema_is_a_json_schema_of_the_document() {
     assert_eq!(schema["title"], "Facts");
     assert_eq!(schema["properties"]["senders"]["type"], "array");
     assert!(schema["$defs"]["SenderSes"]["properties"]["state"].is_object());
+}
+
+/// A project with a template (each with an ST101) in `infra/`, `legacy/`, `node_modules/pkg/`
+/// and a generated one in `gen/`, and the config file `config`.
+fn excluding_project(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let template =
+        std::fs::read_to_string(root().join("testdata/rules/ST101/fail-sandbox-self-signup.yaml"))
+            .unwrap();
+    for file in [
+        "infra/a.yaml",
+        "legacy/b.yaml",
+        "node_modules/pkg/c.yaml",
+        "gen/d.generated.yaml",
+    ] {
+        let path = dir.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &template).unwrap();
+    }
+    let config = format!("ses: {{sandbox: [{{regions: [us-west-2]}}]}}\n{config}");
+    std::fs::write(dir.path().join(".sandtrap.yaml"), config).unwrap();
+    dir
+}
+
+/// The files `check` reports, relative to `dir`, for `args` (then `--config`, then `paths`).
+fn checked(dir: &tempfile::TempDir, args: &[&str], paths: &[&str]) -> Vec<String> {
+    let config = dir.path().join(".sandtrap.yaml");
+    let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    all.extend(["--config".to_owned(), config.display().to_string()]);
+    all.extend(
+        paths
+            .iter()
+            .map(|p| dir.path().join(p).display().to_string()),
+    );
+    let report = check_json(&all.iter().map(String::as_str).collect::<Vec<_>>());
+    let prefix = format!("{}/", dir.path().display());
+    let mut files: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            d["file"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches(&prefix)
+                .to_owned()
+        })
+        .collect();
+    files.dedup();
+    files
+}
+
+#[test]
+fn exclude_and_extend_exclude_layer_as_ruffs_do() {
+    // Default: installed npm packages are never read.
+    let dir = excluding_project("");
+    assert_eq!(
+        checked(&dir, &[], &[""]),
+        ["gen/d.generated.yaml", "infra/a.yaml", "legacy/b.yaml"]
+    );
+    // `extend-exclude` adds to the default; a glob with `/` is relative to the config file.
+    let dir = excluding_project("extend-exclude: [legacy/*.yaml]\n");
+    assert_eq!(
+        checked(&dir, &[], &[""]),
+        ["gen/d.generated.yaml", "infra/a.yaml"]
+    );
+    // `exclude` replaces the default: node_modules is read again.
+    let dir = excluding_project("exclude: [\"*.generated.yaml\"]\nextend-exclude: [legacy]\n");
+    assert_eq!(
+        checked(&dir, &[], &[""]),
+        ["infra/a.yaml", "node_modules/pkg/c.yaml"]
+    );
+    // `--exclude` replaces the config's `exclude`; `extend-exclude` still applies.
+    assert_eq!(
+        checked(&dir, &["--exclude", "infra,node_modules"], &[""]),
+        ["gen/d.generated.yaml"]
+    );
+}
+
+#[test]
+fn an_excluded_path_is_never_read_even_when_named() {
+    let dir = excluding_project("extend-exclude: [legacy]\n");
+    // Named, or inside a named excluded directory: skipped, like a pre-commit hook's staged
+    // files (ruff's `force-exclude`).
+    assert_eq!(
+        checked(
+            &dir,
+            &[],
+            &["legacy/b.yaml", "legacy", "infra/a.yaml", "node_modules"]
+        ),
+        ["infra/a.yaml"]
+    );
+    // Standard input under an excluded name gives nothing.
+    let config = dir.path().join(".sandtrap.yaml");
+    let buffer = dir.path().join("legacy/b.yaml");
+    let run = run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--config",
+            config.to_str().unwrap(),
+            "--stdin-filename",
+            buffer.to_str().unwrap(),
+            "-",
+        ],
+        &std::fs::read_to_string(&buffer).unwrap(),
+    );
+    assert_eq!(run.exit, Exit::Clean, "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["summary"]["files"], 0);
+}
+
+#[test]
+fn a_bad_exclude_glob_is_an_error_with_its_location() {
+    let dir = excluding_project("extend-exclude: [\"legacy/[\"]\n");
+    let config = dir.path().join(".sandtrap.yaml");
+    let bad = run(&["check", "--config", config.to_str().unwrap(), "."], "");
+    assert_eq!(bad.exit, Exit::Usage);
+    assert!(
+        bad.stderr.contains("invalid glob `legacy/[`"),
+        "{}",
+        bad.stderr
+    );
+    assert!(bad.stderr.contains(".sandtrap.yaml:2:"), "{}", bad.stderr);
+    let flag = run(&["check", "--exclude", "[", "testdata/cli/clean.yaml"], "");
+    assert_eq!(flag.exit, Exit::Usage);
+    assert!(
+        flag.stderr.contains("`--exclude [` is not a glob"),
+        "{}",
+        flag.stderr
+    );
+}
+
+#[test]
+fn the_human_report_fits_80_columns_and_keeps_each_command_whole() {
+    // Not a terminal and no `COLUMNS`: 80 columns.
+    let run = run(
+        &["check", "--config", "examples/sandtrap.yaml", "examples/"],
+        "",
+    );
+    assert_eq!(run.exit, Exit::Findings);
+    let mut commands = 0;
+    for line in run.stdout.lines() {
+        if line.trim_start().starts_with("aws ") {
+            // The commands to paste (production access, or verifying a tester), each alone and
+            // whole on its line.
+            assert!(
+                line.starts_with("          aws sesv2 put-account-details")
+                    || line.starts_with("          aws sesv2 create-email-identity"),
+                "{line}"
+            );
+            assert!(line.ends_with("--region us-west-2"), "{line}");
+            commands += 1;
+        } else {
+            assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
+        }
+    }
+    assert_eq!(commands, 2, "{}", run.stdout);
+    // A related location is headed by its label, not by an empty `Advice:` line.
+    assert!(!run.stdout.contains("Advice:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("\n  ☞ sandbox declared here\n"),
+        "{}",
+        run.stdout
+    );
 }

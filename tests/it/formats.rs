@@ -133,17 +133,33 @@ fn sarif_rules_carry_the_rule_files_metadata() {
         .as_array()
         .unwrap();
     assert_eq!(rules.len(), catalog.len());
+    let mut long = 0;
     for (rule, meta) in catalog.iter().zip(rules) {
         assert_eq!(meta["id"], rule.code.as_str());
         assert_eq!(meta["name"], rule.name.as_str());
         assert_eq!(meta["shortDescription"]["text"], rule.summary.as_str());
+        // The whole documentation is the help; the description is "What it does", within
+        // GitHub's 1,024 characters (cut at a sentence, with `…`, when it is longer).
         assert_eq!(meta["help"]["markdown"], rule.docs.trim());
-        assert_eq!(
-            meta["fullDescription"]["text"],
-            rule.section("What it does").unwrap()
-        );
+        assert_eq!(meta["help"]["text"], rule.docs.trim());
+        let what = rule.section("What it does").unwrap();
+        let description = meta["fullDescription"]["text"].as_str().unwrap();
+        let limit = sandtrap::emit::sarif::MAX_DESCRIPTION_CHARS;
+        assert!(description.chars().count() <= limit, "{}", rule.code);
+        if what.chars().count() <= limit {
+            assert_eq!(description, what);
+        } else {
+            let kept = description.strip_suffix('…').unwrap();
+            assert!(
+                what.starts_with(kept) && kept.ends_with('.'),
+                "{description}"
+            );
+            long += 1;
+        }
         assert_eq!(meta["helpUri"], rule.url().unwrap().as_str());
     }
+    // ST101, ST104 and others say more than 1,024 characters in "What it does".
+    assert!(long >= 2, "{long}");
     for result in log["runs"][0]["results"].as_array().unwrap() {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
@@ -673,4 +689,107 @@ fn progress_is_reported_once_per_file_without_a_terminal() {
     assert_eq!(last_total.load(Ordering::SeqCst), total);
     assert_eq!(calls.load(Ordering::SeqCst), total + 1);
     assert_eq!(max_done.load(Ordering::SeqCst), total);
+}
+
+/// A repository with its template in `infra/`, checked from `infra/` by the real binary.
+fn infra_repository() -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join(".git")).unwrap();
+    std::fs::create_dir_all(repo.path().join("infra")).unwrap();
+    std::fs::write(
+        repo.path().join("infra/auth.yaml"),
+        std::fs::read_to_string(root().join("testdata/rules/ST101/fail-sandbox-self-signup.yaml"))
+            .unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        repo.path().join(".sandtrap.yaml"),
+        "ses: {sandbox: [{regions: [us-east-1]}]}\n",
+    )
+    .unwrap();
+    repo
+}
+
+fn report_from(dir: &std::path::Path, args: &[&str]) -> String {
+    let output = assert_cmd::Command::cargo_bin("sandtrap")
+        .unwrap()
+        .current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_REPOSITORY", "o/r")
+        .env("GITHUB_SHA", "abc")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn ci_reports_give_paths_from_the_repository_root_wherever_the_run_starts() {
+    let repo = infra_repository();
+    let infra = repo.path().join("infra");
+    let args = |format: &'static str| ["check", "--format", format, "--region", "us-east-1", "."];
+
+    let sarif: Value = serde_json::from_str(&report_from(&infra, &args("sarif"))).unwrap();
+    let run = &sarif["runs"][0];
+    let location = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uri"], "infra/auth.yaml");
+    assert_eq!(location["uriBaseId"], "%SRCROOT%");
+    let root = std::fs::canonicalize(repo.path()).unwrap();
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("{}/", sandtrap::emit::sarif::file_uri(&root))
+    );
+
+    let gitlab: Value = serde_json::from_str(&report_from(&infra, &args("gitlab"))).unwrap();
+    assert_eq!(gitlab[0]["location"]["path"], "infra/auth.yaml");
+
+    let markdown = report_from(&infra, &args("markdown"));
+    assert!(markdown.contains("[infra/auth.yaml:"), "{markdown}");
+    assert!(
+        markdown.contains("(https://github.com/o/r/blob/abc/infra/auth.yaml#L"),
+        "{markdown}"
+    );
+
+    // The same finding has the same fingerprint from the root and from `infra/`.
+    let from_root: Value = serde_json::from_str(&report_from(
+        repo.path(),
+        &[
+            "check",
+            "--format",
+            "sarif",
+            "--region",
+            "us-east-1",
+            "infra",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        from_root["runs"][0]["results"][0]["partialFingerprints"],
+        run["results"][0]["partialFingerprints"]
+    );
+
+    // `--repository-root` overrides what `.git` says; the human and JSON formats keep the
+    // names as the run gave them.
+    let sarif: Value = serde_json::from_str(&report_from(
+        &infra,
+        &[
+            "check",
+            "--format",
+            "sarif",
+            "--region",
+            "us-east-1",
+            "--repository-root",
+            ".",
+            ".",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "auth.yaml"
+    );
+    let json: Value = serde_json::from_str(&report_from(&infra, &args("json"))).unwrap();
+    assert_eq!(json["diagnostics"][0]["file"], "auth.yaml");
 }

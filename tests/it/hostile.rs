@@ -12,10 +12,13 @@ use crate::support::{codes, copy_dir, run};
 
 /// Generous enough for a debug build on a loaded 2-core machine; a hang fails instead of
 /// blocking the suite.
-const LIMIT: Duration = Duration::from_secs(60);
+pub(crate) const LIMIT: Duration = Duration::from_secs(60);
 
 /// Runs `f` on another thread and fails the test if it does not finish within `limit`.
-fn bounded<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+pub(crate) fn bounded<T: Send + 'static>(
+    limit: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(f());

@@ -61,6 +61,8 @@ fn pre_commit_hooks_run_commands_the_cli_accepts() {
         assert!(hook["name"].is_string() && hook["description"].is_string());
         let entry = hook["entry"].as_str().unwrap();
         assert!(entry.starts_with("sandtrap check"), "{entry}");
+        // What pre-commit appends is a path, whatever its name (tests/it/trust.rs).
+        assert!(entry.split_whitespace().any(|w| w == "--"), "{entry}");
         // The entry parses with the real CLI (pre-commit appends file names or `args`).
         Cli::try_parse_from(entry.split_whitespace().chain(["extra.yaml"]))
             .unwrap_or_else(|e| panic!("{entry}: {e}"));
@@ -68,10 +70,29 @@ fn pre_commit_hooks_run_commands_the_cli_accepts() {
     let files = &hooks[0];
     assert_eq!(files["pass_filenames"], true);
     assert_eq!(files["require_serial"], true);
-    let pattern = files["files"].as_str().unwrap();
-    // `ya?ml` covers .yaml and .yml; pre-commit matching itself is scripts/test-pre-commit.sh.
-    for extension in ["ya?ml", "json", "template"] {
-        assert!(pattern.contains(extension), "{pattern} misses {extension}");
+    // The pattern as pre-commit applies it (a search over the staged path); pre-commit itself
+    // running it is scripts/test-pre-commit.sh.
+    let pattern = regex::Regex::new(files["files"].as_str().unwrap()).unwrap();
+    for staged in [
+        "stack.yaml",
+        "infra/Stack.YML",
+        "template.json",
+        "old.template",
+        "infra/main.tf",
+        "infra/main.tf.json",
+        "infra/main.tofu",
+        "infra/terraform.tfvars",
+        "infra/prod.auto.tfvars.json",
+    ] {
+        assert!(pattern.is_match(staged), "{pattern} misses {staged}");
+    }
+    for other in [
+        "src/main.rs",
+        "README.md",
+        "infra/.terraform.lock.hcl",
+        "plan.tfplan",
+    ] {
+        assert!(!pattern.is_match(other), "{pattern} takes {other}");
     }
     let cdk = &hooks[1];
     assert_eq!(cdk["pass_filenames"], false);
@@ -80,7 +101,7 @@ fn pre_commit_hooks_run_commands_the_cli_accepts() {
         cdk["entry"]
             .as_str()
             .unwrap()
-            .contains("--allow-missing cdk.out")
+            .contains("--allow-missing -- cdk.out")
     );
 }
 
@@ -92,7 +113,8 @@ fn action_is_a_composite_that_reports_its_exit_code() {
         ("paths", "."),
         ("args", ""),
         ("format", "sarif"),
-        ("output-file", "sandtrap.sarif"),
+        // Empty: a file in `$RUNNER_TEMP`, never in the checkout a pull request controls.
+        ("output-file", ""),
     ] {
         let spec = &action["inputs"][input];
         assert!(spec["description"].is_string(), "input {input}");
@@ -110,6 +132,9 @@ fn action_is_a_composite_that_reports_its_exit_code() {
     let script = check["run"].as_str().unwrap();
     assert!(script.contains("sandtrap check --format \"$SANDTRAP_FORMAT\""));
     assert!(script.contains("exit-code=$status"));
+    assert!(script.contains("SANDTRAP_OUTPUT_FILE=\"$RUNNER_TEMP/sandtrap.$ext\""));
+    // What follows the options is a path, whatever its name.
+    assert!(script.contains("$SANDTRAP_ARGS -- $SANDTRAP_PATHS"));
     assert!(
         !script.contains("${{"),
         "inputs must reach the script through env"

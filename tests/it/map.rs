@@ -339,7 +339,10 @@ fn the_html_report_is_one_file_that_needs_no_network() {
     assert!(html.contains("<input type=\"checkbox\" name=\"code\" value=\"ST101\" checked>"));
     assert!(html.contains("<dialog id=\"doc-ST101\""));
     assert!(html.contains("<h2 id=\"why-is-this-bad\">Why is this bad?</h2>"));
-    assert!(html.contains("href=\"https://sandtrap.dev/rules/ST101\""));
+    assert!(html.contains(&format!(
+        "href=\"{}rules/ST101/\"",
+        sandtrap::site::DOCS_URL
+    )));
     assert!(
         html.contains("<mark>&quot;SourceArn&quot;</mark>"),
         "the span is marked"

@@ -135,3 +135,29 @@ fn every_terraform_fixture_has_an_oracle_or_a_reason() {
         );
     }
 }
+
+/// A staged variables file stands for its module (the pre-commit hook names only what changed):
+/// the findings are those of the whole directory, and no `.tfvars.json` is read as a template.
+#[test]
+fn a_named_variables_file_checks_its_module() {
+    let dir = "testdata/terraform/tfvars-precedence";
+    let concise = |paths: &[&str]| {
+        let mut args = vec!["check", "--format", "concise"];
+        args.extend(paths);
+        let run = support::run(&args, "");
+        assert!(!run.stdout.is_empty(), "{paths:?}: {}", run.stderr);
+        run.stdout
+    };
+    let whole = concise(&[dir]);
+    assert!(whole.contains("json.example.com"), "{whole}");
+    for file in ["terraform.tfvars", "b.auto.tfvars.json", "main.tf"] {
+        assert_eq!(concise(&[&format!("{dir}/{file}")]), whole, "{file}");
+    }
+    let files = |paths: &[&str]| {
+        let mut args = vec!["check", "--format", "json"];
+        args.extend(paths);
+        let report: Value = serde_json::from_str(&support::run(&args, "").stdout).unwrap();
+        report["summary"]["files"].clone()
+    };
+    assert_eq!(files(&[dir]), files(&[&format!("{dir}/main.tf")]));
+}

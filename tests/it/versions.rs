@@ -1,7 +1,7 @@
 //! Every version the project's documents and package manifests name is Cargo.toml's: the release
 //! tag users are told to pin (`rev: v0.1.0`, `uses: ...@v0.1.0`), the packages they are told to
-//! install (`pip install sandtrap==0.1.0`, `npx sandtrap@0.1.0`), the npm and
-//! Python packages and their dependencies on each other. A release bumps them all at once
+//! install (`pip install sandtrap-cli==0.1.0`, `npx sandtrap-cli@0.1.0`), the npm, Python and
+//! VS Code packages and their dependencies on each other. A release bumps them all at once
 //! (RELEASING.md); this test fails on any it missed.
 
 use std::path::{Path, PathBuf};
@@ -44,6 +44,7 @@ fn documents() -> Vec<PathBuf> {
         "action.yml",
         ".pre-commit-hooks.yaml",
         "packages/cdk/README.md",
+        "packages/vscode/README.md",
         "packaging/pre-commit/.pre-commit-hooks.yaml",
     ]
     .iter()
@@ -62,7 +63,7 @@ fn documents() -> Vec<PathBuf> {
 fn pins(text: &str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     for (n, line) in text.lines().enumerate() {
-        for marker in ["sandtrap==", "sandtrap@", "sandtrap-cdk@"] {
+        for marker in ["sandtrap-cli==", "sandtrap-cli@", "sandtrap-cdk@"] {
             for (i, _) in line.match_indices(marker) {
                 let rest = &line[i + marker.len()..];
                 let end = rest
@@ -81,7 +82,7 @@ fn pins(text: &str) -> Vec<(usize, String)> {
 #[test]
 fn the_pin_scanner_finds_pip_and_npm_pins() {
     assert_eq!(
-        pins("pip install sandtrap==0.1.0\nnpx sandtrap@1.2.3 check; org/sandtrap@v0.1.0"),
+        pins("pip install sandtrap-cli==0.1.0\nnpx sandtrap-cli@1.2.3 check; org/sandtrap@v0.1.0"),
         [(1, "0.1.0".to_owned()), (2, "1.2.3".to_owned())]
     );
 }
@@ -143,18 +144,19 @@ fn toml(path: &str) -> toml::Table {
 
 #[test]
 fn npm_packages_are_cargo_tomls_version_and_depend_on_it() {
-    let shim = json("packages/npm/sandtrap/package.json");
+    let shim = json("packages/npm/sandtrap-cli/package.json");
     assert_eq!(shim["version"], VERSION);
     let platforms = shim["optionalDependencies"].as_object().unwrap();
     assert_eq!(platforms.len(), 5, "{platforms:?}");
     for (name, version) in platforms {
-        assert!(name.starts_with("@sandtrap/"), "{name}");
+        assert!(name.starts_with("sandtrap-cli-"), "{name}");
         assert_eq!(version, VERSION, "{name}");
     }
     let cdk = json("packages/cdk/package.json");
     assert_eq!(cdk["name"], "sandtrap-cdk");
     assert_eq!(cdk["version"], VERSION);
-    assert_eq!(cdk["dependencies"]["sandtrap"], VERSION);
+    assert_eq!(cdk["dependencies"]["sandtrap-cli"], VERSION);
+    assert_eq!(json("packages/vscode/package.json")["version"], VERSION);
 }
 
 #[test]
@@ -182,5 +184,5 @@ fn python_packages_are_cargo_tomls_version() {
         .iter()
         .filter_map(|d| d.as_str())
         .collect();
-    assert_eq!(dependencies, [format!("sandtrap=={VERSION}")]);
+    assert_eq!(dependencies, [format!("sandtrap-cli=={VERSION}")]);
 }

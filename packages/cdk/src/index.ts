@@ -40,8 +40,8 @@ export interface SandtrapValidatorProps {
   readonly rules?: readonly string[];
   /**
    * The sandtrap executable.
-   * @default - the `SANDTRAP_BINARY` environment variable, else the binary of the `sandtrap`
-   * npm package's platform package (`@sandtrap/<platform>-<arch>`)
+   * @default - the `SANDTRAP_BINARY` environment variable, else the binary of the `sandtrap-cli`
+   * npm package's platform package (`sandtrap-cli-<platform>-<arch>`)
    */
   readonly binary?: string;
 }
@@ -95,7 +95,8 @@ export class SandtrapValidator {
       return { success: true, violations: [] };
     }
     const binary = resolveBinary(this.props.binary);
-    const args = ['check', '--format', 'json', ...this.flags(), ...assemblies];
+    // After `--`, a directory is a path whatever its name.
+    const args = ['check', '--format', 'json', ...this.flags(), '--', ...assemblies];
     const run = spawnSync(binary, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (run.error) {
       throw new Error(`sandtrap-cdk: cannot run ${binary}: ${run.error.message}`);
@@ -132,7 +133,7 @@ export class SandtrapValidator {
 
 /**
  * The sandtrap executable: the option, else `SANDTRAP_BINARY`, else the platform package that
- * the `sandtrap` npm package resolves. The error names every way to provide it.
+ * the `sandtrap-cli` npm package resolves. The error names every way to provide it.
  */
 export function resolveBinary(option?: string): string {
   if (option) {
@@ -143,40 +144,54 @@ export function resolveBinary(option?: string): string {
   }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sandtrap = require('sandtrap') as { binaryPath(): string };
+    const sandtrap = require('sandtrap-cli') as { binaryPath(): string };
     return sandtrap.binaryPath();
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(
-      `sandtrap-cdk: ${reason}. Install the sandtrap npm package with its platform package ` +
-        '(@sandtrap/<platform>-<arch>), set SANDTRAP_BINARY, or pass `binary` to SandtrapValidator.',
+      `sandtrap-cdk: ${reason}. Install the sandtrap-cli npm package with its platform package ` +
+        '(sandtrap-cli-<platform>-<arch>), set SANDTRAP_BINARY, or pass `binary` to SandtrapValidator.',
     );
   }
 }
 
 /**
- * The top cloud assembly directory of each template: the nearest directory with a
+ * The top cloud assembly directory of each template: the template's own directory when it holds a
  * `manifest.json`, climbing out of nested assemblies (a Stage's `assembly-*` directory) so that
- * the whole assembly is read once with its manifest.
+ * the whole assembly is read once with its manifest. A parent is climbed into only when it is a
+ * cloud assembly that lists the directory as one of its own (`cdk:cloud-assembly`,
+ * `properties.directoryName`): a project whose root holds some other `manifest.json` (a web
+ * app's) is never checked as a whole.
  */
 export function assemblyDirectories(templatePaths: string[]): string[] {
   const found = new Set<string>();
   for (const template of templatePaths) {
-    let dir = path.dirname(path.resolve(template));
-    let assembly: string | undefined;
-    for (;;) {
-      if (fs.existsSync(path.join(dir, 'manifest.json'))) {
-        assembly = dir;
-      } else if (assembly) {
-        break;
-      }
-      const parent = path.dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
+    const dir = path.dirname(path.resolve(template));
+    let assembly = fs.existsSync(path.join(dir, 'manifest.json')) ? dir : undefined;
+    while (assembly) {
+      const parent = path.dirname(assembly);
+      if (parent === assembly || !listsNestedAssembly(parent, path.basename(assembly))) break;
+      assembly = parent;
     }
     found.add(assembly ?? path.resolve(template));
   }
   return [...found].sort();
+}
+
+/** Whether `dir/manifest.json` is a cloud assembly manifest with a nested assembly in `name`. */
+export function listsNestedAssembly(dir: string, name: string): boolean {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  } catch {
+    return false;
+  }
+  const artifacts = (manifest as { artifacts?: unknown } | null)?.artifacts;
+  if (typeof artifacts !== 'object' || artifacts === null) return false;
+  return Object.values(artifacts as Record<string, unknown>).some((artifact) => {
+    const a = artifact as { type?: unknown; properties?: { directoryName?: unknown } } | null;
+    return a?.type === 'cdk:cloud-assembly' && a.properties?.directoryName === name;
+  });
 }
 
 /** One violation per rule and message, listing every resource it was found on. */

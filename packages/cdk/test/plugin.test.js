@@ -32,16 +32,38 @@ test('no location outside the resource, for another resource, or for YAML', () =
   assert.strictEqual(propertyPath(Buffer.from('Resources:\n  Pool: {}\n'), 14, 'Pool'), undefined);
 });
 
+const stage = JSON.stringify({
+  version: '36.0.0',
+  artifacts: { 'assembly-Staging': { type: 'cdk:cloud-assembly', properties: { directoryName: 'assembly-Staging' } } },
+});
+
 test('templates of nested assemblies are read through the top assembly', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sandtrap-cdk-'));
   fs.mkdirSync(path.join(root, 'cdk.out', 'assembly-Staging'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'cdk.out', 'manifest.json'), '{}');
-  fs.writeFileSync(path.join(root, 'cdk.out', 'assembly-Staging', 'manifest.json'), '{}');
+  fs.writeFileSync(path.join(root, 'cdk.out', 'manifest.json'), stage);
+  fs.writeFileSync(path.join(root, 'cdk.out', 'assembly-Staging', 'manifest.json'), '{"artifacts": {}}');
   const dirs = assemblyDirectories([
     path.join(root, 'cdk.out', 'Auth.template.json'),
     path.join(root, 'cdk.out', 'assembly-Staging', 'StagingAuth.template.json'),
   ]);
   assert.deepStrictEqual(dirs, [path.join(root, 'cdk.out')]);
+  fs.rmSync(root, { recursive: true });
+});
+
+test('a parent manifest that does not list the assembly is never climbed into', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sandtrap-cdk-'));
+  fs.mkdirSync(path.join(root, 'cdk.out', 'assembly-Other'), { recursive: true });
+  // A web app's manifest at the project root, and an assembly that lists another stage.
+  fs.writeFileSync(path.join(root, 'manifest.json'), '{"name": "web", "icons": []}');
+  fs.writeFileSync(path.join(root, 'cdk.out', 'manifest.json'), stage);
+  fs.writeFileSync(path.join(root, 'cdk.out', 'assembly-Other', 'manifest.json'), '{"artifacts": {}}');
+  assert.deepStrictEqual(assemblyDirectories([path.join(root, 'cdk.out', 'Auth.template.json')]), [
+    path.join(root, 'cdk.out'),
+  ]);
+  assert.deepStrictEqual(
+    assemblyDirectories([path.join(root, 'cdk.out', 'assembly-Other', 'Other.template.json')]),
+    [path.join(root, 'cdk.out', 'assembly-Other')],
+  );
   fs.rmSync(root, { recursive: true });
 });
 

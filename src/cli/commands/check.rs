@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::super::{CheckArgs, Exit, Io, run_analysis, terminal_width};
+use super::super::{CheckArgs, Exit, Io, Stream, report_width, run_analysis, write_output};
 use crate::diagnostic::Severity;
 use crate::emit::progress::Progress;
 use crate::emit::{self, OutputFormat, Report, Style};
@@ -36,7 +36,11 @@ pub(in crate::cli) fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit>
         Ok(outcome) => outcome,
         Err(exit) => return Ok(exit),
     };
-    let root = std::env::current_dir().unwrap_or_default();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let root = match &args.repository_root {
+        Some(dir) => crate::emit::normalize(&cwd.join(dir)),
+        None => emit::repository_root(&cwd),
+    };
     let source_url = source_url();
     let report = Report {
         files: &outcome.files,
@@ -44,6 +48,7 @@ pub(in crate::cli) fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit>
         summary: outcome.summary,
         catalog: &outcome.catalog,
         templates: &outcome.templates,
+        cwd: &cwd,
         root: &root,
         map: outcome.map.as_ref(),
         source_url: source_url.as_deref(),
@@ -55,7 +60,7 @@ pub(in crate::cli) fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit>
             .color
             .resolve(to_terminal, &|name| std::env::var(name).ok()),
         links: to_terminal,
-        width: terminal_width(),
+        width: report_width(Stream::Stdout, to_terminal),
         quiet: args.quiet,
     };
     let write = |out: &mut dyn Write| {
@@ -69,8 +74,7 @@ pub(in crate::cli) fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit>
         Some(path) => {
             let mut buffer = Vec::new();
             write(&mut buffer)?;
-            if let Err(err) = std::fs::write(path, buffer) {
-                writeln!(io.stderr, "error: cannot write {}: {err}", path.display())?;
+            if write_output(path, &buffer, &mut io)? == Exit::Usage {
                 return Ok(Exit::Usage);
             }
         }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::CommandFactory;
 
-use super::super::{Cli, Exit, Io};
+use super::super::{Cli, Exit, Io, write_output};
 
 /// `sandtrap completions SHELL`.
 pub(in crate::cli) fn completions(shell: clap_complete::Shell, io: Io<'_>) -> io::Result<Exit> {
@@ -37,7 +37,7 @@ fn public_command() -> clap::Command {
 }
 
 /// `sandtrap man`: the top page on standard output, or every page into a directory.
-pub(in crate::cli) fn man(output_dir: Option<PathBuf>, io: Io<'_>) -> io::Result<Exit> {
+pub(in crate::cli) fn man(output_dir: Option<PathBuf>, mut io: Io<'_>) -> io::Result<Exit> {
     let mut top = public_command();
     top.build();
     let Some(dir) = output_dir else {
@@ -51,8 +51,7 @@ pub(in crate::cli) fn man(output_dir: Option<PathBuf>, io: Io<'_>) -> io::Result
         let mut roff = Vec::new();
         man.render(&mut roff)?;
         let path = dir.join(man.get_filename());
-        if let Err(err) = std::fs::write(&path, roff) {
-            writeln!(io.stderr, "error: cannot write {}: {err}", path.display())?;
+        if write_output(&path, &roff, &mut io)? == Exit::Usage {
             return Ok(Exit::Usage);
         }
     }

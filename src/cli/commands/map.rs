@@ -5,6 +5,7 @@ use std::io;
 
 use super::super::{
     AnalysisArgs, Exit, Io, MapArgs, MapFormat, StatusArgs, StatusFormat, run_analysis,
+    write_output,
 };
 use crate::emit::progress::Progress;
 
@@ -64,15 +65,12 @@ pub(in crate::cli) fn map(args: MapArgs, mut io: Io<'_>) -> io::Result<Exit> {
         MapFormat::Json => json_text(&map)?,
     };
     match &args.output_file {
-        Some(path) => {
-            if let Err(err) = std::fs::write(path, text) {
-                writeln!(io.stderr, "error: cannot write {}: {err}", path.display())?;
-                return Ok(Exit::Usage);
-            }
+        Some(path) => write_output(path, text.as_bytes(), &mut io),
+        None => {
+            io.stdout.write_all(text.as_bytes())?;
+            Ok(Exit::Clean)
         }
-        None => io.stdout.write_all(text.as_bytes())?,
     }
-    Ok(Exit::Clean)
 }
 
 /// `sandtrap status`: the table of every (account, region). Like `map`, it reports: only a run

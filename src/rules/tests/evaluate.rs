@@ -30,7 +30,10 @@ fn matching_objects_become_diagnostics() {
     assert_eq!(d.location.span, crate::source::Span::new(40, 49));
     assert_eq!(d.stack.as_deref(), Some("AuthStack"));
     assert_eq!(d.resource.as_deref(), Some("Users"));
-    assert_eq!(d.url.as_deref(), Some("https://sandtrap.dev/rules/ST900"));
+    assert_eq!(
+        d.url.as_deref(),
+        Some(format!("{}rules/ST900/", crate::site::DOCS_URL).as_str())
+    );
     assert_eq!(
         (d.label.as_ref(), d.help.as_ref(), d.note.as_ref()),
         (None, None, None)

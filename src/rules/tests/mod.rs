@@ -375,7 +375,7 @@ fn builtin_rules_load() {
             "a rule's file is named after its code"
         );
         assert_eq!(rule.source, RuleSource::Builtin);
-        assert_eq!(rule.url(), Some(format!("{RULES_URL}{}", rule.code)));
+        assert_eq!(rule.url(), Some(format!("{RULES_URL}{}/", rule.code)));
     }
 }
 
@@ -431,7 +431,10 @@ fn st201_fires_for_developer_without_source_arn() {
         d.note.as_deref(),
         Some("CDK construct `AuthStack/Users/Resource`")
     );
-    assert_eq!(d.url.as_deref(), Some("https://sandtrap.dev/rules/ST201"));
+    assert_eq!(
+        d.url.as_deref(),
+        Some(format!("{}rules/ST201/", crate::site::DOCS_URL).as_str())
+    );
 }
 
 #[test]

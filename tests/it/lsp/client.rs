@@ -2,7 +2,7 @@
 //! for published diagnostics over `Connection::memory()`.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 
 use crate::support::copy_dir;
@@ -25,6 +25,8 @@ pub struct Client {
     dir: tempfile::TempDir,
     /// The last version sent of each open document: older publishes are stale.
     versions: std::collections::HashMap<String, i32>,
+    /// The server's log lines.
+    logs: crossbeam_channel::Receiver<String>,
 }
 
 pub fn fixture(name: &str) -> PathBuf {
@@ -37,12 +39,32 @@ impl Client {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap().join("workspace");
         copy_dir(&fixture("workspace"), &root);
+        Client::start_with(dir, &root, capabilities, init_options, debounce)
+    }
+
+    /// A server whose workspace folder is `root` as it is (`/`, say).
+    pub fn start_at(root: &Path, init_options: Value) -> Client {
+        let dir = tempfile::tempdir().unwrap();
+        let debounce = Duration::from_millis(50);
+        Client::start_with(dir, root, json!({}), init_options, debounce).0
+    }
+
+    fn start_with(
+        dir: tempfile::TempDir,
+        root: &Path,
+        capabilities: Value,
+        init_options: Value,
+        debounce: Duration,
+    ) -> (Client, Value) {
         let (server_side, client_side) = Connection::memory();
+        let (log, logs) = crossbeam_channel::unbounded();
         let server = std::thread::spawn(move || {
             lsp::serve(
                 server_side,
                 ServerOptions { debounce },
-                std::sync::Arc::new(|_| {}),
+                std::sync::Arc::new(move |line: &str| {
+                    let _ = log.send(line.to_owned());
+                }),
             )
         });
         let mut client = Client {
@@ -52,12 +74,13 @@ impl Client {
             inbox: VecDeque::new(),
             versions: std::collections::HashMap::new(),
             dir,
+            logs,
         };
         let result = client.request(
             "initialize",
             json!({
                 "processId": null,
-                "rootUri": lsp::path_to_uri(&root).unwrap(),
+                "rootUri": lsp::path_to_uri(root).unwrap(),
                 "capabilities": capabilities,
                 "initializationOptions": init_options,
             }),
@@ -197,6 +220,52 @@ impl Client {
 
     pub fn read(&self, name: &str) -> String {
         std::fs::read_to_string(self.root().join(name)).unwrap()
+    }
+
+    /// Waits until the server logs a line holding `text`.
+    pub fn wait_log(&self, text: &str) {
+        let deadline = Instant::now() + TIMEOUT;
+        while let Ok(line) = self
+            .logs
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            if line.contains(text) {
+                return;
+            }
+        }
+        panic!("the server never logged `{text}`");
+    }
+
+    /// Waits for a `window/showMessage`, skipping everything else.
+    pub fn message(&mut self) -> Option<String> {
+        let deadline = Instant::now() + TIMEOUT;
+        while let Some(message) = self.next(deadline.saturating_duration_since(Instant::now())) {
+            if let Message::Notification(n) = message
+                && n.method == "window/showMessage"
+            {
+                return n.params["message"].as_str().map(str::to_owned);
+            }
+        }
+        None
+    }
+
+    /// Ends the session, with `shutdown` and `exit` or by closing the server's input, while
+    /// the server may be deep in a run; the server must end within [`TIMEOUT`] (a hang fails,
+    /// it is no measurement). Returns whether it reported a clean shutdown.
+    pub fn end(mut self, with_exit: bool) -> bool {
+        if with_exit {
+            assert_eq!(self.request("shutdown", Value::Null), Value::Null);
+            self.notify("exit", Value::Null);
+        }
+        let server = self.server.take().unwrap();
+        drop(self);
+        let (done, ended) = crossbeam_channel::bounded(1);
+        std::thread::spawn(move || {
+            let _ = done.send(server.join().unwrap());
+        });
+        ended
+            .recv_timeout(TIMEOUT)
+            .expect("the server did not end after the session ended")
     }
 
     /// `shutdown` then `exit`; the server must end cleanly.

@@ -84,7 +84,7 @@ fn open_publishes_diagnostics_with_codes_links_and_related_information() {
     assert_eq!(st101["source"], "sandtrap");
     assert_eq!(
         st101["codeDescription"]["href"],
-        "https://sandtrap.dev/rules/ST101"
+        format!("{}rules/ST101/", sandtrap::site::DOCS_URL)
     );
     assert_eq!(
         st101["range"]["start"],
@@ -106,6 +106,66 @@ fn open_publishes_diagnostics_with_codes_links_and_related_information() {
     );
     assert_eq!(find(&diagnostics, "ST207")["severity"], 3);
     client.stop();
+}
+
+/// A logical id with line breaks and terminal escapes reaches the editor printable, in the
+/// message and in every related message.
+#[test]
+fn messages_quote_hostile_text_escaped() {
+    let mut client = default_client();
+    let text = client.read("pool.json").replace(
+        "\"JsonPool\"",
+        "\"UserPool\\n::error::x\\u001b]0;pwned\\u0007\\u202e\"",
+    );
+    assert!(text.contains("pwned"), "{text}");
+    client.open("pool.json", &text);
+    let diagnostics = client.diagnostics("pool.json");
+    let messages: Vec<&str> = diagnostics
+        .iter()
+        .flat_map(|d| {
+            let related = d["relatedInformation"].as_array().into_iter().flatten();
+            std::iter::once(&d["message"]).chain(related.map(|r| &r["message"]))
+        })
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("pwned")),
+        "{messages:#?}"
+    );
+    for message in messages {
+        assert!(
+            !message.contains(['\u{1b}', '\u{7}', '\u{202e}'])
+                && message.lines().all(|l| !l.starts_with("::")),
+            "{message:?}"
+        );
+    }
+    client.stop();
+}
+
+/// A workspace folder of `/`: the walk stops at its bound with a message that names it and how
+/// to narrow the workspace.
+#[test]
+fn a_root_workspace_is_walked_up_to_its_bound() {
+    let mut client = Client::start_at(std::path::Path::new("/"), json!({"walkLimit": 2000}));
+    let message = client.message().expect("no message about the bound");
+    assert!(
+        message.contains("2000") && message.contains("walkLimit") && message.contains(".ignore"),
+        "{message}"
+    );
+    assert!(client.end(true));
+}
+
+/// `exit` (after `shutdown`) or a closed input while the first run walks `/` with the default
+/// bound: the server ends at once instead of finishing the walk and the analysis.
+#[test]
+fn a_root_workspace_never_delays_exit() {
+    let root = std::path::Path::new("/");
+    let client = Client::start_at(root, Value::Null);
+    client.wait_log("checking [\"/\"]");
+    assert!(client.end(true));
+    let client = Client::start_at(root, Value::Null);
+    client.wait_log("checking [\"/\"]");
+    assert!(!client.end(false), "a closed input is no clean shutdown");
 }
 
 #[test]
@@ -413,7 +473,7 @@ fn code_actions_insert_an_ignore_comment_that_removes_the_finding() {
     assert_eq!(docs["command"]["command"], lsp::OPEN_DOCS_COMMAND);
     assert_eq!(
         docs["command"]["arguments"][0],
-        "https://sandtrap.dev/rules/ST101"
+        format!("{}rules/ST101/", sandtrap::site::DOCS_URL)
     );
 
     client.change("pool.yaml", 2, &apply(&text, edits));
@@ -423,7 +483,7 @@ fn code_actions_insert_an_ignore_comment_that_removes_the_finding() {
     let shown = client.request(
         "workspace/executeCommand",
         json!({"command": lsp::OPEN_DOCS_COMMAND,
-            "arguments": ["https://sandtrap.dev/rules/ST101"]}),
+            "arguments": [format!("{}rules/ST101/", sandtrap::site::DOCS_URL)]}),
     );
     assert_eq!(shown, Value::Null);
     client.stop();

@@ -1,17 +1,17 @@
-// Finds the sandtrap binary of this machine's platform package (`@sandtrap/<platform>-<arch>`,
-// one of the optionalDependencies: npm installs only the one whose `os` and `cpu` match), as
-// esbuild and biome do. `SANDTRAP_BINARY` wins, for a binary built or installed another way.
+// Finds the sandtrap binary of this machine's platform package (`sandtrap-cli-<platform>-<arch>`,
+// one of the optionalDependencies: npm installs only the one whose `os` and `cpu` match).
+// `SANDTRAP_BINARY` wins, for a binary built or installed another way.
 'use strict';
 
 const fs = require('fs');
 const path = require('path');
 
 const PLATFORMS = {
-  'darwin-arm64': '@sandtrap/darwin-arm64',
-  'darwin-x64': '@sandtrap/darwin-x64',
-  'linux-arm64': '@sandtrap/linux-arm64',
-  'linux-x64': '@sandtrap/linux-x64',
-  'win32-x64': '@sandtrap/win32-x64',
+  'darwin-arm64': 'sandtrap-cli-darwin-arm64',
+  'darwin-x64': 'sandtrap-cli-darwin-x64',
+  'linux-arm64': 'sandtrap-cli-linux-arm64',
+  'linux-x64': 'sandtrap-cli-linux-x64',
+  'win32-x64': 'sandtrap-cli-win32-x64',
 };
 
 /** The platform package's name for this machine, or undefined when none is built for it. */

@@ -1,0 +1,177 @@
+//! Paths never read: `exclude` and `extend-exclude` of the config file and `--exclude`, with
+//! ruff's semantics. A glob without `/` matches a file or directory name at any depth
+//! (`node_modules`, `*.generated.json`); a glob with `/` matches a path relative to its base
+//! (the config file's directory, or the current directory for `--exclude`). An excluded
+//! directory is not walked, and an excluded path is skipped even when named on the command line
+//! (as ruff does with `force-exclude`, so a pre-commit hook handing over staged files obeys it).
+
+use std::path::{Path, PathBuf};
+
+use globset::GlobMatcher;
+
+/// What a run excludes when neither the config file's `exclude` nor `--exclude` says otherwise:
+/// installed npm packages, whose JSON files are never the project's templates.
+pub const DEFAULT_EXCLUDE: &[&str] = &["node_modules"];
+
+/// One glob with the directory its `/` patterns are relative to.
+#[derive(Clone, Debug)]
+struct Pattern {
+    text: String,
+    matcher: GlobMatcher,
+    /// Absolute, without `.` components.
+    base: PathBuf,
+    /// Matched against names: the glob has no `/`.
+    names: bool,
+}
+
+/// The compiled exclusions of a run.
+#[derive(Clone, Debug, Default)]
+pub struct Exclude {
+    patterns: Vec<Pattern>,
+}
+
+impl PartialEq for Exclude {
+    fn eq(&self, other: &Self) -> bool {
+        let key = |e: &Exclude| {
+            e.patterns
+                .iter()
+                .map(|p| (p.text.clone(), p.base.clone()))
+                .collect::<Vec<_>>()
+        };
+        key(self) == key(other)
+    }
+}
+
+impl Exclude {
+    /// Excludes nothing.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Adds `glob` (compiled as `matcher`), relative to `base` (absolute). A trailing `/`
+    /// (`legacy/`, a directory as gitignore writes it) is matched without it.
+    pub fn push(&mut self, glob: &str, matcher: GlobMatcher, base: &Path) {
+        let text = glob.strip_prefix("./").unwrap_or(glob).to_owned();
+        let trimmed = text.trim_end_matches('/');
+        let matcher = if trimmed.len() < text.len() {
+            crate::config::compile_glob(trimmed).unwrap_or(matcher)
+        } else {
+            matcher
+        };
+        self.patterns.push(Pattern {
+            names: !trimmed.contains('/'),
+            text,
+            matcher,
+            base: super::absolute(base, None),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// Whether `path` itself (absolute, without `.` components) is excluded: its name matches a
+    /// glob without `/`, or its path below a glob's base matches a glob with one.
+    pub fn matches(&self, path: &Path) -> bool {
+        let name = path.file_name().map(|n| n.to_string_lossy());
+        self.patterns.iter().any(|p| {
+            if p.names {
+                return name
+                    .as_deref()
+                    .is_some_and(|n| p.matcher.is_match(n.trim_end_matches('/')));
+            }
+            path.strip_prefix(&p.base).is_ok_and(|relative| {
+                !relative.as_os_str().is_empty()
+                    && p.matcher
+                        .is_match(relative.to_string_lossy().replace('\\', "/"))
+            })
+        })
+    }
+
+    /// [`Exclude::matches`] for a path as a walk yields it (relative to `cwd`, or absolute),
+    /// making it absolute only when a glob with `/` needs it.
+    pub fn matches_walked(&self, path: &Path, cwd: Option<&Path>) -> bool {
+        if self.patterns.iter().all(|p| p.names) {
+            let name = path.file_name().map(|n| n.to_string_lossy());
+            return name.is_some_and(|n| self.patterns.iter().any(|p| p.matcher.is_match(&*n)));
+        }
+        self.matches(&super::absolute(path, cwd))
+    }
+
+    /// Whether `path` (as named, relative to `cwd` or absolute) is excluded, or lies in an
+    /// excluded directory: the path and each directory above it are looked at, up to where it
+    /// meets `cwd`'s ancestors (a run started inside `node_modules` still reads it).
+    pub fn excludes(&self, path: &Path, cwd: &Path) -> bool {
+        if self.patterns.is_empty() {
+            return false;
+        }
+        let absolute = super::absolute(path, Some(cwd));
+        let cwd = super::absolute(cwd, None);
+        absolute
+            .ancestors()
+            .take_while(|a| !cwd.starts_with(a))
+            .any(|a| self.matches(a))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::compile_glob;
+
+    fn exclude(globs: &[(&str, &str)]) -> Exclude {
+        let mut e = Exclude::none();
+        for (glob, base) in globs {
+            e.push(glob, compile_glob(glob).unwrap(), Path::new(base));
+        }
+        e
+    }
+
+    #[test]
+    fn a_glob_without_a_slash_matches_names_at_any_depth() {
+        let e = exclude(&[("node_modules", "/repo"), ("*.generated.json", "/repo")]);
+        assert!(e.matches(Path::new("/repo/node_modules")));
+        assert!(e.matches(Path::new("/repo/app/node_modules")));
+        assert!(e.matches(Path::new("/repo/infra/a.generated.json")));
+        assert!(!e.matches(Path::new("/repo/infra/a.json")));
+        assert!(!e.matches(Path::new("/repo/node_modules_x")));
+    }
+
+    #[test]
+    fn a_glob_with_a_slash_is_relative_to_its_base() {
+        let e = exclude(&[("legacy/*.yaml", "/repo"), ("./infra/old/**", "/repo")]);
+        assert!(e.matches(Path::new("/repo/legacy/a.yaml")));
+        assert!(
+            !e.matches(Path::new("/repo/legacy/deep/a.yaml")),
+            "`*` stays in one directory"
+        );
+        assert!(!e.matches(Path::new("/repo/app/legacy/a.yaml")));
+        assert!(!e.matches(Path::new("/elsewhere/legacy/a.yaml")));
+        assert!(e.matches(Path::new("/repo/infra/old/x/y.json")));
+    }
+
+    #[test]
+    fn a_trailing_slash_names_the_directory() {
+        let e = exclude(&[("legacy/", "/repo"), ("infra/old/", "/repo")]);
+        assert!(e.matches(Path::new("/repo/app/legacy")));
+        assert!(e.matches(Path::new("/repo/infra/old")));
+        assert!(e.matches_walked(Path::new("app/legacy"), Some(Path::new("/repo"))));
+        let names = exclude(&[("node_modules", "/repo")]);
+        assert!(names.matches_walked(Path::new("./a/node_modules"), None));
+        assert!(!names.matches_walked(Path::new("./a/src"), None));
+    }
+
+    #[test]
+    fn a_named_path_inside_an_excluded_directory_is_excluded() {
+        let e = exclude(&[("node_modules", "/repo"), ("legacy", "/repo")]);
+        let cwd = Path::new("/repo");
+        assert!(e.excludes(Path::new("node_modules/pkg/t.json"), cwd));
+        assert!(e.excludes(Path::new("./legacy/a.yaml"), cwd));
+        assert!(e.excludes(Path::new("/repo/legacy"), cwd));
+        assert!(!e.excludes(Path::new("infra/a.yaml"), cwd));
+        // A run started inside an excluded directory reads it: only what lies below the
+        // current directory is looked at.
+        assert!(!e.excludes(Path::new("t.json"), Path::new("/repo/node_modules/pkg")));
+        assert!(!Exclude::none().excludes(Path::new("node_modules/x.json"), cwd));
+    }
+}
