@@ -227,6 +227,7 @@ pub fn discover_within(
             found.problems.extend(problems);
         }
     }
+    serverless_services(&mut found.targets);
     // Sorted first, so that which of two equal-ranked spellings of one file is kept does not
     // depend on the order the walker's threads found them.
     let by_name = |a: &Target, b: &Target| a.name.cmp(&b.name).then_with(|| a.path.cmp(&b.path));
@@ -500,7 +501,8 @@ impl ignore::ParallelVisitor for Visitor<'_> {
         // A variables file (`terraform.tfvars.json` too) is read with its module, never as a
         // template.
         let terraform = is_file && (is_terraform(path) || is_terraform_variables(path));
-        if is_file && (terraform || has_candidate_extension(path)) {
+        let candidate = has_candidate_extension(path) || crate::serverless::is_script(path);
+        if is_file && (terraform || candidate) {
             // Keyed like the files the walk meets directly: under the root as it was named.
             if let Some(target) = link
                 && let Ok(inside) = target.strip_prefix(self.context.canonical_root)
@@ -574,6 +576,49 @@ pub fn is_terraform(path: &Path) -> bool {
     path.file_name()
         .and_then(OsStr::to_str)
         .is_some_and(crate::terraform::module::is_config_file)
+}
+
+/// A Serverless Framework service is read through the template the framework packaged from it
+/// when there is one (`.serverless/cloudformation-template-update-stack.json`, which a walk skips
+/// as hidden): that template becomes a target beside the service file, which is then not
+/// analyzed itself (`check::files`), so the two are never both read. Of several service files
+/// in one directory, a walk keeps the one the framework reads.
+fn serverless_services(targets: &mut Vec<Target>) {
+    let mut packaged = Vec::new();
+    targets.retain(|target| {
+        let Some(path) = &target.path else {
+            return true;
+        };
+        let service =
+            crate::serverless::is_service_file(path) || crate::serverless::is_script(path);
+        if target.origin != Origin::Loose || !service {
+            return true;
+        }
+        if !target.explicit && !crate::serverless::is_chosen(path) {
+            return false;
+        }
+        if let Some(template) = crate::serverless::packaged(path) {
+            let name = match Path::new(&target.name).parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => {
+                    format!(
+                        "{}/{}",
+                        tidy(&dir.to_string_lossy()),
+                        crate::serverless::PACKAGED
+                    )
+                }
+                _ => crate::serverless::PACKAGED.to_owned(),
+            };
+            packaged.push(Target {
+                name,
+                path: Some(template),
+                explicit: false,
+                origin: Origin::Loose,
+                environment: Environment::default(),
+            });
+        }
+        true
+    });
+    targets.extend(packaged);
 }
 
 /// A Terraform variable definitions file, by its name.
