@@ -201,6 +201,15 @@ fn a_run_that_finds_no_template_says_so_and_passes() {
     let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(report["summary"]["templates"], 0);
     assert_eq!(report["summary"]["files"], 1);
+    // A file that does not parse is a finding that says what was seen: no second message.
+    let broken = support::root().join("testdata/parse/err-yaml-bad-indent.yaml");
+    Command::cargo_bin("sandtrap")
+        .unwrap()
+        .args(["check", "--format", "concise", "--config", &config])
+        .arg(&broken)
+        .assert()
+        .code(1)
+        .stderr("");
 }
 
 #[test]

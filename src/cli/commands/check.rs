@@ -82,8 +82,10 @@ pub(in crate::cli) fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit>
     }
     // A run that read no template says so, beside a report people read (ruff's "No Python
     // files found"): a green that means "did not look" is not trusted. JSON carries the count.
+    // A run with findings (a template that does not parse) has said what it saw.
     let readable = matches!(args.format, OutputFormat::Human | OutputFormat::Concise);
-    if outcome.summary.templates == 0 && readable && !args.quiet {
+    let silent = outcome.diagnostics.is_empty();
+    if outcome.summary.templates == 0 && silent && readable && !args.quiet {
         writeln!(
             io.stderr,
             "No templates found in {}",
