@@ -158,6 +158,21 @@ struct Loop<'n> {
     fragment: &'n Map,
 }
 
+impl Loop<'_> {
+    /// The loop's body for one item of its collection: the identifier substituted in keys and
+    /// values.
+    fn instance(&self, item: &str) -> Map {
+        let entries = self.fragment.entries.iter().map(|e| Entry {
+            key: substitute_text(&e.key, self.identifier, item),
+            key_span: e.key_span,
+            value: substitute(&e.value, self.identifier, item, 0),
+        });
+        Map {
+            entries: entries.collect(),
+        }
+    }
+}
+
 impl Expander<'_> {
     /// The entries of a mapping with its loops expanded, under `bindings` (the items of the
     /// loops around it, already substituted in `map`).
@@ -220,34 +235,7 @@ impl Expander<'_> {
                 Ok(items) => items,
                 Err((span, why)) => {
                     if relevant {
-                        let count = found.fragment.len();
-                        let keys: Vec<String> = found
-                            .fragment
-                            .entries
-                            .iter()
-                            .take(3)
-                            .map(|e| format!("`{}`", e.key))
-                            .collect();
-                        let (what, supply) = why;
-                        self.problem(
-                            ProblemKind::NotAnalyzed,
-                            span,
-                            format!(
-                                "`{}` iterates over {what}: the {count} {} of its body ({}{}) {} not analyzed; {supply}",
-                                found.name,
-                                match (section, count) {
-                                    ("Resources", 1) => "resource",
-                                    ("Resources", _) => "resources",
-                                    ("Outputs", 1) => "output",
-                                    ("Outputs", _) => "outputs",
-                                    (_, 1) => "condition",
-                                    _ => "conditions",
-                                },
-                                keys.join(", "),
-                                if count > 3 { ", ..." } else { "" },
-                                if count == 1 { "was" } else { "were" },
-                            ),
-                        );
+                        self.unknown_collection(&found, section, span, why);
                     }
                     continue;
                 }
@@ -270,18 +258,8 @@ impl Expander<'_> {
                     found.identifier.to_owned(),
                     item.clone(),
                 ));
-                let fragment: Vec<Entry> = found
-                    .fragment
-                    .entries
-                    .iter()
-                    .map(|e| Entry {
-                        key: substitute_text(&e.key, found.identifier, &item),
-                        key_span: e.key_span,
-                        value: substitute(&e.value, found.identifier, &item, 0),
-                    })
-                    .collect();
                 let made = self.expand_map(
-                    &Map { entries: fragment },
+                    &found.instance(&item),
                     section,
                     read,
                     &inner,
@@ -297,6 +275,43 @@ impl Expander<'_> {
             }
         }
         out
+    }
+
+    /// Says that a loop whose body sandtrap reads iterates over what it cannot know.
+    fn unknown_collection(
+        &mut self,
+        found: &Loop<'_>,
+        section: &str,
+        span: Span,
+        (what, supply): (String, String),
+    ) {
+        let count = found.fragment.len();
+        let keys: Vec<String> = found
+            .fragment
+            .entries
+            .iter()
+            .take(3)
+            .map(|e| format!("`{}`", e.key))
+            .collect();
+        let noun = match (section, count) {
+            ("Resources", 1) => "resource",
+            ("Resources", _) => "resources",
+            ("Outputs", 1) => "output",
+            ("Outputs", _) => "outputs",
+            (_, 1) => "condition",
+            _ => "conditions",
+        };
+        self.problem(
+            ProblemKind::NotAnalyzed,
+            span,
+            format!(
+                "`{}` iterates over {what}: the {count} {noun} of its body ({}{}) {} not analyzed; {supply}",
+                found.name,
+                keys.join(", "),
+                if count > 3 { ", ..." } else { "" },
+                if count == 1 { "was" } else { "were" },
+            ),
+        );
     }
 
     /// A value with the loops inside it expanded (a resource's properties); `read`: whether

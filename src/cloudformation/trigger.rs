@@ -72,71 +72,11 @@ pub fn trigger_senders(
     let mut out = Vec::new();
     let mut links: Vec<Link> = Vec::new();
     for entry in &resources.entries {
-        let Some(kind) = entry.value.get("Type").and_then(Node::as_str) else {
-            continue;
-        };
         let properties = entry.value.get("Properties");
-        match kind {
-            "AWS::Cognito::UserPool" => {
-                let Some(lambda) = properties
-                    .and_then(|p| p.get("LambdaConfig"))
-                    .and_then(Node::as_map)
-                else {
-                    continue;
-                };
-                for config in &lambda.entries {
-                    let Some(trigger) = Trigger::from_name(&config.key) else {
-                        continue;
-                    };
-                    // The custom senders and the versioned token trigger name their function
-                    // in `LambdaArn`.
-                    let node = match config.value.get("LambdaArn") {
-                        Some(arn) => arn,
-                        None => &config.value,
-                    };
-                    if let Some((function, span)) = function_ref(node) {
-                        links.push((entry.key.clone(), entry.key_span, trigger, span, function));
-                    }
-                }
-            }
-            "AWS::Serverless::Function" => {
-                // SAM adds `LambdaConfig[Trigger]` to the pool of a `Cognito` event
-                // (docs/domain.md#trigger-functions-that-send-mail).
-                let events = properties
-                    .and_then(|p| p.get("Events"))
-                    .and_then(Node::as_map);
-                for (_, event) in events.iter().flat_map(|m| m.iter()) {
-                    if event.get("Type").and_then(Node::as_str) != Some("Cognito") {
-                        continue;
-                    }
-                    let Some(props) = event.get("Properties") else {
-                        continue;
-                    };
-                    let Some(pool) = props.get("UserPool").and_then(ref_target) else {
-                        continue;
-                    };
-                    let Some(trigger_node) = props.get("Trigger") else {
-                        continue;
-                    };
-                    let names: Vec<&Node> = match trigger_node.as_seq() {
-                        Some(items) => items.iter().collect(),
-                        None => vec![trigger_node],
-                    };
-                    for name in names {
-                        let Some(trigger) = name.as_str().and_then(Trigger::from_name) else {
-                            continue;
-                        };
-                        if let Some(pool_entry) = resource(pool) {
-                            links.push((
-                                pool.to_owned(),
-                                pool_entry.key_span,
-                                trigger,
-                                name.span,
-                                entry.key.clone(),
-                            ));
-                        }
-                    }
-                }
+        match entry.value.get("Type").and_then(Node::as_str) {
+            Some("AWS::Cognito::UserPool") => pool_links(entry, properties, &mut links),
+            Some("AWS::Serverless::Function") => {
+                cognito_event_links(entry, properties, &resource, &mut links);
             }
             _ => {}
         }
@@ -179,6 +119,75 @@ pub fn trigger_senders(
         });
     }
     out
+}
+
+/// The functions a pool's `LambdaConfig` names, one link per trigger.
+fn pool_links(entry: &crate::tree::Entry, properties: Option<&Node>, links: &mut Vec<Link>) {
+    let Some(lambda) = properties
+        .and_then(|p| p.get("LambdaConfig"))
+        .and_then(Node::as_map)
+    else {
+        return;
+    };
+    for config in &lambda.entries {
+        let Some(trigger) = Trigger::from_name(&config.key) else {
+            continue;
+        };
+        // The custom senders and the versioned token trigger name their function in
+        // `LambdaArn`.
+        let node = match config.value.get("LambdaArn") {
+            Some(arn) => arn,
+            None => &config.value,
+        };
+        if let Some((function, span)) = function_ref(node) {
+            links.push((entry.key.clone(), entry.key_span, trigger, span, function));
+        }
+    }
+}
+
+/// The pools a SAM function's `Cognito` events attach it to: SAM adds `LambdaConfig[Trigger]`
+/// to the pool (docs/domain.md#trigger-functions-that-send-mail).
+fn cognito_event_links<'t>(
+    entry: &crate::tree::Entry,
+    properties: Option<&Node>,
+    resource: &dyn Fn(&str) -> Option<&'t crate::tree::Entry>,
+    links: &mut Vec<Link>,
+) {
+    let events = properties
+        .and_then(|p| p.get("Events"))
+        .and_then(Node::as_map);
+    for (_, event) in events.iter().flat_map(|m| m.iter()) {
+        if event.get("Type").and_then(Node::as_str) != Some("Cognito") {
+            continue;
+        }
+        let Some(props) = event.get("Properties") else {
+            continue;
+        };
+        let Some(pool) = props.get("UserPool").and_then(ref_target) else {
+            continue;
+        };
+        let Some(trigger_node) = props.get("Trigger") else {
+            continue;
+        };
+        let Some(pool_entry) = resource(pool) else {
+            continue;
+        };
+        let names: Vec<&Node> = match trigger_node.as_seq() {
+            Some(items) => items.iter().collect(),
+            None => vec![trigger_node],
+        };
+        for name in names {
+            if let Some(trigger) = name.as_str().and_then(Trigger::from_name) {
+                links.push((
+                    pool.to_owned(),
+                    pool_entry.key_span,
+                    trigger,
+                    name.span,
+                    entry.key.clone(),
+                ));
+            }
+        }
+    }
 }
 
 /// The role (when the permission comes from one) and the grant that lets `function` send.

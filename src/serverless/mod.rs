@@ -13,6 +13,7 @@
 //! so once ([`script_notice`]).
 
 pub mod compile;
+mod syntax;
 pub mod variables;
 
 use std::path::{Path, PathBuf};

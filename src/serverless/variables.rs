@@ -19,6 +19,7 @@
 //! the whole variable unknown, since sandtrap cannot tell whether it would have found
 //! something. Every value made keeps the span of the string that held the variable.
 
+use super::syntax::{Piece, literal, parse, split_source, split_top};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -365,29 +366,8 @@ impl<'a> Resolver<'a> {
             ("self", None) => {
                 self.path(self.root, address, &format!("self:{address}"), span, depth)
             }
-            ("opt", None) => {
-                let value = match address {
-                    "region" => self.options.region.clone(),
-                    "stage" | "s" => self.options.params.get("stage").cloned(),
-                    name => self.options.params.get(name).cloned(),
-                };
-                match value {
-                    Some(v) => Found::Node(Node::new(span, Value::String(v))),
-                    None => Found::Nothing,
-                }
-            }
-            ("param", None) => {
-                if let Some(v) = self.options.params.get(address) {
-                    return Found::Node(Node::new(span, Value::String(v.clone())));
-                }
-                let stage = self.stage();
-                for section in [stage, "default"] {
-                    if let Some(node) = self.root.get_path(&["params", section, address]) {
-                        return self.resolved(node, &format!("params.{section}.{address}"), depth);
-                    }
-                }
-                Found::Nothing
-            }
+            ("opt", None) => self.option(address, span),
+            ("param", None) => self.param(address, span, depth),
             ("sls", None) => match address {
                 "stage" => match &self.stage {
                     Some(stage) => Found::Node(Node::new(span, Value::String(stage.clone()))),
@@ -429,6 +409,33 @@ impl<'a> Resolver<'a> {
                 PACKAGE,
             )),
         }
+    }
+
+    /// `${opt:NAME}`: a command-line option (`--region`, `--stage`, `--param`).
+    fn option(&self, address: &str, span: Span) -> Found {
+        let value = match address {
+            "region" => self.options.region.clone(),
+            "stage" | "s" => self.options.params.get("stage").cloned(),
+            name => self.options.params.get(name).cloned(),
+        };
+        match value {
+            Some(v) => Found::Node(Node::new(span, Value::String(v))),
+            None => Found::Nothing,
+        }
+    }
+
+    /// `${param:NAME}`: `--param`, then the stage's `params`, then `params.default`.
+    fn param(&self, address: &str, span: Span, depth: usize) -> Found {
+        if let Some(v) = self.options.params.get(address) {
+            return Found::Node(Node::new(span, Value::String(v.clone())));
+        }
+        let stage = self.stage();
+        for section in [stage, "default"] {
+            if let Some(node) = self.root.get_path(&["params", section, address]) {
+                return self.resolved(node, &format!("params.{section}.{address}"), depth);
+            }
+        }
+        Found::Nothing
     }
 
     /// The value at a dotted `address` of `root`, its own variables resolved.
@@ -587,325 +594,5 @@ fn respan(node: &Node, span: Span) -> Node {
     Node::new(span, value)
 }
 
-/// A piece of a string: text, or the inside of a `${...}` variable.
-#[derive(Debug, PartialEq)]
-enum Piece {
-    Text(String),
-    Variable(String),
-}
-
-/// The variables of a string. `${` followed by a lowercase source name and `:` or `(` opens
-/// one; anything else is text (CloudFormation's `${AWS::Region}`).
-fn parse(text: &str) -> Vec<Piece> {
-    let mut out = Vec::new();
-    let mut literal = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("${") {
-        literal.push_str(&rest[..at]);
-        let after = &rest[at + 2..];
-        match closing(after).filter(|end| is_variable(&after[..*end])) {
-            Some(end) => {
-                if !literal.is_empty() {
-                    out.push(Piece::Text(std::mem::take(&mut literal)));
-                }
-                out.push(Piece::Variable(after[..end].to_owned()));
-                rest = &after[end + 1..];
-            }
-            None => {
-                literal.push_str("${");
-                rest = after;
-            }
-        }
-    }
-    literal.push_str(rest);
-    if !literal.is_empty() {
-        out.push(Piece::Text(literal));
-    }
-    out
-}
-
-/// The index of the `}` that closes a variable whose inside starts `text`, past nested
-/// variables and quoted strings.
-fn closing(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '$') if chars.peek().map(|(_, n)| *n) == Some('{') => {
-                depth += 1;
-                chars.next();
-            }
-            (None, '}') if depth == 0 => return Some(i),
-            (None, '}') => depth -= 1,
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Whether the inside of `${...}` is a variable: a lowercase source name, then `:` or `(`.
-fn is_variable(inner: &str) -> bool {
-    let mut chars = inner.chars();
-    if !chars.next().is_some_and(|c| c.is_ascii_lowercase()) {
-        return false;
-    }
-    for c in chars {
-        match c {
-            ':' | '(' => return true,
-            c if c.is_ascii_alphanumeric() || c == '.' => {}
-            _ => return false,
-        }
-    }
-    false
-}
-
-/// `text` split at `sep` outside nested variables, parentheses and quotes.
-fn split_top(text: &str, sep: char) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut start = 0;
-    let bytes: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    while let Some(&(at, c)) = bytes.get(i) {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '$') if bytes.get(i + 1).map(|(_, n)| *n) == Some('{') => {
-                depth += 1;
-                i += 1;
-            }
-            (None, '(') => depth += 1,
-            (None, '}' | ')') => depth = depth.saturating_sub(1),
-            (None, c) if c == sep && depth == 0 => {
-                out.push(&text[start..at]);
-                start = at + c.len_utf8();
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    out.push(&text[start..]);
-    out
-}
-
-/// `type:address`, `type(params)` or `type(params):address`.
-fn split_source(source: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
-    let name_end = source.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))?;
-    let kind = &source[..name_end];
-    if !kind.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return None;
-    }
-    let rest = &source[name_end..];
-    if let Some(address) = rest.strip_prefix(':') {
-        return Some((kind, None, Some(address.trim())));
-    }
-    let inside = rest.strip_prefix('(')?;
-    let close = closing_paren(inside)?;
-    let params = &inside[..close];
-    let after = inside[close + 1..].trim_start();
-    match after.strip_prefix(':') {
-        Some(address) => Some((kind, Some(params), Some(address.trim()))),
-        None if after.is_empty() => Some((kind, Some(params), None)),
-        None => None,
-    }
-}
-
-fn closing_paren(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' if depth == 0 => return Some(i),
-            ')' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
-}
-
-/// A literal fallback: a quoted string, a number, `true`, `false` or `null`.
-enum Literal {
-    Text(String),
-    Number(String),
-    Bool(bool),
-    Null,
-}
-
-impl Literal {
-    fn at(self, span: Span) -> Node {
-        Node::new(
-            span,
-            match self {
-                Literal::Text(t) => Value::String(t),
-                Literal::Number(n) => Value::Number(n),
-                Literal::Bool(b) => Value::Bool(b),
-                Literal::Null => Value::Null,
-            },
-        )
-    }
-}
-
-fn literal(source: &str) -> Option<Literal> {
-    let quoted = |q: char| {
-        source
-            .strip_prefix(q)
-            .and_then(|s| s.strip_suffix(q))
-            .map(str::to_owned)
-    };
-    if let Some(text) = quoted('\'').or_else(|| quoted('"')) {
-        return Some(Literal::Text(text));
-    }
-    match source {
-        "true" => Some(Literal::Bool(true)),
-        "false" => Some(Literal::Bool(false)),
-        "null" => Some(Literal::Null),
-        n if !n.is_empty() && n.parse::<f64>().is_ok() => Some(Literal::Number(n.to_owned())),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn resolved(service: &str, value: &str, options: &Options) -> Node {
-        let document = crate::load::yaml::load(service).document.unwrap();
-        let read = |_: &Path| None;
-        let resolver = Resolver::new(&document.root, Path::new("."), options, &read);
-        let node = document.root.get_path(&["value"]).unwrap().clone();
-        let _ = value;
-        resolver.resolve(&node)
-    }
-
-    fn text(service: &str, options: &Options) -> Option<String> {
-        resolved(service, "", options).scalar_text()
-    }
-
-    #[test]
-    fn strings_split_into_text_and_variables() {
-        assert_eq!(
-            parse("arn:${self:a}:${AWS::Region}/${opt:x, 'y'}"),
-            [
-                Piece::Text("arn:".into()),
-                Piece::Variable("self:a".into()),
-                Piece::Text(":${AWS::Region}/".into()),
-                Piece::Variable("opt:x, 'y'".into()),
-            ]
-        );
-        assert_eq!(
-            parse("${self:custom.${opt:stage}}"),
-            [Piece::Variable("self:custom.${opt:stage}".into())]
-        );
-        assert_eq!(
-            parse("${Bucket.Arn}"),
-            [Piece::Text("${Bucket.Arn}".into())]
-        );
-        assert_eq!(parse("${unclosed:x"), [Piece::Text("${unclosed:x".into())]);
-        assert_eq!(
-            split_top("env:A, ${self:b, 'c,d'}, 'e,f'", ','),
-            ["env:A", " ${self:b, 'c,d'}", " 'e,f'"]
-        );
-        assert_eq!(
-            split_source("file(./a.yml):x.y"),
-            Some(("file", Some("./a.yml"), Some("x.y")))
-        );
-    }
-
-    #[test]
-    fn self_opt_sls_and_fallbacks() {
-        let options = Options {
-            region: None,
-            params: [("stage".to_owned(), "prod".to_owned())].into(),
-        };
-        let service = "custom:\n  domains:\n    prod: example.com\n  from: noreply@${self:custom.domains.${sls:stage}}\nvalue: ${self:custom.from}\n";
-        assert_eq!(
-            text(service, &options).as_deref(),
-            Some("noreply@example.com")
-        );
-        let region = "value: ${opt:region, 'eu-west-1'}\n";
-        assert_eq!(
-            text(region, &Options::default()).as_deref(),
-            Some("eu-west-1")
-        );
-        let given = Options {
-            region: Some("ap-south-1".into()),
-            ..Options::default()
-        };
-        assert_eq!(text(region, &given).as_deref(), Some("ap-south-1"));
-        // The stage defaults to `dev`, and a fallback may be another variable.
-        let stage = "provider:\n  stage: ${opt:stage, 'dev'}\ncustom:\n  x: y\nvalue: ${sls:stage}-${opt:nothing, self:custom.x}\n";
-        assert_eq!(text(stage, &Options::default()).as_deref(), Some("dev-y"));
-    }
-
-    #[test]
-    fn what_is_read_when_the_framework_runs_is_unknown_and_named() {
-        for (value, named) in [
-            ("${ssm:/app/from}", "${ssm:/app/from}"),
-            ("${env:FROM, 'x@example.com'}", "${env:FROM}"),
-            ("${cf:other.Output}", "${cf:other.Output}"),
-            ("${file(./handler.js):from}", "${file(./handler.js):from}"),
-            ("${opt:stage}", "${opt:stage}"),
-        ] {
-            let service = format!("value: \"{value}\"\n");
-            let node = resolved(&service, "", &Options::default());
-            match node.value {
-                Value::Unknown(UnknownReason::Serverless { variable, .. }) => {
-                    assert_eq!(variable, named);
-                }
-                other => panic!("{value}: {other:?}"),
-            }
-        }
-        // Inside a string: a hole in a join.
-        let node = resolved(
-            "value: arn:aws:ses:${aws:region}:${ssm:/acct}:identity/x\n",
-            "",
-            &Options::default(),
-        );
-        let (name, _, _) = node.as_intrinsic().unwrap();
-        assert_eq!(name, "Fn::Join");
-    }
-
-    #[test]
-    fn cycles_and_repetition_are_bounded() {
-        let cycle =
-            "custom:\n  a: ${self:custom.b}\n  b: ${self:custom.a}\nvalue: ${self:custom.a}\n";
-        assert!(matches!(
-            resolved(cycle, "", &Options::default()).value,
-            Value::Unknown(_)
-        ));
-        let mut service = String::from("custom:\n  l0: [x, x]\n");
-        for i in 1..40 {
-            service.push_str(&format!(
-                "  l{i}: [\"${{self:custom.l{}}}\", \"${{self:custom.l{}}}\"]\n",
-                i - 1,
-                i - 1
-            ));
-        }
-        service.push_str("value: ${self:custom.l39}\n");
-        // Terminates, whatever it makes.
-        let _ = resolved(&service, "", &Options::default());
-    }
-
-    #[test]
-    fn a_fn_sub_keeps_its_own_variables() {
-        let service = "custom:\n  name: app\nvalue:\n  Fn::Sub: arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${self:custom.name}/${ssm:/x}\n";
-        let node = resolved(service, "", &Options::default());
-        let (name, _, argument) = node.as_intrinsic().unwrap();
-        assert_eq!(name, "Fn::Sub");
-        let items = argument.as_seq().unwrap();
-        assert_eq!(
-            items[0].as_str(),
-            Some("arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/${sandtrap0}")
-        );
-        assert!(matches!(
-            items[1].get("sandtrap0").unwrap().value,
-            Value::Unknown(_)
-        ));
-    }
-}
+mod tests;
