@@ -16,6 +16,9 @@
 //! - the deploy configuration beside a loose template (`samconfig.toml`, `serverless.yml`): the
 //!   directories it is looked up in are compared by their own times (a file created, removed
 //!   or renamed there changes them), and the files that existed by theirs.
+//!
+//! The analysis of a Serverless Framework service file is never kept: it reads the files the
+//! service includes, which nothing here watches.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -382,12 +385,16 @@ pub(super) fn entry(target: &Target, hash: u64, read: Read, outcome: &FileOutcom
 }
 
 /// Reads `target` for a fresh analysis: its buffer, or its file stamped first; `None` for the
-/// stamp when it cannot be taken (the analysis is then not kept).
+/// stamp when it cannot be taken, or when the analysis may read other files than the target's
+/// (a Serverless Framework service includes files with `${file(...)}`): the analysis is then
+/// not kept.
 pub(super) fn read(
     target: &Target,
     options: &CheckOptions,
 ) -> (Option<Read>, std::io::Result<Vec<u8>>) {
+    let includes = (target.path.as_deref()).is_some_and(crate::serverless::is_service_file);
     let read = match (super::files::buffer_text(target, options), &target.path) {
+        _ if includes => None,
         (Some(_), _) => Some(Read::Buffer),
         (None, Some(path)) => Stamp::of(path).map(Read::File),
         (None, None) => None,
@@ -422,7 +429,7 @@ impl Entry {
         let own = |file: &str| file == outcome.source.name;
         matches!(self.read, Read::File(_))
             && matches!(self.target.origin, Origin::Loose | Origin::Cdk(_))
-            && self.target.path.is_some()
+            && (self.target.path.as_deref()).is_some_and(|p| !crate::serverless::is_service_file(p))
             && outcome.source.path == self.target.path
             && outcome.secrets.is_empty()
             && outcome.stacks.iter().all(|s| own(&s.file))
