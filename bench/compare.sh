@@ -105,7 +105,7 @@ measure_once() {
 }
 
 # --- the whole corpus
-measure corpus.sandtrap "$RUNS" "$sandtrap" check --format json "$corpus"
+measure corpus.sandtrap "$RUNS" "$sandtrap" check --no-cache --format json "$corpus"
 measure corpus.parse "$RUNS" "$sandtrap" debug parse "$corpus"
 measure corpus.tree "$RUNS" "$sandtrap" debug parse --tree "$corpus"
 measure corpus.cfn-guard "$RUNS" bash "$work/guard-corpus.sh"
@@ -113,13 +113,13 @@ mapfile -t corpus_files < "$work/corpus-files.txt"
 measure_once corpus.cfn-lint "$cfn_lint" --format parseable -- "${corpus_files[@]}"
 
 # --- one small template, process start included
-measure small.sandtrap "$((RUNS * 3))" "$sandtrap" check "$small"
+measure small.sandtrap "$((RUNS * 3))" "$sandtrap" check --no-cache "$small"
 measure small.cfn-guard "$((RUNS * 3))" "$cfn_guard" validate --rules "$guard_rules" --data "$small"
 measure small.cfn-lint "$RUNS" "$cfn_lint" -- "$small"
 
 # --- synthetic monorepos
 for n in 1000 10000; do
-  measure "mono$n.sandtrap" "$RUNS" "$sandtrap" check --format json "$work/mono-$n"
+  measure "mono$n.sandtrap" "$RUNS" "$sandtrap" check --no-cache --format json "$work/mono-$n"
   measure "mono$n.parse" "$RUNS" "$sandtrap" debug parse "$work/mono-$n"
   measure "mono$n.cfn-guard" "$(( n > 1000 ? SLOW_RUNS + 2 : RUNS ))" "$cfn_guard" validate --rules "$guard_rules" --data "$work/mono-$n" --show-summary none
 done

@@ -110,7 +110,7 @@ measure() {
 
 for n in "${MONO_SIZES[@]}"; do
   dir="$work/mono-$n"
-  measure "mono$n.check" "$sandtrap" check --format json "$dir"
+  measure "mono$n.check" "$sandtrap" check --no-cache --format json "$dir"
   measure "mono$n.parse" "$sandtrap" debug parse "$dir"
   measure "mono$n.tree" "$sandtrap" debug parse --tree "$dir"
   if [[ $GUARD == 1 && ($n -lt 50000 || $GUARD_50K == 1) ]]; then
@@ -119,7 +119,7 @@ for n in "${MONO_SIZES[@]}"; do
 done
 for n in "${JOIN_SIZES[@]}"; do
   dir="$work/join-$n"
-  measure "join$n.check" "$sandtrap" check --format concise --ses-production us-west-2 --account 123456789012 "$dir"
+  measure "join$n.check" "$sandtrap" check --no-cache --format concise --ses-production us-west-2 --account 123456789012 "$dir"
   measure "join$n.parse" "$sandtrap" debug parse "$dir"
   measure "join$n.tree" "$sandtrap" debug parse --tree "$dir"
   if [[ $GUARD == 1 ]]; then

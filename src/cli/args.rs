@@ -223,7 +223,7 @@ pub struct AnalysisArgs {
     #[arg(long, value_name = "DIR")]
     pub rules: Vec<PathBuf>,
     /// Neither read nor write the analysis cache.
-    #[arg(long)]
+    #[arg(long, env = "SANDTRAP_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_cache: bool,
     /// Keep the analysis cache (each file's analysis, reused while the file and the run's
     /// inputs are unchanged) in this directory [default: `.sandtrap_cache` in the project root:

@@ -406,6 +406,7 @@ mod on_disk {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"))
             .current_dir(root.join("auth"))
             .env_remove("SANDTRAP_CACHE_DIR")
+            .env_remove("SANDTRAP_NO_CACHE")
             .args(["check", "--format", "json", "."])
             .output()
             .unwrap();
@@ -417,6 +418,7 @@ mod on_disk {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"))
             .current_dir(stdin_only.path())
             .env_remove("SANDTRAP_CACHE_DIR")
+            .env_remove("SANDTRAP_NO_CACHE")
             .args([
                 "check",
                 "--format",

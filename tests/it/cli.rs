@@ -141,17 +141,20 @@ fn exit_status_follows_the_fail_level() {
 fn the_binary_exits_2_on_bad_usage_and_missing_paths() {
     Command::cargo_bin("sandtrap")
         .unwrap()
+        .env("SANDTRAP_NO_CACHE", "1")
         .args(["check", "--format", "nope"])
         .assert()
         .code(2);
     Command::cargo_bin("sandtrap")
         .unwrap()
+        .env("SANDTRAP_NO_CACHE", "1")
         .args(["check", "does/not/exist.yaml"])
         .assert()
         .code(2)
         .stdout("");
     Command::cargo_bin("sandtrap")
         .unwrap()
+        .env("SANDTRAP_NO_CACHE", "1")
         .args([
             "check",
             "--no-cache",
@@ -187,6 +190,7 @@ fn a_run_that_finds_no_template_says_so_and_passes() {
     for format in ["human", "concise"] {
         Command::cargo_bin("sandtrap")
             .unwrap()
+            .env("SANDTRAP_NO_CACHE", "1")
             .args(["check", "--format", format, "--config", &config, &path])
             .assert()
             .code(0)
@@ -195,6 +199,7 @@ fn a_run_that_finds_no_template_says_so_and_passes() {
     // JSON carries the count, and standard error stays quiet for the program reading it.
     let out = Command::cargo_bin("sandtrap")
         .unwrap()
+        .env("SANDTRAP_NO_CACHE", "1")
         .args(["check", "--format", "json", "--config", &config, &path])
         .assert()
         .code(0)
@@ -206,6 +211,7 @@ fn a_run_that_finds_no_template_says_so_and_passes() {
     let broken = support::root().join("testdata/parse/err-yaml-bad-indent.yaml");
     Command::cargo_bin("sandtrap")
         .unwrap()
+        .env("SANDTRAP_NO_CACHE", "1")
         .args(["check", "--format", "concise", "--config", &config])
         .arg(&broken)
         .assert()

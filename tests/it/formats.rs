@@ -718,6 +718,7 @@ fn report_from(dir: &std::path::Path, args: &[&str]) -> String {
         .env("GITHUB_SERVER_URL", "https://github.com")
         .env("GITHUB_REPOSITORY", "o/r")
         .env("GITHUB_SHA", "abc")
+        .env("SANDTRAP_NO_CACHE", "1")
         .args(args)
         .output()
         .unwrap();

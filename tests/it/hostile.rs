@@ -587,6 +587,7 @@ fn check_unprivileged(readable: bool, args: &[&str]) -> Option<(i32, Value)> {
     let output = std::process::Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
         .arg(env!("CARGO_BIN_EXE_sandtrap"))
+        .env("SANDTRAP_NO_CACHE", "1")
         .args(["check", "--format", "json"])
         .args(args)
         .output()

@@ -72,6 +72,7 @@ mod with_feature {
             .env("AWS_SHARED_CREDENTIALS_FILE", creds)
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("NO_COLOR", "1")
+            .env("SANDTRAP_NO_CACHE", "1")
             .output()
             .unwrap();
         Run {
