@@ -451,9 +451,12 @@ fn fingerprint(options: &CheckOptions, inputs: &RunInputs) -> u64 {
         &options.account,
         &options.config_env,
         &options.env_region,
-        &options.stdin_filename,
     )
         .hash(&mut hasher);
+    // Not `stdin_filename`: it decides which target is standard input (never kept on disk, and
+    // an entry of its own in memory) and where the config file is found from (hashed below),
+    // so an editor's on-save run (`--stdin-filename F --project-root . -`) and a plain check of
+    // the project share their entries.
     inputs.params.hash(&mut hasher);
     if let Some(source) = inputs.config.source() {
         (&source.name, &source.path, &*source.text).hash(&mut hasher);

@@ -280,6 +280,74 @@ mod on_disk {
     /// Makes a hostile cache file at the path given.
     type Hostile<'a> = Box<dyn Fn(&Path) + 'a>;
 
+    /// The on-save editor run (`--stdin-filename F --project-root DIR -`) shares the entries
+    /// of a plain check of the project, and reports what it reports without them, after every
+    /// step: a buffer edited, a file on disk edited, a file removed.
+    #[test]
+    fn the_on_save_run_reads_the_cache_of_a_plain_check() {
+        let dir = project();
+        let root = dir.path();
+        let project = root.to_string_lossy().into_owned();
+        let cache = tempfile::tempdir().unwrap();
+        let cache_dir = cache.path().to_string_lossy().into_owned();
+        let edited = root
+            .join("mail/identity.yaml")
+            .to_string_lossy()
+            .into_owned();
+        // The tests run in the crate root: the config file is named, as an editor in the
+        // project's root would find it.
+        let config = root.join(".sandtrap.yaml").to_string_lossy().into_owned();
+        let run = |buffer: Option<&str>, cached: bool| {
+            let mut args = vec!["check", "--format", "json", "--exit-zero"];
+            args.extend(["--config", config.as_str()]);
+            match cached {
+                true => args.extend(["--cache-dir", cache_dir.as_str()]),
+                false => args.push("--no-cache"),
+            }
+            match buffer {
+                Some(_) => {
+                    args.extend(["--stdin-filename", edited.as_str(), "--project-root"]);
+                    args.extend([project.as_str(), "-"]);
+                }
+                None => args.push(project.as_str()),
+            }
+            let run = support::run(&args, buffer.unwrap_or_default());
+            assert_eq!(run.stderr, "");
+            run.stdout
+        };
+        let on_save = |buffer: &str, cached: bool| run(Some(buffer), cached);
+        let check = |_: &str, cache: Option<&Path>| run(None, cache.is_some());
+        assert_eq!(check(&project, Some(cache.path())), check(&project, None));
+        let [file] = cache_files(cache.path()).try_into().unwrap();
+        let steps: [(&str, &dyn Fn()); 3] = [
+            ("a buffer edited", &|| {}),
+            ("a file on disk edited", &|| {
+                write(root, "auth/pool.yaml", &pool("other.example"))
+            }),
+            ("a file removed", &|| {
+                fs::remove_file(root.join("svc1/template.yaml")).unwrap()
+            }),
+        ];
+        for (n, (what, step)) in steps.iter().enumerate() {
+            step();
+            let buffer = identity(if n % 2 == 0 {
+                "other.example"
+            } else {
+                "example.com"
+            });
+            let expected = on_save(&buffer, false);
+            assert!(expected.contains("\"code\""), "{what}: {expected}");
+            assert_eq!(on_save(&buffer, true), expected, "{what}");
+            assert_eq!(
+                check(&project, Some(cache.path())),
+                check(&project, None),
+                "{what}"
+            );
+        }
+        // One cache file for both kinds of run.
+        assert_eq!(cache_files(cache.path()), [file]);
+    }
+
     /// Truncated, corrupt, swapped, linked, huge, foreign: ignored, never a panic or another
     /// report, and written anew so the next run uses it again.
     #[test]
