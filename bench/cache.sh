@@ -7,8 +7,9 @@
 #   cold        the same with an empty cache directory             (writes the cache)
 #   unchanged   the same again, nothing changed                    (a CI job run again)
 #   one-changed the same with one template edited since            (pre-commit, CI after a commit)
-#   on-save     --stdin-filename FILE --project-root . - with FILE's buffer edited, the rest
-#               of the project from the cache                      (an editor's on-save run)
+#   on-save-no-cache  --no-cache --stdin-filename FILE --project-root . - with FILE's buffer
+#               edited                                             (the on-save run before)
+#   on-save     the same with the cache: the rest of the project from it (the on-save run)
 #
 # and each as a share of `full`. Prints a Markdown table on stdout; docs/performance.md
 # ("Persistent cache") records it. The edited template is restored afterwards; the cache lives
@@ -47,7 +48,8 @@ cpu() {
   shift 2
   for ((i = 1; i <= RUNS; i++)); do
     "$prepare" "$i"
-    out=$( { cd "$mono" && /usr/bin/time -f '%U %S' "$@" >/dev/null 2>/dev/null <"$stdin"; } 2>&1 | tail -1)
+    (cd "$mono" && /usr/bin/time -o "$timing" -f '%U %S' "$@" >/dev/null 2>/dev/null <"$stdin")
+    out=$(tail -1 "$timing")
     times+=("$(awk '{printf "%.2f", $1 + $2}' <<<"$out")")
   done
   printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p"
@@ -66,11 +68,12 @@ instructions() {
 # What runs before each timed run of each case.
 none() { restore; }
 empty() { restore; rm -rf "$cache"; }
-warm() { restore; "$sandtrap" check --format json --exit-zero --cache-dir "$cache" "$mono" >/dev/null; }
+warm() { restore; (cd "$mono" && "$sandtrap" check --format json --exit-zero --cache-dir "$cache" . >/dev/null); }
 changed() { warm; edit "$1"; }
 on_save() { warm; { cat "$original"; printf '# buffer %s\n' "$1"; } >"$buffer"; }
 
 buffer=$(mktemp)
+timing=$(mktemp)
 stdin=/dev/null
 check=("$sandtrap" check --format json --exit-zero)
 declare -A cpus ins
@@ -86,14 +89,15 @@ run_case cold empty "${check[@]}" --cache-dir "$cache" .
 run_case unchanged warm "${check[@]}" --cache-dir "$cache" .
 run_case one-changed changed "${check[@]}" --cache-dir "$cache" .
 stdin=$buffer
+run_case on-save-no-cache on_save "${check[@]}" --no-cache --stdin-filename "$edited" --project-root . -
 run_case on-save on_save "${check[@]}" --cache-dir "$cache" --stdin-filename "$edited" --project-root . -
-rm -f "$buffer"
+rm -f "$buffer" "$timing"
 
 echo "sandtrap: $sandtrap; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); RUNS=$RUNS"
 echo
 echo "| run (10,000 templates) | CPU (median of $RUNS) | share of full | instructions (callgrind) | share of full |"
 echo "| --- | ---: | ---: | ---: | ---: |"
-for name in full cold unchanged one-changed on-save; do
+for name in full cold unchanged one-changed on-save-no-cache on-save; do
   share=$(awk -v a="${cpus[$name]}" -v b="${cpus[full]}" 'BEGIN { printf "%.0f%%", 100 * a / b }')
   if [[ ${ins[$name]} == - || -z ${ins[$name]} ]]; then
     printf '| %s | %s s | %s | - | - |\n' "$name" "${cpus[$name]}" "$share"

@@ -365,8 +365,10 @@ impl Cache {
             met.contains(k) || entry.target.path.as_deref().is_some_and(|p| p.exists())
         });
         // The entries of this run first: they are the ones kept should the file be full.
-        let mut entries: Vec<&Entry> = self.files.values().filter(|e| e.storable()).collect();
-        entries.sort_by_key(|e| !met.contains(&e.key()));
+        let (mut entries, others): (Vec<(&Key, &Entry)>, Vec<(&Key, &Entry)>) =
+            (self.files.iter().filter(|(_, e)| e.storable())).partition(|(k, _)| met.contains(*k));
+        entries.extend(others);
+        let entries: Vec<&Entry> = entries.into_iter().map(|(_, e)| e).collect();
         disk.store.save(key, &entries);
     }
 }

@@ -115,20 +115,25 @@ impl Exclude {
 
     /// [`Exclude::excludes`] of each of `paths`, each directory above them looked at once
     /// however many of the paths it holds (a walk's thousands of files share a few hundred).
+    /// Paths are compared as their bytes once made absolute (`absolute` leaves them in one
+    /// form), which costs a fraction of comparing their components.
     pub fn excludes_each<'a>(
         &self,
         paths: impl Iterator<Item = &'a Path>,
         cwd: &Path,
     ) -> Vec<bool> {
+        use std::collections::{HashMap, HashSet};
+        use std::ffi::OsString;
         if self.patterns.is_empty() {
             return paths.map(|_| false).collect();
         }
         let cwd = super::absolute(cwd, None);
-        let mut directories: std::collections::HashMap<PathBuf, bool> = Default::default();
+        let above: HashSet<&std::ffi::OsStr> = cwd.ancestors().map(Path::as_os_str).collect();
+        let mut directories: HashMap<OsString, bool> = HashMap::new();
         paths
             .map(|path| {
                 let absolute = super::absolute(path, Some(&cwd));
-                if cwd.starts_with(&absolute) {
+                if above.contains(absolute.as_os_str()) {
                     return false;
                 }
                 if self.matches(&absolute) {
@@ -137,24 +142,23 @@ impl Exclude {
                 let mut pending = Vec::new();
                 let mut verdict = false;
                 for dir in absolute.ancestors().skip(1) {
-                    if cwd.starts_with(dir) {
+                    if above.contains(dir.as_os_str()) {
                         break;
                     }
-                    if let Some(known) = directories.get(dir) {
+                    if let Some(known) = directories.get(dir.as_os_str()) {
                         verdict = *known;
                         break;
                     }
+                    pending.push(dir);
                     if self.matches(dir) {
                         verdict = true;
-                        pending.push(dir);
                         break;
                     }
-                    pending.push(dir);
                 }
                 // Every directory met on the way is excluded exactly when one above it (or
                 // itself, the last) is.
                 for dir in pending {
-                    directories.insert(dir.to_path_buf(), verdict);
+                    directories.insert(dir.as_os_str().to_owned(), verdict);
                 }
                 verdict
             })
@@ -173,6 +177,40 @@ mod tests {
             e.push(glob, compile_glob(glob).unwrap(), Path::new(base));
         }
         e
+    }
+
+    /// `excludes_each` says of every path what `excludes` says of it, in any order and
+    /// whatever directories the paths share.
+    #[test]
+    fn excludes_each_agrees_with_excludes() {
+        let e = exclude(&[
+            ("node_modules", "/repo"),
+            ("legacy/", "/repo"),
+            ("a/b/*.yaml", "/repo"),
+        ]);
+        let paths: Vec<&Path> = [
+            "x/node_modules/t.yaml",
+            "x/node_modules/deep/t.yaml",
+            "x/t.yaml",
+            "/repo/legacy/t.yaml",
+            "./a/b/c.yaml",
+            "a/b/c/d.yaml",
+            "../repo/a/b/c.yaml",
+            "/elsewhere/node_modules/t.yaml",
+            "/repo",
+            "/",
+            "legacy",
+            "x/node_modules",
+        ]
+        .into_iter()
+        .map(Path::new)
+        .collect();
+        for cwd in ["/repo", "/repo/x/node_modules", "/repo/legacy/inner", "/"] {
+            let cwd = Path::new(cwd);
+            let each = e.excludes_each(paths.iter().copied(), cwd);
+            let one: Vec<bool> = paths.iter().map(|p| e.excludes(p, cwd)).collect();
+            assert_eq!(each, one, "from {cwd:?}");
+        }
     }
 
     #[test]
