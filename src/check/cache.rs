@@ -365,8 +365,8 @@ impl Cache {
             met.contains(k) || entry.target.path.as_deref().is_some_and(|p| p.exists())
         });
         // The entries of this run first: they are the ones kept should the file be full.
-        let (mut entries, others): (Vec<(&Key, &Entry)>, Vec<(&Key, &Entry)>) =
-            (self.files.iter().filter(|(_, e)| e.storable())).partition(|(k, _)| met.contains(*k));
+        let storable = self.files.iter().filter(|(_, e)| e.storable());
+        let (mut entries, others): (Vec<_>, Vec<_>) = storable.partition(|(k, _)| met.contains(*k));
         entries.extend(others);
         let entries: Vec<&Entry> = entries.into_iter().map(|(_, e)| e).collect();
         disk.store.save(key, &entries);
