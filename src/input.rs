@@ -197,6 +197,31 @@ fn grouped(n: usize) -> String {
     out
 }
 
+/// A settings file as a diagnostic may show it: keys, section headers and layout kept, every
+/// value and comment masked byte for byte (so spans and lines stay where they were). A SAM
+/// `parameter_overrides` line holds secrets; nothing after a line's first `=` or `:` is shown.
+pub fn masked_settings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let keep = if trimmed.starts_with('[') && !trimmed.starts_with("[[") {
+            // A TOML table header, up to its closing bracket.
+            line.find(']').map_or(0, |i| i + 1)
+        } else {
+            line.find(['=', ':', '#'])
+                .map_or(0, |i| if line[i..].starts_with('#') { i } else { i + 1 })
+        };
+        out.push_str(&line[..keep]);
+        for c in line[keep..].chars() {
+            match c {
+                '\n' | '\r' | ' ' | '\t' => out.push(c),
+                other => out.extend(std::iter::repeat_n('*', other.len_utf8())),
+            }
+        }
+    }
+    out
+}
+
 /// Whether `text` is empty or a YAML mapping with at least one of `keys`: text of the expected
 /// shape (perhaps with a misspelt key), which an error message may quote. Anything else (a
 /// credentials file, an environment dump, a mapping of something else) is described, never
@@ -238,6 +263,17 @@ pub fn unquoted_yaml_problem(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masked_settings_keep_keys_and_positions_and_nothing_else() {
+        let text = "version = 0.1\n[default.deploy.parameters]\nparameter_overrides = \"Secret=hünter2\n# token abc\n";
+        let masked = masked_settings(text);
+        assert_eq!(masked.len(), text.len());
+        assert!(masked.contains("[default.deploy.parameters]"));
+        assert!(masked.contains("parameter_overrides ="));
+        assert!(!masked.contains("Secret") && !masked.contains("nter2") && !masked.contains("abc"));
+        assert_eq!(masked.lines().count(), text.lines().count());
+    }
 
     #[test]
     fn reads_are_bounded() {

@@ -25,6 +25,7 @@ pub mod params;
 pub mod printable;
 pub mod reference;
 pub mod rules;
+pub mod serverless;
 pub mod site;
 pub mod source;
 pub mod suppress;

@@ -27,6 +27,9 @@ pub enum Value {
     /// A YAML tag CloudFormation does not define (e.g. `!Rain::Embed`), kept with the tag text
     /// (without the leading `!`).
     Tagged(String, Box<Node>),
+    /// A value the front end that built the tree knows it cannot know statically, with why (a
+    /// Serverless Framework `${ssm:...}` variable). No loader makes one.
+    Unknown(crate::value::UnknownReason),
 }
 
 /// A mapping in source order. Of duplicate keys the loaders keep only the last, as CloudFormation

@@ -41,6 +41,14 @@ pub enum UnknownReason {
     /// An output of a Terraform module sandtrap could not read (a registry or git module
     /// before `terraform init`).
     ModuleOutput { module: String, output: String },
+    /// A Serverless Framework variable sandtrap does not resolve (`${ssm:/path}`,
+    /// `${env:NAME}`, `${opt:stage}` without a value): the variable as written, why, and what to
+    /// supply.
+    Serverless {
+        variable: String,
+        why: String,
+        supply: String,
+    },
 }
 
 /// A string that may contain unknown holes: `arn:aws:ses:us-east-1:<AWS::AccountId>:identity/x`.
@@ -155,6 +163,7 @@ impl fmt::Display for UnknownReason {
             UnknownReason::Variable { name } => write!(f, "var.{name}"),
             UnknownReason::Computed { address, attribute } => write!(f, "{address}.{attribute}"),
             UnknownReason::ModuleOutput { module, output } => write!(f, "module.{module}.{output}"),
+            UnknownReason::Serverless { variable, .. } => f.write_str(variable),
         }
     }
 }

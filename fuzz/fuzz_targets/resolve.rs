@@ -33,5 +33,11 @@ fuzz_target!(|data: &[u8]| {
     let resolver = Resolver::new(&document, &env);
     let _ = resolver.resolve(&document.root);
     let _ = resolver.exports();
-    let _ = sandtrap::cloudformation::extract(&document, &text, &resolver);
+    let notes = std::collections::HashMap::new();
+    let template = sandtrap::cloudformation::extract::Template {
+        file: "fuzzed.yaml",
+        text: &text,
+        notes: &notes,
+    };
+    let _ = sandtrap::cloudformation::extract(&document, template, &resolver);
 });

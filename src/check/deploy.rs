@@ -44,6 +44,19 @@ pub struct DeployRegion {
 pub struct Deploy {
     pub region: Option<DeployRegion>,
     pub note: Option<String>,
+    /// The file does not parse: a located warning of its own, never a silent "region unknown".
+    pub problem: Option<DeployProblem>,
+}
+
+/// A deploy configuration file that does not parse: where, and the parser's message (never a
+/// quotation of the file: `parameter_overrides` holds secrets).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeployProblem {
+    /// The file, named like the template it applies to.
+    pub file: String,
+    pub path: std::path::PathBuf,
+    pub span: Span,
+    pub message: String,
 }
 
 impl Deploy {
@@ -51,6 +64,7 @@ impl Deploy {
         Self {
             region: None,
             note: Some(note),
+            problem: None,
         }
     }
 }
@@ -76,6 +90,7 @@ pub fn lookup(path: &Path, name: &str, config_env: &str) -> Option<Deploy> {
                         span,
                     }),
                     note: None,
+                    problem: None,
                 },
                 None => match node.scalar_text() {
                     Some(value) if value.contains("${") => Deploy::note(format!(
@@ -102,14 +117,44 @@ pub fn lookup(path: &Path, name: &str, config_env: &str) -> Option<Deploy> {
         return unreadable();
     };
     let template = path.file_name()?.to_str()?;
+    // A file that does not parse is said where it breaks, in the parser's words only.
+    let broken = |span: Span, message: String| {
+        let mut deploy = Deploy::note(format!(
+            "{shown} cannot be read, so its `region` was not used: pass `--region`"
+        ));
+        deploy.problem = Some(DeployProblem {
+            file: shown.clone(),
+            path: dir.join(file),
+            span,
+            message: format!(
+                "{shown} is not valid {}: {message}; the SAM CLI cannot read it either, and its deploy `region` is not used",
+                if file.ends_with(".toml") {
+                    "TOML"
+                } else {
+                    "YAML"
+                }
+            ),
+        });
+        Some(deploy)
+    };
     let found = if file.ends_with(".toml") {
-        let Ok(root) = toml::de::DeTable::parse(&text) else {
-            return unreadable();
+        let root = match toml::de::DeTable::parse(&text) {
+            Ok(root) => root,
+            Err(err) => {
+                let span = err
+                    .span()
+                    .map_or(Span::empty(0), |r| Span::new(r.start, r.end));
+                return broken(span, err.message().trim().to_owned());
+            }
         };
         samconfig_toml(root.get_ref(), config_env, template, dir, path)
     } else {
-        let Some(root) = crate::load::yaml::load(&text).document.map(|d| d.root) else {
-            return unreadable();
+        let loaded = crate::load::yaml::load(&text);
+        let Some(root) = loaded.document.map(|d| d.root) else {
+            return match loaded.problems.first() {
+                Some(problem) => broken(problem.span, problem.message.clone()),
+                None => unreadable(),
+            };
         };
         samconfig_yaml(&root, config_env, template, dir, path)
     };
@@ -121,6 +166,7 @@ pub fn lookup(path: &Path, name: &str, config_env: &str) -> Option<Deploy> {
             span,
         }),
         note: None,
+        problem: None,
     })
 }
 
@@ -356,5 +402,14 @@ mod tests {
         let note = found.note.unwrap();
         assert!(note.contains("samconfig.toml cannot be read"), "{note}");
         assert!(!note.contains("hunter2"), "{note}");
+        // The problem is located where the file breaks, in the parser's words, unquoted.
+        let problem = found.problem.unwrap();
+        assert!(
+            problem.message.contains("not valid TOML"),
+            "{}",
+            problem.message
+        );
+        assert!(!problem.message.contains("hunter2"), "{}", problem.message);
+        assert!(problem.span.start > 0);
     }
 }

@@ -220,6 +220,27 @@ pub(super) fn analyze_bytes(
     };
     let (text, decode_problem) = load::decode(&bytes);
     let source = SourceFile::new(target.name.clone(), target.path.clone(), text);
+    // A service written as a program is read only by the framework: said once, when it looks
+    // like one (a `serverless.ts` that is not a service is someone else's file).
+    if target.origin == Origin::Loose
+        && target
+            .path
+            .as_deref()
+            .is_some_and(crate::serverless::is_script)
+    {
+        let service = source.text.contains("service")
+            && source.text.contains("provider")
+            && target
+                .path
+                .as_deref()
+                .and_then(crate::serverless::packaged)
+                .is_none();
+        let problems = match service {
+            true => vec![crate::serverless::script_notice(&target.name)],
+            false => Vec::new(),
+        };
+        return outcome(source, false, problems);
+    }
     if let Some(problem) = decode_problem {
         // A file named explicitly (or standard input) was asked for: a bad encoding is its
         // result, never "0 templates". A walked one is ours only if it looks like a template.
@@ -237,7 +258,18 @@ pub(super) fn analyze_bytes(
             related: None,
         });
     }
+    // A Serverless Framework service file is read as the template the framework compiles.
+    // (With the framework's packaged template beside it, that template is read instead.)
+    let service = target.origin == Origin::Loose
+        && target.path.as_deref().is_some_and(|p| {
+            crate::serverless::is_service_file(p) && crate::serverless::packaged(p).is_none()
+        })
+        && loaded
+            .document
+            .as_ref()
+            .is_some_and(|doc| crate::serverless::is_service(&doc.root));
     let template = always_template
+        || service
         || loaded
             .document
             .as_ref()
@@ -258,12 +290,25 @@ pub(super) fn analyze_bytes(
     let problems = if report { loaded.problems } else { Vec::new() };
     let mut result = outcome(source, template, problems);
     if let (true, Some(document)) = (template, &loaded.document) {
-        let (stack, secrets, deploy) =
-            stack(target, document, &relative, options, inputs, &result.source);
-        result.stacks = vec![stack];
-        result.secrets = secrets;
-        result.deploy = deploy;
-        result.suppressions = FileSuppressions::read(&result.source, document);
+        let analyzed = match service {
+            true => serverless_stack(target, document, &relative, options, inputs, &result.source),
+            false => stack(
+                target,
+                document,
+                &relative,
+                options,
+                inputs,
+                &result.source,
+                None,
+            ),
+        };
+        result.stacks = vec![analyzed.stack];
+        result.secrets = analyzed.secrets;
+        result.deploy = analyzed.deploy;
+        result.problems.extend(analyzed.problems);
+        // Suppressions are read where the resources are: a loop's copies keep its body's.
+        let read = analyzed.document.as_ref().unwrap_or(document);
+        result.suppressions = FileSuppressions::read(&result.source, read);
     }
     drop_unreported_text(&mut result, target);
     result
@@ -312,6 +357,81 @@ fn has_template_extension(name: &str) -> bool {
         .any(|e| lower.ends_with(e))
 }
 
+/// What the CloudFormation front end made of one template.
+struct Analyzed {
+    stack: Stack,
+    secrets: Vec<String>,
+    deploy: Option<Option<super::deploy::Deploy>>,
+    /// The template as analyzed when it is not the one loaded (its `Fn::ForEach` loops
+    /// expanded).
+    document: Option<Document>,
+    /// What the front end could not analyze, located.
+    problems: Vec<LoadProblem>,
+}
+
+/// A Serverless Framework service file: translated into the template the framework compiles
+/// (`crate::serverless`), then analyzed as any template, its region the service's.
+fn serverless_stack(
+    target: &Target,
+    document: &Document,
+    relative: &str,
+    options: &CheckOptions,
+    inputs: &RunInputs,
+    source: &SourceFile,
+) -> Analyzed {
+    let dir = target
+        .path
+        .as_deref()
+        .and_then(std::path::Path::parent)
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."))
+        .to_path_buf();
+    let service_options = crate::serverless::Options {
+        region: options.region.clone(),
+        params: inputs.params.clone(),
+    };
+    // An included file is read like a configuration file: bounded, links only inside.
+    let read = |path: &std::path::Path| crate::input::read_settings(path, &dir).ok();
+    let translated =
+        crate::serverless::translate(document, &source.name, &dir, &service_options, &read);
+    let region = translated.region;
+    let service = Service {
+        deploy: super::deploy::Deploy {
+            region: region.name.map(|name| super::deploy::DeployRegion {
+                region: name,
+                file: source.name.clone(),
+                span: region.span.unwrap_or_default(),
+            }),
+            note: region.note,
+            problem: None,
+        },
+        stack_name: translated.stack_name,
+        label: region.label,
+    };
+    let mut analyzed = stack(
+        target,
+        &translated.document,
+        relative,
+        options,
+        inputs,
+        source,
+        Some(&service),
+    );
+    analyzed.problems.extend(translated.problems);
+    if analyzed.document.is_none() {
+        analyzed.document = Some(translated.document);
+    }
+    analyzed
+}
+
+/// What a Serverless Framework service says of its stack, beside the template it compiles to.
+struct Service {
+    deploy: super::deploy::Deploy,
+    stack_name: Option<String>,
+    /// The related label of its region.
+    label: String,
+}
+
 fn stack(
     target: &Target,
     document: &Document,
@@ -319,12 +439,26 @@ fn stack(
     options: &CheckOptions,
     inputs: &RunInputs,
     source: &SourceFile,
-) -> (Stack, Vec<String>, Option<Option<super::deploy::Deploy>>) {
-    let env = inputs::stack_env(target, &document.root, relative, options, inputs);
-    let mut secrets = secrets::no_echo_values(&document.root, &env.env.parameters);
-    let resolver = Resolver::new(document, &env.env);
-    let facts = crate::cloudformation::extract(document, &source.text, &resolver);
+    serverless: Option<&Service>,
+) -> Analyzed {
+    let given = serverless.map(|s| s.deploy.clone());
+    let mut env = inputs::stack_env(target, &document.root, relative, options, inputs, given);
+    if let Some(name) = serverless.and_then(|s| s.stack_name.clone()) {
+        env.stack_name = name.clone();
+        env.env.stack_name = Some(name);
+    }
+    let expanded = crate::cloudformation::foreach::expand(document, &env.env);
+    let analyzed = expanded.document.as_ref().unwrap_or(document);
+    let mut secrets = secrets::no_echo_values(&analyzed.root, &env.env.parameters);
+    let resolver = Resolver::new(analyzed, &env.env);
+    let template = crate::cloudformation::extract::Template {
+        file: &source.name,
+        text: &source.text,
+        notes: &expanded.notes,
+    };
+    let facts = crate::cloudformation::extract(analyzed, template, &resolver);
     secrets.extend(resolver.secret_fragments());
+    drop(resolver);
     let environment_location = match &target.origin {
         Origin::Cdk(cdk) => cdk
             .environment_span
@@ -341,7 +475,9 @@ fn stack(
         environment_location,
         cdk: matches!(target.origin, Origin::Cdk(_)),
         language: crate::extract::Language::CloudFormation,
-        environment_label: None,
+        environment_label: serverless
+            .filter(|_| env.region_source == crate::join::EnvSource::DeployConfig)
+            .map(|s| s.label.clone()),
         deployment: match &target.origin {
             Origin::Cdk(cdk) => format!("{}#{}", cdk.manifest, cdk.deployment),
             _ => source.name.clone(),
@@ -353,5 +489,11 @@ fn stack(
         },
         facts: std::sync::Arc::new(facts),
     };
-    (stack, secrets, env.deploy)
+    Analyzed {
+        stack,
+        secrets,
+        deploy: env.deploy,
+        document: expanded.document,
+        problems: expanded.problems,
+    }
 }

@@ -250,12 +250,15 @@ pub struct Resolved {
 }
 
 /// Applies the precedence of docs/architecture.md ("Inputs and their precedence") to one stack.
+/// `given` is the deploy configuration a front end read itself (a Serverless Framework
+/// service's `provider.region`), which then stands for the one looked up beside the template.
 pub fn stack_env(
     target: &Target,
     root: &Node,
     relative: &str,
     options: &CheckOptions,
     inputs: &RunInputs,
+    given: Option<super::deploy::Deploy>,
 ) -> Resolved {
     let entry = inputs.config.stack_for(relative);
     let cdk = match &target.origin {
@@ -268,6 +271,7 @@ pub fn stack_env(
     // The deploy configuration is read only when no source above it gives the region.
     let above = [&target.environment.region, &options.region, &config_region];
     let looked_up = match (&target.origin, &target.path) {
+        _ if given.is_some() => None,
         (Origin::Cdk(_), _) | (_, None) => None,
         _ if above
             .iter()
@@ -281,7 +285,7 @@ pub fn stack_env(
             config_env(options, inputs),
         )),
     };
-    let deploy = looked_up.clone().flatten();
+    let deploy = given.or_else(|| looked_up.clone().flatten());
     let deploy_region = deploy.as_ref().and_then(|d| d.region.clone());
     let metadata_region = root
         .get_path(&["Metadata", "sandtrap", "region"])

@@ -60,6 +60,11 @@ impl Merged {
     /// suppressions: one that names no rule is a finding of its own (ST005), whatever else the
     /// file holds.
     pub(super) fn add(&mut self, mut outcome: FileOutcome, catalog: &Catalog) {
+        if let Some(Some(deploy)) = &outcome.deploy
+            && let Some(problem) = &deploy.problem
+        {
+            self.add_deploy_problem(problem, catalog);
+        }
         self.secrets.append(&mut outcome.secrets);
         self.summary.files += 1;
         self.summary.templates += usize::from(outcome.template);
@@ -86,6 +91,35 @@ impl Merged {
             .insert(id, (outcome.suppressions, outcome.relative));
         self.stacks
             .extend(outcome.stacks.into_iter().filter(|s| !is_empty(&s.facts)));
+    }
+
+    /// A deploy configuration file beside a template that does not parse: a located warning
+    /// (`ST001`, lowered: the template itself is read), once per file. The file is shown
+    /// masked: its values may be secrets.
+    fn add_deploy_problem(&mut self, problem: &super::deploy::DeployProblem, catalog: &Catalog) {
+        let id = match self.ids.get(&problem.file) {
+            Some(id) => *id,
+            None => {
+                let text = discover::read_regular_string(&problem.path).unwrap_or_default();
+                let source = SourceFile::new(
+                    problem.file.clone(),
+                    None,
+                    crate::input::masked_settings(&text),
+                );
+                let id = self.files.add(source);
+                self.ids.insert(problem.file.clone(), id);
+                id
+            }
+        };
+        let location = crate::diagnostic::Location {
+            file: id,
+            span: problem.span,
+        };
+        let mut d = catalog
+            .framework_diagnostic("ST001", location, problem.message.clone())
+            .with_label("not valid here");
+        d.severity = crate::diagnostic::Severity::Warning;
+        self.diagnostics.push(d);
     }
 
     /// The CDK manifests that declared stack environments, which related labels point into.

@@ -492,6 +492,7 @@ fn parse_error(catalog: &Catalog, file: FileId, problem: &LoadProblem) -> Diagno
             ProblemKind::Unreadable => "cannot be read",
             ProblemKind::Assembly => "here",
             ProblemKind::NotAnalyzed => "not analyzed",
+            ProblemKind::Rejected => "CloudFormation rejects this",
         });
     if let Some((span, message)) = &problem.related {
         d.related.push(Related {

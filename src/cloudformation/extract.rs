@@ -2,6 +2,8 @@
 //! analysis reads ([`super::resource_type`]) with its resolved properties and the spans of the
 //! source tree they came from.
 
+use std::collections::HashMap;
+
 use super::trigger;
 use crate::cloudformation::resolve::{Combined, Resolver};
 use crate::extract::{
@@ -12,11 +14,22 @@ use crate::source::Span;
 use crate::tree::{Document, Node};
 use crate::value::{Assumption, Resolved, Truth};
 
+/// The template being extracted, as the run names it.
+#[derive(Clone, Copy, Debug)]
+pub struct Template<'a> {
+    /// The file's display name (what trigger senders' locations name).
+    pub file: &'a str,
+    /// The template's source, used to keep pointers short: a value that spans several lines (a
+    /// CDK `Fn::Join`) is pointed at by its key.
+    pub text: &'a str,
+    /// What is known of where a resource came from, by logical id (the `Fn::ForEach`
+    /// iteration that made it), for the notes of its diagnostics.
+    pub notes: &'a HashMap<String, String>,
+}
+
 /// Extracts the facts of one template.
-///
-/// `text` is the template's source, used to keep pointers short: a value that spans several lines
-/// (a CDK `Fn::Join`) is pointed at by its key.
-pub fn extract(document: &Document, text: &str, resolver: &Resolver<'_>) -> StackFacts {
+pub fn extract(document: &Document, template: Template<'_>, resolver: &Resolver<'_>) -> StackFacts {
+    let text = template.text;
     let mut facts = StackFacts {
         exports: resolver.exports(),
         ..StackFacts::default()
@@ -31,7 +44,8 @@ pub fn extract(document: &Document, text: &str, resolver: &Resolver<'_>) -> Stac
     let Some(resources) = document.root.get("Resources").and_then(Node::as_map) else {
         return facts;
     };
-    facts.trigger_senders = trigger::trigger_senders(document, resolver);
+    facts.trigger_senders =
+        trigger::trigger_senders(document, template.file, resolver, template.notes);
     for entry in &resources.entries {
         let logical_id = entry.key.as_str();
         let resource = &entry.value;
@@ -77,6 +91,7 @@ pub fn extract(document: &Document, text: &str, resolver: &Resolver<'_>) -> Stac
                         resource_type: type_name.to_owned(),
                         resource_span: entry.key_span,
                         cdk_path: cdk_path.clone(),
+                        note: template.notes.get(logical_id).cloned(),
                         assumptions,
                     };
                     facts.senders.extend(read_sender(header, &at));
@@ -206,7 +221,13 @@ mod tests {
         let document = crate::load::yaml::load(text).document.unwrap();
         let env = crate::cloudformation::resolve::StackEnv::default();
         let resolver = Resolver::new(&document, &env);
-        let facts = extract(&document, text, &resolver);
+        let notes = HashMap::new();
+        let template = Template {
+            file: "t.yaml",
+            text,
+            notes: &notes,
+        };
+        let facts = extract(&document, template, &resolver);
         let span = facts.senders[0].field(Property::SourceArn).span.unwrap();
         text[span.range()].to_owned()
     }

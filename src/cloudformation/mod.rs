@@ -5,6 +5,7 @@
 //! every front end gives. The Terraform front end is its sibling, `crate::terraform`.
 
 pub mod extract;
+pub mod foreach;
 pub mod resolve;
 pub mod trigger;
 

@@ -1,63 +1,64 @@
-//! Cognito's other mail path: Lambda triggers that send mail themselves through SES.
+//! Cognito's other mail path in CloudFormation: a pool's Lambda triggers whose function's role
+//! may send mail through SES ([`crate::extract::trigger`] says which triggers, who gets their
+//! mail and which actions send).
 //!
-//! A `CreateAuthChallenge` trigger (passwordless and email-MFA custom auth) and a
-//! `LambdaConfig.CustomEmailSender` function deliver the codes Cognito hands them, so when
-//! their role may call SES they hit the same sandbox as `EmailConfiguration` does. The link is
-//! followed inside one template only: pool trigger › function (`AWS::Lambda::Function`,
-//! `AWS::Serverless::Function`, or a SAM function's `Cognito` event) › its role › the policies
-//! that grant `ses:SendEmail`/`ses:SendRawEmail` (inline `Policies`, `AWS::IAM::Policy` and
-//! `AWS::IAM::ManagedPolicy` attached to the role, SAM `Policies` and policy templates).
+//! The link is followed inside one template only: pool `LambdaConfig` › function
+//! (`AWS::Lambda::Function`, `AWS::Serverless::Function`, or a SAM function's `Cognito` event)
+//! › its role › the policies that grant a mail action (inline `Policies`, `ManagedPolicyArns`,
+//! `AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy` attached to the role, SAM `Policies` and
+//! policy templates), with the `Deny`s of every resource among them taken into account.
 //! `CustomMessage` is not followed: it only rewrites the text, Cognito still sends
-//! (docs/domain.md#who-makes-cognito-send-mail).
+//! (docs/domain.md#trigger-functions-that-send-mail).
 
 use std::collections::HashMap;
 
 use crate::cloudformation::resolve::Resolver;
+use crate::extract::Language;
+use crate::extract::trigger::{At, Trigger, TriggerSender, allowed_mail, mail_actions};
 use crate::source::Span;
 use crate::tree::{Document, Node};
 use crate::value::{Resolved, Text, Truth};
 
-/// The triggers that deliver mail themselves.
-const TRIGGERS: [&str; 2] = ["CreateAuthChallenge", "CustomEmailSender"];
-
-/// SAM policy templates that allow `ses:SendEmail` and `ses:SendRawEmail` on
-/// `identity/${IdentityName}`. `SESEmailTemplateCrudPolicy` (template CRUD) and
-/// `SESSendBouncePolicy` (`ses:SendBounce`) grant neither, so they are not senders.
-const SAM_SES_TEMPLATES: [&str; 3] = [
-    "SESCrudPolicy",
-    "SESBulkTemplatedCrudPolicy",
-    "SESBulkTemplatedCrudPolicy_v2",
+/// SAM policy templates that allow mail actions on `identity/${IdentityName}`, with the
+/// actions they allow. `SESEmailTemplateCrudPolicy` (template CRUD) and `SESSendBouncePolicy`
+/// (`ses:SendBounce`, a bounce to a sender of received mail) grant none, so they are not
+/// senders.
+const SAM_SES_TEMPLATES: [(&str, &[&str]); 3] = [
+    ("SESCrudPolicy", &["ses:SendEmail", "ses:SendRawEmail"]),
+    (
+        "SESBulkTemplatedCrudPolicy",
+        &[
+            "ses:SendEmail",
+            "ses:SendRawEmail",
+            "ses:SendTemplatedEmail",
+            "ses:SendBulkTemplatedEmail",
+        ],
+    ),
+    (
+        "SESBulkTemplatedCrudPolicy_v2",
+        &[
+            "ses:SendEmail",
+            "ses:SendRawEmail",
+            "ses:SendTemplatedEmail",
+            "ses:SendBulkTemplatedEmail",
+        ],
+    ),
 ];
 
 /// The AWS managed policy that allows every SES action.
-const SES_FULL_ACCESS: &str = "AmazonSESFullAccess";
+pub const SES_FULL_ACCESS: &str = "AmazonSESFullAccess";
 
-/// A pool trigger whose function's role may send mail through SES.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TriggerSender {
-    /// The user pool's logical id and key span.
-    pub pool: String,
-    pub pool_span: Span,
-    /// `CreateAuthChallenge` or `CustomEmailSender`.
-    pub trigger: &'static str,
-    /// Where the pool names the function (or the SAM `Cognito` event's `Trigger`).
-    pub trigger_span: Span,
-    pub function: String,
-    pub function_span: Span,
-    /// The role's logical id, when the permission comes from a role.
-    pub role: Option<String>,
-    /// The statement (or policy template) that grants sending.
-    pub grant_span: Span,
-    /// The SES resources the grant names, resolved (`*` or identity ARNs).
-    pub resources: Vec<Text>,
-    /// An identity named by a SAM policy template's `IdentityName`.
-    pub identity_name: Option<Text>,
-    /// `AdminCreateUserConfig.AllowAdminCreateUserOnly` of the pool.
-    pub admin_only: Truth,
-}
+/// One link from a pool to a function: (pool, pool span, trigger, trigger span, function).
+type Link = (String, Span, Trigger, Span, String);
 
-/// Every trigger of every pool of `document` that sends through SES by the heuristic above.
-pub fn trigger_senders(document: &Document, resolver: &Resolver<'_>) -> Vec<TriggerSender> {
+/// Every trigger of every pool of `document` (the template `file`) that may send through SES.
+/// `notes` gives what is known of where a resource came from (the `Fn::ForEach` iteration).
+pub fn trigger_senders(
+    document: &Document,
+    file: &str,
+    resolver: &Resolver<'_>,
+    notes: &HashMap<String, String>,
+) -> Vec<TriggerSender> {
     let Some(resources) = document.root.get("Resources").and_then(Node::as_map) else {
         return Vec::new();
     };
@@ -69,67 +70,13 @@ pub fn trigger_senders(document: &Document, resolver: &Resolver<'_>) -> Vec<Trig
         .collect();
     let resource = |id: &str| index.get(id).copied();
     let mut out = Vec::new();
-    let mut links: Vec<(String, Span, &'static str, Span, String)> = Vec::new();
+    let mut links: Vec<Link> = Vec::new();
     for entry in &resources.entries {
-        let Some(kind) = entry.value.get("Type").and_then(Node::as_str) else {
-            continue;
-        };
         let properties = entry.value.get("Properties");
-        match kind {
-            "AWS::Cognito::UserPool" => {
-                let Some(lambda) = properties.and_then(|p| p.get("LambdaConfig")) else {
-                    continue;
-                };
-                for trigger in TRIGGERS {
-                    let node = match trigger {
-                        "CustomEmailSender" => lambda.get_path(&[trigger, "LambdaArn"]),
-                        _ => lambda.get(trigger),
-                    };
-                    if let Some((function, span)) = node.and_then(function_ref) {
-                        links.push((entry.key.clone(), entry.key_span, trigger, span, function));
-                    }
-                }
-            }
-            "AWS::Serverless::Function" => {
-                // SAM adds `LambdaConfig[Trigger]` to the pool of a `Cognito` event
-                // (docs/domain.md#trigger-functions-that-send-mail).
-                let events = properties
-                    .and_then(|p| p.get("Events"))
-                    .and_then(Node::as_map);
-                for (_, event) in events.iter().flat_map(|m| m.iter()) {
-                    if event.get("Type").and_then(Node::as_str) != Some("Cognito") {
-                        continue;
-                    }
-                    let Some(props) = event.get("Properties") else {
-                        continue;
-                    };
-                    let Some(pool) = props.get("UserPool").and_then(ref_target) else {
-                        continue;
-                    };
-                    let Some(trigger_node) = props.get("Trigger") else {
-                        continue;
-                    };
-                    let names: Vec<&Node> = match trigger_node.as_seq() {
-                        Some(items) => items.iter().collect(),
-                        None => vec![trigger_node],
-                    };
-                    for name in names {
-                        let Some(trigger) =
-                            TRIGGERS.into_iter().find(|t| name.as_str() == Some(*t))
-                        else {
-                            continue;
-                        };
-                        if let Some(pool_entry) = resource(pool) {
-                            links.push((
-                                pool.to_owned(),
-                                pool_entry.key_span,
-                                trigger,
-                                name.span,
-                                entry.key.clone(),
-                            ));
-                        }
-                    }
-                }
+        match entry.value.get("Type").and_then(Node::as_str) {
+            Some("AWS::Cognito::UserPool") => pool_links(entry, properties, &mut links),
+            Some("AWS::Serverless::Function") => {
+                cognito_event_links(entry, properties, &resource, &mut links);
             }
             _ => {}
         }
@@ -156,20 +103,91 @@ pub fn trigger_senders(document: &Document, resolver: &Resolver<'_>) -> Vec<Trig
             .and_then(|p| p.get_path(&["AdminCreateUserConfig", "AllowAdminCreateUserOnly"]))
             .map_or(Truth::False, |node| truth(node, resolver));
         out.push(TriggerSender {
+            language: Language::CloudFormation,
+            note: notes.get(&pool).cloned(),
             pool,
-            pool_span,
+            pool_at: At::new(file, pool_span),
             trigger,
-            trigger_span,
+            trigger_at: At::new(file, trigger_span),
             function,
-            function_span: function_entry.key_span,
+            function_at: At::new(file, function_entry.key_span),
             role,
-            grant_span: grant.span,
+            grant_at: At::new(file, grant.span),
             resources: grant.resources,
             identity_name: grant.identity_name,
             admin_only,
         });
     }
     out
+}
+
+/// The functions a pool's `LambdaConfig` names, one link per trigger.
+fn pool_links(entry: &crate::tree::Entry, properties: Option<&Node>, links: &mut Vec<Link>) {
+    let Some(lambda) = properties
+        .and_then(|p| p.get("LambdaConfig"))
+        .and_then(Node::as_map)
+    else {
+        return;
+    };
+    for config in &lambda.entries {
+        let Some(trigger) = Trigger::from_name(&config.key) else {
+            continue;
+        };
+        // The custom senders and the versioned token trigger name their function in
+        // `LambdaArn`.
+        let node = match config.value.get("LambdaArn") {
+            Some(arn) => arn,
+            None => &config.value,
+        };
+        if let Some((function, span)) = function_ref(node) {
+            links.push((entry.key.clone(), entry.key_span, trigger, span, function));
+        }
+    }
+}
+
+/// The pools a SAM function's `Cognito` events attach it to: SAM adds `LambdaConfig[Trigger]`
+/// to the pool (docs/domain.md#trigger-functions-that-send-mail).
+fn cognito_event_links<'t>(
+    entry: &crate::tree::Entry,
+    properties: Option<&Node>,
+    resource: &dyn Fn(&str) -> Option<&'t crate::tree::Entry>,
+    links: &mut Vec<Link>,
+) {
+    let events = properties
+        .and_then(|p| p.get("Events"))
+        .and_then(Node::as_map);
+    for (_, event) in events.iter().flat_map(|m| m.iter()) {
+        if event.get("Type").and_then(Node::as_str) != Some("Cognito") {
+            continue;
+        }
+        let Some(props) = event.get("Properties") else {
+            continue;
+        };
+        let Some(pool) = props.get("UserPool").and_then(ref_target) else {
+            continue;
+        };
+        let Some(trigger_node) = props.get("Trigger") else {
+            continue;
+        };
+        let Some(pool_entry) = resource(pool) else {
+            continue;
+        };
+        let names: Vec<&Node> = match trigger_node.as_seq() {
+            Some(items) => items.iter().collect(),
+            None => vec![trigger_node],
+        };
+        for name in names {
+            if let Some(trigger) = name.as_str().and_then(Trigger::from_name) {
+                links.push((
+                    pool.to_owned(),
+                    pool_entry.key_span,
+                    trigger,
+                    name.span,
+                    entry.key.clone(),
+                ));
+            }
+        }
+    }
 }
 
 /// The role (when the permission comes from one) and the grant that lets `function` send.
@@ -198,13 +216,15 @@ fn function_grant(
                 .and_then(Node::as_str)
                 == Some("AWS::IAM::Role")
         });
-    let grant = match &role {
-        Some(role) => role_grant(index, attached, role, resolver),
+    let statements = match &role {
+        Some(role) => role_statements(index, attached, role, resolver),
         None if kind == Some("AWS::Serverless::Function") => props
             .and_then(|p| p.get("Policies"))
-            .and_then(|p| sam_policies(p, resolver)),
-        None => None,
-    }?;
+            .map(|p| sam_statements(p, resolver))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let grant = grant(statements)?;
     Some((role, grant))
 }
 
@@ -214,6 +234,36 @@ struct Grant {
     span: Span,
     resources: Vec<Text>,
     identity_name: Option<Text>,
+}
+
+/// One statement of the policies a function's role has, or what a policy template or a
+/// managed policy amounts to.
+struct Statement {
+    allow: bool,
+    actions: Vec<String>,
+    /// Every resource: `Resource` absent, `*`, or a list holding `*`.
+    everywhere: bool,
+    grant: Grant,
+}
+
+/// The first `Allow` that grants a mail action the `Deny`s leave allowed.
+fn grant(statements: Vec<Statement>) -> Option<Grant> {
+    let allowed = allowed_mail(statements.iter().map(|s| {
+        (
+            s.allow,
+            s.actions.iter().map(String::as_str).collect(),
+            s.everywhere,
+        )
+    }));
+    statements
+        .into_iter()
+        .filter(|s| s.allow)
+        .find(|s| {
+            s.actions
+                .iter()
+                .any(|a| mail_actions(a).any(|m| allowed.contains(&m)))
+        })
+        .map(|s| s.grant)
 }
 
 /// The logical id a function or role reference names: `Fn::GetAtt [Id, Arn]`, `!GetAtt Id.Arn`,
@@ -262,15 +312,19 @@ fn truth(node: &Node, resolver: &Resolver<'_>) -> Truth {
     }
 }
 
-/// The role's inline `Policies`, its `ManagedPolicyArns`, and `AWS::IAM::Policy` /
-/// `AWS::IAM::ManagedPolicy` resources whose `Roles` name it.
-fn role_grant(
+/// The statements of the role's inline `Policies`, its `ManagedPolicyArns`, and the
+/// `AWS::IAM::Policy` / `AWS::IAM::ManagedPolicy` resources whose `Roles` name it, in that
+/// order.
+fn role_statements(
     resources: &HashMap<&str, &crate::tree::Entry>,
     attached: &HashMap<&str, Vec<&Node>>,
     role: &str,
     resolver: &Resolver<'_>,
-) -> Option<Grant> {
-    let role_props = resources.get(role)?.value.get("Properties");
+) -> Vec<Statement> {
+    let mut out = Vec::new();
+    let Some(role_props) = resources.get(role).map(|e| e.value.get("Properties")) else {
+        return out;
+    };
     let inline = role_props
         .and_then(|p| p.get("Policies"))
         .and_then(Node::as_seq)
@@ -278,9 +332,7 @@ fn role_grant(
         .flatten()
         .filter_map(|p| p.get("PolicyDocument"));
     for document in inline {
-        if let Some(grant) = document_grant(document, resolver) {
-            return Some(grant);
-        }
+        out.extend(document_statements(document, resolver));
     }
     for arn in role_props
         .and_then(|p| p.get("ManagedPolicyArns"))
@@ -292,23 +344,22 @@ fn role_grant(
             .as_str()
             .is_some_and(|a| a.ends_with(&format!("policy/{SES_FULL_ACCESS}")))
         {
-            return Some(everything(arn.span));
+            out.push(everything(arn.span));
+            continue;
         }
         let managed = ref_target(arn)
             .and_then(|id| resources.get(id))
             .map(|e| &e.value)
             .filter(|r| r.get("Type").and_then(Node::as_str) == Some("AWS::IAM::ManagedPolicy"));
         if let Some(document) = managed.and_then(|r| r.get_path(&["Properties", "PolicyDocument"]))
-            && let Some(grant) = document_grant(document, resolver)
         {
-            return Some(grant);
+            out.extend(document_statements(document, resolver));
         }
     }
-    attached
-        .get(role)
-        .into_iter()
-        .flatten()
-        .find_map(|document| document_grant(document, resolver))
+    for document in attached.get(role).into_iter().flatten() {
+        out.extend(document_statements(document, resolver));
+    }
+    out
 }
 
 /// The `PolicyDocument` of every `AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy` by the roles
@@ -332,164 +383,133 @@ fn attached_policies(resources: &crate::tree::Map) -> HashMap<&str, Vec<&Node>> 
     out
 }
 
-fn everything(span: Span) -> Grant {
-    Grant {
-        span,
-        resources: vec![Text::lit("*")],
-        identity_name: None,
+/// `AmazonSESFullAccess`: every SES action on every resource.
+fn everything(span: Span) -> Statement {
+    Statement {
+        allow: true,
+        actions: vec!["ses:*".to_owned()],
+        everywhere: true,
+        grant: Grant {
+            span,
+            resources: vec![Text::lit("*")],
+            identity_name: None,
+        },
     }
 }
 
 /// SAM `Policies`: a policy name, a policy template, an inline document, or a list of them.
-fn sam_policies(node: &Node, resolver: &Resolver<'_>) -> Option<Grant> {
+fn sam_statements(node: &Node, resolver: &Resolver<'_>) -> Vec<Statement> {
     let items: Vec<&Node> = match node.as_seq() {
         Some(items) => items.iter().collect(),
         None => vec![node],
     };
+    let mut out = Vec::new();
     for item in items {
         if item.as_str() == Some(SES_FULL_ACCESS)
             || item
                 .as_str()
                 .is_some_and(|a| a.ends_with(&format!("policy/{SES_FULL_ACCESS}")))
         {
-            return Some(everything(item.span));
+            out.push(everything(item.span));
+            continue;
         }
         if item.get("Statement").is_some() {
-            if let Some(grant) = document_grant(item, resolver) {
-                return Some(grant);
-            }
+            out.extend(document_statements(item, resolver));
             continue;
         }
         let Some(map) = item.as_map() else { continue };
         for entry in &map.entries {
-            if SAM_SES_TEMPLATES.contains(&entry.key.as_str()) {
-                let identity_name = entry
-                    .value
-                    .get("IdentityName")
-                    .and_then(|n| resolve_text(n, resolver));
-                return Some(Grant {
+            let Some((_, actions)) = SAM_SES_TEMPLATES
+                .iter()
+                .find(|(name, _)| *name == entry.key)
+            else {
+                continue;
+            };
+            let identity_name = entry
+                .value
+                .get("IdentityName")
+                .and_then(|n| resolve_text(n, resolver));
+            out.push(Statement {
+                allow: true,
+                actions: actions.iter().map(|a| (*a).to_owned()).collect(),
+                everywhere: false,
+                grant: Grant {
                     span: entry.key_span,
                     resources: Vec::new(),
                     identity_name,
-                });
-            }
+                },
+            });
         }
     }
-    None
+    out
 }
 
-/// The first `Allow` statement of a policy document whose actions include sending mail.
-fn document_grant(document: &Node, resolver: &Resolver<'_>) -> Option<Grant> {
-    let statements = document.get("Statement")?;
+/// The statements of a policy document whose actions are written as strings.
+fn document_statements(document: &Node, resolver: &Resolver<'_>) -> Vec<Statement> {
+    let Some(statements) = document.get("Statement") else {
+        return Vec::new();
+    };
     let statements: Vec<&Node> = match statements.as_seq() {
         Some(items) => items.iter().collect(),
         None => vec![statements],
     };
-    statements.into_iter().find_map(|statement| {
-        if statement.get("Effect").and_then(Node::as_str) != Some("Allow") {
-            return None;
-        }
-        let actions = statement.get("Action")?;
-        let actions: Vec<&str> = match actions.as_seq() {
-            Some(items) => items.iter().filter_map(Node::as_str).collect(),
-            None => actions.as_str().into_iter().collect(),
-        };
-        if !actions.into_iter().any(sends_mail) {
-            return None;
-        }
-        let resources: Vec<Text> = match statement.get("Resource") {
-            Some(node) => match node.as_seq() {
+    statements
+        .into_iter()
+        .filter_map(|statement| {
+            let allow = match statement.get("Effect").and_then(Node::as_str) {
+                Some("Allow") => true,
+                Some("Deny") => false,
+                _ => return None,
+            };
+            let actions = statement.get("Action")?;
+            let actions: Vec<String> = match actions.as_seq() {
                 Some(items) => items
                     .iter()
-                    .filter_map(|n| resolve_text(n, resolver))
+                    .filter_map(Node::as_str)
+                    .map(str::to_owned)
                     .collect(),
-                None => resolve_text(node, resolver).into_iter().collect(),
-            },
-            None => Vec::new(),
-        };
-        Some(Grant {
-            // The actions are what grants sending; the whole statement may span many lines.
-            span: statement.get("Action").map_or(statement.span, |a| a.span),
-            resources,
-            identity_name: None,
+                None => actions.as_str().map(str::to_owned).into_iter().collect(),
+            };
+            let resource = statement.get("Resource");
+            let everywhere = match resource {
+                None => true,
+                Some(node) => match node.as_seq() {
+                    Some(items) => items.iter().any(|n| n.as_str() == Some("*")),
+                    None => node.as_str() == Some("*"),
+                },
+            };
+            // Only an `Allow` that grants mail needs its resources resolved.
+            let resources: Vec<Text> = match (allow, resource) {
+                (true, Some(node)) if actions.iter().any(|a| mail_actions(a).next().is_some()) => {
+                    match node.as_seq() {
+                        Some(items) => items
+                            .iter()
+                            .filter_map(|n| resolve_text(n, resolver))
+                            .collect(),
+                        None => resolve_text(node, resolver).into_iter().collect(),
+                    }
+                }
+                _ => Vec::new(),
+            };
+            Some(Statement {
+                allow,
+                actions,
+                everywhere,
+                grant: Grant {
+                    // The actions are what grants sending; the whole statement may span many
+                    // lines.
+                    span: statement.get("Action").map_or(statement.span, |a| a.span),
+                    resources,
+                    identity_name: None,
+                },
+            })
         })
-    })
-}
-
-/// Whether an IAM action pattern allows `SendEmail` or `SendRawEmail` (SES v1 and v2 share the
-/// `ses:` prefix). A bare `*` says nothing about mail and is not counted.
-fn sends_mail(action: &str) -> bool {
-    let lower = action.to_ascii_lowercase();
-    let Some(rest) = lower.strip_prefix("ses:") else {
-        return false;
-    };
-    ["sendemail", "sendrawemail"]
-        .iter()
-        .any(|name| wildcard_match(rest, name))
-}
-
-/// IAM action globbing: `*` matches any run of characters, `?` one. Dynamic programming over
-/// bytes, so a hostile pattern of many `*` stays linear in its length times the action's.
-fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let text = text.as_bytes();
-    // matched[j]: the pattern so far matches the first j bytes of the text.
-    let mut matched = vec![false; text.len() + 1];
-    matched[0] = true;
-    for &p in pattern.as_bytes() {
-        let mut next = vec![false; text.len() + 1];
-        if p == b'*' {
-            let mut any = false;
-            for (j, slot) in next.iter_mut().enumerate() {
-                any |= matched[j];
-                *slot = any;
-            }
-        } else {
-            for (j, &t) in text.iter().enumerate() {
-                next[j + 1] = matched[j] && (p == b'?' || p == t);
-            }
-        }
-        matched = next;
-    }
-    matched[text.len()]
+        .collect()
 }
 
 fn resolve_text(node: &Node, resolver: &Resolver<'_>) -> Option<Text> {
     match resolver.resolve(node).into_iter().next()?.value? {
         Resolved::Str(text) => Some(text),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{sends_mail, wildcard_match};
-
-    #[test]
-    fn mail_actions_of_ses_v1_and_v2() {
-        for yes in [
-            "ses:SendEmail",
-            "ses:SendRawEmail",
-            "SES:send*",
-            "ses:*",
-            "ses:Send?mail",
-        ] {
-            assert!(sends_mail(yes), "{yes}");
-        }
-        for no in [
-            "*",
-            "ses:SendBounce",
-            "ses:GetTemplate",
-            "sns:Publish",
-            "ses:Send",
-        ] {
-            assert!(!sends_mail(no), "{no}");
-        }
-        assert!(wildcard_match("a*b*c", "aXXbYc"));
-        assert!(!wildcard_match("a*b", "ab-c"));
-        assert!(!wildcard_match(
-            &format!("{}x", "*".repeat(10_000)),
-            "sendemail"
-        ));
-        assert!(wildcard_match(&"*".repeat(10_000), "sendemail"));
     }
 }

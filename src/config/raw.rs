@@ -180,40 +180,16 @@ pub(super) fn parse(source: SourceFile) -> Result<Config, ConfigError> {
         });
     };
     let v = Validator { source: &source };
-    let mut ses = Vec::new();
-    if let Some(raw_ses) = raw.ses {
-        for (state, entries) in [
-            (SesState::Production, raw_ses.production),
-            (SesState::Sandbox, raw_ses.sandbox),
-        ] {
-            for entry in entries.into_iter().flatten() {
-                ses.push(SesEntry {
-                    state,
-                    regions: entry
-                        .regions
-                        .into_iter()
-                        .map(|r| v.ses_region(r))
-                        .collect::<Result<_, _>>()?,
-                    account: entry.account.map(|a| v.account(a)).transpose()?,
-                });
-            }
-        }
-    }
-    let mut stacks = Vec::new();
-    for stack in raw.stacks.into_iter().flatten() {
-        let (files, matcher) = v.glob(stack.files)?;
-        let mut params = BTreeMap::new();
-        for (key, value) in stack.params.map(|p| p.0).unwrap_or_default() {
-            params.insert(key.value, v.text(value));
-        }
-        stacks.push(StackEntry {
-            files,
-            matcher,
-            account: stack.account.map(|a| v.account(a)).transpose()?,
-            region: stack.region.map(|r| v.region(r)).transpose()?,
-            params,
-        });
-    }
+    let ses = match raw.ses {
+        Some(raw_ses) => v.ses(raw_ses)?,
+        None => Vec::new(),
+    };
+    let stacks = raw
+        .stacks
+        .into_iter()
+        .flatten()
+        .map(|stack| v.stack(stack))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut severity = Vec::new();
     for (code, level) in raw.severity.map(|p| p.0).unwrap_or_default() {
         severity.push(SeverityOverride {
@@ -237,19 +213,10 @@ pub(super) fn parse(source: SourceFile) -> Result<Config, ConfigError> {
             aws_profiles.push((v.account(account)?, v.text(profile)));
         }
     }
-    let globs = |items: Vec<Text>| {
-        items
-            .into_iter()
-            .map(|t| {
-                v.glob(t)
-                    .map(|(glob, matcher)| ExcludeGlob { glob, matcher })
-            })
-            .collect::<Result<Vec<_>, _>>()
-    };
-    let exclude = raw.exclude.map(globs).transpose()?;
+    let exclude = raw.exclude.map(|e| v.excludes(e)).transpose()?;
     let extend_exclude = raw
         .extend_exclude
-        .map(globs)
+        .map(|e| v.excludes(e))
         .transpose()?
         .unwrap_or_default();
     let texts = |items: Vec<Text>| items.into_iter().map(|t| v.text(t)).collect::<Vec<_>>();
@@ -275,6 +242,55 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
+    /// The `ses:` entries, production ones first.
+    fn ses(&self, raw: RawSes) -> Result<Vec<SesEntry>, ConfigError> {
+        let mut ses = Vec::new();
+        for (state, entries) in [
+            (SesState::Production, raw.production),
+            (SesState::Sandbox, raw.sandbox),
+        ] {
+            for entry in entries.into_iter().flatten() {
+                ses.push(SesEntry {
+                    state,
+                    regions: entry
+                        .regions
+                        .into_iter()
+                        .map(|r| self.ses_region(r))
+                        .collect::<Result<_, _>>()?,
+                    account: entry.account.map(|a| self.account(a)).transpose()?,
+                });
+            }
+        }
+        Ok(ses)
+    }
+
+    /// One entry of `stacks:`.
+    fn stack(&self, stack: RawStack) -> Result<StackEntry, ConfigError> {
+        let (files, matcher) = self.glob(stack.files)?;
+        let mut params = BTreeMap::new();
+        for (key, value) in stack.params.map(|p| p.0).unwrap_or_default() {
+            params.insert(key.value, self.text(value));
+        }
+        Ok(StackEntry {
+            files,
+            matcher,
+            account: stack.account.map(|a| self.account(a)).transpose()?,
+            region: stack.region.map(|r| self.region(r)).transpose()?,
+            params,
+        })
+    }
+
+    /// The globs of `exclude:` or `extend-exclude:`.
+    fn excludes(&self, items: Vec<Text>) -> Result<Vec<ExcludeGlob>, ConfigError> {
+        items
+            .into_iter()
+            .map(|t| {
+                self.glob(t)
+                    .map(|(glob, matcher)| ExcludeGlob { glob, matcher })
+            })
+            .collect()
+    }
+
     fn text(&self, t: Text) -> Located<String> {
         Located {
             span: location_span(self.source, &t.referenced),

@@ -513,7 +513,7 @@ fn walker_errors_are_problems_of_the_directory() {
             std::io::ErrorKind::PermissionDenied,
         ))),
     };
-    let problem = walk_problem(&err, Path::new("/repo"), Some(Path::new("/repo")));
+    let problem = super::walk::walk_problem(&err, Path::new("/repo"), Some(Path::new("/repo")));
     assert_eq!(problem.file.name, "locked");
     assert_eq!(problem.problem.kind, ProblemKind::Unreadable);
     assert_eq!(

@@ -91,135 +91,20 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
          <header><h1>sandtrap report</h1><p class=\"headline\">{headline}</p></header>\n<main>\n",
         headline = escape(&headline),
     );
-
     if let Some(map) = report.map {
-        if !map.totals.needs_production.is_empty() {
-            html.push_str("<section class=\"production\"><h2>SES production access needed</h2>\n<p>Until it is granted, SES mails only verified addresses there.</p>\n<table><thead><tr><th>account</th><th>region</th><th>SES state</th><th>senders</th><th>request it</th><th>then record it</th></tr></thead><tbody>\n");
-            for place in &map.totals.needs_production {
-                let record = place.production_flag();
-                let _ = writeln!(
-                    html,
-                    "<tr><td>{}</td><td>{}</td><td><span class=\"state {state}\">{state}</span></td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
-                    escape(place.account.as_deref().unwrap_or("unknown")),
-                    escape(&place.region),
-                    place.senders,
-                    escape(&request_command(&place.region)),
-                    escape(&record),
-                    state = escape(&place.state),
-                );
-            }
-            html.push_str("</tbody></table></section>\n");
+        production_section(&mut html, map);
+        // A run without senders has no map to draw (only broken or unrelated files).
+        if !map.accounts.is_empty() {
+            map_section(&mut html, map);
         }
-        let _ = write!(
-            html,
-            "<section class=\"map\"><h2>Who mails through which SES</h2>\n\
-             <p class=\"legend\"><span class=\"state sandbox\">sandbox</span> <span class=\"state production\">production</span> \
-             <span class=\"state unknown\">unknown</span> · dashed: the identity is not declared there · red, amber, blue: error, warning, info</p>\n\
-             <div class=\"map-frame\">{}</div>\n",
-            crate::map::svg::render(map)
-        );
-        for note in &map.collapsed {
-            let _ = writeln!(html, "<p class=\"collapsed\">{}</p>", escape(note));
-        }
-        html.push_str("</section>\n");
     }
-
-    // Filters: one checkbox per severity, one per code present.
-    let mut codes: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
-    for d in report.diagnostics {
-        codes.entry(&d.code).or_insert((&d.name, 0)).1 += 1;
-    }
-    if !report.diagnostics.is_empty() {
-        html.push_str("<section class=\"findings\"><h2>Findings</h2>\n<form class=\"filters\" aria-label=\"Filter findings\">\n<fieldset><legend>Severity</legend>");
-        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
-            let n = report
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == severity)
-                .count();
-            let _ = write!(
-                html,
-                "<label><input type=\"checkbox\" name=\"severity\" value=\"{severity}\" checked> {severity} ({n})</label> "
-            );
-        }
-        html.push_str("</fieldset>\n<fieldset><legend>Rule</legend>");
-        for (code, (name, n)) in &codes {
-            let _ = write!(
-                html,
-                "<label title=\"{name}\"><input type=\"checkbox\" name=\"code\" value=\"{code}\" checked> {code} ({n})</label> ",
-                code = escape(code),
-                name = escape(name),
-            );
-        }
-        html.push_str("</fieldset>\n<p class=\"shown\" aria-live=\"polite\"></p></form>\n");
-
-        // Grouped by region, then stack; files without a stack (configuration, unreadable
-        // files) last.
-        let places = regions(report);
-        let mut groups: BTreeMap<(bool, String), BTreeMap<String, Vec<&Diagnostic>>> =
-            BTreeMap::new();
-        for d in report.diagnostics {
-            let file = report.files.get(d.location.file);
-            let name = file.map_or("", |f| f.name.as_str());
-            let (place, stack) = match places.get(name) {
-                Some((place, stack)) => (place.clone(), stack.clone()),
-                None => ("files outside any stack".to_owned(), name.to_owned()),
-            };
-            groups
-                .entry((!places.contains_key(name), place))
-                .or_default()
-                .entry(stack)
-                .or_default()
-                .push(d);
-        }
-        for ((_, place), stacks) in &groups {
-            let _ = writeln!(
-                html,
-                "<section class=\"region-group\"><h3>{}</h3>",
-                escape(place)
-            );
-            for (stack, findings) in stacks {
-                let _ = writeln!(
-                    html,
-                    "<section class=\"stack-group\"><h4>{}</h4>",
-                    escape(stack)
-                );
-                for d in findings {
-                    finding(&mut html, report, d);
-                }
-                html.push_str("</section>\n");
-            }
-            html.push_str("</section>\n");
-        }
-        html.push_str("</section>\n");
-    }
-
+    let codes = findings_section(&mut html, report);
     // The documentation of every rule that has a finding, embedded so the report works offline.
-    let mut docs = String::new();
-    for code in codes.keys() {
-        let Some(rule) = report.catalog.get(code) else {
-            continue;
-        };
-        let (body, _, _) = markdown::render(&rule.docs, &|dest| {
-            if dest.starts_with("https://") || dest.starts_with('#') {
-                Link::To(dest.to_owned())
-            } else {
-                Link::Text
-            }
-        });
-        let link = rule.url().map_or_else(String::new, |url| {
-            format!(" · <a href=\"{}\" target=\"_blank\" rel=\"noopener\">on the documentation site</a>", escape(&url))
-        });
-        let _ = writeln!(
-            docs,
-            "<dialog id=\"doc-{code}\" class=\"rule-doc\"><form method=\"dialog\"><button class=\"close\" aria-label=\"Close\">×</button></form>\
-             <h2><code>{code}</code> {name}</h2><p class=\"summary\">{summary}{link}</p>{body}</dialog>",
-            code = escape(&rule.code),
-            name = escape(&rule.name),
-            summary = escape(&rule.summary),
-        );
+    for code in codes {
+        if let Some(rule) = report.catalog.get(code) {
+            rule_dialog(&mut html, rule);
+        }
     }
-    html.push_str(&docs);
     let _ = write!(
         html,
         "</main>\n<footer>sandtrap {} · {}</footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
@@ -227,6 +112,145 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         escape(&count(s.files, "file")),
     );
     out.write_all(html.as_bytes())
+}
+
+/// The accounts and regions that need SES production access, with the commands.
+fn production_section(html: &mut String, map: &crate::map::Map) {
+    if map.totals.needs_production.is_empty() {
+        return;
+    }
+    html.push_str("<section class=\"production\"><h2>SES production access needed</h2>\n<p>Until it is granted, SES mails only verified addresses there.</p>\n<table><thead><tr><th>account</th><th>region</th><th>SES state</th><th>senders</th><th>request it</th><th>then record it</th></tr></thead><tbody>\n");
+    for place in &map.totals.needs_production {
+        let record = place.production_flag();
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td><span class=\"state {state}\">{state}</span></td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
+            escape(place.account.as_deref().unwrap_or("unknown")),
+            escape(&place.region),
+            place.senders,
+            escape(&request_command(&place.region)),
+            escape(&record),
+            state = escape(&place.state),
+        );
+    }
+    html.push_str("</tbody></table></section>\n");
+}
+
+/// The map of senders, identities and SES regions, with its legend.
+fn map_section(html: &mut String, map: &crate::map::Map) {
+    let _ = write!(
+        html,
+        "<section class=\"map\"><h2>Who mails through which SES</h2>\n\
+         <p class=\"legend\"><span class=\"state sandbox\">sandbox</span> <span class=\"state production\">production</span> \
+         <span class=\"state unknown\">unknown</span> · dashed: the identity is not declared there · red, amber, blue: error, warning, info</p>\n\
+         <div class=\"map-frame\">{}</div>\n",
+        crate::map::svg::render(map)
+    );
+    for note in &map.collapsed {
+        let _ = writeln!(html, "<p class=\"collapsed\">{}</p>", escape(note));
+    }
+    html.push_str("</section>\n");
+}
+
+/// The findings with their filters, grouped by region, then stack; files without a stack
+/// (configuration, unreadable files) last. Returns the codes found.
+fn findings_section<'a>(html: &mut String, report: &Report<'a>) -> Vec<&'a str> {
+    let mut codes: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
+    for d in report.diagnostics {
+        codes.entry(&d.code).or_insert((&d.name, 0)).1 += 1;
+    }
+    if report.diagnostics.is_empty() {
+        return Vec::new();
+    }
+    filters(html, report, &codes);
+    let places = regions(report);
+    let mut groups: BTreeMap<(bool, String), BTreeMap<String, Vec<&Diagnostic>>> = BTreeMap::new();
+    for d in report.diagnostics {
+        let file = report.files.get(d.location.file);
+        let name = file.map_or("", |f| f.name.as_str());
+        let (place, stack) = match places.get(name) {
+            Some((place, stack)) => (place.clone(), stack.clone()),
+            None => ("files outside any stack".to_owned(), name.to_owned()),
+        };
+        groups
+            .entry((!places.contains_key(name), place))
+            .or_default()
+            .entry(stack)
+            .or_default()
+            .push(d);
+    }
+    for ((_, place), stacks) in &groups {
+        let _ = writeln!(
+            html,
+            "<section class=\"region-group\"><h3>{}</h3>",
+            escape(place)
+        );
+        for (stack, findings) in stacks {
+            let _ = writeln!(
+                html,
+                "<section class=\"stack-group\"><h4>{}</h4>",
+                escape(stack)
+            );
+            for d in findings {
+                finding(html, report, d);
+            }
+            html.push_str("</section>\n");
+        }
+        html.push_str("</section>\n");
+    }
+    html.push_str("</section>\n");
+    codes.into_keys().collect()
+}
+
+/// One checkbox per severity, one per code present.
+fn filters(html: &mut String, report: &Report<'_>, codes: &BTreeMap<&str, (&str, usize)>) {
+    html.push_str("<section class=\"findings\"><h2>Findings</h2>\n<form class=\"filters\" aria-label=\"Filter findings\">\n<fieldset><legend>Severity</legend>");
+    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+        let n = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count();
+        let _ = write!(
+            html,
+            "<label><input type=\"checkbox\" name=\"severity\" value=\"{severity}\" checked> {severity} ({n})</label> "
+        );
+    }
+    html.push_str("</fieldset>\n<fieldset><legend>Rule</legend>");
+    for (code, (name, n)) in codes {
+        let _ = write!(
+            html,
+            "<label title=\"{name}\"><input type=\"checkbox\" name=\"code\" value=\"{code}\" checked> {code} ({n})</label> ",
+            code = escape(code),
+            name = escape(name),
+        );
+    }
+    html.push_str("</fieldset>\n<p class=\"shown\" aria-live=\"polite\"></p></form>\n");
+}
+
+/// A rule's documentation in a dialog its findings' `docs` buttons open.
+fn rule_dialog(html: &mut String, rule: &crate::rules::Rule) {
+    let (body, _, _) = markdown::render(&rule.docs, &|dest| {
+        if dest.starts_with("https://") || dest.starts_with('#') {
+            Link::To(dest.to_owned())
+        } else {
+            Link::Text
+        }
+    });
+    let link = rule.url().map_or_else(String::new, |url| {
+        format!(
+            " · <a href=\"{}\" target=\"_blank\" rel=\"noopener\">on the documentation site</a>",
+            escape(&url)
+        )
+    });
+    let _ = writeln!(
+        html,
+        "<dialog id=\"doc-{code}\" class=\"rule-doc\"><form method=\"dialog\"><button class=\"close\" aria-label=\"Close\">×</button></form>\
+         <h2><code>{code}</code> {name}</h2><p class=\"summary\">{summary}{link}</p>{body}</dialog>",
+        code = escape(&rule.code),
+        name = escape(&rule.name),
+        summary = escape(&rule.summary),
+    );
 }
 
 fn finding(html: &mut String, report: &Report<'_>, d: &Diagnostic) {

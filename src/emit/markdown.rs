@@ -86,76 +86,13 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             count(s.infos, "info"),
         );
     }
-
     if let Some(map) = report.map {
-        let places = &map.totals.needs_production;
-        if !places.is_empty() {
-            let _ = writeln!(
-                md,
-                "**SES production access needed** in {}: until it is granted, SES there mails only verified addresses.\n",
-                if places.len() == 1 {
-                    "1 account and region".to_owned()
-                } else {
-                    format!("{} accounts and regions", places.len())
-                }
-            );
-            md.push_str(
-                "| account | region | SES state | senders | request it | then record it |\n",
-            );
-            md.push_str("| --- | --- | --- | --- | --- | --- |\n");
-            for place in places {
-                let account = place.account.as_deref().unwrap_or("unknown");
-                let record = place.production_flag();
-                let _ = writeln!(
-                    md,
-                    "| {} | {} | {} | {} | {} | {} |",
-                    cell(account),
-                    cell(&place.region),
-                    cell(&place.state),
-                    place.senders,
-                    code(&request_command(&place.region)),
-                    code(&record),
-                );
-            }
-            md.push('\n');
-        }
+        production_table(&mut md, &map.totals.needs_production);
     }
-
     if !report.diagnostics.is_empty() {
         md.push_str("| severity | rule | location | finding |\n| --- | --- | --- | --- |\n");
         for d in report.diagnostics.iter().take(MAX_ROWS) {
-            let icon = match d.severity {
-                Severity::Error => "🔴 error",
-                Severity::Warning => "🟠 warning",
-                Severity::Info => "🔵 info",
-            };
-            let rule = match &d.url {
-                Some(url) => format!("[{}]({url} \"{}\")", d.code, cell(&d.name)),
-                None => format!("{} ({})", d.code, cell(&d.name)),
-            };
-            let location = match report.files.get(d.location.file) {
-                Some(file) => {
-                    let pos = file.position(d.location.span.start);
-                    // Relative to the repository root, as the commit's file browser is.
-                    let path = report.repository_path(&file.name);
-                    let text = format!("{path}:{}:{}", pos.line, pos.column);
-                    match report.source_url {
-                        Some(base) if file.path.is_some() => format!(
-                            "[{}]({base}{}#L{})",
-                            cell(&text),
-                            encode_path(&path),
-                            pos.line
-                        ),
-                        _ => code(&text),
-                    }
-                }
-                None => String::new(),
-            };
-            let mut finding = cell(&d.message);
-            if let Some(help) = &d.help {
-                let _ = write!(finding, "<br>**help:** {}", cell(help));
-            }
-            let _ = writeln!(md, "| {icon} | {rule} | {location} | {finding} |");
+            finding_row(&mut md, report, d);
         }
         if report.diagnostics.len() > MAX_ROWS {
             let _ = writeln!(
@@ -166,7 +103,6 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         }
         md.push('\n');
     }
-
     if let Some(map) = report.map
         && !map.accounts.is_empty()
     {
@@ -178,6 +114,75 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     out.write_all(md.as_bytes())
+}
+
+/// The accounts and regions that need SES production access, with the commands.
+fn production_table(md: &mut String, places: &[crate::map::Place]) {
+    if places.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "**SES production access needed** in {}: until it is granted, SES there mails only verified addresses.\n",
+        if places.len() == 1 {
+            "1 account and region".to_owned()
+        } else {
+            format!("{} accounts and regions", places.len())
+        }
+    );
+    md.push_str("| account | region | SES state | senders | request it | then record it |\n");
+    md.push_str("| --- | --- | --- | --- | --- | --- |\n");
+    for place in places {
+        let account = place.account.as_deref().unwrap_or("unknown");
+        let record = place.production_flag();
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell(account),
+            cell(&place.region),
+            cell(&place.state),
+            place.senders,
+            code(&request_command(&place.region)),
+            code(&record),
+        );
+    }
+    md.push('\n');
+}
+
+/// One finding as a table row, its location linked to the commit's file when the run knows it.
+fn finding_row(md: &mut String, report: &Report<'_>, d: &crate::diagnostic::Diagnostic) {
+    let icon = match d.severity {
+        Severity::Error => "🔴 error",
+        Severity::Warning => "🟠 warning",
+        Severity::Info => "🔵 info",
+    };
+    let rule = match &d.url {
+        Some(url) => format!("[{}]({url} \"{}\")", d.code, cell(&d.name)),
+        None => format!("{} ({})", d.code, cell(&d.name)),
+    };
+    let location = match report.files.get(d.location.file) {
+        Some(file) => {
+            let pos = file.position(d.location.span.start);
+            // Relative to the repository root, as the commit's file browser is.
+            let path = report.repository_path(&file.name);
+            let text = format!("{path}:{}:{}", pos.line, pos.column);
+            match report.source_url {
+                Some(base) if file.path.is_some() => format!(
+                    "[{}]({base}{}#L{})",
+                    cell(&text),
+                    encode_path(&path),
+                    pos.line
+                ),
+                _ => code(&text),
+            }
+        }
+        None => String::new(),
+    };
+    let mut finding = cell(&d.message);
+    if let Some(help) = &d.help {
+        let _ = write!(finding, "<br>**help:** {}", cell(help));
+    }
+    let _ = writeln!(md, "| {icon} | {rule} | {location} | {finding} |");
 }
 
 /// A relative path as a URL path: each segment percent-encoded where URLs need it.

@@ -9,10 +9,11 @@
 
 mod kind;
 mod property;
+pub mod trigger;
 
-pub use crate::cloudformation::trigger::TriggerSender;
 pub use kind::{Language, RESOURCE_TYPES, ResourceKind, ResourceType, SenderKind, resource_type};
 pub use property::{Base, Declaration, PROPERTIES, Path, Property, PropertyNames};
+pub use trigger::TriggerSender;
 
 use crate::source::Span;
 use crate::value::{Assumption, Export, Part, Resolved, Text, Truth, Unknown, UnknownReason};
@@ -149,6 +150,9 @@ pub struct Sender {
     /// The logical id's key span.
     pub resource_span: Span,
     pub cdk_path: Option<String>,
+    /// What the front end knows of where the resource came from (the `Fn::ForEach` iteration
+    /// that made it), for a diagnostic's note.
+    pub note: Option<String>,
     pub assumptions: Vec<Assumption>,
     pub properties: Properties,
     /// The email settings themselves (for pointing when a field is absent).
@@ -219,6 +223,8 @@ pub struct SenderHeader {
     pub resource_type: String,
     pub resource_span: Span,
     pub cdk_path: Option<String>,
+    /// See [`Sender::note`].
+    pub note: Option<String>,
     pub assumptions: Vec<Assumption>,
 }
 
@@ -257,6 +263,7 @@ pub fn read_sender(header: SenderHeader, args: &dyn Arguments) -> Option<Sender>
         resource_type: header.resource_type,
         resource_span: header.resource_span,
         cdk_path: header.cdk_path,
+        note: header.note,
         assumptions: header.assumptions,
         properties,
         email_configuration_span: args.span(email),

@@ -252,6 +252,9 @@ pub struct SenderFact {
     pub exposure: Exposure,
     /// Values a rule needs that could not be resolved.
     pub unresolved: Vec<Unresolved>,
+    /// `From` or `SourceArn` holding what a synthesizer writes where it had no value
+    /// (`undefined`, `null`, `None`, an unsubstituted `${...}`).
+    pub placeholders: Vec<Placeholder>,
     /// Combinations of conditions left unchecked past the bound.
     pub unchecked_combinations: u64,
     pub spans: SenderSpans,
@@ -404,6 +407,29 @@ pub struct Exposure {
     pub triggers: Vec<String>,
 }
 
+/// A value that holds a placeholder instead of what was meant.
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+pub struct Placeholder {
+    pub id: String,
+    pub stack: String,
+    pub resource: String,
+    /// The property, as the sender's language calls it (`From`, `from_email_address`).
+    pub field: String,
+    /// The value as resolved (unknown parts shown as `<...>`).
+    pub value: String,
+    /// What was found: `undefined`, `null`, `None` or `${...}`.
+    pub placeholder: String,
+    /// Where such a value usually comes from, and what to do.
+    pub cause: String,
+    pub spans: PlaceholderSpans,
+}
+
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+pub struct PlaceholderSpans {
+    /// The value.
+    pub value: SpanFact,
+}
+
 /// A value a rule needs that could not be resolved.
 #[derive(Clone, Debug, Default, Serialize, JsonSchema)]
 pub struct Unresolved {
@@ -499,8 +525,9 @@ pub struct ResourceSpans {
     pub resource: SpanFact,
 }
 
-/// A user pool's `CreateAuthChallenge` or `CustomEmailSender` trigger whose function may send
-/// mail through SES itself.
+/// A user pool's Lambda trigger whose function may send mail through SES itself: its role
+/// allows `ses:SendEmail`, `ses:SendRawEmail`, `ses:SendTemplatedEmail` or
+/// `ses:SendBulkTemplatedEmail`.
 #[derive(Clone, Debug, Default, Serialize, JsonSchema)]
 pub struct TriggerSenderFact {
     pub id: String,
@@ -508,11 +535,23 @@ pub struct TriggerSenderFact {
     pub file: String,
     /// The user pool.
     pub resource: String,
-    /// `CreateAuthChallenge` or `CustomEmailSender`.
+    /// Cognito's name of the trigger: `PreSignUp`, `PostConfirmation`, `PreAuthentication`,
+    /// `PostAuthentication`, `DefineAuthChallenge`, `CreateAuthChallenge`,
+    /// `VerifyAuthChallengeResponse`, `PreTokenGeneration`, `UserMigration`,
+    /// `CustomEmailSender` or `CustomSMSSender`.
     pub trigger: String,
-    /// The function's logical id.
+    /// The language the pool is written in.
+    pub language: crate::extract::Language,
+    /// What the pool's language calls the trigger, for messages in its words.
+    pub names: TriggerNames,
+    /// Who gets the mail the function sends for the user it runs for.
+    pub recipients: crate::extract::trigger::Recipients,
+    /// Where the pool came from (the `Fn::ForEach` iteration) and why the region is unknown,
+    /// for a diagnostic's note.
+    pub note: Option<String>,
+    /// The function's logical id (Terraform: address).
     pub function: String,
-    /// The role's logical id; null for a SAM function's own `Policies`.
+    /// The role's logical id (Terraform: address); null for a SAM function's own `Policies`.
     pub role: Option<String>,
     /// The stack's region.
     pub pool_region: Option<String>,
@@ -523,6 +562,15 @@ pub struct TriggerSenderFact {
     /// The label of `spans.environment`.
     pub stack_environment: String,
     pub spans: TriggerSpans,
+}
+
+/// A trigger's words in the language of its pool.
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+pub struct TriggerNames {
+    /// `PostConfirmation` in CloudFormation, `post_confirmation` in Terraform.
+    pub trigger: &'static str,
+    /// `LambdaConfig`, `lambda_config`.
+    pub lambda_config: &'static str,
 }
 
 /// The SES a trigger's function sends through.
@@ -552,10 +600,12 @@ pub struct TriggerExposure {
 pub struct TriggerSpans {
     /// The pool.
     pub resource: SpanFact,
-    /// Where the pool names the function, or the SAM event's `Trigger`.
+    /// Where the pool names the function, or the SAM event's (the Serverless Framework
+    /// event's) trigger.
     pub trigger: SpanFact,
     pub function: SpanFact,
-    /// The actions, or the policy template, that allow sending.
+    /// The actions, the policy template or the managed policy that allow sending (in
+    /// Terraform possibly in another file than the pool).
     pub grant: SpanFact,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ses_state: Option<SpanFact>,

@@ -67,7 +67,13 @@ fn facts_of(properties: &[Property]) -> Value {
         ..StackEnv::default()
     };
     let resolver = Resolver::new(&document, &env);
-    let facts = crate::cloudformation::extract(&document, &template, &resolver);
+    let notes = std::collections::HashMap::new();
+    let source = crate::cloudformation::extract::Template {
+        file: "pool.json",
+        text: &template,
+        notes: &notes,
+    };
+    let facts = crate::cloudformation::extract(&document, source, &resolver);
     let stack = Stack {
         file: "pool.json".to_owned(),
         name: "pool".to_owned(),

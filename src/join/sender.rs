@@ -3,8 +3,9 @@
 
 use super::facts::{
     AccountSource, AssumptionFact, ConfigurationSetUse, Exposure, ExposureLevel, FromFact,
-    IdentityJoin, IdentityVerdict, RegionCheck, SenderFact, SenderSes, SenderSpans, SendingAccount,
-    SourceArnFact, StateSource, Unresolved, UnresolvedSpans,
+    IdentityJoin, IdentityVerdict, Placeholder, PlaceholderSpans, RegionCheck, SenderFact,
+    SenderSes, SenderSpans, SendingAccount, SourceArnFact, StateSource, Unresolved,
+    UnresolvedSpans,
 };
 use super::index::RunIndex;
 use super::live::SenderLive;
@@ -79,6 +80,7 @@ pub(crate) fn analyze(
     let relevant = uses_ses || sending_account_field.is_present() && sending_account.is_none();
     let region = stack.region.as_deref();
     Some(SenderFact {
+        placeholders: placeholders(stack, sender, &fields, &id),
         unresolved: unresolved(stack, sender, &fields, &id, relevant),
         id,
         kind: sender.kind,
@@ -338,6 +340,7 @@ fn note(stack: &Stack, sender: &Sender) -> Option<String> {
             Language::Terraform => format!("CDK for Terraform construct `{path}`"),
         });
     }
+    note.extend(sender.note.clone());
     for a in &sender.assumptions {
         note.push(format!("when condition `{}` is {}", a.condition, a.value));
     }
@@ -496,6 +499,59 @@ fn exposure(kind: SenderKind, fields: &Properties) -> Exposure {
             false => ExposureLevel::Admin,
         },
         triggers: triggers.into_iter().map(str::to_owned).collect(),
+    }
+}
+
+/// The `From` and `SourceArn` that hold a placeholder where a value was meant: wherever the
+/// sender sends from, a value of `Cloud Quest <undefined>` is a build that lost its input.
+fn placeholders(stack: &Stack, sender: &Sender, fields: &Properties, id: &str) -> Vec<Placeholder> {
+    let mut out = Vec::new();
+    for property in [Property::From, Property::SourceArn] {
+        let field = &fields[property];
+        let (Some(text), Some(span)) = (field.text(), super::field_span(&stack.file, field)) else {
+            continue;
+        };
+        // Only what is written: a hole is not a placeholder, whatever it will be.
+        let found = text.parts.iter().find_map(|part| match part {
+            crate::value::Part::Lit(s) | crate::value::Part::Secret(s) => ses::placeholder(s),
+            crate::value::Part::Hole(_) => None,
+        });
+        let Some(found) = found else { continue };
+        let name = property.name(sender.language, sender.kind);
+        out.push(Placeholder {
+            id: format!("{id}#{name}#placeholder"),
+            stack: stack.name.clone(),
+            resource: sender.resource.clone(),
+            field: name.to_owned(),
+            value: text.to_string(),
+            placeholder: found.to_owned(),
+            cause: placeholder_cause(found, stack.cdk, sender.language),
+            spans: PlaceholderSpans { value: span },
+        });
+    }
+    out
+}
+
+/// Where a placeholder usually comes from, and what to do.
+fn placeholder_cause(found: &str, cdk: bool, language: Language) -> String {
+    let fix = match (cdk, language) {
+        (true, _) => "set it and synthesize again (`cdk.out` is generated: do not edit it)",
+        (false, Language::Terraform) => {
+            "set it and generate the configuration again, or write the value"
+        }
+        (false, Language::CloudFormation) => {
+            "set it and generate the template again, or write the value"
+        }
+    };
+    match found {
+        "undefined" => format!(
+            "likely an environment variable or context value that was not set when the app was synthesized (JavaScript writes `undefined` for `process.env.EMAIL_FROM` unset, as an Amplify backend without `EMAIL_FROM` does): {fix}"
+        ),
+        "None" => format!(
+            "likely a Python value that was `None` when the app was synthesized (an unset `os.environ.get(...)`): {fix}"
+        ),
+        "null" => format!("likely a value that was null when the app was synthesized: {fix}"),
+        _ => "a `${...}` placeholder nobody substituted: a shell or template variable that was not expanded, or a CloudFormation `Fn::Sub` missing around it; substitute it, or write the value".to_owned(),
     }
 }
 
@@ -667,6 +723,11 @@ fn describe(unknown: &Unknown, cdk: bool, language: Language) -> Option<(String,
                 false => "fix the intrinsic function".to_owned(),
             },
         ),
+        UnknownReason::Serverless {
+            variable,
+            why,
+            supply,
+        } => (format!("`{variable}`, {why}"), supply.clone()),
         UnknownReason::Pseudo { .. } => return None,
     })
 }

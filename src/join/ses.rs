@@ -167,6 +167,64 @@ pub fn covers(identity: &str, address: &str) -> bool {
         .is_some_and(|(_, domain)| under_domain(domain, identity))
 }
 
+/// What a synthesizer writes where it had no value: JavaScript's `undefined`, `null`, Python's
+/// `None` (as whole words), or a `${...}` placeholder nobody substituted. Amplify with
+/// `EMAIL_FROM` unset synthesizes `Cloud Quest <undefined>`. The first found, in `text`'s order.
+pub fn placeholder(text: &str) -> Option<&str> {
+    let mut found: Option<(usize, &str)> = None;
+    let mut keep = |at: usize, token: &'static str| {
+        if found.is_none_or(|(first, _)| at < first) {
+            found = Some((at, token));
+        }
+    };
+    for token in ["undefined", "null", "None"] {
+        let bytes = text.as_bytes();
+        let boundary = |i: Option<usize>| {
+            i.and_then(|i| bytes.get(i))
+                .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        };
+        for (at, _) in text.match_indices(token) {
+            if boundary(at.checked_sub(1)) && boundary(Some(at + token.len())) {
+                keep(at, token);
+                break;
+            }
+        }
+    }
+    if let Some(at) = text.find("${")
+        && text[at..].contains('}')
+    {
+        keep(at, "${...}");
+    }
+    found.map(|(_, token)| token)
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::placeholder;
+
+    #[test]
+    fn what_synthesizers_leave_where_a_value_was_missing() {
+        assert_eq!(placeholder("Cloud Quest <undefined>"), Some("undefined"));
+        assert_eq!(placeholder("undefined@example.com"), Some("undefined"));
+        assert_eq!(
+            placeholder("arn:aws:ses:us-east-1:123456789012:identity/None"),
+            Some("None")
+        );
+        assert_eq!(placeholder("noreply@null"), Some("null"));
+        assert_eq!(placeholder("noreply@${MAIL_DOMAIN}"), Some("${...}"));
+        assert_eq!(placeholder("None <${X}>"), Some("None"));
+        for fine in [
+            "noreply@example.com",
+            "Nonesuch <a@nullable.example>",
+            "arn:aws:ses:us-east-1:123456789012:identity/undefinedness.com",
+            "cost: ${",
+            "x_undefined@example.com",
+        ] {
+            assert_eq!(placeholder(fine), None, "{fine}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

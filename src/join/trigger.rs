@@ -1,12 +1,13 @@
 //! Facts of the pool triggers that send mail themselves through SES (ST104): the SES region and
-//! account they send from, its sandbox state, the identity the policy names, and who can make
-//! Cognito call them.
+//! account they send from, its sandbox state, the identity the policy names, who gets the mail
+//! and who can make Cognito call them.
 
 use super::facts::{
-    ExposureLevel, RegionFrom, TriggerExposure, TriggerSenderFact, TriggerSes, TriggerSpans,
+    ExposureLevel, RegionFrom, TriggerExposure, TriggerNames, TriggerSenderFact, TriggerSes,
+    TriggerSpans,
 };
 use super::{JoinInputs, Stack, regions, ses, ses_state, span_fact};
-use crate::extract::TriggerSender;
+use crate::extract::{Language, TriggerSender};
 use crate::value::Truth;
 
 /// The facts of trigger sender `n` of stack `index`.
@@ -48,11 +49,12 @@ pub fn analyze(
     // every region (`*`) speaks for it, as for a pool's environment-agnostic `SourceArn`.
     let state_region = ses_region.as_deref().unwrap_or(crate::config::ANY_REGION);
     let declaration = ses_state(&inputs.ses, ses_account.as_deref(), state_region);
+    let at = |at: &crate::extract::trigger::At| span_fact(&at.file, at.span);
     let spans = TriggerSpans {
-        resource: span_fact(file, trigger.pool_span),
-        trigger: span_fact(file, trigger.trigger_span),
-        function: span_fact(file, trigger.function_span),
-        grant: span_fact(file, trigger.grant_span),
+        resource: at(&trigger.pool_at),
+        trigger: at(&trigger.trigger_at),
+        function: at(&trigger.function_at),
+        grant: at(&trigger.grant_at),
         ses_state: declaration
             .and_then(|d| d.location.as_ref())
             .map(|(f, span)| span_fact(f, *span)),
@@ -61,12 +63,24 @@ pub fn analyze(
             .as_ref()
             .map(|(f, span)| span_fact(f, *span)),
     };
+    let mut note: Vec<String> = trigger.note.clone().into_iter().collect();
+    note.extend(stack.region_note.clone().filter(|_| stack.region.is_none()));
     Some(TriggerSenderFact {
-        id: format!("{file}#{}#{}#{n}", trigger.pool, trigger.trigger),
+        id: format!("{file}#{}#{}#{n}", trigger.pool, trigger.trigger.name()),
         stack: stack.name.clone(),
         file: file.to_owned(),
         resource: trigger.pool.clone(),
-        trigger: trigger.trigger.to_owned(),
+        trigger: trigger.trigger.name().to_owned(),
+        language: trigger.language,
+        names: TriggerNames {
+            trigger: trigger.trigger.name_in(trigger.language),
+            lambda_config: match trigger.language {
+                Language::CloudFormation => "LambdaConfig",
+                Language::Terraform => "lambda_config",
+            },
+        },
+        recipients: trigger.trigger.recipients(),
+        note: (!note.is_empty()).then(|| note.join("; ")),
         function: trigger.function.clone(),
         role: trigger.role.clone(),
         pool_region: stack.region.clone(),

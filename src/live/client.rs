@@ -47,15 +47,7 @@ pub(super) async fn reach(
     region: &str,
     options: &AwsOptions,
 ) -> Result<SdkConfig, LookupError> {
-    let failed = |kind: ErrorKind, code: Option<String>, message: String| LookupError {
-        kind,
-        operation: "AssumeRole",
-        action: error::action("AssumeRole"),
-        code,
-        message,
-        role: Some(route.name().to_owned()),
-        role_source: Some(route.source()),
-    };
+    let failed = |kind, code, message| route_error(route, kind, code, message);
     match route {
         Route::Role {
             arn,
@@ -68,43 +60,25 @@ pub(super) async fn reach(
                 .interceptor(BoundedAnswers)
                 .build();
             let client = aws_sdk_sts::Client::from_conf(config);
-            let mut request = client
+            let request = client
                 .assume_role()
                 .role_arn(arn)
                 .role_session_name("sandtrap")
-                .set_external_id(external_id.clone())
-                .set_duration_seconds(extra.duration_seconds)
-                .set_source_identity(extra.source_identity.clone())
-                .set_policy(extra.policy.clone());
-            for (key, value) in &extra.tags {
-                request = request.tags(
-                    aws_sdk_sts::types::Tag::builder()
-                        .key(key)
-                        .value(value)
-                        .build()
-                        .map_err(|e| failed(ErrorKind::Other, None, e.to_string()))?,
-                );
-            }
-            for key in &extra.transitive_tag_keys {
-                request = request.transitive_tag_keys(key);
-            }
-            for policy in &extra.policy_arns {
-                request = request.policy_arns(
-                    aws_sdk_sts::types::PolicyDescriptorType::builder()
-                        .arn(policy)
-                        .build(),
-                );
-            }
-            let out = request.send().await.map_err(|err| {
-                let classified = classify(&err, "AssumeRole", options.timeout);
-                let kind = match classified.kind {
-                    ErrorKind::Timeout | ErrorKind::Network | ErrorKind::Throttled => {
-                        classified.kind
-                    }
-                    _ => ErrorKind::AssumeRole,
-                };
-                failed(kind, classified.code, classified.message)
-            })?;
+                .set_external_id(external_id.clone());
+            let out = with_options(request, extra)
+                .map_err(|message| failed(ErrorKind::Other, None, message))?
+                .send()
+                .await
+                .map_err(|err| {
+                    let classified = classify(&err, "AssumeRole", options.timeout);
+                    let kind = match classified.kind {
+                        ErrorKind::Timeout | ErrorKind::Network | ErrorKind::Throttled => {
+                            classified.kind
+                        }
+                        _ => ErrorKind::AssumeRole,
+                    };
+                    failed(kind, classified.code, classified.message)
+                })?;
             let Some(credentials) = out.credentials() else {
                 return Err(failed(
                     ErrorKind::AssumeRole,
@@ -144,6 +118,55 @@ pub(super) async fn reach(
             }
         }
     }
+}
+
+/// A failure to reach an account through `route`.
+fn route_error(
+    route: &Route,
+    kind: ErrorKind,
+    code: Option<String>,
+    message: String,
+) -> LookupError {
+    LookupError {
+        kind,
+        operation: "AssumeRole",
+        action: error::action("AssumeRole"),
+        code,
+        message,
+        role: Some(route.name().to_owned()),
+        role_source: Some(route.source()),
+    }
+}
+
+/// An `AssumeRole` request with the manifest's options: duration, source identity, session
+/// policy, tags, transitive tag keys and policy ARNs.
+fn with_options(
+    mut request: aws_sdk_sts::operation::assume_role::builders::AssumeRoleFluentBuilder,
+    extra: &crate::discover::AssumeRoleOptions,
+) -> Result<aws_sdk_sts::operation::assume_role::builders::AssumeRoleFluentBuilder, String> {
+    request = request
+        .set_duration_seconds(extra.duration_seconds)
+        .set_source_identity(extra.source_identity.clone())
+        .set_policy(extra.policy.clone());
+    for (key, value) in &extra.tags {
+        let tag = aws_sdk_sts::types::Tag::builder()
+            .key(key)
+            .value(value)
+            .build()
+            .map_err(|e| e.to_string())?;
+        request = request.tags(tag);
+    }
+    for key in &extra.transitive_tag_keys {
+        request = request.transitive_tag_keys(key);
+    }
+    for policy in &extra.policy_arns {
+        request = request.policy_arns(
+            aws_sdk_sts::types::PolicyDescriptorType::builder()
+                .arn(policy)
+                .build(),
+        );
+    }
+    Ok(request)
 }
 
 /// The credentials of `sdk`, when they can be had (to mask their values in what the lookup

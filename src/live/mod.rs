@@ -104,34 +104,82 @@ async fn lookup_questions(
             secrets.add(&credentials);
         }
     }
-    let mut clients: BTreeMap<(String, String), aws_sdk_sesv2::Client> = BTreeMap::new();
-    // The client that asks about `account` in `region`, or why there is none.
-    let mut client_for =
-        |account: Option<&str>, region: &str| -> Result<aws_sdk_sesv2::Client, LookupError> {
-            let account = account.unwrap_or(&caller);
-            let config = if account == caller {
-                &sdk
-            } else {
-                match reached.get(account) {
-                    Some(Ok(config)) => config,
-                    Some(Err(err)) => return Err(err.clone()),
-                    None => return Err(cross_account(account, &caller)),
-                }
-            };
-            Ok(clients
-                .entry((account.to_owned(), region.to_owned()))
-                .or_insert_with(|| client::ses(config, region))
-                .clone())
-        };
+    let mut clients = Clients {
+        sdk: &sdk,
+        caller: &caller,
+        reached: &reached,
+        made: BTreeMap::new(),
+    };
     let mut facts = LiveFacts {
         caller_account: Some(caller.clone()),
         ..LiveFacts::default()
     };
+    let mut tasks = ask(targets, &mut clients, &mut facts, options.timeout);
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(Answer::Account(key, result)) => {
+                let account = key.0.clone().or_else(|| Some(caller.clone()));
+                facts
+                    .accounts
+                    .insert(key, AccountLookup { account, result });
+            }
+            Ok(Answer::Identity(key, result)) => {
+                facts.identities.insert(key, result);
+            }
+            // A task that panicked leaves its question unanswered; filled in below.
+            Err(_) => {}
+        }
+    }
+    fill_unanswered(targets, &mut facts);
+    facts
+}
+
+/// The SES clients of a lookup, one per account and region, made when first asked for.
+struct Clients<'a> {
+    sdk: &'a aws_config::SdkConfig,
+    caller: &'a str,
+    reached: &'a BTreeMap<String, Result<aws_config::SdkConfig, LookupError>>,
+    made: BTreeMap<(String, String), aws_sdk_sesv2::Client>,
+}
+
+impl Clients<'_> {
+    /// The client that asks about `account` (the caller's when `None`) in `region`, or why
+    /// there is none.
+    fn get(
+        &mut self,
+        account: Option<&str>,
+        region: &str,
+    ) -> Result<aws_sdk_sesv2::Client, LookupError> {
+        let account = account.unwrap_or(self.caller);
+        let config = if account == self.caller {
+            self.sdk
+        } else {
+            match self.reached.get(account) {
+                Some(Ok(config)) => config,
+                Some(Err(err)) => return Err(err.clone()),
+                None => return Err(cross_account(account, self.caller)),
+            }
+        };
+        Ok(self
+            .made
+            .entry((account.to_owned(), region.to_owned()))
+            .or_insert_with(|| client::ses(config, region))
+            .clone())
+    }
+}
+
+/// Starts every question of `targets` (at most [`IN_FLIGHT`] at once); a question no client can
+/// ask is answered in `facts` at once with the reason.
+fn ask(
+    targets: &LookupTargets,
+    clients: &mut Clients<'_>,
+    facts: &mut LiveFacts,
+    timeout: std::time::Duration,
+) -> JoinSet<Answer> {
     let semaphore = Arc::new(Semaphore::new(IN_FLIGHT));
-    let timeout = options.timeout;
     let mut tasks = JoinSet::new();
     for key in &targets.accounts {
-        let client = match client_for(key.0.as_deref(), &key.1) {
+        let client = match clients.get(key.0.as_deref(), &key.1) {
             Ok(client) => client,
             Err(err) => {
                 facts.accounts.insert(
@@ -152,7 +200,7 @@ async fn lookup_questions(
         });
     }
     for key in &targets.identities {
-        let client = match client_for(key.0.as_deref(), &key.1) {
+        let client = match clients.get(key.0.as_deref(), &key.1) {
             Ok(client) => client,
             Err(err) => {
                 facts
@@ -168,23 +216,7 @@ async fn lookup_questions(
             Answer::Identity(key, answer)
         });
     }
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(Answer::Account(key, result)) => {
-                let account = key.0.clone().or_else(|| Some(caller.clone()));
-                facts
-                    .accounts
-                    .insert(key, AccountLookup { account, result });
-            }
-            Ok(Answer::Identity(key, result)) => {
-                facts.identities.insert(key, result);
-            }
-            // A task that panicked leaves its question unanswered; filled in below.
-            Err(_) => {}
-        }
-    }
-    fill_unanswered(targets, &mut facts);
-    facts
+    tasks
 }
 
 /// Every account of `targets` other than the caller's, reached by the first of its routes that

@@ -85,5 +85,8 @@ fn node(out: &mut String, file: &SourceFile, n: &Node, depth: usize) {
             let _ = writeln!(out, "{pad}tagged !{tag} @{pos}");
             node(out, file, inner, depth + 1);
         }
+        Value::Unknown(reason) => {
+            let _ = writeln!(out, "{pad}unknown <{reason}> @{pos}");
+        }
     }
 }

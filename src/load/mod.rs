@@ -58,6 +58,9 @@ pub enum ProblemKind {
     /// A CDK cloud assembly manifest names something that is missing or out of bounds (a stack
     /// template that does not exist, a nested assembly outside the assembly's directory).
     Assembly,
+    /// Something CloudFormation rejects at deploy although it parses (a `Fn::ForEach` without
+    /// `Transform: AWS::LanguageExtensions`): reported as `ST001`.
+    Rejected,
     /// Something a front end read but could not analyze (a Terraform module that is not
     /// installed, a `for_each` whose value is unknown): reported as `ST002`, never silence.
     NotAnalyzed,

@@ -332,8 +332,8 @@ fn walk_limit_message(context: &Context, options: &CheckOptions) {
     );
 }
 
-/// A run that could not happen: a broken configuration file is shown as a diagnostic on it;
-/// anything else (a bad setting) as a message, once.
+/// A run that could not happen is shown to the user, once per error: as a message, and, for a
+/// broken configuration file of the workspace, as a diagnostic on it too.
 fn report_error(
     context: &Context,
     state: &mut PublishState,
@@ -344,6 +344,16 @@ fn report_error(
     // It quotes settings files and paths of the workspace.
     let text = crate::printable::escape(&err.to_string()).into_owned();
     (context.log)(&format!("cannot analyze the workspace: {text}"));
+    if state.last_error.as_deref() != Some(text.as_str()) {
+        let _ = context.out.send(
+            Notification::new(
+                "window/showMessage".to_owned(),
+                json!({"type": 1, "message": format!("sandtrap: {text}")}),
+            )
+            .into(),
+        );
+        state.last_error = Some(text.clone());
+    }
     if let CheckError::Config(config_error) = err
         && let Some(span) = config_error.span()
         && let Some(path) = options
@@ -360,7 +370,7 @@ fn report_error(
         let file = SourceFile::new(path.to_string_lossy(), Some(path.clone()), source_text);
         let help = miette::Diagnostic::help(&**config_error)
             .map(|h| crate::printable::escape(&h.to_string()).into_owned());
-        let mut message = text.clone();
+        let mut message = text;
         if let Some(help) = help {
             message.push_str(&format!("\nhelp: {help}"));
         }
@@ -375,16 +385,5 @@ fn report_error(
         let version = version(&path, documents);
         publish(context, &uri, version, vec![diagnostic.clone()]);
         (state.published).insert(uri.as_str().to_owned(), (uri, version, vec![diagnostic]));
-        return;
-    }
-    if state.last_error.as_deref() != Some(text.as_str()) {
-        let _ = context.out.send(
-            Notification::new(
-                "window/showMessage".to_owned(),
-                json!({"type": 1, "message": format!("sandtrap: {text}")}),
-            )
-            .into(),
-        );
-        state.last_error = Some(text);
     }
 }

@@ -15,4 +15,5 @@ pub mod instance;
 pub mod module;
 pub mod run;
 pub mod syntax;
+pub mod trigger;
 pub mod vars;

@@ -175,6 +175,44 @@ fn files_that_are_not_templates_are_skipped_silently() {
 }
 
 #[test]
+fn a_run_that_finds_no_template_says_so_and_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("package.json"), "{\"name\": \"app\"}").unwrap();
+    let path = dir.path().to_string_lossy().into_owned();
+    let config = support::root()
+        .join("testdata/rules/empty.sandtrap.yaml")
+        .to_string_lossy()
+        .into_owned();
+    for format in ["human", "concise"] {
+        Command::cargo_bin("sandtrap")
+            .unwrap()
+            .args(["check", "--format", format, "--config", &config, &path])
+            .assert()
+            .code(0)
+            .stderr(format!("No templates found in {path}\n"));
+    }
+    // JSON carries the count, and standard error stays quiet for the program reading it.
+    let out = Command::cargo_bin("sandtrap")
+        .unwrap()
+        .args(["check", "--format", "json", "--config", &config, &path])
+        .assert()
+        .code(0)
+        .stderr("");
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["summary"]["templates"], 0);
+    assert_eq!(report["summary"]["files"], 1);
+    // A file that does not parse is a finding that says what was seen: no second message.
+    let broken = support::root().join("testdata/parse/err-yaml-bad-indent.yaml");
+    Command::cargo_bin("sandtrap")
+        .unwrap()
+        .args(["check", "--format", "concise", "--config", &config])
+        .arg(&broken)
+        .assert()
+        .code(1)
+        .stderr("");
+}
+
+#[test]
 fn an_explicit_path_is_read_even_when_gitignored() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(".gitignore"), "ignored.yaml\n").unwrap();
@@ -690,9 +728,11 @@ fn the_human_report_fits_80_columns_and_keeps_each_command_whole() {
     let mut commands = 0;
     for line in run.stdout.lines() {
         if line.trim_start().starts_with("aws ") {
-            // The command to paste, alone and whole on its line.
+            // The commands to paste (production access, or verifying a tester), each alone and
+            // whole on its line.
             assert!(
-                line.starts_with("          aws sesv2 put-account-details"),
+                line.starts_with("          aws sesv2 put-account-details")
+                    || line.starts_with("          aws sesv2 create-email-identity"),
                 "{line}"
             );
             assert!(line.ends_with("--region us-west-2"), "{line}");
@@ -701,7 +741,7 @@ fn the_human_report_fits_80_columns_and_keeps_each_command_whole() {
             assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
         }
     }
-    assert_eq!(commands, 1, "{}", run.stdout);
+    assert_eq!(commands, 2, "{}", run.stdout);
     // A related location is headed by its label, not by an empty `Advice:` line.
     assert!(!run.stdout.contains("Advice:"), "{}", run.stdout);
     assert!(

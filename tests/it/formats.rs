@@ -793,3 +793,73 @@ fn ci_reports_give_paths_from_the_repository_root_wherever_the_run_starts() {
     let json: Value = serde_json::from_str(&report_from(&infra, &args("json"))).unwrap();
     assert_eq!(json["diagnostics"][0]["file"], "auth.yaml");
 }
+
+/// The two runs every format renders: findings of every severity with related locations in other
+/// files (the CDK example) and infos in a file whose name is not ASCII, and a template that does
+/// not parse.
+const RUNS: [(&str, &[&str]); 2] = [
+    (
+        "findings",
+        &[
+            "--config",
+            "examples/sandtrap.yaml",
+            "examples/",
+            "testdata/formats/",
+        ],
+    ),
+    ("parse_error", &["testdata/parse/err-yaml-bad-indent.yaml"]),
+];
+
+/// `text` with what changes between builds replaced: the version, the HTML report's inline
+/// style and script (the page's chrome, not the report), SARIF's rule documentation (kept to the
+/// first rule's shape, as in `sarif_snapshot`) and JUnit's run time.
+fn stable(format: &str, text: &str) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    let text = text.replace(&format!("\"{version}\""), "\"[version]\"");
+    match format {
+        "sarif" => {
+            let mut log: Value = serde_json::from_str(&text).unwrap();
+            let run = &mut log["runs"][0];
+            run["originalUriBaseIds"]["%SRCROOT%"]["uri"] = "[cwd]".into();
+            let rules = run["tool"]["driver"]["rules"].as_array_mut().unwrap();
+            rules.truncate(1);
+            for rule in rules {
+                rule["fullDescription"]["text"] = "[docs]".into();
+                rule["help"]["text"] = "[docs]".into();
+                rule["help"]["markdown"] = "[docs]".into();
+            }
+            serde_json::to_string_pretty(&log).unwrap()
+        }
+        "junit" => without_run_time(&text),
+        "html" => {
+            let mut out = text.clone();
+            for (open, close) in [("<style>", "</style>"), ("<script>", "</script>")] {
+                let mut from = 0;
+                while let Some(start) = out[from..].find(open).map(|i| from + i + open.len()) {
+                    let end = start + out[start..].find(close).unwrap();
+                    out.replace_range(start..end, "[chrome]");
+                    from = start + "[chrome]".len() + close.len();
+                }
+            }
+            out
+        }
+        _ => text,
+    }
+}
+
+/// The same two runs in all nine formats, each a snapshot to review beside the others: a change
+/// to what a run finds shows in every format at once, and a change to one renderer only in its
+/// own snapshots.
+#[test]
+fn every_format_renders_the_same_two_runs() {
+    use clap::ValueEnum;
+    let formats = sandtrap::emit::OutputFormat::value_variants();
+    assert_eq!(formats.len(), 9, "a new format gets its snapshots here");
+    for format in formats {
+        let name = format.to_possible_value().unwrap().get_name().to_owned();
+        for (run, args) in RUNS {
+            let text = stable(&name, &check(&name, args, ""));
+            insta::assert_snapshot!(format!("{run}_{name}"), text);
+        }
+    }
+}

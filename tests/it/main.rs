@@ -17,6 +17,7 @@ mod map;
 mod parse;
 mod resolve;
 mod rules;
+mod serverless;
 mod site;
 mod support;
 mod terraform;

@@ -102,6 +102,7 @@ rule_tests! {
     st212,
     st213,
     st214,
+    st215,
 }
 
 /// The fixtures of one rule. Each must fire the rule (`fail-*`) or not (`pass-*`) with only that

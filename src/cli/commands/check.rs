@@ -80,6 +80,18 @@ pub(in crate::cli) fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit>
         }
         None => write(io.stdout)?,
     }
+    // A run that read no template says so, beside a report people read (ruff's "No Python
+    // files found"): a green that means "did not look" is not trusted. JSON carries the count.
+    // A run with findings (a template that does not parse) has said what it saw.
+    let readable = matches!(args.format, OutputFormat::Human | OutputFormat::Concise);
+    let silent = outcome.diagnostics.is_empty();
+    if outcome.summary.templates == 0 && silent && readable && !args.quiet {
+        writeln!(
+            io.stderr,
+            "No templates found in {}",
+            shown_paths(&args.analysis.paths)
+        )?;
+    }
     if args.exit_zero {
         return Ok(Exit::Clean);
     }
@@ -95,4 +107,16 @@ pub(in crate::cli) fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit>
             Exit::Clean
         },
     )
+}
+
+/// The paths a run was given, as typed (`.` when none).
+fn shown_paths(paths: &[std::path::PathBuf]) -> String {
+    if paths.is_empty() {
+        return ".".to_owned();
+    }
+    let shown: Vec<String> = paths
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    shown.join(" ")
 }

@@ -9,8 +9,21 @@ use crate::tree::{Document, Node};
 /// The stack environment, each condition, each resource's top-level properties and each export,
 /// in document order, one line per value (one more per variant when conditions are undecided).
 pub fn debug_dump(document: &Document, env: &StackEnv) -> String {
+    // What the resolver sees: the template with its `Fn::ForEach` loops expanded.
+    let expanded = crate::cloudformation::foreach::expand(document, env);
+    let document = expanded.document.as_ref().unwrap_or(document);
     let resolver = Resolver::new(document, env);
     let mut out = String::new();
+    for problem in &expanded.problems {
+        let _ = writeln!(
+            out,
+            "not expanded at {}..{}: {}",
+            problem.span.start, problem.span.end, problem.message
+        );
+    }
+    for (id, note) in sorted(&expanded.notes) {
+        let _ = writeln!(out, "loop {id}: {note}");
+    }
     let or_unknown = |v: Option<&str>| v.unwrap_or("?").to_owned();
     let _ = writeln!(
         out,
@@ -168,5 +181,11 @@ fn quoted(t: &Text) -> String {
         }
     }
     out.push('"');
+    out
+}
+
+fn sorted(notes: &std::collections::HashMap<String, String>) -> Vec<(&String, &String)> {
+    let mut out: Vec<_> = notes.iter().collect();
+    out.sort();
     out
 }

@@ -294,6 +294,9 @@ impl<'r> Eval<'r> {
                     function: format!("!{tag}"),
                 },
             ))),
+            Value::Unknown(reason) => {
+                Alts::one(Resolved::Unknown(unknown(node.span, reason.clone())))
+            }
         }
     }
 

@@ -61,6 +61,37 @@ pub(super) fn cause(sender: &extract::Sender) -> extract::Sender {
 }
 
 /// An address without its instance keys.
+/// Instances of one pool whose trigger is judged the same are one trigger sender, named
+/// without the instance key when they are all of them, as senders are.
+pub(super) fn merge_trigger_instances(triggers: &mut Vec<extract::TriggerSender>) {
+    let mut instances: HashMap<String, usize> = HashMap::new();
+    for t in triggers.iter() {
+        *instances.entry(base_address(&t.pool)).or_default() += 1;
+    }
+    let mut groups: Vec<(extract::TriggerSender, usize)> = Vec::new();
+    for t in triggers.drain(..) {
+        let same = |g: &extract::TriggerSender| {
+            base_address(&g.pool) == base_address(&t.pool)
+                && g.trigger == t.trigger
+                && g.function == t.function
+                && g.admin_only == t.admin_only
+                && g.grant_at == t.grant_at
+                && g.resources == t.resources
+        };
+        match groups.iter_mut().find(|(g, _)| same(g)) {
+            Some((_, n)) => *n += 1,
+            None => groups.push((t, 1)),
+        }
+    }
+    for (mut t, n) in groups {
+        let base = base_address(&t.pool);
+        if n > 1 && instances.get(&base) == Some(&n) {
+            t.pool = base;
+        }
+        triggers.push(t);
+    }
+}
+
 pub(super) fn base_address(address: &str) -> String {
     crate::terraform::instance::strip_keys(address)
 }

@@ -20,7 +20,7 @@ mod merge;
 use crate::source::Span;
 use crate::value::{Assumption, Resolved};
 use blocks::{Args, evaluate};
-use merge::merge_instances;
+use merge::{merge_instances, merge_trigger_instances};
 
 /// The key of the name an SES identity or configuration set type declares, and the kind of
 /// its ARN (`identity`, `configuration-set`).
@@ -88,6 +88,7 @@ pub fn extract(root: &Instance<'_>) -> Extracted {
         let mut senders = std::mem::take(&mut stack.facts.senders);
         merge_instances(&mut senders);
         stack.facts.senders = senders;
+        merge_trigger_instances(&mut stack.facts.trigger_senders);
     }
     out
 }
@@ -116,6 +117,11 @@ fn walk(instance: &Instance<'_>, out: &mut Extracted) {
             let stack = stack_for(instance, resource, &expansion, stacks, false);
             match (read.kind, sender) {
                 (ResourceKind::Sender(_), Some(kind)) => {
+                    if kind == SenderKind::UserPool {
+                        let triggers =
+                            super::trigger::trigger_senders(instance, resource, &expansion);
+                        stacks[stack].facts.trigger_senders.extend(triggers);
+                    }
                     let senders = senders(instance, resource, &expansion, kind);
                     instances.push(PoolInstance {
                         address: address(instance, resource, expansion.key.as_ref()),
@@ -219,7 +225,11 @@ fn describe(value: &Resolved) -> String {
 }
 
 /// `module.auth["prod"].aws_cognito_user_pool.pool[0]`.
-fn address(instance: &Instance<'_>, resource: &Resource, key: Option<&InstanceKey>) -> String {
+pub(crate) fn address(
+    instance: &Instance<'_>,
+    resource: &Resource,
+    key: Option<&InstanceKey>,
+) -> String {
     let own = format!(
         "{}{}",
         resource.address(),
@@ -348,6 +358,7 @@ fn senders(
             resource_type: resource.kind.clone(),
             resource_span: resource.header_span,
             cdk_path: resource.construct_path.clone(),
+            note: None,
             assumptions,
         };
         out.extend(extract::read_sender(header, &args));

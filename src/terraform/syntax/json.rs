@@ -207,6 +207,7 @@ pub fn json_expr(node: &Node, text: &str) -> Expr {
             span,
         ),
         Value::Tagged(_, inner) => json_expr(inner, text),
+        Value::Unknown(reason) => Expr::Invalid(reason.to_string(), span),
     }
 }
 
@@ -230,6 +231,7 @@ pub(super) fn json_literal(node: &Node) -> Expr {
             span,
         ),
         Value::Tagged(_, inner) => json_literal(inner),
+        Value::Unknown(reason) => Expr::Invalid(reason.to_string(), span),
     }
 }
 

@@ -371,6 +371,23 @@ fn a_broken_config_file_is_a_diagnostic_on_it_and_reloads() {
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": client.uri(".sandtrap.yaml"), "type": 2}]}),
     );
+    // Shown to the user, not only written to the server's log.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let shown = loop {
+        match client.next(deadline.saturating_duration_since(std::time::Instant::now())) {
+            Some(lsp_server::Message::Notification(n)) if n.method == "window/showMessage" => {
+                break Some(n.params);
+            }
+            Some(_) => continue,
+            None => break None,
+        }
+    };
+    let shown = shown.expect("no window/showMessage for the broken config");
+    assert_eq!(shown["type"], 1);
+    assert!(
+        shown["message"].as_str().unwrap().contains("not-a-region"),
+        "{shown}"
+    );
     let diagnostics = client.diagnostics(".sandtrap.yaml");
     assert_eq!(diagnostics.len(), 1);
     assert_eq!(diagnostics[0]["range"]["start"]["line"], 2);
