@@ -2,8 +2,9 @@
 # How sandtrap grows with its input, in one run: CPU time, wall time and peak RSS of
 # `sandtrap check`, of parsing alone and of loading alone, and of cfn-guard running one rule, on
 # synthetic monorepos of 1,000, 10,000 and 50,000 templates and on 1,000 and 10,000 cross-stack
-# join stacks; the growth exponents between sizes; the language server on the 10,000-template
-# workspace; and the performance targets, met or not. Prints a Markdown report on stdout
+# join stacks, and on 1,000 generated Terraform roots; the growth exponents between sizes; the
+# language server on the 10,000-template workspace; instruction counts under callgrind
+# (bench/instructions.sh); and the performance targets, met or not. Prints a Markdown report on stdout
 # (progress goes to stderr); docs/performance.md ("Growth") records it.
 #
 #   bench/growth.sh                          # builds sandtrap (cargo build --release) first
@@ -12,6 +13,7 @@
 #   GUARD_50K=0 bench/growth.sh              # leave out cfn-guard on 50,000 templates
 #   GUARD=0 bench/growth.sh                  # leave out cfn-guard altogether
 #   LSP=0 bench/growth.sh                    # leave out the language server
+#   INSTRUCTIONS=0 bench/growth.sh           # leave out the callgrind counts (about 4 minutes)
 #
 # Other settings: SLOW_SECONDS (default 20: a command whose first run takes longer runs once),
 # LSP_EDITS (default 10), LSP_DEBOUNCE_MS (the server's debounce, default 200), PYTHON (an
@@ -27,7 +29,7 @@ set -euo pipefail
 
 # What was typed: the settings given in the environment, before the defaults apply.
 command_line=""
-for v in SANDTRAP RUNS SLOW_SECONDS GUARD GUARD_50K LSP LSP_EDITS LSP_DEBOUNCE_MS PYTHON; do
+for v in SANDTRAP RUNS SLOW_SECONDS GUARD GUARD_50K LSP INSTRUCTIONS LSP_EDITS LSP_DEBOUNCE_MS PYTHON; do
   if [[ -n ${!v:-} ]]; then command_line+="$(printf '%s=%q ' "$v" "${!v}")"; fi
 done
 command_line+="bench/growth.sh"
@@ -41,11 +43,13 @@ SLOW_SECONDS=${SLOW_SECONDS:-20}
 GUARD=${GUARD:-1}
 GUARD_50K=${GUARD_50K:-1}
 LSP=${LSP:-1}
+INSTRUCTIONS=${INSTRUCTIONS:-1}
 LSP_EDITS=${LSP_EDITS:-10}
 LSP_DEBOUNCE_MS=${LSP_DEBOUNCE_MS:-200}
 CFN_GUARD_VERSION=3.2.1
 MONO_SIZES=(1000 10000 50000)
 JOIN_SIZES=(1000 10000)
+TF_SIZES=(1000)
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -83,6 +87,10 @@ for n in "${MONO_SIZES[@]}"; do
 done
 for n in "${JOIN_SIZES[@]}"; do
   [[ -f $work/join-$n/.done ]] || { rm -rf "$work/join-$n"; python3 "$here/gen_join.py" "$n" "$work/join-$n" && touch "$work/join-$n/.done"; }
+done
+
+for n in "${TF_SIZES[@]}"; do
+  [[ -f $work/tf-$n/.done ]] || { rm -rf "$work/tf-$n"; python3 "$here/gen_terraform.py" "$n" "$work/tf-$n" && touch "$work/tf-$n/.done"; }
 done
 
 rm -rf "$results"
@@ -127,6 +135,13 @@ for n in "${JOIN_SIZES[@]}"; do
   fi
 done
 
+for n in "${TF_SIZES[@]}"; do
+  dir="$work/tf-$n"
+  measure "tf$n.check" "$sandtrap" check --format json "$dir"
+  measure "tf$n.parse" "$sandtrap" debug parse "$dir"
+  measure "tf$n.tree" "$sandtrap" debug parse --tree "$dir"
+done
+
 if [[ $LSP == 1 ]]; then
   log "language server on $work/mono-10000"
   printf '%q ' python3 "$here/lsp_workspace.py" "$sandtrap" "$work/mono-10000" --starts "$RUNS" \
@@ -136,6 +151,11 @@ if [[ $LSP == 1 ]]; then
   log "language server on $work/mono-10000, a client without file watching"
   python3 "$here/lsp_workspace.py" "$sandtrap" "$work/mono-10000" --no-watch \
     --edits "$LSP_EDITS" --debounce-ms "$LSP_DEBOUNCE_MS" --json "$results/lsp-nowatch.json" >&2
+fi
+
+if [[ $INSTRUCTIONS == 1 ]]; then
+  log "instruction counts (callgrind)"
+  SANDTRAP=$sandtrap "$here/instructions.sh" > "$results/instructions.md"
 fi
 
 {
@@ -148,7 +168,7 @@ fi
   printf 'sandtrap\t%s (%s)\n' "$("$sandtrap" --version)" "$sandtrap"
   if [[ $GUARD == 1 ]]; then printf 'cfn_guard\t%s\n' "$("$cfn_guard" --version)"; else printf 'cfn_guard\tnot run (GUARD=0)\n'; fi
   printf 'command\t%s\n' "$command_line"
-  printf 'settings\t%s\n' "RUNS=$RUNS SLOW_SECONDS=$SLOW_SECONDS GUARD=$GUARD GUARD_50K=$GUARD_50K LSP=$LSP LSP_EDITS=$LSP_EDITS LSP_DEBOUNCE_MS=$LSP_DEBOUNCE_MS PYTHON=$python"
+  printf 'settings\t%s\n' "RUNS=$RUNS SLOW_SECONDS=$SLOW_SECONDS GUARD=$GUARD GUARD_50K=$GUARD_50K LSP=$LSP INSTRUCTIONS=$INSTRUCTIONS LSP_EDITS=$LSP_EDITS LSP_DEBOUNCE_MS=$LSP_DEBOUNCE_MS PYTHON=$python"
   printf 'runs\t%s\n' "$RUNS"
   printf 'slow_seconds\t%s\n' "$SLOW_SECONDS"
 } > "$results/machine.tsv"

@@ -15,6 +15,7 @@ import sys
 
 MONO = [1000, 10000, 50000]
 JOIN = [1000, 10000]
+TERRAFORM = [1000]
 TOOLS = [
     ("check", "sandtrap check"),
     ("parse", "parse-only (`debug parse`)"),
@@ -26,6 +27,9 @@ TARGET_JOIN_EXPONENT = 1.1
 TARGET_MONO_RATIO = 1.3
 TARGET_MONO_RSS_MB = 250
 TARGET_EDIT_MS = 50
+TARGET_TERRAFORM_RATIO = 1.5
+TARGET_ONE_FILE_INSTRUCTIONS_M = 5
+TARGET_ONE_FILE_RSS_MB = 8
 
 
 def read(results, name):
@@ -95,7 +99,10 @@ def main():
     )
     inputs = [(f"mono{n}", f"monorepo, {n:,} templates", n) for n in MONO]
     inputs += [(f"join{n}", f"join, {n:,} stacks", n) for n in JOIN]
+    inputs += [(f"tf{n}", f"Terraform, {n:,} roots", n) for n in TERRAFORM]
     data = {key: {tool: read(results, f"{key}.{tool}") for tool, _ in TOOLS} for key, _, _ in inputs}
+    instructions_path = results / "instructions.md"
+    instructions = instructions_path.read_text() if instructions_path.exists() else None
     lsp_path = results / "lsp.json"
     lsp = json.loads(lsp_path.read_text()) if lsp_path.exists() else None
 
@@ -219,6 +226,15 @@ def main():
         print("```")
         print()
 
+    if instructions:
+        print("## Instructions")
+        print()
+        print("`bench/instructions.sh`: instructions executed under `valgrind --tool=callgrind` (all "
+              "threads), independent of the machine's load; peak RSS from GNU time, outside valgrind.")
+        print()
+        print(instructions.strip())
+        print()
+
     print("## Targets")
     print()
     j = data["join10000"]
@@ -241,6 +257,20 @@ def main():
         (f"50,000-template monorepo: peak RSS ≤ {TARGET_MONO_RSS_MB} MB", mb(mono_rss),
          None if mono_rss is None else mono_rss <= TARGET_MONO_RSS_MB),
     ]
+    t, m1 = data["tf1000"], data["mono1000"]
+    tf_ratio = ratio(get(t["check"], "cpu"), get(m1["check"], "cpu"))
+    rows.append((f"1,000 Terraform roots: check CPU ≤ {TARGET_TERRAFORM_RATIO}× that of 1,000 templates",
+                 f"{times(tf_ratio)} ({seconds(get(t['check'], 'cpu'))} vs {seconds(get(m1['check'], 'cpu'))})",
+                 None if tf_ratio is None else tf_ratio <= TARGET_TERRAFORM_RATIO))
+    one = one_file(instructions)
+    if one:
+        ir_m, rss_mb = one
+        rows += [
+            (f"one-file check: ≤ {TARGET_ONE_FILE_INSTRUCTIONS_M} M instructions", f"{ir_m:.1f} M",
+             ir_m <= TARGET_ONE_FILE_INSTRUCTIONS_M),
+            (f"one-file check: peak RSS ≤ {TARGET_ONE_FILE_RSS_MB} MB", f"{rss_mb:.1f} MB",
+             rss_mb <= TARGET_ONE_FILE_RSS_MB),
+        ]
     if lsp:
         budget = TARGET_EDIT_MS + lsp["debounce_ms"]
         check_wall = get(data["mono10000"]["check"], "wall")
@@ -258,6 +288,18 @@ def main():
     print("| --- | --- | --- |")
     for target, measured, ok in rows:
         print(f"| {target} | {measured} | {verdict(ok)} |")
+
+
+def one_file(instructions):
+    """(millions of instructions, peak RSS in MB) of the one-file check in instructions.md."""
+    for line in (instructions or "").splitlines():
+        if line.startswith("| one file"):
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            try:
+                return float(cells[2].split()[0]), float(cells[5].split()[0])
+            except (IndexError, ValueError):
+                return None
+    return None
 
 
 if __name__ == "__main__":

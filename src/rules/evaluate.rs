@@ -3,14 +3,17 @@
 //!
 //! Almost every query picks elements of one collection (`$.senders[?@.ses.state == 'sandbox']`,
 //! `$.senders[*].unresolved[*]`) and reads nothing outside the element it looks at. Such a case
-//! runs over each element on its own ([`Local`]): with the typed facts of a run
-//! ([`evaluate_facts`]) one fact at a time is serialized, every such case of every rule runs over
-//! it, and it is dropped, so the whole document never exists as a `Value` and memory follows the
-//! typed facts, not their JSON form. A rule with any other case (`$..region`, `$.senders[0]`, a
-//! filter that names `$`) runs over the whole document, which is built once, and only when such
-//! a rule exists. Both ways give the same diagnostics in the same order: by rule, then case,
-//! then document order.
+//! runs over each element on its own, on every core. Most have a plan ([`super::plan`]): the few
+//! members its condition names are read straight from the typed fact ([`super::project`], one
+//! walk per fact for every plan of every rule), and the fact becomes a JSON value only when a
+//! case keeps it (to fill the diagnostic), once for all the rules. A case without a plan runs in
+//! the JSONPath engine over the element's JSON ([`Local`]). Either way the whole document never
+//! exists as a `Value`, and memory follows the typed facts. A rule with any other case
+//! (`$..region`, `$.senders[0]`, a filter that names `$`) runs over the whole document, which is
+//! built once, and only when such a rule exists. All ways give the same diagnostics in the same
+//! order: by rule, then case, then document order.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use jsonpath_rust::parser::model::{
@@ -21,6 +24,8 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::patterns::Runnable;
+use super::plan::{self, Val};
+use super::project::{Paths, Projection};
 use super::{Case, Catalog, Rule, RuleFilter};
 use crate::diagnostic::{Diagnostic, Location, Related};
 use crate::join::Facts;
@@ -68,6 +73,10 @@ impl Local {
             query,
             required,
         })
+    }
+
+    pub(super) fn collection(&self) -> &str {
+        &self.collection
     }
 
     /// The required equalities as `path = literal`, for tests.
@@ -137,25 +146,37 @@ enum Source<'a> {
     Json(&'a Value),
 }
 
+/// One element of a collection as the rules read it: the members the plans name, and its JSON.
+trait Element: Sync {
+    /// Reads the wanted members into `out`; false when they cannot be read that way.
+    fn project(&self, paths: &Paths, out: &mut Projection) -> bool;
+    /// The element as JSON; `None` if it does not serialize (the facts always do: string keys,
+    /// finite numbers), and the rules then skip it.
+    fn json(&self) -> Option<Value>;
+}
+
+impl<T: serde::Serialize + Sync> Element for T {
+    fn project(&self, paths: &Paths, out: &mut Projection) -> bool {
+        out.fill(paths, self)
+    }
+
+    fn json(&self) -> Option<Value> {
+        serde_json::to_value(self).ok()
+    }
+}
+
+type Visit<'v, R> = dyn Fn(&mut Projection, usize, &dyn Element) -> R + Sync + 'v;
+
 impl Source<'_> {
-    /// `visit` of each element of `collection` (as a one-element array), on every core, in
-    /// the collection's order.
-    fn map_each<R: Send>(
-        &self,
-        collection: &str,
-        visit: &(dyn Fn(usize, &Value) -> R + Sync),
-    ) -> Vec<R> {
-        fn each<T: serde::Serialize + Sync, R: Send>(
-            items: &[T],
-            visit: &(dyn Fn(usize, &Value) -> R + Sync),
-        ) -> Vec<R> {
+    /// `visit` of each element of `collection` (with scratch space for its projection), on
+    /// every core, in the collection's order.
+    fn map_each<R: Send>(&self, collection: &str, visit: &Visit<'_, R>) -> Vec<R> {
+        fn each<T: serde::Serialize + Sync, R: Send>(items: &[T], visit: &Visit<'_, R>) -> Vec<R> {
             items
                 .par_iter()
                 .enumerate()
-                // The facts serialize infallibly (string keys, finite numbers).
-                .filter_map(|(index, item)| {
-                    let value = serde_json::to_value(item).ok()?;
-                    Some(visit(index, &Value::Array(vec![value])))
+                .map_init(Projection::default, |scratch, (index, item)| {
+                    visit(scratch, index, item)
                 })
                 .collect()
         }
@@ -273,7 +294,10 @@ impl<'r> Progress<'r> {
     /// Every case of the rule over the whole document.
     fn over_whole(&mut self, document: &Value, file_id: &FileIds<'_>) {
         for (index, case) in self.rule.cases.iter().enumerate() {
-            case.runnable.run(document, &mut |value, path| {
+            let Some(runnable) = case.runnable() else {
+                continue;
+            };
+            runnable.run(document, &mut |value, path| {
                 self.consider(index, value, || path.to_owned(), file_id);
             });
         }
@@ -293,64 +317,35 @@ impl<'r> Progress<'r> {
 
 /// Whether one of the rule's cases runs over elements of `collection`.
 fn reads(rule: &Rule, collection: &str) -> bool {
-    (rule.cases.iter()).any(|case| {
-        case.local
-            .as_ref()
-            .is_some_and(|l| l.collection == collection)
-    })
+    (rule.cases.iter()).any(|case| case.collection() == Some(collection))
 }
+
+/// Whether every case of the rule runs over elements of a collection.
+fn local(rule: &Rule) -> bool {
+    rule.cases.iter().all(|case| case.collection().is_some())
+}
+
+/// What one element's evaluation found: (rule, case, object, diagnostic).
+type Found = Vec<(usize, usize, String, Diagnostic)>;
 
 fn run(catalog: &Catalog, source: Source<'_>, file_id: &FileIds<'_>) -> Vec<Diagnostic> {
     let mut progress: Vec<Progress<'_>> = catalog.iter().map(Progress::new).collect();
-    let local = |rule: &Rule| rule.cases.iter().all(|case| case.local.is_some());
 
     // Rules made of local cases, per collection, one element at a time.
     let mut collections: Vec<&str> = Vec::new();
     for rule in catalog.iter().filter(|rule| local(rule)) {
-        for case in &rule.cases {
-            if let Some(l) = &case.local
-                && !collections.contains(&l.collection.as_str())
-            {
-                collections.push(&l.collection);
+        for collection in rule.cases.iter().filter_map(Case::collection) {
+            if !collections.contains(&collection) {
+                collections.push(collection);
             }
         }
     }
     for collection in collections {
+        let on = OnCollection::new(catalog, collection);
         // Each element on its own, on every core; then merged in the collection's order, so
         // that an object met again in a later element (the same `id`) is still reported once.
-        let per_element = source.map_each(collection, &|element, one| {
-            // Only the rules with a case on this collection, and only what they found.
-            let mut states: Vec<(usize, Progress<'_>)> = (catalog.iter().enumerate())
-                .filter(|(_, rule)| local(rule) && reads(rule, collection))
-                .map(|(index, rule)| (index, Progress::bare(rule)))
-                .collect();
-            for (_, state) in &mut states {
-                for (index, case) in state.rule.cases.iter().enumerate() {
-                    let Some(l) = case.local.as_ref().filter(|l| l.collection == collection) else {
-                        continue;
-                    };
-                    if !one.get(0).is_some_and(|element| l.may_match(element)) {
-                        continue;
-                    }
-                    l.query.run(one, &mut |value, found| {
-                        // `$[0]...` within the element: the same object as `$['senders'][N]...`.
-                        let path = || {
-                            let inner = found.strip_prefix("$[0]").unwrap_or(found);
-                            format!("$['{collection}'][{element}]{inner}")
-                        };
-                        state.consider(index, value, path, file_id);
-                    });
-                }
-            }
-            // Only what was found leaves the element: (rule, case, object, diagnostic).
-            let found: Vec<(usize, usize, String, Diagnostic)> = (states.into_iter())
-                .flat_map(|(rule, state)| {
-                    (state.found.into_iter().enumerate()).flat_map(move |(case, found)| {
-                        (found.into_iter()).map(move |(identity, d)| (rule, case, identity, d))
-                    })
-                })
-                .collect();
-            found
+        let per_element = source.map_each(collection, &|scratch, element, item| {
+            on.element(scratch, element, item, file_id)
         });
         for found in per_element {
             for (rule, case, identity, diagnostic) in found {
@@ -375,11 +370,168 @@ fn run(catalog: &Catalog, source: Source<'_>, file_id: &FileIds<'_>) -> Vec<Diag
         .collect()
 }
 
+/// The rules made of local cases that read one collection, and every member their plans read.
+struct OnCollection<'c> {
+    collection: &'c str,
+    /// (index in the catalog, rule).
+    rules: Vec<(usize, &'c Rule)>,
+    /// Every member any plan reads, each read once per element.
+    paths: Paths,
+    /// Per rule, per case, the slot of each path of its plan.
+    slots: Vec<Vec<Vec<usize>>>,
+}
+
+/// One element being evaluated: its projection, and its JSON once a case needs it.
+struct Current<'e> {
+    collection: &'e str,
+    index: usize,
+    item: &'e dyn Element,
+    scratch: &'e Projection,
+    projected: bool,
+    /// The element in a one-element array, as the engine's element queries read it.
+    json: OnceCell<Option<Value>>,
+}
+
+impl Current<'_> {
+    fn one(&self) -> Option<&Value> {
+        (self.json)
+            .get_or_init(|| self.item.json().map(|value| Value::Array(vec![value])))
+            .as_ref()
+    }
+
+    fn element(&self) -> Option<&Value> {
+        self.one().and_then(|one| one.get(0))
+    }
+
+    /// The normalized path of an object `inner` below the element.
+    fn path(&self, inner: &str) -> String {
+        format!("$['{}'][{}]{inner}", self.collection, self.index)
+    }
+}
+
+impl<'c> OnCollection<'c> {
+    fn new(catalog: &'c Catalog, collection: &'c str) -> Self {
+        let rules: Vec<(usize, &Rule)> = (catalog.iter().enumerate())
+            .filter(|(_, rule)| local(rule) && reads(rule, collection))
+            .collect();
+        let mut paths = Paths::new();
+        let slots = (rules.iter())
+            .map(|(_, rule)| {
+                (rule.cases.iter())
+                    .map(|case| match &case.plan {
+                        Some(plan) if plan.collection == collection => {
+                            plan.paths.iter().map(|path| paths.slot(path)).collect()
+                        }
+                        _ => Vec::new(),
+                    })
+                    .collect()
+            })
+            .collect();
+        OnCollection {
+            collection,
+            rules,
+            paths,
+            slots,
+        }
+    }
+
+    /// What the rules find in one element: (rule, case, object, diagnostic).
+    fn element(
+        &self,
+        scratch: &mut Projection,
+        index: usize,
+        item: &dyn Element,
+        file_id: &FileIds<'_>,
+    ) -> Found {
+        let projected = !self.paths.is_empty() && item.project(&self.paths, scratch);
+        let current = Current {
+            collection: self.collection,
+            index,
+            item,
+            scratch,
+            projected,
+            json: OnceCell::new(),
+        };
+        let mut found: Found = Vec::new();
+        for ((rule_index, rule), slots) in self.rules.iter().zip(&self.slots) {
+            let mut state: Option<Progress<'_>> = None;
+            for (index, case) in rule.cases.iter().enumerate() {
+                if case.collection() == Some(self.collection) {
+                    let slots = slots.get(index).map(Vec::as_slice);
+                    Self::case(&current, rule, index, case, slots, &mut state, file_id);
+                }
+            }
+            // Only what was found leaves the element.
+            for (case, all) in state.into_iter().flat_map(|s| s.found).enumerate() {
+                for (identity, d) in all {
+                    found.push((*rule_index, case, identity, d));
+                }
+            }
+        }
+        found
+    }
+
+    /// One case over the element; `state` is made when it first finds something.
+    fn case<'r>(
+        current: &Current<'_>,
+        rule: &'r Rule,
+        index: usize,
+        case: &Case,
+        slots: Option<&[usize]>,
+        state: &mut Option<Progress<'r>>,
+        file_id: &FileIds<'_>,
+    ) {
+        if let Some(plan) = &case.plan {
+            let keeps = match slots {
+                Some(slots) if current.projected => plan.keeps(&|p| {
+                    (slots.get(p)).map_or(Val::Missing, |&slot| current.scratch.val(slot))
+                }),
+                _ => current.element().is_some_and(|value| {
+                    plan.keeps(&|p| {
+                        (plan.paths.get(p)).map_or(Val::Missing, |path| plan::json_val(value, path))
+                    })
+                }),
+            };
+            let Some(value) = keeps.then(|| current.element()).flatten() else {
+                return;
+            };
+            let state = state.get_or_insert_with(|| Progress::bare(rule));
+            if plan.rest.is_empty() {
+                state.consider(index, value, || current.path(""), file_id);
+            } else {
+                plan.select(value, &mut |value, inner| {
+                    state.consider(index, value, || current.path(inner), file_id);
+                });
+            }
+        } else if let Some(l) = &case.local {
+            let Some(one) = current.one() else {
+                return;
+            };
+            if !one.get(0).is_some_and(|element| l.may_match(element)) {
+                return;
+            }
+            let state = state.get_or_insert_with(|| Progress::bare(rule));
+            l.query.run(one, &mut |value, found| {
+                // `$[0]...` within the element: the same object as `$['senders'][N]...`.
+                let inner = found.strip_prefix("$[0]").unwrap_or(found);
+                state.consider(index, value, || current.path(inner), file_id);
+            });
+        }
+    }
+}
+
 /// Whether `object` satisfies the rule's `where:`.
 fn holds(filter: &RuleFilter, object: &Value) -> bool {
+    if let Some((paths, pred)) = &filter.plan {
+        return pred
+            .holds(&|p| (paths.get(p)).map_or(Val::Missing, |path| plan::json_val(object, path)));
+    }
+    let Some(runnable) = filter.runnable() else {
+        return false;
+    };
     let one = Value::Array(vec![object.clone()]);
     let mut found = false;
-    filter.runnable.run(&one, &mut |_, _| found = true);
+    runnable.run(&one, &mut |_, _| found = true);
     found
 }
 

@@ -1,15 +1,12 @@
 //! Reading one rule file: YAML into a checked [`Rule`], or a [`RuleError`] at the offending key.
 
-use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use miette::{NamedSource, SourceSpan};
-use schemars::JsonSchema;
-use serde::Deserialize;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
+use super::raw::{self, Keys, RawCase, RawRule};
 use super::{Case, Origin, RelatedSpec, Rule, RuleSource, Template};
 use crate::diagnostic::Severity;
 use crate::located::Located;
@@ -77,139 +74,9 @@ fn rule_keys() -> &'static [String] {
     KEYS.get_or_init(|| crate::located::schema_keys(&schema()))
 }
 
-/// The JSON schema of a rule file (`rules/*.yaml`, `--rules DIR`), from the types below.
+/// The JSON schema of a rule file (`rules/*.yaml`, `--rules DIR`), from the types of `raw.rs`.
 pub fn schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(RawRule)).unwrap_or_default()
-}
-
-/// A rule: metadata, documentation and cases, each a JSONPath query over the facts document
-/// (`sandtrap facts --schema`).
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(title = "sandtrap rule")]
-struct RawRule {
-    /// Stable identifier, upper-case letters followed by digits (`ST201`, `ACME001`), unique
-    /// across all loaded rules and never reused.
-    #[schemars(with = "String")]
-    code: Spanned<String>,
-    /// Kebab-case name of the bad pattern (`from-not-covered`), unique across all loaded rules;
-    /// `--select`, `--ignore`, suppressions and `sandtrap explain` accept it as well as the code.
-    #[schemars(with = "String")]
-    name: Spanned<String>,
-    /// The default severity of the rule's diagnostics: `info`, `warning` or `error`.
-    /// Configuration can override it.
-    #[schemars(with = "String")]
-    severity: Spanned<String>,
-    /// One line: what the rule flags.
-    #[schemars(with = "String")]
-    summary: Spanned<String>,
-    /// Markdown documentation (required for built-in rules): `## What it does`, `## Why is this
-    /// bad?`, `## Example`, `## Use instead`, `## References`.
-    #[serde(default)]
-    docs: Option<String>,
-    /// A filter expression on `@`, as inside `[?...]`, that every object a case matches must
-    /// also satisfy: the conditions all cases share, written once.
-    #[serde(default, rename = "where")]
-    #[schemars(with = "Option<String>")]
-    filter: Option<Spanned<String>>,
-    /// A non-empty list of cases, tried in order: an object is reported once per rule, by the
-    /// first case that matches it.
-    #[schemars(with = "Vec<RawCase>")]
-    cases: Spanned<Vec<RawCase>>,
-}
-
-/// One JSONPath query and what to report for each object it matches.
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct RawCase {
-    /// A JSONPath query (RFC 9535) over the facts document that selects objects (not strings or
-    /// numbers): `$.senders[?@.uses_ses == true]`.
-    #[schemars(with = "String")]
-    query: Spanned<String>,
-    /// This case's severity; defaults to the rule's `severity`.
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    severity: Option<Spanned<String>>,
-    /// A span key, or a list of span keys tried in order: the diagnostic points at the first one
-    /// found in the matched object's `spans`.
-    #[schemars(with = "Keys")]
-    at: Spanned<Keys>,
-    /// The diagnostic message (template: `{field.path}` placeholders of the matched object).
-    #[schemars(with = "String")]
-    message: Spanned<String>,
-    /// The text under the caret (template). Without it, the message is shown there.
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    label: Option<Spanned<String>>,
-    /// What to do about it (template).
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    help: Option<Spanned<String>>,
-    /// Extra context (template). The matched object's own `note` (its CDK construct path, the
-    /// conditions it assumes, why its region is unknown) is added to every diagnostic by
-    /// sandtrap; this one follows it.
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    note: Option<Spanned<String>>,
-    /// Secondary locations. An entry whose span keys are all absent is left out.
-    #[serde(default)]
-    related: Vec<RawRelated>,
-}
-
-/// A secondary location of a diagnostic.
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct RawRelated {
-    /// A span key, or a list of them tried in order.
-    #[schemars(with = "Keys")]
-    at: Spanned<Keys>,
-    /// What is there (template).
-    #[schemars(with = "String")]
-    message: Spanned<String>,
-}
-
-/// `at: key` or `at: [key, fallback]`.
-struct Keys(Vec<String>);
-
-impl JsonSchema for Keys {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "SpanNames".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "A span name, or a list of them.",
-            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Keys {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeysVisitor;
-
-        impl<'de> Visitor<'de> for KeysVisitor {
-            type Value = Keys;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a span key or a list of span keys")
-            }
-
-            fn visit_str<E: de::Error>(self, value: &str) -> Result<Keys, E> {
-                Ok(Keys(vec![value.to_owned()]))
-            }
-
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Keys, A::Error> {
-                let mut keys = Vec::new();
-                while let Some(key) = seq.next_element::<String>()? {
-                    keys.push(key);
-                }
-                Ok(Keys(keys))
-            }
-        }
-
-        deserializer.deserialize_any(KeysVisitor)
-    }
 }
 
 /// Reads one rule from the text of its file; `name` is how errors name the file. Its queries,
@@ -259,32 +126,16 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn rule(&self, raw: RawRule, source: RuleSource) -> Result<Rule, RuleError> {
-        let code_ok = {
-            let letters = raw
-                .code
-                .value
-                .trim_end_matches(|c: char| c.is_ascii_digit());
-            let digits = raw.code.value.len() - letters.len();
-            !letters.is_empty() && digits > 0 && letters.chars().all(|c| c.is_ascii_uppercase())
-        };
-        if !code_ok {
-            return Err(self.invalid(
-                "code",
-                "a code is upper-case letters then digits, like `ST201`",
-                &raw.code,
-            ));
+        if let Some(problem) = raw::code_problem(&raw.code.value) {
+            return Err(self.invalid("code", problem, &raw.code));
         }
-        if !is_kebab_case(&raw.name.value) {
-            return Err(self.invalid(
-                "name",
-                "a name is kebab-case, like `missing-source-arn`",
-                &raw.name,
-            ));
+        if let Some(problem) = raw::name_problem(&raw.name.value) {
+            return Err(self.invalid("name", problem, &raw.name));
+        }
+        if let Some(problem) = raw::summary_problem(&raw.summary.value) {
+            return Err(self.invalid("summary", problem, &raw.summary));
         }
         let summary = raw.summary.value.trim();
-        if summary.is_empty() || summary.contains('\n') {
-            return Err(self.invalid("summary", "a summary is one non-empty line", &raw.summary));
-        }
         // Built-in rules the framework reports itself (ST001) have no cases; a user's rule
         // without cases could never fire.
         if raw.cases.value.is_empty() && !matches!(source, RuleSource::Builtin) {
@@ -296,6 +147,7 @@ impl Checker<'_> {
             .as_ref()
             .map(|text| self.filter(text))
             .transpose()?;
+        let (filter, filter_query) = filter.unzip();
         let mut cases = Vec::new();
         let mut problems = Vec::new();
         let mut objects = Vec::new();
@@ -308,11 +160,11 @@ impl Checker<'_> {
                 Err(mut errors) => problems.append(&mut errors),
             }
         }
-        if let (Some(filter), Some(text)) = (&filter, &raw.filter) {
+        if let (Some(compiled), Some(text)) = (&filter_query, &raw.filter) {
             // Checked against each kind of object the cases match, each unknown name once.
             let mut unknown = Vec::new();
             for object in objects {
-                super::schema::check_filter(object, &filter.compiled, &mut unknown);
+                super::schema::check_filter(object, compiled, &mut unknown);
             }
             let mut seen = std::collections::HashSet::new();
             unknown.retain(|u| seen.insert(u.path.clone()));
@@ -332,11 +184,11 @@ impl Checker<'_> {
             });
         }
         Ok(Rule {
-            origin: Origin {
+            origin: Some(Origin {
                 source: Arc::clone(&self.src),
                 code_span: self.span(&raw.code),
                 name_span: self.span(&raw.name),
-            },
+            }),
             code: raw.code.value,
             name: raw.name.value,
             severity,
@@ -356,13 +208,13 @@ impl Checker<'_> {
         &self,
         raw: RawCase,
     ) -> Result<(Case, Option<&'static serde_json::Value>), Vec<RuleError>> {
-        let case = self.case_syntax(&raw).map_err(|error| vec![error])?;
+        let (case, compiled) = self.case_syntax(&raw).map_err(|error| vec![error])?;
         if !self.schema {
             return Ok((case, None));
         }
         let mut problems = Vec::new();
         let mut unknown = Vec::new();
-        let object = super::schema::check_query(&case.compiled, &mut unknown);
+        let object = super::schema::check_query(&compiled, &mut unknown);
         let mut cursor = 0;
         for name in unknown {
             let span = match name.allowed {
@@ -414,8 +266,11 @@ impl Checker<'_> {
         }
     }
 
-    /// `where:`, a filter expression as inside `[?...]`.
-    fn filter(&self, raw: &Spanned<String>) -> Result<super::RuleFilter, RuleError> {
+    /// `where:`, a filter expression as inside `[?...]`, with the query it is parsed as.
+    fn filter(
+        &self,
+        raw: &Spanned<String>,
+    ) -> Result<(super::RuleFilter, jsonpath_rust::parser::model::JpQuery), RuleError> {
         let text = raw.value.trim();
         let compiled =
             jsonpath_rust::parser::parse_json_path(&format!("$[?{text}]")).map_err(|error| {
@@ -431,11 +286,12 @@ impl Checker<'_> {
                 query_error(&self.src, &message, self.span(raw))
             })?;
         let runnable = self.runnable(raw, &compiled)?;
-        Ok(super::RuleFilter {
+        let filter = super::RuleFilter {
             text: text.to_owned(),
-            compiled,
-            runnable,
-        })
+            plan: super::plan::Plan::filter(&compiled),
+            engine: super::Engine::compiled(runnable),
+        };
+        Ok((filter, compiled))
     }
 
     /// The query with its `match()`/`search()` patterns checked and compiled: a pattern that
@@ -474,7 +330,11 @@ impl Checker<'_> {
         })
     }
 
-    fn case_syntax(&self, raw: &RawCase) -> Result<Case, RuleError> {
+    /// A case, with its query as parsed.
+    fn case_syntax(
+        &self,
+        raw: &RawCase,
+    ) -> Result<(Case, jsonpath_rust::parser::model::JpQuery), RuleError> {
         let compiled = jsonpath_rust::parser::parse_json_path(&raw.query.value)
             .map_err(|error| self.query_error(&raw.query, &error.to_string()))?;
         let runnable = self.runnable(&raw.query, &compiled)?;
@@ -499,10 +359,14 @@ impl Checker<'_> {
                 })
             })
             .collect::<Result<Vec<_>, RuleError>>()?;
-        Ok(Case {
-            local: super::evaluate::Local::of(&compiled),
-            compiled,
-            runnable,
+        let plan = super::plan::Plan::of(&compiled);
+        let case = Case {
+            local: match plan {
+                Some(_) => None,
+                None => super::evaluate::Local::of(&compiled),
+            },
+            plan,
+            engine: super::Engine::compiled(runnable),
             severity,
             at: self.keys(&raw.at)?,
             message: self.template("message", &raw.message)?,
@@ -511,7 +375,8 @@ impl Checker<'_> {
             note: optional("note", &raw.note)?,
             related,
             query: raw.query.value.clone(),
-        })
+        };
+        Ok((case, compiled))
     }
 
     fn unknown_fact(
@@ -764,15 +629,4 @@ fn query_error(src: &Arc<NamedSource<String>>, message: &str, span: SourceSpan) 
     )
     .with_help("queries follow RFC 9535, e.g. `$.senders[?@.ses.state == 'sandbox']`")
     .into()
-}
-
-fn is_kebab_case(name: &str) -> bool {
-    !name.is_empty()
-        && name.split('-').all(|word| {
-            !word.is_empty()
-                && word
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        })
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
 }

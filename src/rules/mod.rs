@@ -4,17 +4,20 @@
 //! The file format is documented for users in `rules/README.md`; [`load`] reads it and
 //! [`evaluate`] runs it over the facts document.
 
+mod builtin;
 mod evaluate;
 mod load;
 mod patterns;
+mod plan;
+mod project;
+mod raw;
 mod schema;
 mod template;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use jsonpath_rust::parser::model::JpQuery;
 use miette::{NamedSource, SourceSpan};
 
 use crate::diagnostic::Severity;
@@ -52,7 +55,8 @@ pub struct Rule {
     pub filter: Option<RuleFilter>,
     pub cases: Vec<Case>,
     pub source: RuleSource,
-    origin: Origin,
+    /// `None` for a built-in rule (the build checked that its code and name are unique).
+    origin: Option<Origin>,
 }
 
 /// Where a rule came from.
@@ -73,27 +77,29 @@ struct Origin {
     name_span: SourceSpan,
 }
 
-/// A rule's `where:`: a filter expression on `@`, parsed once as `$[?...]` and run over a
-/// one-element array holding the matched object.
+/// A rule's `where:`: a filter expression on `@`, decided on the matched object by its plan, or
+/// run as `$[?...]` over a one-element array holding it.
 #[derive(Clone, Debug)]
 pub struct RuleFilter {
     pub text: String,
-    compiled: JpQuery,
-    /// What runs: `compiled` with its patterns precomputed ([`patterns`]).
-    runnable: patterns::Runnable,
+    /// The member paths the condition reads and the condition, when it has a plan.
+    plan: Option<(Vec<Vec<String>>, plan::Pred)>,
+    /// `$[?text]` in the JSONPath engine, for a condition without a plan.
+    engine: Engine,
 }
 
 /// One query of a rule and what to report for each object it matches.
 #[derive(Clone, Debug)]
 pub struct Case {
-    /// The JSONPath query as written; parsed once at load into `compiled`.
+    /// The JSONPath query as written.
     pub query: String,
-    compiled: JpQuery,
-    /// What runs over the whole document: `compiled` with its patterns precomputed
-    /// ([`patterns`]).
-    runnable: patterns::Runnable,
-    /// The same query over one element of a collection, when it reads nothing else: the rules
-    /// then run over each fact on its own ([`evaluate`]).
+    /// The query in the JSONPath engine, over the whole document.
+    engine: Engine,
+    /// The query over each element of a collection, as a plan ([`plan`]): the rules then read
+    /// only the members the plan names, from each fact on its own ([`evaluate`]).
+    plan: Option<plan::Plan>,
+    /// Without a plan, the query in the engine over one element of a collection, when it reads
+    /// nothing else.
     local: Option<evaluate::Local>,
     /// `None`: the rule's default severity.
     pub severity: Option<Severity>,
@@ -104,6 +110,56 @@ pub struct Case {
     pub help: Option<Template>,
     pub note: Option<Template>,
     pub related: Vec<RelatedSpec>,
+}
+
+/// A query for the JSONPath engine, with its `match()`/`search()` patterns compiled: at load for
+/// a user's rule (whose errors are reported then), on first use for a built-in rule (which the
+/// build and the tests checked), since most runs decide every built-in case by its plan.
+#[derive(Clone, Debug, Default)]
+struct Engine {
+    runnable: OnceLock<Option<patterns::Runnable>>,
+}
+
+impl Engine {
+    fn compiled(runnable: patterns::Runnable) -> Self {
+        Engine {
+            runnable: OnceLock::from(Some(runnable)),
+        }
+    }
+
+    /// The compiled query, compiling `query` the first time; `None` if it cannot be (a
+    /// built-in query always can: `tests::builtin_rules_are_their_files`).
+    fn get(&self, query: impl FnOnce() -> String) -> Option<&patterns::Runnable> {
+        self.runnable
+            .get_or_init(|| {
+                let parsed = jsonpath_rust::parser::parse_json_path(&query()).ok()?;
+                patterns::Runnable::new(&parsed).ok()
+            })
+            .as_ref()
+    }
+}
+
+impl Case {
+    /// The query in the engine, over the whole document.
+    fn runnable(&self) -> Option<&patterns::Runnable> {
+        self.engine.get(|| self.query.clone())
+    }
+
+    /// The collection whose elements the case reads one at a time, if it does.
+    fn collection(&self) -> Option<&str> {
+        match (&self.plan, &self.local) {
+            (Some(plan), _) => Some(&plan.collection),
+            (None, Some(local)) => Some(local.collection()),
+            (None, None) => None,
+        }
+    }
+}
+
+impl RuleFilter {
+    /// The condition in the engine, as `$[?text]`.
+    fn runnable(&self) -> Option<&patterns::Runnable> {
+        self.engine.get(|| format!("$[?{}]", self.text))
+    }
 }
 
 /// A secondary location of a case: a span key (first present wins) and its message.
@@ -213,14 +269,12 @@ impl fmt::Display for RuleSource {
     }
 }
 
-mod builtin {
-    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
-}
-
 /// Every rule of a run, in a stable order: built-ins by code, then the user's own.
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
-    rules: Vec<Rule>,
+    /// Shared: the built-in catalog is made once per process, and a run that adds no rules of
+    /// its own uses it as it is.
+    rules: Arc<Vec<Rule>>,
 }
 
 impl Catalog {
@@ -229,27 +283,15 @@ impl Catalog {
         Self::default()
     }
 
-    /// The rules embedded from `rules/*.yaml`. An error here is a bug in a rule file, caught by
-    /// this module's tests.
+    /// The rules of `rules/*.yaml`, read and checked when sandtrap was built (`build.rs`), made
+    /// without parsing anything, once per process (the language server asks on every edit).
     pub fn builtin() -> Result<Catalog, RuleError> {
-        // Parsed and checked against the facts schema once per process: the language server
-        // builds a run's catalog on every edit.
-        static BUILTIN: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
-        if let Some(catalog) = BUILTIN.get() {
-            return Ok(catalog.clone());
-        }
-        let catalog = Self::parse_builtin()?;
-        Ok(BUILTIN.get_or_init(|| catalog).clone())
-    }
-
-    fn parse_builtin() -> Result<Catalog, RuleError> {
-        let rules = builtin::RULES
-            .iter()
-            .map(|(file, text)| parse_rule(text, &format!("rules/{file}"), RuleSource::Builtin))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut catalog = Catalog::new();
-        catalog.extend(rules)?;
-        Ok(catalog)
+        static BUILTIN: OnceLock<Catalog> = OnceLock::new();
+        Ok(BUILTIN
+            .get_or_init(|| Catalog {
+                rules: Arc::new(builtin::rules()),
+            })
+            .clone())
     }
 
     /// Every `*.yaml` and `*.yml` file directly in `dir`, sorted by file name. A symbolic link
@@ -288,45 +330,18 @@ impl Catalog {
     /// Adds rules, refusing a code or a name that is already taken (by the catalog or by an
     /// earlier rule of `rules`). On error the catalog is unchanged.
     pub fn extend(&mut self, rules: impl IntoIterator<Item = Rule>) -> Result<(), RuleError> {
-        let before = self.rules.len();
+        let mut rules = rules.into_iter().peekable();
+        if rules.peek().is_none() {
+            return Ok(());
+        }
+        let all = Arc::make_mut(&mut self.rules);
+        let before = all.len();
         for rule in rules {
-            if let Err(error) = self.check_unique(&rule) {
-                self.rules.truncate(before);
+            if let Err(error) = check_unique(all, &rule) {
+                all.truncate(before);
                 return Err(error);
             }
-            self.rules.push(rule);
-        }
-        Ok(())
-    }
-
-    fn check_unique(&self, rule: &Rule) -> Result<(), RuleError> {
-        if let Some(other) = self.rules.iter().find(|other| other.code == rule.code) {
-            return Err(crate::located::Located::new(
-                "sandtrap::rules::duplicate_code",
-                format!(
-                    "rule code `{}` is already used by {}",
-                    rule.code,
-                    describe(other)
-                ),
-                &rule.origin.source,
-                rule.origin.code_span,
-                "duplicate code",
-            )
-            .into());
-        }
-        if let Some(other) = self.rules.iter().find(|other| other.name == rule.name) {
-            return Err(crate::located::Located::new(
-                "sandtrap::rules::duplicate_name",
-                format!(
-                    "rule name `{}` is already used by {}",
-                    rule.name,
-                    describe(other)
-                ),
-                &rule.origin.source,
-                rule.origin.name_span,
-                "duplicate name",
-            )
-            .into());
+            all.push(rule);
         }
         Ok(())
     }
@@ -381,6 +396,41 @@ impl<'a> IntoIterator for &'a Catalog {
     fn into_iter(self) -> Self::IntoIter {
         self.rules.iter()
     }
+}
+
+/// Refuses `rule` when an earlier rule has its code or its name.
+fn check_unique(rules: &[Rule], rule: &Rule) -> Result<(), RuleError> {
+    let clash = |kind: &str, value: &str, code, span: fn(&Origin) -> SourceSpan, other: &Rule| {
+        let message = format!(
+            "rule {kind} `{value}` is already used by {}",
+            describe(other)
+        );
+        match &rule.origin {
+            Some(origin) => crate::located::Located::new(
+                code,
+                message,
+                &origin.source,
+                span(origin),
+                format!("duplicate {kind}"),
+            )
+            .into(),
+            // A built-in rule has no file to point into (and the build refuses duplicates).
+            None => RuleError::NotRule {
+                name: format!("built-in rule {}", rule.code),
+                at: String::new(),
+                problem: message,
+            },
+        }
+    };
+    if let Some(other) = rules.iter().find(|other| other.code == rule.code) {
+        let code = "sandtrap::rules::duplicate_code";
+        return Err(clash("code", &rule.code, code, |o| o.code_span, other));
+    }
+    if let Some(other) = rules.iter().find(|other| other.name == rule.name) {
+        let code = "sandtrap::rules::duplicate_name";
+        return Err(clash("name", &rule.name, code, |o| o.name_span, other));
+    }
+    Ok(())
 }
 
 fn describe(rule: &Rule) -> String {

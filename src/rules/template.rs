@@ -18,7 +18,7 @@ pub struct Template {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Part {
+pub enum Part {
     Text(String),
     Field(Vec<String>),
 }
@@ -98,6 +98,16 @@ impl Template {
             source: source.to_owned(),
             parts,
         })
+    }
+
+    /// A template already parsed (the built-in rules', parsed when sandtrap was built).
+    pub fn from_parts(source: String, parts: Vec<Part>) -> Self {
+        Self { source, parts }
+    }
+
+    /// Literal text and placeholders, in order.
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
     }
 
     /// The template as written in the rule file.

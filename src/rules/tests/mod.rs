@@ -6,6 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
 
 mod evaluate;
+mod plan;
 
 const HEADER: &str = "code: ST900\nname: test-rule\nseverity: warning\nsummary: a test rule\n";
 
@@ -367,8 +368,8 @@ fn sections_and_example_blocks_come_from_the_docs() {
 fn builtin_rules_load() {
     let catalog = Catalog::builtin().unwrap();
     assert!(catalog.get("ST201").is_some());
-    assert_eq!(catalog.len(), builtin::RULES.len());
-    for (rule, (file, _)) in catalog.iter().zip(builtin::RULES) {
+    assert_eq!(catalog.len(), builtin::FILES.len());
+    for (rule, (file, _)) in catalog.iter().zip(builtin::FILES) {
         assert_eq!(
             *file,
             format!("{}.yaml", rule.code),
@@ -376,6 +377,67 @@ fn builtin_rules_load() {
         );
         assert_eq!(rule.source, RuleSource::Builtin);
         assert_eq!(rule.url(), Some(format!("{RULES_URL}{}/", rule.code)));
+    }
+}
+
+/// What a rule is, for comparing two ways of making it.
+fn shape(rule: &Rule) -> String {
+    let cases: Vec<String> = (rule.cases.iter())
+        .map(|case| {
+            let related: Vec<_> = (case.related.iter()).map(|r| (&r.at, &r.message)).collect();
+            format!(
+                "{:?}",
+                (
+                    &case.query,
+                    &case.plan,
+                    case.local.is_some(),
+                    case.severity,
+                    &case.at,
+                    (&case.message, &case.label, &case.help, &case.note),
+                    related,
+                )
+            )
+        })
+        .collect();
+    let filter = (rule.filter.as_ref()).map(|f| (&f.text, &f.plan));
+    format!(
+        "{:?}",
+        (
+            (
+                &rule.code,
+                &rule.name,
+                rule.severity,
+                &rule.summary,
+                &rule.docs
+            ),
+            filter,
+            cases,
+            &rule.source,
+        )
+    )
+}
+
+/// The catalog the build compiled is what loading each file as a user's rule gives, with every
+/// check the build cannot make (the facts schema, patterns, unique names across the catalog),
+/// and every built-in query compiles in the engine too (for whole-document runs).
+#[test]
+fn builtin_rules_are_their_files() {
+    let catalog = Catalog::builtin().unwrap();
+    let mut loaded = Catalog::new();
+    for (file, text) in builtin::FILES {
+        let rule = parse_rule(text, &format!("rules/{file}"), RuleSource::Builtin)
+            .unwrap_or_else(|e| panic!("rules/{file}: {e:?}"));
+        loaded.extend([rule]).unwrap();
+    }
+    assert_eq!(catalog.len(), loaded.len());
+    for (built, read) in catalog.iter().zip(&loaded) {
+        assert_eq!(shape(built), shape(read), "{}", built.code);
+        for case in &built.cases {
+            assert!(case.runnable().is_some(), "{}: {}", built.code, case.query);
+        }
+        if let Some(filter) = &built.filter {
+            assert!(filter.runnable().is_some(), "{}", built.code);
+        }
     }
 }
 
