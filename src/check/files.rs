@@ -209,34 +209,17 @@ pub(super) fn analyze_bytes(
             let source = SourceFile::new(target.name.clone(), target.path.clone(), "");
             // An unreadable file that may not even be a template is reported only when named.
             let report = always_template || target.explicit || has_template_extension(&target.name);
-            let problems = match report {
-                true => vec![unreadable(&err)],
-                false => Vec::new(),
+            let problems = if report {
+                vec![unreadable(&err)]
+            } else {
+                Vec::new()
             };
             return outcome(source, always_template, problems);
         }
     };
     let (text, decode_problem) = load::decode(&bytes);
     let source = SourceFile::new(target.name.clone(), target.path.clone(), text);
-    // A service written as a program is read only by the framework: said once, when it looks
-    // like one (a `serverless.ts` that is not a service is someone else's file).
-    if target.origin == Origin::Loose
-        && target
-            .path
-            .as_deref()
-            .is_some_and(crate::serverless::is_script)
-    {
-        let service = source.text.contains("service")
-            && source.text.contains("provider")
-            && target
-                .path
-                .as_deref()
-                .and_then(crate::serverless::packaged)
-                .is_none();
-        let problems = match service {
-            true => vec![crate::serverless::script_notice(&target.name)],
-            false => Vec::new(),
-        };
+    if let Some(problems) = script_service(target, &source.text) {
         return outcome(source, false, problems);
     }
     if let Some(problem) = decode_problem {
@@ -256,35 +239,11 @@ pub(super) fn analyze_bytes(
             related: None,
         });
     }
-    // A Serverless Framework service file is read as the template the framework compiles.
-    // (With the framework's packaged template beside it, that template is read instead.)
-    let service = target.origin == Origin::Loose
-        && target.path.as_deref().is_some_and(|p| {
-            crate::serverless::is_service_file(p) && crate::serverless::packaged(p).is_none()
-        })
-        && loaded
-            .document
-            .as_ref()
-            .is_some_and(|doc| crate::serverless::is_service(&doc.root));
-    let template = always_template
-        || service
-        || loaded
-            .document
-            .as_ref()
-            .is_some_and(|doc| classify::is_template(&doc.root));
-    // A broken file is ours to judge only when it looks like a template: a broken tsconfig.json
-    // handed over by a pre-commit hook is not.
-    // A multi-document file (Kubernetes manifests, a workflow with `Resources: some-string`) is
-    // ours only when one of its documents is a template.
-    let only_documents = !loaded.problems.is_empty()
-        && loaded
-            .problems
-            .iter()
-            .all(|p| p.kind == ProblemKind::MultiDocument);
-    let report = template
-        || (!loaded.problems.is_empty()
-            && classify::looks_like_template(&source.text)
-            && (!only_documents || classify::later_document_is_template(&source.text, &loaded)));
+    let Classified {
+        service,
+        template,
+        report,
+    } = Classified::of(target, &source.text, &loaded, always_template);
     let problems = if report { loaded.problems } else { Vec::new() };
     let mut result = outcome(source, template, problems);
     if let (true, Some(document)) = (template, &loaded.document) {
@@ -310,6 +269,72 @@ pub(super) fn analyze_bytes(
     }
     drop_unreported_text(&mut result, target);
     result
+}
+
+/// A service written as a program is read only by the framework: said once, when it looks like
+/// one (a `serverless.ts` that is not a service is someone else's file). `None` when `target` is
+/// not such a file.
+fn script_service(target: &Target, text: &str) -> Option<Vec<LoadProblem>> {
+    let path = target.path.as_deref()?;
+    if target.origin != Origin::Loose || !crate::serverless::is_script(path) {
+        return None;
+    }
+    let service = text.contains("service")
+        && text.contains("provider")
+        && crate::serverless::packaged(path).is_none();
+    Some(match service {
+        true => vec![crate::serverless::script_notice(&target.name)],
+        false => Vec::new(),
+    })
+}
+
+/// What a loaded file is to the run.
+struct Classified {
+    /// A Serverless Framework service file, read as the template the framework compiles.
+    service: bool,
+    /// A template (or a service): analyzed.
+    template: bool,
+    /// Its load problems are reported.
+    report: bool,
+}
+
+impl Classified {
+    fn of(target: &Target, text: &str, loaded: &load::Loaded, always_template: bool) -> Self {
+        // A Serverless Framework service file is read as the template the framework compiles.
+        // (With the framework's packaged template beside it, that template is read instead.)
+        let service = target.origin == Origin::Loose
+            && target.path.as_deref().is_some_and(|p| {
+                crate::serverless::is_service_file(p) && crate::serverless::packaged(p).is_none()
+            })
+            && loaded
+                .document
+                .as_ref()
+                .is_some_and(|doc| crate::serverless::is_service(&doc.root));
+        let template = always_template
+            || service
+            || loaded
+                .document
+                .as_ref()
+                .is_some_and(|doc| classify::is_template(&doc.root));
+        // A broken file is ours to judge only when it looks like a template: a broken
+        // tsconfig.json handed over by a pre-commit hook is not. A multi-document file
+        // (Kubernetes manifests, a workflow with `Resources: some-string`) is ours only
+        // when one of its documents is a template.
+        let only_documents = !loaded.problems.is_empty()
+            && loaded
+                .problems
+                .iter()
+                .all(|p| p.kind == ProblemKind::MultiDocument);
+        let report = template
+            || (!loaded.problems.is_empty()
+                && classify::looks_like_template(text)
+                && (!only_documents || classify::later_document_is_template(text, loaded)));
+        Classified {
+            service,
+            template,
+            report,
+        }
+    }
 }
 
 /// Most files have nothing a diagnostic could point at (a stack whose only facts are its

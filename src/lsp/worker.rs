@@ -199,14 +199,34 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
         Err(err) => return report_error(context, state, &options, &documents, &err),
     };
 
+    let by_file = by_file(context, &outcome, &options, &documents);
+    publish_changes(context, state, by_file, &documents);
+    let stats = state.cache.stats();
+    (context.log)(&format!(
+        "analyzed {} files in {:.1} ms ({} unchanged, {} read again): {} diagnostics",
+        outcome.summary.files,
+        elapsed.as_secs_f64() * 1000.0,
+        stats.reused,
+        stats.analyzed,
+        outcome.diagnostics.len()
+    ));
+}
+
+/// The run's diagnostics converted for the client, grouped by the URI of their file.
+fn by_file(
+    context: &Context,
+    outcome: &check::Outcome,
+    options: &CheckOptions,
+    documents: &BTreeMap<PathBuf, Document>,
+) -> ByFile {
     let uri_of = |file: &SourceFile| -> Option<Uri> {
         let path = file
             .path
             .clone()
             .unwrap_or_else(|| options.cwd.join(&file.name));
-        uri_for(&path, &documents)
+        uri_for(&path, documents)
     };
-    let mut by_file: BTreeMap<String, (Uri, PathBuf, Vec<lsp_types::Diagnostic>)> = BTreeMap::new();
+    let mut by_file = ByFile::new();
     for d in &outcome.diagnostics {
         let Some(file) = outcome.files.get(d.location.file) else {
             continue;
@@ -227,6 +247,17 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
             .2
             .push(lsp);
     }
+    by_file
+}
+
+/// Tells the client what changed since the last run (new or different diagnostics, files that
+/// have none any more), after handing hover and code actions what the client is about to see.
+fn publish_changes(
+    context: &Context,
+    state: &mut PublishState,
+    by_file: ByFile,
+    documents: &BTreeMap<PathBuf, Document>,
+) {
     // Hover and code actions must see what the client is about to be told.
     let mut files = HashMap::new();
     for (_, path, diagnostics) in by_file.values() {
@@ -240,7 +271,7 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
     lock(&context.results).files = files;
     let mut published = BTreeMap::new();
     for (key, (uri, path, diagnostics)) in by_file {
-        let version = version(&path, &documents);
+        let version = version(&path, documents);
         let told = state.published.remove(&key);
         if told
             .as_ref()
@@ -255,16 +286,10 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
         publish(context, &uri, None, Vec::new());
     }
     state.published = published;
-    let stats = state.cache.stats();
-    (context.log)(&format!(
-        "analyzed {} files in {:.1} ms ({} unchanged, {} read again): {} diagnostics",
-        outcome.summary.files,
-        elapsed.as_secs_f64() * 1000.0,
-        stats.reused,
-        stats.analyzed,
-        outcome.diagnostics.len()
-    ));
 }
+
+/// Diagnostics by the URI of their file, with the URI and the path.
+type ByFile = BTreeMap<String, (Uri, PathBuf, Vec<lsp_types::Diagnostic>)>;
 
 /// The URI a file is published under: an open buffer's own (clients match diagnostics to
 /// buffers by the exact string), else one made from the path.
