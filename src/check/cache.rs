@@ -438,10 +438,9 @@ impl Entry {
     }
 }
 
+/// The hash of `bytes` an entry records (keyed: `signing.rs`).
 pub(super) fn hash(bytes: &[u8]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
+    super::signing::content_hash(bytes)
 }
 
 /// What every file's analysis reads besides the file: the flags and settings of the run.

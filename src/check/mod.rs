@@ -9,6 +9,7 @@ mod inputs;
 mod merge;
 mod overrides;
 mod secrets;
+mod signing;
 mod store;
 mod suppression;
 mod terraform;
@@ -515,7 +516,7 @@ fn analyze_cached(
 #[doc(hidden)]
 pub fn fuzz_cache(bytes: &[u8], whole: bool) -> usize {
     let entries = match whole {
-        true => store::decode(bytes, store::file_key(0)),
+        true => store::decode(bytes, store::file_key(0), &[0; 16]),
         false => store::decode_entries(bytes),
     };
     let (Some(entries), Ok(catalog)) = (entries, Catalog::builtin()) else {

@@ -7,8 +7,9 @@
 //!
 //! Nothing read from it is trusted. A cache file is used only when it is a regular file (never
 //! a symbolic link) of at most [`MAX_FILE_BYTES`], starts with [`MAGIC`], was written by this
-//! very build (the version and the running executable's stamp)
-//! for these run inputs, and its payload has the length and checksum its header states; then
+//! very build (the version and the running executable's stamp) for these run inputs, and its
+//! payload has the length its header states and the signature of this user's key
+//! (`signing.rs`: a file planted in the project, by a pull request say, cannot be signed); then
 //! every entry must decode and hold only what sandtrap writes (an analysis of a file on disk,
 //! each file once). Anything else, a truncated, corrupt, foreign, swapped or oversized file, is
 //! ignored as a whole and rewritten at the end of the run. An entry itself is reused only for
@@ -23,6 +24,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use super::cache::Entry;
+use super::signing::{self, Key};
 
 /// The first bytes of a cache file (the last one is the layout's version).
 const MAGIC: &[u8; 8] = b"STCACHE\x01";
@@ -48,32 +50,31 @@ struct Header {
     /// The running executable's stamp ([`build_id`]).
     build: Option<u64>,
     /// The hash of a fixed text: the hashes of file contents in the entries were made with the
-    /// same function (a build with another standard library may hash differently).
+    /// same function and key.
     probe: u64,
     /// The fingerprint of the run inputs (as in the file's name).
     key: u64,
-    /// The length and checksum of the payload that follows.
+    /// The length of the payload that follows, and the signature of the header's other fields
+    /// and the payload with the user's key.
     length: u64,
-    checksum: u64,
+    signature: u128,
 }
 
 impl Header {
-    fn expected(key: u64, payload: &[u8]) -> Header {
+    fn expected(key: u64, payload: &[u8], secret: &Key) -> Header {
+        let version = env!("CARGO_PKG_VERSION");
+        let build = build_id();
+        let probe = signing::content_hash(b"sandtrap analysis cache");
+        let fields = postcard::to_allocvec(&(version, build, probe, key)).unwrap_or_default();
         Header {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            build: build_id(),
-            probe: hash(b"sandtrap analysis cache"),
+            version: version.to_owned(),
+            build,
+            probe,
             key,
             length: payload.len() as u64,
-            checksum: hash(payload),
+            signature: signing::sign(secret, &[&fields, payload]),
         }
     }
-}
-
-fn hash(bytes: &[u8]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
 }
 
 /// The fingerprint of run inputs, as a cache file is named: the same inputs give the same name
@@ -116,7 +117,10 @@ impl Store {
 
     /// The entries stored for the run inputs `key`; none when there is no usable cache file.
     pub(super) fn load(&self, key: u64) -> Vec<Entry> {
-        if build_id().is_none() || !is_directory(&self.dir) {
+        let Some(secret) = signing::user_key().filter(|_| build_id().is_some()) else {
+            return Vec::new();
+        };
+        if !is_directory(&self.dir) {
             return Vec::new();
         }
         let path = self.path(key);
@@ -126,7 +130,7 @@ impl Store {
             _ => return Vec::new(),
         }
         match crate::input::read_file(&path, MAX_FILE_BYTES) {
-            Ok(bytes) => decode(&bytes, key).unwrap_or_default(),
+            Ok(bytes) => decode(&bytes, key, secret).unwrap_or_default(),
             Err(_) => Vec::new(),
         }
     }
@@ -135,10 +139,13 @@ impl Store {
     /// ones first), then removes the least recently written cache files past [`MAX_FILES`].
     /// Best effort: a directory that cannot be written is left as it is.
     pub(super) fn save(&self, key: u64, entries: &[&Entry]) {
-        if entries.is_empty() || build_id().is_none() || self.prepare().is_err() {
+        let Some(secret) = signing::user_key().filter(|_| build_id().is_some()) else {
+            return;
+        };
+        if entries.is_empty() || self.prepare().is_err() {
             return;
         }
-        let Some(bytes) = encode(key, entries) else {
+        let Some(bytes) = encode(key, entries, secret) else {
             return;
         };
         let path = self.path(key);
@@ -203,7 +210,7 @@ fn is_directory(dir: &Path) -> bool {
 /// A cache file: [`MAGIC`], the header's length (4 bytes, little-endian), the header, the
 /// entries. `None` when the entries do not fit in [`MAX_FILE_BYTES`] (the file is then not
 /// written, and the previous one stays).
-fn encode(key: u64, entries: &[&Entry]) -> Option<Vec<u8>> {
+fn encode(key: u64, entries: &[&Entry], secret: &Key) -> Option<Vec<u8>> {
     let mut payload = postcard::to_allocvec(&(entries.len() as u64)).ok()?;
     let mut kept = 0usize;
     let mut body = Vec::new();
@@ -219,7 +226,7 @@ fn encode(key: u64, entries: &[&Entry]) -> Option<Vec<u8>> {
         payload = postcard::to_allocvec(&(kept as u64)).ok()?;
     }
     payload.extend_from_slice(&body);
-    let header = postcard::to_allocvec(&Header::expected(key, &payload)).ok()?;
+    let header = postcard::to_allocvec(&Header::expected(key, &payload, secret)).ok()?;
     let mut out = Vec::with_capacity(MAGIC.len() + 4 + header.len() + payload.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&u32::try_from(header.len()).ok()?.to_le_bytes());
@@ -228,9 +235,9 @@ fn encode(key: u64, entries: &[&Entry]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The entries of a cache file written by this build for the run inputs `key`; `None` for
-/// anything else.
-pub(super) fn decode(bytes: &[u8], key: u64) -> Option<Vec<Entry>> {
+/// The entries of a cache file written by this build for the run inputs `key` and signed with
+/// `secret`; `None` for anything else.
+pub(super) fn decode(bytes: &[u8], key: u64, secret: &Key) -> Option<Vec<Entry>> {
     let rest = bytes.strip_prefix(MAGIC)?;
     let (length, rest) = rest.split_first_chunk::<4>()?;
     let length = usize::try_from(u32::from_le_bytes(*length)).ok()?;
@@ -239,7 +246,7 @@ pub(super) fn decode(bytes: &[u8], key: u64) -> Option<Vec<Entry>> {
     }
     let (header, payload) = rest.split_at(length);
     let header: Header = postcard::from_bytes(header).ok()?;
-    if header != Header::expected(key, payload) {
+    if header != Header::expected(key, payload, secret) {
         return None;
     }
     decode_entries(payload)
@@ -279,19 +286,21 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_this_builds_is_refused() {
-        let key = file_key(1);
-        let good = encode(key, &[]).unwrap();
-        assert_eq!(decode(&good, key).map(|e| e.len()), Some(0));
-        // Another key (a file renamed over another's), truncated, grown, flipped.
-        assert!(decode(&good, file_key(2)).is_none());
-        assert!(decode(&good[..good.len() - 1], key).is_none());
+        let (key, secret) = (file_key(1), [7; 16]);
+        let good = encode(key, &[], &secret).unwrap();
+        assert_eq!(decode(&good, key, &secret).map(|e| e.len()), Some(0));
+        // Signed with another key (made elsewhere, or planted), another run's inputs (a file
+        // renamed over another's), truncated, grown, flipped.
+        assert!(decode(&good, key, &[8; 16]).is_none());
+        assert!(decode(&good, file_key(2), &secret).is_none());
+        assert!(decode(&good[..good.len() - 1], key, &secret).is_none());
         let mut longer = good.clone();
         longer.push(0);
-        assert!(decode(&longer, key).is_none());
+        assert!(decode(&longer, key, &secret).is_none());
         for i in 0..good.len() {
             let mut flipped = good.clone();
             flipped[i] ^= 0x40;
-            assert!(decode(&flipped, key).is_none(), "byte {i}");
+            assert!(decode(&flipped, key, &secret).is_none(), "byte {i}");
         }
         // A lying count.
         assert!(decode_entries(&[0xff, 0xff, 0x03]).is_none());

@@ -509,4 +509,51 @@ mod on_disk {
         child.wait().unwrap();
         assert!(!stdin_only.path().join(".sandtrap_cache").exists());
     }
+
+    /// A cache file is signed with a key kept outside the project, in the user's own cache
+    /// directory: one made under another key (another machine, or planted in the project by a
+    /// pull request) is never read, only replaced; without a user cache directory nothing is
+    /// written.
+    #[cfg(unix)]
+    #[test]
+    fn a_cache_file_signed_with_another_key_is_not_read() {
+        let dir = project();
+        let root = dir.path();
+        let project = root.to_string_lossy().into_owned();
+        let cache = tempfile::tempdir().unwrap();
+        let run = |user_cache: Option<&Path>| {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"));
+            command
+                .env_remove("SANDTRAP_NO_CACHE")
+                .env_remove("XDG_CACHE_HOME")
+                .args(["check", "--format", "json", "--exit-zero", "--cache-dir"])
+                .arg(cache.path())
+                .arg(&project);
+            match user_cache {
+                Some(dir) => command.env("XDG_CACHE_HOME", dir),
+                None => command.env_remove("HOME"),
+            };
+            let out = command.output().unwrap();
+            assert!(out.status.success(), "{out:?}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let expected = check(&project, None);
+        let (mine, theirs) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        assert_eq!(run(Some(theirs.path())), expected);
+        let [pack] = cache_files(cache.path()).try_into().unwrap();
+        let planted = fs::read(&pack).unwrap();
+        // Under my key the planted file is not read but replaced, then read as it is.
+        assert_eq!(run(Some(mine.path())), expected);
+        use std::os::unix::fs::MetadataExt as _;
+        let inode = || fs::symlink_metadata(&pack).unwrap().ino();
+        let written = (fs::read(&pack).unwrap(), inode());
+        assert_ne!(written.0, planted);
+        assert_eq!(run(Some(mine.path())), expected);
+        // A rewrite is a new file renamed into place: the same inode means it was only read.
+        assert_eq!((fs::read(&pack).unwrap(), inode()), written);
+        assert!(mine.path().join("sandtrap/cache-key").is_file());
+        // No user cache directory, no key: the cache is left as it is.
+        assert_eq!(run(None), expected);
+        assert_eq!((fs::read(&pack).unwrap(), inode()), written);
+    }
 }
