@@ -1,8 +1,8 @@
 //! Fuzzes the analysis cache's reader (`src/check/store.rs`) and what a run does with the
 //! entries it accepts. The first byte chooses: even, the rest is a whole cache file (magic,
-//! header, checksum, entries); odd, the rest is XORed over the entries of a real cache file
+//! header, signature, entries); odd, the rest is XORed over the entries of a real cache file
 //! (written once by a run over a small project), which are then read without the header's
-//! checksum, so that mutations reach the entry decoder and, when they decode, the merge, the
+//! signature, so that mutations reach the entry decoder and, when they decode, the merge, the
 //! join, the rules and the positions of the diagnostics.
 #![no_main]
 

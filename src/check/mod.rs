@@ -508,9 +508,9 @@ fn analyze_cached(
     Some(outcomes)
 }
 
-/// For the fuzz target `cache_entry`: reads `bytes` as a whole cache file (`whole`) or as the
-/// entries that follow a header (a mutated file fails its checksum long before its entries are
-/// read), then takes whatever it accepts through the rest of a run (merge, join, rules,
+/// For the fuzz target `cache_entry`: reads `bytes` as a whole cache file (`whole`, checked
+/// against a fixed key of zeros instead of the user's) or as the entries that follow a header (a
+/// mutated file fails its signature long before its entries are read), then takes whatever it accepts through the rest of a run (merge, join, rules,
 /// suppressions, positions), as a run that found it on disk would. Returns the number of
 /// diagnostics, so nothing is optimized away.
 #[doc(hidden)]
