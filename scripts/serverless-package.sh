@@ -17,6 +17,11 @@ if [ "${1:-}" = "--write" ]; then
   shift
 fi
 sandtrap=${1:-$repo/target/debug/sandtrap}
+# Absolute: the checks below run sandtrap from the service's own directory.
+case $sandtrap in
+  /*) ;;
+  *) sandtrap="$PWD/$sandtrap" ;;
+esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
