@@ -17,11 +17,6 @@ if [ "${1:-}" = "--write" ]; then
   shift
 fi
 sandtrap=${1:-$repo/target/debug/sandtrap}
-# Absolute: the checks below run sandtrap from the service's own directory.
-case $sandtrap in
-  /*) ;;
-  *) sandtrap="$PWD/$sandtrap" ;;
-esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -31,6 +26,8 @@ fail() {
 }
 
 [ -x "$sandtrap" ] || fail "no sandtrap binary at $sandtrap (cargo build first)"
+# Absolute: the checks below run sandtrap from the service's own directory.
+sandtrap=$(cd "$(dirname "$sandtrap")" && pwd)/$(basename "$sandtrap")
 command -v npm >/dev/null || fail "npm is not installed"
 
 echo "== serverless-package: npm ci (the framework as pinned)"

@@ -10,7 +10,7 @@ use crate::extract::{
     StackFacts,
 };
 use crate::join::EnvSource;
-use crate::terraform::eval::{first_unknown, merge};
+use crate::terraform::eval::{Choice, Choices, first_unknown, merge};
 use crate::terraform::instance::{Expansion, Instance, InstanceKey, Origin};
 use crate::terraform::module::{Mode, Resource};
 
@@ -325,33 +325,10 @@ fn senders(
 ) -> Vec<extract::Sender> {
     let wanted: Vec<Vec<&'static str>> = wanted(kind);
     let wanted: Vec<&[&str]> = wanted.iter().map(Vec::as_slice).collect();
-    let mut origins = HashMap::new();
-    let values = evaluate(
-        instance,
-        resource.file,
-        &resource.body,
-        &expansion.iterators,
-        &wanted,
-        &mut Vec::new(),
-        &mut origins,
-    );
-    let text = instance
-        .module
-        .files
-        .get(resource.file)
-        .map_or("", |f| f.text.as_str());
+    let evaluated = Evaluated::new(instance, resource, expansion, &wanted);
     let mut out = Vec::new();
-    for choice in values {
-        let Some(assumptions) = merge(&expansion.assumptions, &choice.assumptions) else {
-            continue;
-        };
-        let args = Args {
-            value: &choice.value,
-            body: &resource.body,
-            header: resource.header_span,
-            text,
-            origins: &origins,
-        };
+    for (choice, assumptions) in evaluated.choices(expansion) {
+        let args = evaluated.args(choice, resource);
         let header = SenderHeader {
             kind,
             resource: address(instance, resource, expansion.key.as_ref()),
@@ -396,33 +373,67 @@ fn names(
     expansion: &Expansion,
     name_key: &str,
 ) -> Vec<(extract::Field, Vec<Assumption>)> {
-    let mut origins = HashMap::new();
-    let values = evaluate(
-        instance,
-        resource.file,
-        &resource.body,
-        &expansion.iterators,
-        &[&[name_key]],
-        &mut Vec::new(),
-        &mut origins,
-    );
-    let text = instance
-        .module
-        .files
-        .get(resource.file)
-        .map_or("", |f| f.text.as_str());
-    values
-        .into_iter()
-        .filter_map(|choice| {
-            let assumptions = merge(&expansion.assumptions, &choice.assumptions)?;
-            let args = Args {
-                value: &choice.value,
-                body: &resource.body,
-                header: resource.header_span,
-                text,
-                origins: &origins,
-            };
-            Some((extract::field_at(&args, &[name_key], None), assumptions))
+    let evaluated = Evaluated::new(instance, resource, expansion, &[&[name_key]]);
+    evaluated
+        .choices(expansion)
+        .map(|(choice, assumptions)| {
+            let args = evaluated.args(choice, resource);
+            (extract::field_at(&args, &[name_key], None), assumptions)
         })
         .collect()
+}
+
+/// A resource instance's body evaluated at the wanted paths: one choice per combination of
+/// conditions, where each value came from, and the text of the resource's file.
+struct Evaluated<'a> {
+    values: Choices,
+    origins: HashMap<String, Origin>,
+    text: &'a str,
+}
+
+impl<'a> Evaluated<'a> {
+    fn new(
+        instance: &'a Instance<'_>,
+        resource: &Resource,
+        expansion: &Expansion,
+        wanted: &[&[&str]],
+    ) -> Self {
+        let mut origins = HashMap::new();
+        let values = evaluate(
+            instance,
+            resource.file,
+            &resource.body,
+            &expansion.iterators,
+            wanted,
+            &mut Vec::new(),
+            &mut origins,
+        );
+        let text = (instance.module.files.get(resource.file)).map_or("", |f| f.text.as_str());
+        Evaluated {
+            values,
+            origins,
+            text,
+        }
+    }
+
+    /// The choices with the instance's own assumptions merged in; a choice that contradicts
+    /// them cannot happen and is left out.
+    fn choices<'s>(
+        &'s self,
+        expansion: &'s Expansion,
+    ) -> impl Iterator<Item = (&'s Choice, Vec<Assumption>)> {
+        (self.values.iter()).filter_map(|choice| {
+            Some((choice, merge(&expansion.assumptions, &choice.assumptions)?))
+        })
+    }
+
+    fn args<'s>(&'s self, choice: &'s Choice, resource: &'s Resource) -> Args<'s> {
+        Args {
+            value: &choice.value,
+            body: &resource.body,
+            header: resource.header_span,
+            text: self.text,
+            origins: &self.origins,
+        }
+    }
 }
