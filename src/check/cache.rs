@@ -23,6 +23,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use rayon::prelude::*;
@@ -43,13 +44,19 @@ pub struct Cache {
     last: CacheStats,
     /// The last discovery, with the paths it walked.
     discovered: Option<(Vec<PathBuf>, Exclude, Discovered)>,
+    /// The last run's files (discovery, buffers and standard input added, exclusions applied),
+    /// with what decided them: an edit the watcher reports reuses them as they are.
+    finished: Option<(TargetsKey, Arc<Discovered>)>,
     /// For the next run: what a file watcher reported since the last one.
     watched: Option<Vec<FileChange>>,
     /// For this run: the files on disk known unchanged need no `stat` (the watcher reported
     /// every change, and none of them touched discovery).
-    trusted: Option<HashSet<PathBuf>>,
+    /// (A handful of paths: a list is searched faster than a set's paths are hashed.)
+    trusted: Option<Vec<PathBuf>>,
     /// The cache directory that keeps the entries between processes, when there is one.
     disk: Option<Disk>,
+    /// The last run's join, which the next one updates.
+    memo: crate::join::Memo,
 }
 
 /// The entries' place on disk (`store.rs`) and what this process did with it.
@@ -95,7 +102,8 @@ pub(super) struct Entry {
     /// Where those bytes came from.
     read: Read,
     deploy: DeployWatch,
-    outcome: FileOutcome,
+    /// Shared with the runs that reuse it: a kept analysis is never copied.
+    outcome: Arc<FileOutcome>,
 }
 
 /// Where the bytes of an analysis came from.
@@ -139,7 +147,7 @@ impl Stamp {
 pub(super) enum Lookup {
     /// With the file's new stamp when it moved but its bytes are the same (a checkout, a
     /// `touch`): the entry takes it, so the next run need not read the file.
-    Reused(Box<FileOutcome>, Option<Stamp>),
+    Reused(Arc<FileOutcome>, Option<Stamp>),
     /// Not cached, or changed; the bytes (and where from) when they were read to find out.
     Analyze(Option<(Read, std::io::Result<Vec<u8>>)>),
 }
@@ -160,6 +168,16 @@ impl Cache {
             }),
             ..Self::default()
         }
+    }
+
+    /// The last run's join, for this one's.
+    pub(super) fn memo(&mut self) -> &mut crate::join::Memo {
+        &mut self.memo
+    }
+
+    /// How the last run's join used the one before it.
+    pub fn join_stats(&self) -> crate::join::MemoStats {
+        self.memo.stats()
     }
 
     /// How the last run used the cache.
@@ -186,6 +204,35 @@ impl Cache {
         self.watched.get_or_insert_with(Vec::new).extend(changes);
     }
 
+    /// The files of this run ([`super::files::targets`]): the last run's, untouched, when the
+    /// watcher reported only changes to the content of known templates and the run names the
+    /// same paths, buffers and exclusions; else found again (through [`Cache::discover`]).
+    pub(super) fn targets(
+        &mut self,
+        options: &CheckOptions,
+        exclude: &Exclude,
+        limits: &crate::discover::WalkLimits,
+    ) -> Result<Arc<Discovered>, super::CheckError> {
+        let key = TargetsKey::of(options, exclude);
+        if let (Some(changes), Some((last, finished))) = (&self.watched, &self.finished)
+            && *last == key
+            && contents_only(changes, finished)
+        {
+            self.trusted = Some(changes.iter().map(|c| c.path.clone()).collect());
+            self.watched = None;
+            return Ok(Arc::clone(finished));
+        }
+        self.finished = None;
+        let discovered = super::files::targets(options, exclude, &mut |paths, exclude| {
+            self.discover(paths, exclude, limits)
+        })?;
+        let discovered = Arc::new(discovered);
+        if !limits.cancel.is_cancelled() {
+            self.finished = Some((key, Arc::clone(&discovered)));
+        }
+        Ok(discovered)
+    }
+
     /// The discovery of `paths`: the last one when the watcher says nothing changed it.
     pub(super) fn discover(
         &mut self,
@@ -198,18 +245,10 @@ impl Cache {
         if let (Some(changes), Some((walked, excluded, discovered))) = (&changes, &self.discovered)
             && walked == paths
             && excluded == exclude
+            && contents_only(changes, discovered)
         {
-            let targets: HashSet<&Path> = (discovered.targets.iter())
-                .filter(|t| t.origin == Origin::Loose)
-                .filter_map(|t| t.path.as_deref())
-                .collect();
-            let contents_only = changes
-                .iter()
-                .all(|c| c.content_only && targets.contains(c.path.as_path()));
-            if contents_only {
-                self.trusted = Some(changes.iter().map(|c| c.path.clone()).collect());
-                return Ok(discovered.clone());
-            }
+            self.trusted = Some(changes.iter().map(|c| c.path.clone()).collect());
+            return Ok(discovered.clone());
         }
         let discovered = crate::discover::discover_within(paths, exclude, limits)?;
         // A walk cut short is no discovery to reuse.
@@ -243,7 +282,7 @@ impl Cache {
     /// analyses still hold.
     pub(super) fn lookup_all(
         &self,
-        targets: &[Target],
+        targets: &[&Target],
         options: &CheckOptions,
         inputs: &RunInputs,
     ) -> Vec<Lookup> {
@@ -252,7 +291,9 @@ impl Cache {
             .iter()
             .filter_map(|t| self.files.get(&key(t)))
             .flat_map(|e| e.deploy.stamps.iter().map(|(p, _)| p.as_path()))
-            .filter(|p| (self.trusted.as_ref()).is_none_or(|changed| changed.contains(*p)))
+            .filter(|p| {
+                (self.trusted.as_ref()).is_none_or(|changed| changed.iter().any(|c| c == p))
+            })
             .collect();
         let dependencies: HashMap<&Path, Option<Stamp>> = dependencies
             .into_par_iter()
@@ -278,8 +319,9 @@ impl Cache {
         if entry.target != *target {
             return analyze(None);
         }
-        let trusted =
-            |path: &Path| (self.trusted.as_ref()).is_some_and(|changed| !changed.contains(path));
+        let trusted = |path: &Path| {
+            (self.trusted.as_ref()).is_some_and(|changed| !changed.iter().any(|c| c == path))
+        };
         let moved = (entry.deploy.stamps.iter()).any(|(path, then)| {
             !trusted(path) && dependencies.get(path.as_path()) != Some(&Some(*then))
         });
@@ -289,7 +331,7 @@ impl Cache {
         {
             return analyze(None);
         }
-        let reuse = || Lookup::Reused(Box::new(entry.outcome.clone()), None);
+        let reuse = || Lookup::Reused(Arc::clone(&entry.outcome), None);
         if let Some(text) = super::files::buffer_text(target, options) {
             return if entry.read == Read::Buffer && hash(text.as_bytes()) == entry.hash {
                 reuse()
@@ -313,7 +355,7 @@ impl Cache {
         let bytes = crate::discover::read_regular(path);
         match &bytes {
             Ok(bytes) if hash(bytes) == entry.hash => {
-                Lookup::Reused(Box::new(entry.outcome.clone()), Some(now))
+                Lookup::Reused(Arc::clone(&entry.outcome), Some(now))
             }
             _ => analyze(Some((Read::File(now), bytes))),
         }
@@ -348,10 +390,10 @@ impl Cache {
     /// Drops the entries of files this run did not meet (deleted, no longer walked). The
     /// cache on disk keeps those of files that still exist (a pre-commit run of one file must
     /// not forget the project), and is written when this run changed it.
-    pub(super) fn retain(&mut self, targets: &[Target]) {
+    pub(super) fn retain(&mut self, targets: &[&Target]) {
         let Some(disk) = &mut self.disk else {
             if self.files.len() > targets.len() {
-                let met: HashSet<Key> = targets.iter().map(key).collect();
+                let met: HashSet<Key> = targets.iter().map(|t| key(t)).collect();
                 self.files.retain(|k, _| met.contains(k));
             }
             return;
@@ -360,7 +402,7 @@ impl Cache {
             return;
         };
         disk.dirty = false;
-        let met: HashSet<Key> = targets.iter().map(self::key).collect();
+        let met: HashSet<Key> = targets.iter().map(|t| self::key(t)).collect();
         self.files.retain(|k, entry| {
             met.contains(k) || entry.target.path.as_deref().is_some_and(|p| p.exists())
         });
@@ -374,15 +416,14 @@ impl Cache {
 }
 
 /// What to keep of a fresh analysis of `target`, made from bytes hashing to `hash` read from
-/// `read` (built on the analysis threads: it stats the deploy configuration and copies the
-/// outcome).
-pub(super) fn entry(target: &Target, hash: u64, read: Read, outcome: &FileOutcome) -> Entry {
+/// `read` (built on the analysis threads: it stats the deploy configuration).
+pub(super) fn entry(target: &Target, hash: u64, read: Read, outcome: &Arc<FileOutcome>) -> Entry {
     Entry {
         target: target.clone(),
         hash,
         read,
         deploy: DeployWatch::of(target, outcome),
-        outcome: outcome.clone(),
+        outcome: Arc::clone(outcome),
     }
 }
 
@@ -404,13 +445,60 @@ pub(super) fn read(
     (read, super::files::read(target, options))
 }
 
-/// An entry's key: the target's name and path, the path compared (and hashed) as its bytes,
-/// which costs a fraction of hashing its components.
-type Key = (String, Option<std::ffi::OsString>);
+/// Whether `changes` only changed the content of loose templates among `discovered`'s: what
+/// discovery finds is then the same.
+fn contents_only(changes: &[FileChange], discovered: &Discovered) -> bool {
+    if changes.iter().any(|c| !c.content_only) {
+        return false;
+    }
+    let targets: HashSet<&Path> = (discovered.targets.iter())
+        .filter(|t| t.origin == Origin::Loose)
+        .filter_map(|t| t.path.as_deref())
+        .collect();
+    changes.iter().all(|c| targets.contains(c.path.as_path()))
+}
+
+/// Everything besides the files on disk that decides a run's files: the paths named, standard
+/// input and the project around it, the editor's buffers (by path: a buffer's text decides its
+/// analysis, not whether it is analyzed) and the exclusions.
+#[derive(PartialEq)]
+struct TargetsKey {
+    paths: Vec<PathBuf>,
+    cwd: PathBuf,
+    stdin: Option<(Option<String>, Option<PathBuf>)>,
+    allow_missing: bool,
+    buffers: Vec<PathBuf>,
+    exclude: Exclude,
+}
+
+impl TargetsKey {
+    fn of(options: &CheckOptions, exclude: &Exclude) -> Self {
+        let stdin = (options.paths.iter().any(|p| p.as_os_str() == "-"))
+            .then(|| (options.stdin_filename.clone(), options.project_root.clone()));
+        TargetsKey {
+            paths: options.paths.clone(),
+            cwd: options.cwd.clone(),
+            stdin,
+            allow_missing: options.allow_missing,
+            buffers: options.overrides.keys().cloned().collect(),
+            exclude: exclude.clone(),
+        }
+    }
+}
+
+/// An entry's key: a hash of the target's name and path (the path as its bytes, which costs a
+/// fraction of hashing its components), made without a copy of either. Two targets with the
+/// same key only share a slot: an entry is used for the target it was made for
+/// ([`Cache::lookup`] compares them), so a collision costs an analysis, never a wrong result.
+type Key = u64;
 
 fn key(target: &Target) -> Key {
-    let path = target.path.as_ref().map(|p| p.as_os_str().to_owned());
-    (target.name.clone(), path)
+    let mut hasher = DefaultHasher::new();
+    target.name.hash(&mut hasher);
+    (target.path.as_ref())
+        .map(|p| p.as_os_str().as_encoded_bytes())
+        .hash(&mut hasher);
+    hasher.finish()
 }
 
 impl Entry {
@@ -418,7 +506,7 @@ impl Entry {
         key(&self.target)
     }
 
-    pub(super) fn into_outcome(self) -> FileOutcome {
+    pub(super) fn into_outcome(self) -> Arc<FileOutcome> {
         self.outcome
     }
 

@@ -13,18 +13,25 @@ use crate::join::Stack;
 use crate::rules::Catalog;
 use crate::source::{FileId, Files, SourceFile};
 
-/// Everything the later stages need of the run's files.
+/// Each file's suppressions and its path relative to the config file.
+pub(super) type Suppressions<'a> = HashMap<FileId, (&'a FileSuppressions, &'a str)>;
+
+/// A file discovery could not read has no suppressions.
+static NO_SUPPRESSIONS: FileSuppressions = FileSuppressions::none();
+
+/// Everything the later stages need of the run's files. It borrows what the files' analyses
+/// hold (which the cache shares from run to run) and copies only the files' names and texts
+/// (shared) into the run's table.
 #[derive(Default)]
-pub(super) struct Merged {
+pub(super) struct Merged<'a> {
     pub(super) files: Files,
     /// A file's id by its display name (what facts and spans name).
     pub(super) ids: HashMap<String, FileId>,
     /// Load problems so far; the rules' findings join them.
     pub(super) diagnostics: Vec<Diagnostic>,
     pub(super) summary: Summary,
-    /// Each file's suppressions and its path relative to the config file.
-    pub(super) suppressions: HashMap<FileId, (FileSuppressions, String)>,
-    pub(super) stacks: Vec<Stack>,
+    pub(super) suppressions: Suppressions<'a>,
+    pub(super) stacks: Vec<&'a Stack>,
     /// The names of the analyzed templates, in the order they were found.
     pub(super) templates: Vec<String>,
     /// The values of `NoEcho` parameters.
@@ -33,9 +40,9 @@ pub(super) struct Merged {
     pub(super) dropped: HashSet<FileId>,
 }
 
-impl Merged {
+impl<'a> Merged<'a> {
     /// A table that already holds the config file, which findings can point into.
-    pub(super) fn new(config: Option<&SourceFile>) -> Merged {
+    pub(super) fn new(config: Option<&SourceFile>) -> Merged<'a> {
         let mut merged = Merged::default();
         if let Some(source) = config {
             let id = merged.files.add(source.clone());
@@ -45,13 +52,12 @@ impl Merged {
     }
 
     /// A file discovery could not read: its problem is the file's finding.
-    pub(super) fn add_problem(&mut self, problem: FileProblem, catalog: &Catalog) {
+    pub(super) fn add_problem(&mut self, problem: &'a FileProblem, catalog: &Catalog) {
         self.summary.files += 1;
-        let name = problem.file.name.clone();
-        let id = self.files.add(problem.file);
+        let name = &problem.file.name;
+        let id = self.files.add(problem.file.clone());
         self.ids.insert(name.clone(), id);
-        self.suppressions
-            .insert(id, (FileSuppressions::default(), name));
+        self.suppressions.insert(id, (&NO_SUPPRESSIONS, name));
         self.diagnostics
             .push(parse_error(catalog, id, &problem.problem));
     }
@@ -59,13 +65,14 @@ impl Merged {
     /// One analyzed file. A file with nothing to report is counted and dropped, unless it has
     /// suppressions: one that names no rule is a finding of its own (ST005), whatever else the
     /// file holds.
-    pub(super) fn add(&mut self, mut outcome: FileOutcome, catalog: &Catalog) {
+    /// Only what is kept is copied: the analysis may be the cache's, shared with the next run.
+    pub(super) fn add(&mut self, outcome: &'a FileOutcome, catalog: &Catalog) {
         if let Some(Some(deploy)) = &outcome.deploy
             && let Some(problem) = &deploy.problem
         {
             self.add_deploy_problem(problem, catalog);
         }
-        self.secrets.append(&mut outcome.secrets);
+        self.secrets.extend(outcome.secrets.iter().cloned());
         self.summary.files += 1;
         self.summary.templates += usize::from(outcome.template);
         if outcome.template {
@@ -80,7 +87,7 @@ impl Merged {
             return;
         }
         let name = outcome.source.name.clone();
-        let id = self.files.add(outcome.source);
+        let id = self.files.add(outcome.source.clone());
         self.ids.insert(name, id);
         if outcome.text_dropped {
             self.dropped.insert(id);
@@ -88,9 +95,9 @@ impl Merged {
         self.diagnostics
             .extend((outcome.problems.iter()).map(|p| parse_error(catalog, id, p)));
         self.suppressions
-            .insert(id, (outcome.suppressions, outcome.relative));
+            .insert(id, (&outcome.suppressions, &outcome.relative));
         self.stacks
-            .extend(outcome.stacks.into_iter().filter(|s| !is_empty(&s.facts)));
+            .extend((outcome.stacks.iter()).filter(|s| !is_empty(&s.facts)));
     }
 
     /// A deploy configuration file beside a template that does not parse: a located warning

@@ -16,6 +16,7 @@ mod terraform;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -261,27 +262,31 @@ fn run_inner(
         max_entries: options.max_walk_entries,
     };
     let targets = match cache.as_deref_mut() {
-        Some(cache) => targets(options, &inputs.exclude, &mut |paths, exclude| {
-            cache.discover(paths, exclude, &limits)
-        })?,
-        None => targets(options, &inputs.exclude, &mut |paths, exclude| {
+        Some(cache) => cache.targets(options, &inputs.exclude, &limits)?,
+        None => Arc::new(targets(options, &inputs.exclude, &mut |paths, exclude| {
             discover::discover_within(paths, exclude, &limits)
-        })?,
+        })?),
     };
     let walk_limit_reached = targets.limit_reached;
-    let outcomes = analyze(&targets.targets, options, &inputs, progress, cache)
-        .ok_or(CheckError::Cancelled)?;
+    let outcomes = analyze(
+        &targets.targets,
+        options,
+        &inputs,
+        progress,
+        cache.as_deref_mut(),
+    )
+    .ok_or(CheckError::Cancelled)?;
 
     let mut run = Merged::new(inputs.config.source());
-    for problem in targets.problems {
+    for problem in &targets.problems {
         run.add_problem(problem, &catalog);
     }
-    for outcome in outcomes {
+    for outcome in &outcomes {
         run.add(outcome, &catalog);
     }
     run.add_manifests(&options.cwd);
 
-    let facts = join(&run.stacks, &inputs, options);
+    let facts = join(&run.stacks, &inputs, options, cache.map(Cache::memo));
     let findings = rules::evaluate_facts(&catalog, &facts, &|name| run.ids.get(name).copied());
     run.diagnostics.extend(findings);
     crate::diagnostic::dedup(&mut run.diagnostics);
@@ -317,7 +322,7 @@ fn analyze(
     inputs: &RunInputs,
     progress: &(dyn Fn(usize, usize) + Sync),
     cache: Option<&mut Cache>,
-) -> Option<Vec<FileOutcome>> {
+) -> Option<Vec<Arc<FileOutcome>>> {
     if options.cancel.is_cancelled() {
         return None;
     }
@@ -328,7 +333,7 @@ fn analyze(
     // module's analysis depends on its callers').
     let (terraform, files): (Vec<&discover::Target>, Vec<&discover::Target>) =
         targets.iter().partition(|t| terraform::is_terraform(t));
-    let mut outcomes: Vec<FileOutcome> = match cache {
+    let mut outcomes: Vec<Arc<FileOutcome>> = match cache {
         None => files
             .par_iter()
             .map(|target| {
@@ -337,19 +342,20 @@ fn analyze(
                 }
                 let outcome = analyze_file(target, options, inputs);
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                Some(outcome)
+                Some(Arc::new(outcome))
             })
             .collect::<Option<Vec<_>>>()?,
-        Some(cache) => {
-            let files: Vec<discover::Target> = files.into_iter().cloned().collect();
-            analyze_cached(cache, &files, options, inputs)?
-        }
+        Some(cache) => analyze_cached(cache, &files, options, inputs)?,
     };
     if !terraform.is_empty() {
         if options.cancel.is_cancelled() {
             return None;
         }
-        outcomes.extend(terraform::analyze(&terraform, options, inputs));
+        outcomes.extend(
+            terraform::analyze(&terraform, options, inputs)
+                .into_iter()
+                .map(Arc::new),
+        );
         progress(total, total);
     }
     Some(outcomes)
@@ -357,12 +363,18 @@ fn analyze(
 
 /// The facts document of the run's stacks. With `--aws` the facts say which (account, region)
 /// and identities matter; the lookup answers them and the join runs again with the answers.
-fn join(stacks: &[join::Stack], inputs: &RunInputs, options: &CheckOptions) -> join::Facts {
+/// `memo`, the last join of a cached run's, makes this one join again only what changed.
+fn join(
+    stacks: &[&join::Stack],
+    inputs: &RunInputs,
+    options: &CheckOptions,
+    memo: Option<&mut join::Memo>,
+) -> join::Facts {
     let mut join_inputs = JoinInputs {
         ses: inputs.ses.clone(),
         live: None,
     };
-    let facts = join::facts_document(stacks, &join_inputs);
+    let facts = join::facts_document_with(stacks, &join_inputs, memo);
     let (Some(aws), Some(routes)) = (&options.aws, &inputs.aws_routes) else {
         return facts;
     };
@@ -453,22 +465,25 @@ enum Keep {
     Restamp(cache::Stamp),
 }
 
+/// One target of a cached run: its analysis, whether it was reused, and what to keep.
+type Looked = (Arc<FileOutcome>, bool, Option<Keep>);
+
 /// Every target's analysis: the cached one where it still holds, a fresh one (stored) where not.
 /// A cancelled run still stores what it analyzed, so the next run starts from there.
 fn analyze_cached(
     cache: &mut Cache,
-    targets: &[discover::Target],
+    targets: &[&discover::Target],
     options: &CheckOptions,
     inputs: &RunInputs,
-) -> Option<Vec<FileOutcome>> {
+) -> Option<Vec<Arc<FileOutcome>>> {
     cache.begin(options, inputs);
     let lookups = cache.lookup_all(targets, options, inputs);
-    // (outcome, reused, what to keep); `None` once cancelled.
-    let results: Vec<Option<(FileOutcome, bool, Option<Keep>)>> = (targets.par_iter())
+    // `None` once cancelled.
+    let results: Vec<Option<Looked>> = (targets.par_iter())
         .zip(lookups.into_par_iter())
         .map(|(target, lookup)| match lookup {
             cache::Lookup::Reused(outcome, stamp) => {
-                Some((*outcome, true, stamp.map(Keep::Restamp)))
+                Some((outcome, true, stamp.map(Keep::Restamp)))
             }
             _ if options.cancel.is_cancelled() => None,
             cache::Lookup::Analyze(known) => {
@@ -478,7 +493,7 @@ fn analyze_cached(
                 };
                 // Only what was read is kept; a file that could not be read is read again.
                 let hash = bytes.as_deref().map(cache::hash).ok();
-                let outcome = files::analyze_bytes(target, options, inputs, bytes);
+                let outcome = Arc::new(files::analyze_bytes(target, options, inputs, bytes));
                 let entry = (hash.zip(from)).map(|(hash, from)| {
                     Keep::Entry(Box::new(cache::entry(target, hash, from, &outcome)))
                 });
@@ -526,11 +541,15 @@ pub fn fuzz_cache(bytes: &[u8], whole: bool) -> usize {
     let Ok(inputs) = RunInputs::load(&options) else {
         return 0;
     };
+    let outcomes: Vec<Arc<FileOutcome>> = entries
+        .into_iter()
+        .map(cache::Entry::into_outcome)
+        .collect();
     let mut run = Merged::new(None);
-    for entry in entries {
-        run.add(entry.into_outcome(), &catalog);
+    for outcome in &outcomes {
+        run.add(outcome, &catalog);
     }
-    let facts = join(&run.stacks, &inputs, &options);
+    let facts = join(&run.stacks, &inputs, &options, None);
     let findings = rules::evaluate_facts(&catalog, &facts, &|name| run.ids.get(name).copied());
     run.diagnostics.extend(findings);
     crate::diagnostic::dedup(&mut run.diagnostics);

@@ -2,8 +2,6 @@
 //! `Metadata`, `# sandtrap: ignore[...]` comments, then configured severities. Suppressions that
 //! name no rule, or cannot be read, are reported themselves (ST005).
 
-use std::collections::HashMap;
-
 use super::CheckOptions;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Location};
@@ -22,6 +20,14 @@ pub struct FileSuppressions {
 }
 
 impl FileSuppressions {
+    /// No suppression at all (a file that could not be read).
+    pub const fn none() -> Self {
+        Self {
+            comments: None,
+            metadata: None,
+        }
+    }
+
     pub fn read(source: &SourceFile, document: &Document) -> Self {
         Self {
             comments: Some(suppress::comment_suppressions(source, &document.comments)),
@@ -48,7 +54,7 @@ const INVALID: &str = "ST005";
 pub fn apply(
     diagnostics: Vec<Diagnostic>,
     files: &Files,
-    suppressions: &HashMap<FileId, (FileSuppressions, String)>,
+    suppressions: &super::merge::Suppressions<'_>,
     catalog: &Catalog,
     config: &Config,
     options: &CheckOptions,
@@ -67,7 +73,7 @@ pub fn apply(
         .filter_map(|mut d| {
             let (file_suppressions, relative) = suppressions
                 .get(&d.location.file)
-                .map(|(s, r)| (Some(s), r.as_str()))
+                .map(|&(s, r)| (Some(s), r))
                 .unwrap_or((None, ""));
             let relative = if relative.is_empty() {
                 files.get(d.location.file).map_or("", |f| f.name.as_str())
@@ -106,7 +112,7 @@ pub fn apply(
 }
 
 fn invalid_suppressions(
-    suppressions: &HashMap<FileId, (FileSuppressions, String)>,
+    suppressions: &super::merge::Suppressions<'_>,
     known: &[(&str, &str)],
     catalog: &Catalog,
 ) -> Vec<Diagnostic> {

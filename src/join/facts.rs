@@ -4,6 +4,8 @@
 //! of `docs/facts.md`, so the doc comments here are the reference users read.
 
 use schemars::JsonSchema;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::live::{AccountState, ErrorKind, IdentityState, LookupError};
@@ -17,12 +19,12 @@ pub use crate::config::SesState;
 pub struct Facts {
     /// The schema version, `1`.
     pub version: u32,
-    pub stacks: Vec<StackFact>,
-    pub senders: Vec<SenderFact>,
+    pub stacks: Vec<Arc<StackFact>>,
+    pub senders: Vec<Arc<SenderFact>>,
     pub lookups: Vec<LookupFact>,
-    pub identities: Vec<IdentityFact>,
-    pub configuration_sets: Vec<ConfigurationSetFact>,
-    pub trigger_senders: Vec<TriggerSenderFact>,
+    pub identities: Vec<Arc<IdentityFact>>,
+    pub configuration_sets: Vec<Arc<ConfigurationSetFact>>,
+    pub trigger_senders: Vec<Arc<TriggerSenderFact>>,
 }
 
 impl Facts {

@@ -49,7 +49,7 @@ fn suffixes(domain: &str) -> impl Iterator<Item = &str> {
 }
 
 impl RunIndex {
-    pub(crate) fn new(stacks: &[Stack]) -> RunIndex {
+    pub(crate) fn new(stacks: &[&Stack]) -> RunIndex {
         let mut index = RunIndex::default();
         for (s, stack) in stacks.iter().enumerate() {
             for (i, identity) in stack.facts.identities.iter().enumerate() {
@@ -190,7 +190,7 @@ mod tests {
             stack_with(&["Example.com.", "team@example.com", "x@notexample.com"]),
             stack_with(&["mail.EXAMPLE.com"]),
         ];
-        let index = RunIndex::new(&stacks);
+        let index = RunIndex::new(&stacks.iter().collect::<Vec<_>>());
         // An address: itself, and every domain identity it is under.
         assert_eq!(
             index.identity_candidates("ops@Mail.Example.com"),

@@ -6,6 +6,7 @@
 pub mod facts;
 mod index;
 pub mod live;
+mod memo;
 #[cfg(test)]
 mod property_tests;
 pub mod regions;
@@ -19,6 +20,9 @@ use crate::source::Span;
 use crate::value::{Part, Text, UnknownReason};
 
 pub use facts::{EnvSource, Facts, SesState, StateSource};
+pub use memo::{Memo, MemoStats};
+
+use std::sync::Arc;
 
 /// The version of the facts document's schema (docs/facts.md).
 pub const FACTS_VERSION: u32 = 1;
@@ -154,7 +158,7 @@ pub(crate) fn field_span(file: &str, field: &crate::extract::Field) -> Option<fa
 /// exports under that name, when exactly one does.
 pub(crate) fn substitute_imports(
     text: &Text,
-    stacks: &[Stack],
+    stacks: &[&Stack],
     run: &index::RunIndex,
     account: Option<&str>,
     region: Option<&str>,
@@ -207,37 +211,89 @@ pub(crate) fn substitute_imports(
 }
 
 /// Builds the facts document of a run.
-pub fn facts_document(stacks: &[Stack], inputs: &JoinInputs) -> Facts {
+pub fn facts_document(stacks: &[&Stack], inputs: &JoinInputs) -> Facts {
+    facts_document_with(stacks, inputs, None)
+}
+
+/// [`facts_document`], joining again only the stacks that changed since the run `memo` kept
+/// when what every sender reads of the other stacks is the same (`memo.rs`); the document is
+/// the one a fresh join makes.
+pub fn facts_document_with(
+    stacks: &[&Stack],
+    inputs: &JoinInputs,
+    memo: Option<&mut Memo>,
+) -> Facts {
     let mut facts = Facts {
         version: FACTS_VERSION,
         ..Facts::default()
     };
-    let run = index::RunIndex::new(stacks);
-    for (index, stack) in stacks.iter().enumerate() {
-        facts.stacks.push(stack_fact(stack));
-        facts.senders.extend(
-            (stack.facts.senders.iter().enumerate())
-                .filter_map(|(n, sender)| sender::analyze(stacks, &run, index, n, sender, inputs)),
-        );
-        facts.trigger_senders.extend(
-            (stack.facts.trigger_senders.iter().enumerate())
-                .filter_map(|(n, trigger)| trigger::analyze(stacks, index, n, trigger, inputs)),
-        );
-        facts.identities.extend(
-            stack
-                .facts
-                .identities
-                .iter()
-                .map(|i| identity_fact(stack, i)),
-        );
-        facts.configuration_sets.extend(
-            (stack.facts.configuration_sets.iter()).map(|c| configuration_set_fact(stack, c)),
-        );
+    // A live lookup answers for the whole run: nothing of it is kept.
+    let memo = memo.filter(|_| inputs.live.is_none());
+    let fresh;
+    let joined: &[Joined] = match memo {
+        Some(memo) => memo.update(stacks, inputs),
+        None => {
+            let run = index::RunIndex::new(stacks);
+            fresh = (0..stacks.len())
+                .map(|index| join_stack(stacks, &run, index, inputs))
+                .collect::<Vec<_>>();
+            &fresh
+        }
+    };
+    for joined in joined {
+        facts.stacks.push(Arc::clone(&joined.stack));
+        facts.senders.extend(joined.senders.iter().cloned());
+        facts
+            .trigger_senders
+            .extend(joined.trigger_senders.iter().cloned());
+        facts.identities.extend(joined.identities.iter().cloned());
+        facts
+            .configuration_sets
+            .extend(joined.configuration_sets.iter().cloned());
     }
     if let Some(live) = &inputs.live {
         facts.lookups = live::lookups(live, &facts.senders);
     }
     facts
+}
+
+/// What the join makes of one stack: its part of each collection of the document.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Joined {
+    stack: Arc<facts::StackFact>,
+    senders: Vec<Arc<facts::SenderFact>>,
+    trigger_senders: Vec<Arc<facts::TriggerSenderFact>>,
+    identities: Vec<Arc<facts::IdentityFact>>,
+    configuration_sets: Vec<Arc<facts::ConfigurationSetFact>>,
+}
+
+/// Joins stack `index` of `stacks` with the run (`run` indexes it).
+fn join_stack(
+    stacks: &[&Stack],
+    run: &index::RunIndex,
+    index: usize,
+    inputs: &JoinInputs,
+) -> Joined {
+    let Some(stack) = stacks.get(index) else {
+        return Joined::default();
+    };
+    Joined {
+        stack: Arc::new(stack_fact(stack)),
+        senders: (stack.facts.senders.iter().enumerate())
+            .filter_map(|(n, sender)| sender::analyze(stacks, run, index, n, sender, inputs))
+            .map(Arc::new)
+            .collect(),
+        trigger_senders: (stack.facts.trigger_senders.iter().enumerate())
+            .filter_map(|(n, trigger)| trigger::analyze(stacks, index, n, trigger, inputs))
+            .map(Arc::new)
+            .collect(),
+        identities: (stack.facts.identities.iter())
+            .map(|i| Arc::new(identity_fact(stack, i)))
+            .collect(),
+        configuration_sets: (stack.facts.configuration_sets.iter())
+            .map(|c| Arc::new(configuration_set_fact(stack, c)))
+            .collect(),
+    }
 }
 
 fn stack_fact(stack: &Stack) -> facts::StackFact {

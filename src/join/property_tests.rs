@@ -90,7 +90,7 @@ fn facts_of(properties: &[Property]) -> Value {
         lookup_role: None,
         facts: std::sync::Arc::new(facts),
     };
-    facts_document(&[stack], &JoinInputs::default()).to_json()
+    facts_document(&[&stack], &JoinInputs::default()).to_json()
 }
 
 #[test]

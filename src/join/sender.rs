@@ -22,7 +22,7 @@ use crate::source::Span;
 use crate::value::{Text, Truth};
 
 /// A sender's values with the exports of other stacks substituted for their imports.
-fn with_imports(stacks: &[Stack], run: &RunIndex, stack: &Stack, sender: &Sender) -> Properties {
+fn with_imports(stacks: &[&Stack], run: &RunIndex, stack: &Stack, sender: &Sender) -> Properties {
     let (account, region) = (stack.account.as_deref(), stack.region.as_deref());
     let mut fields = sender.properties.clone();
     for property in Property::ALL {
@@ -38,7 +38,7 @@ fn with_imports(stacks: &[Stack], run: &RunIndex, stack: &Stack, sender: &Sender
 
 /// The facts of sender `n` of stack `index`.
 pub(crate) fn analyze(
-    stacks: &[Stack],
+    stacks: &[&Stack],
     run: &RunIndex,
     index: usize,
     n: usize,
@@ -308,7 +308,7 @@ fn from(field: &Field, arn: &SourceArn) -> FromFact {
 }
 
 fn configuration_set(
-    stacks: &[Stack],
+    stacks: &[&Stack],
     run: &RunIndex,
     field: &Field,
     ses: &SenderSes,
@@ -371,7 +371,7 @@ struct IdentityDeclaration {
 }
 
 fn identity_join(
-    stacks: &[Stack],
+    stacks: &[&Stack],
     run: &RunIndex,
     own: usize,
     name: Option<&str>,

@@ -12,7 +12,7 @@ use crate::value::Truth;
 
 /// The facts of trigger sender `n` of stack `index`.
 pub fn analyze(
-    stacks: &[Stack],
+    stacks: &[&Stack],
     index: usize,
     n: usize,
     trigger: &TriggerSender,

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use sandtrap::check::{self, Cache, CacheStats, CheckOptions};
+use sandtrap::check::{self, Cache, CacheStats, CheckOptions, FileChange};
+use sandtrap::join::MemoStats;
 
 /// A pool that mails through SES in us-west-2 (sandbox by the config file) and an identity
 /// stack, and a few templates with nothing to report.
@@ -196,6 +197,95 @@ fn the_run_inputs_and_the_deploy_configuration_invalidate_what_they_affect() {
     options.region = Some("eu-west-1".to_owned());
     let (_, s) = cached(&options, &mut cache);
     assert_eq!(s, stats(0, 7));
+    let (_, s) = cached(&options, &mut cache);
+    assert_eq!(s, stats(7, 0));
+}
+
+fn joined(joined: usize, kept: usize) -> MemoStats {
+    MemoStats { joined, kept }
+}
+
+/// The join runs again only for the stacks an edit can change: the edited stack, unless the
+/// edit changed what other stacks' senders read of it (an identity, an export, its region),
+/// which joins every stack. Every step reports what a fresh run reports (`cached`).
+#[test]
+fn an_edit_joins_again_only_the_stacks_it_can_change() {
+    let dir = project();
+    let root = dir.path();
+    write(root, "auth2/pool.yaml", &pool("example.com"));
+    let pool_path = root.join("auth/pool.yaml");
+    let mut options = options(root);
+    let mut cache = Cache::new();
+    let (first, _) = cached(&options, &mut cache);
+    // The two pools and the identity's stack; the queues have nothing to join.
+    assert_eq!(cache.join_stats(), joined(3, 0));
+
+    // Typing in one pool (another sender address of the same domain, then a second pool).
+    let typed = pool("example.com").replace("no-reply@", "hello@");
+    options.overrides = BTreeMap::from([(pool_path.clone(), typed.clone())]);
+    let (edited, _) = cached(&options, &mut cache);
+    assert_eq!(cache.join_stats(), joined(1, 2));
+    let second = "  Second:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      EmailConfiguration:\n        EmailSendingAccount: DEVELOPER\n        From: a@missing.example\n        SourceArn: arn:aws:ses:us-west-2:111111111111:identity/missing.example\n";
+    options.overrides = BTreeMap::from([(pool_path.clone(), format!("{typed}{second}"))]);
+    let (two, _) = cached(&options, &mut cache);
+    assert_eq!(cache.join_stats(), joined(1, 2));
+    assert!(two.len() > edited.len(), "{two:?}");
+
+    // The identity moves to another domain: both pools read it, everything is joined.
+    write(root, "mail/identity.yaml", &identity("other.example"));
+    let (moved, _) = cached(&options, &mut cache);
+    assert_eq!(cache.join_stats(), joined(3, 0));
+    assert_ne!(moved, two);
+
+    // A region is part of what the others read too.
+    options.overrides = BTreeMap::from([(pool_path, typed.replace("us-west-2}", "eu-west-1}"))]);
+    cached(&options, &mut cache);
+    assert_eq!(cache.join_stats(), joined(3, 0));
+    // Nothing changed: nothing joined.
+    cached(&options, &mut cache);
+    assert_eq!(cache.join_stats(), joined(0, 3));
+    options.overrides.clear();
+    write(root, "mail/identity.yaml", &identity("example.com"));
+    let (back, _) = cached(&options, &mut cache);
+    assert_eq!(back, first);
+}
+
+/// With a file watcher's reports, a run reuses the last run's files and looks at no file but
+/// the changed ones; a report that can change what is found walks again.
+#[test]
+fn the_watchers_reports_decide_what_is_looked_at() {
+    let dir = project();
+    let root = dir.path();
+    let options = options(root);
+    let mut cache = Cache::new();
+    cached(&options, &mut cache);
+    let changed = |path: &str, content_only| FileChange {
+        path: root.join(path),
+        content_only,
+    };
+
+    write(root, "auth/pool.yaml", &pool("other.example"));
+    cache.watched(vec![changed("auth/pool.yaml", true)]);
+    let (edited, s) = cached(&options, &mut cache);
+    assert_eq!(s, stats(6, 1));
+    assert!(
+        edited.iter().any(|d| d.contains("other.example")),
+        "{edited:?}"
+    );
+    // Reported as nothing changed: not even looked at.
+    cache.watched(Vec::new());
+    let (_, s) = cached(&options, &mut cache);
+    assert_eq!(s, stats(7, 0));
+
+    // A new file: discovery runs again and finds it.
+    write(root, "svc9/template.yaml", &pool("example.com"));
+    cache.watched(vec![changed("svc9/template.yaml", false)]);
+    let (added, s) = cached(&options, &mut cache);
+    assert_eq!(s, stats(7, 1));
+    assert!(added.iter().any(|d| d.contains("svc9")), "{added:?}");
+    // A deleted one leaves.
+    fs::remove_file(root.join("svc9/template.yaml")).unwrap();
+    cache.watched(vec![changed("svc9/template.yaml", false)]);
     let (_, s) = cached(&options, &mut cache);
     assert_eq!(s, stats(7, 0));
 }

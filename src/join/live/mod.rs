@@ -102,7 +102,7 @@ pub struct RouteOptions {
 /// then the user's role ARN. The caller's own account needs none; the lookup decides which
 /// account is the caller's.
 pub fn routes(
-    stacks: &[super::Stack],
+    stacks: &[&super::Stack],
     targets: &LookupTargets,
     options: &RouteOptions,
 ) -> BTreeMap<String, Vec<Route>> {
@@ -364,7 +364,7 @@ pub fn for_sender(
 
 /// One entry per looked-up (account, region) for `lookups[]`, located at the first sender whose
 /// `SourceArn` points there, with every failure of its questions merged into one `error`.
-pub fn lookups(live: &LiveFacts, senders: &[SenderFact]) -> Vec<LookupFact> {
+pub fn lookups(live: &LiveFacts, senders: &[std::sync::Arc<SenderFact>]) -> Vec<LookupFact> {
     let mut out = Vec::new();
     for (key, lookup) in &live.accounts {
         let Some(first) = senders.iter().find(|s| sender_key(s).as_ref() == Some(key)) else {

@@ -76,7 +76,10 @@ fn targets_deduplicate_accounts_and_identities() {
             ),
             sender(None, None, "eu-west-1", "a@example.com"),
             invalid,
-        ],
+        ]
+        .into_iter()
+        .map(std::sync::Arc::new)
+        .collect(),
         ..Facts::default()
     };
     let t = targets(&facts);
@@ -155,6 +158,7 @@ fn one_lookup_entry_per_account_region_with_merged_actions() {
             "b.com",
         ),
     ];
+    let senders: Vec<_> = senders.into_iter().map(std::sync::Arc::new).collect();
     let got = lookups(&live, &senders);
     assert_eq!(got.len(), 1);
     let error = got[0].error.as_ref().unwrap();
@@ -218,7 +222,7 @@ fn routes_try_the_lookup_role_then_a_profile_then_the_named_role() {
         )),
         profiles: [("222222222222".to_owned(), "dev".to_owned())].into(),
     };
-    let routes = routes(&stacks, &targets, &options);
+    let routes = routes(&stacks.iter().collect::<Vec<_>>(), &targets, &options);
     let names = |account: &str| -> Vec<(String, RoleSource)> {
         routes[account]
             .iter()
