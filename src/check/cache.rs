@@ -40,7 +40,7 @@ use crate::discover::{Origin, Target};
 pub struct Cache {
     /// The fingerprint of the run inputs the entries were made with.
     inputs: Option<u64>,
-    files: HashMap<Key, Entry>,
+    files: foldhash::HashMap<Key, Entry>,
     last: CacheStats,
     /// The last discovery, with the paths it walked.
     discovered: Option<(Vec<PathBuf>, Exclude, Discovered)>,
@@ -57,6 +57,8 @@ pub struct Cache {
     disk: Option<Disk>,
     /// The last run's join, which the next one updates.
     memo: crate::join::Memo,
+    /// The last run's findings per fact, which the next one updates.
+    rules: crate::rules::Memo,
 }
 
 /// The entries' place on disk (`store.rs`) and what this process did with it.
@@ -175,6 +177,16 @@ impl Cache {
         &mut self.memo
     }
 
+    /// The last run's findings, for this one's.
+    pub(super) fn rules_memo(&mut self) -> &mut crate::rules::Memo {
+        &mut self.rules
+    }
+
+    /// How the last run's rules used the findings of the one before it.
+    pub fn rules_stats(&self) -> crate::rules::MemoStats {
+        self.rules.stats()
+    }
+
     /// How the last run's join used the one before it.
     pub fn join_stats(&self) -> crate::join::MemoStats {
         self.memo.stats()
@@ -286,10 +298,11 @@ impl Cache {
         options: &CheckOptions,
         inputs: &RunInputs,
     ) -> Vec<Lookup> {
+        let entries: Vec<Option<&Entry>> = (targets.par_iter())
+            .map(|t| self.files.get(&key(t)))
+            .collect();
         // Each dependency once, however many templates share a directory.
-        let dependencies: HashSet<&Path> = targets
-            .iter()
-            .filter_map(|t| self.files.get(&key(t)))
+        let dependencies: HashSet<&Path> = (entries.iter().flatten())
             .flat_map(|e| e.deploy.stamps.iter().map(|(p, _)| p.as_path()))
             .filter(|p| {
                 (self.trusted.as_ref()).is_none_or(|changed| changed.iter().any(|c| c == p))
@@ -299,21 +312,22 @@ impl Cache {
             .into_par_iter()
             .map(|path| (path, Stamp::of(path)))
             .collect();
-        targets
-            .par_iter()
-            .map(|target| self.lookup(target, options, inputs, &dependencies))
+        (targets.par_iter().zip(entries))
+            .map(|(target, entry)| self.lookup(target, entry, options, inputs, &dependencies))
             .collect()
     }
 
+    /// Whether `entry`, the one kept under `target`'s key, still holds for it.
     fn lookup(
         &self,
         target: &Target,
+        entry: Option<&Entry>,
         options: &CheckOptions,
         inputs: &RunInputs,
         dependencies: &HashMap<&Path, Option<Stamp>>,
     ) -> Lookup {
         let analyze = Lookup::Analyze;
-        let Some(entry) = self.files.get(&key(target)) else {
+        let Some(entry) = entry else {
             return analyze(None);
         };
         if entry.target != *target {
@@ -451,6 +465,14 @@ fn contents_only(changes: &[FileChange], discovered: &Discovered) -> bool {
     if changes.iter().any(|c| !c.content_only) {
         return false;
     }
+    // An editor reports a file or two: looked for among the targets, no set of them made.
+    if changes.len() <= 16 {
+        let known = |path: &Path| {
+            (discovered.targets.iter())
+                .any(|t| t.origin == Origin::Loose && t.path.as_deref() == Some(path))
+        };
+        return changes.iter().all(|c| known(&c.path));
+    }
     let targets: HashSet<&Path> = (discovered.targets.iter())
         .filter(|t| t.origin == Origin::Loose)
         .filter_map(|t| t.path.as_deref())
@@ -493,12 +515,12 @@ impl TargetsKey {
 type Key = u64;
 
 fn key(target: &Target) -> Key {
-    let mut hasher = DefaultHasher::new();
-    target.name.hash(&mut hasher);
-    (target.path.as_ref())
-        .map(|p| p.as_os_str().as_encoded_bytes())
-        .hash(&mut hasher);
-    hasher.finish()
+    use std::hash::BuildHasher;
+    // Seeded once per process: the keys live in memory only (a cache file's entries are keyed
+    // again when read), and file names chosen to collide cannot be made in advance.
+    static STATE: std::sync::OnceLock<foldhash::fast::RandomState> = std::sync::OnceLock::new();
+    let path = (target.path.as_ref()).map(|p| p.as_os_str().as_encoded_bytes());
+    (STATE.get_or_init(Default::default)).hash_one((&target.name, path))
 }
 
 impl Entry {

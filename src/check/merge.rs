@@ -2,7 +2,7 @@
 //! that could not be read) becomes its entry in the run's file table, its load problems, its
 //! suppressions and its stack for the join.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::files::{FileOutcome, is_empty};
 use super::parse_error;
@@ -14,7 +14,7 @@ use crate::rules::Catalog;
 use crate::source::{FileId, Files, SourceFile};
 
 /// Each file's suppressions and its path relative to the config file.
-pub(super) type Suppressions<'a> = HashMap<FileId, (&'a FileSuppressions, &'a str)>;
+pub(super) type Suppressions<'a> = foldhash::HashMap<FileId, (&'a FileSuppressions, &'a str)>;
 
 /// A file discovery could not read has no suppressions.
 static NO_SUPPRESSIONS: FileSuppressions = FileSuppressions::none();
@@ -26,7 +26,7 @@ static NO_SUPPRESSIONS: FileSuppressions = FileSuppressions::none();
 pub(super) struct Merged<'a> {
     pub(super) files: Files,
     /// A file's id by its display name (what facts and spans name).
-    pub(super) ids: HashMap<String, FileId>,
+    pub(super) ids: foldhash::HashMap<&'a str, FileId>,
     /// Load problems so far; the rules' findings join them.
     pub(super) diagnostics: Vec<Diagnostic>,
     pub(super) summary: Summary,
@@ -42,11 +42,11 @@ pub(super) struct Merged<'a> {
 
 impl<'a> Merged<'a> {
     /// A table that already holds the config file, which findings can point into.
-    pub(super) fn new(config: Option<&SourceFile>) -> Merged<'a> {
+    pub(super) fn new(config: Option<&'a SourceFile>) -> Merged<'a> {
         let mut merged = Merged::default();
         if let Some(source) = config {
             let id = merged.files.add(source.clone());
-            merged.ids.insert(source.name.clone(), id);
+            merged.ids.insert(&source.name, id);
         }
         merged
     }
@@ -56,7 +56,7 @@ impl<'a> Merged<'a> {
         self.summary.files += 1;
         let name = &problem.file.name;
         let id = self.files.add(problem.file.clone());
-        self.ids.insert(name.clone(), id);
+        self.ids.insert(name, id);
         self.suppressions.insert(id, (&NO_SUPPRESSIONS, name));
         self.diagnostics
             .push(parse_error(catalog, id, &problem.problem));
@@ -86,9 +86,8 @@ impl<'a> Merged<'a> {
         {
             return;
         }
-        let name = outcome.source.name.clone();
         let id = self.files.add(outcome.source.clone());
-        self.ids.insert(name, id);
+        self.ids.insert(&outcome.source.name, id);
         if outcome.text_dropped {
             self.dropped.insert(id);
         }
@@ -103,8 +102,8 @@ impl<'a> Merged<'a> {
     /// A deploy configuration file beside a template that does not parse: a located warning
     /// (`ST001`, lowered: the template itself is read), once per file. The file is shown
     /// masked: its values may be secrets.
-    fn add_deploy_problem(&mut self, problem: &super::deploy::DeployProblem, catalog: &Catalog) {
-        let id = match self.ids.get(&problem.file) {
+    fn add_deploy_problem(&mut self, problem: &'a super::deploy::DeployProblem, catalog: &Catalog) {
+        let id = match self.ids.get(problem.file.as_str()) {
             Some(id) => *id,
             None => {
                 let text = discover::read_regular_string(&problem.path).unwrap_or_default();
@@ -114,7 +113,7 @@ impl<'a> Merged<'a> {
                     crate::input::masked_settings(&text),
                 );
                 let id = self.files.add(source);
-                self.ids.insert(problem.file.clone(), id);
+                self.ids.insert(&problem.file, id);
                 id
             }
         };
@@ -129,17 +128,30 @@ impl<'a> Merged<'a> {
         self.diagnostics.push(d);
     }
 
+    /// A digest of the names of the run's files in order, which decide every file id (and so
+    /// what the rules' findings point into).
+    pub(super) fn names_digest(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        for (_, file) in self.files.iter() {
+            file.name.hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
     /// The CDK manifests that declared stack environments, which related labels point into.
     pub(super) fn add_manifests(&mut self, cwd: &std::path::Path) {
-        for stack in &self.stacks {
+        let stacks: &[&'a Stack] = &self.stacks;
+        for stack in stacks {
+            let stack: &'a Stack = stack;
             if let Some((manifest, _)) = &stack.environment_location
-                && !self.ids.contains_key(manifest)
+                && !self.ids.contains_key(manifest.as_str())
                 && let Ok(text) = discover::read_regular_string(&cwd.join(manifest))
             {
                 let id = self
                     .files
                     .add(SourceFile::new(manifest.clone(), None, text));
-                self.ids.insert(manifest.clone(), id);
+                self.ids.insert(manifest, id);
             }
         }
     }

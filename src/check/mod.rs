@@ -5,11 +5,13 @@ pub mod baseline;
 mod cache;
 mod deploy;
 mod files;
+mod fuzzing;
 mod inputs;
 mod merge;
 mod overrides;
 mod secrets;
 mod signing;
+mod stages;
 mod store;
 mod suppression;
 mod terraform;
@@ -32,7 +34,9 @@ use merge::Merged;
 
 pub use crate::join::live::AwsOptions;
 pub use cache::{Cache, CacheStats, FileChange};
+pub use fuzzing::{fuzz_cache, fuzz_cache_payload};
 pub use inputs::RunInputs;
+pub use stages::Stages;
 pub use store::DIR_NAME as CACHE_DIR_NAME;
 
 /// What a run is asked to do.
@@ -133,6 +137,8 @@ pub struct Outcome {
     pub map: Option<crate::map::Map>,
     /// A walk stopped at [`CheckOptions::max_walk_entries`]: the files past it were not read.
     pub walk_limit_reached: bool,
+    /// How long each stage took.
+    pub stages: Stages,
 }
 
 /// Why a run could not happen as asked (exit status 2).
@@ -255,6 +261,7 @@ fn run_inner(
         Some(disk) => Some(disk),
         None => cache,
     };
+    let mut stages = Stages::start();
     let catalog = catalog(options)?;
     check_selectors(options, &inputs.config, &catalog)?;
     let limits = discover::WalkLimits {
@@ -268,6 +275,7 @@ fn run_inner(
         })?),
     };
     let walk_limit_reached = targets.limit_reached;
+    stages.mark("files");
     let outcomes = analyze(
         &targets.targets,
         options,
@@ -276,6 +284,7 @@ fn run_inner(
         cache.as_deref_mut(),
     )
     .ok_or(CheckError::Cancelled)?;
+    stages.mark("analysis");
 
     let mut run = Merged::new(inputs.config.source());
     for problem in &targets.problems {
@@ -285,9 +294,17 @@ fn run_inner(
         run.add(outcome, &catalog);
     }
     run.add_manifests(&options.cwd);
+    stages.mark("table");
 
-    let facts = join(&run.stacks, &inputs, options, cache.map(Cache::memo));
-    let findings = rules::evaluate_facts(&catalog, &facts, &|name| run.ids.get(name).copied());
+    let facts = join(
+        &run.stacks,
+        &inputs,
+        options,
+        cache.as_deref_mut().map(Cache::memo),
+    );
+    stages.mark("join");
+    let findings = evaluate(&catalog, &facts, &run, cache.map(Cache::rules_memo));
+    stages.mark("rules");
     run.diagnostics.extend(findings);
     crate::diagnostic::dedup(&mut run.diagnostics);
     reread(&mut run.files, &run.dropped, &run.diagnostics);
@@ -295,7 +312,9 @@ fn run_inner(
         return Err(CheckError::Cancelled);
     }
     let mut outcome = finish(run, facts, catalog, &inputs, options);
+    stages.mark("report");
     outcome.walk_limit_reached = walk_limit_reached;
+    outcome.stages = stages;
     Ok(outcome)
 }
 
@@ -363,6 +382,23 @@ fn analyze(
 
 /// The facts document of the run's stacks. With `--aws` the facts say which (account, region)
 /// and identities matter; the lookup answers them and the join runs again with the answers.
+/// The rules' findings over `facts`; `memo`, the last evaluation of a cached run's, keeps those
+/// of the elements that did not change.
+fn evaluate(
+    catalog: &Catalog,
+    facts: &join::Facts,
+    run: &Merged<'_>,
+    memo: Option<&mut rules::Memo>,
+) -> Vec<Diagnostic> {
+    let file_id = |name: &str| run.ids.get(name).copied();
+    match memo {
+        Some(memo) => {
+            rules::evaluate_facts_with(catalog, facts, &file_id, run.names_digest(), memo)
+        }
+        None => rules::evaluate_facts(catalog, facts, &file_id),
+    }
+}
+
 /// `memo`, the last join of a cached run's, makes this one join again only what changed.
 fn join(
     stacks: &[&join::Stack],
@@ -442,6 +478,7 @@ fn finish(
         templates,
         map,
         walk_limit_reached: false,
+        stages: Stages::default(),
     }
 }
 
@@ -521,52 +558,6 @@ fn analyze_cached(
     }
     cache.retain(targets);
     Some(outcomes)
-}
-
-/// For the fuzz target `cache_entry`: reads `bytes` as a whole cache file (`whole`, checked
-/// against a fixed key of zeros instead of the user's) or as the entries that follow a header (a
-/// mutated file fails its signature long before its entries are read), then takes whatever it accepts through the rest of a run (merge, join, rules,
-/// suppressions, positions), as a run that found it on disk would. Returns the number of
-/// diagnostics, so nothing is optimized away.
-#[doc(hidden)]
-pub fn fuzz_cache(bytes: &[u8], whole: bool) -> usize {
-    let entries = match whole {
-        true => store::decode(bytes, store::file_key(0), &[0; 16]),
-        false => store::decode_entries(bytes),
-    };
-    let (Some(entries), Ok(catalog)) = (entries, Catalog::builtin()) else {
-        return 0;
-    };
-    let options = CheckOptions::default();
-    let Ok(inputs) = RunInputs::load(&options) else {
-        return 0;
-    };
-    let outcomes: Vec<Arc<FileOutcome>> = entries
-        .into_iter()
-        .map(cache::Entry::into_outcome)
-        .collect();
-    let mut run = Merged::new(None);
-    for outcome in &outcomes {
-        run.add(outcome, &catalog);
-    }
-    let facts = join(&run.stacks, &inputs, &options, None);
-    let findings = rules::evaluate_facts(&catalog, &facts, &|name| run.ids.get(name).copied());
-    run.diagnostics.extend(findings);
-    crate::diagnostic::dedup(&mut run.diagnostics);
-    let outcome = finish(run, facts, catalog, &inputs, &options);
-    outcome
-        .diagnostics
-        .iter()
-        .filter_map(|d| outcome.files.get(d.location.file))
-        .zip(&outcome.diagnostics)
-        .map(|(file, d)| file.position(d.location.span.end).line as usize)
-        .sum()
-}
-
-/// The entries of a cache file, after its header: what [`fuzz_cache`] mutates.
-#[doc(hidden)]
-pub fn fuzz_cache_payload(file: &[u8]) -> Option<&[u8]> {
-    store::payload(file)
 }
 
 #[cfg(feature = "aws")]

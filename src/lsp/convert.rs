@@ -10,7 +10,7 @@ use lsp_types::{
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{Files, SourceFile, Span};
+use crate::source::{FileId, Files, SourceFile, Span};
 
 /// How `character` in a position counts: UTF-16 code units (the protocol's default) or bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,12 +142,14 @@ pub fn severity(severity: Severity) -> DiagnosticSeverity {
 }
 
 /// One finding as the protocol shows it. `uri_of` names the URI a file of the run is published
-/// under (an open buffer keeps the client's own spelling of its URI).
+/// under (an open buffer keeps the client's own spelling of its URI); `href_of` parses a rule's
+/// documentation URL (both are asked again and again for the same file or rule).
 pub fn diagnostic(
     d: &Diagnostic,
     files: &Files,
     encoding: Encoding,
-    uri_of: &dyn Fn(&SourceFile) -> Option<Uri>,
+    uri_of: &dyn Fn(FileId, &SourceFile) -> Option<Uri>,
+    href_of: &dyn Fn(&str) -> Option<Uri>,
 ) -> Option<lsp_types::Diagnostic> {
     let file = files.get(d.location.file)?;
     let mut message = d.message.clone();
@@ -163,7 +165,7 @@ pub fn diagnostic(
             let other = files.get(r.location.file)?;
             Some(DiagnosticRelatedInformation {
                 location: Location {
-                    uri: uri_of(other)?,
+                    uri: uri_of(r.location.file, other)?,
                     range: range(other, r.location.span, encoding),
                 },
                 message: r.message.clone(),
@@ -174,10 +176,8 @@ pub fn diagnostic(
         range: range(file, d.location.span, encoding),
         severity: Some(severity(d.severity)),
         code: Some(NumberOrString::String(d.code.clone())),
-        code_description: d
-            .url
-            .as_deref()
-            .and_then(|u| Uri::from_str(u).ok())
+        code_description: (d.url.as_deref())
+            .and_then(href_of)
             .map(|href| CodeDescription { href }),
         source: Some("sandtrap".to_owned()),
         message,

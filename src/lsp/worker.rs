@@ -2,9 +2,11 @@
 //! one `sandtrap check` with the open buffers, and publishes the diagnostics of every file that
 //! has some, clearing those that no longer do.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -18,7 +20,7 @@ use super::convert::{self, Encoding, path_to_uri};
 use super::{Document, Log, Workspace, lock};
 use crate::cancel::Cancel;
 use crate::check::{self, CheckError, CheckOptions};
-use crate::source::SourceFile;
+use crate::source::{FileId, SourceFile};
 
 /// Continuous typing still gets fresh diagnostics this often.
 const MAX_DELAY: Duration = Duration::from_secs(1);
@@ -203,44 +205,61 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
     publish_changes(context, state, by_file, &documents);
     let stats = state.cache.stats();
     (context.log)(&format!(
-        "analyzed {} files in {:.1} ms ({} unchanged, {} read again): {} diagnostics",
+        "analyzed {} files in {:.1} ms ({} unchanged, {} read again; {} stacks joined, {} facts \
+         evaluated): {} diagnostics ({})",
         outcome.summary.files,
         elapsed.as_secs_f64() * 1000.0,
         stats.reused,
         stats.analyzed,
-        outcome.diagnostics.len()
+        state.cache.join_stats().joined,
+        state.cache.rules_stats().evaluated,
+        outcome.diagnostics.len(),
+        outcome.stages,
     ));
 }
 
-/// The run's diagnostics converted for the client, grouped by the URI of their file.
+/// The run's diagnostics converted for the client, grouped by the URI of their file. Each
+/// file's URI and path, and each rule's URL, are made once per run, however many findings
+/// name them.
 fn by_file(
     context: &Context,
     outcome: &check::Outcome,
     options: &CheckOptions,
     documents: &BTreeMap<PathBuf, Document>,
 ) -> ByFile {
-    let uri_of = |file: &SourceFile| -> Option<Uri> {
-        let path = file
-            .path
+    let places: RefCell<HashMap<FileId, Option<(Uri, PathBuf)>>> = RefCell::default();
+    let place = |id: FileId, file: &SourceFile| -> Option<(Uri, PathBuf)> {
+        (places.borrow_mut().entry(id))
+            .or_insert_with(|| {
+                let path = file
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| options.cwd.join(&file.name));
+                uri_for(&path, documents).map(|uri| (uri, path))
+            })
             .clone()
-            .unwrap_or_else(|| options.cwd.join(&file.name));
-        uri_for(&path, documents)
+    };
+    let uri_of = |id: FileId, file: &SourceFile| place(id, file).map(|(uri, _)| uri);
+    let hrefs: RefCell<HashMap<String, Option<Uri>>> = RefCell::default();
+    let href_of = |url: &str| -> Option<Uri> {
+        if let Some(href) = hrefs.borrow().get(url) {
+            return href.clone();
+        }
+        let href = Uri::from_str(url).ok();
+        hrefs.borrow_mut().insert(url.to_owned(), href.clone());
+        href
     };
     let mut by_file = ByFile::new();
     for d in &outcome.diagnostics {
         let Some(file) = outcome.files.get(d.location.file) else {
             continue;
         };
-        let (Some(uri), Some(lsp)) = (
-            uri_of(file),
-            convert::diagnostic(d, &outcome.files, context.encoding, &uri_of),
+        let (Some((uri, path)), Some(lsp)) = (
+            place(d.location.file, file),
+            convert::diagnostic(d, &outcome.files, context.encoding, &uri_of, &href_of),
         ) else {
             continue;
         };
-        let path = file
-            .path
-            .clone()
-            .unwrap_or_else(|| options.cwd.join(&file.name));
         by_file
             .entry(uri.as_str().to_owned())
             .or_insert_with(|| (uri, path, Vec::new()))

@@ -147,7 +147,7 @@ enum Source<'a> {
 }
 
 /// One element of a collection as the rules read it: the members the plans name, and its JSON.
-trait Element: Sync {
+pub(super) trait Element: Sync {
     /// Reads the wanted members into `out`; false when they cannot be read that way.
     fn project(&self, paths: &Paths, out: &mut Projection) -> bool;
     /// The element as JSON; `None` if it does not serialize (the facts always do: string keys,
@@ -165,7 +165,7 @@ impl<T: serde::Serialize + Sync> Element for T {
     }
 }
 
-type Visit<'v, R> = dyn Fn(&mut Projection, usize, &dyn Element) -> R + Sync + 'v;
+pub(super) type Visit<'v, R> = dyn Fn(&mut Projection, usize, &dyn Element) -> R + Sync + 'v;
 
 impl Source<'_> {
     /// `visit` of each element of `collection` (with scratch space for its projection), on
@@ -211,12 +211,28 @@ impl Source<'_> {
 /// know is treated as absent. Diagnostics come out by rule, then case, then document order;
 /// severity is the case's or the rule's default (configuration applies later).
 pub fn evaluate_facts(catalog: &Catalog, facts: &Facts, file_id: &FileIds<'_>) -> Vec<Diagnostic> {
-    run(catalog, Source::Facts(facts), file_id)
+    run(catalog, Source::Facts(facts), file_id, None)
+}
+
+/// [`evaluate_facts`], keeping in `memo` each element's findings for the next evaluation, and
+/// taking from it those of the elements that are the same shared facts at the same place
+/// (`memo.rs`). `files` digests the names of the run's files in order (which decide what
+/// `file_id` answers): a change of it, or of the rules, evaluates everything. The diagnostics
+/// are those [`evaluate_facts`] gives.
+pub fn evaluate_facts_with(
+    catalog: &Catalog,
+    facts: &Facts,
+    file_id: &FileIds<'_>,
+    files: u64,
+    memo: &mut super::Memo,
+) -> Vec<Diagnostic> {
+    memo.begin(catalog, files);
+    run(catalog, Source::Facts(facts), file_id, Some(memo))
 }
 
 /// [`evaluate_facts`] over a facts document as JSON.
 pub fn evaluate(catalog: &Catalog, facts: &Value, file_id: &FileIds<'_>) -> Vec<Diagnostic> {
-    run(catalog, Source::Json(facts), file_id)
+    run(catalog, Source::Json(facts), file_id, None)
 }
 
 /// One rule's state while it runs: what it found per case, and which objects it already
@@ -326,9 +342,14 @@ fn local(rule: &Rule) -> bool {
 }
 
 /// What one element's evaluation found: (rule, case, object, diagnostic).
-type Found = Vec<(usize, usize, String, Diagnostic)>;
+pub(super) type Found = Vec<(usize, usize, String, Diagnostic)>;
 
-fn run(catalog: &Catalog, source: Source<'_>, file_id: &FileIds<'_>) -> Vec<Diagnostic> {
+fn run(
+    catalog: &Catalog,
+    source: Source<'_>,
+    file_id: &FileIds<'_>,
+    mut memo: Option<&mut super::Memo>,
+) -> Vec<Diagnostic> {
     let mut progress: Vec<Progress<'_>> = catalog.iter().map(Progress::new).collect();
 
     // Rules made of local cases, per collection, one element at a time.
@@ -344,10 +365,20 @@ fn run(catalog: &Catalog, source: Source<'_>, file_id: &FileIds<'_>) -> Vec<Diag
         let on = OnCollection::new(catalog, collection);
         // Each element on its own, on every core; then merged in the collection's order, so
         // that an object met again in a later element (the same `id`) is still reported once.
-        let per_element = source.map_each(collection, &|scratch, element, item| {
+        let visit = |scratch: &mut Projection, element: usize, item: &dyn Element| {
             on.element(scratch, element, item, file_id)
+        };
+        let kept = match (source, memo.as_deref_mut()) {
+            (Source::Facts(facts), Some(memo)) => memo.map_each(facts, collection, &visit),
+            _ => None,
+        };
+        let per_element = kept.unwrap_or_else(|| {
+            let found = source.map_each(collection, &visit);
+            found.into_iter().map(std::sync::Arc::new).collect()
         });
         for found in per_element {
+            // Moved out when this run made it; copied when the memo keeps it too.
+            let found = std::sync::Arc::unwrap_or_clone(found);
             for (rule, case, identity, diagnostic) in found {
                 if let Some(state) = progress.get_mut(rule) {
                     state.merge(case, identity, diagnostic);

@@ -7,6 +7,7 @@
 mod builtin;
 mod evaluate;
 mod load;
+mod memo;
 mod patterns;
 mod plan;
 mod project;
@@ -22,10 +23,11 @@ use miette::{NamedSource, SourceSpan};
 
 use crate::diagnostic::Severity;
 
-pub use evaluate::{evaluate, evaluate_facts};
+pub use evaluate::{evaluate, evaluate_facts, evaluate_facts_with};
 #[cfg(test)]
 use load::parse_rule_unchecked;
 pub use load::{RuleError, parse_rule, schema};
+pub use memo::{Memo, MemoStats};
 pub use template::{Template, TemplateError, UNKNOWN};
 
 /// Where each rule's documentation is published ([`crate::site::DOCS_URL`] plus `rules/`); a

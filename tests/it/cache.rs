@@ -207,7 +207,8 @@ fn joined(joined: usize, kept: usize) -> MemoStats {
 
 /// The join runs again only for the stacks an edit can change: the edited stack, unless the
 /// edit changed what other stacks' senders read of it (an identity, an export, its region),
-/// which joins every stack. Every step reports what a fresh run reports (`cached`).
+/// which joins every stack; the rules evaluate again only the facts the join made anew. Every
+/// step reports what a fresh run reports (`cached`).
 #[test]
 fn an_edit_joins_again_only_the_stacks_it_can_change() {
     let dir = project();
@@ -225,6 +226,9 @@ fn an_edit_joins_again_only_the_stacks_it_can_change() {
     options.overrides = BTreeMap::from([(pool_path.clone(), typed.clone())]);
     let (edited, _) = cached(&options, &mut cache);
     assert_eq!(cache.join_stats(), joined(1, 2));
+    // The rules evaluate the edited stack's facts again, and keep the others' findings.
+    let rules = cache.rules_stats();
+    assert!(rules.evaluated >= 1 && rules.kept >= 1, "{rules:?}");
     let second = "  Second:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      EmailConfiguration:\n        EmailSendingAccount: DEVELOPER\n        From: a@missing.example\n        SourceArn: arn:aws:ses:us-west-2:111111111111:identity/missing.example\n";
     options.overrides = BTreeMap::from([(pool_path.clone(), format!("{typed}{second}"))]);
     let (two, _) = cached(&options, &mut cache);
@@ -241,9 +245,11 @@ fn an_edit_joins_again_only_the_stacks_it_can_change() {
     options.overrides = BTreeMap::from([(pool_path, typed.replace("us-west-2}", "eu-west-1}"))]);
     cached(&options, &mut cache);
     assert_eq!(cache.join_stats(), joined(3, 0));
-    // Nothing changed: nothing joined.
+    // Nothing changed: nothing joined, nothing evaluated.
     cached(&options, &mut cache);
     assert_eq!(cache.join_stats(), joined(0, 3));
+    let rules = cache.rules_stats();
+    assert!(rules.evaluated == 0 && rules.kept >= 2, "{rules:?}");
     options.overrides.clear();
     write(root, "mail/identity.yaml", &identity("example.com"));
     let (back, _) = cached(&options, &mut cache);

@@ -463,3 +463,65 @@ fn per_element_evaluation_equals_the_whole_document() {
     let whole = crate::rules::evaluate::evaluate_whole(&catalog, &document, &file_id);
     assert_eq!(format!("{streamed:?}"), format!("{whole:?}"));
 }
+
+/// Findings kept between evaluations are those a fresh evaluation gives: after the same facts
+/// again, after one fact replaced, after facts moved to other places (an object without an
+/// `id` is known by its path), and with other file ids or other rules.
+#[test]
+fn kept_findings_equal_a_fresh_evaluation() {
+    use std::sync::Arc;
+    let options = crate::check::CheckOptions {
+        paths: vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/rules"
+        ))],
+        cwd: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        ..Default::default()
+    };
+    let outcome = crate::check::run(&options).unwrap();
+    let names: std::collections::HashMap<String, FileId> = outcome
+        .files
+        .iter()
+        .map(|(id, file)| (file.name.clone(), id))
+        .collect();
+    let file_id = |name: &str| names.get(name).copied();
+    let catalog = Catalog::builtin().unwrap();
+    let mut memo = crate::rules::Memo::new();
+    let check = |facts: &crate::join::Facts, memo: &mut crate::rules::Memo, files: u64| {
+        let kept = crate::rules::evaluate_facts_with(&catalog, facts, &file_id, files, memo);
+        let fresh = evaluate_facts(&catalog, facts, &file_id);
+        assert_eq!(format!("{kept:?}"), format!("{fresh:?}"));
+        memo.stats()
+    };
+    let mut facts = outcome.facts.clone();
+    let first = check(&facts, &mut memo, 1);
+    assert_eq!(first.kept, 0);
+    let again = check(&facts, &mut memo, 1);
+    assert_eq!(again.evaluated, 0);
+    assert_eq!(again.kept, first.evaluated);
+
+    // One sender made anew (the same content: a new shared fact).
+    let copy = crate::join::facts::SenderFact::clone(&facts.senders[0]);
+    facts.senders[0] = Arc::new(copy);
+    let replaced = check(&facts, &mut memo, 1);
+    assert_eq!(replaced.evaluated, 1);
+    // Every sender one place later: none is at its place any more.
+    facts.senders.rotate_right(1);
+    let moved = check(&facts, &mut memo, 1);
+    assert!(moved.evaluated >= facts.senders.len(), "{moved:?}");
+    // Other files, then other rules: everything again.
+    let files = check(&facts, &mut memo, 2);
+    assert_eq!(files.kept, 0);
+    let other = super::catalog([rule(concat!(
+        "cases:\n",
+        "  - query: \"$.senders[?@.uses_ses == true]\"\n",
+        "    at: resource\n",
+        "    message: \"{resource}: sends\"\n",
+    ))]);
+    let kept = crate::rules::evaluate_facts_with(&other, &facts, &file_id, 2, &mut memo);
+    assert_eq!(memo.stats().kept, 0);
+    assert_eq!(
+        format!("{kept:?}"),
+        format!("{:?}", evaluate_facts(&other, &facts, &file_id))
+    );
+}
