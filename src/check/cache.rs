@@ -279,8 +279,10 @@ impl Cache {
         }
         self.last = CacheStats::default();
         if let Some(disk) = &mut self.disk {
-            let key = super::store::file_key(fingerprint);
-            if disk.loaded != Some(key) {
+            // No user key, no name: nothing is read or written.
+            if let Some(key) = super::store::file_key(fingerprint)
+                && disk.loaded != Some(key)
+            {
                 disk.loaded = Some(key);
                 disk.dirty = false;
                 for entry in disk.store.load(key) {

@@ -15,7 +15,7 @@ use crate::rules::{self, Catalog};
 #[doc(hidden)]
 pub fn fuzz_cache(bytes: &[u8], whole: bool) -> usize {
     let entries = match whole {
-        true => store::decode(bytes, store::file_key(0), &[0; 16]),
+        true => store::decode(bytes, store::file_key_with(0, &[0; 16]), &[0; 16]),
         false => store::decode_entries(bytes),
     };
     let (Some(entries), Ok(catalog)) = (entries, Catalog::builtin()) else {

@@ -77,12 +77,21 @@ impl Header {
     }
 }
 
-/// The fingerprint of run inputs, as a cache file is named: the same inputs give the same name
-/// only in the same build.
-pub(super) fn file_key(inputs: u64) -> u64 {
+/// The fingerprint of run inputs, as this user's cache file is named; `None` without a user
+/// key (no cache on disk then).
+pub(super) fn file_key(inputs: u64) -> Option<u64> {
+    signing::user_key().map(|secret| file_key_with(inputs, secret))
+}
+
+/// The fingerprint of run inputs under `secret`: the same inputs give the same name only in the
+/// same build and for the same user. Keyed, because the run inputs include `--param` values: an
+/// unkeyed name would let whoever sees a cache directory confirm a guessed value offline.
+pub(super) fn file_key_with(inputs: u64, secret: &Key) -> u64 {
     let mut hasher = DefaultHasher::new();
     (inputs, env!("CARGO_PKG_VERSION"), build_id(), MAGIC).hash(&mut hasher);
-    hasher.finish()
+    let fields = hasher.finish().to_le_bytes();
+    // The low half of the keyed signature: a name, not a proof (the file's header is that).
+    signing::sign(secret, &[b"file name", &fields]) as u64
 }
 
 /// The build that runs: the length and modification time of the running executable, so that a
@@ -286,13 +295,16 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_this_builds_is_refused() {
-        let (key, secret) = (file_key(1), [7; 16]);
+        let secret = [7; 16];
+        let key = file_key_with(1, &secret);
         let good = encode(key, &[], &secret).unwrap();
         assert_eq!(decode(&good, key, &secret).map(|e| e.len()), Some(0));
         // Signed with another key (made elsewhere, or planted), another run's inputs (a file
         // renamed over another's), truncated, grown, flipped.
         assert!(decode(&good, key, &[8; 16]).is_none());
-        assert!(decode(&good, file_key(2), &secret).is_none());
+        assert!(decode(&good, file_key_with(2, &secret), &secret).is_none());
+        // Another user's name for the same inputs is another name.
+        assert_ne!(file_key_with(1, &[8; 16]), key);
         assert!(decode(&good[..good.len() - 1], key, &secret).is_none());
         let mut longer = good.clone();
         longer.push(0);

@@ -636,9 +636,24 @@ mod on_disk {
         let expected = check(&project, None);
         let (mine, theirs) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         assert_eq!(run(Some(theirs.path())), expected);
-        let [pack] = cache_files(cache.path()).try_into().unwrap();
-        let planted = fs::read(&pack).unwrap();
-        // Under my key the planted file is not read but replaced, then read as it is.
+        let [theirs_file] = cache_files(cache.path()).try_into().unwrap();
+        let planted = fs::read(&theirs_file).unwrap();
+        // Under my key the same run inputs name another file (a name is keyed too: it cannot
+        // confirm a guessed `--param` value), and the planted one is never read.
+        let planted_as_mine = cache.path().join("planted");
+        assert_eq!(run(Some(mine.path())), expected);
+        let files = cache_files(cache.path());
+        let [pack] = files
+            .iter()
+            .filter(|f| **f != theirs_file)
+            .cloned()
+            .collect::<Vec<_>>()
+            .try_into()
+            .unwrap();
+        assert_eq!(fs::read(&theirs_file).unwrap(), planted);
+        // Theirs planted under my file's name: not read but replaced, then read as it is.
+        fs::copy(&theirs_file, &planted_as_mine).unwrap();
+        fs::rename(&planted_as_mine, &pack).unwrap();
         assert_eq!(run(Some(mine.path())), expected);
         use std::os::unix::fs::MetadataExt as _;
         let inode = || fs::symlink_metadata(&pack).unwrap().ino();
