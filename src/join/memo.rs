@@ -49,8 +49,8 @@ impl Memo {
     /// Each stack's part of the document, joined again only where needed.
     pub(super) fn update(&mut self, stacks: &[&Stack], inputs: &JoinInputs) -> &[Joined] {
         match self.changed(stacks, inputs) {
-            Some(changed) => {
-                let run = self.index.get_or_insert_with(|| RunIndex::new(stacks));
+            // `changed` answers only with the index of the last join, which still holds.
+            Some(changed) if let Some(run) = &self.index => {
                 for &index in &changed {
                     if let (Some(slot), Some(out), Some(stack)) = (
                         self.joined.get_mut(index),
@@ -66,7 +66,7 @@ impl Memo {
                     kept: stacks.len() - changed.len(),
                 };
             }
-            None => {
+            _ => {
                 let run = RunIndex::new(stacks);
                 self.joined = (0..stacks.len())
                     .map(|index| join_stack(stacks, &run, index, inputs))

@@ -15,6 +15,7 @@
 
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use jsonpath_rust::parser::model::{
     Comparable, Comparison, Filter, FilterAtom, JpQuery, Literal, Segment, Selector, SingularQuery,
@@ -372,18 +373,20 @@ fn run(
             (Source::Facts(facts), Some(memo)) => memo.map_each(facts, collection, &visit),
             _ => None,
         };
-        let per_element = kept.unwrap_or_else(|| {
-            let found = source.map_each(collection, &visit);
-            found.into_iter().map(std::sync::Arc::new).collect()
-        });
-        for found in per_element {
-            // Moved out when this run made it; copied when the memo keeps it too.
-            let found = std::sync::Arc::unwrap_or_clone(found);
+        let merge = |found: Found| {
             for (rule, case, identity, diagnostic) in found {
                 if let Some(state) = progress.get_mut(rule) {
                     state.merge(case, identity, diagnostic);
                 }
             }
+        };
+        match kept {
+            // Copied out of what the memo keeps for the next run.
+            Some(kept) => kept.into_iter().map(Arc::unwrap_or_clone).for_each(merge),
+            None => source
+                .map_each(collection, &visit)
+                .into_iter()
+                .for_each(merge),
         }
     }
 

@@ -66,17 +66,16 @@ impl Memo {
     /// `files`: what was kept with other rules or other files is forgotten.
     pub(super) fn begin(&mut self, catalog: &Catalog, files: u64) {
         self.last = MemoStats::default();
-        let same_rules = match &self.catalog {
-            Some((kept, _)) if Arc::ptr_eq(&kept.rules, &catalog.rules) => true,
-            Some((_, text)) => *text == rules_text(catalog),
-            None => false,
-        };
-        if !same_rules {
-            self.catalog = Some((catalog.clone(), rules_text(catalog)));
-            self.found.clear();
-        } else if let Some((kept, _)) = &mut self.catalog {
-            // The same rules in a new catalog: its address is the one to compare next time.
-            kept.clone_from(catalog);
+        // The same catalog, or (a `--rules` directory read again) one that says the same.
+        let same_address = (self.catalog.as_ref())
+            .is_some_and(|(kept, _)| Arc::ptr_eq(&kept.rules, &catalog.rules));
+        if !same_address {
+            let text = rules_text(catalog);
+            if self.catalog.as_ref().is_none_or(|(_, kept)| *kept != text) {
+                self.found.clear();
+            }
+            // Its address is the one to compare next time.
+            self.catalog = Some((catalog.clone(), text));
         }
         if self.files != Some(files) {
             self.files = Some(files);

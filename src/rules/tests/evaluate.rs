@@ -415,11 +415,11 @@ fn which_queries_run_per_element() {
     assert!(required("$.senders[*]").is_empty());
 }
 
-/// The built-in rules over the facts of every rule fixture: one element at a time (the run's
-/// way) and over the whole document give the same diagnostics in the same order, and a rule
-/// that mixes both kinds of case still reports each object once.
-#[test]
-fn per_element_evaluation_equals_the_whole_document() {
+/// A check of `testdata/rules`, with its files' ids by name.
+fn rules_fixtures() -> (
+    crate::check::Outcome,
+    std::collections::HashMap<String, FileId>,
+) {
     let options = crate::check::CheckOptions {
         paths: vec![std::path::PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -429,13 +429,20 @@ fn per_element_evaluation_equals_the_whole_document() {
         ..Default::default()
     };
     let outcome = crate::check::run(&options).unwrap();
-    let document = outcome.facts.to_json();
-    assert!(!outcome.facts.senders.is_empty());
-    let names: std::collections::HashMap<String, FileId> = outcome
-        .files
-        .iter()
+    let names = (outcome.files.iter())
         .map(|(id, file)| (file.name.clone(), id))
         .collect();
+    (outcome, names)
+}
+
+/// The built-in rules over the facts of every rule fixture: one element at a time (the run's
+/// way) and over the whole document give the same diagnostics in the same order, and a rule
+/// that mixes both kinds of case still reports each object once.
+#[test]
+fn per_element_evaluation_equals_the_whole_document() {
+    let (outcome, names) = rules_fixtures();
+    let document = outcome.facts.to_json();
+    assert!(!outcome.facts.senders.is_empty());
     let file_id = |name: &str| names.get(name).copied();
     let catalog = Catalog::builtin().unwrap();
     let streamed = evaluate_facts(&catalog, &outcome.facts, &file_id);
@@ -470,20 +477,7 @@ fn per_element_evaluation_equals_the_whole_document() {
 #[test]
 fn kept_findings_equal_a_fresh_evaluation() {
     use std::sync::Arc;
-    let options = crate::check::CheckOptions {
-        paths: vec![std::path::PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/testdata/rules"
-        ))],
-        cwd: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        ..Default::default()
-    };
-    let outcome = crate::check::run(&options).unwrap();
-    let names: std::collections::HashMap<String, FileId> = outcome
-        .files
-        .iter()
-        .map(|(id, file)| (file.name.clone(), id))
-        .collect();
+    let (outcome, names) = rules_fixtures();
     let file_id = |name: &str| names.get(name).copied();
     let catalog = Catalog::builtin().unwrap();
     let mut memo = crate::rules::Memo::new();
