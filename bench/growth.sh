@@ -148,9 +148,12 @@ if [[ $LSP == 1 ]]; then
     --edits "$LSP_EDITS" --debounce-ms "$LSP_DEBOUNCE_MS" | sed 's/ $//' > "$results/lsp.cmd"
   python3 "$here/lsp_workspace.py" "$sandtrap" "$work/mono-10000" --starts "$RUNS" \
     --edits "$LSP_EDITS" --debounce-ms "$LSP_DEBOUNCE_MS" --json "$results/lsp.json" >&2
-  log "language server on $work/mono-10000, a client without file watching"
-  python3 "$here/lsp_workspace.py" "$sandtrap" "$work/mono-10000" --no-watch \
+  log "language server on $work/mono-10000, a client without file watching (the server's own)"
+  python3 "$here/lsp_workspace.py" "$sandtrap" "$work/mono-10000" --watcher server \
     --edits "$LSP_EDITS" --debounce-ms "$LSP_DEBOUNCE_MS" --json "$results/lsp-nowatch.json" >&2
+  log "language server on $work/mono-10000, no watcher at all (fileWatcher: off)"
+  python3 "$here/lsp_workspace.py" "$sandtrap" "$work/mono-10000" --watcher off \
+    --edits "$LSP_EDITS" --debounce-ms "$LSP_DEBOUNCE_MS" --json "$results/lsp-off.json" >&2
 fi
 
 if [[ $INSTRUCTIONS == 1 ]]; then

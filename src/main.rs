@@ -5,6 +5,7 @@ use clap::Parser;
 use sandtrap::cli::{self, Cli, Io};
 
 fn main() -> ExitCode {
+    sandtrap::check::exit_after_run();
     let cli = Cli::parse();
     let stdout = io::stdout();
     let mut stdout = io::BufWriter::new(stdout.lock());

@@ -169,6 +169,17 @@ fn guard(text: &str, lines: bool, out: &mut String, guarded: impl Fn(char, &mut 
 /// Whether a line of `text` starts with `::` or `text` holds `#[`, across white space and
 /// invisible characters: what [`escape`] puts a backslash before.
 fn command_like(text: &str) -> bool {
+    // Printable ASCII has no line break and no invisible character: a `::` or a lone `:`
+    // after the leading spaces, or a `#[`.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        let rest = text.trim_start_matches(' ');
+        return rest.starts_with("::") || rest == ":" || text.contains("#[");
+    }
+    command_like_chars(text)
+}
+
+/// [`command_like`] character by character, for any text.
+fn command_like_chars(text: &str) -> bool {
     let lines = text.split('\n').any(|line| {
         let mut rest = line
             .chars()
@@ -268,6 +279,23 @@ pub fn shown(c: char) -> Option<Shown> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte-wise answer for printable ASCII is the character-wise one, on every string of
+    /// up to five of the characters that matter.
+    #[test]
+    fn ascii_command_detection_agrees_with_the_general_one() {
+        let alphabet = [' ', ':', '#', '[', 'a'];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = (texts.iter())
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for text in &texts {
+            assert_eq!(command_like(text), command_like_chars(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn plain_text_is_borrowed() {

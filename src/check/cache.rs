@@ -24,12 +24,13 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use rayon::prelude::*;
 
 use super::files::FileOutcome;
 use super::inputs::RunInputs;
+use super::stamp::Stamp;
+use super::walked::WalkRecord;
 use super::{CheckOptions, deploy};
 use crate::discover::{DiscoverError, Discovered, Exclude};
 use crate::discover::{Origin, Target};
@@ -44,6 +45,10 @@ pub struct Cache {
     last: CacheStats,
     /// The last discovery, with the paths it walked.
     discovered: Option<(Vec<PathBuf>, Exclude, Discovered)>,
+    /// How many walks this cache has seen, and the directories the last one entered (`None`
+    /// when it stopped at its bound): see [`Cache::watched_dirs`].
+    walks: u64,
+    walked: Option<Vec<PathBuf>>,
     /// The last run's files (discovery, buffers and standard input added, exclusions applied),
     /// with what decided them: an edit the watcher reports reuses them as they are.
     finished: Option<(TargetsKey, Arc<Discovered>)>,
@@ -85,6 +90,9 @@ pub struct CacheStats {
     pub reused: usize,
     /// Files analyzed (new, changed, or everything after the inputs changed).
     pub analyzed: usize,
+    /// The run's files are those of the walk an earlier process kept on disk: no directory
+    /// was read ([`super::walked`]).
+    pub walk_kept: bool,
 }
 
 impl std::fmt::Debug for Cache {
@@ -116,33 +124,6 @@ pub(super) enum Read {
     /// The file on disk, with its stamp taken before it was read (so that a change during the
     /// read shows in the next run).
     File(Stamp),
-}
-
-/// What `stat` says about a file's content without reading it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(super) struct Stamp {
-    len: u64,
-    modified: Option<SystemTime>,
-    #[cfg(unix)]
-    changed: (i64, i64),
-    #[cfg(unix)]
-    inode: (u64, u64),
-}
-
-impl Stamp {
-    fn of(path: &Path) -> Option<Stamp> {
-        let metadata = std::fs::metadata(path).ok()?;
-        #[cfg(unix)]
-        use std::os::unix::fs::MetadataExt;
-        Some(Stamp {
-            len: metadata.len(),
-            modified: metadata.modified().ok(),
-            #[cfg(unix)]
-            changed: (metadata.ctime(), metadata.ctime_nsec()),
-            #[cfg(unix)]
-            inode: (metadata.dev(), metadata.ino()),
-        })
-    }
 }
 
 /// A file of this run: an earlier analysis that still holds, or what to analyze.
@@ -222,9 +203,11 @@ impl Cache {
     pub(super) fn targets(
         &mut self,
         options: &CheckOptions,
-        exclude: &Exclude,
+        inputs: &RunInputs,
         limits: &crate::discover::WalkLimits,
     ) -> Result<Arc<Discovered>, super::CheckError> {
+        let exclude = &inputs.exclude;
+        self.last.walk_kept = false;
         let key = TargetsKey::of(options, exclude);
         if let (Some(changes), Some((last, finished))) = (&self.watched, &self.finished)
             && *last == key
@@ -235,8 +218,12 @@ impl Cache {
             return Ok(Arc::clone(finished));
         }
         self.finished = None;
+        // Where the last walk is kept between processes: beside the analyses of these inputs.
+        let kept = (self.disk.is_some() && limits.max_entries.is_none())
+            .then(|| super::store::file_key(fingerprint(options, inputs)))
+            .flatten();
         let discovered = super::files::targets(options, exclude, &mut |paths, exclude| {
-            self.discover(paths, exclude, limits)
+            self.discover(paths, exclude, limits, kept)
         })?;
         let discovered = Arc::new(discovered);
         if !limits.cancel.is_cancelled() {
@@ -245,12 +232,14 @@ impl Cache {
         Ok(discovered)
     }
 
-    /// The discovery of `paths`: the last one when the watcher says nothing changed it.
+    /// The discovery of `paths`: the last one when the watcher says nothing changed it, or
+    /// the one kept on disk under `kept` ([`super::walked`]) when nothing it depends on moved.
     pub(super) fn discover(
         &mut self,
         paths: &[PathBuf],
         exclude: &Exclude,
         limits: &crate::discover::WalkLimits,
+        kept: Option<u64>,
     ) -> Result<Discovered, DiscoverError> {
         let changes = self.watched.take();
         self.trusted = None;
@@ -262,12 +251,68 @@ impl Cache {
             self.trusted = Some(changes.iter().map(|c| c.path.clone()).collect());
             return Ok(discovered.clone());
         }
-        let discovered = crate::discover::discover_within(paths, exclude, limits)?;
+        let cwd = std::env::current_dir().ok();
+        let on_disk = match (kept, &self.disk, &cwd) {
+            (Some(key), Some(disk), Some(cwd)) => Some((key, &disk.store, cwd.as_path())),
+            _ => None,
+        };
+        if let Some((key, store, cwd)) = on_disk
+            && self.discovered.is_none()
+            && let Some(found) = (store.load_walk(key)).and_then(|r| r.reuse(paths, cwd, exclude))
+        {
+            self.discovered = Some((paths.to_vec(), exclude.clone(), found.clone()));
+            self.last.walk_kept = true;
+            return Ok(found);
+        }
+        let mut discovered = crate::discover::discover_within(paths, exclude, limits)?;
         // A walk cut short is no discovery to reuse.
         if !limits.cancel.is_cancelled() {
+            self.walks += 1;
+            let dirs = std::mem::take(&mut discovered.dirs);
+            if let Some((key, store, cwd)) = on_disk
+                && let Some(record) = WalkRecord::of(paths, cwd, exclude, &discovered, &dirs)
+            {
+                store.save_walk(key, &record);
+            }
+            self.walked = (!discovered.limit_reached).then_some(dirs);
             self.discovered = Some((paths.to_vec(), exclude.clone(), discovered.clone()));
         }
         Ok(discovered)
+    }
+
+    /// How many walks this cache has seen: [`Cache::watched_dirs`] changes only with it.
+    pub fn walks(&self) -> u64 {
+        self.walks
+    }
+
+    /// The directories a watcher of the workspace watches to see every change the last walk
+    /// could meet: each directory it entered and each directory a file it found is in (cloud
+    /// assemblies, named files), with the modules `terraform init` installed beside a
+    /// Terraform root. `None` after a walk that stopped at its bound (no watcher covers that
+    /// workspace), or before any walk.
+    pub fn watched_dirs(&self) -> Option<Vec<PathBuf>> {
+        let walked = self.walked.as_ref()?;
+        let (_, _, discovered) = self.discovered.as_ref()?;
+        let parents =
+            (discovered.targets.iter()).filter_map(|t| t.path.as_deref().and_then(Path::parent));
+        let mut seen: foldhash::HashSet<&std::ffi::OsStr> = foldhash::HashSet::default();
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for dir in walked.iter().map(PathBuf::as_path).chain(parents) {
+            if seen.insert(dir.as_os_str()) {
+                dirs.push(dir.to_path_buf());
+            }
+        }
+        let mut terraform_roots = foldhash::HashSet::default();
+        for target in &discovered.targets {
+            if target.origin == Origin::Terraform
+                && let Some(dir) = target.path.as_deref().and_then(Path::parent)
+                && terraform_roots.insert(dir)
+                && dir.join(".terraform/modules").is_dir()
+            {
+                dirs.push(dir.join(".terraform/modules"));
+            }
+        }
+        Some(dirs)
     }
 
     /// Forgets every entry made with other run inputs than these.
@@ -277,7 +322,10 @@ impl Cache {
             self.files.clear();
             self.inputs = Some(fingerprint);
         }
-        self.last = CacheStats::default();
+        self.last = CacheStats {
+            walk_kept: self.last.walk_kept,
+            ..CacheStats::default()
+        };
         if let Some(disk) = &mut self.disk {
             // No user key, no name: nothing is read or written.
             if let Some(key) = super::store::file_key(fingerprint)

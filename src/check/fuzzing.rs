@@ -9,11 +9,19 @@ use crate::rules::{self, Catalog};
 
 /// For the fuzz target `cache_entry`: reads `bytes` as a whole cache file (`whole`, checked
 /// against a fixed key of zeros instead of the user's) or as the entries that follow a header (a
-/// mutated file fails its signature long before its entries are read), then takes whatever it accepts through the rest of a run (merge, join, rules,
-/// suppressions, positions), as a run that found it on disk would. Returns the number of
-/// diagnostics, so nothing is optimized away.
+/// mutated file fails its signature long before its entries are read), then takes whatever it
+/// accepts through the rest of a run (merge, join, rules, suppressions, positions), as a run
+/// that found it on disk would; and reads the same bytes as a kept walk
+/// ([`super::walked::WalkRecord`]). Returns a count, so nothing is optimized away.
 #[doc(hidden)]
 pub fn fuzz_cache(bytes: &[u8], whole: bool) -> usize {
+    // The same bytes as the payload of a kept walk: decoded or refused, never a panic.
+    let walk: Option<super::walked::WalkRecord> = postcard::from_bytes(bytes).ok();
+    let walked = walk.map_or(0, |record| record.len());
+    walked + fuzz_entries(bytes, whole)
+}
+
+fn fuzz_entries(bytes: &[u8], whole: bool) -> usize {
     let entries = match whole {
         true => store::decode(bytes, store::file_key_with(0, &[0; 16]), &[0; 16]),
         false => store::decode_entries(bytes),

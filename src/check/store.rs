@@ -29,6 +29,9 @@ use super::signing::{self, Key};
 /// The first bytes of a cache file (the last one is the layout's version).
 const MAGIC: &[u8; 8] = b"STCACHE\x01";
 
+/// The first bytes of a file that keeps the last walk of a project ([`super::walked`]).
+const WALK_MAGIC: &[u8; 8] = b"STWALK\x00\x01";
+
 /// The largest cache file read or written; past it the least recently used entries are left
 /// out (10,000 templates take a few MB).
 pub const MAX_FILE_BYTES: u64 = 128 << 20;
@@ -124,46 +127,87 @@ impl Store {
         self.dir.join(format!("analyses-{key:016x}.bin"))
     }
 
+    fn walk_path(&self, key: u64) -> PathBuf {
+        self.dir.join(format!("walk-{key:016x}.bin"))
+    }
+
+    /// What `read` makes of the payload of the cache file at `path` for the run inputs `key`,
+    /// checked as the module's documentation says; `None` for anything else.
+    fn read_sealed<T>(
+        &self,
+        path: &Path,
+        magic: &[u8; 8],
+        key: u64,
+        read: impl FnOnce(&[u8]) -> Option<T>,
+    ) -> Option<T> {
+        let secret = signing::user_key().filter(|_| build_id().is_some())?;
+        if !is_directory(&self.dir) {
+            return None;
+        }
+        // A link is never followed, whatever it points at.
+        match std::fs::symlink_metadata(path) {
+            Ok(metadata) if metadata.is_file() && metadata.len() <= MAX_FILE_BYTES => {}
+            _ => return None,
+        }
+        let bytes = crate::input::read_file(path, MAX_FILE_BYTES).ok()?;
+        read(open(&bytes, magic, key, secret)?)
+    }
+
+    /// Writes `payload` sealed for the run inputs `key` at `path`; best effort.
+    fn write_sealed(&self, path: &Path, magic: &[u8; 8], key: u64, payload: &[u8]) -> bool {
+        let Some(secret) = signing::user_key().filter(|_| build_id().is_some()) else {
+            return false;
+        };
+        if self.prepare().is_err() {
+            return false;
+        }
+        let Some(bytes) = seal(magic, key, payload, secret) else {
+            return false;
+        };
+        // A link where the file goes (the cache's names are sandtrap's) is removed, never
+        // written through.
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            let _ = std::fs::remove_file(path);
+        }
+        crate::output::write_file(path, &bytes).is_ok()
+    }
+
+    /// The last walk kept for the run inputs `key` (unchecked against the disk: the caller
+    /// does that), if any.
+    pub(super) fn load_walk(&self, key: u64) -> Option<super::walked::WalkRecord> {
+        self.read_sealed(&self.walk_path(key), WALK_MAGIC, key, |payload| {
+            postcard::from_bytes(payload).ok()
+        })
+    }
+
+    /// Keeps `record` for the run inputs `key`.
+    pub(super) fn save_walk(&self, key: u64, record: &super::walked::WalkRecord) {
+        let Ok(payload) = postcard::to_allocvec(record) else {
+            return;
+        };
+        if payload.len() as u64 <= MAX_FILE_BYTES - 4096
+            && self.write_sealed(&self.walk_path(key), WALK_MAGIC, key, &payload)
+        {
+            self.prune();
+        }
+    }
+
     /// The entries stored for the run inputs `key`; none when there is no usable cache file.
     pub(super) fn load(&self, key: u64) -> Vec<Entry> {
-        let Some(secret) = signing::user_key().filter(|_| build_id().is_some()) else {
-            return Vec::new();
-        };
-        if !is_directory(&self.dir) {
-            return Vec::new();
-        }
-        let path = self.path(key);
-        // A link is never followed, whatever it points at.
-        match std::fs::symlink_metadata(&path) {
-            Ok(metadata) if metadata.is_file() && metadata.len() <= MAX_FILE_BYTES => {}
-            _ => return Vec::new(),
-        }
-        match crate::input::read_file(&path, MAX_FILE_BYTES) {
-            Ok(bytes) => decode(&bytes, key, secret).unwrap_or_default(),
-            Err(_) => Vec::new(),
-        }
+        (self.read_sealed(&self.path(key), MAGIC, key, decode_entries)).unwrap_or_default()
     }
 
     /// Writes `entries` for the run inputs `key` (at most [`MAX_FILE_BYTES`] of them, the first
     /// ones first), then removes the least recently written cache files past [`MAX_FILES`].
     /// Best effort: a directory that cannot be written is left as it is.
     pub(super) fn save(&self, key: u64, entries: &[&Entry]) {
-        let Some(secret) = signing::user_key().filter(|_| build_id().is_some()) else {
-            return;
-        };
-        if entries.is_empty() || self.prepare().is_err() {
+        if entries.is_empty() {
             return;
         }
-        let Some(bytes) = encode(key, entries, secret) else {
+        let Some(payload) = entries_payload(entries) else {
             return;
         };
-        let path = self.path(key);
-        // A link where the file goes (the cache's names are sandtrap's) is removed, never
-        // written through.
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-            let _ = std::fs::remove_file(&path);
-        }
-        if crate::output::write_file(&path, &bytes).is_ok() {
+        if self.write_sealed(&self.path(key), MAGIC, key, &payload) {
             self.prune();
         }
     }
@@ -188,25 +232,27 @@ impl Store {
         Ok(())
     }
 
-    /// Keeps the [`MAX_FILES`] most recently written cache files.
+    /// Keeps the [`MAX_FILES`] most recently written cache files of each kind.
     fn prune(&self) {
-        let Ok(read) = std::fs::read_dir(&self.dir) else {
-            return;
-        };
-        let mut files: Vec<(std::time::SystemTime, PathBuf)> = read
-            .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().starts_with("analyses-"))
-            .filter_map(|e| {
-                let metadata = std::fs::symlink_metadata(e.path()).ok()?;
-                Some((metadata.modified().ok()?, e.path()))
-            })
-            .collect();
-        if files.len() <= MAX_FILES {
-            return;
-        }
-        files.sort_by_key(|f| std::cmp::Reverse(f.0));
-        for (_, path) in files.into_iter().skip(MAX_FILES) {
-            let _ = std::fs::remove_file(path);
+        for prefix in ["analyses-", "walk-"] {
+            let Ok(read) = std::fs::read_dir(&self.dir) else {
+                return;
+            };
+            let mut files: Vec<(std::time::SystemTime, PathBuf)> = read
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+                .filter_map(|e| {
+                    let metadata = std::fs::symlink_metadata(e.path()).ok()?;
+                    Some((metadata.modified().ok()?, e.path()))
+                })
+                .collect();
+            if files.len() <= MAX_FILES {
+                continue;
+            }
+            files.sort_by_key(|f| std::cmp::Reverse(f.0));
+            for (_, path) in files.into_iter().skip(MAX_FILES) {
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 }
@@ -216,10 +262,9 @@ fn is_directory(dir: &Path) -> bool {
     std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
 }
 
-/// A cache file: [`MAGIC`], the header's length (4 bytes, little-endian), the header, the
-/// entries. `None` when the entries do not fit in [`MAX_FILE_BYTES`] (the file is then not
-/// written, and the previous one stays).
-fn encode(key: u64, entries: &[&Entry], secret: &Key) -> Option<Vec<u8>> {
+/// The payload of a cache file of `entries`: their count, then each. `None` when they do not
+/// fit in [`MAX_FILE_BYTES`] (the file is then not written, and the previous one stays).
+fn entries_payload(entries: &[&Entry]) -> Option<Vec<u8>> {
     let mut payload = postcard::to_allocvec(&(entries.len() as u64)).ok()?;
     let mut kept = 0usize;
     let mut body = Vec::new();
@@ -235,19 +280,25 @@ fn encode(key: u64, entries: &[&Entry], secret: &Key) -> Option<Vec<u8>> {
         payload = postcard::to_allocvec(&(kept as u64)).ok()?;
     }
     payload.extend_from_slice(&body);
-    let header = postcard::to_allocvec(&Header::expected(key, &payload, secret)).ok()?;
-    let mut out = Vec::with_capacity(MAGIC.len() + 4 + header.len() + payload.len());
-    out.extend_from_slice(MAGIC);
+    Some(payload)
+}
+
+/// A cache file: `magic`, the header's length (4 bytes, little-endian), the header (which
+/// signs the rest), the payload.
+fn seal(magic: &[u8; 8], key: u64, payload: &[u8], secret: &Key) -> Option<Vec<u8>> {
+    let header = postcard::to_allocvec(&Header::expected(key, payload, secret)).ok()?;
+    let mut out = Vec::with_capacity(magic.len() + 4 + header.len() + payload.len());
+    out.extend_from_slice(magic);
     out.extend_from_slice(&u32::try_from(header.len()).ok()?.to_le_bytes());
     out.extend_from_slice(&header);
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(payload);
     Some(out)
 }
 
-/// The entries of a cache file written by this build for the run inputs `key` and signed with
-/// `secret`; `None` for anything else.
-pub(super) fn decode(bytes: &[u8], key: u64, secret: &Key) -> Option<Vec<Entry>> {
-    let rest = bytes.strip_prefix(MAGIC)?;
+/// The payload of `bytes`, a file sealed by this build with `magic` for the run inputs `key`
+/// and signed with `secret`; `None` for anything else.
+fn open<'a>(bytes: &'a [u8], magic: &[u8; 8], key: u64, secret: &Key) -> Option<&'a [u8]> {
+    let rest = bytes.strip_prefix(magic)?;
     let (length, rest) = rest.split_first_chunk::<4>()?;
     let length = usize::try_from(u32::from_le_bytes(*length)).ok()?;
     if length > rest.len() {
@@ -255,10 +306,19 @@ pub(super) fn decode(bytes: &[u8], key: u64, secret: &Key) -> Option<Vec<Entry>>
     }
     let (header, payload) = rest.split_at(length);
     let header: Header = postcard::from_bytes(header).ok()?;
-    if header != Header::expected(key, payload, secret) {
-        return None;
-    }
-    decode_entries(payload)
+    (header == Header::expected(key, payload, secret)).then_some(payload)
+}
+
+/// A cache file of `entries` ([`seal`]).
+#[cfg(test)]
+fn encode(key: u64, entries: &[&Entry], secret: &Key) -> Option<Vec<u8>> {
+    seal(MAGIC, key, &entries_payload(entries)?, secret)
+}
+
+/// The entries of a cache file written by this build for the run inputs `key` and signed with
+/// `secret`; `None` for anything else.
+pub(super) fn decode(bytes: &[u8], key: u64, secret: &Key) -> Option<Vec<Entry>> {
+    decode_entries(open(bytes, MAGIC, key, secret)?)
 }
 
 /// What follows the header of a cache file, unchecked.

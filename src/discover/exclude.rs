@@ -22,6 +22,9 @@ struct Pattern {
     base: PathBuf,
     /// Matched against names: the glob has no `/`.
     names: bool,
+    /// The name itself, when the glob is one with nothing a glob reads as a pattern
+    /// (`node_modules`, the default): matched by comparing.
+    plain: Option<String>,
 }
 
 /// The compiled exclusions of a run.
@@ -32,17 +35,18 @@ pub struct Exclude {
 
 impl PartialEq for Exclude {
     fn eq(&self, other: &Self) -> bool {
-        let key = |e: &Exclude| {
-            e.patterns
-                .iter()
-                .map(|p| (p.text.clone(), p.base.clone()))
-                .collect::<Vec<_>>()
-        };
-        key(self) == key(other)
+        self.key() == other.key()
     }
 }
 
 impl Exclude {
+    /// What decides what this excludes: each glob with its base.
+    pub fn key(&self) -> Vec<(String, PathBuf)> {
+        (self.patterns.iter())
+            .map(|p| (p.text.clone(), p.base.clone()))
+            .collect()
+    }
+
     /// Excludes nothing.
     pub fn none() -> Self {
         Self::default()
@@ -58,7 +62,10 @@ impl Exclude {
         } else {
             matcher
         };
+        const SPECIAL: &[char] = &['*', '?', '[', ']', '{', '}', '\\', '/'];
+        let plain = (!trimmed.is_empty() && !trimmed.contains(SPECIAL)).then(|| trimmed.to_owned());
         self.patterns.push(Pattern {
+            plain,
             names: !trimmed.contains('/'),
             text,
             matcher,
@@ -91,6 +98,10 @@ impl Exclude {
     /// [`Exclude::matches`] for a path as a walk yields it (relative to `cwd`, or absolute),
     /// making it absolute only when a glob with `/` needs it.
     pub fn matches_walked(&self, path: &Path, cwd: Option<&Path>) -> bool {
+        if self.plain_names() {
+            let name = path.file_name().map(|n| n.to_string_lossy());
+            return name.is_some_and(|name| self.is_plain_name(&name));
+        }
         if self.patterns.iter().all(|p| p.names) {
             let name = path.file_name().map(|n| n.to_string_lossy());
             return name.is_some_and(|n| self.patterns.iter().any(|p| p.matcher.is_match(&*n)));
@@ -126,6 +137,14 @@ impl Exclude {
         use std::ffi::OsString;
         if self.patterns.is_empty() {
             return paths.map(|_| false).collect();
+        }
+        if self.plain_names() {
+            return paths
+                .map(|path| {
+                    self.plain_name_in(path, cwd)
+                        .unwrap_or_else(|| self.excludes(path, cwd))
+                })
+                .collect();
         }
         let cwd = super::absolute(cwd, None);
         let above: HashSet<&std::ffi::OsStr> = cwd.ancestors().map(Path::as_os_str).collect();
@@ -163,6 +182,41 @@ impl Exclude {
                 verdict
             })
             .collect()
+    }
+}
+
+impl Exclude {
+    /// Whether every glob is a plain name (`node_modules`, the default).
+    fn plain_names(&self) -> bool {
+        self.patterns.iter().all(|p| p.plain.is_some())
+    }
+
+    fn is_plain_name(&self, name: &str) -> bool {
+        self.patterns
+            .iter()
+            .any(|p| p.plain.as_deref() == Some(name))
+    }
+
+    /// [`Exclude::excludes`] when every glob is a plain name and `path` lies below `cwd`
+    /// (relative without `..`, or absolute under it): then the directories looked at are
+    /// exactly its components, and one of them must be one of the names. `None` for any other
+    /// path.
+    fn plain_name_in(&self, path: &Path, cwd: &Path) -> Option<bool> {
+        use std::path::Component;
+        let below = if path.is_absolute() {
+            path.strip_prefix(cwd).ok()?
+        } else {
+            path
+        };
+        let mut excluded = false;
+        for component in below.components() {
+            match component {
+                Component::CurDir => {}
+                Component::Normal(name) => excluded |= self.is_plain_name(&name.to_string_lossy()),
+                _ => return None,
+            }
+        }
+        Some(excluded)
     }
 }
 
@@ -205,11 +259,31 @@ mod tests {
         .into_iter()
         .map(Path::new)
         .collect();
-        for cwd in ["/repo", "/repo/x/node_modules", "/repo/legacy/inner", "/"] {
-            let cwd = Path::new(cwd);
-            let each = e.excludes_each(paths.iter().copied(), cwd);
-            let one: Vec<bool> = paths.iter().map(|p| e.excludes(p, cwd)).collect();
-            assert_eq!(each, one, "from {cwd:?}");
+        // Plain names (the default) take a path of their own.
+        let names = exclude(&[("node_modules", "/repo"), ("legacy/", "/repo")]);
+        assert!(names.plain_names() && !e.plain_names());
+        let mut paths = paths;
+        paths.extend(
+            [
+                "/repo/x/node_modules/t.yaml",
+                "/repo/legacy",
+                "./legacy/t.yaml",
+            ]
+            .map(Path::new),
+        );
+        for e in [&e, &names] {
+            for cwd in [
+                "/repo",
+                "/repo/x/node_modules",
+                "/repo/legacy/inner",
+                "/",
+                "/repo/x",
+            ] {
+                let cwd = Path::new(cwd);
+                let each = e.excludes_each(paths.iter().copied(), cwd);
+                let one: Vec<bool> = paths.iter().map(|p| e.excludes(p, cwd)).collect();
+                assert_eq!(each, one, "from {cwd:?}");
+            }
         }
     }
 

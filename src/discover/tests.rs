@@ -555,3 +555,52 @@ fn one_file_reached_twice_is_one_target() {
     let overlapping = discover(&[root.to_path_buf(), root.join("d3")]).unwrap();
     assert_eq!(names(&overlapping), names(&walked));
 }
+
+/// `absolute` joins the walk's plain spellings as bytes: the same path as component by
+/// component, for every spelling and working directory, plain or not.
+#[test]
+fn absolute_is_the_same_path_whichever_way_it_is_made() {
+    let by_components = |path: &Path, cwd: &Path| -> PathBuf {
+        cwd.join(path)
+            .components()
+            .filter(|c| *c != std::path::Component::CurDir)
+            .collect()
+    };
+    let paths = [
+        "a.yaml",
+        "./a.yaml",
+        "././a/b.yaml",
+        "a/b/c.yaml",
+        "a//b.yaml",
+        "a/./b.yaml",
+        "a/",
+        "a/.",
+        ".",
+        "./",
+        "..",
+        "../x.yaml",
+        "a/../b.yaml",
+        "/abs/t.yaml",
+        ".hidden/t.yaml",
+        "a/.b/c",
+        "...",
+        "a/..b",
+    ];
+    let cwds = [
+        "/",
+        "/repo",
+        "/repo/",
+        "/repo/./x",
+        "//repo",
+        "/repo/..",
+        "/r e/p",
+    ];
+    for cwd in cwds.map(Path::new) {
+        for path in paths.map(Path::new) {
+            let fast = absolute(path, Some(cwd));
+            let slow = by_components(path, cwd);
+            assert_eq!(fast, slow, "{path:?} in {cwd:?}");
+            assert_eq!(fast.as_os_str(), slow.as_os_str(), "{path:?} in {cwd:?}");
+        }
+    }
+}

@@ -90,6 +90,8 @@ pub(super) fn walk(
     found.limit_reached |= limit_reached.into_inner();
     let walked = walked.into_inner().unwrap_or_else(|p| p.into_inner());
     found.targets.extend(walked.targets);
+    found.dirs.extend(walked.dirs);
+    found.links_met |= walked.links_met;
     found.links.extend(walked.links);
     found.refused.extend(walked.refused);
     // The threads finish in any order; the problems are reported by path.
@@ -110,6 +112,8 @@ struct Walked {
     problems: Vec<FileProblem>,
     links: Vec<(PathBuf, PathBuf)>,
     refused: Vec<(PathBuf, &'static str)>,
+    dirs: Vec<PathBuf>,
+    links_met: bool,
 }
 
 /// What every walker thread shares; it makes one [`Visitor`] per thread.
@@ -162,6 +166,7 @@ impl ignore::ParallelVisitor for Visitor<'_> {
         let path = entry.path();
         let (is_file, link) = match entry.file_type() {
             Some(t) if t.is_symlink() => {
+                self.mine.links_met = true;
                 match crate::input::contained(path, self.context.canonical_root) {
                     Some(target) if target.is_file() => (true, Some(target)),
                     Some(_) => (false, None),
@@ -172,6 +177,10 @@ impl ignore::ParallelVisitor for Visitor<'_> {
                         (false, None)
                     }
                 }
+            }
+            Some(t) if t.is_dir() => {
+                self.mine.dirs.push(path.to_path_buf());
+                return ignore::WalkState::Continue;
             }
             Some(t) => (t.is_file(), None),
             None => (false, None),
@@ -210,6 +219,8 @@ impl Drop for Visitor<'_> {
         shared.problems.append(&mut self.mine.problems);
         shared.links.append(&mut self.mine.links);
         shared.refused.append(&mut self.mine.refused);
+        shared.dirs.append(&mut self.mine.dirs);
+        shared.links_met |= self.mine.links_met;
     }
 }
 

@@ -10,6 +10,7 @@ mod convert;
 mod features;
 mod settings;
 mod transport;
+mod watch;
 mod worker;
 
 use std::collections::BTreeMap;
@@ -22,7 +23,7 @@ use lsp_types::Uri;
 use serde_json::{Value, json};
 
 pub use convert::{Encoding, path_to_uri, uri_to_path};
-pub use settings::{Settings, SettingsError};
+pub use settings::{FileWatcher, Settings, SettingsError};
 pub use transport::{serve_io, serve_stdio};
 
 use worker::{Trigger, Worker};
@@ -64,11 +65,15 @@ struct Workspace {
     roots: Vec<PathBuf>,
     /// What changed on disk since the last run, as far as the server knows.
     changes: Changes,
+    /// The server watches the disk itself ([`watch`]): the client offers no watcher, refused
+    /// the server's, or the settings ask for the server's.
+    own_watcher: bool,
 }
 
-/// The changes on disk the client's file watcher reported since the last run. Only when the
-/// watcher is registered, and nothing else (settings, workspace folders) changed, can a run
-/// trust them to be all ([`crate::check::Cache::watched`]).
+/// The changes on disk a file watcher (the client's or the server's own) reported since the
+/// last run. Only when the watcher is registered and watching, and nothing else (settings,
+/// workspace folders) changed, can a run trust them to be all
+/// ([`crate::check::Cache::watched`]).
 #[derive(Debug, Default)]
 struct Changes {
     watching: bool,
@@ -139,6 +144,12 @@ pub fn serve(connection: Connection, options: ServerOptions, log: Log) -> bool {
         }
     }
     warn_unknown_settings(&connection, &workspace.settings);
+    let file_watcher = workspace.settings.file_watcher;
+    workspace.own_watcher = match file_watcher {
+        FileWatcher::Auto => !support.watch_registration,
+        FileWatcher::Server => true,
+        FileWatcher::Off => false,
+    };
     log(&format!(
         "sandtrap lsp {}: roots {:?}, position encoding {:?}",
         env!("CARGO_PKG_VERSION"),
@@ -188,6 +199,7 @@ pub fn serve(connection: Connection, options: ServerOptions, log: Log) -> bool {
         shutdown: false,
         next_id: 0,
         watch_registration: None,
+        file_watcher,
     };
     let clean = server.main_loop();
     worker.stop();
@@ -285,7 +297,7 @@ fn warn_unknown_settings(connection: &Connection, settings: &Settings) {
             2,
             &format!(
                 "sandtrap: unknown settings ignored: {} (known: region, account, params, \
-                 sesSandbox, sesProduction, config, walkLimit)",
+                 sesSandbox, sesProduction, config, walkLimit, fileWatcher)",
                 keys.join(", ")
             ),
         );
@@ -305,6 +317,8 @@ struct Server<'a> {
     next_id: i32,
     /// The request that registers the file watcher, until the client answers it.
     watch_registration: Option<RequestId>,
+    /// Who watches the disk, as the settings at start said.
+    file_watcher: FileWatcher,
 }
 
 impl Server<'_> {
@@ -329,7 +343,8 @@ impl Server<'_> {
             if response.error.is_none() {
                 lock(&self.workspace).changes.watching = true;
             } else {
-                (self.log)("the client refused the file watcher: every run reads the workspace");
+                (self.log)("the client refused the file watcher: the server watches the disk");
+                lock(&self.workspace).own_watcher = true;
             }
         }
     }
@@ -472,11 +487,18 @@ impl Server<'_> {
         let params: lsp_types::DidSaveTextDocumentParams = parse(params)
             .map_err(|(_, m)| self.log_bad_params("didSave", &m))
             .ok()?;
-        if let (Some(text), Some(path)) = (params.text, uri_to_path(&params.text_document.uri))
-            && let Some(doc) = lock(&self.workspace).documents.get_mut(&path)
-        {
+        let Some(path) = uri_to_path(&params.text_document.uri) else {
+            return Some(Trigger::Now);
+        };
+        let mut workspace = lock(&self.workspace);
+        if let (Some(text), Some(doc)) = (params.text, workspace.documents.get_mut(&path)) {
             doc.text = text;
         }
+        // The file on disk changed, whether or not the watcher's word of it came first.
+        workspace.changes.files.push(crate::check::FileChange {
+            path,
+            content_only: true,
+        });
         Some(Trigger::Now)
     }
 
@@ -549,7 +571,7 @@ impl Server<'_> {
     /// Asks the client to report changes of templates and configuration made outside the
     /// editor (a `git checkout`, a `cdk synth`).
     fn register_watchers(&mut self) {
-        if !self.support.watch_registration {
+        if !self.support.watch_registration || self.file_watcher != FileWatcher::Auto {
             return;
         }
         self.next_id += 1;

@@ -40,10 +40,26 @@ pub struct Settings {
     /// Files and folders a walk of the workspace reads at most ([`DEFAULT_WALK_LIMIT`]): a
     /// workspace folder of `/` or a home directory is never read to its end.
     pub walk_limit: Option<usize>,
+    /// Who reports changes on disk; read at start (`initializationOptions`) only.
+    pub file_watcher: FileWatcher,
     /// Keys this version does not know, reported to the user rather than refused: a client may
     /// send its whole settings section.
     #[serde(flatten)]
     pub unknown: BTreeMap<String, serde_json::Value>,
+}
+
+/// Who tells the server about changes on disk made outside the editor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileWatcher {
+    /// The client's watcher when it offers one, else the server's own.
+    #[default]
+    Auto,
+    /// The server's own watcher, even when the client offers one.
+    Server,
+    /// No watcher: every run walks the workspace and looks at every file (network file
+    /// systems, where change events do not arrive).
+    Off,
 }
 
 impl Settings {
@@ -133,6 +149,19 @@ mod tests {
         assert_eq!(options.params.get("Count").map(String::as_str), Some("3"));
         assert_eq!(options.ses_sandbox, ["us-west-2"]);
         assert_eq!(options.region.as_deref(), Some("us-west-2"));
+    }
+
+    #[test]
+    fn the_file_watcher_is_one_of_three() {
+        let read = |v: serde_json::Value| Settings::parse(&json!({"fileWatcher": v}));
+        assert_eq!(Settings::default().file_watcher, FileWatcher::Auto);
+        assert_eq!(
+            read(json!("server")).unwrap().file_watcher,
+            FileWatcher::Server
+        );
+        assert_eq!(read(json!("off")).unwrap().file_watcher, FileWatcher::Off);
+        let wrong = read(json!("inotify")).unwrap_err().to_string();
+        assert!(wrong.contains("auto"), "{wrong}");
     }
 
     #[test]

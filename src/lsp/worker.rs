@@ -17,6 +17,7 @@ use lsp_types::{PublishDiagnosticsParams, Uri};
 use serde_json::json;
 
 use super::convert::{self, Encoding, path_to_uri};
+use super::watch::DiskWatch;
 use super::{Document, Log, Workspace, lock};
 use crate::cancel::Cancel;
 use crate::check::{self, CheckError, CheckOptions};
@@ -56,50 +57,66 @@ pub struct Context {
 }
 
 pub struct Worker {
+    waker: Waker,
+    handle: Option<JoinHandle<()>>,
+}
+
+/// What asks the worker for a run: the protocol thread, and the server's own file watcher.
+#[derive(Clone)]
+pub struct Waker {
     triggers: Sender<Trigger>,
     /// The flag of the run in progress (or of the last one).
     running: Arc<Mutex<Cancel>>,
-    handle: Option<JoinHandle<()>>,
+}
+
+impl Waker {
+    /// Asks for a run; the one in progress, if any, is stale now and stops early (what it
+    /// analyzed is kept in the cache for the next).
+    pub fn wake(&self, trigger: Trigger) {
+        lock(&self.running).cancel();
+        let _ = self.triggers.send(trigger);
+    }
 }
 
 impl Worker {
     pub fn spawn(context: Context) -> Worker {
         let (triggers, receiver) = crossbeam_channel::unbounded();
         let log = Arc::clone(&context.log);
-        let running = Arc::new(Mutex::new(Cancel::new()));
-        let shared = Arc::clone(&running);
+        let waker = Waker {
+            triggers,
+            running: Arc::new(Mutex::new(Cancel::new())),
+        };
+        let own = waker.clone();
         let handle = std::thread::Builder::new()
             .name("sandtrap-analysis".to_owned())
-            .spawn(move || run_loop(&context, &receiver, &shared))
+            .spawn(move || run_loop(&context, &receiver, own))
             .map_err(|e| log(&format!("cannot start the analysis thread: {e}")))
             .ok();
-        Worker {
-            triggers,
-            running,
-            handle,
-        }
+        Worker { waker, handle }
     }
 
-    /// Asks for a run; the one in progress, if any, is stale now and stops early (what it
-    /// analyzed is kept in the cache for the next).
+    /// Asks for a run ([`Waker::wake`]).
     pub fn trigger(&self, trigger: Trigger) {
-        lock(&self.running).cancel();
-        let _ = self.triggers.send(trigger);
+        self.waker.wake(trigger);
     }
 
     /// Cancels the run in progress, then stops the thread: it ends within one file's analysis
     /// or one entry of a walk, however big the workspace.
     pub fn stop(mut self) {
-        lock(&self.running).cancel();
-        let _ = self.triggers.send(Trigger::Stop);
+        self.waker.wake(Trigger::Stop);
         if let Some(handle) = self.handle.take() {
             let _ = handle.join();
         }
     }
 }
 
-fn run_loop(context: &Context, triggers: &Receiver<Trigger>, running: &Mutex<Cancel>) {
+fn run_loop(context: &Context, triggers: &Receiver<Trigger>, waker: Waker) {
     let mut state = PublishState::default();
+    let mut watch = OwnWatch {
+        waker,
+        disk: None,
+        failed: false,
+    };
     while let Ok(first) = triggers.recv() {
         if first == Trigger::Stop {
             return;
@@ -126,8 +143,55 @@ fn run_loop(context: &Context, triggers: &Receiver<Trigger>, running: &Mutex<Can
         // A fresh flag per run, raised by the next trigger; one raised before this run began
         // (by the trigger that started it) is left behind.
         let cancel = Cancel::new();
-        *lock(running) = cancel.clone();
+        *lock(&watch.waker.running) = cancel.clone();
         analyze(context, &mut state, cancel);
+        watch.follow(context, &state.cache);
+    }
+}
+
+/// The server's own file watcher ([`super::watch`]), once the workspace asks for it.
+struct OwnWatch {
+    waker: Waker,
+    disk: Option<DiskWatch>,
+    /// It could not start or keep up (the system's limit of watches): every run walks.
+    failed: bool,
+}
+
+impl OwnWatch {
+    /// Starts the watcher when the workspace wants it, and has it watch what the last walk
+    /// found; a directory newly watched asks for a run that looks at everything again.
+    fn follow(&mut self, context: &Context, cache: &check::Cache) {
+        if self.disk.is_none() && !self.failed && lock(&context.workspace).own_watcher {
+            match DiskWatch::start(Arc::clone(&context.workspace), self.waker.clone()) {
+                Ok(disk) => {
+                    (context.log)("watching the workspace for changes on disk");
+                    self.disk = Some(disk);
+                }
+                Err(err) => return self.fail(context, &err),
+            }
+        }
+        let Some(disk) = &mut self.disk else {
+            return;
+        };
+        match disk.follow(cache.walks(), || cache.watched_dirs(), &context.workspace) {
+            Ok(0) => {}
+            Ok(added) => {
+                (context.log)(&format!(
+                    "watching {added} more directories: the next run looks at everything"
+                ));
+                self.waker.wake(Trigger::Debounced);
+            }
+            Err(err) => self.fail(context, &err),
+        }
+    }
+
+    fn fail(&mut self, context: &Context, err: &notify::Error) {
+        self.disk = None;
+        self.failed = true;
+        lock(&context.workspace).changes.watching = false;
+        (context.log)(&crate::printable::escape(&format!(
+            "cannot watch the workspace ({err}): every run walks it and looks at every file"
+        )));
     }
 }
 

@@ -94,7 +94,11 @@ fn cached(options: &CheckOptions, cache: &mut Cache) -> (Vec<String>, CacheStats
 }
 
 fn stats(reused: usize, analyzed: usize) -> CacheStats {
-    CacheStats { reused, analyzed }
+    CacheStats {
+        reused,
+        analyzed,
+        ..CacheStats::default()
+    }
 }
 
 #[test]
@@ -666,5 +670,107 @@ mod on_disk {
         // No user cache directory, no key: the cache is left as it is.
         assert_eq!(run(None), expected);
         assert_eq!((fs::read(&pack).unwrap(), inode()), written);
+    }
+}
+
+/// The walk a process kept on disk (`walk-*.bin` beside the analyses): used while no directory
+/// it entered and no ignore file it read has moved, walked again the moment one has, never
+/// kept for a walk that met a symbolic link, and ignored (then rewritten) when tampered with.
+#[test]
+fn a_kept_walk_is_used_until_what_it_read_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("project");
+    let source = project();
+    for entry in walk(source.path()) {
+        let name = entry.strip_prefix(source.path()).unwrap();
+        write(
+            &root,
+            &name.to_string_lossy(),
+            &fs::read_to_string(&entry).unwrap(),
+        );
+    }
+    write(&root, ".gitignore", "build/\n");
+    write(&root, "build/pool.yaml", &pool("elsewhere.example"));
+    let cache_dir = tempfile::tempdir().unwrap();
+    let run = |kept: bool, what: &str| {
+        let mut cache = Cache::on_disk(cache_dir.path().to_path_buf());
+        let (report, stats) = cached(&options(&root), &mut cache);
+        assert_eq!(stats.walk_kept, kept, "{what}: {report:#?}");
+        report
+    };
+    let walk_file = || -> Option<PathBuf> {
+        let mut files = fs::read_dir(cache_dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path());
+        files.find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("walk-")
+        })
+    };
+    // Directories changed within two seconds may change again unseen: nothing is kept.
+    run(false, "a fresh tree");
+    assert_eq!(walk_file(), None, "a walk of a fresh tree was kept");
+    let settle = || std::thread::sleep(std::time::Duration::from_millis(2100));
+    settle();
+    let before = run(false, "a settled tree: walked, and kept");
+    assert!(walk_file().is_some());
+    assert_eq!(run(true, "nothing changed"), before);
+    // A template edited in place moves no directory: the walk is kept, the edit is read.
+    write(&root, "auth/pool.yaml", &pool("example.org"));
+    assert_ne!(run(true, "a template edited"), before);
+    // A file created moves its directory.
+    write(&root, "mail/second.yaml", &identity("example.org"));
+    run(false, "a file created");
+    settle();
+    run(false, "walked and kept again");
+    run(true, "kept");
+    // An ignore file edited in place, in the tree or above it.
+    fs::write(root.join(".gitignore"), "build/\nsvc0/\n").unwrap();
+    run(false, ".gitignore edited");
+    settle();
+    run(false, "kept again");
+    fs::write(dir.path().join(".ignore"), "svc1/\n").unwrap();
+    run(false, "an ignore file above the root");
+    settle();
+    run(false, "kept again");
+    // Tampered with: ignored, walked again, and written anew.
+    let good = fs::read(walk_file().unwrap()).unwrap();
+    let analyses = fs::read_dir(cache_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("analyses-")
+        })
+        .unwrap();
+    let mut flipped = good.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x01;
+    for (what, bytes) in [
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("one byte flipped", flipped),
+        ("an analyses file", fs::read(&analyses).unwrap()),
+    ] {
+        fs::write(walk_file().unwrap(), bytes).unwrap();
+        run(false, what);
+        assert_eq!(
+            fs::read(walk_file().unwrap()).unwrap(),
+            good,
+            "{what}: not rewritten"
+        );
+        run(true, what);
+    }
+    // A symbolic link met: the walk depends on where it leads, and is not kept.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(root.join("svc2"), root.join("linked")).unwrap();
+        fs::remove_file(walk_file().unwrap()).unwrap();
+        settle();
+        run(false, "a link in the tree");
+        assert_eq!(walk_file(), None, "a walk that met a link was kept");
     }
 }

@@ -36,6 +36,18 @@ pub(in crate::cli) fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit>
         Ok(outcome) => outcome,
         Err(exit) => return Ok(exit),
     };
+    let exit = report(&args, &outcome, started, &mut io);
+    crate::check::release(outcome);
+    exit
+}
+
+/// Writes the report of `outcome` as `args` ask, and says how the process exits.
+fn report(
+    args: &CheckArgs,
+    outcome: &crate::check::Outcome,
+    started: std::time::Instant,
+    io: &mut Io<'_>,
+) -> io::Result<Exit> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let root = match &args.repository_root {
         Some(dir) => crate::emit::normalize(&cwd.join(dir)),
@@ -74,7 +86,7 @@ pub(in crate::cli) fn check(args: CheckArgs, mut io: Io<'_>) -> io::Result<Exit>
         Some(path) => {
             let mut buffer = Vec::new();
             write(&mut buffer)?;
-            if write_output(path, &buffer, &mut io)? == Exit::Usage {
+            if write_output(path, &buffer, io)? == Exit::Usage {
                 return Ok(Exit::Usage);
             }
         }

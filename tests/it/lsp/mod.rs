@@ -342,6 +342,62 @@ fn with_a_file_watcher_changes_on_disk_reach_the_join() {
     client.stop();
 }
 
+/// Writes `text` to `path` as editors and tools do, whole: a run never reads half of it.
+fn write_whole(path: &std::path::Path, text: &str) {
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, text).unwrap();
+    std::fs::rename(&partial, path).unwrap();
+}
+
+/// A client that offers no watcher (helix, many vim setups): the server watches the directories
+/// it walked itself, so changes on disk reach the join with no word from the client, in a
+/// directory created after the start too.
+#[test]
+fn without_a_client_watcher_the_server_watches_the_disk() {
+    let mut client = default_client();
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
+    client.wait_log("more directories");
+    let dir = client.root().join("identities");
+    std::fs::create_dir(&dir).unwrap();
+    let identity = dir.join("identity.yaml");
+    let declared = std::fs::read_to_string(fixture("extra/identity.yaml")).unwrap();
+    write_whole(&identity, &declared);
+    assert_eq!(codes(&client.diagnostics("pool.yaml")), ["ST101"]);
+    // Edited in place: the identity now names another domain.
+    std::fs::write(
+        &identity,
+        declared.replace("example.com", "elsewhere.example"),
+    )
+    .unwrap();
+    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
+    std::fs::write(&identity, &declared).unwrap();
+    assert_eq!(codes(&client.diagnostics("pool.yaml")), ["ST101"]);
+    // The directory goes, and the identity with it.
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
+    client.stop();
+}
+
+/// `fileWatcher: off` (a network file system, where no event arrives): no watcher, and every
+/// run walks and looks at every file, so the next edit sees what changed on disk.
+#[test]
+fn with_the_file_watcher_off_every_run_looks_at_the_disk() {
+    let init = json!({"sandtrap": {"fileWatcher": "off"}});
+    let (mut client, _) = Client::start(json!({}), init, Duration::from_millis(50));
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
+    write_whole(
+        &client.root().join("identity.yaml"),
+        &std::fs::read_to_string(fixture("extra/identity.yaml")).unwrap(),
+    );
+    client.change("pool.yaml", 2, &format!("{text}\n"));
+    assert_eq!(codes(&client.diagnostics("pool.yaml")), ["ST101"]);
+    client.stop();
+}
+
 #[test]
 fn settings_come_from_initialization_options_and_configuration_changes() {
     // Settings are the run's flags, and flags beat the config file's `ses:` sandbox.
