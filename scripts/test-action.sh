@@ -177,7 +177,9 @@ grep -q 'ST101' "$run/summary" || fail "the job summary has no ST101"
 echo "  downloaded, verified, installed; exit-code=1; SARIF and job summary written"
 
 section "the checksum does not match: the step fails, no source build"
-sed -i 's/^[0-9a-f]/0/' "$work/releases/$owner_repo/v$version/sandtrap-v$version-x86_64-unknown-linux-musl.tar.gz.sha256"
+# Another first digit (a sum that starts with 0 becomes 1, any other becomes 0): the same digit
+# would leave the sum right, one build in sixteen.
+sed -i 's/^0/1/;t;s/^[0-9a-f]/0/' "$work/releases/$owner_repo/v$version/sandtrap-v$version-x86_64-unknown-linux-musl.tar.gz.sha256"
 run_action tampered
 show
 [ "$(cat "$run/failed" 2>/dev/null)" = 0 ] || fail "the install step did not fail"

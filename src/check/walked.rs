@@ -9,13 +9,13 @@
 //! ignore file in it (`.gitignore`, `.ignore`, `.git/info/exclude`); of the ignore files in the
 //! directories above the walked roots, present or absent (those directories, `/tmp` say, change
 //! for other reasons); of git's global configuration files and excludes file; and of a loose
-//! `manifest.json`, which rewritten could make its directory a cloud assembly. A record is used
+//! `manifest.json`, which rewritten could make its directory a cloud assembly; and of each
+//! Serverless service's packaged template, present or absent. A record is used
 //! only when every stamp is as it was, for the same paths, working directory, exclusions and
 //! git environment.
 //!
 //! Only walks whose result depends on nothing else are kept: no symbolic link met, no cloud
-//! assembly, no Serverless service, nothing unreadable or refused, no bound, every path named a
-//! directory. A directory changed within the last two seconds may change again within the same
+//! assembly, nothing unreadable or refused, no bound, every path named a directory. A directory changed within the last two seconds may change again within the same
 //! tick of its clock, unseen, so a walk that saw one is not kept either (git's "racily clean"
 //! entries).
 
@@ -68,12 +68,7 @@ impl WalkRecord {
         dirs: &[PathBuf],
     ) -> Option<WalkRecord> {
         let plain = |t: &Target| {
-            let path = t.path.as_deref();
-            matches!(t.origin, Origin::Loose | Origin::Terraform)
-                && !t.explicit
-                && path.is_some_and(|p| {
-                    !crate::serverless::is_service_file(p) && !crate::serverless::is_script(p)
-                })
+            matches!(t.origin, Origin::Loose | Origin::Terraform) && !t.explicit && t.path.is_some()
         };
         let named_dirs = paths.iter().all(|p| dirs.contains(p));
         if paths.is_empty()
@@ -93,6 +88,16 @@ impl WalkRecord {
             .filter_map(|t| t.path.as_deref())
             .filter(|p| p.file_name().is_some_and(|n| n == "manifest.json"));
         stamps.extend(manifests.map(|p| (p.to_path_buf(), Stamp::of(p))));
+        // A Serverless service's packaged template (in `.serverless/`, which no walk enters) is
+        // a target when it exists.
+        let packaged = (discovered.targets.iter())
+            .filter_map(|t| t.path.as_deref())
+            .filter(|p| crate::serverless::is_service_file(p) || crate::serverless::is_script(p))
+            .filter_map(|p| Some(p.parent()?.join(crate::serverless::PACKAGED)));
+        stamps.extend(packaged.map(|p| {
+            let stamp = Stamp::of(&p);
+            (p, stamp)
+        }));
         let settled = SystemTime::now().checked_sub(SETTLED)?;
         if (stamps.iter()).any(|(_, stamp)| stamp.is_some_and(|s| s.changed_since(settled))) {
             return None;

@@ -691,6 +691,13 @@ fn a_kept_walk_is_used_until_what_it_read_changes() {
     }
     write(&root, ".gitignore", "build/\n");
     write(&root, "build/pool.yaml", &pool("elsewhere.example"));
+    // A Serverless service, not packaged yet (`.serverless/` is there, empty).
+    write(
+        &root,
+        "api/serverless.yml",
+        "service: api\nprovider:\n  name: aws\n",
+    );
+    fs::create_dir_all(root.join("api/.serverless")).unwrap();
     let cache_dir = tempfile::tempdir().unwrap();
     let run = |kept: bool, what: &str| {
         let mut cache = Cache::on_disk(cache_dir.path().to_path_buf());
@@ -720,6 +727,13 @@ fn a_kept_walk_is_used_until_what_it_read_changes() {
     // A template edited in place moves no directory: the walk is kept, the edit is read.
     write(&root, "auth/pool.yaml", &pool("example.org"));
     assert_ne!(run(true, "a template edited"), before);
+    // Packaged: the packaged template stands for the service, in a directory no walk enters.
+    write(
+        &root,
+        "api/.serverless/cloudformation-template-update-stack.json",
+        "{\"Resources\": {\"Queue\": {\"Type\": \"AWS::SQS::Queue\"}}}",
+    );
+    run(false, "a service packaged");
     // A file created moves its directory.
     write(&root, "mail/second.yaml", &identity("example.org"));
     run(false, "a file created");

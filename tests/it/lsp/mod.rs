@@ -380,6 +380,44 @@ fn without_a_client_watcher_the_server_watches_the_disk() {
     client.stop();
 }
 
+/// `fileWatcher: server`: the server watches the disk itself even when the client offers to,
+/// and so registers nothing with the client.
+#[test]
+fn with_the_servers_own_watcher_nothing_is_registered() {
+    let capabilities =
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let init = json!({"sandtrap": {"fileWatcher": "server"}});
+    let (mut client, _) = Client::start(capabilities, init, Duration::from_millis(50));
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
+    client.wait_log("more directories");
+    write_whole(
+        &client.root().join("identity.yaml"),
+        &std::fs::read_to_string(fixture("extra/identity.yaml")).unwrap(),
+    );
+    let deadline = Instant::now() + TIMEOUT;
+    let mut registered = false;
+    let published = loop {
+        match client.next(deadline.saturating_duration_since(Instant::now())) {
+            Some(Message::Request(r)) if r.method == "client/registerCapability" => {
+                registered = true;
+            }
+            Some(Message::Notification(n))
+                if n.method == "textDocument/publishDiagnostics"
+                    && n.params["uri"] == client.uri("pool.yaml").as_str() =>
+            {
+                break n.params["diagnostics"].as_array().unwrap().clone();
+            }
+            Some(_) => {}
+            None => panic!("no diagnostics after the identity appeared"),
+        }
+    };
+    assert!(!registered, "a watcher was registered with the client");
+    assert_eq!(codes(&published), ["ST101"]);
+    client.stop();
+}
+
 /// `fileWatcher: off` (a network file system, where no event arrives): no watcher, and every
 /// run walks and looks at every file, so the next edit sees what changed on disk.
 #[test]
