@@ -35,6 +35,9 @@ use super::{CheckOptions, deploy};
 use crate::discover::{DiscoverError, Discovered, Exclude};
 use crate::discover::{Origin, Target};
 
+/// Walks made by every cache of the process ([`Cache::walks`]).
+static WALKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// The analyses of the files of earlier runs. Keep one per workspace and pass it to
 /// [`super::run_cached`].
 #[derive(Default)]
@@ -267,7 +270,9 @@ impl Cache {
         let mut discovered = crate::discover::discover_within(paths, exclude, limits)?;
         // A walk cut short is no discovery to reuse.
         if !limits.cancel.is_cancelled() {
-            self.walks += 1;
+            // Numbered across the process: a cache made anew (after a panic) never repeats
+            // a number a watcher has seen.
+            self.walks = WALKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             let dirs = std::mem::take(&mut discovered.dirs);
             if let Some((key, store, cwd)) = on_disk
                 && let Some(record) = WalkRecord::of(paths, cwd, exclude, &discovered, &dirs)
@@ -280,7 +285,8 @@ impl Cache {
         Ok(discovered)
     }
 
-    /// How many walks this cache has seen: [`Cache::watched_dirs`] changes only with it.
+    /// The number of the last walk this cache made (unique in the process; 0 before any):
+    /// [`Cache::watched_dirs`] changes only with it.
     pub fn walks(&self) -> u64 {
         self.walks
     }

@@ -87,10 +87,6 @@ impl DiskWatch {
             let removed = known.iter().filter(|d| !wanted.contains(d.as_path()));
             (added.collect(), removed.cloned().collect())
         };
-        for dir in &removed {
-            // Already gone when the directory was deleted.
-            let _ = self.watcher.unwatch(dir);
-        }
         {
             // Known before they are watched: the lock is never held while the watcher is
             // asked for anything (its thread may be waiting for the lock in the handler).
@@ -100,17 +96,31 @@ impl DiskWatch {
             }
             known.extend(added.iter().cloned());
         }
+        // In one batch: macOS's watcher restarts its stream once, not once per directory.
+        let mut batch = self.watcher.paths_mut();
+        for dir in &removed {
+            // Already gone when the directory was deleted.
+            let _ = batch.remove(dir);
+        }
+        let mut failed = None;
         for dir in &added {
-            if let Err(err) = self.watcher.watch(dir, RecursiveMode::NonRecursive) {
-                if gone(&err) {
-                    // Deleted since the walk: the event that says so was missed, the next
-                    // (full) run finds it.
+            match batch.add(dir, RecursiveMode::NonRecursive) {
+                Ok(()) => {}
+                // Deleted since the walk: the event that says so was missed, the next (full)
+                // run finds it.
+                Err(err) if gone(&err) => {
                     lock(&self.dirs).remove(dir);
-                    continue;
                 }
-                lock(workspace).changes.watching = false;
-                return Err(err);
+                Err(err) => {
+                    failed = Some(err);
+                    break;
+                }
             }
+        }
+        let committed = batch.commit();
+        if let Some(err) = failed.map_or(committed.err(), Some) {
+            lock(workspace).changes.watching = false;
+            return Err(err);
         }
         let mut workspace = lock(workspace);
         workspace.changes.watching = true;
