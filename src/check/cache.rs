@@ -255,8 +255,14 @@ impl Cache {
             return Ok(discovered.clone());
         }
         let cwd = std::env::current_dir().ok();
+        // Only a walk of directories is kept (a pre-commit run names files: nothing to read),
+        // under a name of its own for each set of paths and working directory.
         let on_disk = match (kept, &self.disk, &cwd) {
-            (Some(key), Some(disk), Some(cwd)) => Some((key, &disk.store, cwd.as_path())),
+            (Some(key), Some(disk), Some(cwd)) if paths.iter().all(|p| p.is_dir()) => {
+                let mut hasher = DefaultHasher::new();
+                (key, paths, cwd).hash(&mut hasher);
+                Some((hasher.finish(), &disk.store, cwd.as_path()))
+            }
             _ => None,
         };
         if let Some((key, store, cwd)) = on_disk

@@ -172,8 +172,8 @@ impl Store {
         crate::output::write_file(path, &bytes).is_ok()
     }
 
-    /// The last walk kept for the run inputs `key` (unchecked against the disk: the caller
-    /// does that), if any.
+    /// The last walk kept under `key` (the run inputs' key, hashed with the paths walked; the
+    /// record is unchecked against the disk: the caller does that), if any.
     pub(super) fn load_walk(&self, key: u64) -> Option<super::walked::WalkRecord> {
         self.read_sealed(&self.walk_path(key), WALK_MAGIC, key, |payload| {
             postcard::from_bytes(payload).ok()
