@@ -305,23 +305,22 @@ impl Cache {
     pub fn watched_dirs(&self) -> Option<Vec<PathBuf>> {
         let walked = self.walked.as_ref()?;
         let (_, _, discovered) = self.discovered.as_ref()?;
-        let parents =
-            (discovered.targets.iter()).filter_map(|t| t.path.as_deref().and_then(Path::parent));
-        let mut seen: foldhash::HashSet<&std::ffi::OsStr> = foldhash::HashSet::default();
-        let mut dirs: Vec<PathBuf> = Vec::new();
-        for dir in walked.iter().map(PathBuf::as_path).chain(parents) {
+        let mut dirs: Vec<PathBuf> = walked.clone();
+        let mut seen: foldhash::HashSet<&std::ffi::OsStr> =
+            walked.iter().map(|d| d.as_os_str()).collect();
+        let mut terraform_roots: foldhash::HashSet<&Path> = foldhash::HashSet::default();
+        for target in &discovered.targets {
+            let Some(dir) = target.path.as_deref().and_then(Path::parent) else {
+                continue;
+            };
             if seen.insert(dir.as_os_str()) {
                 dirs.push(dir.to_path_buf());
             }
-        }
-        let mut terraform_roots = foldhash::HashSet::default();
-        for target in &discovered.targets {
-            if target.origin == Origin::Terraform
-                && let Some(dir) = target.path.as_deref().and_then(Path::parent)
-                && terraform_roots.insert(dir)
-                && dir.join(".terraform/modules").is_dir()
-            {
-                dirs.push(dir.join(".terraform/modules"));
+            if target.origin == Origin::Terraform && terraform_roots.insert(dir) {
+                let modules = dir.join(".terraform/modules");
+                if modules.is_dir() {
+                    dirs.push(modules);
+                }
             }
         }
         Some(dirs)

@@ -15,9 +15,9 @@
 //! git environment.
 //!
 //! Only walks whose result depends on nothing else are kept: no symbolic link met, no cloud
-//! assembly, nothing unreadable or refused, no bound, every path named a directory. A directory changed within the last two seconds may change again within the same
-//! tick of its clock, unseen, so a walk that saw one is not kept either (git's "racily clean"
-//! entries).
+//! assembly, nothing unreadable or refused, no bound, every path named a directory. A directory
+//! changed within the last two seconds may change again within the same tick of its clock,
+//! unseen, so a walk that saw one is not kept either (git's "racily clean" entries).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -67,14 +67,11 @@ impl WalkRecord {
         discovered: &Discovered,
         dirs: &[PathBuf],
     ) -> Option<WalkRecord> {
-        let plain = |t: &Target| {
-            matches!(t.origin, Origin::Loose | Origin::Terraform) && !t.explicit && t.path.is_some()
-        };
         let named_dirs = paths.iter().all(|p| dirs.contains(p));
         if paths.is_empty()
             || !named_dirs
             || !discovered.only_entries()
-            || !discovered.targets.iter().all(plain)
+            || !discovered.targets.iter().all(found_by_a_walk)
         {
             return None;
         }
@@ -82,22 +79,24 @@ impl WalkRecord {
         let mut dirs: Vec<&PathBuf> = dirs.iter().collect();
         dirs.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         let mut stamps = stamps(paths, cwd, &dirs)?;
-        // A `manifest.json` that is no cloud assembly's is a loose file; rewritten into one,
-        // the directory would be an assembly.
-        let manifests = (discovered.targets.iter())
-            .filter_map(|t| t.path.as_deref())
-            .filter(|p| p.file_name().is_some_and(|n| n == "manifest.json"));
-        stamps.extend(manifests.map(|p| (p.to_path_buf(), Stamp::of(p))));
-        // A Serverless service's packaged template (in `.serverless/`, which no walk enters) is
-        // a target when it exists.
-        let packaged = (discovered.targets.iter())
-            .filter_map(|t| t.path.as_deref())
-            .filter(|p| crate::serverless::is_service_file(p) || crate::serverless::is_script(p))
-            .filter_map(|p| Some(p.parent()?.join(crate::serverless::PACKAGED)));
-        stamps.extend(packaged.map(|p| {
-            let stamp = Stamp::of(&p);
-            (p, stamp)
-        }));
+        for path in discovered.targets.iter().filter_map(|t| t.path.as_deref()) {
+            let deciding = if path.file_name().is_some_and(|n| n == "manifest.json") {
+                // A loose `manifest.json` rewritten into an assembly's makes its directory one.
+                path.to_path_buf()
+            } else if crate::serverless::is_service_file(path) || crate::serverless::is_script(path)
+            {
+                // A service's packaged template (in `.serverless/`, which no walk enters) is a
+                // target when it exists.
+                match path.parent() {
+                    Some(dir) => dir.join(crate::serverless::PACKAGED),
+                    None => continue,
+                }
+            } else {
+                continue;
+            };
+            let stamp = Stamp::of(&deciding);
+            stamps.push((deciding, stamp));
+        }
         let settled = SystemTime::now().checked_sub(SETTLED)?;
         if (stamps.iter()).any(|(_, stamp)| stamp.is_some_and(|s| s.changed_since(settled))) {
             return None;
@@ -128,10 +127,7 @@ impl WalkRecord {
             return None;
         }
         let unmoved = (self.stamps.par_iter()).all(|(path, stamp)| Stamp::of(path) == *stamp);
-        // Only what a kept walk holds: files found by a walk, never named, never standard input.
-        let walked = (self.targets.iter()).all(|t| {
-            matches!(t.origin, Origin::Loose | Origin::Terraform) && !t.explicit && t.path.is_some()
-        });
+        let walked = self.targets.iter().all(found_by_a_walk);
         (unmoved && walked).then(|| Discovered::walked(self.targets))
     }
 }
@@ -141,6 +137,14 @@ impl WalkRecord {
     pub(super) fn len(&self) -> usize {
         self.targets.len() + self.stamps.len()
     }
+}
+
+/// What a kept walk holds: files found by a walk on disk, never named, never standard input,
+/// never a cloud assembly's stack.
+fn found_by_a_walk(target: &Target) -> bool {
+    matches!(target.origin, Origin::Loose | Origin::Terraform)
+        && !target.explicit
+        && target.path.is_some()
 }
 
 fn env() -> Vec<Option<OsString>> {

@@ -259,9 +259,7 @@ fn save_reanalyzes_with_the_file_on_disk() {
 #[test]
 fn an_identity_appearing_on_disk_changes_the_pools_diagnostics() {
     let mut client = default_client();
-    let text = client.read("pool.yaml");
-    client.open("pool.yaml", &text);
-    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
+    open_pool_without_identity(&mut client);
     std::fs::copy(
         fixture("extra/identity.yaml"),
         client.root().join("identity.yaml"),
@@ -275,11 +273,29 @@ fn an_identity_appearing_on_disk_changes_the_pools_diagnostics() {
     client.stop();
 }
 
+/// Opens `pool.yaml`, whose identity no template of the workspace declares yet (`ST207`), and
+/// returns its text.
+fn open_pool_without_identity(client: &mut Client) -> String {
+    let text = client.read("pool.yaml");
+    client.open("pool.yaml", &text);
+    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
+    text
+}
+
+/// The template that declares the pool's identity.
+fn identity_template() -> String {
+    std::fs::read_to_string(fixture("extra/identity.yaml")).unwrap()
+}
+
 /// A client that offers file watching (dynamic registration), as VS Code and neovim do.
 fn watching_client() -> Client {
+    watching_client_with(Value::Null)
+}
+
+fn watching_client_with(init: Value) -> Client {
     let capabilities =
         json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
-    Client::start(capabilities, Value::Null, Duration::from_millis(50)).0
+    Client::start(capabilities, init, Duration::from_millis(50)).0
 }
 
 #[test]
@@ -319,9 +335,7 @@ fn watchers_are_registered_when_the_client_supports_it() {
 fn with_a_file_watcher_changes_on_disk_reach_the_join() {
     let mut client = watching_client();
     client.accept_watcher();
-    let text = client.read("pool.yaml");
-    client.open("pool.yaml", &text);
-    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
+    open_pool_without_identity(&mut client);
     let identity = client.root().join("identity.yaml");
     std::fs::copy(fixture("extra/identity.yaml"), &identity).unwrap();
     client.notify(
@@ -355,14 +369,12 @@ fn write_whole(path: &std::path::Path, text: &str) {
 #[test]
 fn without_a_client_watcher_the_server_watches_the_disk() {
     let mut client = default_client();
-    let text = client.read("pool.yaml");
-    client.open("pool.yaml", &text);
-    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
+    open_pool_without_identity(&mut client);
     client.wait_log("more directories");
     let dir = client.root().join("identities");
     std::fs::create_dir(&dir).unwrap();
     let identity = dir.join("identity.yaml");
-    let declared = std::fs::read_to_string(fixture("extra/identity.yaml")).unwrap();
+    let declared = identity_template();
     write_whole(&identity, &declared);
     assert_eq!(codes(&client.diagnostics("pool.yaml")), ["ST101"]);
     // Edited in place: the identity now names another domain.
@@ -384,18 +396,10 @@ fn without_a_client_watcher_the_server_watches_the_disk() {
 /// and so registers nothing with the client.
 #[test]
 fn with_the_servers_own_watcher_nothing_is_registered() {
-    let capabilities =
-        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
-    let init = json!({"sandtrap": {"fileWatcher": "server"}});
-    let (mut client, _) = Client::start(capabilities, init, Duration::from_millis(50));
-    let text = client.read("pool.yaml");
-    client.open("pool.yaml", &text);
-    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
+    let mut client = watching_client_with(json!({"sandtrap": {"fileWatcher": "server"}}));
+    open_pool_without_identity(&mut client);
     client.wait_log("more directories");
-    write_whole(
-        &client.root().join("identity.yaml"),
-        &std::fs::read_to_string(fixture("extra/identity.yaml")).unwrap(),
-    );
+    write_whole(&client.root().join("identity.yaml"), &identity_template());
     let deadline = Instant::now() + TIMEOUT;
     let mut registered = false;
     let published = loop {
@@ -424,13 +428,8 @@ fn with_the_servers_own_watcher_nothing_is_registered() {
 fn with_the_file_watcher_off_every_run_looks_at_the_disk() {
     let init = json!({"sandtrap": {"fileWatcher": "off"}});
     let (mut client, _) = Client::start(json!({}), init, Duration::from_millis(50));
-    let text = client.read("pool.yaml");
-    client.open("pool.yaml", &text);
-    assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
-    write_whole(
-        &client.root().join("identity.yaml"),
-        &std::fs::read_to_string(fixture("extra/identity.yaml")).unwrap(),
-    );
+    let text = open_pool_without_identity(&mut client);
+    write_whole(&client.root().join("identity.yaml"), &identity_template());
     client.change("pool.yaml", 2, &format!("{text}\n"));
     assert_eq!(codes(&client.diagnostics("pool.yaml")), ["ST101"]);
     client.stop();
