@@ -10,6 +10,9 @@
 #   on-save-no-cache  --no-cache --stdin-filename FILE --project-root . - with FILE's buffer
 #               edited                                             (the on-save run before)
 #   on-save     the same with the cache: the rest of the project from it (the on-save run)
+#   one-file-no-cache  --no-cache FILE                             (a pre-commit run before)
+#   one-file    FILE with the project's cache, FILE unchanged       (a pre-commit run)
+#   one-file-changed   the same with FILE edited since the cache was written
 #
 # and each as a share of `full`. Prints a Markdown table on stdout; docs/performance.md
 # ("Persistent cache") records it. The edited template is restored afterwards; the cache lives
@@ -48,9 +51,9 @@ cpu() {
   shift 2
   for ((i = 1; i <= RUNS; i++)); do
     "$prepare" "$i"
-    (cd "$mono" && /usr/bin/time -o "$timing" -f '%U %S' "$@" >/dev/null 2>/dev/null <"$stdin")
+    (cd "$mono" && /usr/bin/time -o "$timing" -f '%U %S %M' "$@" >/dev/null 2>/dev/null <"$stdin")
     out=$(tail -1 "$timing")
-    times+=("$(awk '{printf "%.2f", $1 + $2}' <<<"$out")")
+    times+=("$(awk '{printf "%.2f s | %.1f MB", $1 + $2, $3 / 1024}' <<<"$out")")
   done
   printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p"
 }
@@ -91,20 +94,24 @@ run_case one-changed changed "${check[@]}" --cache-dir "$cache" .
 stdin=$buffer
 run_case on-save-no-cache on_save "${check[@]}" --no-cache --stdin-filename "$edited" --project-root . -
 run_case on-save on_save "${check[@]}" --cache-dir "$cache" --stdin-filename "$edited" --project-root . -
+stdin=/dev/null
+run_case one-file-no-cache none "${check[@]}" --no-cache "$edited"
+run_case one-file warm "${check[@]}" --cache-dir "$cache" "$edited"
+run_case one-file-changed changed "${check[@]}" --cache-dir "$cache" "$edited"
 rm -f "$buffer" "$timing"
 
 echo "sandtrap: $sandtrap; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); RUNS=$RUNS"
 echo
-echo "| run (10,000 templates) | CPU (median of $RUNS) | share of full | instructions (callgrind) | share of full |"
-echo "| --- | ---: | ---: | ---: | ---: |"
-for name in full cold unchanged one-changed on-save-no-cache on-save; do
-  share=$(awk -v a="${cpus[$name]}" -v b="${cpus[full]}" 'BEGIN { printf "%.0f%%", 100 * a / b }')
+echo "| run (10,000 templates) | CPU (median of $RUNS) | its peak RSS | share of full | instructions (callgrind) | share of full |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+for name in full cold unchanged one-changed on-save-no-cache on-save one-file-no-cache one-file one-file-changed; do
+  share=$(awk -v a="${cpus[$name]%% *}" -v b="${cpus[full]%% *}" 'BEGIN { printf "%.0f%%", 100 * a / b }')
   if [[ ${ins[$name]} == - || -z ${ins[$name]} ]]; then
-    printf '| %s | %s s | %s | - | - |\n' "$name" "${cpus[$name]}" "$share"
+    printf '| %s | %s | %s | - | - |\n' "$name" "${cpus[$name]}" "$share"
   else
     ishare=$(awk -v a="${ins[$name]}" -v b="${ins[full]}" 'BEGIN { printf "%.1f%%", 100 * a / b }')
-    imega=$(awk -v a="${ins[$name]}" 'BEGIN { printf "%.0f M", a / 1e6 }')
-    printf '| %s | %s s | %s | %s | %s |\n' "$name" "${cpus[$name]}" "$share" "$imega" "$ishare"
+    imega=$(awk -v a="${ins[$name]}" 'BEGIN { printf "%.1f M", a / 1e6 }')
+    printf '| %s | %s | %s | %s | %s |\n' "$name" "${cpus[$name]}" "$share" "$imega" "$ishare"
   fi
 done
 echo

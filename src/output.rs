@@ -32,6 +32,11 @@ const ATTEMPTS: u32 = 64;
 /// rename; refuses a `path` that is a symbolic link or not a regular file. An existing file
 /// keeps its permissions.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    write_file_parts(path, &[bytes])
+}
+
+/// [`write_file`] of `parts`, one after the other.
+pub fn write_file_parts(path: &Path, parts: &[&[u8]]) -> Result<(), WriteError> {
     let io_error = |source| WriteError::Io {
         path: path.to_owned(),
         source,
@@ -55,9 +60,11 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let (temp, mut file) = temporary(dir, &name.to_string_lossy()).map_err(io_error)?;
+    let (temp, file) = temporary(dir, &name.to_string_lossy()).map_err(io_error)?;
     let written = (|| {
-        file.write_all(bytes)?;
+        let mut out = io::BufWriter::with_capacity(1 << 16, file);
+        parts.iter().try_for_each(|part| out.write_all(part))?;
+        let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
         if let Some(metadata) = &existing {
             file.set_permissions(metadata.permissions())?;
         }

@@ -1,9 +1,9 @@
 //! Fuzzes the analysis cache's reader (`src/check/store.rs`) and what a run does with the
 //! entries it accepts. The first byte chooses: even, the rest is a whole cache file (magic,
-//! header, signature, entries); odd, the rest is XORed over the entries of a real cache file
-//! (written once by a run over a small project), which are then read without the header's
-//! signature, so that mutations reach the entry decoder and, when they decode, the merge, the
-//! join, the rules and the positions of the diagnostics.
+//! header, signed index, entries each signed); odd, the rest is XORed over the entries of a real
+//! cache file (written once by a run over a small project), which are then read one after
+//! another without any signature, so that mutations reach the entry decoder and, when they
+//! decode, the merge, the join, the rules and the positions of the diagnostics.
 #![no_main]
 
 use std::fs;

@@ -72,8 +72,10 @@ pub struct Cache {
 /// The entries' place on disk (`store.rs`) and what this process did with it.
 struct Disk {
     store: super::store::Store,
-    /// The run inputs whose cache file was read into the entries.
+    /// The run inputs whose cache file the entries are read from.
     loaded: Option<u64>,
+    /// That file: each entry is read when a run looks its file up.
+    shelf: Option<super::shelf::Shelf>,
     /// An entry was added, replaced or restamped since: the file is written again.
     dirty: bool,
 }
@@ -114,7 +116,7 @@ pub(super) struct Entry {
     hash: u64,
     /// Where those bytes came from.
     read: Read,
-    deploy: DeployWatch,
+    deploy: deploy::DeployWatch,
     /// Shared with the runs that reuse it: a kept analysis is never copied.
     outcome: Arc<FileOutcome>,
 }
@@ -150,6 +152,7 @@ impl Cache {
             disk: Some(Disk {
                 store: super::store::Store::new(dir),
                 loaded: None,
+                shelf: None,
                 dirty: false,
             }),
             ..Self::default()
@@ -344,9 +347,7 @@ impl Cache {
             {
                 disk.loaded = Some(key);
                 disk.dirty = false;
-                for entry in disk.store.load(key) {
-                    self.files.entry(entry.key()).or_insert(entry);
-                }
+                disk.shelf = disk.store.shelf(key);
             }
         }
     }
@@ -354,11 +355,23 @@ impl Cache {
     /// Decides, for every target at once (the `stat` calls run in parallel), which earlier
     /// analyses still hold.
     pub(super) fn lookup_all(
-        &self,
+        &mut self,
         targets: &[&Target],
         options: &CheckOptions,
         inputs: &RunInputs,
     ) -> Vec<Lookup> {
+        // The analyses kept on disk for these files, and only those.
+        if let Some(shelf) = self.disk.as_mut().and_then(|d| d.shelf.as_mut()) {
+            let wanted: Vec<u64> = (targets.iter())
+                .filter(|t| !self.files.contains_key(&key(t)))
+                .map(|t| super::shelf::disk_key(t))
+                .collect();
+            let taken = shelf.take(&wanted);
+            self.files.reserve(taken.len());
+            for entry in taken {
+                self.files.entry(entry.key()).or_insert(entry);
+            }
+        }
         let entries: Vec<Option<&Entry>> = (targets.par_iter())
             .map(|t| self.files.get(&key(t)))
             .collect();
@@ -391,7 +404,7 @@ impl Cache {
         let Some(entry) = entry else {
             return analyze(None);
         };
-        if entry.target != *target {
+        if !entry.made_for(target) {
             return analyze(None);
         }
         let trusted = |path: &Path| {
@@ -402,7 +415,7 @@ impl Cache {
         });
         if moved
             && let Some(path) = &target.path
-            && lookup_deploy(path, target, options, inputs) != entry.deploy.found
+            && deploy::lookup_for(path, target, options, inputs) != entry.deploy.found
         {
             return analyze(None);
         }
@@ -464,7 +477,9 @@ impl Cache {
 
     /// Drops the entries of files this run did not meet (deleted, no longer walked). The
     /// cache on disk keeps those of files that still exist (a pre-commit run of one file must
-    /// not forget the project), and is written when this run changed it.
+    /// not forget the project), and is written when this run changed it; the entries this run
+    /// did not read are copied as they are, and looked at (does the file still exist?) only
+    /// when they are no more than the run's own files.
     pub(super) fn retain(&mut self, targets: &[&Target]) {
         let Some(disk) = &mut self.disk else {
             if self.files.len() > targets.len() {
@@ -486,7 +501,14 @@ impl Cache {
         let (mut entries, others): (Vec<_>, Vec<_>) = storable.partition(|(k, _)| met.contains(*k));
         entries.extend(others);
         let entries: Vec<&Entry> = entries.into_iter().map(|(_, e)| e).collect();
-        disk.store.save(key, &entries);
+        let kept = match &mut disk.shelf {
+            Some(shelf) => {
+                let few = shelf.untaken() <= met.len();
+                shelf.rest(few)
+            }
+            None => Vec::new(),
+        };
+        disk.store.save(key, &entries, &kept);
     }
 }
 
@@ -497,7 +519,7 @@ pub(super) fn entry(target: &Target, hash: u64, read: Read, outcome: &Arc<FileOu
         target: target.clone(),
         hash,
         read,
-        deploy: DeployWatch::of(target, outcome),
+        deploy: deploy::DeployWatch::of(target, outcome),
         outcome: Arc::clone(outcome),
     }
 }
@@ -580,13 +602,33 @@ fn key(target: &Target) -> Key {
     // Seeded once per process: the keys live in memory only (a cache file's entries are keyed
     // again when read), and file names chosen to collide cannot be made in advance.
     static STATE: std::sync::OnceLock<foldhash::fast::RandomState> = std::sync::OnceLock::new();
-    let path = (target.path.as_ref()).map(|p| p.as_os_str().as_encoded_bytes());
+    let path = target.path.as_deref().map(super::shelf::plain);
     (STATE.get_or_init(Default::default)).hash_one((&target.name, path))
 }
 
 impl Entry {
     pub(super) fn key(&self) -> Key {
         key(&self.target)
+    }
+
+    pub(super) fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Whether the analysis holds for `target`: made for it, or for the same file spelled
+    /// otherwise ([`super::shelf::plain`]) or found the other way (walked, or named) when that did not
+    /// decide it ([`FileOutcome::by_name`]).
+    fn made_for(&self, target: &Target) -> bool {
+        let kept = &self.target;
+        fn path(t: &Target) -> Option<&[u8]> {
+            t.path.as_deref().map(super::shelf::plain)
+        }
+        kept == target
+            || ((kept.explicit == target.explicit || !self.outcome.by_name)
+                && (kept.name == target.name)
+                && (path(kept) == path(target))
+                && (kept.origin == target.origin)
+                && (kept.environment == target.environment))
     }
 
     pub(super) fn into_outcome(self) -> Arc<FileOutcome> {
@@ -640,48 +682,4 @@ fn fingerprint(options: &CheckOptions, inputs: &RunInputs) -> u64 {
         }
     }
     hasher.finish()
-}
-
-/// The deploy configuration of a loose template as its analysis saw it: what the lookup found,
-/// and the stamps of the directories it looked in and of the files it could have read, so that
-/// the lookup runs again only when one of them moved (a file created beside the template, a
-/// `samconfig.toml` edited); an editor's swap file in the same directory moves the directory
-/// too, but then the lookup finds what it found before and the entry holds.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-struct DeployWatch {
-    /// The places that existed, with their stamps (one created later moves its directory).
-    stamps: Vec<(PathBuf, Stamp)>,
-    found: Option<deploy::Deploy>,
-}
-
-impl DeployWatch {
-    /// What the analysis `outcome` of `target` read of the deploy configuration: nothing when
-    /// a source above it gave the region (a change of that source changes the run inputs or the
-    /// target); else the places the lookup looks in, and what it found there.
-    fn of(target: &Target, outcome: &FileOutcome) -> Self {
-        let (Some(path), Some(found)) = (&target.path, &outcome.deploy) else {
-            return Self::default();
-        };
-        let stamps = deploy::candidates(path)
-            .into_iter()
-            .filter_map(|p| Stamp::of(&p).map(|s| (p, s)))
-            .collect();
-        Self {
-            stamps,
-            found: found.clone(),
-        }
-    }
-}
-
-fn lookup_deploy(
-    path: &Path,
-    target: &Target,
-    options: &CheckOptions,
-    inputs: &RunInputs,
-) -> Option<deploy::Deploy> {
-    deploy::lookup(
-        path,
-        &target.name,
-        super::inputs::config_env(options, inputs),
-    )
 }

@@ -17,9 +17,14 @@
 //! The files are read with the project's own YAML loader and the `toml` crate's spanned parser,
 //! so the related location of a diagnostic points at the `region` value.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use super::CheckOptions;
+use super::files::FileOutcome;
+use super::inputs::RunInputs;
+use super::stamp::Stamp;
 use crate::config;
+use crate::discover::Target;
 use crate::source::Span;
 use crate::tree::Node;
 
@@ -280,6 +285,51 @@ fn samconfig_yaml(
 fn literal_region(node: &Node) -> Option<(String, Span)> {
     let value = node.as_str()?;
     config::is_region(value).then(|| (value.to_owned(), node.span))
+}
+
+/// The deploy configuration of a loose template as its analysis saw it: what the lookup found,
+/// and the stamps of the directories it looked in and of the files it could have read, so that
+/// the lookup runs again only when one of them moved (a file created beside the template, a
+/// `samconfig.toml` edited); an editor's swap file in the same directory moves the directory
+/// too, but then the lookup finds what it found before and the entry holds.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(super) struct DeployWatch {
+    /// The places that existed, with their stamps (one created later moves its directory).
+    pub(super) stamps: Vec<(PathBuf, Stamp)>,
+    pub(super) found: Option<Deploy>,
+}
+
+impl DeployWatch {
+    /// What the analysis `outcome` of `target` read of the deploy configuration: nothing when
+    /// a source above it gave the region (a change of that source changes the run inputs or the
+    /// target); else the places the lookup looks in, and what it found there.
+    pub(super) fn of(target: &Target, outcome: &FileOutcome) -> Self {
+        let (Some(path), Some(found)) = (&target.path, &outcome.deploy) else {
+            return Self::default();
+        };
+        let stamps = candidates(path)
+            .into_iter()
+            .filter_map(|p| Stamp::of(&p).map(|s| (p, s)))
+            .collect();
+        Self {
+            stamps,
+            found: found.clone(),
+        }
+    }
+}
+
+/// What [`lookup`] finds for `target` at `path` in this run.
+pub(super) fn lookup_for(
+    path: &Path,
+    target: &Target,
+    options: &CheckOptions,
+    inputs: &RunInputs,
+) -> Option<Deploy> {
+    lookup(
+        path,
+        &target.name,
+        super::inputs::config_env(options, inputs),
+    )
 }
 
 #[cfg(test)]

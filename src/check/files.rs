@@ -39,6 +39,10 @@ pub(super) struct FileOutcome {
     /// Kept in the run's files even with nothing to report: a related location may point into
     /// it (a Terraform module's caller, a tfvars file).
     pub(super) keep: bool,
+    /// Whether the file was named on the command line decided the analysis (its bytes could
+    /// not be read or decoded). Otherwise the analysis of a walked file holds for the same file
+    /// named, and the other way round: a pre-commit run reuses what a check of the project kept.
+    pub(super) by_name: bool,
 }
 
 /// Reads again the texts dropped after analysis that a diagnostic points into.
@@ -202,6 +206,7 @@ pub(super) fn analyze_bytes(
         text_dropped: false,
         deploy: None,
         keep: false,
+        by_name: false,
     };
     let bytes = match read {
         Ok(bytes) => bytes,
@@ -214,7 +219,10 @@ pub(super) fn analyze_bytes(
             } else {
                 Vec::new()
             };
-            return outcome(source, always_template, problems);
+            return FileOutcome {
+                by_name: true,
+                ..outcome(source, always_template, problems)
+            };
         }
     };
     let (text, decode_problem) = load::decode(&bytes);
@@ -227,7 +235,11 @@ pub(super) fn analyze_bytes(
         // result, never "0 templates". A walked one is ours only if it looks like a template.
         let ours =
             always_template || target.explicit || classify::looks_like_template(&source.text);
-        return outcome(source, ours, if ours { vec![problem] } else { Vec::new() });
+        let problems = if ours { vec![problem] } else { Vec::new() };
+        return FileOutcome {
+            by_name: true,
+            ..outcome(source, ours, problems)
+        };
     }
     let mut loaded = load::load(&source.text, Format::guess(&target.name, &source.text));
     if always_template && loaded.document.is_none() && loaded.problems.is_empty() {

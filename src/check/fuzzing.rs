@@ -24,7 +24,7 @@ pub fn fuzz_cache(bytes: &[u8], whole: bool) -> usize {
 fn fuzz_entries(bytes: &[u8], whole: bool) -> usize {
     let entries = match whole {
         true => store::decode(bytes, store::file_key_with(0, &[0; 16]), &[0; 16]),
-        false => store::decode_entries(bytes),
+        false => super::shelf::decode_unsigned(bytes),
     };
     let (Some(entries), Ok(catalog)) = (entries, Catalog::builtin()) else {
         return 0;
@@ -55,8 +55,8 @@ fn fuzz_entries(bytes: &[u8], whole: bool) -> usize {
         .sum()
 }
 
-/// The entries of a cache file, after its header: what [`fuzz_cache`] mutates.
+/// The entries of a cache file, after its header and index: what [`fuzz_cache`] mutates.
 #[doc(hidden)]
 pub fn fuzz_cache_payload(file: &[u8]) -> Option<&[u8]> {
-    store::payload(file)
+    store::entries_of(file)
 }

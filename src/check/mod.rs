@@ -10,6 +10,7 @@ mod inputs;
 mod merge;
 mod overrides;
 mod secrets;
+mod shelf;
 mod signing;
 mod stages;
 mod stamp;

@@ -8,13 +8,16 @@
 //! Nothing read from it is trusted. A cache file is used only when it is a regular file (never
 //! a symbolic link) of at most [`MAX_FILE_BYTES`], starts with [`MAGIC`], was written by this
 //! very build (the version and the running executable's stamp) for these run inputs, and its
-//! payload has the length its header states and the signature of this user's key
-//! (`signing.rs`: a file planted in the project, by a pull request say, cannot be signed); then
-//! every entry must decode and hold only what sandtrap writes (an analysis of a file on disk,
-//! each file once). Anything else, a truncated, corrupt, foreign, swapped or oversized file, is
-//! ignored as a whole and rewritten at the end of the run. An entry itself is reused only for
-//! the bytes it was made from: the file's stamp, else the hash of its bytes (the caller,
-//! `cache.rs`, decides that as for the language server's cache).
+//! index has the length its header states and the signature of this user's key
+//! (`signing.rs`: a file planted in the project, by a pull request say, cannot be signed), and
+//! describes exactly the entries that follow; anything else, a truncated, corrupt, foreign,
+//! swapped or oversized file, is ignored as a whole and rewritten at the end of the run. Each
+//! entry is read only when a run looks its file up, and is signed on its own
+//! ([`super::shelf`]): one that fails its signature, does not decode, or is not what sandtrap
+//! writes (an analysis of a file on disk, filed under that file) is ignored alone, and its file
+//! analyzed again. An entry itself is reused only for the bytes it was made from: the file's
+//! stamp, else the hash of its bytes (the caller, `cache.rs`, decides that as for the language
+//! server's cache).
 //!
 //! Writes go through [`crate::output::write_file`] (a temporary file renamed over the old one,
 //! never through a symbolic link); a directory that cannot be written (read-only, or a link
@@ -23,11 +26,17 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use std::io::{Read, Seek};
+
 use super::cache::Entry;
+use super::shelf::{self, Record, Shelf};
 use super::signing::{self, Key};
 
 /// The first bytes of a cache file (the last one is the layout's version).
-const MAGIC: &[u8; 8] = b"STCACHE\x01";
+const MAGIC: &[u8; 8] = b"STCACHE\x02";
+
+/// The longest header read: it holds a version string and a few numbers.
+const MAX_HEADER_BYTES: u64 = 1024;
 
 /// The first bytes of a file that keeps the last walk of a project ([`super::walked`]).
 const WALK_MAGIC: &[u8; 8] = b"STWALK\x00\x01";
@@ -57,8 +66,8 @@ struct Header {
     probe: u64,
     /// The fingerprint of the run inputs (as in the file's name).
     key: u64,
-    /// The length of the payload that follows, and the signature of the header's other fields
-    /// and the payload with the user's key.
+    /// The length of the payload that follows (of an analyses file: its index), and the
+    /// signature of the header's other fields and the payload with the user's key.
     length: u64,
     signature: u128,
 }
@@ -153,8 +162,15 @@ impl Store {
         read(open(&bytes, magic, key, secret)?)
     }
 
-    /// Writes `payload` sealed for the run inputs `key` at `path`; best effort.
-    fn write_sealed(&self, path: &Path, magic: &[u8; 8], key: u64, payload: &[u8]) -> bool {
+    /// Writes `payload` sealed for the run inputs `key` at `path`, then `tail` (signed on its
+    /// own); best effort.
+    fn write_sealed(
+        &self,
+        path: &Path,
+        magic: &[u8; 8],
+        key: u64,
+        (payload, tail): (&[u8], &[&[u8]]),
+    ) -> bool {
         let Some(secret) = signing::user_key().filter(|_| build_id().is_some()) else {
             return false;
         };
@@ -169,7 +185,10 @@ impl Store {
         if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
             let _ = std::fs::remove_file(path);
         }
-        crate::output::write_file(path, &bytes).is_ok()
+        let parts: Vec<&[u8]> = std::iter::once(bytes.as_slice())
+            .chain(tail.iter().copied())
+            .collect();
+        crate::output::write_file_parts(path, &parts).is_ok()
     }
 
     /// The last walk kept under `key` (the run inputs' key, hashed with the paths walked; the
@@ -186,28 +205,50 @@ impl Store {
             return;
         };
         if payload.len() as u64 <= MAX_FILE_BYTES - 4096
-            && self.write_sealed(&self.walk_path(key), WALK_MAGIC, key, &payload)
+            && self.write_sealed(&self.walk_path(key), WALK_MAGIC, key, (&payload, &[]))
         {
             self.prune();
         }
     }
 
-    /// The entries stored for the run inputs `key`; none when there is no usable cache file.
-    pub(super) fn load(&self, key: u64) -> Vec<Entry> {
-        (self.read_sealed(&self.path(key), MAGIC, key, decode_entries)).unwrap_or_default()
+    /// The entries kept for the run inputs `key`, each read when a run asks for it
+    /// ([`super::shelf`]); `None` when there is no usable cache file.
+    pub(super) fn shelf(&self, key: u64) -> Option<Shelf> {
+        let secret = signing::user_key().filter(|_| build_id().is_some())?;
+        let path = self.path(key);
+        if !is_directory(&self.dir) {
+            return None;
+        }
+        // A link is never followed, whatever it points at.
+        match std::fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.is_file() && metadata.len() <= MAX_FILE_BYTES => {}
+            _ => return None,
+        }
+        let file = std::fs::File::open(&path).ok()?;
+        let metadata = file.metadata().ok()?;
+        if !metadata.is_file() || metadata.len() > MAX_FILE_BYTES {
+            return None;
+        }
+        open_shelf(file, metadata.len(), key, *secret)
     }
 
-    /// Writes `entries` for the run inputs `key` (at most [`MAX_FILE_BYTES`] of them, the first
-    /// ones first), then removes the least recently written cache files past [`MAX_FILES`].
-    /// Best effort: a directory that cannot be written is left as it is.
-    pub(super) fn save(&self, key: u64, entries: &[&Entry]) {
-        if entries.is_empty() {
+    /// Writes the analyses `fresh` and the entries `kept` of the last cache file for the run
+    /// inputs `key` (at most [`MAX_FILE_BYTES`] of them, the first ones first), then removes the
+    /// least recently written cache files past [`MAX_FILES`]. Best effort: a directory that
+    /// cannot be written is left as it is.
+    pub(super) fn save(&self, key: u64, fresh: &[&Entry], kept: &[(Record, &[u8])]) {
+        if fresh.is_empty() && kept.is_empty() {
             return;
         }
-        let Some(payload) = entries_payload(entries) else {
+        let Some(secret) = signing::user_key() else {
             return;
         };
-        if self.write_sealed(&self.path(key), MAGIC, key, &payload) {
+        let budget = MAX_FILE_BYTES - 4096;
+        let Some((index, body)) = shelf::write(fresh, kept, key, secret, budget) else {
+            return;
+        };
+        let body: Vec<&[u8]> = body.iter().map(|part| &**part).collect();
+        if self.write_sealed(&self.path(key), MAGIC, key, (&index, &body)) {
             self.prune();
         }
     }
@@ -262,27 +303,6 @@ fn is_directory(dir: &Path) -> bool {
     std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
 }
 
-/// The payload of a cache file of `entries`: their count, then each. `None` when they do not
-/// fit in [`MAX_FILE_BYTES`] (the file is then not written, and the previous one stays).
-fn entries_payload(entries: &[&Entry]) -> Option<Vec<u8>> {
-    let mut payload = postcard::to_allocvec(&(entries.len() as u64)).ok()?;
-    let mut kept = 0usize;
-    let mut body = Vec::new();
-    for entry in entries {
-        let bytes = postcard::to_allocvec(entry).ok()?;
-        if (payload.len() + body.len() + bytes.len()) as u64 > MAX_FILE_BYTES - 4096 {
-            break;
-        }
-        body.extend_from_slice(&bytes);
-        kept += 1;
-    }
-    if kept != entries.len() {
-        payload = postcard::to_allocvec(&(kept as u64)).ok()?;
-    }
-    payload.extend_from_slice(&body);
-    Some(payload)
-}
-
 /// A cache file: `magic`, the header's length (4 bytes, little-endian), the header (which
 /// signs the rest), the payload.
 fn seal(magic: &[u8; 8], key: u64, payload: &[u8], secret: &Key) -> Option<Vec<u8>> {
@@ -309,44 +329,58 @@ fn open<'a>(bytes: &'a [u8], magic: &[u8; 8], key: u64, secret: &Key) -> Option<
     (header == Header::expected(key, payload, secret)).then_some(payload)
 }
 
-/// A cache file of `entries` ([`seal`]).
+/// The index of the cache file `reader` (`end` bytes long), checked against its header as
+/// the module's documentation says, with the entries to read from after it.
+fn open_shelf<R: Read + Seek>(mut reader: R, end: u64, key: u64, secret: Key) -> Option<Shelf<R>> {
+    let mut head = [0u8; 12];
+    reader.read_exact(&mut head).ok()?;
+    let (magic, length) = head.split_first_chunk::<8>()?;
+    if magic != MAGIC {
+        return None;
+    }
+    let length = u64::from(u32::from_le_bytes(length.try_into().ok()?));
+    if length > MAX_HEADER_BYTES {
+        return None;
+    }
+    let mut header = vec![0; usize::try_from(length).ok()?];
+    reader.read_exact(&mut header).ok()?;
+    let (header, rest) = postcard::take_from_bytes::<Header>(&header).ok()?;
+    let base = 12 + length + header.length;
+    if !rest.is_empty() || base > end {
+        return None;
+    }
+    let mut index = vec![0; usize::try_from(header.length).ok()?];
+    reader.read_exact(&mut index).ok()?;
+    if header != Header::expected(key, &index, &secret) {
+        return None;
+    }
+    Shelf::new(reader, (base, end), &index, key, secret)
+}
+
+/// A cache file of `entries`.
 #[cfg(test)]
 fn encode(key: u64, entries: &[&Entry], secret: &Key) -> Option<Vec<u8>> {
-    seal(MAGIC, key, &entries_payload(entries)?, secret)
+    let (index, body) = shelf::write(entries, &[], key, secret, MAX_FILE_BYTES)?;
+    let mut bytes = seal(MAGIC, key, &index, secret)?;
+    body.iter().for_each(|part| bytes.extend_from_slice(part));
+    Some(bytes)
 }
 
 /// The entries of a cache file written by this build for the run inputs `key` and signed with
-/// `secret`; `None` for anything else.
+/// `secret`; `None` for anything else, or when any entry is not what sandtrap writes.
 pub(super) fn decode(bytes: &[u8], key: u64, secret: &Key) -> Option<Vec<Entry>> {
-    decode_entries(open(bytes, MAGIC, key, secret)?)
+    let end = bytes.len() as u64;
+    open_shelf(std::io::Cursor::new(bytes), end, key, *secret)?.take_all()
 }
 
-/// What follows the header of a cache file, unchecked.
-pub(super) fn payload(bytes: &[u8]) -> Option<&[u8]> {
+/// The entries of a cache file, after its header and index, unchecked.
+pub(super) fn entries_of(bytes: &[u8]) -> Option<&[u8]> {
     let rest = bytes.strip_prefix(MAGIC)?;
     let (length, rest) = rest.split_first_chunk::<4>()?;
-    rest.get(usize::try_from(u32::from_le_bytes(*length)).ok()?..)
-}
-
-/// The entries of a payload, each checked to be what sandtrap writes: an analysis of a file on
-/// disk, every file once. `None` when any is not.
-pub(super) fn decode_entries(payload: &[u8]) -> Option<Vec<Entry>> {
-    let (count, mut rest) = postcard::take_from_bytes::<u64>(payload).ok()?;
-    // Each entry takes more than one byte: a count past the bytes left is a lie.
-    if count > rest.len() as u64 {
-        return None;
-    }
-    let mut entries = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for _ in 0..count {
-        let (entry, after) = postcard::take_from_bytes::<Entry>(rest).ok()?;
-        rest = after;
-        if !entry.storable() || !seen.insert(entry.key()) {
-            return None;
-        }
-        entries.push(entry);
-    }
-    rest.is_empty().then_some(entries)
+    let (header, rest) =
+        rest.split_at_checked(usize::try_from(u32::from_le_bytes(*length)).ok()?)?;
+    let header: Header = postcard::from_bytes(header).ok()?;
+    rest.get(usize::try_from(header.length).ok()?..)
 }
 
 #[cfg(test)]
@@ -374,7 +408,7 @@ mod tests {
             flipped[i] ^= 0x40;
             assert!(decode(&flipped, key, &secret).is_none(), "byte {i}");
         }
-        // A lying count.
-        assert!(decode_entries(&[0xff, 0xff, 0x03]).is_none());
+        // Entries that do not decode.
+        assert!(shelf::decode_unsigned(&[0xff, 0xff, 0x03]).is_none());
     }
 }

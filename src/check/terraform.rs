@@ -196,6 +196,7 @@ fn outcomes(analysis: Analysis, inputs: &RunInputs) -> Vec<FileOutcome> {
                 text_dropped: false,
                 deploy: None,
                 keep: true,
+                by_name: true,
             }
         })
         .collect()

@@ -377,6 +377,54 @@ mod on_disk {
         );
     }
 
+    /// A pre-commit run names files relative to the project (`auth/pool.yaml`) where a check of
+    /// the project walked `.` (and found `./auth/pool.yaml`): it uses the check's entries
+    /// as they are, reading and writing no other, and reports what it reports without them.
+    #[cfg(unix)]
+    #[test]
+    fn a_pre_commit_run_uses_the_entries_of_a_check_of_the_project() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = project();
+        let root = dir.path();
+        let cache = tempfile::tempdir().unwrap();
+        let run = |cached: bool, path: &str| {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"));
+            command
+                .current_dir(root)
+                .args(["check", "--format", "json", "--exit-zero"]);
+            match cached {
+                true => command.arg("--cache-dir").arg(cache.path()),
+                false => command.arg("--no-cache"),
+            };
+            let out = command.arg(path).output().unwrap();
+            assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        assert_eq!(run(true, "."), run(false, "."));
+        let [file] = cache_files(cache.path()).try_into().unwrap();
+        let written = || {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::hash::DefaultHasher::new();
+            fs::read(&file).unwrap().hash(&mut hasher);
+            (hasher.finish(), fs::symlink_metadata(&file).unwrap().ino())
+        };
+        let before = written();
+        // (`./auth/pool.yaml` is another name, shown in its diagnostics: another analysis.)
+        for path in ["auth/pool.yaml", "mail/identity.yaml"] {
+            let expected = run(false, path);
+            assert!(
+                expected.contains("\"code\"") || path.contains("mail"),
+                "{expected}"
+            );
+            assert_eq!(run(true, path), expected, "{path}");
+            assert_eq!(
+                written(),
+                before,
+                "{path}: the cache file was written again"
+            );
+        }
+    }
+
     /// Makes a hostile cache file at the path given.
     type Hostile<'a> = Box<dyn Fn(&Path) + 'a>;
 
@@ -787,4 +835,90 @@ fn a_kept_walk_is_used_until_what_it_read_changes() {
         run(false, "a link in the tree");
         assert_eq!(walk_file(), None, "a walk that met a link was kept");
     }
+}
+
+/// A run of a few files (pre-commit) reads only their entries of the cache file, not the
+/// project's; when it writes the file again it keeps the entries it did not read, so the next
+/// run of the whole project still finds them. An entry that fails its signature costs its own
+/// analysis only.
+#[test]
+fn a_run_of_one_file_reads_its_entry_and_keeps_the_projects() {
+    let dir = project();
+    let root = dir.path();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let run = |options: &CheckOptions| {
+        let mut cache = Cache::on_disk(cache_dir.path().to_path_buf());
+        let (report, stats) = cached(options, &mut cache);
+        (report, stats, cache.len())
+    };
+    let analyses = || {
+        let mut files = fs::read_dir(cache_dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path());
+        let file = files
+            .find(|p| p.to_string_lossy().contains("analyses-"))
+            .unwrap();
+        fs::read(file).unwrap()
+    };
+    let whole = options(root);
+    let one = CheckOptions {
+        paths: vec![root.join("auth/pool.yaml")],
+        ..options(root)
+    };
+    let (before, s, _) = run(&whole);
+    assert_eq!((s.reused, s.analyzed), (0, 7));
+    // Only the pool's entry is read.
+    let (_, s, read) = run(&one);
+    assert_eq!((s.reused, s.analyzed, read), (1, 0, 1));
+    // Edited: analyzed, and the file written again with the six entries it did not read.
+    write(root, "auth/pool.yaml", &pool("other.example"));
+    let (_, s, read) = run(&one);
+    assert_eq!((s.reused, s.analyzed, read), (0, 1, 1));
+    let (after, s, _) = run(&whole);
+    assert_eq!((s.reused, s.analyzed), (7, 0));
+    assert_ne!(before, after);
+    // A file deleted: a run of one other file keeps its entry (it looks at no other file)...
+    fs::remove_file(root.join("svc1/template.yaml")).unwrap();
+    write(root, "auth/pool.yaml", &pool("example.com"));
+    let kept = analyses();
+    let (_, s, _) = run(&one);
+    assert_eq!((s.reused, s.analyzed), (0, 1));
+    // ...and the next run of the project leaves it out.
+    write(root, "svc0/template.yaml", "Resources: {}\n");
+    let (_, s, _) = run(&whole);
+    assert_eq!((s.reused, s.analyzed), (5, 1));
+    assert!(
+        analyses().len() < kept.len(),
+        "the deleted file's entry was kept"
+    );
+    // The last entry's last byte flipped: that file alone is analyzed again.
+    let mut file = fs::read_dir(cache_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path());
+    let file = file
+        .find(|p| p.to_string_lossy().contains("analyses-"))
+        .unwrap();
+    let mut bytes = fs::read(&file).unwrap();
+    *bytes.last_mut().unwrap() ^= 0x01;
+    fs::write(&file, &bytes).unwrap();
+    let (_, s, _) = run(&whole);
+    assert_eq!((s.reused, s.analyzed), (5, 1));
+    let (_, s, _) = run(&whole);
+    assert_eq!((s.reused, s.analyzed), (6, 0));
+    // Bytes that do not decode are a problem of a file named, not of one walked: the walked
+    // analysis is not used for the file named.
+    fs::write(root.join("svc2/binary.yaml"), b"\xff\xfe not text\n").unwrap();
+    let (walked, s, _) = run(&whole);
+    assert_eq!((s.reused, s.analyzed), (6, 1));
+    assert!(
+        !walked.iter().any(|d| d.contains("binary.yaml")),
+        "{walked:?}"
+    );
+    let named = CheckOptions {
+        paths: vec![root.join("svc2/binary.yaml")],
+        ..options(root)
+    };
+    let (report, s, _) = run(&named);
+    assert_eq!((s.reused, s.analyzed), (0, 1));
+    assert!(report.iter().any(|d| d.starts_with("ST001")), "{report:?}");
 }
