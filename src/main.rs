@@ -4,6 +4,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use sandtrap::cli::{self, Cli, Io};
 
+/// The command line's allocator (the library leaves the choice to its users): see Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     sandtrap::check::exit_after_run();
     let cli = Cli::parse();
