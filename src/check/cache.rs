@@ -119,6 +119,10 @@ pub(super) struct Entry {
     deploy: deploy::DeployWatch,
     /// Shared with the runs that reuse it: a kept analysis is never copied.
     outcome: Arc<FileOutcome>,
+    /// The number of the record it was read from in the cache file, while it is as it was
+    /// read: it is then copied into the next file as it is.
+    #[serde(skip)]
+    from_disk: Option<usize>,
 }
 
 /// Where the bytes of an analysis came from.
@@ -368,7 +372,11 @@ impl Cache {
                 .collect();
             let taken = shelf.take(&wanted);
             self.files.reserve(taken.len());
-            for entry in taken {
+            for (at, entry) in taken {
+                let entry = Entry {
+                    from_disk: Some(at),
+                    ..entry
+                };
                 self.files.entry(entry.key()).or_insert(entry);
             }
         }
@@ -461,6 +469,7 @@ impl Cache {
     pub(super) fn restamp(&mut self, target: &Target, stamp: Stamp) {
         if let Some(entry) = self.files.get_mut(&key(target)) {
             entry.read = Read::File(stamp);
+            entry.from_disk = None;
             if let Some(disk) = &mut self.disk {
                 disk.dirty |= entry.storable();
             }
@@ -500,15 +509,19 @@ impl Cache {
         let storable = self.files.iter().filter(|(_, e)| e.storable());
         let (mut entries, others): (Vec<_>, Vec<_>) = storable.partition(|(k, _)| met.contains(*k));
         entries.extend(others);
-        let entries: Vec<&Entry> = entries.into_iter().map(|(_, e)| e).collect();
-        let kept = match &mut disk.shelf {
-            Some(shelf) => {
-                let few = shelf.untaken() <= met.len();
-                shelf.rest(few)
-            }
-            None => Vec::new(),
-        };
-        disk.store.save(key, &entries, &kept);
+        // Those read and unchanged are copied as they were read; the others encoded again.
+        let (read, mut fresh): (Vec<&Entry>, Vec<&Entry>) = (entries.into_iter())
+            .map(|(_, e)| e)
+            .partition(|e| e.from_disk.is_some());
+        let copies = disk.shelf.as_mut().and_then(|shelf| {
+            let few = shelf.untaken() <= met.len();
+            let taken: Vec<usize> = read.iter().filter_map(|e| e.from_disk).collect();
+            shelf.copies(&taken, few)
+        });
+        if copies.is_none() {
+            fresh.extend(read);
+        }
+        disk.store.save(key, &fresh, &copies.unwrap_or_default());
     }
 }
 
@@ -521,6 +534,7 @@ pub(super) fn entry(target: &Target, hash: u64, read: Read, outcome: &Arc<FileOu
         read,
         deploy: deploy::DeployWatch::of(target, outcome),
         outcome: Arc::clone(outcome),
+        from_disk: None,
     }
 }
 

@@ -153,8 +153,9 @@ impl<R: Read + Seek> Shelf<R> {
     }
 
     /// The entries filed under `keys` ([`disk_key`]) and not taken before, each checked as the
-    /// module's documentation says; those that fail are left out (and taken: never copied).
-    pub(super) fn take(&mut self, keys: &[u64]) -> Vec<Entry> {
+    /// module's documentation says, with its record's number (for [`Shelf::copies`]); those
+    /// that fail are left out (and taken: never copied).
+    pub(super) fn take(&mut self, keys: &[u64]) -> Vec<(usize, Entry)> {
         let mut wanted = Vec::new();
         for key in keys {
             let first = self.records.partition_point(|r| r.key < *key);
@@ -172,7 +173,7 @@ impl<R: Read + Seek> Shelf<R> {
                 .filter_map(|at| {
                     let record = self.records[at];
                     let bytes = self.read_one(&record)?;
-                    decode(&self.secret, self.file_key, &record, &bytes)
+                    Some((at, decode(&self.secret, self.file_key, &record, &bytes)?))
                 })
                 .collect();
         }
@@ -185,35 +186,48 @@ impl<R: Read + Seek> Shelf<R> {
         let (secret, file_key) = (&self.secret, self.file_key);
         // Each into its place (no reallocation), and the bytes let go: what is left to copy
         // when the file is written again is read then.
-        let decoded: Vec<Option<Entry>> = (wanted.par_iter())
+        let decoded: Vec<Option<(usize, Entry)>> = (wanted.par_iter())
             .map(|&at| {
                 let record = &records[at];
-                decode(secret, file_key, record, body.get(record.range())?)
+                Some((
+                    at,
+                    decode(secret, file_key, record, body.get(record.range())?)?,
+                ))
             })
             .collect();
         self.body = None;
         decoded.into_iter().flatten().collect()
     }
 
-    /// Every entry not taken yet, as (record, bytes) to write again as it is; with
-    /// `only_existing`, only those whose file still exists (their target read from the first
-    /// bytes of each). Empty when the entries cannot be read.
-    pub(super) fn rest(&mut self, only_existing: bool) -> Vec<(Record, &[u8])> {
-        if self.untaken() == 0 || self.body().is_none() {
-            return Vec::new();
+    /// What to write again as it is, as (record, bytes): the taken entries numbered `taken`
+    /// (still as they were read), then every entry not taken; of these, with `only_existing`,
+    /// only those whose file still exists (their target read from the first bytes of each).
+    /// `None` when the entries cannot be read again.
+    pub(super) fn copies(
+        &mut self,
+        taken: &[usize],
+        only_existing: bool,
+    ) -> Option<Vec<(Record, &[u8])>> {
+        if taken.is_empty() && self.untaken() == 0 {
+            return Some(Vec::new());
         }
+        self.body()?;
         let Some(Some(body)) = &self.body else {
-            return Vec::new();
+            return None;
         };
-        (self.records.iter().zip(&self.taken))
-            .filter(|(_, taken)| !**taken)
-            .filter_map(|(record, _)| Some((*record, body.get(record.range())?)))
-            .filter(|(_, bytes)| {
-                !only_existing
-                    || postcard::take_from_bytes::<Target>(bytes).is_ok_and(|(target, _)| {
-                        target.path.as_deref().is_some_and(std::path::Path::exists)
-                    })
+        let records = &self.records;
+        let exists = |bytes: &[u8]| {
+            postcard::take_from_bytes::<Target>(bytes).is_ok_and(|(target, _)| {
+                target.path.as_deref().is_some_and(std::path::Path::exists)
             })
+        };
+        let untaken = (self.taken.iter().enumerate())
+            .filter(|(_, taken)| !**taken)
+            .map(|(at, _)| at)
+            .filter(|&at| !only_existing || body.get(records[at].range()).is_some_and(exists));
+        let read = (taken.iter().copied()).filter(|&at| self.taken.get(at) == Some(&true));
+        (read.chain(untaken))
+            .map(|at| Some((records[at], body.get(records.get(at)?.range())?)))
             .collect()
     }
 
@@ -246,7 +260,7 @@ impl<R: Read + Seek> Shelf<R> {
         let count = self.records.len();
         let mut keys = all;
         keys.dedup();
-        let entries = self.take(&keys);
+        let entries: Vec<Entry> = self.take(&keys).into_iter().map(|(_, e)| e).collect();
         (entries.len() == count).then_some(entries)
     }
 }
@@ -390,7 +404,7 @@ mod tests {
         assert!(shelf.take(&[2, 7]).is_empty());
         assert!(shelf.take(&[2]).is_empty());
         assert_eq!(shelf.untaken(), 2);
-        let rest = shelf.rest(false);
+        let rest = shelf.copies(&[], false).unwrap();
         let bytes: Vec<&[u8]> = rest.iter().map(|(_, b)| *b).collect();
         assert_eq!(bytes, [b"one".as_slice(), b"three"]);
         // Written again: the same bytes under the same signatures.
@@ -402,12 +416,12 @@ mod tests {
                 .collect()
         };
         let written = same(&rest);
-        assert_eq!(same(&again.rest(false)), written);
+        assert_eq!(same(&again.copies(&[], false).unwrap()), written);
         // With a budget, the first ones first.
         let (index, _) = write(&[], &rest, FILE, &SECRET, (RECORD + 3) as u64).unwrap();
         assert_eq!(index.len(), RECORD);
         // Without any file left to keep (the targets are unreadable), none is kept.
-        assert!(again.rest(true).is_empty());
+        assert!(again.copies(&[], true).unwrap().is_empty());
     }
 
     #[test]

@@ -877,6 +877,13 @@ fn a_run_of_one_file_reads_its_entry_and_keeps_the_projects() {
     let (after, s, _) = run(&whole);
     assert_eq!((s.reused, s.analyzed), (7, 0));
     assert_ne!(before, after);
+    // A run of the project with one file changed copies the six it read unchanged: the next
+    // run reads them all.
+    write(root, "svc2/template.yaml", "Resources: {}\n");
+    let (_, s, _) = run(&whole);
+    assert_eq!((s.reused, s.analyzed), (6, 1));
+    let (_, s, _) = run(&whole);
+    assert_eq!((s.reused, s.analyzed), (7, 0));
     // A file deleted: a run of one other file keeps its entry (it looks at no other file)...
     fs::remove_file(root.join("svc1/template.yaml")).unwrap();
     write(root, "auth/pool.yaml", &pool("example.com"));
