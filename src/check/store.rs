@@ -24,9 +24,8 @@
 //! where the directory should be) is left alone without a word: the cache only saves time.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::{Path, PathBuf};
-
 use std::io::{Read, Seek};
+use std::path::{Path, PathBuf};
 
 use super::cache::Entry;
 use super::shelf::{self, Record, Shelf};
@@ -345,7 +344,8 @@ fn open_shelf<R: Read + Seek>(mut reader: R, end: u64, key: u64, secret: Key) ->
     let mut header = vec![0; usize::try_from(length).ok()?];
     reader.read_exact(&mut header).ok()?;
     let (header, rest) = postcard::take_from_bytes::<Header>(&header).ok()?;
-    let base = 12 + length + header.length;
+    // Not signed yet: the index's length is believed only once it fits in the file.
+    let base = (12 + length).checked_add(header.length)?;
     if !rest.is_empty() || base > end {
         return None;
     }
@@ -410,5 +410,17 @@ mod tests {
         }
         // Entries that do not decode.
         assert!(shelf::decode_unsigned(&[0xff, 0xff, 0x03]).is_none());
+        // A header that claims an index longer than anything (it is read before it is checked).
+        for length in [u64::MAX, u64::MAX - 1036, 1 << 40] {
+            let header = Header {
+                length,
+                ..Header::expected(key, &[], &secret)
+            };
+            let header = postcard::to_allocvec(&header).unwrap();
+            let mut bytes = MAGIC.to_vec();
+            bytes.extend_from_slice(&(header.len() as u32).to_le_bytes());
+            bytes.extend_from_slice(&header);
+            assert!(decode(&bytes, key, &secret).is_none(), "{length}");
+        }
     }
 }
