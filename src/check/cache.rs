@@ -230,7 +230,7 @@ impl Cache {
         self.finished = None;
         // Where the last walk is kept between processes: beside the analyses of these inputs.
         let kept = (self.disk.is_some() && limits.max_entries.is_none())
-            .then(|| super::store::file_key(fingerprint(options, inputs)))
+            .then(|| super::store::file_key(inputs.fingerprint(options)))
             .flatten();
         let discovered = super::files::targets(options, exclude, &mut |paths, exclude| {
             self.discover(paths, exclude, limits, kept)
@@ -335,7 +335,7 @@ impl Cache {
 
     /// Forgets every entry made with other run inputs than these.
     pub(super) fn begin(&mut self, options: &CheckOptions, inputs: &RunInputs) {
-        let fingerprint = fingerprint(options, inputs);
+        let fingerprint = inputs.fingerprint(options);
         if self.inputs != Some(fingerprint) {
             self.files.clear();
             self.inputs = Some(fingerprint);
@@ -364,11 +364,12 @@ impl Cache {
         options: &CheckOptions,
         inputs: &RunInputs,
     ) -> Vec<Lookup> {
+        let keys: Vec<Key> = targets.par_iter().map(|t| key(t)).collect();
         // The analyses kept on disk for these files, and only those.
         if let Some(shelf) = self.disk.as_mut().and_then(|d| d.shelf.as_mut()) {
-            let wanted: Vec<u64> = (targets.iter())
-                .filter(|t| !self.files.contains_key(&key(t)))
-                .map(|t| super::shelf::disk_key(t))
+            let wanted: Vec<u64> = (targets.iter().zip(&keys))
+                .filter(|(_, k)| !self.files.contains_key(*k))
+                .map(|(t, _)| super::shelf::disk_key(t))
                 .collect();
             let taken = shelf.take(&wanted);
             self.files.reserve(taken.len());
@@ -380,9 +381,7 @@ impl Cache {
                 self.files.entry(entry.key()).or_insert(entry);
             }
         }
-        let entries: Vec<Option<&Entry>> = (targets.par_iter())
-            .map(|t| self.files.get(&key(t)))
-            .collect();
+        let entries: Vec<Option<&Entry>> = keys.par_iter().map(|k| self.files.get(k)).collect();
         // Each dependency once, however many templates share a directory.
         let dependencies: HashSet<&Path> = (entries.iter().flatten())
             .flat_map(|e| e.deploy.stamps.iter().map(|(p, _)| p.as_path()))
@@ -630,19 +629,25 @@ impl Entry {
     }
 
     /// Whether the analysis holds for `target`: made for it, or for the same file spelled
-    /// otherwise ([`super::shelf::plain`]) or found the other way (walked, or named) when that did not
-    /// decide it ([`FileOutcome::by_name`]).
+    /// otherwise ([`super::shelf::plain`]) or found the other way (walked, or named) when that
+    /// did not decide it ([`FileOutcome::by_name`]).
     fn made_for(&self, target: &Target) -> bool {
-        let kept = &self.target;
-        fn path(t: &Target) -> Option<&[u8]> {
-            t.path.as_deref().map(super::shelf::plain)
+        fn plain(path: &Option<PathBuf>) -> Option<&[u8]> {
+            path.as_deref().map(super::shelf::plain)
         }
-        kept == target
-            || ((kept.explicit == target.explicit || !self.outcome.by_name)
-                && (kept.name == target.name)
-                && (path(kept) == path(target))
-                && (kept.origin == target.origin)
-                && (kept.environment == target.environment))
+        // Every field, so that a field added to `Target` is decided here.
+        let Target {
+            name,
+            path,
+            explicit,
+            origin,
+            environment,
+        } = &self.target;
+        (*explicit == target.explicit || !self.outcome.by_name)
+            && *name == target.name
+            && plain(path) == plain(&target.path)
+            && *origin == target.origin
+            && *environment == target.environment
     }
 
     pub(super) fn into_outcome(self) -> Arc<FileOutcome> {
@@ -668,32 +673,4 @@ impl Entry {
 /// The hash of `bytes` an entry records (keyed: `signing.rs`).
 pub(super) fn hash(bytes: &[u8]) -> u64 {
     super::signing::content_hash(bytes)
-}
-
-/// What every file's analysis reads besides the file: the flags and settings of the run.
-fn fingerprint(options: &CheckOptions, inputs: &RunInputs) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    (
-        &options.cwd,
-        &options.region,
-        &options.account,
-        &options.config_env,
-        &options.env_region,
-    )
-        .hash(&mut hasher);
-    // Not `stdin_filename`: it decides which target is standard input (never kept on disk, and
-    // an entry of its own in memory) and where the config file is found from (hashed below),
-    // so an editor's on-save run (`--stdin-filename F --project-root . -`) and a plain check of
-    // the project share their entries.
-    inputs.params.hash(&mut hasher);
-    if let Some(source) = inputs.config.source() {
-        (&source.name, &source.path, &*source.text).hash(&mut hasher);
-    }
-    // The text keeps the parameter values masked (a change of one is a change of the inputs).
-    for stack in &inputs.config.stacks {
-        for (name, value) in &stack.params {
-            (name, &value.value).hash(&mut hasher);
-        }
-    }
-    hasher.finish()
 }

@@ -32,6 +32,35 @@ pub struct RunInputs {
 }
 
 impl RunInputs {
+    /// What every file's analysis reads besides the file: the flags and settings of the run.
+    pub(super) fn fingerprint(&self, options: &CheckOptions) -> u64 {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut hasher = DefaultHasher::new();
+        (
+            &options.cwd,
+            &options.region,
+            &options.account,
+            &options.config_env,
+            &options.env_region,
+        )
+            .hash(&mut hasher);
+        // Not `stdin_filename`: it decides which target is standard input (never kept on disk, and
+        // an entry of its own in memory) and where the config file is found from (hashed below),
+        // so an editor's on-save run (`--stdin-filename F --project-root . -`) and a plain check of
+        // the project share their entries.
+        self.params.hash(&mut hasher);
+        if let Some(source) = self.config.source() {
+            (&source.name, &source.path, &*source.text).hash(&mut hasher);
+        }
+        // The text keeps the parameter values masked (a change of one is a change of the inputs).
+        for stack in &self.config.stacks {
+            for (name, value) in &stack.params {
+                (name, &value.value).hash(&mut hasher);
+            }
+        }
+        hasher.finish()
+    }
+
     pub fn load(options: &CheckOptions) -> Result<Self, CheckError> {
         let config = match &options.config {
             Some(path) => config::load(path, &options.cwd).map_err(Box::new)?,

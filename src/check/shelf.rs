@@ -276,7 +276,7 @@ fn decode(secret: &Key, file_key: u64, record: &Record, bytes: &[u8]) -> Option<
 }
 
 /// One entry of exactly `bytes`, if it is what sandtrap keeps on disk.
-pub(super) fn decode_one(bytes: &[u8]) -> Option<Entry> {
+fn decode_one(bytes: &[u8]) -> Option<Entry> {
     let (entry, rest) = postcard::take_from_bytes::<Entry>(bytes).ok()?;
     (rest.is_empty() && entry.storable()).then_some(entry)
 }

@@ -314,27 +314,14 @@ fn seal(magic: &[u8; 8], key: u64, payload: &[u8], secret: &Key) -> Option<Vec<u
     Some(out)
 }
 
-/// The payload of `bytes`, a file sealed by this build with `magic` for the run inputs `key`
-/// and signed with `secret`; `None` for anything else.
-fn open<'a>(bytes: &'a [u8], magic: &[u8; 8], key: u64, secret: &Key) -> Option<&'a [u8]> {
-    let rest = bytes.strip_prefix(magic)?;
-    let (length, rest) = rest.split_first_chunk::<4>()?;
-    let length = usize::try_from(u32::from_le_bytes(*length)).ok()?;
-    if length > rest.len() {
-        return None;
-    }
-    let (header, payload) = rest.split_at(length);
-    let header: Header = postcard::from_bytes(header).ok()?;
-    (header == Header::expected(key, payload, secret)).then_some(payload)
-}
-
-/// The index of the cache file `reader` (`end` bytes long), checked against its header as
-/// the module's documentation says, with the entries to read from after it.
-fn open_shelf<R: Read + Seek>(mut reader: R, end: u64, key: u64, secret: Key) -> Option<Shelf<R>> {
+/// The header of a file sealed with `magic` ([`seal`]), read from `reader`, which is left
+/// after it; with the number of bytes read. Unchecked: the caller compares it with the
+/// expected one once it has read what it signs.
+fn read_header(reader: &mut impl Read, magic: &[u8; 8]) -> Option<(Header, u64)> {
     let mut head = [0u8; 12];
     reader.read_exact(&mut head).ok()?;
-    let (magic, length) = head.split_first_chunk::<8>()?;
-    if magic != MAGIC {
+    let (found, length) = head.split_first_chunk::<8>()?;
+    if found != magic {
         return None;
     }
     let length = u64::from(u32::from_le_bytes(length.try_into().ok()?));
@@ -344,9 +331,24 @@ fn open_shelf<R: Read + Seek>(mut reader: R, end: u64, key: u64, secret: Key) ->
     let mut header = vec![0; usize::try_from(length).ok()?];
     reader.read_exact(&mut header).ok()?;
     let (header, rest) = postcard::take_from_bytes::<Header>(&header).ok()?;
+    rest.is_empty().then_some((header, 12 + length))
+}
+
+/// The payload of `bytes`, a file sealed by this build with `magic` for the run inputs `key`
+/// and signed with `secret`; `None` for anything else.
+fn open<'a>(bytes: &'a [u8], magic: &[u8; 8], key: u64, secret: &Key) -> Option<&'a [u8]> {
+    let mut payload = bytes;
+    let (header, _) = read_header(&mut payload, magic)?;
+    (header == Header::expected(key, payload, secret)).then_some(payload)
+}
+
+/// The index of the cache file `reader` (`end` bytes long), checked against its header as
+/// the module's documentation says, with the entries to read from after it.
+fn open_shelf<R: Read + Seek>(mut reader: R, end: u64, key: u64, secret: Key) -> Option<Shelf<R>> {
+    let (header, read) = read_header(&mut reader, MAGIC)?;
     // Not signed yet: the index's length is believed only once it fits in the file.
-    let base = (12 + length).checked_add(header.length)?;
-    if !rest.is_empty() || base > end {
+    let base = read.checked_add(header.length)?;
+    if base > end {
         return None;
     }
     let mut index = vec![0; usize::try_from(header.length).ok()?];
@@ -375,11 +377,8 @@ pub(super) fn decode(bytes: &[u8], key: u64, secret: &Key) -> Option<Vec<Entry>>
 
 /// The entries of a cache file, after its header and index, unchecked.
 pub(super) fn entries_of(bytes: &[u8]) -> Option<&[u8]> {
-    let rest = bytes.strip_prefix(MAGIC)?;
-    let (length, rest) = rest.split_first_chunk::<4>()?;
-    let (header, rest) =
-        rest.split_at_checked(usize::try_from(u32::from_le_bytes(*length)).ok()?)?;
-    let header: Header = postcard::from_bytes(header).ok()?;
+    let mut rest = bytes;
+    let (header, _) = read_header(&mut rest, MAGIC)?;
     rest.get(usize::try_from(header.length).ok()?..)
 }
 

@@ -93,6 +93,22 @@ fn cached(options: &CheckOptions, cache: &mut Cache) -> (Vec<String>, CacheStats
     (report(&outcome), cache.stats())
 }
 
+/// The analyses files of a cache directory (`analyses-*.bin`), sorted.
+fn cache_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("analyses-")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 fn stats(reused: usize, analyzed: usize) -> CacheStats {
     CacheStats {
         reused,
@@ -339,21 +355,6 @@ mod on_disk {
         let run = support::run(&args, "");
         assert_eq!(run.stderr, "", "{args:?}");
         run.stdout
-    }
-
-    fn cache_files(dir: &Path) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with("analyses-")
-            })
-            .collect();
-        files.sort();
-        files
     }
 
     /// Every fixture, cold and warm: the same report as without the cache.
@@ -799,16 +800,7 @@ fn a_kept_walk_is_used_until_what_it_read_changes() {
     run(false, "kept again");
     // Tampered with: ignored, walked again, and written anew.
     let good = fs::read(walk_file().unwrap()).unwrap();
-    let analyses = fs::read_dir(cache_dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("analyses-")
-        })
-        .unwrap();
+    let [analyses] = cache_files(cache_dir.path()).try_into().unwrap();
     let mut flipped = good.clone();
     let middle = flipped.len() / 2;
     flipped[middle] ^= 0x01;
@@ -851,15 +843,11 @@ fn a_run_of_one_file_reads_its_entry_and_keeps_the_projects() {
         let (report, stats) = cached(options, &mut cache);
         (report, stats, cache.len())
     };
-    let analyses = || {
-        let mut files = fs::read_dir(cache_dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path());
-        let file = files
-            .find(|p| p.to_string_lossy().contains("analyses-"))
-            .unwrap();
-        fs::read(file).unwrap()
+    let analyses_file = || -> PathBuf {
+        let [file] = cache_files(cache_dir.path()).try_into().unwrap();
+        file
     };
+    let analyses = || fs::read(analyses_file()).unwrap();
     let whole = options(root);
     let one = CheckOptions {
         paths: vec![root.join("auth/pool.yaml")],
@@ -899,15 +887,9 @@ fn a_run_of_one_file_reads_its_entry_and_keeps_the_projects() {
         "the deleted file's entry was kept"
     );
     // The last entry's last byte flipped: that file alone is analyzed again.
-    let mut file = fs::read_dir(cache_dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().path());
-    let file = file
-        .find(|p| p.to_string_lossy().contains("analyses-"))
-        .unwrap();
-    let mut bytes = fs::read(&file).unwrap();
+    let mut bytes = analyses();
     *bytes.last_mut().unwrap() ^= 0x01;
-    fs::write(&file, &bytes).unwrap();
+    fs::write(analyses_file(), &bytes).unwrap();
     let (_, s, _) = run(&whole);
     assert_eq!((s.reused, s.analyzed), (5, 1));
     let (_, s, _) = run(&whole);
