@@ -61,6 +61,10 @@ pub struct Cache {
     /// every change, and none of them touched discovery).
     /// (A handful of paths: a list is searched faster than a set's paths are hashed.)
     trusted: Option<Vec<PathBuf>>,
+    /// For this run: the stamps the kept walk was just checked with (the directories it
+    /// entered), which the deploy lookups' dependencies (a template's directory) need not
+    /// `stat` again.
+    walk_stamps: HashMap<PathBuf, Option<Stamp>>,
     /// The cache directory that keeps the entries between processes, when there is one.
     disk: Option<Disk>,
     /// The last run's join, which the next one updates.
@@ -253,6 +257,7 @@ impl Cache {
     ) -> Result<Discovered, DiscoverError> {
         let changes = self.watched.take();
         self.trusted = None;
+        self.walk_stamps = HashMap::new();
         if let (Some(changes), Some((walked, excluded, discovered))) = (&changes, &self.discovered)
             && walked == paths
             && excluded == exclude
@@ -274,9 +279,11 @@ impl Cache {
         };
         if let Some((key, store, cwd)) = on_disk
             && self.discovered.is_none()
-            && let Some(found) = (store.load_walk(key)).and_then(|r| r.reuse(paths, cwd, exclude))
+            && let Some((found, stamps)) =
+                (store.load_walk(key)).and_then(|r| r.reuse(paths, cwd, exclude))
         {
-            self.discovered = Some((paths.to_vec(), exclude.clone(), found.clone()));
+            self.walk_stamps = stamps;
+            self.remember(paths, exclude, &found);
             self.last.walk_kept = true;
             return Ok(found);
         }
@@ -293,9 +300,18 @@ impl Cache {
                 store.save_walk(key, &record);
             }
             self.walked = (!discovered.limit_reached).then_some(dirs);
-            self.discovered = Some((paths.to_vec(), exclude.clone(), discovered.clone()));
+            self.remember(paths, exclude, &discovered);
         }
         Ok(discovered)
+    }
+
+    /// Keeps `discovered` for the next run of an editor's cache, whose watcher may say nothing
+    /// changed it. A cache on disk is made for one run, which never asks it again: copying a
+    /// large project's targets would only cost memory.
+    fn remember(&mut self, paths: &[PathBuf], exclude: &Exclude, discovered: &Discovered) {
+        if self.disk.is_none() {
+            self.discovered = Some((paths.to_vec(), exclude.clone(), discovered.clone()));
+        }
     }
 
     /// The number of the last walk this cache made (unique in the process; 0 before any):
@@ -391,7 +407,10 @@ impl Cache {
             .collect();
         let dependencies: HashMap<&Path, Option<Stamp>> = dependencies
             .into_par_iter()
-            .map(|path| (path, Stamp::of(path)))
+            .map(|path| match self.walk_stamps.get(path) {
+                Some(stamp) => (path, *stamp),
+                None => (path, Stamp::of(path)),
+            })
             .collect();
         (targets.par_iter().zip(entries))
             .map(|(target, entry)| self.lookup(target, entry, options, inputs, &dependencies))

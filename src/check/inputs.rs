@@ -291,7 +291,7 @@ pub fn stack_env(
 ) -> Resolved {
     let entry = inputs.config.stack_for(relative);
     let cdk = match &target.origin {
-        Origin::Cdk(stack) => Some(stack),
+        Origin::Cdk(stack) => Some(&**stack),
         _ => None,
     };
     let config_region = entry

@@ -19,6 +19,7 @@
 //! changed within the last two seconds may change again within the same tick of its clock,
 //! unseen, so a walk that saw one is not kept either (git's "racily clean" entries).
 
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -112,13 +113,14 @@ impl WalkRecord {
     }
 
     /// The walk's result, when this record is of a walk of `paths` from `cwd` with `exclude`
-    /// and nothing it depends on moved since.
+    /// and nothing it depends on moved since; with the stamps it was checked with, which the
+    /// run may use instead of a `stat` of the same paths.
     pub(super) fn reuse(
         self,
         paths: &[PathBuf],
         cwd: &Path,
         exclude: &Exclude,
-    ) -> Option<Discovered> {
+    ) -> Option<(Discovered, HashMap<PathBuf, Option<Stamp>>)> {
         if self.paths != paths
             || self.cwd != cwd
             || self.exclude != exclude.key()
@@ -128,7 +130,10 @@ impl WalkRecord {
         }
         let unmoved = (self.stamps.par_iter()).all(|(path, stamp)| Stamp::of(path) == *stamp);
         let walked = self.targets.iter().all(found_by_a_walk);
-        (unmoved && walked).then(|| Discovered::walked(self.targets))
+        (unmoved && walked).then(|| {
+            let stamps = self.stamps.into_iter().collect();
+            (Discovered::walked(self.targets), stamps)
+        })
     }
 }
 

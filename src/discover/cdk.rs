@@ -249,7 +249,7 @@ impl Reader<'_> {
             name: display_join(manifest.display_dir, template_file),
             path: Some(path),
             explicit: self.explicit,
-            origin: Origin::Cdk(CdkStack {
+            origin: Origin::Cdk(Box::new(CdkStack {
                 manifest: manifest.file.name.clone(),
                 artifact_id: id.clone(),
                 stack_name,
@@ -261,7 +261,7 @@ impl Reader<'_> {
                     .and_then(|p| p.get("lookupRole"))
                     .and_then(lookup_role)
                     .map(Box::new),
-            }),
+            })),
             environment,
         })
     }

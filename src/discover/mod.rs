@@ -31,7 +31,7 @@ pub enum Origin {
     /// Standard input, reported under `--stdin-filename`.
     Stdin,
     /// A stack of a CDK cloud assembly: always a template.
-    Cdk(CdkStack),
+    Cdk(Box<CdkStack>),
     /// A Terraform or OpenTofu configuration file (`.tf`, `.tf.json`, `.tofu`, `.tofu.json`):
     /// its directory is a module, analyzed by the Terraform front end as a whole.
     Terraform,

@@ -13,128 +13,21 @@
 //! built once, and only when such a rule exists. All ways give the same diagnostics in the same
 //! order: by rule, then case, then document order.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use jsonpath_rust::parser::model::{
-    Comparable, Comparison, Filter, FilterAtom, JpQuery, Literal, Segment, Selector, SingularQuery,
-    SingularQuerySegment,
-};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
-use super::patterns::Runnable;
+use super::kept::{self, Keep};
+pub(super) use super::local::Local;
 use super::plan::{self, Val};
 use super::project::{Paths, Projection};
 use super::{Case, Catalog, Rule, RuleFilter};
 use crate::diagnostic::{Diagnostic, Location, Related};
 use crate::join::Facts;
 use crate::source::{FileId, Span};
-
-/// A case's query as a query over one element of a collection: `$.senders[?F].rest` becomes
-/// `$[?F].rest`, run over a one-element array holding the element.
-#[derive(Clone, Debug)]
-pub(super) struct Local {
-    collection: String,
-    query: Runnable,
-    /// Equalities the filter asks of every element it keeps (`@.kind == 'user-pool'` among its
-    /// `&&` terms, a string or boolean literal): checked first on the element, they skip the
-    /// query for the many elements a case is not about.
-    required: Vec<(Vec<String>, Value)>,
-}
-
-impl Local {
-    /// `Some` when the query starts with a collection's name, then a wildcard or a filter, and
-    /// nothing after the name can read outside the element: no `$` in the filter or the rest
-    /// (the test is on the printed query, so a `$` inside a string literal also counts: such a
-    /// rule runs over the whole document, which is always right).
-    pub(super) fn of(query: &JpQuery) -> Option<Local> {
-        let mut segments = query.segments.iter();
-        let Some(Segment::Selector(Selector::Name(collection))) = segments.next() else {
-            return None;
-        };
-        let element = segments.next()?;
-        if !matches!(
-            element,
-            Segment::Selector(Selector::Wildcard | Selector::Filter(_))
-        ) {
-            return None;
-        }
-        let query = JpQuery::new(std::iter::once(element).chain(segments).cloned().collect());
-        let reads_root = query.segments.iter().any(|s| s.to_string().contains('$'));
-        let required = match element {
-            Segment::Selector(Selector::Filter(filter)) => required(filter),
-            _ => Vec::new(),
-        };
-        // Its patterns are the whole query's, which loading checked.
-        let query = Runnable::new(&query).ok()?;
-        (!reads_root).then(|| Local {
-            collection: collection.clone(),
-            query,
-            required,
-        })
-    }
-
-    pub(super) fn collection(&self) -> &str {
-        &self.collection
-    }
-
-    /// The required equalities as `path = literal`, for tests.
-    #[cfg(test)]
-    pub(super) fn required_paths(&self) -> Vec<String> {
-        (self.required.iter())
-            .map(|(path, literal)| format!("{} = {literal}", path.join(".")))
-            .collect()
-    }
-
-    /// Whether `element` meets every equality the filter requires (so the query may match it).
-    fn may_match(&self, element: &Value) -> bool {
-        self.required.iter().all(|(path, literal)| {
-            path.iter()
-                .try_fold(element, |value, name| value.get(name))
-                .is_some_and(|value| value == literal)
-        })
-    }
-}
-
-/// The `@.a.b == 'literal'` terms of a filter that every kept element satisfies: the filter
-/// itself or one of its top-level `&&` terms (RFC 9535: a missing member equals no literal).
-fn required(filter: &Filter) -> Vec<(Vec<String>, Value)> {
-    let terms = match filter {
-        Filter::And(terms) => terms.as_slice(),
-        other => std::slice::from_ref(other),
-    };
-    terms
-        .iter()
-        .filter_map(|term| match term {
-            Filter::Atom(FilterAtom::Comparison(comparison)) => match &**comparison {
-                Comparison::Eq(a, b) => equality(a, b).or_else(|| equality(b, a)),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
-}
-
-fn equality(query: &Comparable, literal: &Comparable) -> Option<(Vec<String>, Value)> {
-    let Comparable::SingularQuery(SingularQuery::Current(segments)) = query else {
-        return None;
-    };
-    let path = segments
-        .iter()
-        .map(|segment| match segment {
-            SingularQuerySegment::Name(name) => Some(name.clone()),
-            SingularQuerySegment::Index(_) => None,
-        })
-        .collect::<Option<Vec<_>>>()?;
-    let literal = match literal {
-        Comparable::Literal(Literal::String(text)) => Value::String(text.clone()),
-        Comparable::Literal(Literal::Bool(flag)) => Value::Bool(*flag),
-        _ => return None,
-    };
-    Some((path, literal))
-}
 
 /// Maps the `file` of a fact's span to the run's file.
 pub type FileIds<'a> = dyn Fn(&str) -> Option<FileId> + Sync + 'a;
@@ -154,6 +47,8 @@ pub(super) trait Element: Sync {
     /// The element as JSON; `None` if it does not serialize (the facts always do: string keys,
     /// finite numbers), and the rules then skip it.
     fn json(&self) -> Option<Value>;
+    /// The members `keep` names, as in [`Element::json`] ([`kept`]).
+    fn json_kept(&self, keep: &Keep) -> Option<Value>;
 }
 
 impl<T: serde::Serialize + Sync> Element for T {
@@ -163,6 +58,10 @@ impl<T: serde::Serialize + Sync> Element for T {
 
     fn json(&self) -> Option<Value> {
         serde_json::to_value(self).ok()
+    }
+
+    fn json_kept(&self, keep: &Keep) -> Option<Value> {
+        kept::to_value(self, keep)
     }
 }
 
@@ -413,6 +312,9 @@ struct OnCollection<'c> {
     paths: Paths,
     /// Per rule, per case, the slot of each path of its plan.
     slots: Vec<Vec<Vec<usize>>>,
+    /// Per rule, what the diagnostics of its cases with a plan read of an element they keep
+    /// ([`kept`]; `None`: the whole element), decided when the rule first keeps one.
+    keeps: Vec<OnceLock<Option<Keep>>>,
 }
 
 /// One element being evaluated: its projection, and its JSON once a case needs it.
@@ -424,6 +326,13 @@ struct Current<'e> {
     projected: bool,
     /// The element in a one-element array, as the engine's element queries read it.
     json: OnceCell<Option<Value>>,
+    /// The rules of the collection, and per rule what its diagnostics read of an element.
+    rules: &'e [(usize, &'e Rule)],
+    keeps: &'e [OnceLock<Option<Keep>>],
+    /// The rule whose cases run (its place in `keeps`).
+    rule: Cell<usize>,
+    /// Per rule, those members of the element, once a case of the rule keeps it.
+    kept: OnceCell<Vec<OnceCell<Option<Value>>>>,
 }
 
 impl Current<'_> {
@@ -435,6 +344,28 @@ impl Current<'_> {
 
     fn element(&self) -> Option<&Value> {
         self.one().and_then(|one| one.get(0))
+    }
+
+    /// The element as a case with a plan that keeps it reads it: the members the diagnostics
+    /// of the rule read, or the whole element when that is built already or needed.
+    fn found(&self) -> Option<&Value> {
+        let rule = self.rule.get();
+        let keep = match (self.keeps.get(rule), self.rules.get(rule)) {
+            (Some(cell), Some((_, rule))) => cell
+                .get_or_init(|| kept::of_rule(rule, self.collection))
+                .as_ref(),
+            _ => None,
+        };
+        match keep {
+            Some(keep) if self.json.get().is_none() => {
+                let kept = (self.kept)
+                    .get_or_init(|| self.keeps.iter().map(|_| OnceCell::new()).collect());
+                kept.get(rule)?
+                    .get_or_init(|| self.item.json_kept(keep).or_else(|| self.item.json()))
+                    .as_ref()
+            }
+            _ => self.element(),
+        }
     }
 
     /// The normalized path of an object `inner` below the element.
@@ -449,6 +380,7 @@ impl<'c> OnCollection<'c> {
             .filter(|(_, rule)| local(rule) && reads(rule, collection))
             .collect();
         let mut paths = Paths::new();
+        let keeps = rules.iter().map(|_| OnceLock::new()).collect();
         let slots = (rules.iter())
             .map(|(_, rule)| {
                 (rule.cases.iter())
@@ -466,6 +398,7 @@ impl<'c> OnCollection<'c> {
             rules,
             paths,
             slots,
+            keeps,
         }
     }
 
@@ -485,9 +418,14 @@ impl<'c> OnCollection<'c> {
             scratch,
             projected,
             json: OnceCell::new(),
+            rules: &self.rules,
+            keeps: &self.keeps,
+            rule: Cell::new(0),
+            kept: OnceCell::new(),
         };
         let mut found: Found = Vec::new();
-        for ((rule_index, rule), slots) in self.rules.iter().zip(&self.slots) {
+        for (place, ((rule_index, rule), slots)) in self.rules.iter().zip(&self.slots).enumerate() {
+            current.rule.set(place);
             let mut state: Option<Progress<'_>> = None;
             for (index, case) in rule.cases.iter().enumerate() {
                 if case.collection() == Some(self.collection) {
@@ -526,7 +464,7 @@ impl<'c> OnCollection<'c> {
                     })
                 }),
             };
-            let Some(value) = keeps.then(|| current.element()).flatten() else {
+            let Some(value) = keeps.then(|| current.found()).flatten() else {
                 return;
             };
             let state = state.get_or_insert_with(|| Progress::bare(rule));

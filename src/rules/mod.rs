@@ -6,7 +6,9 @@
 
 mod builtin;
 mod evaluate;
+mod kept;
 mod load;
+mod local;
 mod memo;
 mod patterns;
 mod plan;

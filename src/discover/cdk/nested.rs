@@ -97,7 +97,7 @@ pub(super) fn templates(
                 name: display_join(display_dir, name),
                 path: Some(dir.join(name)),
                 explicit: false,
-                origin: Origin::Cdk(CdkStack {
+                origin: Origin::Cdk(Box::new(CdkStack {
                     manifest: manifest_name.to_owned(),
                     artifact_id: id.to_owned(),
                     stack_name: id.to_owned(),
@@ -108,7 +108,7 @@ pub(super) fn templates(
                     environment_span,
                     parameters: Default::default(),
                     lookup_role,
-                }),
+                })),
                 environment,
             })
         })
@@ -124,7 +124,7 @@ fn stem(name: &str) -> Option<&str> {
 
 fn stack_of(target: &Target) -> Option<&CdkStack> {
     match &target.origin {
-        Origin::Cdk(stack) => Some(stack),
+        Origin::Cdk(stack) => Some(&**stack),
         _ => None,
     }
 }

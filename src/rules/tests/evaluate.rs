@@ -471,6 +471,47 @@ fn per_element_evaluation_equals_the_whole_document() {
     assert_eq!(format!("{streamed:?}"), format!("{whole:?}"));
 }
 
+/// A kept element becomes JSON only in the members its rule's diagnostics read (`kept.rs`):
+/// nested placeholders, a `where:`, related spans, a note, objects found inside the element and
+/// two rules reading other members of the same element all report what the whole document
+/// gives.
+#[test]
+fn diagnostics_read_only_what_they_need_of_an_element() {
+    let (outcome, names) = rules_fixtures();
+    let document = outcome.facts.to_json();
+    let file_id = |name: &str| names.get(name).copied();
+    let nested = rule(concat!(
+        "where: \"@.uses_ses == true && @.ses.region != 'xx-none-1'\"\n",
+        "cases:\n",
+        "  - query: \"$.senders[?@.uses_ses == true]\"\n",
+        "    at: [source_arn, resource]\n",
+        "    message: \"{resource} in {stack}: {ses.region} {names.source_arn} {source_arn.account}\"\n",
+        "    label: \"{spans.resource.start}\"\n",
+        "    help: \"{identity.name} {assumptions.0}\"\n",
+        "    note: \"{kind}\"\n",
+        "    related:\n",
+        "      - at: identity\n",
+        "        message: \"{identity.declared_regions}\"\n",
+    ));
+    let mut inside = rule(concat!(
+        "cases:\n",
+        "  - query: \"$.senders[*].unresolved[*]\"\n",
+        "    at: value\n",
+        "    message: \"{field} {needs}\"\n",
+        "  - query: \"$.senders[?@.kind == 'user-pool']\"\n",
+        "    at: resource\n",
+        "    message: \"{pool_region} {ses}\"\n",
+    ));
+    inside.code = "ST998".to_owned();
+    inside.name = "inside".to_owned();
+    let catalog = super::catalog([nested, inside]);
+    let streamed = evaluate_facts(&catalog, &outcome.facts, &file_id);
+    let whole = crate::rules::evaluate::evaluate_whole(&catalog, &document, &file_id);
+    assert!(streamed.len() > 20, "{}", streamed.len());
+    assert!(streamed.iter().any(|d| !d.related.is_empty()));
+    assert_eq!(format!("{streamed:?}"), format!("{whole:?}"));
+}
+
 /// Findings kept between evaluations are those a fresh evaluation gives: after the same facts
 /// again, after one fact replaced, after facts moved to other places (an object without an
 /// `id` is known by its path), and with other file ids or other rules.
