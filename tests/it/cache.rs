@@ -797,7 +797,19 @@ fn a_kept_walk_is_used_until_what_it_read_changes() {
     fs::write(dir.path().join(".ignore"), "svc1/\n").unwrap();
     run(false, "an ignore file above the root");
     settle();
-    run(false, "kept again");
+    let plain = run(false, "kept again");
+    // The deploy configuration beside a template, under a kept walk (whose check of each
+    // directory's stamp stands for the deploy lookup's own): created, it moves its directory;
+    // edited in place, it moves no directory, and is read again all the same.
+    write(&root, "auth/samconfig.toml", &samconfig("eu-west-1"));
+    let with_region = run(false, "a samconfig.toml created");
+    assert_ne!(with_region, plain);
+    settle();
+    run(false, "walked and kept again");
+    assert_eq!(run(true, "a samconfig.toml, the walk kept"), with_region);
+    write(&root, "auth/samconfig.toml", &samconfig("ap-northeast-1"));
+    let edited = run(true, "a samconfig.toml edited in place");
+    assert_ne!(edited, with_region);
     // Tampered with: ignored, walked again, and written anew.
     let good = fs::read(walk_file().unwrap()).unwrap();
     let [analyses] = cache_files(cache_dir.path()).try_into().unwrap();
