@@ -80,6 +80,41 @@ pub enum Resolved {
     Unknown(Unknown),
 }
 
+impl Resolved {
+    /// Drops the room left to grow, all the way down.
+    pub fn shrink_to_fit(&mut self) {
+        match self {
+            Resolved::Str(text) => text.shrink_to_fit(),
+            Resolved::List(items) => {
+                items.shrink_to_fit();
+                items.iter_mut().for_each(Resolved::shrink_to_fit);
+            }
+            Resolved::Map(entries) => {
+                entries.shrink_to_fit();
+                for (key, value) in entries {
+                    key.shrink_to_fit();
+                    value.shrink_to_fit();
+                }
+            }
+            Resolved::Null | Resolved::Bool(_) | Resolved::Number(_) | Resolved::Unknown(_) => {}
+        }
+    }
+}
+
+impl Export {
+    /// Drops the room left to grow (an export is kept until the run's join).
+    pub fn shrink_to_fit(&mut self) {
+        self.name.shrink_to_fit();
+        self.value.shrink_to_fit();
+        for variant in &mut self.value {
+            variant.assumptions.shrink_to_fit();
+            if let Some(value) = &mut variant.value {
+                value.shrink_to_fit();
+            }
+        }
+    }
+}
+
 /// A condition assumed to hold a value for this variant.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Assumption {
@@ -115,6 +150,16 @@ pub struct Export {
 }
 
 impl Text {
+    /// Drops the room left to grow (a text kept for the rest of the run).
+    pub fn shrink_to_fit(&mut self) {
+        self.parts.shrink_to_fit();
+        for part in &mut self.parts {
+            if let Part::Lit(text) | Part::Secret(text) = part {
+                text.shrink_to_fit();
+            }
+        }
+    }
+
     pub fn lit(text: impl Into<String>) -> Self {
         Self {
             parts: vec![Part::Lit(text.into())],

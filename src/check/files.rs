@@ -491,7 +491,9 @@ fn stack(
         text: &source.text,
         notes: &expanded.notes,
     };
-    let facts = crate::cloudformation::extract(analyzed, template, &resolver);
+    let mut facts = crate::cloudformation::extract(analyzed, template, &resolver);
+    // Kept until the run ends, for every file: without the room left to grow.
+    facts.shrink_to_fit();
     secrets.extend(resolver.secret_fragments());
     drop(resolver);
     let environment_location = match &target.origin {
@@ -519,7 +521,7 @@ fn stack(
         },
         region_note: env.region_note.clone(),
         lookup_role: match &target.origin {
-            Origin::Cdk(cdk) => cdk.lookup_role.as_deref().cloned(),
+            Origin::Cdk(cdk) => cdk.lookup_role.clone(),
             _ => None,
         },
         facts: std::sync::Arc::new(facts),

@@ -199,6 +199,21 @@ pub struct StackFacts {
     pub parameters: Vec<(String, Span)>,
 }
 
+impl StackFacts {
+    /// Drops the room left to grow: a stack's facts are kept until the run ends.
+    pub fn shrink_to_fit(&mut self) {
+        self.senders.shrink_to_fit();
+        self.identities.shrink_to_fit();
+        self.configuration_sets.shrink_to_fit();
+        self.trigger_senders.shrink_to_fit();
+        self.exports.shrink_to_fit();
+        self.exports
+            .iter_mut()
+            .for_each(crate::value::Export::shrink_to_fit);
+        self.parameters.shrink_to_fit();
+    }
+}
+
 /// A resource's resolved properties as one front end read them: one variant of the values, and
 /// the span in the source that each key path came from.
 pub trait Arguments {

@@ -53,7 +53,7 @@ pub struct Stack {
     /// Why the deploy configuration left the region unknown, for the notes of region rules.
     pub region_note: Option<String>,
     /// A CDK stack's bootstrap lookup role, which `--aws` assumes to read its account.
-    pub lookup_role: Option<crate::discover::LookupRole>,
+    pub lookup_role: Option<Box<crate::discover::LookupRole>>,
     /// Shared, so that keeping a file's analysis for the next run (the language server's
     /// cache) and handing it to the join costs no copy.
     pub facts: std::sync::Arc<StackFacts>,

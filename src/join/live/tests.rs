@@ -185,11 +185,11 @@ fn cdk_stack(account: &str, region: Option<&str>, arn: &str) -> crate::join::Sta
         environment_label: None,
         deployment: "m#S".into(),
         region_note: None,
-        lookup_role: Some(crate::discover::LookupRole {
+        lookup_role: Some(Box::new(crate::discover::LookupRole {
             arn: arn.into(),
             requires_bootstrap_version: Some(8),
             ..Default::default()
-        }),
+        })),
         facts: Default::default(),
     }
 }
