@@ -4,7 +4,6 @@
 
 use jsonpath_rust::parser::model::{
     Comparable, Comparison, Filter, FilterAtom, JpQuery, Literal, Segment, Selector, SingularQuery,
-    SingularQuerySegment,
 };
 use serde_json::Value;
 
@@ -99,13 +98,7 @@ fn equality(query: &Comparable, literal: &Comparable) -> Option<(Vec<String>, Va
     let Comparable::SingularQuery(SingularQuery::Current(segments)) = query else {
         return None;
     };
-    let path = segments
-        .iter()
-        .map(|segment| match segment {
-            SingularQuerySegment::Name(name) => Some(name.clone()),
-            SingularQuerySegment::Index(_) => None,
-        })
-        .collect::<Option<Vec<_>>>()?;
+    let path = super::plan::member_path(segments)?;
     let literal = match literal {
         Comparable::Literal(Literal::String(text)) => Value::String(text.clone()),
         Comparable::Literal(Literal::Bool(flag)) => Value::Bool(*flag),

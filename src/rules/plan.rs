@@ -233,6 +233,16 @@ fn pred(filter: &Filter, paths: &mut Vec<Vec<String>>) -> Option<Pred> {
     }
 }
 
+/// The member names of `@.a.b`; `None` when a segment is an index.
+pub(super) fn member_path(segments: &[SingularQuerySegment]) -> Option<Vec<String>> {
+    (segments.iter())
+        .map(|segment| match segment {
+            SingularQuerySegment::Name(name) => Some(name.clone()),
+            SingularQuerySegment::Index(_) => None,
+        })
+        .collect()
+}
+
 fn operand(comparable: &Comparable, paths: &mut Vec<Vec<String>>) -> Option<Operand> {
     match comparable {
         Comparable::Literal(literal) => Some(Operand::Lit(match literal {
@@ -246,13 +256,7 @@ fn operand(comparable: &Comparable, paths: &mut Vec<Vec<String>>) -> Option<Oper
             Literal::String(text) => Lit::Str(text.clone()),
         })),
         Comparable::SingularQuery(SingularQuery::Current(segments)) => {
-            let path = segments
-                .iter()
-                .map(|segment| match segment {
-                    SingularQuerySegment::Name(name) => Some(name.clone()),
-                    SingularQuerySegment::Index(_) => None,
-                })
-                .collect::<Option<Vec<String>>>()?;
+            let path = member_path(segments)?;
             // `@` alone is the element itself, an object: nothing a path reads.
             if path.is_empty() {
                 return None;
