@@ -491,9 +491,7 @@ fn stack(
         text: &source.text,
         notes: &expanded.notes,
     };
-    let mut facts = crate::cloudformation::extract(analyzed, template, &resolver);
-    // Kept until the run ends, for every file: without the room left to grow.
-    facts.shrink_to_fit();
+    let facts = crate::cloudformation::extract(analyzed, template, &resolver);
     secrets.extend(resolver.secret_fragments());
     drop(resolver);
     let environment_location = match &target.origin {
@@ -524,7 +522,7 @@ fn stack(
             Origin::Cdk(cdk) => cdk.lookup_role.clone(),
             _ => None,
         },
-        facts: std::sync::Arc::new(facts),
+        facts: facts.into_shared(),
     };
     Analyzed {
         stack,

@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use super::CheckOptions;
 use super::files::FileOutcome;
@@ -227,6 +226,6 @@ fn stack(root: &str, out: crate::terraform::extract::StackOut) -> Stack {
         },
         region_note: None,
         lookup_role: None,
-        facts: Arc::new(out.facts),
+        facts: out.facts.into_shared(),
     }
 }

@@ -200,8 +200,15 @@ pub struct StackFacts {
 }
 
 impl StackFacts {
-    /// Drops the room left to grow: a stack's facts are kept until the run ends.
-    pub fn shrink_to_fit(&mut self) {
+    /// The facts as a stack of the join holds them, whichever front end read them: shared, and
+    /// without the room their vectors kept to grow (they are kept until the run ends).
+    pub fn into_shared(mut self) -> std::sync::Arc<StackFacts> {
+        self.shrink_to_fit();
+        std::sync::Arc::new(self)
+    }
+
+    /// Drops the room left to grow.
+    fn shrink_to_fit(&mut self) {
         self.senders.shrink_to_fit();
         self.identities.shrink_to_fit();
         self.configuration_sets.shrink_to_fit();

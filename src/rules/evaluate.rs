@@ -507,6 +507,9 @@ fn holds(filter: &RuleFilter, object: &Value) -> bool {
     found
 }
 
+/// The diagnostic of `value`, which a case keeps. What it reads of the value is listed in
+/// [`kept::of_rule`] too (only those members of an element are made into JSON): read another
+/// member here, and list it there.
 fn report(
     rule: &Rule,
     case: &Case,

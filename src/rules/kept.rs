@@ -79,6 +79,7 @@ fn reads(keep: &mut Keep, rule: &Rule, case: &Case) -> Option<()> {
         Some(Step::Wildcard) => return None,
         None => {}
     }
+    // What `evaluate::report` and `Progress::consider` read of every object they are given.
     for member in ["id", "note", "stack", "resource"] {
         keep.add(&[member]);
     }
