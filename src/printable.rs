@@ -111,7 +111,11 @@ pub fn needs_escape(text: &str) -> bool {
 }
 
 fn escape_with(text: &str, keep_lines: bool) -> Cow<'_, str> {
-    if !needs_escape(text) && !command_like(text) {
+    // Printable ASCII, with the line feeds kept: only a command can need a change (a message,
+    // help or note of many lines, decided byte by byte).
+    let kept = |b: u8| (0x20..0x7f).contains(&b) || (keep_lines && b == b'\n');
+    let plain = text.bytes().all(kept);
+    if (plain || !needs_escape(text)) && !command_like(text) {
         return Cow::Borrowed(text);
     }
     let mut escaped = String::with_capacity(text.len() + 16);
@@ -169,11 +173,18 @@ fn guard(text: &str, lines: bool, out: &mut String, guarded: impl Fn(char, &mut 
 /// Whether a line of `text` starts with `::` or `text` holds `#[`, across white space and
 /// invisible characters: what [`escape`] puts a backslash before.
 fn command_like(text: &str) -> bool {
-    // Printable ASCII has no line break and no invisible character: a `::` or a lone `:`
-    // after the leading spaces, or a `#[`.
-    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        let rest = text.trim_start_matches(' ');
-        return rest.starts_with("::") || rest == ":" || text.contains("#[");
+    // Printable ASCII and line feeds have no invisible character, and a space is their only
+    // white space: a line whose first characters after its spaces are `::` or a lone `:`, or
+    // a `#[`.
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n')
+    {
+        let lines = text.split('\n').any(|line| {
+            let rest = line.trim_start_matches(' ');
+            rest.starts_with("::") || rest == ":"
+        });
+        return lines || text.contains("#[");
     }
     command_like_chars(text)
 }
@@ -280,13 +291,13 @@ pub fn shown(c: char) -> Option<Shown> {
 mod tests {
     use super::*;
 
-    /// The byte-wise answer for printable ASCII is the character-wise one, on every string of
-    /// up to five of the characters that matter.
+    /// The byte-wise answer for printable ASCII and line feeds is the character-wise one, on
+    /// every string of up to six of the characters that matter.
     #[test]
     fn ascii_command_detection_agrees_with_the_general_one() {
-        let alphabet = [' ', ':', '#', '[', 'a'];
+        let alphabet = [' ', ':', '#', '[', 'a', '\n'];
         let mut texts = vec![String::new()];
-        for _ in 0..5 {
+        for _ in 0..6 {
             let longer: Vec<String> = (texts.iter())
                 .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
                 .collect();
@@ -301,6 +312,15 @@ mod tests {
     fn plain_text_is_borrowed() {
         assert!(matches!(escape("user pool `Pool` in é"), Cow::Borrowed(_)));
         assert!(matches!(escape("a\tb"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn lines_of_plain_text_are_borrowed_and_a_command_among_them_is_guarded() {
+        assert!(matches!(escape_lines("a: b\n  c # d\n"), Cow::Borrowed(_)));
+        assert_eq!(escape_lines("a\n  ::error::x\n"), "a\n  \\::error::x\n");
+        assert_eq!(escape_lines("a\n:\nb"), "a\n\\:\nb");
+        assert_eq!(escape_lines("a #\n[b"), "a #\n[b");
+        assert_eq!(escape_lines("a #[b"), "a #\\[b");
     }
 
     #[test]

@@ -1,12 +1,10 @@
 //! Source files and byte spans: the one place where text, paths and positions meet.
 //!
 //! Every stage speaks in [`Span`]s (byte ranges into a [`SourceFile`]); line and column are computed
-//! only at the edge, through the file's [`LineIndex`].
+//! only at the edge, through the file's table of line starts.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-
-use line_index::{LineIndex, TextSize, WideEncoding};
 
 pub mod snippet;
 
@@ -93,7 +91,7 @@ pub struct SourceFile {
     /// Where the bytes came from on disk (`None` for standard input).
     pub path: Option<PathBuf>,
     pub text: Arc<str>,
-    lines: Arc<OnceLock<LineIndex>>,
+    lines: Arc<OnceLock<Vec<u32>>>,
 }
 
 /// The analysis cache keeps a file as its name, path and text; the line table is made again
@@ -107,8 +105,29 @@ impl serde::Serialize for SourceFile {
 /// Read back through [`SourceFile::new`]: a name from the cache is escaped like any other.
 impl<'de> serde::Deserialize<'de> for SourceFile {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let (name, path, text) = <(String, Option<PathBuf>, String)>::deserialize(deserializer)?;
+        let (name, path, SharedText(text)) =
+            <(String, Option<PathBuf>, SharedText)>::deserialize(deserializer)?;
         Ok(SourceFile::new(name, path, text))
+    }
+}
+
+/// A text read straight into its shared allocation (a `String` read first would be copied into
+/// an `Arc<str>` and dropped: a second allocation of every text kept in the cache).
+struct SharedText(Arc<str>);
+
+impl<'de> serde::Deserialize<'de> for SharedText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = SharedText;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<SharedText, E> {
+                Ok(SharedText(Arc::from(text)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
     }
 }
 
@@ -124,18 +143,11 @@ impl SourceFile {
         }
     }
 
-    /// The line table. Lines end at `\n`, `\r\n` or a lone `\r`: YAML 1.2 (section 5.4) and
-    /// LSP both break lines at all three, and a classic-Mac file is otherwise one long line.
-    pub fn line_index(&self) -> &LineIndex {
-        self.lines.get_or_init(|| {
-            // `line-index` breaks at `\n` only; a lone `\r` becomes `\n` in a copy of the same
-            // length, so every offset and column it computes is the same as in the real text.
-            if lone_carriage_return(&self.text) {
-                LineIndex::new(&unify_line_ends(&self.text))
-            } else {
-                LineIndex::new(&self.text)
-            }
-        })
+    /// Where each line after the first begins. Lines end at `\n`, `\r\n` or a lone `\r`:
+    /// YAML 1.2 (section 5.4) and LSP both break lines at all three, and a classic-Mac file is
+    /// otherwise one long line.
+    fn line_starts(&self) -> &[u32] {
+        self.lines.get_or_init(|| line_starts(&self.text))
     }
 
     /// The text under `span`, or `""` when the span does not fall on character boundaries.
@@ -150,57 +162,44 @@ impl SourceFile {
         while offset > 0 && !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let index = self.line_index();
-        let size = TextSize::new(offset as u32);
-        let line_col = index.line_col(size);
-        let column = index
-            .to_wide(WideEncoding::Utf32, line_col)
-            .map_or(line_col.col, |w| w.col);
-        let utf16_column = index
-            .to_wide(WideEncoding::Utf16, line_col)
-            .map_or(line_col.col, |w| w.col);
+        let starts = self.line_starts();
+        // The lines that begin at or before `offset`, after the first: its 0-based line.
+        let line = starts.partition_point(|&start| start as usize <= offset);
+        let start = line.checked_sub(1).map_or(0, |i| starts[i] as usize);
+        let before = &self.text[start..offset];
+        let (column, utf16_column) = if before.is_ascii() {
+            (before.len(), before.len())
+        } else {
+            let utf16 = before.chars().map(char::len_utf16).sum();
+            (before.chars().count(), utf16)
+        };
+        let number = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).saturating_add(1);
         Position {
-            line: line_col.line + 1,
-            column: column + 1,
-            utf16_column: utf16_column + 1,
+            line: number(line),
+            column: number(column),
+            utf16_column: number(utf16_column),
             offset: offset as u32,
         }
     }
 
     /// The byte offset of a 1-based line's first character.
     pub fn line_start(&self, line: u32) -> Option<u32> {
-        let index = self.line_index();
-        let lc = line_index::LineCol {
-            line: line.checked_sub(1)?,
-            col: 0,
-        };
-        index.offset(lc).map(u32::from)
+        match line.checked_sub(1)? {
+            0 => Some(0),
+            after => self.line_starts().get(after as usize - 1).copied(),
+        }
     }
 }
 
-fn lone_carriage_return(text: &str) -> bool {
+/// The offset after every line end of `text` (see [`SourceFile::line_starts`]).
+fn line_starts(text: &str) -> Vec<u32> {
     let bytes = text.as_bytes();
-    bytes
-        .iter()
-        .enumerate()
-        .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-}
-
-fn unify_line_ends(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let unified: Vec<u8> = bytes
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            if *b == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
-                b'\n'
-            } else {
-                *b
-            }
-        })
-        .collect();
-    // Only ASCII bytes changed into ASCII bytes.
-    String::from_utf8(unified).unwrap_or_else(|_| text.to_owned())
+    let offset = |at: usize| u32::try_from(at + 1).unwrap_or(u32::MAX);
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        // The `\r` of a `\r\n` pair ends no line: its `\n` does.
+        .filter(|&at| bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n'))
+        .map(offset)
+        .collect()
 }
 
 #[cfg(test)]
@@ -258,6 +257,59 @@ mod tests {
     fn offset_inside_a_character_is_clamped_back() {
         let f = SourceFile::new("a.yaml", None, "é");
         assert_eq!(f.position(1).offset, 0);
+    }
+
+    /// Line and columns counted one character at a time, as the positions must come out.
+    fn counted(text: &str, offset: usize) -> (u32, u32, u32) {
+        let (mut line, mut column, mut utf16) = (1, 1, 1);
+        for (at, c) in text[..offset].char_indices() {
+            // A `\r` ends its line unless a `\n` follows, even one past `offset`.
+            let ends = c == '\n' || (c == '\r' && !text[at + 1..].starts_with('\n'));
+            if ends {
+                (line, column, utf16) = (line + 1, 1, 1);
+            } else {
+                column += 1;
+                utf16 += c.len_utf16() as u32;
+            }
+        }
+        (line, column, utf16)
+    }
+
+    #[test]
+    fn every_position_is_the_one_counted_character_by_character() {
+        let texts = [
+            "",
+            "\n",
+            "\r",
+            "\r\n",
+            "\n\r\r\n\r",
+            "a: 1\rb: 2\r\nc: é\rd",
+            "é🚀x\n\r\n🚀\rz",
+            "Resources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n",
+            "no end",
+        ];
+        for text in texts {
+            let f = SourceFile::new("a.yaml", None, text);
+            for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+                let p = f.position(offset as u32);
+                let want = counted(text, offset);
+                assert_eq!(
+                    (p.line, p.column, p.utf16_column),
+                    want,
+                    "{text:?} at {offset}"
+                );
+                assert_eq!(p.offset as usize, offset);
+                let start = f.line_start(p.line).unwrap() as usize;
+                assert_eq!(
+                    counted(text, start),
+                    (p.line, 1, 1),
+                    "{text:?} line {}",
+                    p.line
+                );
+            }
+            let lines = counted(text, text.len()).0;
+            assert_eq!(f.line_start(lines + 1), None, "{text:?}");
+        }
     }
 
     #[test]

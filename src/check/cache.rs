@@ -20,7 +20,7 @@
 //! The analysis of a Serverless Framework service file is never kept: it reads the files the
 //! service includes, which nothing here watches.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -64,7 +64,7 @@ pub struct Cache {
     /// For this run: the stamps the kept walk was just checked with (the directories it
     /// entered), which the deploy lookups' dependencies (a template's directory) need not
     /// `stat` again.
-    walk_stamps: HashMap<PathBuf, Option<Stamp>>,
+    walk_stamps: foldhash::HashMap<PathBuf, Option<Stamp>>,
     /// The cache directory that keeps the entries between processes, when there is one.
     disk: Option<Disk>,
     /// The last run's join, which the next one updates.
@@ -257,7 +257,7 @@ impl Cache {
     ) -> Result<Discovered, DiscoverError> {
         let changes = self.watched.take();
         self.trusted = None;
-        self.walk_stamps = HashMap::new();
+        self.walk_stamps = foldhash::HashMap::default();
         if let (Some(changes), Some((walked, excluded, discovered))) = (&changes, &self.discovered)
             && walked == paths
             && excluded == exclude
@@ -399,13 +399,13 @@ impl Cache {
         }
         let entries: Vec<Option<&Entry>> = keys.par_iter().map(|k| self.files.get(k)).collect();
         // Each dependency once, however many templates share a directory.
-        let dependencies: HashSet<&Path> = (entries.iter().flatten())
+        let dependencies: foldhash::HashSet<&Path> = (entries.iter().flatten())
             .flat_map(|e| e.deploy.stamps.iter().map(|(p, _)| p.as_path()))
             .filter(|p| {
                 (self.trusted.as_ref()).is_none_or(|changed| changed.iter().any(|c| c == p))
             })
             .collect();
-        let dependencies: HashMap<&Path, Option<Stamp>> = dependencies
+        let dependencies: foldhash::HashMap<&Path, Option<Stamp>> = dependencies
             .into_par_iter()
             .map(|path| match self.walk_stamps.get(path) {
                 Some(stamp) => (path, *stamp),
@@ -424,7 +424,7 @@ impl Cache {
         entry: Option<&Entry>,
         options: &CheckOptions,
         inputs: &RunInputs,
-        dependencies: &HashMap<&Path, Option<Stamp>>,
+        dependencies: &foldhash::HashMap<&Path, Option<Stamp>>,
     ) -> Lookup {
         let analyze = Lookup::Analyze;
         let Some(entry) = entry else {
@@ -588,7 +588,7 @@ fn contents_only(changes: &[FileChange], discovered: &Discovered) -> bool {
         };
         return changes.iter().all(|c| known(&c.path));
     }
-    let targets: HashSet<&Path> = (discovered.targets.iter())
+    let targets: foldhash::HashSet<&Path> = (discovered.targets.iter())
         .filter(|t| t.origin == Origin::Loose)
         .filter_map(|t| t.path.as_deref())
         .collect();

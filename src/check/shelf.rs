@@ -196,7 +196,11 @@ impl<R: Read + Seek> Shelf<R> {
             })
             .collect();
         self.body = None;
-        decoded.into_iter().flatten().collect()
+        // Into a vector of the right size: a collect through `flatten` would grow it by
+        // doubling, copying every entry decoded so far each time.
+        let mut entries = Vec::with_capacity(decoded.len());
+        entries.extend(decoded.into_iter().flatten());
+        entries
     }
 
     /// What to write again as it is, as (record, bytes): the taken entries numbered `taken`

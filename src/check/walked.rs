@@ -19,7 +19,6 @@
 //! changed within the last two seconds may change again within the same tick of its clock,
 //! unseen, so a walk that saw one is not kept either (git's "racily clean" entries).
 
-use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -120,7 +119,7 @@ impl WalkRecord {
         paths: &[PathBuf],
         cwd: &Path,
         exclude: &Exclude,
-    ) -> Option<(Discovered, HashMap<PathBuf, Option<Stamp>>)> {
+    ) -> Option<(Discovered, foldhash::HashMap<PathBuf, Option<Stamp>>)> {
         if self.paths != paths
             || self.cwd != cwd
             || self.exclude != exclude.key()

@@ -71,6 +71,6 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             })
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &issues)?;
+    super::write_json(out, &issues)?;
     writeln!(out)
 }

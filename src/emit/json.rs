@@ -105,6 +105,6 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         diagnostics,
         summary: report.summary,
     };
-    serde_json::to_writer_pretty(&mut *out, &output)?;
+    super::write_json(out, &output)?;
     writeln!(out)
 }

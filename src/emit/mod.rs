@@ -148,6 +148,14 @@ pub fn repository_root(dir: &Path) -> PathBuf {
         .to_path_buf()
 }
 
+/// Writes `value` as indented JSON. serde_json makes a write for every token: through a buffer
+/// of its own type, each is a copy, not a call through `dyn Write`.
+fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
+    let mut buffered = io::BufWriter::with_capacity(64 * 1024, out);
+    serde_json::to_writer_pretty(&mut buffered, value)?;
+    buffered.flush()
+}
+
 /// Writes `report` in `format`.
 pub fn emit(
     report: &Report<'_>,

@@ -251,7 +251,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             results,
         }],
     };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
+    super::write_json(out, &log)?;
     writeln!(out)
 }
 

@@ -38,7 +38,7 @@ pub fn write(report: &Report<'_>, json: bool, out: &mut dyn Write) -> io::Result
         .collect();
     counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
     if json {
-        serde_json::to_writer_pretty(&mut *out, &counts)?;
+        super::write_json(out, &counts)?;
         return writeln!(out);
     }
     let width = counts.first().map_or(1, |c| c.count.to_string().len());
