@@ -441,7 +441,8 @@ impl Cache {
         });
         if moved
             && let Some(path) = &target.path
-            && deploy::lookup_for(path, target, options, inputs) != entry.deploy.found
+            && deploy::lookup_for(path, target, options, inputs).as_ref()
+                != entry.deploy.found.as_deref()
         {
             return analyze(None);
         }

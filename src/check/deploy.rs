@@ -296,7 +296,8 @@ fn literal_region(node: &Node) -> Option<(String, Span)> {
 pub(super) struct DeployWatch {
     /// The places that existed, with their stamps (one created later moves its directory).
     pub(super) stamps: Vec<(PathBuf, Stamp)>,
-    pub(super) found: Option<Deploy>,
+    /// Boxed, as in [`FileOutcome`]: a cache entry holds one.
+    pub(super) found: Option<Box<Deploy>>,
 }
 
 impl DeployWatch {

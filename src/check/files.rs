@@ -35,7 +35,8 @@ pub(super) struct FileOutcome {
     /// The text was dropped after analysis; read it again if a diagnostic points into it.
     pub(super) text_dropped: bool,
     /// What the deploy configuration lookup found, when it ran (the cache watches its files).
-    pub(super) deploy: Option<Option<super::deploy::Deploy>>,
+    /// Boxed: most files have none, and every file's outcome is kept until the report.
+    pub(super) deploy: Option<Option<Box<super::deploy::Deploy>>>,
     /// Kept in the run's files even with nothing to report: a related location may point into
     /// it (a Terraform module's caller, a tfvars file).
     pub(super) keep: bool,
@@ -273,7 +274,7 @@ pub(super) fn analyze_bytes(
         };
         result.stacks = vec![analyzed.stack];
         result.secrets = analyzed.secrets;
-        result.deploy = analyzed.deploy;
+        result.deploy = analyzed.deploy.map(|found| found.map(Box::new));
         result.problems.extend(analyzed.problems);
         // Suppressions are read where the resources are: a loop's copies keep its body's.
         let read = analyzed.document.as_ref().unwrap_or(document);

@@ -25,9 +25,13 @@ use crate::discover::Target;
 /// The bytes of one [`Record`] in the index.
 pub(super) const RECORD: usize = 32;
 
-/// More entries than this are read from one read of every entry, decoded in parallel; fewer
-/// are read each on its own.
+/// More entries than this are read a span at a time and decoded in parallel; fewer are read
+/// each on its own.
 const FEW: usize = 32;
+
+/// The bytes of entries read at once when many are taken (an entry longer than this is read
+/// alone).
+const SPAN: u64 = 1 << 20;
 
 /// Where an entry is in the file and how it is signed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +63,11 @@ impl Record {
         out.extend_from_slice(&self.offset.to_le_bytes());
         out.extend_from_slice(&self.length.to_le_bytes());
         out.extend_from_slice(&self.signature.to_le_bytes());
+    }
+
+    /// Where the entry ends, from the start of the entries.
+    fn end(&self) -> u64 {
+        u64::from(self.offset) + u64::from(self.length)
     }
 
     fn range(&self) -> std::ops::Range<usize> {
@@ -177,29 +186,41 @@ impl<R: Read + Seek> Shelf<R> {
                 })
                 .collect();
         }
-        if self.body().is_none() {
-            return Vec::new();
+        // In the order they lie in the file, a span of about `SPAN` bytes at a time read into
+        // one buffer and decoded in parallel: a large cache costs the memory of one span, not
+        // of every entry's bytes, and each read lands in the pages of the last.
+        wanted.sort_unstable_by_key(|&at| self.records[at].offset);
+        let mut entries = Vec::with_capacity(wanted.len());
+        let mut buffer = Vec::new();
+        let mut rest = &wanted[..];
+        while let Some(&first) = rest.first() {
+            let start = self.records[first].offset;
+            let within = |at: &usize| self.records[*at].end() - u64::from(start) <= SPAN;
+            let count = 1 + rest[1..].iter().take_while(|at| within(at)).count();
+            let (span, after) = rest.split_at(count);
+            rest = after;
+            let end = span
+                .iter()
+                .map(|&at| self.records[at].end())
+                .max()
+                .unwrap_or(0);
+            let length = end - u64::from(start);
+            let Some(bytes) = self.read_into(&mut buffer, self.base + u64::from(start), length)
+            else {
+                // Those entries are left out: their files are analyzed again.
+                continue;
+            };
+            let (secret, file_key, records) = (&self.secret, self.file_key, &self.records);
+            let decoded: Vec<Option<(usize, Entry)>> = (span.par_iter())
+                .map(|&at| {
+                    let record = &records[at];
+                    let from = (record.offset - start) as usize;
+                    let bytes = bytes.get(from..from + record.length as usize)?;
+                    Some((at, decode(secret, file_key, record, bytes)?))
+                })
+                .collect();
+            entries.extend(decoded.into_iter().flatten());
         }
-        let (Some(Some(body)), records) = (&self.body, &self.records) else {
-            return Vec::new();
-        };
-        let (secret, file_key) = (&self.secret, self.file_key);
-        // Each into its place (no reallocation), and the bytes let go: what is left to copy
-        // when the file is written again is read then.
-        let decoded: Vec<Option<(usize, Entry)>> = (wanted.par_iter())
-            .map(|&at| {
-                let record = &records[at];
-                Some((
-                    at,
-                    decode(secret, file_key, record, body.get(record.range())?)?,
-                ))
-            })
-            .collect();
-        self.body = None;
-        // Into a vector of the right size: a collect through `flatten` would grow it by
-        // doubling, copying every entry decoded so far each time.
-        let mut entries = Vec::with_capacity(decoded.len());
-        entries.extend(decoded.into_iter().flatten());
         entries
     }
 
@@ -249,6 +270,17 @@ impl<R: Read + Seek> Shelf<R> {
             return body.get(record.range()).map(<[u8]>::to_vec);
         }
         self.read_at(self.base + u64::from(record.offset), record.length.into())
+    }
+
+    /// `length` bytes at `at`, read into `buffer` (grown when it is shorter).
+    fn read_into<'b>(&mut self, buffer: &'b mut Vec<u8>, at: u64, length: u64) -> Option<&'b [u8]> {
+        let length = usize::try_from(length).ok()?;
+        if buffer.len() < length {
+            buffer.resize(length, 0);
+        }
+        self.reader.seek(SeekFrom::Start(at)).ok()?;
+        self.reader.read_exact(&mut buffer[..length]).ok()?;
+        Some(&buffer[..length])
     }
 
     fn read_at(&mut self, at: u64, length: u64) -> Option<Vec<u8>> {

@@ -845,6 +845,44 @@ fn a_kept_walk_is_used_until_what_it_read_changes() {
 /// project's; when it writes the file again it keeps the entries it did not read, so the next
 /// run of the whole project still finds them. An entry that fails its signature costs its own
 /// analysis only.
+/// A cache of many large entries (each pool's text is kept, padded to 64 KB here) is read a
+/// span of entries at a time: every entry is found in whichever span holds it, and one entry
+/// spoiled in the middle of the file costs its own analysis only.
+#[test]
+fn a_large_cache_is_read_a_span_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let padding = format!("Description: {}\n", "x".repeat(64 * 1024));
+    let pools = 48usize;
+    for n in 0..pools {
+        let text = format!("{padding}{}", pool(&format!("d{n}.example.com")));
+        write(root, &format!("pool{n:02}/template.yaml"), &text);
+    }
+    let cache_dir = tempfile::tempdir().unwrap();
+    let run = || {
+        let mut cache = Cache::on_disk(cache_dir.path().to_path_buf());
+        let (report, stats) = cached(&options(root), &mut cache);
+        (report, (stats.reused, stats.analyzed))
+    };
+    let (first, counts) = run();
+    assert_eq!(counts, (0, pools));
+    assert!(first.len() >= pools, "{first:?}");
+    let [file] = cache_files(cache_dir.path()).try_into().unwrap();
+    let bytes = fs::read(&file).unwrap();
+    assert!(
+        bytes.len() > 3 << 20,
+        "{} bytes: a single span",
+        bytes.len()
+    );
+    assert_eq!(run(), (first.clone(), (pools, 0)));
+    let mut spoiled = bytes;
+    let middle = spoiled.len() / 2;
+    spoiled[middle] ^= 0x01;
+    fs::write(&file, &spoiled).unwrap();
+    assert_eq!(run(), (first.clone(), (pools - 1, 1)));
+    assert_eq!(run(), (first, (pools, 0)));
+}
+
 #[test]
 fn a_run_of_one_file_reads_its_entry_and_keeps_the_projects() {
     let dir = project();
