@@ -116,7 +116,8 @@ pub(super) struct Shelf<R = std::fs::File> {
     /// Where the entries start in the file, and how long the file is.
     base: u64,
     end: u64,
-    /// Every entry's bytes, once read in one go (`None` inside when that read failed).
+    /// Every entry's bytes, read in one go when they are copied into the next file (`None`
+    /// inside when that read failed).
     body: Option<Option<Vec<u8>>>,
 }
 
