@@ -58,6 +58,9 @@ pub struct Comment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub root: Node,
+    /// The comments, in source order: every one, except that a check's load
+    /// ([`crate::load::Comments::Suppressions`]) leaves them out of a file that names no
+    /// `sandtrap` (none of them can be a suppression).
     pub comments: Vec<Comment>,
 }
 

@@ -242,7 +242,9 @@ pub(super) fn analyze_bytes(
             ..outcome(source, ours, problems)
         };
     }
-    let mut loaded = load::load(&source.text, Format::guess(&target.name, &source.text));
+    // Suppression comments only: the rest are never read by a check.
+    let format = Format::guess(&target.name, &source.text);
+    let mut loaded = load::load_with(&source.text, format, load::Comments::Suppressions);
     if always_template && loaded.document.is_none() && loaded.problems.is_empty() {
         // A CDK stack's template cannot be empty: the assembly is broken.
         loaded.problems.push(LoadProblem {

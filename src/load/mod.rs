@@ -83,10 +83,26 @@ pub struct Loaded {
     pub problems: Vec<LoadProblem>,
 }
 
-/// Loads `text` as `format`.
+/// Loads `text` as `format`, with every comment.
 pub fn load(text: &str, format: Format) -> Loaded {
+    load_with(text, format, Comments::All)
+}
+
+/// Which comments a load keeps in its [`Document`](crate::tree::Document).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comments {
+    /// Every comment (`debug parse`, the editor's quick fixes, the loader's tests).
+    All,
+    /// What a check reads of them: the suppression comments (`# sandtrap: ignore[...]`). A text
+    /// that does not hold `sandtrap` has none, so its comments are not captured at all (the
+    /// parser skips them about a sixth faster); one that does keeps every comment.
+    Suppressions,
+}
+
+/// Loads `text` as `format`, with the comments `comments` asks for (JSON has none).
+pub fn load_with(text: &str, format: Format, comments: Comments) -> Loaded {
     match format {
-        Format::Yaml => yaml::load(text),
+        Format::Yaml => yaml::load_with(text, comments),
         Format::Json => json::load(text),
     }
 }

@@ -57,7 +57,7 @@ mod tags;
 
 use granit_parser::{Event, Parser, ScanError, StructureStyle, Tag};
 
-use super::{LoadProblem, Loaded, ProblemKind};
+use super::{Comments, LoadProblem, Loaded, ProblemKind};
 use crate::source::Span;
 use crate::tree::{Comment, Document};
 use build::{Builder, Start};
@@ -69,10 +69,20 @@ pub const MAX_DEPTH: usize = 1_000;
 /// How many nodes alias expansion may copy in one file (about 5 MB at most).
 pub const ALIAS_NODE_BUDGET: usize = 50_000;
 
-/// Loads YAML `text` as a CloudFormation template tree.
+/// Loads YAML `text` as a CloudFormation template tree, with every comment.
 pub fn load(text: &str) -> Loaded {
+    load_with(text, Comments::All)
+}
+
+/// Loads YAML `text` as a CloudFormation template tree, with the comments `comments` asks for.
+pub fn load_with(text: &str, comments: Comments) -> Loaded {
+    let emit_comments = match comments {
+        Comments::All => true,
+        Comments::Suppressions => memchr::memmem::find(text.as_bytes(), b"sandtrap").is_some(),
+    };
     let options = granit_parser::options! {
         emit_unresolved_aliases: true,
+        emit_comments: emit_comments,
         block_scalar_eof_without_line_feed: true,
         // The builder's own depth check comes first and reports `TooDeep`.
         flow_nesting_limit: MAX_DEPTH + 1,

@@ -474,6 +474,45 @@ fn block_collection_spans_end_at_their_last_child() {
 
 mod props;
 
+/// Every YAML file of the fixtures and examples loads for a check as it loads with every
+/// comment, the comments aside: kept when the file names `sandtrap`, else none.
+#[test]
+fn a_check_load_differs_only_by_the_comments_it_leaves_out() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pending = vec![root.join("testdata"), root.join("examples")];
+    let mut files = 0;
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            let Some(text) = yaml.then(|| std::fs::read_to_string(&path).ok()).flatten() else {
+                continue;
+            };
+            files += 1;
+            let all = load(&text);
+            let check = load_with(&text, Comments::Suppressions);
+            assert_eq!(all.problems, check.problems, "{}", path.display());
+            let (all, check) = (all.document, check.document);
+            assert_eq!(all.is_some(), check.is_some(), "{}", path.display());
+            let (Some(all), Some(check)) = (all, check) else {
+                continue;
+            };
+            assert_eq!(all.root, check.root, "{}", path.display());
+            let kept = if text.contains("sandtrap") {
+                all.comments
+            } else {
+                Vec::new()
+            };
+            assert_eq!(check.comments, kept, "{}", path.display());
+        }
+    }
+    assert!(files > 100, "{files} YAML files");
+}
+
 /// Loads every YAML file of the shared corpus (skipped when the corpus is absent): files that
 /// parse elsewhere must have no syntax problem. Run with `--ignored --nocapture` for the list of
 /// problems and the time taken.

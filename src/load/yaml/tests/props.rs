@@ -69,6 +69,8 @@ const FRAGMENTS: &[&str] = &[
     "\t",
     "# c",
     "#",
+    "# sandtrap: ignore[ST101]",
+    " #sandtrap",
     "'",
     "\"",
     "\\",
@@ -261,6 +263,24 @@ proptest! {
     fn arbitrary_text_never_panics(text in yamlish()) {
         let loaded = load(&text);
         check_spans(&text, &loaded);
+    }
+
+    /// A load for a check leaves out the comments of a text that names no `sandtrap` and is
+    /// otherwise the same load: tree, spans, problems.
+    #[test]
+    fn comments_left_out_change_nothing_else(text in yamlish()) {
+        let all = load(&text);
+        let check = super::super::load_with(&text, crate::load::Comments::Suppressions);
+        prop_assert_eq!(&all.problems, &check.problems);
+        prop_assert_eq!(all.document.is_some(), check.document.is_some());
+        if let (Some(all), Some(check)) = (all.document, check.document) {
+            prop_assert_eq!(all.root, check.root);
+            if text.contains("sandtrap") {
+                prop_assert_eq!(all.comments, check.comments);
+            } else {
+                prop_assert!(check.comments.is_empty());
+            }
+        }
     }
 
     #[test]
