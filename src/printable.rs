@@ -114,8 +114,11 @@ fn escape_with(text: &str, keep_lines: bool) -> Cow<'_, str> {
     // Printable ASCII, with the line feeds kept: only a command can need a change (a message,
     // help or note of many lines, decided byte by byte).
     let kept = |b: u8| (0x20..0x7f).contains(&b) || (keep_lines && b == b'\n');
-    let plain = text.bytes().all(kept);
-    if (plain || !needs_escape(text)) && !command_like(text) {
+    if text.bytes().all(kept) {
+        if !command_like_ascii(text) {
+            return Cow::Borrowed(text);
+        }
+    } else if !needs_escape(text) && !command_like(text) {
         return Cow::Borrowed(text);
     }
     let mut escaped = String::with_capacity(text.len() + 16);
@@ -173,20 +176,24 @@ fn guard(text: &str, lines: bool, out: &mut String, guarded: impl Fn(char, &mut 
 /// Whether a line of `text` starts with `::` or `text` holds `#[`, across white space and
 /// invisible characters: what [`escape`] puts a backslash before.
 fn command_like(text: &str) -> bool {
-    // Printable ASCII and line feeds have no invisible character, and a space is their only
-    // white space: a line whose first characters after its spaces are `::` or a lone `:`, or
-    // a `#[`.
     if text
         .bytes()
         .all(|b| (0x20..0x7f).contains(&b) || b == b'\n')
     {
-        let lines = text.split('\n').any(|line| {
-            let rest = line.trim_start_matches(' ');
-            rest.starts_with("::") || rest == ":"
-        });
-        return lines || text.contains("#[");
+        return command_like_ascii(text);
     }
     command_like_chars(text)
+}
+
+/// [`command_like`] of printable ASCII and line feeds, byte by byte: they have no invisible
+/// character, and a space is their only white space, so it is a line whose first characters
+/// after its spaces are `::` or a lone `:`, or a `#[`.
+fn command_like_ascii(text: &str) -> bool {
+    let lines = text.split('\n').any(|line| {
+        let rest = line.trim_start_matches(' ');
+        rest.starts_with("::") || rest == ":"
+    });
+    lines || text.contains("#[")
 }
 
 /// [`command_like`] character by character, for any text.

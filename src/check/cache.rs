@@ -407,9 +407,9 @@ impl Cache {
             .collect();
         let dependencies: foldhash::HashMap<&Path, Option<Stamp>> = dependencies
             .into_par_iter()
-            .map(|path| match self.walk_stamps.get(path) {
-                Some(stamp) => (path, *stamp),
-                None => (path, Stamp::of(path)),
+            .map(|path| {
+                let stamp = self.walk_stamps.get(path).copied();
+                (path, stamp.unwrap_or_else(|| Stamp::of(path)))
             })
             .collect();
         (targets.par_iter().zip(entries))

@@ -285,9 +285,8 @@ impl<R: Read + Seek> Shelf<R> {
     }
 
     fn read_at(&mut self, at: u64, length: u64) -> Option<Vec<u8>> {
-        self.reader.seek(SeekFrom::Start(at)).ok()?;
-        let mut bytes = vec![0; usize::try_from(length).ok()?];
-        self.reader.read_exact(&mut bytes).ok()?;
+        let mut bytes = Vec::new();
+        self.read_into(&mut bytes, at, length)?;
         Some(bytes)
     }
 

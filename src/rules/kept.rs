@@ -90,10 +90,10 @@ fn reads(keep: &mut Keep, rule: &Rule, case: &Case) -> Option<()> {
     {
         keep.add(&["spans", at.as_str()]);
     }
-    let templates = [Some(&case.message), case.label.as_ref(), case.help.as_ref()]
+    let templates = [case.label.as_ref(), case.help.as_ref(), case.note.as_ref()]
         .into_iter()
-        .chain([case.note.as_ref()])
         .flatten()
+        .chain([&case.message])
         .chain(case.related.iter().map(|r| &r.message));
     for template in templates {
         add_fields(keep, template);
