@@ -17,7 +17,9 @@
 //! The files are read with the project's own YAML loader and the `toml` crate's spanned parser,
 //! so the related location of a diagnostic points at the `region` value.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use super::CheckOptions;
 use super::files::FileOutcome;
@@ -74,9 +76,38 @@ impl Deploy {
     }
 }
 
+/// Which SAM configuration file each directory holds, looked for once per directory and run:
+/// the templates of one directory share their lookup (three `stat` calls that find nothing, in
+/// most directories of a large project).
+#[derive(Debug, Default)]
+pub(super) struct Probes(Mutex<HashMap<PathBuf, Option<&'static str>>>);
+
+impl Probes {
+    /// The first of [`SAMCONFIG`] that is a file in `dir`.
+    fn samconfig(&self, dir: &Path) -> Option<&'static str> {
+        let seen = |probes: &Self| {
+            let map = probes.0.lock().unwrap_or_else(PoisonError::into_inner);
+            map.get(dir).copied()
+        };
+        if let Some(found) = seen(self) {
+            return found;
+        }
+        let found = SAMCONFIG.into_iter().find(|f| dir.join(f).is_file());
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.insert(dir.to_path_buf(), found);
+        found
+    }
+}
+
 /// The deploy configuration of the template at `path`, reported as `name`: each file read once
 /// (bounded, links followed only inside its directory), `None` when there is none.
-pub fn lookup(path: &Path, name: &str, config_env: &str) -> Option<Deploy> {
+/// The directories' SAM configuration files are looked for through `probes`.
+pub(super) fn lookup_probed(
+    path: &Path,
+    name: &str,
+    config_env: &str,
+    probes: &Probes,
+) -> Option<Deploy> {
     let dir = path.parent()?;
     if let Some(project) = serverless_project(path) {
         let file = SERVERLESS.iter().find(|f| project.join(f).is_file())?;
@@ -111,7 +142,7 @@ pub fn lookup(path: &Path, name: &str, config_env: &str) -> Option<Deploy> {
             )),
         });
     }
-    let file = SAMCONFIG.iter().find(|f| dir.join(f).is_file())?;
+    let file = probes.samconfig(dir)?;
     let shown = display(Path::new(name).parent(), file);
     let unreadable = || {
         Some(Deploy::note(format!(
@@ -175,7 +206,7 @@ pub fn lookup(path: &Path, name: &str, config_env: &str) -> Option<Deploy> {
     })
 }
 
-/// Every path [`lookup`] may read for the template at `path`: the directory it looks in, then
+/// Every path [`lookup_probed`] may read for the template at `path`: the directory it looks in, then
 /// the files it looks for there.
 pub fn candidates(path: &Path) -> Vec<std::path::PathBuf> {
     let (dir, files): (Option<&Path>, &[&str]) = match serverless_project(path) {
@@ -319,17 +350,18 @@ impl DeployWatch {
     }
 }
 
-/// What [`lookup`] finds for `target` at `path` in this run.
+/// What [`lookup_probed`] finds for `target` at `path` in this run.
 pub(super) fn lookup_for(
     path: &Path,
     target: &Target,
     options: &CheckOptions,
     inputs: &RunInputs,
 ) -> Option<Deploy> {
-    lookup(
+    lookup_probed(
         path,
         &target.name,
         super::inputs::config_env(options, inputs),
+        &inputs.deploy_probes,
     )
 }
 
@@ -338,6 +370,10 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
+
+    fn lookup(path: &Path, name: &str, config_env: &str) -> Option<Deploy> {
+        lookup_probed(path, name, config_env, &Probes::default())
+    }
 
     fn region(path: &Path, name: &str, config_env: &str) -> Option<DeployRegion> {
         lookup(path, name, config_env)?.region
@@ -381,6 +417,45 @@ mod tests {
         // Another template beside it is not what SAM deploys.
         let other = write(dir.path(), "other.yaml", "Resources: {}\n");
         assert_eq!(region(&other, "other.yaml", "default"), None);
+    }
+
+    #[test]
+    fn one_run_looks_in_each_directory_once_and_finds_what_a_lookup_alone_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let sam = dir.path().join("sam");
+        let plain = dir.path().join("plain");
+        write(
+            &sam,
+            "samconfig.yml",
+            "version: 0.1\ndefault:\n  deploy:\n    parameters:\n      region: eu-north-1\n",
+        );
+        write(
+            &sam,
+            "samconfig.yaml",
+            "version: 0.1\ndefault:\n  deploy:\n    parameters:\n      region: eu-west-3\n",
+        );
+        let templates = [
+            write(&sam, "template.yaml", "Resources: {}\n"),
+            write(&sam, "other.yaml", "Resources: {}\n"),
+            write(&plain, "template.yaml", "Resources: {}\n"),
+            write(&plain, "other.yaml", "Resources: {}\n"),
+        ];
+        let probes = Probes::default();
+        let shared: Vec<_> = (templates.iter())
+            .map(|t| lookup_probed(t, "template.yaml", "default", &probes))
+            .collect();
+        let alone: Vec<_> = (templates.iter())
+            .map(|t| lookup(t, "template.yaml", "default"))
+            .collect();
+        assert_eq!(shared, alone);
+        // `samconfig.yaml` before `samconfig.yml`, as the SAM CLI reads them.
+        let region = |d: &Option<Deploy>| d.as_ref()?.region.as_ref().map(|r| r.region.clone());
+        assert_eq!(region(&shared[0]).as_deref(), Some("eu-west-3"));
+        assert_eq!(shared[2], None);
+        let seen = probes.0.lock().unwrap();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen.get(&sam), Some(&Some("samconfig.yaml")));
+        assert_eq!(seen.get(&plain), Some(&None));
     }
 
     #[test]

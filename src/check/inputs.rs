@@ -29,6 +29,8 @@ pub struct RunInputs {
     /// The config file's directory, absolute, and with its links resolved (taken once per run,
     /// not per file).
     config_dir: Option<(PathBuf, Option<PathBuf>)>,
+    /// The deploy configuration files found in the run's directories so far.
+    pub(super) deploy_probes: super::deploy::Probes,
 }
 
 impl RunInputs {
@@ -126,6 +128,7 @@ impl RunInputs {
             exclude,
             cwd: options.cwd.clone(),
             config_dir,
+            deploy_probes: super::deploy::Probes::default(),
         })
     }
 
@@ -308,10 +311,11 @@ pub fn stack_env(
         {
             None
         }
-        (_, Some(path)) => Some(super::deploy::lookup(
+        (_, Some(path)) => Some(super::deploy::lookup_probed(
             path,
             &target.name,
             config_env(options, inputs),
+            &inputs.deploy_probes,
         )),
     };
     let deploy = given.or_else(|| looked_up.clone().flatten());

@@ -20,6 +20,10 @@ use crate::tree::{Document, Entry, Map, Node, Value};
 /// end (`jsonc-parser` stops at 512 frames of its own, two per object level, i.e. 256 objects).
 pub const MAX_DEPTH: usize = 256;
 
+/// Objects with more properties than this find duplicate keys through a hash index; smaller
+/// ones by a scan of the properties before.
+const LINEAR_SCAN_KEYS: usize = 16;
+
 const BOM: char = '\u{feff}';
 
 /// Loads `text` as strict JSON (RFC 8259). A leading UTF-8 byte order mark is tolerated; spans
@@ -124,26 +128,39 @@ fn convert(value: &ast::Value<'_>, problems: &mut Vec<LoadProblem>) -> Node {
             Node::new(span(array.range), Value::Seq(items))
         }
         ast::Value::Object(object) => {
-            let mut first_seen: HashMap<&str, Span> = HashMap::new();
             let mut entries = Vec::with_capacity(object.properties.len());
+            // The first span of each key: a linear scan of the entries so far for the small
+            // objects templates are made of, an index for a large one.
+            let mut index: Option<HashMap<&str, Span>> =
+                (object.properties.len() > LINEAR_SCAN_KEYS).then(HashMap::default);
+            let mut duplicates = false;
             for prop in &object.properties {
                 let (key, key_span) = match &prop.name {
                     ObjectPropName::String(s) => (s.value.as_ref(), span(s.range)),
                     // Unreachable with loose property names disallowed; kept total all the same.
                     ObjectPropName::Word(w) => (w.value, span(w.range)),
                 };
-                if let Some(first) = first_seen.get(key) {
+                let earlier = match &mut index {
+                    Some(index) => match index.get(key) {
+                        Some(first) => Some(*first),
+                        None => {
+                            index.insert(key, key_span);
+                            None
+                        }
+                    },
+                    None => entries
+                        .iter()
+                        .find(|e: &&Entry| e.key == key)
+                        .map(|e| e.key_span),
+                };
+                if let Some(first) = earlier {
+                    duplicates = true;
                     problems.push(LoadProblem {
                         kind: ProblemKind::DuplicateKey,
                         span: key_span,
                         message: format!("duplicate key `{key}`"),
-                        related: Some((
-                            *first,
-                            "ignored: CloudFormation keeps the last".to_owned(),
-                        )),
+                        related: Some((first, "ignored: CloudFormation keeps the last".to_owned())),
                     });
-                } else {
-                    first_seen.insert(key, key_span);
                 }
                 entries.push(Entry {
                     key: key.to_owned(),
@@ -152,7 +169,7 @@ fn convert(value: &ast::Value<'_>, problems: &mut Vec<LoadProblem>) -> Node {
                 });
             }
             // CloudFormation deploys the last occurrence of a duplicate key.
-            if first_seen.len() < entries.len() {
+            if duplicates {
                 entries = crate::tree::keep_last(entries);
             }
             Node::new(span(object.range), Value::Map(Map { entries }))

@@ -23,9 +23,10 @@ pub(super) struct Start {
     pub anchor: usize,
 }
 
+/// What an open collection is: a sequence, or a mapping with what it has seen of its keys.
 enum Children {
-    Seq(Vec<Node>),
-    Map(MapBuilder),
+    Seq,
+    Map(MapKeys),
 }
 
 struct Frame {
@@ -35,50 +36,52 @@ struct Frame {
     /// The end of the last child seen, which ends a block collection.
     last_end: usize,
     flow: bool,
+    /// Where this collection's children begin on the builder's shared stack of items (a
+    /// sequence) or entries (a mapping): a collection's children are gathered there and moved
+    /// into one allocation of their exact size when it closes.
+    first: usize,
     children: Children,
 }
 
 #[derive(Default)]
-struct MapBuilder {
-    entries: Vec<Entry>,
+struct MapKeys {
     pending_key: Option<(String, Span)>,
-    /// Key → index of its first entry, built once the map outgrows a linear scan.
+    /// Key → index of its first entry (from the frame's `first`), built once the map outgrows a
+    /// linear scan.
     index: Option<HashMap<String, usize>>,
     /// A key was given twice: only the last is kept when the map closes.
     duplicates: bool,
 }
 
-impl MapBuilder {
-    /// Adds an entry; returns the span of an earlier entry with the same key.
-    fn insert(&mut self, entry: Entry) -> Option<Span> {
-        let first = match &mut self.index {
+impl MapKeys {
+    /// Adds `entry` to `entries`, the open map's entries so far; returns the span of an earlier
+    /// entry with the same key.
+    fn insert(&mut self, entries: &mut Vec<Entry>, first: usize, entry: Entry) -> Option<Span> {
+        let own = entries.get(first..).unwrap_or_default();
+        let earlier = match &mut self.index {
             Some(index) => match index.get(&entry.key) {
-                Some(&i) => self.entries.get(i).map(|e| e.key_span),
+                Some(&i) => own.get(i).map(|e| e.key_span),
                 None => {
-                    index.insert(entry.key.clone(), self.entries.len());
+                    index.insert(entry.key.clone(), own.len());
                     None
                 }
             },
             None => {
-                let first = self
-                    .entries
-                    .iter()
-                    .find(|e| e.key == entry.key)
-                    .map(|e| e.key_span);
-                if self.entries.len() + 1 >= LINEAR_SCAN_KEYS {
-                    let mut index = HashMap::with_capacity(self.entries.len() * 2);
-                    for (i, e) in self.entries.iter().enumerate() {
+                let earlier = own.iter().find(|e| e.key == entry.key).map(|e| e.key_span);
+                if own.len() + 1 >= LINEAR_SCAN_KEYS {
+                    let mut index = HashMap::with_capacity(own.len() * 2);
+                    for (i, e) in own.iter().enumerate() {
                         index.entry(e.key.clone()).or_insert(i);
                     }
-                    index.entry(entry.key.clone()).or_insert(self.entries.len());
+                    index.entry(entry.key.clone()).or_insert(own.len());
                     self.index = Some(index);
                 }
-                first
+                earlier
             }
         };
-        self.duplicates |= first.is_some();
-        self.entries.push(entry);
-        first
+        self.duplicates |= earlier.is_some();
+        entries.push(entry);
+        earlier
     }
 }
 
@@ -91,6 +94,10 @@ struct Anchored {
 pub(super) struct Builder<'a> {
     text: &'a str,
     stack: Vec<Frame>,
+    /// The children of the open sequences, innermost last (see [`Frame::first`]).
+    items: Vec<Node>,
+    /// The entries of the open mappings, innermost last.
+    entries: Vec<Entry>,
     pub root: Option<Node>,
     pub problems: Vec<LoadProblem>,
     anchors: HashMap<usize, Anchored>,
@@ -103,6 +110,8 @@ impl<'a> Builder<'a> {
         Self {
             text,
             stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
             root: None,
             problems: Vec::new(),
             anchors: HashMap::new(),
@@ -213,16 +222,18 @@ impl<'a> Builder<'a> {
             return false;
         }
         let value_start = value_span.start as usize;
+        let (first, children) = if seq {
+            (self.items.len(), Children::Seq)
+        } else {
+            (self.entries.len(), Children::Map(MapKeys::default()))
+        };
         self.stack.push(Frame {
             start,
             value_start,
             last_end: value_span.end as usize,
             flow,
-            children: if seq {
-                Children::Seq(Vec::new())
-            } else {
-                Children::Map(MapBuilder::default())
-            },
+            first,
+            children,
         });
         true
     }
@@ -237,23 +248,28 @@ impl<'a> Builder<'a> {
             frame.last_end
         };
         let span = Span::new(frame.value_start, end.max(frame.value_start));
+        let first = frame.first;
         let value = match frame.children {
-            Children::Seq(items) => Value::Seq(items),
+            Children::Seq => Value::Seq(self.items.drain(first.min(self.items.len())..).collect()),
             Children::Map(mut map) => {
                 if let Some((key, key_span)) = map.pending_key.take() {
                     // A key without a value event cannot come from the parser, but keep it.
                     let value = Node::new(Span::empty(key_span.end as usize), Value::Null);
-                    map.entries.push(Entry {
+                    self.entries.push(Entry {
                         key,
                         key_span,
                         value,
                     });
                 }
+                let entries: Vec<Entry> = self
+                    .entries
+                    .drain(first.min(self.entries.len())..)
+                    .collect();
                 // CloudFormation deploys the last occurrence of a duplicate key.
                 let entries = if map.duplicates {
-                    crate::tree::keep_last(map.entries)
+                    crate::tree::keep_last(entries)
                 } else {
-                    map.entries
+                    entries
                 };
                 Value::Map(Map { entries })
             }
@@ -322,23 +338,26 @@ impl<'a> Builder<'a> {
         };
         frame.last_end = frame.last_end.max(node.span.end as usize);
         match &mut frame.children {
-            Children::Seq(items) => items.push(node),
+            Children::Seq => self.items.push(node),
             Children::Map(map) => {
                 let Some((key, key_span)) = map.pending_key.take() else {
                     return;
                 };
-                if let Some(first) = map.insert(Entry {
-                    key: key.clone(),
+                let entry = Entry {
+                    key,
                     key_span,
                     value: node,
-                }) {
-                    self.problems.push(LoadProblem {
-                        kind: ProblemKind::DuplicateKey,
-                        span: key_span,
-                        message: format!("duplicate key `{key}`"),
-                        related: Some((first, "ignored: CloudFormation keeps the last".to_owned())),
-                    });
-                }
+                };
+                let Some(earlier) = map.insert(&mut self.entries, frame.first, entry) else {
+                    return;
+                };
+                let key = self.entries.last().map_or("", |e| e.key.as_str());
+                self.problems.push(LoadProblem {
+                    kind: ProblemKind::DuplicateKey,
+                    span: key_span,
+                    message: format!("duplicate key `{key}`"),
+                    related: Some((earlier, "ignored: CloudFormation keeps the last".to_owned())),
+                });
             }
         }
     }

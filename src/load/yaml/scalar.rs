@@ -15,6 +15,38 @@ use crate::tree::Value;
 
 /// The value of an untagged plain scalar.
 pub(super) fn resolve_plain(text: &str) -> Value {
+    if !may_be_typed(text) {
+        return Value::String(text.to_owned());
+    }
+    resolve_typed(text)
+}
+
+/// Whether `text` begins as a null, a boolean or a number can: most plain scalars of a
+/// template (names, types, ARNs) are told to be strings by their first byte.
+fn may_be_typed(text: &str) -> bool {
+    text.as_bytes().first().is_none_or(|b| {
+        matches!(
+            b,
+            b'~' | b'n'
+                | b'N'
+                | b't'
+                | b'T'
+                | b'y'
+                | b'Y'
+                | b'o'
+                | b'O'
+                | b'f'
+                | b'F'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'0'..=b'9'
+        )
+    })
+}
+
+/// [`resolve_plain`] without the first-byte shortcut.
+fn resolve_typed(text: &str) -> Value {
     if is_null(text) {
         return Value::Null;
     }
@@ -218,6 +250,28 @@ mod tests {
         ];
         for (text, want) in table {
             assert_eq!(resolve_plain(text), want, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The first-byte shortcut only ever answers "a string", and only where the full
+        /// resolution does too.
+        #[test]
+        fn the_first_byte_shortcut_changes_nothing(
+            text in "[~nNtTyYoOfFeEaA+\\-._:0-9xXbB é]{0,8}",
+        ) {
+            proptest::prop_assert_eq!(resolve_plain(&text), resolve_typed(&text));
+        }
+    }
+
+    #[test]
+    fn every_typed_scalar_of_the_table_begins_as_one_can() {
+        for text in [
+            "", "~", "null", "Null", "true", "True", "yes", "Yes", "on", "On", "ON", "false",
+            "FALSE", "no", "NO", "off", "Off", "+1", "-1", "0", "9", ".5", ".inf", ".NaN", "-.Inf",
+        ] {
+            assert!(may_be_typed(text), "{text:?}");
+            assert_ne!(resolve_typed(text), string(text), "{text:?}");
         }
     }
 

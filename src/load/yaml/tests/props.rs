@@ -303,3 +303,194 @@ proptest! {
         check_tree(&tree, &root, &text);
     }
 }
+
+/// A mapping tree whose keys repeat often, in maps both smaller and larger than the builders'
+/// linear scan for duplicates.
+#[derive(Debug, Clone)]
+enum Dup {
+    Leaf(String),
+    Seq(Vec<Dup>),
+    Map(Vec<(String, Dup)>),
+}
+
+fn dup_tree() -> impl Strategy<Value = Dup> {
+    let leaf = "v[0-9]{1,3}".prop_map(Dup::Leaf);
+    let key = prop_oneof!["K[0-3]", "K[0-9]{1,2}"];
+    leaf.prop_recursive(3, 200, 40, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Dup::Seq),
+            prop::collection::vec((key.clone(), inner), 0..40).prop_map(Dup::Map),
+        ]
+    })
+}
+
+/// Writes `d` as block YAML, pushing the span of every key in writing order.
+fn write_dup_yaml(d: &Dup, indent: usize, out: &mut String, keys: &mut Vec<Span>) {
+    let pad = " ".repeat(indent);
+    match d {
+        Dup::Leaf(s) => out.push_str(&format!("{pad}{s}\n")),
+        Dup::Seq(items) if items.is_empty() => out.push_str(&format!("{pad}[]\n")),
+        Dup::Map(entries) if entries.is_empty() => out.push_str(&format!("{pad}{{}}\n")),
+        Dup::Seq(items) => {
+            for item in items {
+                out.push_str(&format!("{pad}-\n"));
+                write_dup_yaml(item, indent + 2, out, keys);
+            }
+        }
+        Dup::Map(entries) => {
+            for (key, value) in entries {
+                out.push_str(&pad);
+                keys.push(Span::new(out.len(), out.len() + key.len()));
+                out.push_str(&format!("{key}:\n"));
+                write_dup_yaml(value, indent + 2, out, keys);
+            }
+        }
+    }
+}
+
+/// Writes `d` as JSON, pushing the span of every key (with its quotes) in writing order.
+fn write_dup_json(d: &Dup, out: &mut String, keys: &mut Vec<Span>) {
+    match d {
+        Dup::Leaf(s) => out.push_str(&format!("\"{s}\"")),
+        Dup::Seq(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_dup_json(item, out, keys);
+            }
+            out.push(']');
+        }
+        Dup::Map(entries) => {
+            out.push('{');
+            for (i, (key, value)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(",\n");
+                }
+                keys.push(Span::new(out.len(), out.len() + key.len() + 2));
+                out.push_str(&format!("\"{key}\": "));
+                write_dup_json(value, out, keys);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Compares a loaded node with `d` as CloudFormation deploys it (of duplicate keys the last,
+/// in source order), taking the key spans in writing order from `keys`, and collects the
+/// duplicates to expect: (the repeated key's span, its first occurrence's span).
+fn check_dup(
+    d: &Dup,
+    node: &Node,
+    keys: &mut impl Iterator<Item = Span>,
+    duplicates: &mut Vec<(Span, Span)>,
+) {
+    match d {
+        Dup::Leaf(s) => assert_eq!(node.as_str(), Some(s.as_str())),
+        Dup::Seq(items) => {
+            let got = node.as_seq().expect("seq");
+            assert_eq!(got.len(), items.len());
+            for (item, n) in items.iter().zip(got) {
+                check_dup(item, n, keys, duplicates);
+            }
+        }
+        Dup::Map(entries) => {
+            let map = node.as_map().expect("map");
+            let mut first: std::collections::HashMap<&str, Span> = Default::default();
+            let mut last: std::collections::HashMap<&str, usize> = Default::default();
+            for (i, (key, _)) in entries.iter().enumerate() {
+                last.insert(key, i);
+            }
+            let mut kept = map.entries.iter();
+            for (i, (key, value)) in entries.iter().enumerate() {
+                let span = keys.next().expect("a key span");
+                match first.get(key.as_str()) {
+                    Some(&earlier) => duplicates.push((span, earlier)),
+                    None => {
+                        first.insert(key, span);
+                    }
+                }
+                if last.get(key.as_str()) == Some(&i) {
+                    let entry = kept.next().expect("a kept entry");
+                    assert_eq!((&entry.key, entry.key_span), (key, span));
+                    check_dup(value, &entry.value, keys, duplicates);
+                } else {
+                    // An overridden value is not in the tree; its keys are in the text.
+                    skip_dup(value, keys, duplicates);
+                }
+            }
+            assert!(kept.next().is_none(), "more entries than kept");
+        }
+    }
+}
+
+/// Walks the keys of an overridden value, which the loaders still read (and whose own
+/// duplicates they report).
+fn skip_dup(d: &Dup, keys: &mut impl Iterator<Item = Span>, duplicates: &mut Vec<(Span, Span)>) {
+    match d {
+        Dup::Leaf(_) => {}
+        Dup::Seq(items) => {
+            for item in items {
+                skip_dup(item, keys, duplicates);
+            }
+        }
+        Dup::Map(entries) => {
+            let mut first: std::collections::HashMap<&str, Span> = Default::default();
+            for (key, value) in entries {
+                let span = keys.next().expect("a key span");
+                match first.get(key.as_str()) {
+                    Some(&earlier) => duplicates.push((span, earlier)),
+                    None => {
+                        first.insert(key, span);
+                    }
+                }
+                skip_dup(value, keys, duplicates);
+            }
+        }
+    }
+}
+
+fn check_duplicates(loaded: &Loaded, tree: &Dup, keys: Vec<Span>, text: &str) {
+    let root = &loaded.document.as_ref().expect("document").root;
+    let mut expected = Vec::new();
+    let mut keys = keys.into_iter();
+    check_dup(tree, root, &mut keys, &mut expected);
+    assert!(keys.next().is_none(), "keys left over");
+    expected.sort_by_key(|(span, _)| span.start);
+    let got: Vec<(Span, Span)> = (loaded.problems.iter())
+        .map(|p| {
+            assert_eq!(
+                p.kind,
+                crate::load::ProblemKind::DuplicateKey,
+                "{p:?}\n{text}"
+            );
+            (p.span, p.related.as_ref().expect("the first occurrence").0)
+        })
+        .collect();
+    let mut got_sorted = got.clone();
+    got_sorted.sort_by_key(|(span, _)| span.start);
+    assert_eq!(got_sorted, expected, "{text}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Both loaders keep the last of duplicate keys in source order and report every repeat
+    /// at its key with the first occurrence related, in small maps (a linear scan) and large
+    /// ones (a hash index) alike.
+    #[test]
+    fn duplicate_keys_keep_the_last_and_name_the_first(
+        entries in prop::collection::vec(("K[0-9]{1,2}", dup_tree()), 1..40),
+    ) {
+        let tree = Dup::Map(entries);
+        let mut yaml = String::new();
+        let mut keys = Vec::new();
+        write_dup_yaml(&tree, 0, &mut yaml, &mut keys);
+        check_duplicates(&load(&yaml), &tree, keys, &yaml);
+        let mut json = String::new();
+        let mut keys = Vec::new();
+        write_dup_json(&tree, &mut json, &mut keys);
+        check_duplicates(&crate::load::json::load(&json), &tree, keys, &json);
+    }
+}
