@@ -10,6 +10,9 @@
 #   SANDTRAP=path/to/sandtrap bench/instructions.sh
 #   BIG=0 bench/instructions.sh                   # leave out the 10,000 join stacks (slow)
 #
+# `check` runs with `--no-cache`: the analysis itself, the same whatever a cache holds (a warm
+# cache would make it a lookup, a cold one adds the writing; bench/cache.sh measures the cache).
+#
 # The inputs are bench/growth.sh's (bench/.work/, written by the generators if missing). About
 # four minutes on the 2-core machine, most of it the 10,000 join stacks under callgrind.
 set -euo pipefail
@@ -50,7 +53,7 @@ echo "sandtrap: $("$sandtrap" --version) ($sandtrap)"
 echo
 echo "| input | command | instructions | per input byte | ÷ parse-only | peak RSS |"
 echo "| --- | --- | ---: | ---: | ---: | ---: |"
-read -r ir rss < <(measure one "$sandtrap" check --format json "$here/small.yaml")
+read -r ir rss < <(measure one "$sandtrap" check --no-cache --format json "$here/small.yaml")
 size=$(stat -c %s "$here/small.yaml")
 printf '| one file (bench/small.yaml, %s bytes) | check | %.1f M | | | %.1f MB |\n' "$size" "$(echo "$ir / 1000000" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 
@@ -62,7 +65,7 @@ for entry in "${inputs[@]}"; do
   IFS=: read -r dir label flags <<<"$entry"
   size=$(bytes "$work/$dir")
   # shellcheck disable=SC2086 # the flags are words
-  read -r check check_rss < <(measure "$dir.check" "$sandtrap" check $flags "$work/$dir")
+  read -r check check_rss < <(measure "$dir.check" "$sandtrap" check --no-cache $flags "$work/$dir")
   read -r parse parse_rss < <(measure "$dir.parse" "$sandtrap" debug parse "$work/$dir")
   read -r load load_rss < <(measure "$dir.load" "$sandtrap" debug parse --tree "$work/$dir")
   for row in "check:$check:$check_rss" "parse-only:$parse:$parse_rss" "load-only:$load:$load_rss"; do

@@ -21,6 +21,7 @@
 //! service includes, which nothing here watches.
 
 use std::collections::HashSet;
+use std::ffi::{OsStr, OsString};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -63,8 +64,9 @@ pub struct Cache {
     trusted: Option<Vec<PathBuf>>,
     /// For this run: the stamps the kept walk was just checked with (the directories it
     /// entered), which the deploy lookups' dependencies (a template's directory) need not
-    /// `stat` again.
-    walk_stamps: foldhash::HashMap<PathBuf, Option<Stamp>>,
+    /// `stat` again. Keyed by the paths' bytes, as both sides come from the same walk: a `Path`
+    /// hashes and compares component by component (a path spelled otherwise is `stat`ed).
+    walk_stamps: foldhash::HashMap<OsString, Option<Stamp>>,
     /// The cache directory that keeps the entries between processes, when there is one.
     disk: Option<Disk>,
     /// The last run's join, which the next one updates.
@@ -398,18 +400,20 @@ impl Cache {
             }
         }
         let entries: Vec<Option<&Entry>> = keys.par_iter().map(|k| self.files.get(k)).collect();
-        // Each dependency once, however many templates share a directory.
-        let dependencies: foldhash::HashSet<&Path> = (entries.iter().flatten())
+        // Each dependency once, however many templates share a directory (by the paths' bytes,
+        // as `walk_stamps`).
+        let dependencies: foldhash::HashSet<&OsStr> = (entries.iter().flatten())
             .flat_map(|e| e.deploy.stamps.iter().map(|(p, _)| p.as_path()))
             .filter(|p| {
                 (self.trusted.as_ref()).is_none_or(|changed| changed.iter().any(|c| c == p))
             })
+            .map(Path::as_os_str)
             .collect();
-        let dependencies: foldhash::HashMap<&Path, Option<Stamp>> = dependencies
+        let dependencies: foldhash::HashMap<&OsStr, Option<Stamp>> = dependencies
             .into_par_iter()
             .map(|path| {
                 let stamp = self.walk_stamps.get(path).copied();
-                (path, stamp.unwrap_or_else(|| Stamp::of(path)))
+                (path, stamp.unwrap_or_else(|| Stamp::of(Path::new(path))))
             })
             .collect();
         (targets.par_iter().zip(entries))
@@ -424,7 +428,7 @@ impl Cache {
         entry: Option<&Entry>,
         options: &CheckOptions,
         inputs: &RunInputs,
-        dependencies: &foldhash::HashMap<&Path, Option<Stamp>>,
+        dependencies: &foldhash::HashMap<&OsStr, Option<Stamp>>,
     ) -> Lookup {
         let analyze = Lookup::Analyze;
         let Some(entry) = entry else {
@@ -437,7 +441,7 @@ impl Cache {
             (self.trusted.as_ref()).is_some_and(|changed| !changed.iter().any(|c| c == path))
         };
         let moved = (entry.deploy.stamps.iter()).any(|(path, then)| {
-            !trusted(path) && dependencies.get(path.as_path()) != Some(&Some(*then))
+            !trusted(path) && dependencies.get(path.as_os_str()) != Some(&Some(*then))
         });
         if moved
             && let Some(path) = &target.path

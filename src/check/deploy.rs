@@ -99,9 +99,45 @@ impl Probes {
     }
 }
 
+/// The region of the Serverless Framework service in `project`, whose template is reported as
+/// `name`: its `provider.region` when it is a region, else a note why not.
+fn serverless_region(project: &Path, name: &str) -> Option<Deploy> {
+    let file = SERVERLESS.iter().find(|f| project.join(f).is_file())?;
+    let shown = display(Path::new(name).parent().and_then(Path::parent), file);
+    let Some(root) = read_yaml(&project.join(file), project) else {
+        return Some(Deploy::note(format!(
+            "{shown} cannot be read as YAML, so its `provider.region` was not used: pass `--region`"
+        )));
+    };
+    Some(match root.get_path(&["provider", "region"]) {
+        Some(node) => match literal_region(node) {
+            Some((region, span)) => Deploy {
+                region: Some(DeployRegion {
+                    region,
+                    file: shown,
+                    span,
+                }),
+                note: None,
+                problem: None,
+            },
+            None => match node.scalar_text() {
+                Some(value) if value.contains("${") => Deploy::note(format!(
+                    "`provider.region` of {shown} is `{value}`, known only when `sls deploy` runs: pass `--region`"
+                )),
+                _ => Deploy::note(format!(
+                    "`provider.region` of {shown} is not a region name: pass `--region`"
+                )),
+            },
+        },
+        None => Deploy::note(format!(
+            "{shown} sets no `provider.region`: `sls deploy` uses its `--region`, else us-east-1; pass `--region`"
+        )),
+    })
+}
+
 /// The deploy configuration of the template at `path`, reported as `name`: each file read once
-/// (bounded, links followed only inside its directory), `None` when there is none.
-/// The directories' SAM configuration files are looked for through `probes`.
+/// (bounded, links followed only inside its directory), `None` when there is none. The
+/// directories' SAM configuration files are looked for through `probes`.
 pub(super) fn lookup_probed(
     path: &Path,
     name: &str,
@@ -110,37 +146,7 @@ pub(super) fn lookup_probed(
 ) -> Option<Deploy> {
     let dir = path.parent()?;
     if let Some(project) = serverless_project(path) {
-        let file = SERVERLESS.iter().find(|f| project.join(f).is_file())?;
-        let shown = display(Path::new(name).parent().and_then(Path::parent), file);
-        let Some(root) = read_yaml(&project.join(file), project) else {
-            return Some(Deploy::note(format!(
-                "{shown} cannot be read as YAML, so its `provider.region` was not used: pass `--region`"
-            )));
-        };
-        return Some(match root.get_path(&["provider", "region"]) {
-            Some(node) => match literal_region(node) {
-                Some((region, span)) => Deploy {
-                    region: Some(DeployRegion {
-                        region,
-                        file: shown,
-                        span,
-                    }),
-                    note: None,
-                    problem: None,
-                },
-                None => match node.scalar_text() {
-                    Some(value) if value.contains("${") => Deploy::note(format!(
-                        "`provider.region` of {shown} is `{value}`, known only when `sls deploy` runs: pass `--region`"
-                    )),
-                    _ => Deploy::note(format!(
-                        "`provider.region` of {shown} is not a region name: pass `--region`"
-                    )),
-                },
-            },
-            None => Deploy::note(format!(
-                "{shown} sets no `provider.region`: `sls deploy` uses its `--region`, else us-east-1; pass `--region`"
-            )),
-        });
+        return serverless_region(project, name);
     }
     let file = probes.samconfig(dir)?;
     let shown = display(Path::new(name).parent(), file);

@@ -119,7 +119,7 @@ impl WalkRecord {
         paths: &[PathBuf],
         cwd: &Path,
         exclude: &Exclude,
-    ) -> Option<(Discovered, foldhash::HashMap<PathBuf, Option<Stamp>>)> {
+    ) -> Option<(Discovered, foldhash::HashMap<OsString, Option<Stamp>>)> {
         if self.paths != paths
             || self.cwd != cwd
             || self.exclude != exclude.key()
@@ -130,7 +130,9 @@ impl WalkRecord {
         let unmoved = (self.stamps.par_iter()).all(|(path, stamp)| Stamp::of(path) == *stamp);
         let walked = self.targets.iter().all(found_by_a_walk);
         (unmoved && walked).then(|| {
-            let stamps = self.stamps.into_iter().collect();
+            let stamps = (self.stamps.into_iter())
+                .map(|(path, stamp)| (path.into_os_string(), stamp))
+                .collect();
             (Discovered::walked(self.targets), stamps)
         })
     }

@@ -84,21 +84,34 @@ fn strict() -> ParseOptions {
 /// The span of the first `[` or `{` that opens level `MAX_DEPTH + 1`, skipping string contents.
 /// Malformed text is scanned all the same: the parser reports its errors afterwards.
 fn too_deep_at(text: &str) -> Option<Span> {
+    // Nesting can only pass the bound with more openers than it: most templates have a few
+    // dozen, counted much faster than the scan below steps through strings.
+    let openers = (text.bytes()).filter(|&b| b == b'[' || b == b'{').count();
+    if openers <= MAX_DEPTH {
+        return None;
+    }
+    let bytes = text.as_bytes();
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, byte) in text.bytes().enumerate() {
-        if in_string {
-            match byte {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
         match byte {
-            b'"' => in_string = true,
+            b'"' => {
+                // To the string's closing quote, past what is escaped; an unterminated
+                // string leaves nothing after it to count.
+                i += 1;
+                loop {
+                    let rest = bytes.get(i..).unwrap_or_default();
+                    match memchr::memchr2(b'"', b'\\', rest) {
+                        Some(at) if rest.get(at) == Some(&b'\\') => i += at + 2,
+                        Some(at) => {
+                            i += at + 1;
+                            break;
+                        }
+                        None => return None,
+                    }
+                }
+                continue;
+            }
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
@@ -108,6 +121,7 @@ fn too_deep_at(text: &str) -> Option<Span> {
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        i += 1;
     }
     None
 }
@@ -422,6 +436,73 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, ProblemKind::TooDeep);
         assert_eq!(found[0].1, Span::new(MAX_DEPTH, MAX_DEPTH + 1));
+    }
+
+    /// The scan one byte at a time, as it was written first: the reference for [`too_deep_at`].
+    fn too_deep_at_bytewise(text: &str) -> Option<Span> {
+        let mut depth = 0usize;
+        let mut in_string = false;
+        let mut escaped = false;
+        for (i, byte) in text.bytes().enumerate() {
+            if in_string {
+                match byte {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match byte {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some(Span::new(i, i + 1));
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_depth_scan_agrees_with_one_byte_at_a_time(
+            text in "[\\[\\]{}\"\\\\a,]{0,40}",
+            depth in 0usize..3,
+        ) {
+            // Deep enough to pass the opener count and the bound, in part.
+            let text = format!("{}{text}", "[".repeat(MAX_DEPTH - 1 + depth));
+            proptest::prop_assert_eq!(too_deep_at(&text), too_deep_at_bytewise(&text));
+        }
+    }
+
+    #[test]
+    fn the_opener_count_decides_only_what_the_scan_would() {
+        // Exactly the bound's number of openers, nested: within it.
+        let at_bound = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert_eq!(too_deep_at(&at_bound), None);
+        // One more, but inside a string: the scan runs and finds it within the bound.
+        let quoted = format!(
+            "[\"[\",{}{}]",
+            "[".repeat(MAX_DEPTH - 1),
+            "]".repeat(MAX_DEPTH - 1)
+        );
+        assert_eq!(too_deep_at(&quoted), None);
+        // One more, nested: past it, at the opener that passes.
+        let past = format!(
+            "{}{}",
+            "{\"a\":".repeat(MAX_DEPTH + 1),
+            "}".repeat(MAX_DEPTH + 1)
+        );
+        let at = 5 * MAX_DEPTH;
+        assert_eq!(too_deep_at(&past), Some(Span::new(at, at + 1)));
+        // Many openers side by side are never deep.
+        let wide = format!("[{}]", vec!["[]"; 5 * MAX_DEPTH].join(","));
+        assert_eq!(too_deep_at(&wide), None);
     }
 
     #[test]
