@@ -67,6 +67,15 @@ pub struct DeployProblem {
 }
 
 impl Deploy {
+    /// The region `region` read at `span` of the file shown as `file`.
+    fn region(region: String, file: String, span: Span) -> Self {
+        Self {
+            region: Some(DeployRegion { region, file, span }),
+            note: None,
+            problem: None,
+        }
+    }
+
     fn note(note: String) -> Self {
         Self {
             region: None,
@@ -111,15 +120,7 @@ fn serverless_region(project: &Path, name: &str) -> Option<Deploy> {
     };
     Some(match root.get_path(&["provider", "region"]) {
         Some(node) => match literal_region(node) {
-            Some((region, span)) => Deploy {
-                region: Some(DeployRegion {
-                    region,
-                    file: shown,
-                    span,
-                }),
-                note: None,
-                problem: None,
-            },
+            Some((region, span)) => Deploy::region(region, shown, span),
             None => match node.scalar_text() {
                 Some(value) if value.contains("${") => Deploy::note(format!(
                     "`provider.region` of {shown} is `{value}`, known only when `sls deploy` runs: pass `--region`"
@@ -201,15 +202,7 @@ pub(super) fn lookup_probed(
         samconfig_yaml(&root, config_env, template, dir, path)
     };
     let (region, span) = found?;
-    Some(Deploy {
-        region: Some(DeployRegion {
-            region,
-            file: shown,
-            span,
-        }),
-        note: None,
-        problem: None,
-    })
+    Some(Deploy::region(region, shown, span))
 }
 
 /// Every path [`lookup_probed`] may read for the template at `path`: the directory it looks in, then
