@@ -94,16 +94,13 @@ pub(super) struct Probes(Mutex<HashMap<PathBuf, Option<&'static str>>>);
 impl Probes {
     /// The first of [`SAMCONFIG`] that is a file in `dir`.
     fn samconfig(&self, dir: &Path) -> Option<&'static str> {
-        let seen = |probes: &Self| {
-            let map = probes.0.lock().unwrap_or_else(PoisonError::into_inner);
-            map.get(dir).copied()
-        };
-        if let Some(found) = seen(self) {
+        let probed = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(&found) = probed().get(dir) {
             return found;
         }
+        // Not under the lock: another thread may look in the same directory, and find the same.
         let found = SAMCONFIG.into_iter().find(|f| dir.join(f).is_file());
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        map.insert(dir.to_path_buf(), found);
+        probed().insert(dir.to_path_buf(), found);
         found
     }
 }

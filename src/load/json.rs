@@ -5,13 +5,12 @@
 //! recurses) ever sees the text.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use jsonc_parser::ast::{self, ObjectPropName};
 use jsonc_parser::errors::{ParseError, ParseErrorKind};
 use jsonc_parser::{CollectOptions, ParseOptions, ParseStringErrorKind};
 
-use super::{LoadProblem, Loaded, ProblemKind};
+use super::{FirstKeys, LoadProblem, Loaded, ProblemKind};
 use crate::source::Span;
 use crate::tree::{Document, Entry, Map, Node, Value};
 
@@ -19,10 +18,6 @@ use crate::tree::{Document, Entry, Map, Node, Value};
 /// 20 levels; the bound keeps the recursive parser and every later tree walk far from the stack's
 /// end (`jsonc-parser` stops at 512 frames of its own, two per object level, i.e. 256 objects).
 pub const MAX_DEPTH: usize = 256;
-
-/// Objects with more properties than this find duplicate keys through a hash index; smaller
-/// ones by a scan of the properties before.
-const LINEAR_SCAN_KEYS: usize = 16;
 
 const BOM: char = '\u{feff}';
 
@@ -143,38 +138,15 @@ fn convert(value: &ast::Value<'_>, problems: &mut Vec<LoadProblem>) -> Node {
         }
         ast::Value::Object(object) => {
             let mut entries = Vec::with_capacity(object.properties.len());
-            // The first span of each key: a linear scan of the entries so far for the small
-            // objects templates are made of, an index for a large one.
-            let mut index: Option<HashMap<&str, Span>> =
-                (object.properties.len() > LINEAR_SCAN_KEYS).then(HashMap::default);
-            let mut duplicates = false;
+            let mut keys = FirstKeys::default();
             for prop in &object.properties {
                 let (key, key_span) = match &prop.name {
                     ObjectPropName::String(s) => (s.value.as_ref(), span(s.range)),
                     // Unreachable with loose property names disallowed; kept total all the same.
                     ObjectPropName::Word(w) => (w.value, span(w.range)),
                 };
-                let earlier = match &mut index {
-                    Some(index) => match index.get(key) {
-                        Some(first) => Some(*first),
-                        None => {
-                            index.insert(key, key_span);
-                            None
-                        }
-                    },
-                    None => entries
-                        .iter()
-                        .find(|e: &&Entry| e.key == key)
-                        .map(|e| e.key_span),
-                };
-                if let Some(first) = earlier {
-                    duplicates = true;
-                    problems.push(LoadProblem {
-                        kind: ProblemKind::DuplicateKey,
-                        span: key_span,
-                        message: format!("duplicate key `{key}`"),
-                        related: Some((first, "ignored: CloudFormation keeps the last".to_owned())),
-                    });
+                if let Some(first) = keys.earlier(&entries, key) {
+                    problems.push(super::duplicate_key(key, key_span, first));
                 }
                 entries.push(Entry {
                     key: key.to_owned(),
@@ -182,10 +154,7 @@ fn convert(value: &ast::Value<'_>, problems: &mut Vec<LoadProblem>) -> Node {
                     value: convert(&prop.value, problems),
                 });
             }
-            // CloudFormation deploys the last occurrence of a duplicate key.
-            if duplicates {
-                entries = crate::tree::keep_last(entries);
-            }
+            let entries = keys.kept(entries);
             Node::new(span(object.range), Value::Map(Map { entries }))
         }
     }

@@ -7,8 +7,10 @@ pub mod dump;
 pub mod json;
 pub mod yaml;
 
+use std::collections::HashMap;
+
 use crate::source::Span;
-use crate::tree::Document;
+use crate::tree::{Document, Entry};
 
 /// What the bytes are expected to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +76,69 @@ pub struct LoadProblem {
     pub message: String,
     /// A secondary location, e.g. the first occurrence of a duplicate key.
     pub related: Option<(Span, String)>,
+}
+
+/// Mappings with fewer entries find a duplicate key by a scan of the entries before; larger
+/// ones through a hash index, so that a `Resources` mapping with a million keys stays linear.
+const LINEAR_SCAN_KEYS: usize = 16;
+
+/// What one mapping being built has seen of its keys, for the duplicates both loaders report
+/// (CloudFormation deploys the last of them).
+#[derive(Debug, Default)]
+pub(crate) struct FirstKeys {
+    /// Key → index of its first entry, built once the mapping outgrows a linear scan.
+    index: Option<HashMap<String, usize>>,
+    /// A key was given twice.
+    duplicates: bool,
+}
+
+impl FirstKeys {
+    /// The key span of the first of `entries` (the mapping's entries so far) named `key`, the
+    /// key of the entry about to be added after them.
+    pub(crate) fn earlier(&mut self, entries: &[Entry], key: &str) -> Option<Span> {
+        let earlier = match &mut self.index {
+            Some(index) => match index.get(key) {
+                Some(&i) => entries.get(i).map(|e| e.key_span),
+                None => {
+                    index.insert(key.to_owned(), entries.len());
+                    None
+                }
+            },
+            None => {
+                let earlier = entries.iter().find(|e| e.key == key).map(|e| e.key_span);
+                if entries.len() + 1 >= LINEAR_SCAN_KEYS {
+                    let mut index = HashMap::with_capacity(entries.len() * 2);
+                    for (i, e) in entries.iter().enumerate() {
+                        index.entry(e.key.clone()).or_insert(i);
+                    }
+                    index.entry(key.to_owned()).or_insert(entries.len());
+                    self.index = Some(index);
+                }
+                earlier
+            }
+        };
+        self.duplicates |= earlier.is_some();
+        earlier
+    }
+
+    /// The mapping's `entries` as CloudFormation deploys them: of duplicate keys the last.
+    pub(crate) fn kept(&self, entries: Vec<Entry>) -> Vec<Entry> {
+        if self.duplicates {
+            crate::tree::keep_last(entries)
+        } else {
+            entries
+        }
+    }
+}
+
+/// The problem of a `key` given again at `span`, first given at `first`.
+pub(crate) fn duplicate_key(key: &str, span: Span, first: Span) -> LoadProblem {
+    LoadProblem {
+        kind: ProblemKind::DuplicateKey,
+        span,
+        message: format!("duplicate key `{key}`"),
+        related: Some((first, "ignored: CloudFormation keeps the last".to_owned())),
+    }
 }
 
 /// The outcome of a load: a tree when one could be built, plus every problem found.

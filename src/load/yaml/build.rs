@@ -5,13 +5,9 @@ use std::collections::HashMap;
 
 use super::tags::{self, TagInfo, TagKind};
 use super::{ALIAS_NODE_BUDGET, MAX_DEPTH};
-use crate::load::{LoadProblem, ProblemKind};
+use crate::load::{FirstKeys, LoadProblem, ProblemKind};
 use crate::source::Span;
 use crate::tree::{Entry, Map, Node, Value};
-
-/// Maps with fewer entries are checked for duplicate keys by a linear scan; larger ones get a hash
-/// index, so that a `Resources` mapping with a million keys stays linear.
-const LINEAR_SCAN_KEYS: usize = 16;
 
 const ALIAS_MESSAGE: &str = "CloudFormation does not support YAML aliases/anchors";
 
@@ -46,43 +42,7 @@ struct Frame {
 #[derive(Default)]
 struct MapKeys {
     pending_key: Option<(String, Span)>,
-    /// Key → index of its first entry (from the frame's `first`), built once the map outgrows a
-    /// linear scan.
-    index: Option<HashMap<String, usize>>,
-    /// A key was given twice: only the last is kept when the map closes.
-    duplicates: bool,
-}
-
-impl MapKeys {
-    /// Adds `entry` to `entries`, the open map's entries so far; returns the span of an earlier
-    /// entry with the same key.
-    fn insert(&mut self, entries: &mut Vec<Entry>, first: usize, entry: Entry) -> Option<Span> {
-        let own = entries.get(first..).unwrap_or_default();
-        let earlier = match &mut self.index {
-            Some(index) => match index.get(&entry.key) {
-                Some(&i) => own.get(i).map(|e| e.key_span),
-                None => {
-                    index.insert(entry.key.clone(), own.len());
-                    None
-                }
-            },
-            None => {
-                let earlier = own.iter().find(|e| e.key == entry.key).map(|e| e.key_span);
-                if own.len() + 1 >= LINEAR_SCAN_KEYS {
-                    let mut index = HashMap::with_capacity(own.len() * 2);
-                    for (i, e) in own.iter().enumerate() {
-                        index.entry(e.key.clone()).or_insert(i);
-                    }
-                    index.entry(entry.key.clone()).or_insert(own.len());
-                    self.index = Some(index);
-                }
-                earlier
-            }
-        };
-        self.duplicates |= earlier.is_some();
-        entries.push(entry);
-        earlier
-    }
+    keys: FirstKeys,
 }
 
 struct Anchored {
@@ -261,17 +221,13 @@ impl<'a> Builder<'a> {
                         value,
                     });
                 }
-                let entries: Vec<Entry> = self
+                let entries = self
                     .entries
                     .drain(first.min(self.entries.len())..)
                     .collect();
-                // CloudFormation deploys the last occurrence of a duplicate key.
-                let entries = if map.duplicates {
-                    crate::tree::keep_last(entries)
-                } else {
-                    entries
-                };
-                Value::Map(Map { entries })
+                Value::Map(Map {
+                    entries: map.keys.kept(entries),
+                })
             }
         };
         self.finish(frame.start, Node::new(span, value));
@@ -343,20 +299,14 @@ impl<'a> Builder<'a> {
                 let Some((key, key_span)) = map.pending_key.take() else {
                     return;
                 };
-                let entry = Entry {
+                let own = self.entries.get(frame.first..).unwrap_or_default();
+                if let Some(earlier) = map.keys.earlier(own, &key) {
+                    (self.problems).push(crate::load::duplicate_key(&key, key_span, earlier));
+                }
+                self.entries.push(Entry {
                     key,
                     key_span,
                     value: node,
-                };
-                let Some(earlier) = map.insert(&mut self.entries, frame.first, entry) else {
-                    return;
-                };
-                let key = self.entries.last().map_or("", |e| e.key.as_str());
-                self.problems.push(LoadProblem {
-                    kind: ProblemKind::DuplicateKey,
-                    span: key_span,
-                    message: format!("duplicate key `{key}`"),
-                    related: Some((earlier, "ignored: CloudFormation keeps the last".to_owned())),
                 });
             }
         }
