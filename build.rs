@@ -16,6 +16,8 @@
 #![allow(clippy::print_stdout)] // cargo reads a build script's instructions from its stdout
 #![allow(clippy::print_stderr, clippy::exit)] // and shows what it prints on stderr on failure
 
+#[path = "build/link_order.rs"]
+mod link_order;
 #[allow(dead_code)]
 #[path = "src/rules/plan.rs"]
 mod plan;
@@ -63,6 +65,7 @@ fn run() -> Result<(), Box<dyn Error>> {
     docs_url()?;
 
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    link_order::configure(&root);
     let dir = root.join("rules");
     let mut files = Vec::new();
     if dir.is_dir() {
