@@ -202,22 +202,57 @@ impl Exclude {
     /// exactly its components, and one of them must be one of the names. `None` for any other
     /// path.
     fn plain_name_in(&self, path: &Path, cwd: &Path) -> Option<bool> {
-        use std::path::Component;
         let below = if path.is_absolute() {
             path.strip_prefix(cwd).ok()?
         } else {
             path
         };
-        let mut excluded = false;
-        for component in below.components() {
-            match component {
-                Component::CurDir => {}
-                Component::Normal(name) => excluded |= self.is_plain_name(&name.to_string_lossy()),
-                _ => return None,
+        plain_names_below(below, |name| self.is_plain_name_bytes(name))
+    }
+
+    /// [`Exclude::is_plain_name`] of a name as bytes: an ASCII name compared byte for byte,
+    /// any other one as the text `to_string_lossy` makes of it.
+    fn is_plain_name_bytes(&self, name: &[u8]) -> bool {
+        if name.is_ascii() {
+            return (self.patterns.iter())
+                .any(|p| p.plain.as_deref().map(str::as_bytes) == Some(name));
+        }
+        self.is_plain_name(&String::from_utf8_lossy(name))
+    }
+}
+
+/// Whether one of the directory and file names of `below` (a relative path) is a `plain`
+/// name; `None` when it climbs (`..`) or is not relative. On Unix the names are found between
+/// the path's `/` bytes: its components without `Path`'s parsing of each one, which a walk's
+/// thousands of paths pay for (empty names and `.` are no names, as `Path::components` skips
+/// them).
+fn plain_names_below(below: &Path, plain: impl Fn(&[u8]) -> bool) -> Option<bool> {
+    let mut excluded = false;
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = below.as_os_str().as_bytes();
+        if bytes.first() == Some(&b'/') {
+            return None;
+        }
+        for name in bytes.split(|&b| b == b'/') {
+            match name {
+                b"" | b"." => {}
+                b".." => return None,
+                name => excluded |= plain(name),
             }
         }
-        Some(excluded)
     }
+    #[cfg(not(unix))]
+    for component in below.components() {
+        use std::path::Component;
+        match component {
+            Component::CurDir => {}
+            Component::Normal(name) => excluded |= plain(name.as_encoded_bytes()),
+            _ => return None,
+        }
+    }
+    Some(excluded)
 }
 
 #[cfg(test)]
@@ -285,6 +320,65 @@ mod tests {
                 assert_eq!(each, one, "from {cwd:?}");
             }
         }
+    }
+
+    /// The names of a relative path, found between its `/` bytes, are those
+    /// `Path::components` finds, whatever the separators, `.` and `..` around them.
+    #[test]
+    fn plain_names_are_the_components_names() {
+        use proptest::prelude::*;
+        fn by_components(below: &Path, plain: impl Fn(&str) -> bool) -> Option<bool> {
+            use std::path::Component;
+            let mut excluded = false;
+            for component in below.components() {
+                match component {
+                    Component::CurDir => {}
+                    Component::Normal(name) => excluded |= plain(&name.to_string_lossy()),
+                    _ => return None,
+                }
+            }
+            Some(excluded)
+        }
+        let e = exclude(&[
+            ("node_modules", "/repo"),
+            ("legacy", "/repo"),
+            ("é", "/repo"),
+        ]);
+        let piece = prop::sample::select(vec![
+            "",
+            ".",
+            "..",
+            "node_modules",
+            "node_modules.",
+            "a",
+            "legacy",
+            "é",
+            "x y",
+        ]);
+        let separator = prop::sample::select(vec!["/", "//", "/./"]);
+        let path = (
+            prop::sample::select(vec!["", "./", "/", "../"]),
+            prop::collection::vec((piece, separator), 0..6),
+            prop::sample::select(vec!["", "/", "/."]),
+        )
+            .prop_map(|(start, parts, end)| {
+                let mut path = start.to_owned();
+                for (piece, separator) in parts {
+                    path.push_str(piece);
+                    path.push_str(separator);
+                }
+                path.push_str(end);
+                path
+            });
+        proptest!(|(path in path)| {
+            let path = Path::new(&path);
+            prop_assert_eq!(
+                plain_names_below(path, |name| e.is_plain_name_bytes(name)),
+                by_components(path, |name| e.is_plain_name(name)),
+                "{:?}",
+                path
+            );
+        });
     }
 
     #[test]

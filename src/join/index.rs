@@ -50,7 +50,21 @@ fn suffixes(domain: &str) -> impl Iterator<Item = &str> {
 
 impl RunIndex {
     pub(crate) fn new(stacks: &[&Stack]) -> RunIndex {
-        let mut index = RunIndex::default();
+        // Sized for what the run declares, so that no table grows (and hashes its keys again)
+        // while it is filled: most names are each other's, one per declaration.
+        let (mut identities, mut exports, mut sets) = (0, 0, 0);
+        for stack in stacks {
+            identities += stack.facts.identities.len();
+            exports += stack.facts.exports.len();
+            sets += stack.facts.configuration_sets.len();
+        }
+        let mut index = RunIndex {
+            identities: HashMap::with_capacity(identities),
+            domains: HashMap::with_capacity(identities),
+            addresses_under: HashMap::new(),
+            exports: HashMap::with_capacity(exports),
+            configuration_sets: HashMap::with_capacity(sets),
+        };
         for (s, stack) in stacks.iter().enumerate() {
             for (i, identity) in stack.facts.identities.iter().enumerate() {
                 let Some(name) = identity.name.known() else {
