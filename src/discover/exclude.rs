@@ -248,7 +248,8 @@ fn plain_names_below(below: &Path, plain: impl Fn(&[u8]) -> bool) -> Option<bool
         use std::path::Component;
         match component {
             Component::CurDir => {}
-            Component::Normal(name) => excluded |= plain(name.as_encoded_bytes()),
+            // Made text as before, so that a name that is not Unicode compares the same.
+            Component::Normal(name) => excluded |= plain(name.to_string_lossy().as_bytes()),
             _ => return None,
         }
     }
