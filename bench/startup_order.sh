@@ -43,13 +43,14 @@ check() {
   command -v nm >/dev/null || { echo "startup order: not checked, nm missing (apt-get install -y binutils)"; return 0; }
   [[ -f $order ]] || { echo "startup order: $order missing" >&2; return 1; }
   listed >"$tmp/listed"
-  functions "$binary" >"$tmp/defined"
+  # The binary's functions by address, read once.
+  nm -n --defined-only "$binary" | awk '$2 ~ /^[tTwW]$/ { print $3 }' >"$tmp/by-address"
+  LC_ALL=C sort -u "$tmp/by-address" >"$tmp/defined"
   local total present
   total=$(wc -l <"$tmp/listed")
   present=$(LC_ALL=C comm -12 "$tmp/listed" "$tmp/defined" | wc -l)
-  # The first 100 functions of the code, by address: a linked order puts listed ones there.
-  nm -n --defined-only "$binary" | awk '$2 ~ /^[tTwW]$/ && n < 100 { print $3; n++ }' \
-    | LC_ALL=C sort -u >"$tmp/first"
+  # The first 100 functions of the code: a linked order puts listed ones there.
+  awk 'NR <= 100' "$tmp/by-address" | LC_ALL=C sort -u >"$tmp/first"
   local first first_listed
   first=$(wc -l <"$tmp/first")
   first_listed=$(LC_ALL=C comm -12 "$tmp/first" "$tmp/listed" | wc -l)

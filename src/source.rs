@@ -240,16 +240,10 @@ impl Lines {
             let mut from = start;
             let (mut column, mut utf16_column) = (0, 0);
             while end - from > every {
-                // The character boundary at or before `every` bytes on, else the one after.
+                // The first character boundary `every` bytes on or after.
                 let mut at = from + every;
-                while at > from && !text.is_char_boundary(at) {
-                    at -= 1;
-                }
-                if at == from {
-                    at = from + every;
-                    while !text.is_char_boundary(at) {
-                        at += 1;
-                    }
+                while !text.is_char_boundary(at) {
+                    at += 1;
                 }
                 // A mark belongs to its line (a line ends with its line break, a boundary).
                 if at >= end {

@@ -207,7 +207,7 @@ impl Exclude {
         } else {
             path
         };
-        plain_names_below(below, |name| self.is_plain_name_bytes(name))
+        self.plain_names_below(below)
     }
 
     /// [`Exclude::is_plain_name`] of a name as bytes: an ASCII name compared byte for byte,
@@ -219,41 +219,41 @@ impl Exclude {
         }
         self.is_plain_name(&String::from_utf8_lossy(name))
     }
-}
 
-/// Whether one of the directory and file names of `below` (a relative path) is a `plain`
-/// name; `None` when it climbs (`..`) or is not relative. On Unix the names are found between
-/// the path's `/` bytes: its components without `Path`'s parsing of each one, which a walk's
-/// thousands of paths pay for (empty names and `.` are no names, as `Path::components` skips
-/// them).
-fn plain_names_below(below: &Path, plain: impl Fn(&[u8]) -> bool) -> Option<bool> {
-    let mut excluded = false;
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let bytes = below.as_os_str().as_bytes();
-        if bytes.first() == Some(&b'/') {
-            return None;
-        }
-        for name in bytes.split(|&b| b == b'/') {
-            match name {
-                b"" | b"." => {}
-                b".." => return None,
-                name => excluded |= plain(name),
+    /// Whether one of the directory and file names of `below` (a relative path) is a plain
+    /// name; `None` when it climbs (`..`) or is not relative. On Unix the names are found
+    /// between the path's `/` bytes: its components without `Path`'s parsing of each one,
+    /// which a walk's thousands of paths pay for (empty names and `.` are no names, as
+    /// `Path::components` skips them).
+    fn plain_names_below(&self, below: &Path) -> Option<bool> {
+        let mut excluded = false;
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let bytes = below.as_os_str().as_bytes();
+            if bytes.first() == Some(&b'/') {
+                return None;
+            }
+            for name in bytes.split(|&b| b == b'/') {
+                match name {
+                    b"" | b"." => {}
+                    b".." => return None,
+                    name => excluded |= self.is_plain_name_bytes(name),
+                }
             }
         }
-    }
-    #[cfg(not(unix))]
-    for component in below.components() {
-        use std::path::Component;
-        match component {
-            Component::CurDir => {}
-            // Made text as before, so that a name that is not Unicode compares the same.
-            Component::Normal(name) => excluded |= plain(name.to_string_lossy().as_bytes()),
-            _ => return None,
+        #[cfg(not(unix))]
+        for component in below.components() {
+            use std::path::Component;
+            match component {
+                Component::CurDir => {}
+                // Made text as before, so that a name that is not Unicode compares the same.
+                Component::Normal(name) => excluded |= self.is_plain_name(&name.to_string_lossy()),
+                _ => return None,
+            }
         }
+        Some(excluded)
     }
-    Some(excluded)
 }
 
 #[cfg(test)]
@@ -374,7 +374,7 @@ mod tests {
         proptest!(|(path in path)| {
             let path = Path::new(&path);
             prop_assert_eq!(
-                plain_names_below(path, |name| e.is_plain_name_bytes(name)),
+                e.plain_names_below(path),
                 by_components(path, |name| e.is_plain_name(name)),
                 "{:?}",
                 path
