@@ -62,7 +62,14 @@ pub struct Document {
     /// ([`crate::load::Comments::Suppressions`]) leaves them out of a file that names no
     /// `sandtrap` (none of them can be a suppression).
     pub comments: Vec<Comment>,
+    /// The loader saw every mapping key, and none begins with [`LOOP_KEY_PREFIX`]: the
+    /// document has no `Fn::ForEach` loop, and no one need look for one. `false` says nothing
+    /// (a document made otherwise is searched).
+    pub loop_free: bool,
 }
+
+/// How the key of an `Fn::ForEach` loop begins.
+pub const LOOP_KEY_PREFIX: &str = "Fn::ForEach::";
 
 impl Node {
     pub fn new(span: Span, value: Value) -> Self {

@@ -17,7 +17,7 @@
 //! The files are read with the project's own YAML loader and the `toml` crate's spanned parser,
 //! so the related location of a diagnostic points at the `region` value.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 

@@ -180,6 +180,7 @@ fn outcomes(analysis: Analysis, inputs: &RunInputs) -> Vec<FileOutcome> {
             let document = Document {
                 root: Node::new(crate::source::Span::default(), Value::Null),
                 comments: file.comments,
+                loop_free: false,
             };
             let mut problems: Vec<LoadProblem> = file.problem.into_iter().collect();
             problems.extend(notes_by_file.remove(&file.name).unwrap_or_default());

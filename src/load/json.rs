@@ -47,18 +47,25 @@ pub fn load(text: &str) -> Loaded {
         Cow::Owned(format!("   {body}"))
     };
     let parsed = jsonc_parser::parse_to_ast(&source, &CollectOptions::default(), &strict());
-    let mut problems = Vec::new();
+    let mut seen = Seen::default();
     let document = match parsed {
-        Ok(result) => result.value.map(|value| Document {
-            root: convert(&value, &mut problems),
-            comments: Vec::new(),
+        Ok(result) => result.value.map(|value| {
+            let root = convert(&value, &mut seen);
+            Document {
+                root,
+                comments: Vec::new(),
+                loop_free: !seen.loop_key,
+            }
         }),
         Err(error) => {
-            problems.push(syntax_problem(&error, text));
+            seen.problems.push(syntax_problem(&error, text));
             None
         }
     };
-    Loaded { document, problems }
+    Loaded {
+        document,
+        problems: seen.problems,
+    }
 }
 
 fn strict() -> ParseOptions {
@@ -121,8 +128,16 @@ fn too_deep_at(text: &str) -> Option<Span> {
     None
 }
 
+/// What converting a document met besides its nodes.
+#[derive(Default)]
+struct Seen {
+    problems: Vec<LoadProblem>,
+    /// A key began with [`crate::tree::LOOP_KEY_PREFIX`].
+    loop_key: bool,
+}
+
 /// Recursion is bounded by [`MAX_DEPTH`], checked before parsing.
-fn convert(value: &ast::Value<'_>, problems: &mut Vec<LoadProblem>) -> Node {
+fn convert(value: &ast::Value<'_>, seen: &mut Seen) -> Node {
     match value {
         ast::Value::StringLit(s) => Node::new(span(s.range), Value::String(s.value.to_string())),
         ast::Value::NumberLit(n) => Node::new(span(n.range), Value::Number(n.value.to_string())),
@@ -132,7 +147,7 @@ fn convert(value: &ast::Value<'_>, problems: &mut Vec<LoadProblem>) -> Node {
             let items = array
                 .elements
                 .iter()
-                .map(|item| convert(item, problems))
+                .map(|item| convert(item, seen))
                 .collect();
             Node::new(span(array.range), Value::Seq(items))
         }
@@ -146,12 +161,13 @@ fn convert(value: &ast::Value<'_>, problems: &mut Vec<LoadProblem>) -> Node {
                     ObjectPropName::Word(w) => (w.value, span(w.range)),
                 };
                 if let Some(first) = keys.earlier(&entries, key) {
-                    problems.push(super::duplicate_key(key, key_span, first));
+                    (seen.problems).push(super::duplicate_key(key, key_span, first));
                 }
+                seen.loop_key |= key.starts_with(crate::tree::LOOP_KEY_PREFIX);
                 entries.push(Entry {
                     key: key.to_owned(),
                     key_span,
-                    value: convert(&prop.value, problems),
+                    value: convert(&prop.value, seen),
                 });
             }
             let entries = keys.kept(entries);

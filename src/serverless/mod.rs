@@ -142,6 +142,7 @@ pub fn translate(
         document: Document {
             root: compiled.root,
             comments: document.comments.clone(),
+            loop_free: false,
         },
         region,
         stage,

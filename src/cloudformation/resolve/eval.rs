@@ -1,6 +1,6 @@
 //! The evaluator: values, `Ref`, `Fn::If`, and the per-stack tables computed once.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::functions::text_size;
 use super::variants::{Alts, Partial};
@@ -83,7 +83,7 @@ impl Tables {
                 }
             }
         }
-        let mut literals = HashMap::new();
+        let mut literals = HashMap::default();
         for name in &index.condition_order {
             if eval.condition(name) == Truth::Unknown {
                 literals.insert((*name).to_owned(), eval.literal_of(name));

@@ -1,6 +1,6 @@
 //! `Fn::Sub`: `${Name}` placeholders in a string, in one pass over it.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::eval::{Eval, invalid, unknown};
 use super::functions::{SizedText, get_att, to_text};
@@ -72,7 +72,7 @@ impl Eval<'_> {
             },
             _ => return Alts::one(not_a_template(arg, span)),
         };
-        let mut values: HashMap<&str, Alts> = HashMap::new();
+        let mut values: HashMap<&str, Alts> = HashMap::default();
         for (name, node) in vars.iter().flat_map(|m| m.iter()) {
             let alts = self.eval(node);
             values.insert(name, alts);

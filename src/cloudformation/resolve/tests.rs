@@ -46,6 +46,7 @@ pub(super) fn document(value: serde_json::Value) -> Document {
     Document {
         root: tree(&value),
         comments: Vec::new(),
+        loop_free: false,
     }
 }
 

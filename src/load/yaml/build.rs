@@ -63,6 +63,8 @@ pub(super) struct Builder<'a> {
     anchors: HashMap<usize, Anchored>,
     /// Nodes that may still be copied for anchors and aliases.
     alias_budget: usize,
+    /// A mapping key began with [`crate::tree::LOOP_KEY_PREFIX`].
+    pub loop_key: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -76,6 +78,7 @@ impl<'a> Builder<'a> {
             problems: Vec::new(),
             anchors: HashMap::new(),
             alias_budget: ALIAS_NODE_BUDGET,
+            loop_key: false,
         }
     }
 
@@ -281,6 +284,7 @@ impl<'a> Builder<'a> {
         }) = self.stack.last_mut()
         {
             *last_end = (*last_end).max(key_span.end as usize);
+            self.loop_key |= key.starts_with(crate::tree::LOOP_KEY_PREFIX);
             map.pending_key = Some((key, key_span));
         }
     }

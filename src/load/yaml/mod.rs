@@ -141,7 +141,14 @@ pub fn load_with(text: &str, comments: Comments) -> Loaded {
     let mut problems = builder.problems;
     // Inner mappings close first; report in source order.
     problems.sort_by_key(|p| p.span.start);
-    let document = builder.root.map(|root| Document { root, comments });
+    // Every key went through the builder's `key`; the keys of the short-form function tags
+    // (`!Sub` is `Fn::Sub`) name no loop.
+    let loop_free = !builder.loop_key;
+    let document = builder.root.map(|root| Document {
+        root,
+        comments,
+        loop_free,
+    });
     Loaded { document, problems }
 }
 
