@@ -30,6 +30,7 @@ use rayon::prelude::*;
 
 use super::files::FileOutcome;
 use super::inputs::RunInputs;
+use super::inputs::TargetsKey;
 use super::stamp::Stamp;
 use super::walked::WalkRecord;
 use super::{CheckOptions, deploy};
@@ -69,6 +70,8 @@ pub struct Cache {
     walk_stamps: foldhash::HashMap<OsString, Option<Stamp>>,
     /// The cache directory that keeps the entries between processes, when there is one.
     disk: Option<Disk>,
+    /// Made for one run ([`Cache::on_disk`]): nothing is kept for a next.
+    one_run: bool,
     /// The last run's join, which the next one updates.
     memo: crate::join::Memo,
     /// The last run's findings per fact, which the next one updates.
@@ -84,6 +87,9 @@ struct Disk {
     shelf: Option<super::shelf::Shelf>,
     /// An entry was added, replaced or restamped since: the file is written again.
     dirty: bool,
+    /// The run's directory, which relative paths are from (an editor's process may have
+    /// another).
+    cwd: PathBuf,
 }
 
 /// A change on disk, as a file watcher reports it (LSP `workspace/didChangeWatchedFiles`).
@@ -164,9 +170,25 @@ impl Cache {
                 loaded: None,
                 shelf: None,
                 dirty: false,
+                cwd: PathBuf::new(),
             }),
+            one_run: true,
             ..Self::default()
         }
+    }
+
+    /// An editor's cache whose first run reads, and brings up to date, the entries kept in
+    /// `dir`; after [`Cache::forget_disk`] its runs keep them in memory only.
+    pub fn starting_from(dir: PathBuf) -> Self {
+        Self {
+            one_run: false,
+            ..Self::on_disk(dir)
+        }
+    }
+
+    /// Keeps the entries in memory only from now on (what was read stays).
+    pub fn forget_disk(&mut self) {
+        self.disk = None;
     }
 
     /// The last run's join, for this one's.
@@ -308,10 +330,10 @@ impl Cache {
     }
 
     /// Keeps `discovered` for the next run of an editor's cache, whose watcher may say nothing
-    /// changed it. A cache on disk is made for one run, which never asks it again: copying a
-    /// large project's targets would only cost memory.
+    /// changed it. A cache made for one run is never asked again: copying a large project's
+    /// targets would only cost memory.
     fn remember(&mut self, paths: &[PathBuf], exclude: &Exclude, discovered: &Discovered) {
-        if self.disk.is_none() {
+        if !self.one_run {
             self.discovered = Some((paths.to_vec(), exclude.clone(), discovered.clone()));
         }
     }
@@ -363,6 +385,7 @@ impl Cache {
             ..CacheStats::default()
         };
         if let Some(disk) = &mut self.disk {
+            disk.cwd.clone_from(&options.cwd);
             // No user key, no name: nothing is read or written.
             if let Some(key) = super::store::file_key(fingerprint)
                 && disk.loaded != Some(key)
@@ -526,7 +549,8 @@ impl Cache {
         disk.dirty = false;
         let met: HashSet<Key> = targets.iter().map(|t| self::key(t)).collect();
         self.files.retain(|k, entry| {
-            met.contains(k) || entry.target.path.as_deref().is_some_and(|p| p.exists())
+            met.contains(k)
+                || (entry.target.path.as_deref()).is_some_and(|p| disk.cwd.join(p).exists())
         });
         // The entries of this run first: they are the ones kept should the file be full.
         let storable = self.files.iter().filter(|(_, e)| e.storable());
@@ -539,7 +563,7 @@ impl Cache {
         let copies = disk.shelf.as_mut().and_then(|shelf| {
             let few = shelf.untaken() <= met.len();
             let taken: Vec<usize> = read.iter().filter_map(|e| e.from_disk).collect();
-            shelf.copies(&taken, few)
+            shelf.copies(&taken, few.then_some(disk.cwd.as_path()))
         });
         if copies.is_none() {
             fresh.extend(read);
@@ -598,34 +622,6 @@ fn contents_only(changes: &[FileChange], discovered: &Discovered) -> bool {
         .filter_map(|t| t.path.as_deref())
         .collect();
     changes.iter().all(|c| targets.contains(c.path.as_path()))
-}
-
-/// Everything besides the files on disk that decides a run's files: the paths named, standard
-/// input and the project around it, the editor's buffers (by path: a buffer's text decides its
-/// analysis, not whether it is analyzed) and the exclusions.
-#[derive(PartialEq)]
-struct TargetsKey {
-    paths: Vec<PathBuf>,
-    cwd: PathBuf,
-    stdin: Option<(Option<String>, Option<PathBuf>)>,
-    allow_missing: bool,
-    buffers: Vec<PathBuf>,
-    exclude: Exclude,
-}
-
-impl TargetsKey {
-    fn of(options: &CheckOptions, exclude: &Exclude) -> Self {
-        let stdin = (options.paths.iter().any(|p| p.as_os_str() == "-"))
-            .then(|| (options.stdin_filename.clone(), options.project_root.clone()));
-        TargetsKey {
-            paths: options.paths.clone(),
-            cwd: options.cwd.clone(),
-            stdin,
-            allow_missing: options.allow_missing,
-            buffers: options.overrides.keys().cloned().collect(),
-            exclude: exclude.clone(),
-        }
-    }
 }
 
 /// An entry's key: a hash of the target's name and path (the path as its bytes, which costs a

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{CheckError, CheckOptions};
 use crate::cloudformation::resolve::StackEnv;
 use crate::config::{self, Config};
-use crate::discover::{Origin, Target};
+use crate::discover::{Exclude, Origin, Target};
 use crate::join::{EnvSource, SesDeclaration, SesState, StateSource};
 use crate::tree::Node;
 
@@ -406,6 +406,34 @@ fn stem(name: &str) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| name.to_owned())
+}
+
+/// Everything besides the files on disk that decides a run's files: the paths named, standard
+/// input and the project around it, the editor's buffers (by path: a buffer's text decides its
+/// analysis, not whether it is analyzed) and the exclusions.
+#[derive(PartialEq)]
+pub(super) struct TargetsKey {
+    paths: Vec<PathBuf>,
+    cwd: PathBuf,
+    stdin: Option<(Option<String>, Option<PathBuf>)>,
+    allow_missing: bool,
+    buffers: Vec<PathBuf>,
+    exclude: Exclude,
+}
+
+impl TargetsKey {
+    pub(super) fn of(options: &CheckOptions, exclude: &Exclude) -> Self {
+        let stdin = (options.paths.iter().any(|p| p.as_os_str() == "-"))
+            .then(|| (options.stdin_filename.clone(), options.project_root.clone()));
+        TargetsKey {
+            paths: options.paths.clone(),
+            cwd: options.cwd.clone(),
+            stdin,
+            allow_missing: options.allow_missing,
+            buffers: options.overrides.keys().cloned().collect(),
+            exclude: exclude.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -226,13 +226,14 @@ impl<R: Read + Seek> Shelf<R> {
     }
 
     /// What to write again as it is, as (record, bytes): the taken entries numbered `taken`
-    /// (still as they were read), then every entry not taken; of these, with `only_existing`,
-    /// only those whose file still exists (their target read from the first bytes of each).
-    /// `None` when the entries cannot be read again.
+    /// (still as they were read), then every entry not taken; of these, with `only_existing`
+    /// (the directory relative paths are from: the run's, as the cache file's key says), only
+    /// those whose file still exists (their target read from the first bytes of each). `None`
+    /// when the entries cannot be read again.
     pub(super) fn copies(
         &mut self,
         taken: &[usize],
-        only_existing: bool,
+        only_existing: Option<&Path>,
     ) -> Option<Vec<(Record, &[u8])>> {
         if taken.is_empty() && self.untaken() == 0 {
             return Some(Vec::new());
@@ -244,13 +245,16 @@ impl<R: Read + Seek> Shelf<R> {
         let records = &self.records;
         let exists = |bytes: &[u8]| {
             postcard::take_from_bytes::<Target>(bytes).is_ok_and(|(target, _)| {
-                target.path.as_deref().is_some_and(std::path::Path::exists)
+                (target.path.as_deref())
+                    .is_some_and(|p| only_existing.is_some_and(|cwd| cwd.join(p).exists()))
             })
         };
         let untaken = (self.taken.iter().enumerate())
             .filter(|(_, taken)| !**taken)
             .map(|(at, _)| at)
-            .filter(|&at| !only_existing || body.get(records[at].range()).is_some_and(exists));
+            .filter(|&at| {
+                only_existing.is_none() || body.get(records[at].range()).is_some_and(exists)
+            });
         let read = (taken.iter().copied()).filter(|&at| self.taken.get(at) == Some(&true));
         (read.chain(untaken))
             .map(|at| Some((records[at], body.get(records.get(at)?.range())?)))
@@ -440,7 +444,7 @@ mod tests {
         assert!(shelf.take(&[2, 7]).is_empty());
         assert!(shelf.take(&[2]).is_empty());
         assert_eq!(shelf.untaken(), 2);
-        let rest = shelf.copies(&[], false).unwrap();
+        let rest = shelf.copies(&[], None).unwrap();
         let bytes: Vec<&[u8]> = rest.iter().map(|(_, b)| *b).collect();
         assert_eq!(bytes, [b"one".as_slice(), b"three"]);
         // Written again: the same bytes under the same signatures.
@@ -452,12 +456,12 @@ mod tests {
                 .collect()
         };
         let written = same(&rest);
-        assert_eq!(same(&again.copies(&[], false).unwrap()), written);
+        assert_eq!(same(&again.copies(&[], None).unwrap()), written);
         // With a budget, the first ones first.
         let (index, _) = write(&[], &rest, FILE, &SECRET, (RECORD + 3) as u64).unwrap();
         assert_eq!(index.len(), RECORD);
         // Without any file left to keep (the targets are unreadable), none is kept.
-        assert!(again.copies(&[], true).unwrap().is_empty());
+        assert!(again.copies(&[], Some(Path::new("/"))).unwrap().is_empty());
     }
 
     #[test]
@@ -482,5 +486,31 @@ mod tests {
         assert!(decode(&SECRET, FILE + 1, &record, &bytes).is_none());
         assert!(decode(&[4; 16], FILE, &record, &bytes).is_none());
         assert_eq!(sign(&SECRET, FILE, &bytes), record.signature);
+    }
+
+    /// Entries not taken are kept when their file exists, a relative path being read from the
+    /// run's directory (the cache file's key holds it), not from the process's: an editor's
+    /// server runs elsewhere, and must not drop the entries a check of the project made.
+    #[test]
+    fn an_entry_not_taken_is_kept_when_its_file_exists_from_the_runs_directory() {
+        let project = tempfile::tempdir().unwrap();
+        std::fs::write(project.path().join("here.yaml"), "x").unwrap();
+        let target = |path: &str| Target {
+            name: path.to_owned(),
+            path: Some(path.into()),
+            explicit: false,
+            origin: crate::discover::Origin::Loose,
+            environment: crate::discover::Environment::default(),
+        };
+        let encoded = |path: &str| postcard::to_allocvec(&target(path)).unwrap();
+        let (here, gone) = (encoded("./here.yaml"), encoded("./gone.yaml"));
+        let (index, body) = kept(&[(1, &here), (2, &gone)]);
+        let mut shelf = shelf(&index, &body).unwrap();
+        let kept = |copies: Vec<(Record, &[u8])>| -> Vec<u64> {
+            copies.iter().map(|(r, _)| r.key).collect()
+        };
+        assert_eq!(kept(shelf.copies(&[], Some(project.path())).unwrap()), [1]);
+        assert!(kept(shelf.copies(&[], Some(Path::new("/"))).unwrap()).is_empty());
+        assert_eq!(kept(shelf.copies(&[], None).unwrap()), [1, 2]);
     }
 }

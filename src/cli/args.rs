@@ -49,6 +49,13 @@ pub enum Command {
         /// Accepted for clients that pass it; standard input and output is the only transport.
         #[arg(long)]
         stdio: bool,
+        /// Do not read the analysis cache of `sandtrap check` for the first analysis.
+        #[arg(long, env = "SANDTRAP_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
+        no_cache: bool,
+        /// Read the analysis cache for the first analysis from this directory, relative to the
+        /// first workspace folder [default: `.sandtrap_cache`, when it exists].
+        #[arg(long, value_name = "DIR", env = "SANDTRAP_CACHE_DIR")]
+        cache_dir: Option<PathBuf>,
     },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions {

@@ -44,7 +44,11 @@ pub fn run(cli: Cli, io: Io<'_>) -> io::Result<Exit> {
         Command::Status(args) => commands::map::status(args, io),
         Command::Explain { rule, rules } => commands::rules::explain(&rule, &rules, io),
         Command::Rules { format, rules } => commands::rules::list(format, &rules, io),
-        Command::Lsp { stdio: _ } => commands::lsp::lsp(io),
+        Command::Lsp {
+            stdio: _,
+            no_cache,
+            cache_dir,
+        } => commands::lsp::lsp(no_cache, cache_dir, io),
         Command::Completions { shell } => commands::man::completions(shell, io),
         Command::Man { output_dir } => commands::man::man(output_dir, io),
         Command::Debug(DebugCommand::Load { file }) => debug::load(&file, io),

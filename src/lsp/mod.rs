@@ -33,12 +33,50 @@ use worker::{Trigger, Worker};
 pub struct ServerOptions {
     /// How long a burst of `didChange` must be quiet before the workspace is analyzed.
     pub debounce: Duration,
+    /// Where the first analysis finds the analyses `sandtrap check` kept.
+    pub start_cache: StartCache,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
         Self {
             debounce: Duration::from_millis(200),
+            start_cache: StartCache::Workspace,
+        }
+    }
+}
+
+/// Where the server's first analysis reads (and brings up to date) the analysis cache of
+/// `sandtrap check` (`docs/performance.md`, "Persistent cache"). The runs after it keep their
+/// analyses in memory only: an edit never writes into the workspace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum StartCache {
+    /// Nowhere (`sandtrap lsp --no-cache`, `SANDTRAP_NO_CACHE`).
+    #[default]
+    Off,
+    /// `.sandtrap_cache/` in the first workspace folder, only when it is there already (a
+    /// check of the project made it): the server never creates one.
+    Workspace,
+    /// This directory, relative to the first workspace folder (`--cache-dir`,
+    /// `SANDTRAP_CACHE_DIR`).
+    At(PathBuf),
+}
+
+impl StartCache {
+    /// The directory for a run whose first workspace folder is `root`.
+    pub(crate) fn dir(&self, root: &std::path::Path) -> Option<PathBuf> {
+        if root.as_os_str().is_empty() {
+            return None;
+        }
+        match self {
+            StartCache::Off => None,
+            StartCache::At(dir) => Some(root.join(dir)),
+            StartCache::Workspace => {
+                let dir = root.join(crate::check::CACHE_DIR_NAME);
+                (std::fs::symlink_metadata(&dir))
+                    .is_ok_and(|m| m.is_dir())
+                    .then_some(dir)
+            }
         }
     }
 }
@@ -185,6 +223,7 @@ pub fn serve(connection: Connection, options: ServerOptions, log: Log) -> bool {
         out: connection.sender.clone(),
         encoding,
         debounce: options.debounce,
+        start_cache: options.start_cache.clone(),
         log: Arc::clone(&log),
     });
     let mut server = Server {

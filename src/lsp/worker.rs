@@ -53,6 +53,7 @@ pub struct Context {
     pub out: Sender<Message>,
     pub encoding: Encoding,
     pub debounce: Duration,
+    pub start_cache: super::StartCache,
     pub log: Log,
 }
 
@@ -209,6 +210,10 @@ struct PublishState {
     /// Each file's analysis from earlier runs: an edit re-analyzes the files that changed, then
     /// joins and checks the whole workspace again.
     cache: check::Cache,
+    /// A run was completed: the cache on disk was read, if there is one ([`super::StartCache`]).
+    started: bool,
+    /// The cache on disk was opened for the first run (which may be cancelled and run again).
+    disk_opened: bool,
 }
 
 fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
@@ -233,6 +238,14 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
         return;
     }
     let options = CheckOptions { cancel, ..options };
+    if !state.started
+        && !state.disk_opened
+        && let Some(dir) = context.start_cache.dir(&options.cwd)
+    {
+        (context.log)(&format!("reading the analysis cache in {dir:?}"));
+        state.disk_opened = true;
+        state.cache = check::Cache::starting_from(dir);
+    }
     (context.log)(&format!("checking {:?}", options.paths));
     let started = Instant::now();
     // Nothing reachable from input may panic; should it happen anyway, the editor keeps its
@@ -248,6 +261,12 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
         }
     };
     let elapsed = started.elapsed();
+    if outcome.is_ok() && !state.started {
+        // The cache on disk served the first run (and was brought up to date by it); the
+        // next runs keep their analyses in memory.
+        state.started = true;
+        state.cache.forget_disk();
+    }
     let outcome = match outcome {
         Ok(outcome) => {
             state.last_error = None;

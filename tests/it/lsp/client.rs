@@ -22,11 +22,14 @@ pub struct Client {
     pub next_id: i32,
     /// Messages that arrived while waiting for something else.
     inbox: VecDeque<Message>,
-    dir: tempfile::TempDir,
+    /// Holds the workspace copy (and the server's temporary files) until the client goes.
+    _dir: tempfile::TempDir,
     /// The last version sent of each open document: older publishes are stale.
     versions: std::collections::HashMap<String, i32>,
     /// The server's log lines.
     logs: crossbeam_channel::Receiver<String>,
+    /// The workspace folder.
+    workspace: PathBuf,
 }
 
 pub fn fixture(name: &str) -> PathBuf {
@@ -39,14 +42,28 @@ impl Client {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap().join("workspace");
         copy_dir(&fixture("workspace"), &root);
-        Client::start_with(dir, &root, capabilities, init_options, debounce)
+        Client::start_with(
+            dir,
+            &root,
+            capabilities,
+            init_options,
+            (debounce, lsp::StartCache::Off),
+        )
     }
 
     /// A server whose workspace folder is `root` as it is (`/`, say).
     pub fn start_at(root: &Path, init_options: Value) -> Client {
         let dir = tempfile::tempdir().unwrap();
-        let debounce = Duration::from_millis(50);
-        Client::start_with(dir, root, json!({}), init_options, debounce).0
+        let server = (Duration::from_millis(50), lsp::StartCache::Off);
+        Client::start_with(dir, root, json!({}), init_options, server).0
+    }
+
+    /// A server on `root` as it is, whose first analysis reads the analysis cache as
+    /// `start_cache` says.
+    pub fn start_cached(root: &Path, start_cache: lsp::StartCache) -> Client {
+        let dir = tempfile::tempdir().unwrap();
+        let server = (Duration::from_millis(50), start_cache);
+        Client::start_with(dir, root, json!({}), json!({}), server).0
     }
 
     fn start_with(
@@ -54,14 +71,17 @@ impl Client {
         root: &Path,
         capabilities: Value,
         init_options: Value,
-        debounce: Duration,
+        (debounce, start_cache): (Duration, lsp::StartCache),
     ) -> (Client, Value) {
         let (server_side, client_side) = Connection::memory();
         let (log, logs) = crossbeam_channel::unbounded();
         let server = std::thread::spawn(move || {
             lsp::serve(
                 server_side,
-                ServerOptions { debounce },
+                ServerOptions {
+                    debounce,
+                    start_cache,
+                },
                 std::sync::Arc::new(move |line: &str| {
                     let _ = log.send(line.to_owned());
                 }),
@@ -73,8 +93,9 @@ impl Client {
             next_id: 0,
             inbox: VecDeque::new(),
             versions: std::collections::HashMap::new(),
-            dir,
+            _dir: dir,
             logs,
+            workspace: root.to_owned(),
         };
         let result = client.request(
             "initialize",
@@ -90,7 +111,7 @@ impl Client {
     }
 
     pub fn root(&self) -> PathBuf {
-        self.dir.path().canonicalize().unwrap().join("workspace")
+        self.workspace.clone()
     }
 
     pub fn uri(&self, name: &str) -> String {
@@ -222,18 +243,26 @@ impl Client {
         std::fs::read_to_string(self.root().join(name)).unwrap()
     }
 
-    /// Waits until the server logs a line holding `text`.
-    pub fn wait_log(&self, text: &str) {
+    /// Waits until the server logs a line holding `text`, and returns it.
+    pub fn wait_log(&self, text: &str) -> String {
+        self.wait_log_lines(text).pop().unwrap()
+    }
+
+    /// The server's log lines up to the first that holds `text` (waiting for it).
+    pub fn wait_log_lines(&self, text: &str) -> Vec<String> {
         let deadline = Instant::now() + TIMEOUT;
+        let mut lines = Vec::new();
         while let Ok(line) = self
             .logs
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
         {
-            if line.contains(text) {
-                return;
+            let found = line.contains(text);
+            lines.push(line);
+            if found {
+                return lines;
             }
         }
-        panic!("the server never logged `{text}`");
+        panic!("the server never logged `{text}`: {lines:#?}");
     }
 
     /// Waits for a `window/showMessage`, skipping everything else.

@@ -2,6 +2,7 @@
 //! `Connection::memory()`, on a copy of `testdata/lsp/workspace`.
 
 mod client;
+mod start_cache;
 
 use std::time::{Duration, Instant};
 
