@@ -26,10 +26,7 @@ use std::collections::HashMap;
 use super::resolve::{Resolved, Resolver, StackEnv, UnknownReason};
 use crate::load::{LoadProblem, ProblemKind};
 use crate::source::Span;
-use crate::tree::{Document, Entry, Map, Node, Value};
-
-/// The prefix of a loop's key.
-const FOR_EACH: &str = crate::tree::LOOP_KEY_PREFIX;
+use crate::tree::{Document, Entry, LOOP_KEY_PREFIX as FOR_EACH, Map, Node, Value};
 
 /// The transform that defines `Fn::ForEach`.
 pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";

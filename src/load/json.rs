@@ -161,7 +161,8 @@ fn convert(value: &ast::Value<'_>, seen: &mut Seen) -> Node {
                     ObjectPropName::Word(w) => (w.value, span(w.range)),
                 };
                 if let Some(first) = keys.earlier(&entries, key) {
-                    (seen.problems).push(super::duplicate_key(key, key_span, first));
+                    seen.problems
+                        .push(super::duplicate_key(key, key_span, first));
                 }
                 seen.loop_key |= key.starts_with(crate::tree::LOOP_KEY_PREFIX);
                 entries.push(Entry {

@@ -210,10 +210,20 @@ struct PublishState {
     /// Each file's analysis from earlier runs: an edit re-analyzes the files that changed, then
     /// joins and checks the whole workspace again.
     cache: check::Cache,
-    /// A run was completed: the cache on disk was read, if there is one ([`super::StartCache`]).
-    started: bool,
+    /// Where the server stands with the cache on disk ([`super::StartCache`]).
+    start: Start,
+}
+
+/// The server's use of the cache on disk: only until a first run completes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Start {
+    /// No run has completed, and none has opened the cache on disk.
+    #[default]
+    First,
     /// The cache on disk was opened for the first run (which may be cancelled and run again).
-    disk_opened: bool,
+    Reading,
+    /// A run was completed: the cache keeps its analyses in memory only.
+    Done,
 }
 
 fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
@@ -238,12 +248,11 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
         return;
     }
     let options = CheckOptions { cancel, ..options };
-    if !state.started
-        && !state.disk_opened
+    if state.start == Start::First
         && let Some(dir) = context.start_cache.dir(&options.cwd)
     {
         (context.log)(&format!("reading the analysis cache in {dir:?}"));
-        state.disk_opened = true;
+        state.start = Start::Reading;
         state.cache = check::Cache::starting_from(dir);
     }
     (context.log)(&format!("checking {:?}", options.paths));
@@ -261,10 +270,10 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
         }
     };
     let elapsed = started.elapsed();
-    if outcome.is_ok() && !state.started {
+    if outcome.is_ok() && state.start != Start::Done {
         // The cache on disk served the first run (and was brought up to date by it); the
         // next runs keep their analyses in memory.
-        state.started = true;
+        state.start = Start::Done;
         state.cache.forget_disk();
     }
     let outcome = match outcome {

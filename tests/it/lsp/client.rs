@@ -47,14 +47,20 @@ impl Client {
             &root,
             capabilities,
             init_options,
-            (debounce, lsp::StartCache::Off),
+            ServerOptions {
+                debounce,
+                start_cache: lsp::StartCache::Off,
+            },
         )
     }
 
     /// A server whose workspace folder is `root` as it is (`/`, say).
     pub fn start_at(root: &Path, init_options: Value) -> Client {
         let dir = tempfile::tempdir().unwrap();
-        let server = (Duration::from_millis(50), lsp::StartCache::Off);
+        let server = ServerOptions {
+            debounce: Duration::from_millis(50),
+            start_cache: lsp::StartCache::Off,
+        };
         Client::start_with(dir, root, json!({}), init_options, server).0
     }
 
@@ -62,7 +68,10 @@ impl Client {
     /// `start_cache` says.
     pub fn start_cached(root: &Path, start_cache: lsp::StartCache) -> Client {
         let dir = tempfile::tempdir().unwrap();
-        let server = (Duration::from_millis(50), start_cache);
+        let server = ServerOptions {
+            debounce: Duration::from_millis(50),
+            start_cache,
+        };
         Client::start_with(dir, root, json!({}), json!({}), server).0
     }
 
@@ -71,17 +80,14 @@ impl Client {
         root: &Path,
         capabilities: Value,
         init_options: Value,
-        (debounce, start_cache): (Duration, lsp::StartCache),
+        options: ServerOptions,
     ) -> (Client, Value) {
         let (server_side, client_side) = Connection::memory();
         let (log, logs) = crossbeam_channel::unbounded();
         let server = std::thread::spawn(move || {
             lsp::serve(
                 server_side,
-                ServerOptions {
-                    debounce,
-                    start_cache,
-                },
+                options,
                 std::sync::Arc::new(move |line: &str| {
                     let _ = log.send(line.to_owned());
                 }),
