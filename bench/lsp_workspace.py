@@ -18,7 +18,9 @@ Drives the real binary over stdio with DIR as the workspace (rootUri and workspa
   --debounce-ms says otherwise); the figure without it is reported beside.
 
 The server's own analysis times (its log line, on standard error or as window/logMessage) are
-reported too, and its peak RSS (VmHWM) before it exits. Prints a short summary; --json writes
+reported too, with the CPU its threads used for each edit (from `didChange` to the edit's log
+line, Linux's per-thread schedstat; the mean over all edits from the process's own counters
+beside it), and its peak RSS (VmHWM) before it exits. Prints a short summary; --json writes
 every figure for a report.
 """
 import argparse
@@ -92,6 +94,29 @@ class Server:
 
     def next_log(self, timeout=TIMEOUT):
         return self.logs.get(timeout=timeout)
+
+    def cpu_ns(self):
+        """CPU time the server's threads have used so far, in nanoseconds (the first field of
+        each thread's schedstat), or None where /proc does not say."""
+        total = 0
+        try:
+            for task in pathlib.Path(f"/proc/{self.proc.pid}/task").iterdir():
+                try:
+                    total += int((task / "schedstat").read_text().split()[0])
+                except (OSError, IndexError, ValueError):
+                    pass  # a thread that ended meanwhile
+        except OSError:
+            return None
+        return total
+
+    def cpu_ticks_s(self):
+        """User + system CPU of the whole process so far, threads that ended included, in
+        seconds (clock ticks: 10 ms steps), or None."""
+        try:
+            fields = pathlib.Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def peak_rss_kib(self):
         try:
@@ -209,9 +234,11 @@ def main():
     wait_publish(1)
     open_ms = server.next_log()[2]
 
-    samples, analysis, codes = [], [], None
+    samples, analysis, cpu, codes = [], [], [], None
+    ticks_before = server.cpu_ticks_s()
     for version in range(2, args.edits + 2):
         text = original + f"# edit {version}\n"
+        cpu_before = server.cpu_ns()
         start = time.perf_counter()
         server.send({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
             "textDocument": {"uri": target, "version": version},
@@ -219,7 +246,11 @@ def main():
         at, diagnostics = wait_publish(version)
         samples.append((at - start) * 1000)
         analysis.append(server.next_log()[2])
+        cpu_after = server.cpu_ns()
+        if cpu_before is not None and cpu_after is not None:
+            cpu.append((cpu_after - cpu_before) / 1e6)
         codes = sorted(str(d.get("code")) for d in diagnostics)
+    ticks_after = server.cpu_ticks_s()
     rss = server.peak_rss_kib()
     server.stop()
 
@@ -239,6 +270,12 @@ def main():
         "edit_median_without_debounce_ms": median - args.debounce_ms,
         "edit_analysis_ms": analysis,
         "edit_analysis_median_ms": statistics.median(analysis),
+        # The server's CPU (all threads) from each didChange to that edit's log line.
+        "edit_cpu_ms": cpu,
+        "edit_cpu_median_ms": statistics.median(cpu) if cpu else None,
+        # The same over all edits from the process's own counters, in clock ticks.
+        "edit_cpu_mean_ticks_ms": None if ticks_before is None or ticks_after is None
+            else (ticks_after - ticks_before) * 1000 / len(samples),
         "peak_rss_kib": rss,
     }
     if args.json_out:
@@ -251,6 +288,9 @@ def main():
           f"{result['edit_median_without_debounce_ms']:.1f} ms without the "
           f"{args.debounce_ms:g} ms debounce; server analysis median "
           f"{result['edit_analysis_median_ms']:.1f} ms")
+    if cpu:
+        print(f"server CPU per edit (all threads): median {result['edit_cpu_median_ms']:.1f} ms, "
+              f"max {max(cpu):.1f} ms")
     if rss:
         print(f"server peak RSS {rss / 1024:.0f} MB")
 

@@ -1,6 +1,5 @@
 //! Findings as data: what every stage produces and every emitter reads.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
 
@@ -138,7 +137,8 @@ impl Diagnostic {
 /// separated: the CDK path, each "when condition ..." assumption) that every copy shares: a
 /// condition under which only some copies hold does not decide the finding.
 pub fn dedup(diagnostics: &mut Vec<Diagnostic>) {
-    let mut first: HashMap<(&str, Location, &str), usize> = HashMap::new();
+    let mut first: foldhash::HashMap<(&str, Location, &str), usize> =
+        foldhash::HashMap::with_capacity_and_hasher(diagnostics.len(), Default::default());
     let mut keep = vec![true; diagnostics.len()];
     let mut copies: Vec<(usize, Severity, Option<String>)> = Vec::new();
     for (i, d) in diagnostics.iter().enumerate() {

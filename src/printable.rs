@@ -111,6 +111,10 @@ pub fn needs_escape(text: &str) -> bool {
 }
 
 fn escape_with(text: &str, keep_lines: bool) -> Cow<'_, str> {
+    // Most text (a diagnostic's message, help and labels, thousands per run) is decided here.
+    if !keep_lines && plainly_printable(text.as_bytes()) {
+        return Cow::Borrowed(text);
+    }
     // Printable ASCII, with the line feeds kept: only a command can need a change (a message,
     // help or note of many lines, decided byte by byte).
     let kept = |b: u8| (0x20..0x7f).contains(&b) || (keep_lines && b == b'\n');
@@ -142,6 +146,32 @@ fn escape_with(text: &str, keep_lines: bool) -> Cow<'_, str> {
         out.push(c);
     });
     Cow::Owned(out)
+}
+
+/// Whether one pass over `bytes` shows that they print as they are: printable ASCII without a
+/// `#` (so no `#[`), whose first character after its spaces is not a `:` (so no line starts a
+/// command: they are one line). `false` only says that [`escape_with`] must look closer. Eight
+/// bytes are looked at a time, each test exact for the word (a bit of `HIGH` is set for a byte
+/// below a space, for one at DEL or above, and for a `#`).
+fn plainly_printable(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let unusual = |word: u64| {
+        let below_space = word.wrapping_sub(ONES * 0x20) & !word;
+        let delete_or_above = word.wrapping_add(ONES) | word;
+        let hashes = word ^ (ONES * u64::from(b'#'));
+        let hash = hashes.wrapping_sub(ONES) & !hashes;
+        (below_space | delete_or_above | hash) & HIGH != 0
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word: [u8; 8] = chunk.try_into().unwrap_or_default();
+        if unusual(u64::from_ne_bytes(word)) {
+            return false;
+        }
+    }
+    let printable = |b: &u8| (0x20..0x7f).contains(b) && *b != b'#';
+    chunks.remainder().iter().all(printable) && bytes.iter().find(|&&b| b != b' ') != Some(&b':')
 }
 
 /// Copies `text` to `out`, writing with `guarded` the first `:` of a `::` that starts a line
@@ -313,6 +343,45 @@ mod tests {
         for text in &texts {
             assert_eq!(command_like(text), command_like_chars(text), "{text:?}");
         }
+    }
+
+    /// The one-pass test of plain text never passes text the full one would change, and
+    /// passes what a diagnostic mostly is.
+    #[test]
+    fn plainly_printable_text_is_what_escaping_leaves_alone() {
+        let alphabet = [
+            " ", ":", "#", "[", "a", "\n", "\t", "\u{7f}", "\u{1b}", "é", "\u{202e}", "~",
+            "\u{1f}", "\u{80}",
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = (texts.iter())
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        // Long enough for whole words of eight bytes, with the odd byte at every place.
+        for odd in ["#", ":", "\n", "\u{7f}", "\u{1f}", "é", "\u{0}"] {
+            for at in 0..=24 {
+                let mut text = "abcdefghijklmnopqrstuvwx".to_owned();
+                text.insert_str(at, odd);
+                texts.push(text);
+            }
+        }
+        for text in &texts {
+            let plain = plainly_printable(text.as_bytes());
+            let escaped = escape_with(text, false);
+            if plain {
+                assert!(matches!(escaped, Cow::Borrowed(_)), "{text:?}");
+            }
+            let slow = text.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'#')
+                && !text.trim_start_matches(' ').starts_with(':');
+            assert_eq!(plain, slow, "{text:?}");
+        }
+        assert!(plainly_printable(
+            b"Cognito user pool `Pool0` sends through SES in ap-southeast-2 (account 123456789012), \
+              which is in the sandbox: mail to unverified recipients fails"
+        ));
     }
 
     #[test]

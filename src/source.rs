@@ -440,6 +440,13 @@ pub struct Files {
 }
 
 impl Files {
+    /// An empty table with room for `files`.
+    pub fn with_capacity(files: usize) -> Self {
+        Self {
+            files: Vec::with_capacity(files),
+        }
+    }
+
     pub fn add(&mut self, file: SourceFile) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(file);

@@ -20,7 +20,6 @@
 //! The analysis of a Serverless Framework service file is never kept: it reads the files the
 //! service includes, which nothing here watches.
 
-use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -33,6 +32,7 @@ use super::inputs::RunInputs;
 use super::inputs::TargetsKey;
 use super::stamp::Stamp;
 use super::walked::WalkRecord;
+use super::watched::{FileChange, contents_only};
 use super::{CheckOptions, deploy};
 use crate::discover::{DiscoverError, Discovered, Exclude};
 use crate::discover::{Origin, Target};
@@ -90,14 +90,6 @@ struct Disk {
     /// The run's directory, which relative paths are from (an editor's process may have
     /// another).
     cwd: PathBuf,
-}
-
-/// A change on disk, as a file watcher reports it (LSP `workspace/didChangeWatchedFiles`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileChange {
-    pub path: PathBuf,
-    /// The file's content changed; `false` for a file created or deleted.
-    pub content_only: bool,
 }
 
 /// How the last run used the cache.
@@ -233,6 +225,16 @@ impl Cache {
     /// Without this call every run checks every file (one `stat` each) and walks again.
     pub fn watched(&mut self, changes: Vec<FileChange>) {
         self.watched.get_or_insert_with(Vec::new).extend(changes);
+    }
+
+    /// Whether the next run can only be small: it has a walk to reuse, and the watcher
+    /// reported at most `limit` changes, each to the content of a known template. (The run
+    /// may still walk again if its options changed; it is right either way, only slower.)
+    pub fn next_run_is_small(&self, limit: usize) -> bool {
+        let (Some(changes), Some((_, finished))) = (&self.watched, &self.finished) else {
+            return false;
+        };
+        changes.len() <= limit && contents_only(changes, finished)
     }
 
     /// The files of this run ([`super::files::targets`]): the last run's, untouched, when the
@@ -538,7 +540,7 @@ impl Cache {
     pub(super) fn retain(&mut self, targets: &[&Target]) {
         let Some(disk) = &mut self.disk else {
             if self.files.len() > targets.len() {
-                let met: HashSet<Key> = targets.iter().map(|t| key(t)).collect();
+                let met: foldhash::HashSet<Key> = targets.iter().map(|t| key(t)).collect();
                 self.files.retain(|k, _| met.contains(k));
             }
             return;
@@ -547,7 +549,7 @@ impl Cache {
             return;
         };
         disk.dirty = false;
-        let met: HashSet<Key> = targets.iter().map(|t| self::key(t)).collect();
+        let met: foldhash::HashSet<Key> = targets.iter().map(|t| self::key(t)).collect();
         self.files.retain(|k, entry| {
             met.contains(k)
                 || (entry.target.path.as_deref()).is_some_and(|p| disk.cwd.join(p).exists())
@@ -601,27 +603,6 @@ pub(super) fn read(
         (None, None) => None,
     };
     (read, super::files::read(target, options))
-}
-
-/// Whether `changes` only changed the content of loose templates among `discovered`'s: what
-/// discovery finds is then the same.
-fn contents_only(changes: &[FileChange], discovered: &Discovered) -> bool {
-    if changes.iter().any(|c| !c.content_only) {
-        return false;
-    }
-    // An editor reports a file or two: looked for among the targets, no set of them made.
-    if changes.len() <= 16 {
-        let known = |path: &Path| {
-            (discovered.targets.iter())
-                .any(|t| t.origin == Origin::Loose && t.path.as_deref() == Some(path))
-        };
-        return changes.iter().all(|c| known(&c.path));
-    }
-    let targets: foldhash::HashSet<&Path> = (discovered.targets.iter())
-        .filter(|t| t.origin == Origin::Loose)
-        .filter_map(|t| t.path.as_deref())
-        .collect();
-    changes.iter().all(|c| targets.contains(c.path.as_path()))
 }
 
 /// An entry's key: a hash of the target's name and path (the path as its bytes, which costs a

@@ -49,7 +49,7 @@ pub(super) struct FileOutcome {
 /// Reads again the texts dropped after analysis that a diagnostic points into.
 pub(super) fn reread(
     files: &mut Files,
-    dropped: &std::collections::HashSet<FileId>,
+    dropped: &foldhash::HashSet<FileId>,
     diagnostics: &[Diagnostic],
 ) {
     let wanted: std::collections::BTreeSet<FileId> = diagnostics

@@ -37,7 +37,7 @@ fn fuzz_entries(bytes: &[u8], whole: bool) -> usize {
         .into_iter()
         .map(cache::Entry::into_outcome)
         .collect();
-    let mut run = Merged::new(None);
+    let mut run = Merged::new(None, 0);
     for outcome in &outcomes {
         run.add(outcome, &catalog);
     }

@@ -2,8 +2,6 @@
 //! that could not be read) becomes its entry in the run's file table, its load problems, its
 //! suppressions and its stack for the join.
 
-use std::collections::HashSet;
-
 use super::files::{FileOutcome, is_empty};
 use super::parse_error;
 use super::suppression::FileSuppressions;
@@ -37,13 +35,23 @@ pub(super) struct Merged<'a> {
     /// The values of `NoEcho` parameters.
     pub(super) secrets: Vec<String>,
     /// Files whose text was dropped after analysis.
-    pub(super) dropped: HashSet<FileId>,
+    pub(super) dropped: foldhash::HashSet<FileId>,
 }
 
 impl<'a> Merged<'a> {
-    /// A table that already holds the config file, which findings can point into.
-    pub(super) fn new(config: Option<&'a SourceFile>) -> Merged<'a> {
-        let mut merged = Merged::default();
+    /// A table that already holds the config file, which findings can point into, with room
+    /// for `files` more: an editor's run merges thousands, and a table that grows into them
+    /// rehashes each of its maps a dozen times.
+    pub(super) fn new(config: Option<&'a SourceFile>, files: usize) -> Merged<'a> {
+        let mut merged = Merged {
+            files: Files::with_capacity(files + 1),
+            ids: foldhash::HashMap::with_capacity_and_hasher(files + 1, Default::default()),
+            suppressions: Suppressions::with_capacity_and_hasher(files, Default::default()),
+            dropped: foldhash::HashSet::with_capacity_and_hasher(files, Default::default()),
+            stacks: Vec::with_capacity(files),
+            templates: Vec::with_capacity(files),
+            ..Merged::default()
+        };
         if let Some(source) = config {
             let id = merged.files.add(source.clone());
             merged.ids.insert(&source.name, id);

@@ -18,6 +18,7 @@ mod store;
 mod suppression;
 mod terraform;
 mod walked;
+mod watched;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -36,11 +37,12 @@ use files::{FileOutcome, analyze_file, reread, targets};
 use merge::Merged;
 
 pub use crate::join::live::AwsOptions;
-pub use cache::{Cache, CacheStats, FileChange};
+pub use cache::{Cache, CacheStats};
 pub use fuzzing::{fuzz_cache, fuzz_cache_payload};
 pub use inputs::RunInputs;
 pub use stages::Stages;
 pub use store::DIR_NAME as CACHE_DIR_NAME;
+pub use watched::FileChange;
 
 /// What a run is asked to do.
 #[derive(Clone, Debug, Default)]
@@ -291,7 +293,10 @@ fn run_inner(
     .ok_or(CheckError::Cancelled)?;
     stages.mark("analysis");
 
-    let mut run = Merged::new(inputs.config.source());
+    let mut run = Merged::new(
+        inputs.config.source(),
+        outcomes.len() + targets.problems.len(),
+    );
     for problem in &targets.problems {
         run.add_problem(problem, &catalog);
     }

@@ -574,5 +574,24 @@ fn rank(target: &Target) -> (bool, bool) {
     (matches!(target.origin, Origin::Cdk(_)), target.explicit)
 }
 
+/// Whether `path` can have the file name of `other`, told from their bytes: `false` only when
+/// both end in a plain name (neither a separator nor `.`) and `path` does not end with
+/// `other`'s, which is then not its name. A workspace's thousands of paths are compared with
+/// its few open buffers so, before anything parses their components.
+pub(crate) fn may_share_name(path: &Path, other: &Path) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let separator = |c: u8| std::path::is_separator(char::from(c)) || (cfg!(windows) && c == b':');
+    let plain_end = |b: &[u8]| b.last().is_some_and(|&c| c != b'.' && !separator(c));
+    let other = other.as_os_str().as_encoded_bytes();
+    if !plain_end(bytes) || !plain_end(other) {
+        return true;
+    }
+    let name = other
+        .iter()
+        .rposition(|&c| separator(c))
+        .map_or(0, |i| i + 1);
+    bytes.ends_with(&other[name..])
+}
+
 #[cfg(test)]
 mod tests;

@@ -604,3 +604,35 @@ fn absolute_is_the_same_path_whichever_way_it_is_made() {
         }
     }
 }
+
+#[test]
+fn a_path_is_ruled_out_only_when_its_name_cannot_be_the_buffers() {
+    let shares = |path: &str, buffer: &str| may_share_name(Path::new(path), Path::new(buffer));
+    assert!(shares("/w/a/stack.yaml", "/w/b/stack.yaml"));
+    assert!(
+        shares("/w/a/x-stack.yaml", "/w/b/stack.yaml"),
+        "a suffix is looked at again"
+    );
+    assert!(!shares("/w/a/stack.json", "/w/b/stack.yaml"));
+    assert!(!shares("/w/a/stack.yaml", "/w/b/other.yaml"));
+    assert!(!shares("stack.yaml", "/w/b/other.yaml"));
+    // Paths that end otherwise than in a name are left to `Path::file_name`.
+    for (path, buffer) in [
+        ("/w/a/stack.yaml/", "/w/b/stack.yaml"),
+        ("/w/a/stack.yaml/.", "/w/b/stack.yaml"),
+        ("/w/a/other.yaml", "/w/b/stack.yaml/"),
+        ("/w/a/other.yaml", "/w/b/.."),
+        ("", "/w/b/stack.yaml"),
+    ] {
+        assert!(shares(path, buffer), "{path} and {buffer}");
+    }
+    // Whenever the names are the same, the path is never ruled out.
+    for (path, buffer) in [
+        ("/a/b.yaml", "b.yaml"),
+        ("b.yaml", "/x/b.yaml"),
+        ("/a/b", "/c/b"),
+    ] {
+        let same = Path::new(path).file_name() == Path::new(buffer).file_name();
+        assert!(same && shares(path, buffer), "{path} and {buffer}");
+    }
+}

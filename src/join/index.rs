@@ -4,8 +4,6 @@
 //! returns candidates in stack order; the join applies its account and region rules to them as
 //! it did to every declaration, so verdicts are exactly those of a full scan.
 
-use std::collections::HashMap;
-
 use super::Stack;
 
 /// (stack index, item index within the stack), in stack order.
@@ -14,17 +12,17 @@ pub(crate) type At = (usize, usize);
 #[derive(Debug, Default)]
 pub(crate) struct RunIndex {
     /// Identities by [`identity_key`].
-    identities: HashMap<String, Vec<At>>,
+    identities: foldhash::HashMap<String, Vec<At>>,
     /// Domain identities by their lowercased name (an address's domain or a parent of it is
     /// looked up here).
-    domains: HashMap<String, Vec<At>>,
+    domains: foldhash::HashMap<String, Vec<At>>,
     /// Email-address identities by every domain their own domain is under (`a@x.example.com`
     /// under `x.example.com`, `example.com` and `com`).
-    addresses_under: HashMap<String, Vec<At>>,
+    addresses_under: foldhash::HashMap<String, Vec<At>>,
     /// Exports by name.
-    exports: HashMap<String, Vec<At>>,
+    exports: foldhash::HashMap<String, Vec<At>>,
     /// Configuration sets by name.
-    configuration_sets: HashMap<String, Vec<usize>>,
+    configuration_sets: foldhash::HashMap<String, Vec<usize>>,
 }
 
 /// The name two identities share when SES takes them for one (`ses::same_identity`): an
@@ -48,6 +46,12 @@ fn suffixes(domain: &str) -> impl Iterator<Item = &str> {
         .filter(|d| !d.is_empty())
 }
 
+/// A table with room for `n` names, hashed with a seed of this process's (the names come from
+/// templates: none can be chosen to collide in advance).
+fn sized<V>(n: usize) -> foldhash::HashMap<String, V> {
+    foldhash::HashMap::with_capacity_and_hasher(n, Default::default())
+}
+
 impl RunIndex {
     pub(crate) fn new(stacks: &[&Stack]) -> RunIndex {
         // Sized for what the run declares, so that no table grows (and hashes its keys again)
@@ -59,11 +63,11 @@ impl RunIndex {
             sets += stack.facts.configuration_sets.len();
         }
         let mut index = RunIndex {
-            identities: HashMap::with_capacity(identities),
-            domains: HashMap::with_capacity(identities),
-            addresses_under: HashMap::new(),
-            exports: HashMap::with_capacity(exports),
-            configuration_sets: HashMap::with_capacity(sets),
+            identities: sized(identities),
+            domains: sized(identities),
+            addresses_under: sized(0),
+            exports: sized(exports),
+            configuration_sets: sized(sets),
         };
         for (s, stack) in stacks.iter().enumerate() {
             for (i, identity) in stack.facts.identities.iter().enumerate() {

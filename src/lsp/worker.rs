@@ -3,7 +3,7 @@
 //! has some, clearing those that no longer do.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -44,7 +44,7 @@ pub struct FileResult {
 /// What the last run published, by path; hover and code actions read it.
 #[derive(Debug, Default)]
 pub struct Results {
-    pub files: HashMap<PathBuf, FileResult>,
+    pub files: foldhash::HashMap<PathBuf, FileResult>,
 }
 
 pub struct Context {
@@ -212,7 +212,22 @@ struct PublishState {
     cache: check::Cache,
     /// Where the server stands with the cache on disk ([`super::StartCache`]).
     start: Start,
+    /// The one thread small runs are made on ([`SMALL_RUN_CHANGES`]), once one was.
+    one_thread: Option<rayon::ThreadPool>,
+    /// The URIs made for the last run's files with diagnostics, by their paths' bytes: most
+    /// are the next run's too.
+    uris: Uris,
 }
+
+/// URIs made from paths, by the paths' bytes.
+type Uris = foldhash::HashMap<std::ffi::OsString, Option<Uri>>;
+
+/// A run after at most this many files changed (an edit, a save) is made on one thread. Its
+/// work is thousands of lookups of a few hundred instructions each and the analysis of a file
+/// or two: split between threads, it costs a quarter more CPU (the threads hand work over, and
+/// an idle one spins before it sleeps) and takes about as long. A first run, or one after a
+/// checkout, uses every core.
+const SMALL_RUN_CHANGES: usize = 8;
 
 /// The server's use of the cache on disk: only until a first run completes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -256,11 +271,33 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
         state.cache = check::Cache::starting_from(dir);
     }
     (context.log)(&format!("checking {:?}", options.paths));
+    // A small run is made on one thread, and what it allocated is freed there too (memory
+    // freed on another thread than the one that took it costs more to give back).
+    let small = state.start == Start::Done && state.cache.next_run_is_small(SMALL_RUN_CHANGES);
+    let pool = small
+        .then(|| state.one_thread.take().or_else(one_thread))
+        .flatten();
+    match &pool {
+        Some(pool) => pool.install(|| run_and_publish(context, state, &options, &documents, true)),
+        None => run_and_publish(context, state, &options, &documents, false),
+    }
+    state.one_thread = state.one_thread.take().or(pool);
+}
+
+/// Runs the check of `options` and tells the client what changed; `one_thread` says, in the
+/// log, that it ran on one thread.
+fn run_and_publish(
+    context: &Context,
+    state: &mut PublishState,
+    options: &CheckOptions,
+    documents: &BTreeMap<PathBuf, Document>,
+    one_thread: bool,
+) {
     let started = Instant::now();
     // Nothing reachable from input may panic; should it happen anyway, the editor keeps its
     // server and the log says why.
     let cache = &mut state.cache;
-    let outcome = match catch_unwind(AssertUnwindSafe(|| check::run_cached(&options, cache))) {
+    let outcome = match catch_unwind(AssertUnwindSafe(|| check::run_cached(options, cache))) {
         Ok(outcome) => outcome,
         Err(_) => {
             (context.log)("the analysis panicked; diagnostics were not updated");
@@ -281,7 +318,7 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
             state.last_error = None;
             if outcome.walk_limit_reached && !state.walk_limit_shown {
                 state.walk_limit_shown = true;
-                walk_limit_message(context, &options);
+                walk_limit_message(context, options);
             }
             outcome
         }
@@ -290,17 +327,18 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
             (context.log)("run cancelled");
             return;
         }
-        Err(err) => return report_error(context, state, &options, &documents, &err),
+        Err(err) => return report_error(context, state, options, documents, &err),
     };
 
-    let by_file = by_file(context, &outcome, &options, &documents);
-    publish_changes(context, state, by_file, &documents);
+    let by_file = by_file(context, &outcome, options, documents, &mut state.uris);
+    publish_changes(context, state, by_file, documents);
     let stats = state.cache.stats();
     (context.log)(&format!(
-        "analyzed {} files in {:.1} ms ({} unchanged, {} read again; {} stacks joined, {} facts \
-         evaluated): {} diagnostics ({})",
+        "analyzed {} files in {:.1} ms{} ({} unchanged, {} read again; {} stacks joined, {} \
+         facts evaluated): {} diagnostics ({})",
         outcome.summary.files,
         elapsed.as_secs_f64() * 1000.0,
+        if one_thread { " on one thread" } else { "" },
         stats.reused,
         stats.analyzed,
         state.cache.join_stats().joined,
@@ -308,6 +346,16 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
         outcome.diagnostics.len(),
         outcome.stages,
     ));
+}
+
+/// A pool of one thread for small runs; `None` if the system would not start a thread (the
+/// run then uses the shared pool).
+fn one_thread() -> Option<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|_| "sandtrap-small-run".to_owned())
+        .build()
+        .ok()
 }
 
 /// The run's diagnostics converted for the client, grouped by the URI of their file. Each
@@ -318,8 +366,20 @@ fn by_file(
     outcome: &check::Outcome,
     options: &CheckOptions,
     documents: &BTreeMap<PathBuf, Document>,
+    uris: &mut Uris,
 ) -> ByFile {
-    let places: RefCell<HashMap<FileId, Option<(Uri, PathBuf)>>> = RefCell::default();
+    let places: RefCell<foldhash::HashMap<FileId, Option<(Uri, PathBuf)>>> = RefCell::default();
+    // The last run's URIs are taken over; what this run made is kept for the next.
+    let (last, made) = (
+        RefCell::new(std::mem::take(uris)),
+        RefCell::new(Uris::default()),
+    );
+    let make = |path: &Path| {
+        let key = path.as_os_str();
+        let uri = (last.borrow_mut().remove(key)).unwrap_or_else(|| path_to_uri(path));
+        made.borrow_mut().insert(key.to_owned(), uri.clone());
+        uri
+    };
     let place = |id: FileId, file: &SourceFile| -> Option<(Uri, PathBuf)> {
         (places.borrow_mut().entry(id))
             .or_insert_with(|| {
@@ -327,12 +387,12 @@ fn by_file(
                     .path
                     .clone()
                     .unwrap_or_else(|| options.cwd.join(&file.name));
-                uri_for(&path, documents).map(|uri| (uri, path))
+                uri_for(&path, documents, make).map(|uri| (uri, path))
             })
             .clone()
     };
     let uri_of = |id: FileId, file: &SourceFile| place(id, file).map(|(uri, _)| uri);
-    let hrefs: RefCell<HashMap<String, Option<Uri>>> = RefCell::default();
+    let hrefs: RefCell<foldhash::HashMap<String, Option<Uri>>> = RefCell::default();
     let href_of = |url: &str| -> Option<Uri> {
         if let Some(href) = hrefs.borrow().get(url) {
             return href.clone();
@@ -358,6 +418,7 @@ fn by_file(
             .2
             .push(lsp);
     }
+    *uris = made.into_inner();
     by_file
 }
 
@@ -370,7 +431,7 @@ fn publish_changes(
     documents: &BTreeMap<PathBuf, Document>,
 ) {
     // Hover and code actions must see what the client is about to be told.
-    let mut files = HashMap::new();
+    let mut files = foldhash::HashMap::default();
     for (_, path, diagnostics) in by_file.values() {
         files.insert(
             path.clone(),
@@ -403,8 +464,16 @@ fn publish_changes(
 type ByFile = BTreeMap<String, (Uri, PathBuf, Vec<lsp_types::Diagnostic>)>;
 
 /// The URI a file is published under: an open buffer's own (clients match diagnostics to
-/// buffers by the exact string), else one made from the path.
-fn uri_for(path: &Path, documents: &BTreeMap<PathBuf, Document>) -> Option<Uri> {
+/// buffers by the exact string), else one made from the path by `make`.
+fn uri_for(
+    path: &Path,
+    documents: &BTreeMap<PathBuf, Document>,
+    make: impl FnOnce(&Path) -> Option<Uri>,
+) -> Option<Uri> {
+    // Only a file of an open buffer's name can be that buffer, under its path or another.
+    if !(documents.keys()).any(|open| crate::discover::may_share_name(path, open)) {
+        return make(path);
+    }
     if let Some(doc) = documents.get(path) {
         return Some(doc.uri.clone());
     }
@@ -421,7 +490,7 @@ fn uri_for(path: &Path, documents: &BTreeMap<PathBuf, Document>) -> Option<Uri> 
     {
         return Some(doc.uri.clone());
     }
-    path_to_uri(path)
+    make(path)
 }
 
 fn version(path: &Path, documents: &BTreeMap<PathBuf, Document>) -> Option<i32> {
@@ -496,7 +565,7 @@ fn report_error(
             .config
             .clone()
             .or_else(|| crate::config::find(&options.cwd))
-        && let Some(uri) = uri_for(&path, documents)
+        && let Some(uri) = uri_for(&path, documents, path_to_uri)
     {
         let source_text = documents
             .get(&path)

@@ -331,7 +331,8 @@ fn watchers_are_registered_when_the_client_supports_it() {
 }
 
 /// With a watcher the server trusts it to report every change on disk: a file created is a
-/// new walk, a known template's change is that file read again, and either reaches the join.
+/// new walk, a known template's change is that file read again (a small run, made on one
+/// thread), and either reaches the join.
 #[test]
 fn with_a_file_watcher_changes_on_disk_reach_the_join() {
     let mut client = watching_client();
@@ -344,6 +345,8 @@ fn with_a_file_watcher_changes_on_disk_reach_the_join() {
         json!({"changes": [{"uri": client.uri("identity.yaml"), "type": 1}]}),
     );
     assert_eq!(codes(&client.diagnostics("pool.yaml")), ["ST101"]);
+    let walked = client.wait_log("analyzed 4 files");
+    assert!(!walked.contains("on one thread"), "{walked}");
     // The identity now names another domain: the pool's is undeclared again.
     let changed = std::fs::read_to_string(&identity)
         .unwrap()
@@ -354,6 +357,8 @@ fn with_a_file_watcher_changes_on_disk_reach_the_join() {
         json!({"changes": [{"uri": client.uri("identity.yaml"), "type": 2}]}),
     );
     assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
+    let edited = client.wait_log("analyzed 4 files");
+    assert!(edited.contains("on one thread"), "{edited}");
     client.stop();
 }
 
