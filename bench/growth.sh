@@ -3,7 +3,8 @@
 # `sandtrap check`, of parsing alone and of loading alone, and of cfn-guard running one rule, on
 # synthetic monorepos of 1,000, 10,000 and 50,000 templates and on 1,000 and 10,000 cross-stack
 # join stacks, and on 1,000 generated Terraform roots; the growth exponents between sizes; the
-# language server on the 10,000-template workspace; instruction counts under callgrind
+# language server on the 10,000-template workspace (its CPU per edit too); the analysis cache and
+# the editor's on-save run (bench/cache.sh); instruction counts under callgrind
 # (bench/instructions.sh); and the performance targets, met or not. Prints a Markdown report on stdout
 # (progress goes to stderr); docs/performance.md ("Growth") records it.
 #
@@ -14,6 +15,7 @@
 #   GUARD=0 bench/growth.sh                  # leave out cfn-guard altogether
 #   LSP=0 bench/growth.sh                    # leave out the language server
 #   INSTRUCTIONS=0 bench/growth.sh           # leave out the callgrind counts (about 4 minutes)
+#   CACHE=0 bench/growth.sh                  # leave out bench/cache.sh (the on-save run)
 #
 # Other settings: SLOW_SECONDS (default 20: a command whose first run takes longer runs once),
 # LSP_EDITS (default 10), LSP_DEBOUNCE_MS (the server's debounce, default 200), PYTHON (an
@@ -29,7 +31,7 @@ set -euo pipefail
 
 # What was typed: the settings given in the environment, before the defaults apply.
 command_line=""
-for v in SANDTRAP RUNS SLOW_SECONDS GUARD GUARD_50K LSP INSTRUCTIONS LSP_EDITS LSP_DEBOUNCE_MS PYTHON; do
+for v in SANDTRAP RUNS SLOW_SECONDS GUARD GUARD_50K LSP INSTRUCTIONS CACHE LSP_EDITS LSP_DEBOUNCE_MS PYTHON; do
   if [[ -n ${!v:-} ]]; then command_line+="$(printf '%s=%q ' "$v" "${!v}")"; fi
 done
 command_line+="bench/growth.sh"
@@ -44,6 +46,7 @@ GUARD=${GUARD:-1}
 GUARD_50K=${GUARD_50K:-1}
 LSP=${LSP:-1}
 INSTRUCTIONS=${INSTRUCTIONS:-1}
+CACHE=${CACHE:-1}
 LSP_EDITS=${LSP_EDITS:-10}
 LSP_DEBOUNCE_MS=${LSP_DEBOUNCE_MS:-200}
 CFN_GUARD_VERSION=3.2.1
@@ -137,7 +140,9 @@ done
 
 for n in "${TF_SIZES[@]}"; do
   dir="$work/tf-$n"
-  measure "tf$n.check" "$sandtrap" check --format json "$dir"
+  # Without the cache, as every other check here: a cache the first run writes would serve the
+  # next two.
+  measure "tf$n.check" "$sandtrap" check --no-cache --format json "$dir"
   measure "tf$n.parse" "$sandtrap" debug parse "$dir"
   measure "tf$n.tree" "$sandtrap" debug parse --tree "$dir"
 done
@@ -156,6 +161,11 @@ if [[ $LSP == 1 ]]; then
     --edits "$LSP_EDITS" --debounce-ms "$LSP_DEBOUNCE_MS" --json "$results/lsp-off.json" >&2
 fi
 
+if [[ $CACHE == 1 ]]; then
+  log "the analysis cache and the on-save run (bench/cache.sh)"
+  SANDTRAP=$sandtrap RUNS=$RUNS CALLGRIND=$INSTRUCTIONS "$here/cache.sh" > "$results/cache.md"
+fi
+
 if [[ $INSTRUCTIONS == 1 ]]; then
   log "instruction counts (callgrind)"
   SANDTRAP=$sandtrap "$here/instructions.sh" > "$results/instructions.md"
@@ -171,7 +181,7 @@ fi
   printf 'sandtrap\t%s (%s)\n' "$("$sandtrap" --version)" "$sandtrap"
   if [[ $GUARD == 1 ]]; then printf 'cfn_guard\t%s\n' "$("$cfn_guard" --version)"; else printf 'cfn_guard\tnot run (GUARD=0)\n'; fi
   printf 'command\t%s\n' "$command_line"
-  printf 'settings\t%s\n' "RUNS=$RUNS SLOW_SECONDS=$SLOW_SECONDS GUARD=$GUARD GUARD_50K=$GUARD_50K LSP=$LSP INSTRUCTIONS=$INSTRUCTIONS LSP_EDITS=$LSP_EDITS LSP_DEBOUNCE_MS=$LSP_DEBOUNCE_MS PYTHON=$python"
+  printf 'settings\t%s\n' "RUNS=$RUNS SLOW_SECONDS=$SLOW_SECONDS GUARD=$GUARD GUARD_50K=$GUARD_50K LSP=$LSP INSTRUCTIONS=$INSTRUCTIONS CACHE=$CACHE LSP_EDITS=$LSP_EDITS LSP_DEBOUNCE_MS=$LSP_DEBOUNCE_MS PYTHON=$python"
   printf 'runs\t%s\n' "$RUNS"
   printf 'slow_seconds\t%s\n' "$SLOW_SECONDS"
 } > "$results/machine.tsv"
