@@ -212,7 +212,8 @@ struct PublishState {
     cache: check::Cache,
     /// Where the server stands with the cache on disk ([`super::StartCache`]).
     start: Start,
-    /// The one thread small runs are made on ([`SMALL_RUN_CHANGES`]), once one was.
+    /// The pool of this thread alone that small runs are made in ([`SMALL_RUN_CHANGES`]),
+    /// once one was.
     one_thread: Option<rayon::ThreadPool>,
     /// The URIs made for the last run's files with diagnostics, by their paths' bytes: most
     /// are the next run's too.
@@ -222,11 +223,12 @@ struct PublishState {
 /// URIs made from paths, by the paths' bytes.
 type Uris = foldhash::HashMap<std::ffi::OsString, Option<Uri>>;
 
-/// A run after at most this many files changed (an edit, a save) is made on one thread. Its
-/// work is thousands of lookups of a few hundred instructions each and the analysis of a file
-/// or two: split between threads, it costs a quarter more CPU (the threads hand work over, and
-/// an idle one spins before it sleeps) and takes about as long. A first run, or one after a
-/// checkout, uses every core.
+/// A run after at most this many files changed (an edit, a save) is made on the server's own
+/// thread alone. Its work is thousands of lookups of a few hundred instructions each and the
+/// analysis of a file or two: split between threads, it costs more CPU (the threads hand work
+/// over, an idle one spins before it sleeps, and memory is freed on another thread than the
+/// one that took it) and takes about as long. A first run, or one after a checkout, uses every
+/// core.
 const SMALL_RUN_CHANGES: usize = 8;
 
 /// The server's use of the cache on disk: only until a first run completes.
@@ -271,8 +273,7 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
         state.cache = check::Cache::starting_from(dir);
     }
     (context.log)(&format!("checking {:?}", options.paths));
-    // A small run is made on one thread, and what it allocated is freed there too (memory
-    // freed on another thread than the one that took it costs more to give back).
+    // A small run is made on this thread alone, where what it allocates is also freed.
     let small = state.start == Start::Done && state.cache.next_run_is_small(SMALL_RUN_CHANGES);
     let pool = small
         .then(|| state.one_thread.take().or_else(one_thread))
@@ -348,12 +349,14 @@ fn run_and_publish(
     ));
 }
 
-/// A pool of one thread for small runs; `None` if the system would not start a thread (the
-/// run then uses the shared pool).
+/// The pool small runs are made in: this thread alone, which keeps the memory the last runs
+/// freed here for the next (a thread of its own would take fresh pages while this one's lie
+/// idle). `None` if rayon would not make it (the run then uses the shared pool). Made once
+/// per server: its registry lives as long as the process.
 fn one_thread() -> Option<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(1)
-        .thread_name(|_| "sandtrap-small-run".to_owned())
+        .use_current_thread()
         .build()
         .ok()
 }
