@@ -2,7 +2,7 @@
 """`sandtrap lsp` on a whole workspace: the first analysis, then edit -> diagnostics latency.
 
 Usage: lsp_workspace.py BINARY DIR [--starts N] [--edits N] [--debounce-ms MS]
-                        [--watcher client|server|off] [--json OUT]
+                        [--watcher client|server|off] [--json OUT] [--callgrind OUT]
 
 Drives the real binary over stdio with DIR as the workspace (rootUri and workspaceFolders of
 `initialize`), as an editor does when a repository is opened:
@@ -41,10 +41,10 @@ TIMEOUT = 600  # seconds: the first analysis of a large workspace on a loaded ma
 
 
 class Server:
-    def __init__(self, binary):
+    def __init__(self, binary, wrapper=()):
         self.started = time.perf_counter()
         self.lock = threading.Lock()
-        self.proc = subprocess.Popen([binary, "lsp"], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([*wrapper, binary, "lsp"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.messages = queue.Queue()
         self.logs = queue.Queue()  # (time, files, ms)
@@ -143,6 +143,10 @@ def main():
     parser.add_argument("--starts", type=int, default=1)
     parser.add_argument("--debounce-ms", type=float, default=200.0)
     parser.add_argument("--json", dest="json_out")
+    parser.add_argument("--callgrind", metavar="OUT",
+                        help="run the server under valgrind's callgrind with instrumentation off, "
+                             "on for the edits alone, its profile written to OUT; the "
+                             "instructions per edit are reported (times are then valgrind's)")
     parser.add_argument("--watcher", choices=["client", "server", "off"], default="client",
                         help="who reports changes on disk: the client (it offers file "
                              "watching, as VS Code and neovim do; the default), the server's "
@@ -155,7 +159,10 @@ def main():
 
     def start_server():
         """A server with ROOT as its workspace, and the timing of its first analysis."""
-        server = Server(args.binary)
+        wrapper = () if not args.callgrind else (
+            "valgrind", "--tool=callgrind", "--instr-atstart=no",
+            f"--callgrind-out-file={args.callgrind}")
+        server = Server(args.binary, wrapper)
         # Initialize and wait for the answer, so that the first analysis is also timed from
         # `initialized` alone.
         server.send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
@@ -234,7 +241,13 @@ def main():
     wait_publish(1)
     open_ms = server.next_log()[2]
 
+    def instrument(on):
+        if args.callgrind:
+            subprocess.run(["callgrind_control", "-i", "on" if on else "off", str(server.proc.pid)],
+                           check=True, stdout=subprocess.DEVNULL)
+
     samples, analysis, cpu, codes = [], [], [], None
+    instrument(True)
     ticks_before = server.cpu_ticks_s()
     for version in range(2, args.edits + 2):
         text = original + f"# edit {version}\n"
@@ -251,8 +264,15 @@ def main():
             cpu.append((cpu_after - cpu_before) / 1e6)
         codes = sorted(str(d.get("code")) for d in diagnostics)
     ticks_after = server.cpu_ticks_s()
+    instrument(False)
     rss = server.peak_rss_kib()
     server.stop()
+    instructions = None
+    if args.callgrind:
+        profile = pathlib.Path(args.callgrind).read_text()
+        totals = (re.search(r"^totals: (\d+)", profile, re.MULTILINE)
+                  or re.search(r"^summary: (\d+)", profile, re.MULTILINE))
+        instructions = int(totals.group(1)) / len(samples) if totals else None
 
     median = statistics.median(samples)
     result = {
@@ -277,6 +297,9 @@ def main():
         "edit_cpu_mean_ticks_ms": None if ticks_before is None or ticks_after is None
             else (ticks_after - ticks_before) * 1000 / len(samples),
         "peak_rss_kib": rss,
+        # With --callgrind: the instructions of the edits (from the first didChange to the
+        # last edit's log line, every thread), per edit.
+        "edit_instructions": instructions,
     }
     if args.json_out:
         pathlib.Path(args.json_out).write_text(json.dumps(result, indent=2) + "\n")
@@ -293,6 +316,8 @@ def main():
               f"max {max(cpu):.1f} ms")
     if rss:
         print(f"server peak RSS {rss / 1024:.0f} MB")
+    if instructions:
+        print(f"instructions per edit (callgrind, every thread): {instructions / 1e6:.1f} M")
 
 
 if __name__ == "__main__":
