@@ -330,17 +330,21 @@ mod tests {
 
     /// The byte-wise answer for printable ASCII and line feeds is the character-wise one, on
     /// every string of up to six of the characters that matter.
-    #[test]
-    fn ascii_command_detection_agrees_with_the_general_one() {
-        let alphabet = [' ', ':', '#', '[', 'a', '\n'];
+    /// Every string of up to `length` pieces of `alphabet` (some more than once).
+    fn strings_of(alphabet: &[&str], length: usize) -> Vec<String> {
         let mut texts = vec![String::new()];
-        for _ in 0..6 {
+        for _ in 0..length {
             let longer: Vec<String> = (texts.iter())
                 .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
                 .collect();
             texts.extend(longer);
         }
-        for text in &texts {
+        texts
+    }
+
+    #[test]
+    fn ascii_command_detection_agrees_with_the_general_one() {
+        for text in &strings_of(&[" ", ":", "#", "[", "a", "\n"], 6) {
             assert_eq!(command_like(text), command_like_chars(text), "{text:?}");
         }
     }
@@ -353,13 +357,7 @@ mod tests {
             " ", ":", "#", "[", "a", "\n", "\t", "\u{7f}", "\u{1b}", "é", "\u{202e}", "~",
             "\u{1f}", "\u{80}",
         ];
-        let mut texts = vec![String::new()];
-        for _ in 0..4 {
-            let longer: Vec<String> = (texts.iter())
-                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
-                .collect();
-            texts.extend(longer);
-        }
+        let mut texts = strings_of(&alphabet, 4);
         // Long enough for whole words of eight bytes, with the odd byte at every place.
         for odd in ["#", ":", "\n", "\u{7f}", "\u{1f}", "é", "\u{0}"] {
             for at in 0..=24 {

@@ -212,9 +212,8 @@ struct PublishState {
     cache: check::Cache,
     /// Where the server stands with the cache on disk ([`super::StartCache`]).
     start: Start,
-    /// The pool of this thread alone that small runs are made in ([`SMALL_RUN_CHANGES`]),
-    /// once one was.
-    one_thread: Option<rayon::ThreadPool>,
+    /// The pools runs are made in, once each was needed ([`Pools`]).
+    pools: Pools,
     /// The URIs made for the last run's files with diagnostics, by their paths' bytes: most
     /// are the next run's too.
     uris: Uris,
@@ -222,6 +221,17 @@ struct PublishState {
 
 /// URIs made from paths, by the paths' bytes.
 type Uris = foldhash::HashMap<std::ffi::OsString, Option<Uri>>;
+
+/// The two pools the server's runs are made in. This thread, once it is the pool of small
+/// runs, would make every run it starts itself on its one thread: the others are handed to a
+/// pool of every core.
+#[derive(Default)]
+struct Pools {
+    /// This thread alone ([`SMALL_RUN_CHANGES`]).
+    one_thread: Option<rayon::ThreadPool>,
+    /// Every core (as many threads as rayon's own pool would have).
+    every_core: Option<rayon::ThreadPool>,
+}
 
 /// A run after at most this many files changed (an edit, a save) is made on the server's own
 /// thread alone. Its work is thousands of lookups of a few hundred instructions each and the
@@ -275,25 +285,30 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
     (context.log)(&format!("checking {:?}", options.paths));
     // A small run is made on this thread alone, where what it allocates is also freed.
     let small = state.start == Start::Done && state.cache.next_run_is_small(SMALL_RUN_CHANGES);
-    let pool = small
-        .then(|| state.one_thread.take().or_else(one_thread))
-        .flatten();
+    let slot = match small {
+        true => &mut state.pools.one_thread,
+        false => &mut state.pools.every_core,
+    };
+    let pool = slot.take().or_else(|| make_pool(small));
     match &pool {
-        Some(pool) => pool.install(|| run_and_publish(context, state, &options, &documents, true)),
-        None => run_and_publish(context, state, &options, &documents, false),
+        Some(pool) => pool.install(|| run_and_publish(context, state, &options, &documents)),
+        None => run_and_publish(context, state, &options, &documents),
     }
-    state.one_thread = state.one_thread.take().or(pool);
+    let slot = match small {
+        true => &mut state.pools.one_thread,
+        false => &mut state.pools.every_core,
+    };
+    *slot = slot.take().or(pool);
 }
 
-/// Runs the check of `options` and tells the client what changed; `one_thread` says, in the
-/// log, that it ran on one thread.
+/// Runs the check of `options` and tells the client what changed.
 fn run_and_publish(
     context: &Context,
     state: &mut PublishState,
     options: &CheckOptions,
     documents: &BTreeMap<PathBuf, Document>,
-    one_thread: bool,
 ) {
+    let threads = rayon::current_num_threads();
     let started = Instant::now();
     // Nothing reachable from input may panic; should it happen anyway, the editor keeps its
     // server and the log says why.
@@ -335,11 +350,14 @@ fn run_and_publish(
     publish_changes(context, state, by_file, documents);
     let stats = state.cache.stats();
     (context.log)(&format!(
-        "analyzed {} files in {:.1} ms{} ({} unchanged, {} read again; {} stacks joined, {} \
-         facts evaluated): {} diagnostics ({})",
+        "analyzed {} files in {:.1} ms on {} ({} unchanged, {} read again; {} stacks joined, \
+         {} facts evaluated): {} diagnostics ({})",
         outcome.summary.files,
         elapsed.as_secs_f64() * 1000.0,
-        if one_thread { " on one thread" } else { "" },
+        match threads {
+            1 => "one thread".to_owned(),
+            n => format!("{n} threads"),
+        },
         stats.reused,
         stats.analyzed,
         state.cache.join_stats().joined,
@@ -349,16 +367,17 @@ fn run_and_publish(
     ));
 }
 
-/// The pool small runs are made in: this thread alone, which keeps the memory the last runs
+/// A pool for a run: for a small one, this thread alone, which keeps the memory the last runs
 /// freed here for the next (a thread of its own would take fresh pages while this one's lie
-/// idle). `None` if rayon would not make it (the run then uses the shared pool). Made once
-/// per server: its registry lives as long as the process.
-fn one_thread() -> Option<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .use_current_thread()
-        .build()
-        .ok()
+/// idle; its registry lives as long as the process); else one of every core. `None` if rayon
+/// would not make it (the run then uses rayon's own pool).
+fn make_pool(small: bool) -> Option<rayon::ThreadPool> {
+    let builder = rayon::ThreadPoolBuilder::new();
+    let builder = match small {
+        true => builder.num_threads(1).use_current_thread(),
+        false => builder.thread_name(|i| format!("sandtrap-analysis-{i}")),
+    };
+    builder.build().ok()
 }
 
 /// The run's diagnostics converted for the client, grouped by the URI of their file. Each

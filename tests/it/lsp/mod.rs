@@ -330,9 +330,9 @@ fn watchers_are_registered_when_the_client_supports_it() {
     client.stop();
 }
 
-/// With a watcher the server trusts it to report every change on disk: a file created is a
-/// new walk, a known template's change is that file read again (a small run, made on one
-/// thread), and either reaches the join.
+/// With a watcher the server trusts it to report every change on disk: a file created or
+/// deleted is a new walk (made on every core), a known template's change is that file read
+/// again (a small run, made on the server's thread alone), and each reaches the join.
 #[test]
 fn with_a_file_watcher_changes_on_disk_reach_the_join() {
     let mut client = watching_client();
@@ -345,8 +345,7 @@ fn with_a_file_watcher_changes_on_disk_reach_the_join() {
         json!({"changes": [{"uri": client.uri("identity.yaml"), "type": 1}]}),
     );
     assert_eq!(codes(&client.diagnostics("pool.yaml")), ["ST101"]);
-    let walked = client.wait_log("analyzed 4 files");
-    assert!(!walked.contains("on one thread"), "{walked}");
+    assert_on_every_core(&client.wait_log("analyzed 4 files"));
     // The identity now names another domain: the pool's is undeclared again.
     let changed = std::fs::read_to_string(&identity)
         .unwrap()
@@ -359,7 +358,28 @@ fn with_a_file_watcher_changes_on_disk_reach_the_join() {
     assert!(codes(&client.diagnostics("pool.yaml")).contains(&"ST207"));
     let edited = client.wait_log("analyzed 4 files");
     assert!(edited.contains("on one thread"), "{edited}");
+    // A walk after a small run is made on every core again, not on the thread that made it.
+    std::fs::remove_file(&identity).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": client.uri("identity.yaml"), "type": 3}]}),
+    );
+    assert_on_every_core(&client.wait_log("analyzed 3 files"));
     client.stop();
+}
+
+/// `line`, a run's log line, says it was made on as many threads as rayon makes by default.
+fn assert_on_every_core(line: &str) {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    match std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        Some(1) => assert!(line.contains("on one thread"), "{line}"),
+        Some(n) if n > 1 => assert!(line.contains(&format!("on {n} threads")), "{line}"),
+        _ if cores > 1 => assert!(line.contains(&format!("on {cores} threads")), "{line}"),
+        _ => assert!(line.contains("on one thread"), "{line}"),
+    }
 }
 
 /// Writes `text` to `path` as editors and tools do, whole: a run never reads half of it.
