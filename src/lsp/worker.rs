@@ -222,23 +222,48 @@ struct PublishState {
 /// URIs made from paths, by the paths' bytes.
 type Uris = foldhash::HashMap<std::ffi::OsString, Option<Uri>>;
 
-/// The two pools the server's runs are made in. This thread, once it is the pool of small
-/// runs, would make every run it starts itself on its one thread: the others are handed to a
-/// pool of every core.
+/// The pools the server's runs are made in besides rayon's own. Small runs are made on this
+/// thread alone, which keeps the memory the runs before freed here (the merge, the join, the
+/// rules and the publishing run here) for the next: a thread of their own took fresh pages
+/// while this one's lay idle, 5–10 MB more peak at 10,000 templates. But once this thread is a
+/// pool's, rayon makes every run it starts itself in that pool, on one thread: a run of many
+/// changes after it is handed to a pool of every core.
 #[derive(Default)]
 struct Pools {
     /// This thread alone ([`SMALL_RUN_CHANGES`]).
     one_thread: Option<rayon::ThreadPool>,
-    /// Every core (as many threads as rayon's own pool would have).
+    /// Every core (as many threads as rayon's own pool has), once this thread is a pool's.
     every_core: Option<rayon::ThreadPool>,
 }
 
+impl Pools {
+    /// The pool a run is made in; `None` for rayon's own.
+    fn take(&mut self, small: bool) -> Option<rayon::ThreadPool> {
+        match (small, self.one_thread.is_some()) {
+            (true, _) => self.one_thread.take().or_else(|| make_pool(true)),
+            (false, true) => self.every_core.take().or_else(|| make_pool(false)),
+            (false, false) => None,
+        }
+    }
+
+    /// Keeps the pool a run was made in for the next.
+    fn put_back(&mut self, small: bool, pool: Option<rayon::ThreadPool>) {
+        let slot = match small {
+            true => &mut self.one_thread,
+            false => &mut self.every_core,
+        };
+        if slot.is_none() {
+            *slot = pool;
+        }
+    }
+}
+
 /// A run after at most this many files changed (an edit, a save) is made on the server's own
-/// thread alone. Its work is thousands of lookups of a few hundred instructions each and the
-/// analysis of a file or two: split between threads, it costs more CPU (the threads hand work
-/// over, an idle one spins before it sleeps, and memory is freed on another thread than the
-/// one that took it) and takes about as long. A first run, or one after a checkout, uses every
-/// core.
+/// thread alone ([`Pools`]). Its work is thousands of lookups of a few hundred instructions
+/// each and the analysis of a file or two: split between threads, it costs more CPU (the
+/// threads hand work over, an idle one spins before it sleeps, and memory is freed on another
+/// thread than the one that took it) and takes about as long. A first run, or one after a
+/// checkout, uses every core.
 const SMALL_RUN_CHANGES: usize = 8;
 
 /// The server's use of the cache on disk: only until a first run completes.
@@ -283,22 +308,14 @@ fn analyze(context: &Context, state: &mut PublishState, cancel: Cancel) {
         state.cache = check::Cache::starting_from(dir);
     }
     (context.log)(&format!("checking {:?}", options.paths));
-    // A small run is made on this thread alone, where what it allocates is also freed.
+    // A small run is made on this thread alone ([`Pools`]).
     let small = state.start == Start::Done && state.cache.next_run_is_small(SMALL_RUN_CHANGES);
-    let slot = match small {
-        true => &mut state.pools.one_thread,
-        false => &mut state.pools.every_core,
-    };
-    let pool = slot.take().or_else(|| make_pool(small));
+    let pool = state.pools.take(small);
     match &pool {
         Some(pool) => pool.install(|| run_and_publish(context, state, &options, &documents)),
         None => run_and_publish(context, state, &options, &documents),
     }
-    let slot = match small {
-        true => &mut state.pools.one_thread,
-        false => &mut state.pools.every_core,
-    };
-    *slot = slot.take().or(pool);
+    state.pools.put_back(small, pool);
 }
 
 /// Runs the check of `options` and tells the client what changed.
@@ -367,10 +384,9 @@ fn run_and_publish(
     ));
 }
 
-/// A pool for a run: for a small one, this thread alone, which keeps the memory the last runs
-/// freed here for the next (a thread of its own would take fresh pages while this one's lie
-/// idle; its registry lives as long as the process); else one of every core. `None` if rayon
-/// would not make it (the run then uses rayon's own pool).
+/// A pool for a run ([`Pools`]): for a small one, this thread alone (its registry lives as long
+/// as the process); else one of every core. `None` if rayon would not make it (the run then
+/// uses rayon's own pool).
 fn make_pool(small: bool) -> Option<rayon::ThreadPool> {
     let builder = rayon::ThreadPoolBuilder::new();
     let builder = match small {
