@@ -328,8 +328,6 @@ pub fn shown(c: char) -> Option<Shown> {
 mod tests {
     use super::*;
 
-    /// The byte-wise answer for printable ASCII and line feeds is the character-wise one, on
-    /// every string of up to six of the characters that matter.
     /// Every string of up to `length` pieces of `alphabet` (some more than once).
     fn strings_of(alphabet: &[&str], length: usize) -> Vec<String> {
         let mut texts = vec![String::new()];
@@ -342,6 +340,8 @@ mod tests {
         texts
     }
 
+    /// The byte-wise answer for printable ASCII and line feeds is the character-wise one, on
+    /// every string of up to six of the characters that matter.
     #[test]
     fn ascii_command_detection_agrees_with_the_general_one() {
         for text in &strings_of(&[" ", ":", "#", "[", "a", "\n"], 6) {

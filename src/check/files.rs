@@ -136,7 +136,7 @@ pub(super) fn targets(
                 let Some(path) = &t.path else {
                     return true;
                 };
-                if !may_be_named(path, file_name) || path.file_name() != file_name {
+                if !discover::may_be_named(path, file_name) || path.file_name() != file_name {
                     return true;
                 }
                 let same =
@@ -160,20 +160,6 @@ pub(super) fn targets(
         (discovered.targets).retain(|t| t.path.is_none() || !excluded.next().unwrap_or(false));
     }
     Ok(discovered)
-}
-
-/// Whether `path`'s file name can be `name`, told from its bytes: a walk's thousands of paths
-/// mostly end otherwise, and `Path::file_name` parses components. The file name of a path
-/// that ends in neither a separator nor `.` is its last bytes, so such a path that does not end
-/// with `name` has another; every other path is `true` here, for `Path::file_name` to decide.
-fn may_be_named(path: &std::path::Path, name: Option<&std::ffi::OsStr>) -> bool {
-    let bytes = path.as_os_str().as_encoded_bytes();
-    let (Some(name), Some(&last)) = (name, bytes.last()) else {
-        return true;
-    };
-    std::path::is_separator(char::from(last))
-        || last == b'.'
-        || bytes.ends_with(name.as_encoded_bytes())
 }
 
 /// The text of an editor buffer or of standard input that stands for `target`, if any.
@@ -548,58 +534,5 @@ fn stack(
         deploy: env.deploy,
         document: expanded.document,
         problems: expanded.problems,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::ffi::OsStr;
-    use std::path::Path;
-
-    use proptest::prelude::*;
-
-    /// A path `may_be_named` rules out never has that file name.
-    #[test]
-    fn a_path_ruled_out_by_its_bytes_has_another_name() {
-        let piece = prop::sample::select(vec![
-            "", ".", "..", "t.yaml", "xt.yaml", "t.yaml.", "a", "é.yaml",
-        ]);
-        let separator = prop::sample::select(vec!["/", "//", "/./"]);
-        let path = (
-            prop::sample::select(vec!["", "./", "/", "../"]),
-            prop::collection::vec((piece.clone(), separator), 0..4),
-            piece,
-            prop::sample::select(vec!["", "/", "/.", "/.."]),
-        )
-            .prop_map(|(start, parts, last, end)| {
-                let mut path = start.to_owned();
-                for (piece, separator) in parts {
-                    path.push_str(piece);
-                    path.push_str(separator);
-                }
-                path.push_str(last);
-                path.push_str(end);
-                path
-            });
-        let name = prop::sample::select(vec![None, Some("t.yaml"), Some("é.yaml"), Some("a")]);
-        proptest!(|(path in path, name in name)| {
-            let path = Path::new(&path);
-            let name = name.map(OsStr::new);
-            if !super::may_be_named(path, name) {
-                prop_assert_ne!(path.file_name(), name, "{:?}", path);
-            }
-        });
-        assert!(!super::may_be_named(
-            Path::new("a/b.yaml"),
-            Some(OsStr::new("t.yaml"))
-        ));
-        assert!(super::may_be_named(
-            Path::new("a/xt.yaml"),
-            Some(OsStr::new("t.yaml"))
-        ));
-        assert!(super::may_be_named(
-            Path::new("a/t.yaml/."),
-            Some(OsStr::new("t.yaml"))
-        ));
     }
 }

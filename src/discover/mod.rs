@@ -574,23 +574,44 @@ fn rank(target: &Target) -> (bool, bool) {
     (matches!(target.origin, Origin::Cdk(_)), target.explicit)
 }
 
-/// Whether `path` can have the file name of `other`, told from their bytes: `false` only when
-/// both end in a plain name (neither a separator nor `.`) and `path` does not end with
-/// `other`'s, which is then not its name. A workspace's thousands of paths are compared with
-/// its few open buffers so, before anything parses their components.
+/// Whether `path`'s file name can be `name`, told from its bytes: a walk's thousands of paths
+/// mostly end otherwise, and `Path::file_name` parses components. The file name of a path
+/// that ends in neither a separator nor `.` is its last bytes, so such a path that does not end
+/// with `name` has another; every other path is `true` here, for `Path::file_name` to decide.
+pub(crate) fn may_be_named(path: &Path, name: Option<&std::ffi::OsStr>) -> bool {
+    name.is_none_or(|name| may_end_in(path, name.as_encoded_bytes()))
+}
+
+/// Whether `path` can have the file name of `other` ([`may_be_named`]), `other`'s name read from
+/// its bytes too: a workspace's thousands of paths are compared so with its few open buffers,
+/// before anything parses their components.
 pub(crate) fn may_share_name(path: &Path, other: &Path) -> bool {
+    plain_name(other).is_none_or(|name| may_end_in(path, name))
+}
+
+/// Whether `path` can have the file name whose bytes are `name` ([`may_be_named`]).
+fn may_end_in(path: &Path, name: &[u8]) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let Some(&last) = bytes.last() else {
+        return true;
+    };
+    std::path::is_separator(char::from(last)) || last == b'.' || bytes.ends_with(name)
+}
+
+/// The bytes of `path`'s file name when it ends in one (neither a separator nor `.`): those
+/// after its last separator (or a Windows drive's `:`). `None` leaves it to `Path::file_name`.
+fn plain_name(path: &Path) -> Option<&[u8]> {
     let bytes = path.as_os_str().as_encoded_bytes();
     let separator = |c: u8| std::path::is_separator(char::from(c)) || (cfg!(windows) && c == b':');
-    let plain_end = |b: &[u8]| b.last().is_some_and(|&c| c != b'.' && !separator(c));
-    let other = other.as_os_str().as_encoded_bytes();
-    if !plain_end(bytes) || !plain_end(other) {
-        return true;
+    let last = *bytes.last()?;
+    if last == b'.' || separator(last) {
+        return None;
     }
-    let name = other
+    let start = bytes
         .iter()
         .rposition(|&c| separator(c))
         .map_or(0, |i| i + 1);
-    bytes.ends_with(&other[name..])
+    Some(&bytes[start..])
 }
 
 #[cfg(test)]

@@ -1,9 +1,12 @@
 //! Discovery over the fixtures in `testdata/cdk` and `testdata/discover`, and over temporary
 //! trees for what cannot be committed (an ignored `cdk.out` outside a git repository).
 
+use std::ffi::OsStr;
 use std::fmt::Write;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
 
 use super::*;
 use crate::load::ProblemKind;
@@ -635,4 +638,49 @@ fn a_path_is_ruled_out_only_when_its_name_cannot_be_the_buffers() {
         let same = Path::new(path).file_name() == Path::new(buffer).file_name();
         assert!(same && shares(path, buffer), "{path} and {buffer}");
     }
+}
+
+/// A path `may_be_named` rules out never has that file name.
+#[test]
+fn a_path_ruled_out_by_its_bytes_has_another_name() {
+    let piece = prop::sample::select(vec![
+        "", ".", "..", "t.yaml", "xt.yaml", "t.yaml.", "a", "é.yaml",
+    ]);
+    let separator = prop::sample::select(vec!["/", "//", "/./"]);
+    let path = (
+        prop::sample::select(vec!["", "./", "/", "../"]),
+        prop::collection::vec((piece.clone(), separator), 0..4),
+        piece,
+        prop::sample::select(vec!["", "/", "/.", "/.."]),
+    )
+        .prop_map(|(start, parts, last, end)| {
+            let mut path = start.to_owned();
+            for (piece, separator) in parts {
+                path.push_str(piece);
+                path.push_str(separator);
+            }
+            path.push_str(last);
+            path.push_str(end);
+            path
+        });
+    let name = prop::sample::select(vec![None, Some("t.yaml"), Some("é.yaml"), Some("a")]);
+    proptest!(|(path in path, name in name)| {
+        let path = Path::new(&path);
+        let name = name.map(OsStr::new);
+        if !may_be_named(path, name) {
+            prop_assert_ne!(path.file_name(), name, "{:?}", path);
+        }
+    });
+    assert!(!may_be_named(
+        Path::new("a/b.yaml"),
+        Some(OsStr::new("t.yaml"))
+    ));
+    assert!(may_be_named(
+        Path::new("a/xt.yaml"),
+        Some(OsStr::new("t.yaml"))
+    ));
+    assert!(may_be_named(
+        Path::new("a/t.yaml/."),
+        Some(OsStr::new("t.yaml"))
+    ));
 }

@@ -248,12 +248,9 @@ impl Pools {
 
     /// Keeps the pool a run was made in for the next.
     fn put_back(&mut self, small: bool, pool: Option<rayon::ThreadPool>) {
-        let slot = match small {
-            true => &mut self.one_thread,
-            false => &mut self.every_core,
-        };
-        if slot.is_none() {
-            *slot = pool;
+        match small {
+            true => self.one_thread = pool,
+            false => self.every_core = pool,
         }
     }
 }
