@@ -74,7 +74,7 @@ pub(super) fn analysis(
         let shown = relative.to_string_lossy().replace('\\', "/");
         shown.strip_prefix("./").map(str::to_owned).unwrap_or(shown)
     };
-    let fallback = |dir: &Path, display: &str| fallback(dir, display, options, inputs);
+    let fallback = |file: Option<&Path>, display: &str| fallback(file, display, options, inputs);
     let extra_files = |dir: &Path| -> Vec<PathBuf> {
         options
             .overrides
@@ -103,11 +103,13 @@ fn stdin_for<'a>(options: &'a CheckOptions, path: &Path) -> Option<&'a String> {
 
 /// A root's region and account where its providers say nothing: `--region`, the config's
 /// `stacks:` entry matching a file of the root, `AWS_REGION`/`AWS_DEFAULT_REGION`.
-fn fallback(dir: &Path, display: &str, options: &CheckOptions, inputs: &RunInputs) -> Fallback {
-    let file = crate::terraform::module::config_files(dir)
-        .ok()
-        .and_then(|files| files.into_iter().next());
-    let relative = match &file {
+fn fallback(
+    file: Option<&Path>,
+    display: &str,
+    options: &CheckOptions,
+    inputs: &RunInputs,
+) -> Fallback {
+    let relative = match file {
         Some(file) => {
             let name = format!(
                 "{display}/{}",

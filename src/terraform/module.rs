@@ -133,6 +133,9 @@ pub struct Module {
     pub resources: Vec<Resource>,
     pub calls: Vec<Call>,
     pub outputs: Vec<Output>,
+    /// The variables files Terraform loads by itself from the directory, in precedence order
+    /// (used when the module is a root).
+    pub automatic_variables: Vec<PathBuf>,
 }
 
 impl Module {
@@ -159,26 +162,57 @@ impl Module {
     }
 }
 
-/// The configuration files directly in `dir`, sorted by name (Terraform reads them in that
-/// order); `override.tf` and `*_override.tf` files are left out: Terraform merges them into the
-/// blocks they override, which sandtrap does not model.
-pub fn config_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !is_config_file(&name) || is_override(&name) {
-            continue;
-        }
-        if entry
-            .file_type()
-            .is_ok_and(|t| t.is_file() || t.is_symlink())
+/// What a module directory holds, from one listing of it.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// The configuration files, sorted by name (Terraform reads them in that order);
+    /// `override.tf` and `*_override.tf` files are left out: Terraform merges them into the
+    /// blocks they override, which sandtrap does not model.
+    pub config: Vec<PathBuf>,
+    /// The variables files Terraform loads by itself, in precedence order: `terraform.tfvars`,
+    /// `terraform.tfvars.json`, then `*.auto.tfvars` and `*.auto.tfvars.json` by name.
+    pub automatic_variables: Vec<PathBuf>,
+}
+
+/// Lists `dir` once for both its configuration files and its automatic variables files.
+pub fn list(dir: &Path) -> std::io::Result<Listing> {
+    let mut listing = Listing::default();
+    let mut plain_variables: [Option<PathBuf>; 2] = [None, None];
+    // An entry that cannot be read is skipped; the others are still found.
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let file_name = entry.file_name();
+        let name = file_name.to_string_lossy();
+        if is_config_file(&name) && !is_override(&name) {
+            if entry
+                .file_type()
+                .is_ok_and(|t| t.is_file() || t.is_symlink())
+            {
+                listing.config.push(entry.path());
+            }
+        } else if file_name.to_str().is_none() {
+            // Variables files are known by ASCII names; a name that is not UTF-8 is none.
+        } else if let Some(slot) = ["terraform.tfvars", "terraform.tfvars.json"]
+            .iter()
+            .position(|plain| name == *plain)
         {
-            files.push(entry.path());
+            // Read only when it is a file (a link is followed to see).
+            let is_file = match entry.file_type() {
+                Ok(t) if t.is_symlink() => entry.path().is_file(),
+                Ok(t) => t.is_file(),
+                Err(_) => false,
+            };
+            if is_file {
+                plain_variables[slot] = Some(entry.path());
+            }
+        } else if name.ends_with(".auto.tfvars") || name.ends_with(".auto.tfvars.json") {
+            listing.automatic_variables.push(entry.path());
         }
     }
-    files.sort();
-    Ok(files)
+    listing.config.sort();
+    listing.automatic_variables.sort();
+    let auto = std::mem::take(&mut listing.automatic_variables);
+    listing.automatic_variables = plain_variables.into_iter().flatten().chain(auto).collect();
+    Ok(listing)
 }
 
 /// `override.tf`, `main_override.tf.json`: merged by Terraform, not read here.
@@ -503,5 +537,65 @@ mod tests {
         assert!(!is_override("overrides.tf"));
         assert!(is_config_file("main.tofu.json"));
         assert!(!is_config_file(".hidden.tf"));
+    }
+
+    #[test]
+    fn one_listing_finds_the_configuration_and_the_automatic_variables_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        for name in [
+            "b.tf",
+            "a.tf.json",
+            "main.tofu",
+            "override.tf",
+            "main_override.tf",
+            ".hidden.tf",
+            "terraform.tfvars.json",
+            "terraform.tfvars",
+            "z.auto.tfvars",
+            "a.auto.tfvars.json",
+            "notes.tfvars",
+            "README.md",
+        ] {
+            std::fs::write(path.join(name), "").unwrap();
+        }
+        // A directory is neither kind of file, whatever its name.
+        std::fs::create_dir(path.join("c.tf")).unwrap();
+        std::fs::create_dir(path.join("x.auto.tfvars")).unwrap();
+        let listing = list(path).unwrap();
+        let names = |paths: &[PathBuf]| -> Vec<String> {
+            paths
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(names(&listing.config), ["a.tf.json", "b.tf", "main.tofu"]);
+        // Terraform's order: the two plain files, then the `.auto.` ones by name. A directory
+        // named like an `.auto.` file is kept: reading it is reported, as before.
+        assert_eq!(
+            names(&listing.automatic_variables),
+            [
+                "terraform.tfvars",
+                "terraform.tfvars.json",
+                "a.auto.tfvars.json",
+                "x.auto.tfvars",
+                "z.auto.tfvars"
+            ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_variables_file_counts_and_a_broken_one_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        std::fs::write(path.join("real.tfvars"), "").unwrap();
+        std::os::unix::fs::symlink("real.tfvars", path.join("terraform.tfvars")).unwrap();
+        std::os::unix::fs::symlink("missing", path.join("terraform.tfvars.json")).unwrap();
+        std::os::unix::fs::symlink("missing.tf", path.join("main.tf")).unwrap();
+        let listing = list(path).unwrap();
+        assert_eq!(listing.automatic_variables, [path.join("terraform.tfvars")]);
+        // A configuration file that is a link is read, and a broken one reported, as before.
+        assert_eq!(listing.config, [path.join("main.tf")]);
     }
 }

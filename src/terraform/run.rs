@@ -58,17 +58,47 @@ pub struct Inputs<'a> {
     pub read: &'a (dyn Fn(&Path) -> std::io::Result<Vec<u8>> + Sync),
     /// The display name of a path.
     pub display: &'a (dyn Fn(&Path) -> String + Sync),
-    /// The region and account a root's providers fall back to.
-    pub fallback: &'a (dyn Fn(&Path, &str) -> Fallback + Sync),
+    /// The region and account a root's providers fall back to, from the root's first file
+    /// (if any) and its display name.
+    pub fallback: &'a (dyn Fn(Option<&Path>, &str) -> Fallback + Sync),
     pub vars: &'a VarOptions,
     pub working_dir: PathBuf,
     /// Extra files in the module directories (an editor's unsaved new buffers).
     pub extra_files: &'a (dyn Fn(&Path) -> Vec<PathBuf> + Sync),
 }
 
-/// Reads one module directory.
-pub fn read_module(dir: &Path, inputs: &Inputs<'_>) -> Module {
-    let mut paths = module::config_files(dir).unwrap_or_default();
+/// A module directory's files, read but not parsed yet.
+struct Gathered {
+    dir: PathBuf,
+    /// Each file's display name, path and bytes (or why they could not be read).
+    files: Vec<(String, PathBuf, std::io::Result<Vec<u8>>)>,
+    automatic_variables: Vec<PathBuf>,
+}
+
+impl Gathered {
+    fn parse(self) -> Module {
+        let mut module = module::read(&self.dir, self.files);
+        module.automatic_variables = self.automatic_variables;
+        module
+    }
+
+    /// Whether a file of the module may call a local module. A literal `source` that starts
+    /// with `./` or `../` holds the bytes `./`, or spells them with an escape, which needs a
+    /// backslash; a module whose files hold neither calls no local module.
+    fn may_call_locally(&self) -> bool {
+        self.files.iter().any(|(_, _, bytes)| {
+            bytes.as_ref().is_ok_and(|bytes| {
+                memchr::memchr(b'\\', bytes).is_some()
+                    || memchr::memmem::find(bytes, b"./").is_some()
+            })
+        })
+    }
+}
+
+/// Lists one module directory and reads its files.
+fn gather(dir: &Path, inputs: &Inputs<'_>) -> Gathered {
+    let listing = module::list(dir).unwrap_or_default();
+    let mut paths = listing.config;
     for extra in (inputs.extra_files)(dir) {
         if !paths.contains(&extra) {
             paths.push(extra);
@@ -82,7 +112,23 @@ pub fn read_module(dir: &Path, inputs: &Inputs<'_>) -> Module {
             ((inputs.display)(&path), path, bytes)
         })
         .collect();
-    module::read(dir, files)
+    Gathered {
+        dir: dir.to_path_buf(),
+        files,
+        automatic_variables: listing.automatic_variables,
+    }
+}
+
+/// Reads one module directory.
+pub fn read_module(dir: &Path, inputs: &Inputs<'_>) -> Module {
+    gather(dir, inputs).parse()
+}
+
+/// A module of the run as first read: parsed when it may call another, else kept as bytes until
+/// it is known to be a root (parsed by its own analysis, and freed with it) or called.
+enum Read {
+    Parsed(Arc<Module>),
+    Unparsed(Gathered),
 }
 
 /// The local module directories `module` calls.
@@ -98,28 +144,82 @@ fn local_calls(module: &Module) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Analyzes every root among `inputs.dirs`.
-pub fn analyze(inputs: &Inputs<'_>) -> Analysis {
-    let modules: HashMap<PathBuf, Arc<Module>> = inputs
+/// Every module directory of the run, read in parallel: the modules that may call another
+/// parsed, the others kept as bytes.
+fn first_read(inputs: &Inputs<'_>) -> (HashMap<PathBuf, Arc<Module>>, Vec<Gathered>) {
+    let read: Vec<Read> = inputs
         .dirs
         .par_iter()
-        .map(|(dir, _)| (dir.clone(), Arc::new(read_module(dir, inputs))))
+        .map(|(dir, _)| {
+            let gathered = gather(dir, inputs);
+            match gathered.may_call_locally() {
+                true => Read::Parsed(Arc::new(gathered.parse())),
+                false => Read::Unparsed(gathered),
+            }
+        })
         .collect();
+    let mut modules = HashMap::new();
+    let mut unparsed = Vec::new();
+    for read in read {
+        match read {
+            Read::Parsed(module) => {
+                modules.insert(module.dir.clone(), module);
+            }
+            Read::Unparsed(gathered) => unparsed.push(gathered),
+        }
+    }
+    (modules, unparsed)
+}
+
+/// Analyzes every root among `inputs.dirs`.
+///
+/// Only the modules that may call another are parsed before the roots are known: the others
+/// wait as bytes, so that a run of many roots never holds every module's syntax at once.
+pub fn analyze(inputs: &Inputs<'_>) -> Analysis {
+    let (mut modules, unparsed) = first_read(inputs);
     let called: BTreeSet<PathBuf> = modules.values().flat_map(|m| local_calls(m)).collect();
+    let is_called =
+        |dir: &PathBuf| called.contains(&super::instance::normalize(dir)) || called.contains(dir);
     let mut roots: Vec<&(PathBuf, String)> = inputs
         .dirs
         .iter()
-        .filter(|(dir, _)| {
-            !called.contains(&super::instance::normalize(dir)) && !called.contains(dir)
-        })
+        .filter(|(dir, _)| !is_called(dir))
         .collect();
     // A cycle of calls leaves no root: its modules are analyzed as roots rather than not at all.
-    if roots.is_empty() {
+    let cycle = roots.is_empty();
+    if cycle {
         roots = inputs.dirs.iter().collect();
     }
+    // The modules other modules call are shared between the roots: parsed now.
+    let (shared, unparsed): (Vec<_>, Vec<_>) = unparsed
+        .into_iter()
+        .partition(|gathered| cycle || is_called(&gathered.dir));
+    let mut unparsed: HashMap<PathBuf, Gathered> = unparsed
+        .into_iter()
+        .map(|gathered| (gathered.dir.clone(), gathered))
+        .collect();
+    modules.extend(
+        shared
+            .into_par_iter()
+            .map(|gathered| (gathered.dir.clone(), Arc::new(gathered.parse())))
+            .collect::<Vec<_>>(),
+    );
+    // A root's module is used by its own analysis alone (no analyzed module calls it), so it
+    // leaves the shared table: it is freed as soon as its root is done, its texts moved out.
+    let roots: Vec<(&PathBuf, &String, Option<Read>)> = roots
+        .into_iter()
+        .map(|(dir, display)| {
+            let own = match cycle {
+                true => None,
+                false => (modules.remove(dir).map(Read::Parsed))
+                    .or_else(|| unparsed.remove(dir).map(Read::Unparsed)),
+            };
+            (dir, display, own)
+        })
+        .collect();
     let results: Vec<RootResult> = roots
-        .par_iter()
-        .map(|(dir, display)| analyze_root(dir, display, &modules, inputs))
+        .into_par_iter()
+        .map(|(dir, display, own)| analyze_root(dir, display, own, &modules, inputs))
         .collect();
     let mut analysis = Analysis::default();
     let mut seen: BTreeMap<PathBuf, ()> = BTreeMap::new();
@@ -147,13 +247,14 @@ pub fn analyze(inputs: &Inputs<'_>) -> Analysis {
     for module in modules.values() {
         for file in &module.files {
             if seen.insert(file.path.clone(), ()).is_none() {
-                analysis.files.push(to_file(file));
+                analysis.files.push(into_file(file.clone()));
             }
         }
     }
     analysis
 }
 
+#[derive(Default)]
 struct RootResult {
     root: String,
     files: Vec<File>,
@@ -163,50 +264,50 @@ struct RootResult {
     instances: Vec<super::extract::PoolInstance>,
 }
 
-fn to_file(file: &module::ModuleFile) -> File {
+fn into_file(file: module::ModuleFile) -> File {
     File {
-        name: file.name.clone(),
-        path: file.path.clone(),
-        text: file.text.clone(),
-        problem: file.problem.clone(),
-        comments: file.comments.clone(),
+        name: file.name,
+        path: file.path,
+        text: file.text,
+        problem: file.problem,
+        comments: file.comments,
     }
 }
 
 fn analyze_root(
     dir: &Path,
     display: &str,
+    own: Option<Read>,
     modules: &HashMap<PathBuf, Arc<Module>>,
     inputs: &Inputs<'_>,
 ) -> RootResult {
-    let Some(root_module) = modules.get(dir).cloned() else {
+    let own = own.map(|read| match read {
+        Read::Parsed(module) => module,
+        Read::Unparsed(gathered) => Arc::new(gathered.parse()),
+    });
+    let Some(root_module) = own.or_else(|| modules.get(dir).cloned()) else {
         return RootResult {
             root: display.to_owned(),
-            files: Vec::new(),
-            stacks: Vec::new(),
-            notes: Vec::new(),
-            secrets: Vec::new(),
-            instances: Vec::new(),
+            ..RootResult::default()
         };
     };
-    let mut var_paths = vars::automatic_files(dir);
-    var_paths.extend(inputs.vars.files.iter().cloned());
-    let var_files = var_paths
-        .into_iter()
-        .map(|path| {
-            let bytes = (inputs.read)(&path);
-            ((inputs.display)(&path), path, bytes)
-        })
-        .collect();
-    let (root_inputs, read_vars) = vars::root_inputs(&root_module, var_files, inputs.vars);
+    let (root_inputs, read_vars) = vars::root_inputs(
+        &root_module,
+        variables_files(&root_module, inputs),
+        inputs.vars,
+    );
     let secrets = sensitive_values(&root_module, &root_inputs);
     let reader = |path: &Path| -> Option<Arc<Module>> {
+        if path == dir {
+            return Some(Arc::clone(&root_module));
+        }
         match modules.get(path) {
             Some(module) => Some(Arc::clone(module)),
             None => Some(Arc::new(read_module(path, inputs))),
         }
     };
-    let fallback = (inputs.fallback)(dir, display);
+    let first_file = root_module.files.first().map(|f| f.path.as_path());
+    let fallback = (inputs.fallback)(first_file, display);
     let tree = Tree::new(
         &reader,
         dir.to_path_buf(),
@@ -223,23 +324,36 @@ fn analyze_root(
         None => super::extract::Extracted::default(),
     };
     let used = tree.modules();
-    for notice in tree.notices.borrow().iter() {
-        let file = used
-            .iter()
-            .find(|m| m.dir == notice.dir)
-            .and_then(|m| m.files.get(notice.file))
-            .map(|f| f.name.clone())
-            .unwrap_or_default();
-        notes.push(Note {
-            file,
+    notes.extend(tree.notices.borrow().iter().map(|notice| {
+        Note {
+            file: used
+                .iter()
+                .find(|m| m.dir == notice.dir)
+                .and_then(|m| m.files.get(notice.file))
+                .map(|f| f.name.clone())
+                .unwrap_or_default(),
             span: notice.span,
             message: notice.message.clone(),
-        });
+        }
+    }));
+    // The root's own files are moved out of its module when nothing else holds it any more.
+    let mut files: Vec<File> = Vec::new();
+    let mut own_at = None;
+    for module in &used {
+        match Arc::ptr_eq(module, &root_module) {
+            true => own_at = Some(files.len()),
+            false => files.extend(module.files.iter().cloned().map(into_file)),
+        }
     }
-    let mut files: Vec<File> = used
-        .iter()
-        .flat_map(|m| m.files.iter().map(to_file))
-        .collect();
+    drop(used);
+    drop(tree);
+    if let Some(at) = own_at {
+        let own: Vec<File> = match Arc::try_unwrap(root_module) {
+            Ok(module) => module.files.into_iter().map(into_file).collect(),
+            Err(shared) => shared.files.iter().cloned().map(into_file).collect(),
+        };
+        files.splice(at..at, own);
+    }
     files.extend(read_vars.into_iter().map(|v| File {
         name: v.name,
         path: v.path,
@@ -255,6 +369,21 @@ fn analyze_root(
         secrets,
         instances,
     }
+}
+
+/// The variables files of a root, each read: those Terraform loads by itself, then the named ones.
+fn variables_files(
+    root: &Module,
+    inputs: &Inputs<'_>,
+) -> Vec<(String, PathBuf, std::io::Result<Vec<u8>>)> {
+    root.automatic_variables
+        .iter()
+        .chain(&inputs.vars.files)
+        .map(|path| {
+            let bytes = (inputs.read)(path);
+            ((inputs.display)(path), path.clone(), bytes)
+        })
+        .collect()
 }
 
 /// The known text of every value given to a `sensitive` variable of the root.

@@ -5,7 +5,7 @@
 //! (the instance falls back to it); `validation` blocks are not evaluated.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::eval::{Choices, Context, Evaluator, Key, Reference, invalid, one, string};
 use super::instance::{Input, Origin};
@@ -74,33 +74,6 @@ fn literal(expr: &Expr, text: &str) -> Choices {
         depth: 0,
     }
     .eval(expr)
-}
-
-/// The variables files Terraform loads by itself from `dir`, in precedence order.
-pub fn automatic_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for name in ["terraform.tfvars", "terraform.tfvars.json"] {
-        let path = dir.join(name);
-        if path.is_file() {
-            out.push(path);
-        }
-    }
-    let mut auto: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                        n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    auto.sort();
-    out.extend(auto);
-    out
 }
 
 /// The root module's inputs, and the variables files read (each with its problem, if any).

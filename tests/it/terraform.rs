@@ -161,3 +161,59 @@ fn a_named_variables_file_checks_its_module() {
     };
     assert_eq!(files(&[dir]), files(&[&format!("{dir}/main.tf")]));
 }
+
+/// A module called through a `source` spelled with escapes (`"\u002e/..."`, JSON's `".\/..."`)
+/// is still known to be called: its pool is reported through the root, with the root's values,
+/// exactly as with a plain `"./..."`, and never as a root of its own.
+#[test]
+fn a_module_called_through_an_escaped_source_is_reported_through_its_caller() {
+    let module = "variable \"domain\" {\n  type = string\n}\n\n\
+         resource \"aws_cognito_user_pool\" \"pool\" {\n  name = \"pool\"\n  \
+         email_configuration {\n    email_sending_account = \"DEVELOPER\"\n    \
+         source_arn = \"arn:aws:ses:us-east-1:123456789012:identity/${var.domain}\"\n    \
+         from_email_address = \"no-reply@${var.domain}\"\n  }\n}\n";
+    let native = |source: &str| {
+        format!(
+            "provider \"aws\" {{\n  region = \"us-west-2\"\n}}\n\nmodule \"mail\" {{\n  \
+             source = \"{source}\"\n  domain = \"example.com\"\n}}\n"
+        )
+    };
+    let json = "{\"provider\": {\"aws\": {\"region\": \"us-west-2\"}}, \"module\": {\"mail\": \
+                {\"source\": \".\\/modules/mail\", \"domain\": \"example.com\"}}}\n";
+    let roots = [
+        ("main.tf", native("./modules/mail")),
+        ("main.tf", native("\\u002e/modules/mail")),
+        ("main.tf.json", json.to_owned()),
+    ];
+    let reports: Vec<String> = roots
+        .iter()
+        .map(|(name, text)| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(dir.path().join("modules/mail")).unwrap();
+            std::fs::write(dir.path().join("modules/mail/main.tf"), module).unwrap();
+            std::fs::write(dir.path().join(name), text).unwrap();
+            let root = dir.path().to_string_lossy().into_owned();
+            let run = support::run(&["check", "--format", "concise", &root], "");
+            run.stdout.replace(&format!("{root}/"), "")
+        })
+        .collect();
+    let plain = &reports[0];
+    let lines: Vec<&str> = plain.lines().filter(|l| l.contains("[ST")).collect();
+    assert!(!lines.is_empty(), "{plain}");
+    // Every finding is the module's, found through the root: none names the pool as a root's.
+    for line in &lines {
+        assert!(line.starts_with("modules/mail/main.tf:"), "{plain}");
+        assert!(!line.contains("`aws_cognito_user_pool.pool`"), "{plain}");
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("`module.mail.aws_cognito_user_pool.pool`")),
+        "{plain}"
+    );
+    // The caller's value reached the module: the identity is named.
+    assert!(plain.contains("`example.com`"), "{plain}");
+    for (report, (name, text)) in reports.iter().zip(&roots).skip(1) {
+        assert_eq!(report, plain, "{name}: {text}");
+    }
+}

@@ -126,7 +126,7 @@ impl<'t> Instance<'t> {
         }
         let mut key = self.key_path.clone();
         key.push(call.name.clone());
-        match self.tree.installed.get(&key.join(".")) {
+        match self.tree.installed().get(&key.join(".")) {
             Some(dir) => Ok(dir.clone()),
             None => Err(format!(
                 "it comes from `{source}`, which is read from .terraform/modules after `terraform init`, and this configuration has not been initialized"

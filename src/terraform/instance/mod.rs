@@ -8,7 +8,7 @@
 //! and data sources (SES identities' ARNs built from their own provider's region and account),
 //! module outputs. What Terraform only knows after apply stays unknown with its reason.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -82,8 +82,9 @@ pub struct Tree<'a> {
     pub root_dir: PathBuf,
     pub root_inputs: HashMap<String, Input>,
     pub fallback: Fallback,
-    /// `.terraform/modules/modules.json`: module key (`auth`, `auth.child`) → directory.
-    pub installed: HashMap<String, PathBuf>,
+    /// `.terraform/modules/modules.json`: module key (`auth`, `auth.child`) → directory; read
+    /// when a call first needs it (most roots call no installed module).
+    installed: OnceCell<HashMap<String, PathBuf>>,
     pub working_dir: PathBuf,
     modules: RefCell<HashMap<PathBuf, Arc<Module>>>,
     pub notices: RefCell<Vec<Notice>>,
@@ -97,13 +98,12 @@ impl<'a> Tree<'a> {
         fallback: Fallback,
         working_dir: PathBuf,
     ) -> Tree<'a> {
-        let installed = installed_modules(&root_dir);
         Tree {
             reader,
             root_dir,
             root_inputs,
             fallback,
-            installed,
+            installed: OnceCell::new(),
             working_dir,
             modules: RefCell::new(HashMap::new()),
             notices: RefCell::new(Vec::new()),
@@ -120,6 +120,12 @@ impl<'a> Tree<'a> {
             .borrow_mut()
             .insert(dir.to_path_buf(), Arc::clone(&module));
         Some(module)
+    }
+
+    /// The directories `terraform init` installed for this root, by module key.
+    pub fn installed(&self) -> &HashMap<String, PathBuf> {
+        self.installed
+            .get_or_init(|| installed_modules(&self.root_dir))
     }
 
     /// Every module this root used, by directory.
