@@ -176,8 +176,9 @@ pub struct Listing {
 
 /// Lists `dir` once for both its configuration files and its automatic variables files.
 pub fn list(dir: &Path) -> std::io::Result<Listing> {
-    let mut listing = Listing::default();
+    let mut config = Vec::new();
     let mut plain_variables: [Option<PathBuf>; 2] = [None, None];
+    let mut auto_variables = Vec::new();
     // An entry that cannot be read is skipped; the others are still found.
     for entry in std::fs::read_dir(dir)?.flatten() {
         let file_name = entry.file_name();
@@ -187,7 +188,7 @@ pub fn list(dir: &Path) -> std::io::Result<Listing> {
                 .file_type()
                 .is_ok_and(|t| t.is_file() || t.is_symlink())
             {
-                listing.config.push(entry.path());
+                config.push(entry.path());
             }
         } else if file_name.to_str().is_none() {
             // Variables files are known by ASCII names; a name that is not UTF-8 is none.
@@ -205,14 +206,19 @@ pub fn list(dir: &Path) -> std::io::Result<Listing> {
                 plain_variables[slot] = Some(entry.path());
             }
         } else if name.ends_with(".auto.tfvars") || name.ends_with(".auto.tfvars.json") {
-            listing.automatic_variables.push(entry.path());
+            auto_variables.push(entry.path());
         }
     }
-    listing.config.sort();
-    listing.automatic_variables.sort();
-    let auto = std::mem::take(&mut listing.automatic_variables);
-    listing.automatic_variables = plain_variables.into_iter().flatten().chain(auto).collect();
-    Ok(listing)
+    config.sort();
+    auto_variables.sort();
+    Ok(Listing {
+        config,
+        automatic_variables: plain_variables
+            .into_iter()
+            .flatten()
+            .chain(auto_variables)
+            .collect(),
+    })
 }
 
 /// `override.tf`, `main_override.tf.json`: merged by Terraform, not read here.

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::iter::Either;
 use rayon::prelude::*;
 
 use super::extract::{Note, StackOut};
@@ -105,18 +106,22 @@ fn gather(dir: &Path, inputs: &Inputs<'_>) -> Gathered {
         }
     }
     paths.sort();
-    let files = paths
-        .into_iter()
-        .map(|path| {
-            let bytes = (inputs.read)(&path);
-            ((inputs.display)(&path), path, bytes)
-        })
-        .collect();
     Gathered {
         dir: dir.to_path_buf(),
-        files,
+        files: read_each(&paths, inputs),
         automatic_variables: listing.automatic_variables,
     }
+}
+
+/// Each path's display name, the path, and its bytes (or why they could not be read).
+fn read_each<'p>(
+    paths: impl IntoIterator<Item = &'p PathBuf>,
+    inputs: &Inputs<'_>,
+) -> Vec<(String, PathBuf, std::io::Result<Vec<u8>>)> {
+    paths
+        .into_iter()
+        .map(|path| ((inputs.display)(path), path.clone(), (inputs.read)(path)))
+        .collect()
 }
 
 /// Reads one module directory.
@@ -124,11 +129,20 @@ pub fn read_module(dir: &Path, inputs: &Inputs<'_>) -> Module {
     gather(dir, inputs).parse()
 }
 
-/// A module of the run as first read: parsed when it may call another, else kept as bytes until
-/// it is known to be a root (parsed by its own analysis, and freed with it) or called.
+/// A root's own module, as first read: parsed when it may call another, else kept as bytes
+/// until its own analysis parses it (and frees it with it).
 enum Read {
     Parsed(Arc<Module>),
     Unparsed(Gathered),
+}
+
+impl Read {
+    fn into_module(self) -> Arc<Module> {
+        match self {
+            Read::Parsed(module) => module,
+            Read::Unparsed(gathered) => Arc::new(gathered.parse()),
+        }
+    }
 }
 
 /// The local module directories `module` calls.
@@ -147,28 +161,13 @@ fn local_calls(module: &Module) -> Vec<PathBuf> {
 /// Every module directory of the run, read in parallel: the modules that may call another
 /// parsed, the others kept as bytes.
 fn first_read(inputs: &Inputs<'_>) -> (HashMap<PathBuf, Arc<Module>>, Vec<Gathered>) {
-    let read: Vec<Read> = inputs
-        .dirs
-        .par_iter()
-        .map(|(dir, _)| {
-            let gathered = gather(dir, inputs);
-            match gathered.may_call_locally() {
-                true => Read::Parsed(Arc::new(gathered.parse())),
-                false => Read::Unparsed(gathered),
-            }
-        })
-        .collect();
-    let mut modules = HashMap::new();
-    let mut unparsed = Vec::new();
-    for read in read {
-        match read {
-            Read::Parsed(module) => {
-                modules.insert(module.dir.clone(), module);
-            }
-            Read::Unparsed(gathered) => unparsed.push(gathered),
+    inputs.dirs.par_iter().partition_map(|(dir, _)| {
+        let gathered = gather(dir, inputs);
+        match gathered.may_call_locally() {
+            true => Either::Left((dir.clone(), Arc::new(gathered.parse()))),
+            false => Either::Right(gathered),
         }
-    }
-    (modules, unparsed)
+    })
 }
 
 /// Analyzes every root among `inputs.dirs`.
@@ -281,11 +280,10 @@ fn analyze_root(
     modules: &HashMap<PathBuf, Arc<Module>>,
     inputs: &Inputs<'_>,
 ) -> RootResult {
-    let own = own.map(|read| match read {
-        Read::Parsed(module) => module,
-        Read::Unparsed(gathered) => Arc::new(gathered.parse()),
-    });
-    let Some(root_module) = own.or_else(|| modules.get(dir).cloned()) else {
+    let Some(root_module) = own
+        .map(Read::into_module)
+        .or_else(|| modules.get(dir).cloned())
+    else {
         return RootResult {
             root: display.to_owned(),
             ..RootResult::default()
@@ -293,7 +291,13 @@ fn analyze_root(
     };
     let (root_inputs, read_vars) = vars::root_inputs(
         &root_module,
-        variables_files(&root_module, inputs),
+        read_each(
+            root_module
+                .automatic_variables
+                .iter()
+                .chain(&inputs.vars.files),
+            inputs,
+        ),
         inputs.vars,
     );
     let secrets = sensitive_values(&root_module, &root_inputs);
@@ -369,21 +373,6 @@ fn analyze_root(
         secrets,
         instances,
     }
-}
-
-/// The variables files of a root, each read: those Terraform loads by itself, then the named ones.
-fn variables_files(
-    root: &Module,
-    inputs: &Inputs<'_>,
-) -> Vec<(String, PathBuf, std::io::Result<Vec<u8>>)> {
-    root.automatic_variables
-        .iter()
-        .chain(&inputs.vars.files)
-        .map(|path| {
-            let bytes = (inputs.read)(path);
-            ((inputs.display)(path), path.clone(), bytes)
-        })
-        .collect()
 }
 
 /// The known text of every value given to a `sensitive` variable of the root.
