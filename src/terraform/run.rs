@@ -289,17 +289,9 @@ fn analyze_root(
             ..RootResult::default()
         };
     };
-    let (root_inputs, read_vars) = vars::root_inputs(
-        &root_module,
-        read_each(
-            root_module
-                .automatic_variables
-                .iter()
-                .chain(&inputs.vars.files),
-            inputs,
-        ),
-        inputs.vars,
-    );
+    let variables = root_module.automatic_variables.iter();
+    let variables = read_each(variables.chain(&inputs.vars.files), inputs);
+    let (root_inputs, read_vars) = vars::root_inputs(&root_module, variables, inputs.vars);
     let secrets = sensitive_values(&root_module, &root_inputs);
     let reader = |path: &Path| -> Option<Arc<Module>> {
         if path == dir {
