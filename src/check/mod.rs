@@ -326,7 +326,8 @@ fn run_inner(
     stages.mark("report");
     outcome.walk_limit_reached = walk_limit_reached;
     outcome.stages = stages;
-    release(on_disk);
+    // The cache, and the files' analyses and list beyond what the outcome holds.
+    release((on_disk, outcomes, targets));
     Ok(outcome)
 }
 

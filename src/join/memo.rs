@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use super::index::RunIndex;
-use super::{JoinInputs, Joined, SesDeclaration, Stack, join_stack};
+use super::{JoinInputs, Joined, SesDeclaration, Stack, join_all, join_stack};
 use crate::extract::StackFacts;
 
 /// The last join, for the next one. Keep one per workspace; see [`super::facts_document_with`].
@@ -68,9 +68,7 @@ impl Memo {
             }
             _ => {
                 let run = RunIndex::new(stacks);
-                self.joined = (0..stacks.len())
-                    .map(|index| join_stack(stacks, &run, index, inputs))
-                    .collect();
+                self.joined = join_all(stacks, &run, inputs);
                 self.stacks = stacks.iter().map(|s| (*s).clone()).collect();
                 self.index = Some(run);
                 self.ses.clone_from(&inputs.ses);

@@ -1,6 +1,6 @@
 //! Every declared property is read: a pool with each property set to its declared example, and
 //! the same pool without one of them, give different facts. A property that is declared but
-//! feeds no fact fails here.
+//! feeds no fact fails here. And the parallel join makes the document a join in order does.
 
 use serde_json::{Map, Value, json};
 
@@ -57,10 +57,15 @@ fn facts_of(properties: &[Property]) -> Value {
         "Resources": {"Pool": {"Type": "AWS::Cognito::UserPool", "Properties": props}}
     })
     .to_string();
-    let document = crate::load::json::load(&template).document;
-    let Some(document) = document else {
-        return Value::Null;
-    };
+    match stack_of(&template, "pool") {
+        Some(stack) => facts_document(&[&stack], &JoinInputs::default()).to_json(),
+        None => Value::Null,
+    }
+}
+
+/// The stack of JSON template `template`, named `name`, in eu-west-1 of account 111111111111.
+fn stack_of(template: &str, name: &str) -> Option<Stack> {
+    let document = crate::load::json::load(template).document?;
     let env = StackEnv {
         region: Some("eu-west-1".to_owned()),
         account: Some("111111111111".to_owned()),
@@ -68,15 +73,16 @@ fn facts_of(properties: &[Property]) -> Value {
     };
     let resolver = Resolver::new(&document, &env);
     let notes = std::collections::HashMap::new();
+    let file = format!("{name}.json");
     let source = crate::cloudformation::extract::Template {
-        file: "pool.json",
-        text: &template,
+        file: &file,
+        text: template,
         notes: &notes,
     };
     let facts = crate::cloudformation::extract(&document, source, &resolver);
-    let stack = Stack {
-        file: "pool.json".to_owned(),
-        name: "pool".to_owned(),
+    Some(Stack {
+        file: file.clone(),
+        name: name.to_owned(),
         account: env.account.clone(),
         account_source: super::EnvSource::Flag,
         region: env.region.clone(),
@@ -85,12 +91,54 @@ fn facts_of(properties: &[Property]) -> Value {
         cdk: false,
         language: crate::extract::Language::CloudFormation,
         environment_label: None,
-        deployment: "pool.json".to_owned(),
+        deployment: file,
         region_note: None,
         lookup_role: None,
         facts: std::sync::Arc::new(facts),
-    };
-    facts_document(&[&stack], &JoinInputs::default()).to_json()
+    })
+}
+
+/// The stacks are joined in parallel; the document is the one a join in order makes, with
+/// every stack's senders joined with identities, exports and configuration sets of others.
+#[test]
+fn a_parallel_join_is_the_join_in_order() {
+    let stacks: Vec<Stack> = (0..300)
+        .filter_map(|n| {
+            let template = json!({
+                "Resources": {
+                    "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {
+                        "EmailConfiguration": {
+                            "EmailSendingAccount": "DEVELOPER",
+                            "SourceArn": {"Fn::ImportValue": format!("arn-{}", (n + 7) % 300)},
+                            "From": format!("no-reply@d{}.example.com", (n + 1) % 300),
+                            "ConfigurationSet": format!("set-{}", n % 5),
+                        }
+                    }},
+                    "Identity": {"Type": "AWS::SES::EmailIdentity", "Properties": {
+                        "EmailIdentity": format!("d{n}.example.com")
+                    }},
+                    "Set": {"Type": "AWS::SES::ConfigurationSet", "Properties": {
+                        "Name": format!("set-{}", n % 3)
+                    }}
+                },
+                "Outputs": {"Arn": {
+                    "Value": format!("arn:aws:ses:eu-west-1:111111111111:identity/d{n}.example.com"),
+                    "Export": {"Name": format!("arn-{n}")}
+                }}
+            });
+            stack_of(&template.to_string(), &format!("stack-{n}"))
+        })
+        .collect();
+    assert_eq!(stacks.len(), 300);
+    let stacks: Vec<&Stack> = stacks.iter().collect();
+    let run = super::index::RunIndex::new(&stacks);
+    let inputs = JoinInputs::default();
+    let in_order: Vec<super::Joined> = (0..stacks.len())
+        .map(|index| super::join_stack(&stacks, &run, index, &inputs))
+        .collect();
+    assert!(in_order.iter().all(|joined| joined.senders.len() == 1));
+    let parallel = super::join_all(&stacks, &run, &inputs);
+    assert_eq!(format!("{parallel:?}"), format!("{in_order:?}"));
 }
 
 #[test]
