@@ -4,7 +4,7 @@
 //! through that root, with the caller's values; one that nothing calls is analyzed as a root,
 //! its variables without a default unknown.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use rayon::iter::Either;
 use rayon::prelude::*;
 
 use super::extract::{Note, StackOut};
-use super::instance::{Fallback, Instance, Tree};
+use super::instance::{Fallback, Instance, Tree, normalize};
 use super::module::{self, Module};
 use super::vars::{self, VarOptions};
 use crate::load::LoadProblem;
@@ -153,8 +153,51 @@ fn local_calls(module: &Module) -> Vec<PathBuf> {
         .filter_map(|call| {
             let (source, _) = call.source.as_ref()?;
             (source.starts_with("./") || source.starts_with("../"))
-                .then(|| super::instance::normalize(&module.dir.join(source)))
+                .then(|| normalize(&module.dir.join(source)))
         })
+        .collect()
+}
+
+/// The roots of the run, in the run's order: every module directory that no module of the run
+/// calls; then, of the modules no root reaches (a cycle of calls, and what it calls), the first
+/// of each cycle, so that no module goes unanalyzed. The call that closes a cycle is reported
+/// where it is made, and not followed (`Instance::instantiate`).
+fn roots<'i>(
+    inputs: &'i Inputs<'_>,
+    modules: &HashMap<PathBuf, Arc<Module>>,
+    is_called: &dyn Fn(&PathBuf) -> bool,
+) -> Vec<&'i (PathBuf, String)> {
+    let calls: HashMap<PathBuf, Vec<PathBuf>> = modules
+        .values()
+        .map(|module| (normalize(&module.dir), local_calls(module)))
+        .collect();
+    let mut reached: HashSet<PathBuf> = HashSet::new();
+    let reach = |from: &Path, reached: &mut HashSet<PathBuf>| {
+        let mut pending = vec![normalize(from)];
+        while let Some(dir) = pending.pop() {
+            if let Some(called) = calls.get(&dir)
+                && !reached.contains(&dir)
+            {
+                pending.extend(called.iter().cloned());
+            }
+            reached.insert(dir);
+        }
+    };
+    let mut chosen = vec![false; inputs.dirs.len()];
+    for (n, (dir, _)) in inputs.dirs.iter().enumerate() {
+        if !is_called(dir) {
+            chosen[n] = true;
+            reach(dir, &mut reached);
+        }
+    }
+    for (n, (dir, _)) in inputs.dirs.iter().enumerate() {
+        if !reached.contains(&normalize(dir)) {
+            chosen[n] = true;
+            reach(dir, &mut reached);
+        }
+    }
+    (inputs.dirs.iter().zip(chosen))
+        .filter_map(|(entry, chosen)| chosen.then_some(entry))
         .collect()
 }
 
@@ -177,22 +220,12 @@ fn first_read(inputs: &Inputs<'_>) -> (HashMap<PathBuf, Arc<Module>>, Vec<Gather
 pub fn analyze(inputs: &Inputs<'_>) -> Analysis {
     let (mut modules, unparsed) = first_read(inputs);
     let called: BTreeSet<PathBuf> = modules.values().flat_map(|m| local_calls(m)).collect();
-    let is_called =
-        |dir: &PathBuf| called.contains(&super::instance::normalize(dir)) || called.contains(dir);
-    let mut roots: Vec<&(PathBuf, String)> = inputs
-        .dirs
-        .iter()
-        .filter(|(dir, _)| !is_called(dir))
-        .collect();
-    // A cycle of calls leaves no root: its modules are analyzed as roots rather than not at all.
-    let cycle = roots.is_empty();
-    if cycle {
-        roots = inputs.dirs.iter().collect();
-    }
+    let is_called = |dir: &PathBuf| called.contains(&normalize(dir)) || called.contains(dir);
+    let roots = roots(inputs, &modules, &is_called);
     // The modules other modules call are shared between the roots: parsed now.
     let (shared, unparsed): (Vec<_>, Vec<_>) = unparsed
         .into_iter()
-        .partition(|gathered| cycle || is_called(&gathered.dir));
+        .partition(|gathered| is_called(&gathered.dir));
     let mut unparsed: HashMap<PathBuf, Gathered> = unparsed
         .into_iter()
         .map(|gathered| (gathered.dir.clone(), gathered))
@@ -203,12 +236,13 @@ pub fn analyze(inputs: &Inputs<'_>) -> Analysis {
             .map(|gathered| (gathered.dir.clone(), Arc::new(gathered.parse())))
             .collect::<Vec<_>>(),
     );
-    // A root's module is used by its own analysis alone (no analyzed module calls it), so it
-    // leaves the shared table: it is freed as soon as its root is done, its texts moved out.
+    // A root no module calls is used by its own analysis alone, so it leaves the shared table:
+    // it is freed as soon as its root is done, its texts moved out. (The root of a cycle is
+    // also called: it stays.)
     let roots: Vec<(&PathBuf, &String, Option<Read>)> = roots
         .into_iter()
         .map(|(dir, display)| {
-            let own = match cycle {
+            let own = match is_called(dir) {
                 true => None,
                 false => (modules.remove(dir).map(Read::Parsed))
                     .or_else(|| unparsed.remove(dir).map(Read::Unparsed)),

@@ -217,3 +217,96 @@ fn a_module_called_through_an_escaped_source_is_reported_through_its_caller() {
         assert_eq!(report, plain, "{name}: {text}");
     }
 }
+
+/// Modules that call each other in a cycle are analyzed once, through the first of them, and
+/// the call that closes the cycle is reported where it is made: whether or not another
+/// directory of the run is a root, and whether the cycle is two modules or one calling itself.
+#[test]
+fn a_cycle_of_module_calls_is_analyzed_once_and_reported_where_it_closes() {
+    let pool = "resource \"aws_cognito_user_pool\" \"pool\" {\n  name = \"pool\"\n  \
+         email_configuration {\n    email_sending_account = \"DEVELOPER\"\n    \
+         source_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\n    \
+         from_email_address = \"no-reply@example.com\"\n  }\n}\n";
+    let provider = "provider \"aws\" {\n  region = \"us-west-2\"\n}\n";
+    let call =
+        |name: &str, source: &str| format!("module \"{name}\" {{\n  source = \"{source}\"\n}}\n");
+    let two = [
+        (
+            "a/main.tf",
+            format!("{provider}{}{pool}", call("b", "../b")),
+        ),
+        ("b/main.tf", call("a", "../a")),
+    ];
+    let one = [(
+        "a/main.tf",
+        format!("{provider}{}{pool}", call("again", "./../a")),
+    )];
+    let root = (
+        "root/main.tf",
+        format!("{provider}resource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"x\"\n}}\n"),
+    );
+    let report = |files: &[(&str, String)]| {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let root = dir.path().to_string_lossy().into_owned();
+        let run = support::run(&["check", "--format", "concise", &root], "");
+        run.stdout.replace(&format!("{root}/"), "")
+    };
+    for (cycle, closing) in [(&two[..], "b/main.tf:2:12:"), (&one[..], "a/main.tf:5:12:")] {
+        let alone = report(cycle);
+        let mut beside = cycle.to_vec();
+        beside.push(root.clone());
+        assert_eq!(report(&beside), alone, "another root changes nothing");
+        let findings: Vec<&str> = alone.lines().filter(|l| l.contains("[ST")).collect();
+        let notes: Vec<&&str> = findings.iter().filter(|l| l.contains("[ST002]")).collect();
+        assert_eq!(notes.len(), 1, "{alone}");
+        assert!(notes[0].starts_with(closing), "{alone}");
+        assert!(notes[0].contains("a cycle of module calls"), "{alone}");
+        // The pool is reported, once per rule, as the first module's own.
+        assert!(findings.iter().any(|l| l.contains("[ST101]")), "{alone}");
+        for line in findings.iter().filter(|l| !l.contains("[ST002]")) {
+            assert!(line.starts_with("a/main.tf:"), "{alone}");
+            assert!(!line.contains("module."), "{alone}");
+        }
+        let mut codes: Vec<&str> = findings
+            .iter()
+            .map(|l| &l[l.find("[ST").unwrap()..][..7])
+            .collect();
+        let all = codes.len();
+        codes.dedup();
+        assert_eq!(codes.len(), all, "{alone}");
+    }
+}
+
+/// A module called along two paths (a diamond) is no cycle: each path analyzes it.
+#[test]
+fn a_module_reached_along_two_paths_is_no_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "main.tf",
+            "provider \"aws\" {\n  region = \"us-west-2\"\n}\nmodule \"x\" {\n  source = \"./x\"\n}\nmodule \"y\" {\n  source = \"./y\"\n}\n",
+        ),
+        ("x/main.tf", "module \"c\" {\n  source = \"../c\"\n}\n"),
+        ("y/main.tf", "module \"c\" {\n  source = \"./../c\"\n}\n"),
+        (
+            "c/main.tf",
+            "resource \"aws_cognito_user_pool\" \"pool\" {\n  name = \"pool\"\n  email_configuration {\n    email_sending_account = \"DEVELOPER\"\n    source_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\n  }\n}\n",
+        ),
+    ];
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let root = dir.path().to_string_lossy().into_owned();
+    let run = support::run(&["check", "--format", "concise", &root], "");
+    assert!(!run.stdout.contains("[ST002]"), "{}", run.stdout);
+    for address in ["module.x.module.c.", "module.y.module.c."] {
+        assert!(run.stdout.contains(address), "{}", run.stdout);
+    }
+}

@@ -2,7 +2,7 @@
 //! instances evaluated with the caller's arguments and providers.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use super::{
@@ -134,6 +134,22 @@ impl<'t> Instance<'t> {
         }
     }
 
+    /// Why the call `call` of the module in `dir` is not followed, when it is not: it closes a
+    /// cycle of calls, or it goes more than [`MAX_MODULE_DEPTH`] modules deep.
+    fn not_followed(&self, call: &Call, dir: &Path) -> Option<String> {
+        if self.lineage.contains(&normalize(dir)) {
+            let source = call
+                .source
+                .as_ref()
+                .map_or("", |(source, _)| source.as_str());
+            return Some(format!(
+                "`{source}` is a module this call is already inside (a cycle of module calls, which `terraform init` cannot install)"
+            ));
+        }
+        (self.depth + 1 >= MAX_MODULE_DEPTH)
+            .then(|| format!("more than {MAX_MODULE_DEPTH} modules deep"))
+    }
+
     pub(super) fn instantiate(
         &self,
         call: &Call,
@@ -159,13 +175,10 @@ impl<'t> Instance<'t> {
                 return None;
             }
         };
-        if self.depth + 1 >= MAX_MODULE_DEPTH {
+        if let Some(why) = self.not_followed(call, &dir) {
             self.notice(
                 call,
-                format!(
-                    "module `{}` is not analyzed: more than {MAX_MODULE_DEPTH} modules deep",
-                    call.name
-                ),
+                format!("module `{}` is not analyzed: {why}", call.name),
             );
             return None;
         }
@@ -202,6 +215,9 @@ impl<'t> Instance<'t> {
         let mut key_path = self.key_path.clone();
         key_path.push(call.name.clone());
         let mut child = Instance::new(self.tree, module, address, key_path, inputs, self.depth + 1);
+        child.lineage = (self.lineage.iter().cloned())
+            .chain([normalize(&dir)])
+            .collect();
         // `providers = { aws = aws.west }`; without it the caller's default configurations.
         let mut passed: HashMap<String, Rc<ProviderConfig>> = HashMap::new();
         match call.body.attribute("providers") {

@@ -217,6 +217,9 @@ pub struct Instance<'t> {
     pub inputs: HashMap<String, Input>,
     pub providers: HashMap<String, Rc<ProviderConfig>>,
     pub depth: usize,
+    /// The directories of this module and of every module above it, normalized: a call to one
+    /// of them closes a cycle.
+    lineage: Vec<PathBuf>,
     locals: RefCell<HashMap<String, (Choices, Vec<String>)>>,
     evaluating: RefCell<Vec<String>>,
     children: RefCell<HashMap<(String, String), Rc<Instance<'t>>>>,
@@ -250,6 +253,7 @@ impl<'t> Instance<'t> {
     ) -> Instance<'t> {
         Instance {
             tree,
+            lineage: vec![normalize(&module.dir)],
             module,
             address,
             key_path,
