@@ -266,19 +266,23 @@ pub(crate) struct Joined {
     configuration_sets: Vec<Arc<facts::ConfigurationSetFact>>,
 }
 
-/// Stacks joined by one task at least: a stack's join is a few microseconds, and a run of a
-/// few stacks (a pre-commit run, an editor's first) is joined on the calling thread.
+/// Stacks joined by one task at least: a stack's join is a few microseconds. A run of no more
+/// (a pre-commit run of a few files) is joined on the calling thread, without waking the pool.
 const STACKS_PER_TASK: usize = 64;
 
 /// Every stack of `stacks` joined with the run, in order. The stacks are joined in parallel:
 /// each reads the run only through `run` and `inputs`, which nothing changes meanwhile, so the
 /// document is the one a join in order makes.
 fn join_all(stacks: &[&Stack], run: &index::RunIndex, inputs: &JoinInputs) -> Vec<Joined> {
-    (0..stacks.len())
-        .into_par_iter()
-        .with_min_len(STACKS_PER_TASK)
-        .map(|index| join_stack(stacks, run, index, inputs))
-        .collect()
+    let join = |index| join_stack(stacks, run, index, inputs);
+    match stacks.len() > STACKS_PER_TASK {
+        true => (0..stacks.len())
+            .into_par_iter()
+            .with_min_len(STACKS_PER_TASK)
+            .map(join)
+            .collect(),
+        false => (0..stacks.len()).map(join).collect(),
+    }
 }
 
 /// Joins stack `index` of `stacks` with the run (`run` indexes it).
