@@ -159,30 +159,35 @@ fn local_calls(module: &Module) -> Vec<PathBuf> {
 }
 
 /// The roots of the run, in the run's order: every module directory that no module of the run
-/// calls; then, of the modules no root reaches (a cycle of calls, and what it calls), the first
-/// of each cycle, so that no module goes unanalyzed. The call that closes a cycle is reported
-/// where it is made, and not followed (`Instance::instantiate`).
+/// calls; then, of the modules no root reaches, the first of each cycle of calls (a module no
+/// root reaches is a cycle's, or called from one), so that every module is analyzed, once.
+/// The call that closes a cycle is reported where it is made, and not followed
+/// (`Instance::instantiate`). `calls` are the local calls of each parsed module, by its
+/// directory normalized.
 fn roots<'i>(
     inputs: &'i Inputs<'_>,
-    modules: &HashMap<PathBuf, Arc<Module>>,
+    calls: &HashMap<PathBuf, Vec<PathBuf>>,
     is_called: &dyn Fn(&PathBuf) -> bool,
 ) -> Vec<&'i (PathBuf, String)> {
-    let calls: HashMap<PathBuf, Vec<PathBuf>> = modules
-        .values()
-        .map(|module| (normalize(&module.dir), local_calls(module)))
-        .collect();
-    let mut reached: HashSet<PathBuf> = HashSet::new();
+    // Every module directory `from` calls, directly or not (and `from` itself).
     let reach = |from: &Path, reached: &mut HashSet<PathBuf>| {
         let mut pending = vec![normalize(from)];
         while let Some(dir) = pending.pop() {
-            if let Some(called) = calls.get(&dir)
-                && !reached.contains(&dir)
-            {
-                pending.extend(called.iter().cloned());
+            if !reached.contains(&dir) {
+                pending.extend(calls.get(&dir).into_iter().flatten().cloned());
+                reached.insert(dir);
             }
-            reached.insert(dir);
         }
     };
+    let on_cycle = |dir: &Path| {
+        let dir = normalize(dir);
+        let mut below = HashSet::new();
+        for called in calls.get(&dir).into_iter().flatten() {
+            reach(called, &mut below);
+        }
+        below.contains(&dir)
+    };
+    let mut reached: HashSet<PathBuf> = HashSet::new();
     let mut chosen = vec![false; inputs.dirs.len()];
     for (n, (dir, _)) in inputs.dirs.iter().enumerate() {
         if !is_called(dir) {
@@ -191,7 +196,7 @@ fn roots<'i>(
         }
     }
     for (n, (dir, _)) in inputs.dirs.iter().enumerate() {
-        if !reached.contains(&normalize(dir)) {
+        if !reached.contains(&normalize(dir)) && on_cycle(dir) {
             chosen[n] = true;
             reach(dir, &mut reached);
         }
@@ -219,9 +224,12 @@ fn first_read(inputs: &Inputs<'_>) -> (HashMap<PathBuf, Arc<Module>>, Vec<Gather
 /// wait as bytes, so that a run of many roots never holds every module's syntax at once.
 pub fn analyze(inputs: &Inputs<'_>) -> Analysis {
     let (mut modules, unparsed) = first_read(inputs);
-    let called: BTreeSet<PathBuf> = modules.values().flat_map(|m| local_calls(m)).collect();
+    let calls: HashMap<PathBuf, Vec<PathBuf>> = (modules.values())
+        .map(|module| (normalize(&module.dir), local_calls(module)))
+        .collect();
+    let called: BTreeSet<&PathBuf> = calls.values().flatten().collect();
     let is_called = |dir: &PathBuf| called.contains(&normalize(dir)) || called.contains(dir);
-    let roots = roots(inputs, &modules, &is_called);
+    let roots = roots(inputs, &calls, &is_called);
     // The modules other modules call are shared between the roots: parsed now.
     let (shared, unparsed): (Vec<_>, Vec<_>) = unparsed
         .into_iter()

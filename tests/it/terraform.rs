@@ -275,6 +275,32 @@ fn a_cycle_of_module_calls_is_analyzed_once_and_reported_where_it_closes() {
     }
 }
 
+/// A module that only a cycle calls is analyzed through the cycle, and not also as a root of
+/// its own, even when its directory comes first.
+#[test]
+fn a_module_only_a_cycle_calls_is_analyzed_through_it_alone() {
+    let files = [
+        (
+            "a-lib/main.tf",
+            "resource \"aws_cognito_user_pool\" \"pool\" {\n  name = \"pool\"\n  email_configuration {\n    email_sending_account = \"DEVELOPER\"\n    source_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\n  }\n}\n",
+        ),
+        (
+            "b/main.tf",
+            "provider \"aws\" {\n  region = \"us-west-2\"\n}\nmodule \"c\" {\n  source = \"../c\"\n}\nmodule \"lib\" {\n  source = \"../a-lib\"\n}\n",
+        ),
+        ("c/main.tf", "module \"b\" {\n  source = \"../b\"\n}\n"),
+    ];
+    let files = files.map(|(name, text)| (name, text.to_owned()));
+    let report = concise_report(&files);
+    let pools: Vec<&str> = report.lines().filter(|l| l.contains("[ST101]")).collect();
+    assert_eq!(pools.len(), 1, "{report}");
+    assert!(
+        pools[0].contains("`module.lib.aws_cognito_user_pool.pool`"),
+        "{report}"
+    );
+    assert!(report.contains("c/main.tf:2:12: info[ST002]"), "{report}");
+}
+
 /// A module called along two paths (a diamond) is no cycle: each path analyzes it.
 #[test]
 fn a_module_reached_along_two_paths_is_no_cycle() {
