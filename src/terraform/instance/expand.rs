@@ -146,7 +146,7 @@ impl<'t> Instance<'t> {
                 "`{source}` is a module this call is already inside (a cycle of module calls, which `terraform init` cannot install)"
             ));
         }
-        (self.depth + 1 >= MAX_MODULE_DEPTH)
+        (self.lineage.len() >= MAX_MODULE_DEPTH)
             .then(|| format!("more than {MAX_MODULE_DEPTH} modules deep"))
     }
 
@@ -214,10 +214,10 @@ impl<'t> Instance<'t> {
         }
         let mut key_path = self.key_path.clone();
         key_path.push(call.name.clone());
-        let mut child = Instance::new(self.tree, module, address, key_path, inputs, self.depth + 1);
-        child.lineage = (self.lineage.iter().cloned())
+        let lineage = (self.lineage.iter().cloned())
             .chain([normalize(&dir)])
             .collect();
+        let mut child = Instance::new(self.tree, module, address, key_path, inputs, lineage);
         // `providers = { aws = aws.west }`; without it the caller's default configurations.
         let mut passed: HashMap<String, Rc<ProviderConfig>> = HashMap::new();
         match call.body.attribute("providers") {

@@ -216,9 +216,8 @@ pub struct Instance<'t> {
     pub key_path: Vec<String>,
     pub inputs: HashMap<String, Input>,
     pub providers: HashMap<String, Rc<ProviderConfig>>,
-    pub depth: usize,
-    /// The directories of this module and of every module above it, normalized: a call to one
-    /// of them closes a cycle.
+    /// The directories of every module above this one and of this one, root first, normalized:
+    /// a call to one of them closes a cycle, and their count is how deep the instance is.
     lineage: Vec<PathBuf>,
     locals: RefCell<HashMap<String, (Choices, Vec<String>)>>,
     evaluating: RefCell<Vec<String>>,
@@ -237,7 +236,7 @@ impl<'t> Instance<'t> {
             String::new(),
             Vec::new(),
             tree.root_inputs.clone(),
-            0,
+            vec![normalize(&tree.root_dir)],
         );
         instance.providers = instance.own_providers(&HashMap::new());
         Some(instance)
@@ -249,17 +248,16 @@ impl<'t> Instance<'t> {
         address: String,
         key_path: Vec<String>,
         inputs: HashMap<String, Input>,
-        depth: usize,
+        lineage: Vec<PathBuf>,
     ) -> Instance<'t> {
         Instance {
             tree,
-            lineage: vec![normalize(&module.dir)],
+            lineage,
             module,
             address,
             key_path,
             inputs,
             providers: HashMap::new(),
-            depth,
             locals: RefCell::new(HashMap::new()),
             evaluating: RefCell::new(Vec::new()),
             children: RefCell::new(HashMap::new()),
