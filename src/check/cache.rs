@@ -37,6 +37,8 @@ use super::{CheckOptions, deploy};
 use crate::discover::{DiscoverError, Discovered, Exclude};
 use crate::discover::{Origin, Target};
 
+mod respell;
+
 /// Walks made by every cache of the process ([`Cache::walks`]).
 static WALKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -144,6 +146,9 @@ pub(super) enum Lookup {
     /// With the file's new stamp when it moved but its bytes are the same (a checkout, a
     /// `touch`): the entry takes it, so the next run need not read the file.
     Reused(Arc<FileOutcome>, Option<Stamp>),
+    /// Reused by a target that spells the file's path otherwise (`respell.rs`): the entry as
+    /// this run spells it, which the cache keeps in its place, and the new stamp as above.
+    Respelled(Box<Entry>, Option<Stamp>),
     /// Not cached, or changed; the bytes (and where from) when they were read to find out.
     Analyze(Option<(Read, std::io::Result<Vec<u8>>)>),
 }
@@ -263,7 +268,7 @@ impl Cache {
             .then(|| super::store::file_key(inputs.fingerprint(options)))
             .flatten();
         let discovered = super::files::targets(options, exclude, &mut |paths, exclude| {
-            self.discover(paths, exclude, limits, kept)
+            self.discover(paths, exclude, limits, kept, &options.cwd)
         })?;
         let discovered = Arc::new(discovered);
         if !limits.cancel.is_cancelled() {
@@ -272,14 +277,16 @@ impl Cache {
         Ok(discovered)
     }
 
-    /// The discovery of `paths`: the last one when the watcher says nothing changed it, or
-    /// the one kept on disk under `kept` ([`super::walked`]) when nothing it depends on moved.
+    /// The discovery of `paths` for a run in `run_dir`: the last one when the watcher says
+    /// nothing changed it, or the one kept on disk under `kept` ([`super::walked`]) when
+    /// nothing it depends on moved.
     pub(super) fn discover(
         &mut self,
         paths: &[PathBuf],
         exclude: &Exclude,
         limits: &crate::discover::WalkLimits,
         kept: Option<u64>,
+        run_dir: &Path,
     ) -> Result<Discovered, DiscoverError> {
         let changes = self.watched.take();
         self.trusted = None;
@@ -313,7 +320,7 @@ impl Cache {
             self.last.walk_kept = true;
             return Ok(found);
         }
-        let mut discovered = crate::discover::discover_within(paths, exclude, limits)?;
+        let mut discovered = crate::discover::discover_from(paths, exclude, limits, Some(run_dir))?;
         // A walk cut short is no discovery to reuse.
         if !limits.cancel.is_cancelled() {
             // Numbered across the process: a cache made anew (after a panic) never repeats
@@ -459,9 +466,22 @@ impl Cache {
         let Some(entry) = entry else {
             return analyze(None);
         };
-        if !entry.made_for(target) {
+        if !entry.made_for(target, &options.cwd) {
             return analyze(None);
         }
+        // Made for another spelling of the path: reused in this one, or analyzed again.
+        let respelled =
+            match respell::spelled_alike(entry.target.path.as_deref(), target.path.as_deref()) {
+                true => None,
+                false => match entry.respelled(target) {
+                    Some(respelled) => Some(Box::new(respelled)),
+                    None => return analyze(None),
+                },
+            };
+        let reused = |stamp| match &respelled {
+            None => Lookup::Reused(Arc::clone(&entry.outcome), stamp),
+            Some(entry) => Lookup::Respelled(entry.clone(), stamp),
+        };
         let trusted = |path: &Path| {
             (self.trusted.as_ref()).is_some_and(|changed| !changed.iter().any(|c| c == path))
         };
@@ -475,7 +495,7 @@ impl Cache {
         {
             return analyze(None);
         }
-        let reuse = || Lookup::Reused(Arc::clone(&entry.outcome), None);
+        let reuse = || reused(None);
         if let Some(text) = super::files::buffer_text(target, options) {
             return if entry.read == Read::Buffer && hash(text.as_bytes()) == entry.hash {
                 reuse()
@@ -498,9 +518,7 @@ impl Cache {
         // Moved: the bytes decide, and a fresh analysis uses them (stamped before the read).
         let bytes = crate::discover::read_regular(path);
         match &bytes {
-            Ok(bytes) if hash(bytes) == entry.hash => {
-                Lookup::Reused(Arc::clone(&entry.outcome), Some(now))
-            }
+            Ok(bytes) if hash(bytes) == entry.hash => reused(Some(now)),
             _ => analyze(Some((Read::File(now), bytes))),
         }
     }
@@ -511,6 +529,15 @@ impl Cache {
             disk.dirty |= entry.storable();
         }
         self.files.insert(key(target), entry);
+    }
+
+    /// Keeps `entry`, the earlier one of `target` spelled as `target` spells its path, with the
+    /// file's new stamp when it has one.
+    pub(super) fn respell(&mut self, target: &Target, entry: Entry, stamp: Option<Stamp>) {
+        self.files.insert(key(target), entry);
+        if let Some(stamp) = stamp {
+            self.restamp(target, stamp);
+        }
     }
 
     /// Gives the entry of `target` the file's new stamp (its bytes did not change).
@@ -605,10 +632,10 @@ pub(super) fn read(
     (read, super::files::read(target, options))
 }
 
-/// An entry's key: a hash of the target's name and path (the path as its bytes, which costs a
-/// fraction of hashing its components), made without a copy of either. Two targets with the
-/// same key only share a slot: an entry is used for the target it was made for
-/// ([`Cache::lookup`] compares them), so a collision costs an analysis, never a wrong result.
+/// An entry's key: a hash of the target's name, made without a copy. Not of its path, which
+/// one file may have several spellings of (`respell.rs`); two targets with the same key only
+/// share a slot: an entry is used for the target it was made for ([`Cache::lookup`] compares
+/// them), so a collision costs an analysis, never a wrong result.
 type Key = u64;
 
 fn key(target: &Target) -> Key {
@@ -616,8 +643,7 @@ fn key(target: &Target) -> Key {
     // Seeded once per process: the keys live in memory only (a cache file's entries are keyed
     // again when read), and file names chosen to collide cannot be made in advance.
     static STATE: std::sync::OnceLock<foldhash::fast::RandomState> = std::sync::OnceLock::new();
-    let path = target.path.as_deref().map(super::shelf::plain);
-    (STATE.get_or_init(Default::default)).hash_one((&target.name, path))
+    (STATE.get_or_init(Default::default)).hash_one(&target.name)
 }
 
 impl Entry {
@@ -629,13 +655,10 @@ impl Entry {
         &self.target
     }
 
-    /// Whether the analysis holds for `target`: made for it, or for the same file spelled
-    /// otherwise ([`super::shelf::plain`]) or found the other way (walked, or named) when that
-    /// did not decide it ([`FileOutcome::by_name`]).
-    fn made_for(&self, target: &Target) -> bool {
-        fn plain(path: &Option<PathBuf>) -> Option<&[u8]> {
-            path.as_deref().map(super::shelf::plain)
-        }
+    /// Whether the analysis holds for `target` in a run in `cwd`: made for it, or for the same
+    /// file spelled otherwise ([`respell::same_place`]) or found the other way (walked, or
+    /// named) when that did not decide it ([`FileOutcome::by_name`]).
+    fn made_for(&self, target: &Target, cwd: &Path) -> bool {
         // Every field, so that a field added to `Target` is decided here.
         let Target {
             name,
@@ -646,13 +669,18 @@ impl Entry {
         } = &self.target;
         (*explicit == target.explicit || !self.outcome.by_name)
             && *name == target.name
-            && plain(path) == plain(&target.path)
+            && respell::same_place(path.as_deref(), target.path.as_deref(), cwd)
             && *origin == target.origin
             && *environment == target.environment
     }
 
     pub(super) fn into_outcome(self) -> Arc<FileOutcome> {
         self.outcome
+    }
+
+    /// The analysis, shared.
+    pub(super) fn outcome(&self) -> Arc<FileOutcome> {
+        Arc::clone(&self.outcome)
     }
 
     /// Whether the entry may be kept on disk, and is what sandtrap keeps there: the analysis

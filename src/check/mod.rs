@@ -3,6 +3,7 @@
 
 pub mod baseline;
 mod cache;
+mod cached;
 mod deploy;
 mod files;
 mod fuzzing;
@@ -278,7 +279,7 @@ fn run_inner(
     let targets = match cache.as_deref_mut() {
         Some(cache) => cache.targets(options, &inputs, &limits)?,
         None => Arc::new(targets(options, &inputs.exclude, &mut |paths, exclude| {
-            discover::discover_within(paths, exclude, &limits)
+            discover::discover_from(paths, exclude, &limits, Some(&options.cwd))
         })?),
     };
     let walk_limit_reached = targets.limit_reached;
@@ -395,7 +396,7 @@ fn analyze(
                 Some(Arc::new(outcome))
             })
             .collect::<Option<Vec<_>>>()?,
-        Some(cache) => analyze_cached(cache, &files, options, inputs)?,
+        Some(cache) => cached::analyze(cache, &files, options, inputs)?,
     };
     if !terraform.is_empty() {
         if options.cancel.is_cancelled() {
@@ -523,72 +524,6 @@ impl Outcome {
         }
         facts
     }
-}
-
-/// What the cache learns of one file of a run.
-enum Keep {
-    /// A fresh analysis.
-    Entry(Box<cache::Entry>),
-    /// The earlier analysis still holds, and the file has a new stamp.
-    Restamp(stamp::Stamp),
-}
-
-/// One target of a cached run: its analysis, whether it was reused, and what to keep.
-type Looked = (Arc<FileOutcome>, bool, Option<Keep>);
-
-/// Every target's analysis: the cached one where it still holds, a fresh one (stored) where not.
-/// A cancelled run still stores what it analyzed, so the next run starts from there.
-fn analyze_cached(
-    cache: &mut Cache,
-    targets: &[&discover::Target],
-    options: &CheckOptions,
-    inputs: &RunInputs,
-) -> Option<Vec<Arc<FileOutcome>>> {
-    cache.begin(options, inputs);
-    let lookups = cache.lookup_all(targets, options, inputs);
-    // `None` once cancelled.
-    let results: Vec<Option<Looked>> = (targets.par_iter())
-        .zip(lookups.into_par_iter())
-        .map(|(target, lookup)| match lookup {
-            cache::Lookup::Reused(outcome, stamp) => {
-                Some((outcome, true, stamp.map(Keep::Restamp)))
-            }
-            _ if options.cancel.is_cancelled() => None,
-            cache::Lookup::Analyze(known) => {
-                let (from, bytes) = match known {
-                    Some((from, bytes)) => (Some(from), bytes),
-                    None => cache::read(target, options),
-                };
-                // Only what was read is kept; a file that could not be read is read again.
-                let hash = bytes.as_deref().map(cache::hash).ok();
-                let outcome = Arc::new(files::analyze_bytes(target, options, inputs, bytes));
-                let entry = (hash.zip(from)).map(|(hash, from)| {
-                    Keep::Entry(Box::new(cache::entry(target, hash, from, &outcome)))
-                });
-                Some((outcome, false, entry))
-            }
-        })
-        .collect();
-    let mut outcomes = Vec::with_capacity(targets.len());
-    let mut complete = true;
-    for (target, result) in targets.iter().zip(results) {
-        let Some((outcome, reused, entry)) = result else {
-            complete = false;
-            continue;
-        };
-        cache.count(reused);
-        match entry {
-            Some(Keep::Entry(entry)) => cache.store(target, *entry),
-            Some(Keep::Restamp(stamp)) => cache.restamp(target, stamp),
-            None => {}
-        }
-        outcomes.push(outcome);
-    }
-    if !complete {
-        return None;
-    }
-    cache.retain(targets);
-    Some(outcomes)
 }
 
 #[cfg(feature = "aws")]

@@ -17,8 +17,9 @@ pub(super) fn add_unlisted_overrides(
             .filter(|p| p.file_name() == path.file_name())
             .any(|p| same_file(p, path));
         if !listed {
+            // Named as the walk names the files beside it.
             discovered.targets.push(Target {
-                name: path.to_string_lossy().into_owned(),
+                name: discover::display(path, Some(&options.cwd)),
                 path: Some(path.clone()),
                 explicit: false,
                 origin: match discover::is_terraform(path) {

@@ -76,13 +76,13 @@ impl Record {
     }
 }
 
-/// The key an entry is filed under in a cache file: its target's name and path, hashed the same
-/// way in every process of this build (the in-memory key is seeded per process). A collision
-/// costs decoding one more entry: each is used only for the target it was made for.
+/// The key an entry is filed under in a cache file: its target's name (not its path, which one
+/// file may have several spellings of: `cache/respell.rs`), hashed the same way in every
+/// process of this build (the in-memory key is seeded per process). A collision costs decoding
+/// one more entry: each is used only for the target it was made for.
 pub(super) fn disk_key(target: &Target) -> u64 {
     use std::hash::BuildHasher;
-    let path = target.path.as_deref().map(plain);
-    foldhash::fast::FixedState::with_seed(0x5354_4341_4348_4532).hash_one((&target.name, path))
+    foldhash::fast::FixedState::with_seed(0x5354_4341_4348_4532).hash_one(&target.name)
 }
 
 /// A path's bytes as the cache compares them: `./a/b` and `a/b` are one file (a walk of `.`

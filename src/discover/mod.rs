@@ -205,13 +205,29 @@ pub fn discover_within(
     exclude: &Exclude,
     limits: &WalkLimits,
 ) -> Result<Discovered, DiscoverError> {
+    discover_from(paths, exclude, limits, None)
+}
+
+/// [`discover_within`] for a run in `cwd` (the process's directory when `None`): the files
+/// below it are named relative to it, as a run started there names them, and exclusions
+/// are matched from it. A language server runs in its workspace, wherever its process was
+/// started.
+pub fn discover_from(
+    paths: &[PathBuf],
+    exclude: &Exclude,
+    limits: &WalkLimits,
+    cwd: Option<&Path>,
+) -> Result<Discovered, DiscoverError> {
     let default = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &default[..]
     } else {
         paths
     };
-    let cwd = std::env::current_dir().ok();
+    let cwd = match cwd {
+        Some(cwd) if cwd.is_absolute() => Some(cwd.to_path_buf()),
+        _ => std::env::current_dir().ok(),
+    };
     let mut found = Discovered::default();
     for path in paths {
         if let Some(cwd) = &cwd
@@ -437,7 +453,7 @@ fn has_candidate_extension(path: &Path) -> bool {
 
 /// How a walked path is shown: relative to the current directory when it is under it, without
 /// a leading `./`, otherwise as the walk produced it (prefixed by the root as the user typed it).
-fn display(path: &Path, cwd: Option<&Path>) -> String {
+pub(crate) fn display(path: &Path, cwd: Option<&Path>) -> String {
     let relative = match cwd {
         Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).unwrap_or(path),
         _ => path,

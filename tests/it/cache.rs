@@ -426,6 +426,61 @@ mod on_disk {
         }
     }
 
+    /// A check of `.` and a check of the project's absolute path (what the language server
+    /// walks) name the same files by the same names, their paths spelled apart: each reuses
+    /// the other's analyses, reading and writing no other, and reports what it reports
+    /// without them; a file changed since is analyzed again.
+    #[cfg(unix)]
+    #[test]
+    fn a_check_of_the_absolute_path_uses_the_entries_of_a_check_of_dot() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = project();
+        let root = dir.path().canonicalize().unwrap();
+        write(&root, "auth/samconfig.toml", &samconfig("us-west-2"));
+        let absolute = root.to_string_lossy().into_owned();
+        let cache = tempfile::tempdir().unwrap();
+        let run = |cached: bool, path: &str| {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"));
+            command
+                .current_dir(&root)
+                .args(["check", "--format", "json", "--exit-zero"]);
+            match cached {
+                true => command.arg("--cache-dir").arg(cache.path()),
+                false => command.arg("--no-cache"),
+            };
+            let out = command.arg(path).output().unwrap();
+            assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let expected = run(false, ".");
+        assert!(expected.contains("\"code\""), "{expected}");
+        assert_eq!(run(false, &absolute), expected);
+        assert_eq!(run(true, "."), expected);
+        let [file] = cache_files(cache.path()).try_into().unwrap();
+        let written = || {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::hash::DefaultHasher::new();
+            fs::read(&file).unwrap().hash(&mut hasher);
+            (hasher.finish(), fs::symlink_metadata(&file).unwrap().ino())
+        };
+        let before = written();
+        for path in [absolute.as_str(), ".", absolute.as_str()] {
+            assert_eq!(run(true, path), expected, "{path}");
+            assert_eq!(
+                written(),
+                before,
+                "{path}: the cache file was written again"
+            );
+        }
+        // A file changed since is analyzed again, whichever spelling made its entry.
+        write(&root, "mail/identity.yaml", &identity("other.example"));
+        let changed = run(false, ".");
+        assert_ne!(changed, expected);
+        assert_eq!(run(true, &absolute), changed);
+        assert_eq!(run(true, "."), changed);
+        assert_eq!(cache_files(cache.path()), [file]);
+    }
+
     /// Makes a hostile cache file at the path given.
     type Hostile<'a> = Box<dyn Fn(&Path) + 'a>;
 
@@ -898,10 +953,18 @@ fn a_run_of_one_file_reads_its_entry_and_keeps_the_projects() {
         file
     };
     let analyses = || fs::read(analyses_file()).unwrap();
-    let whole = options(root);
+    // Run from outside the project, the walk names its files by their absolute paths, as the
+    // one-file run names the file it is given (a pre-commit hook in the project names both
+    // `auth/pool.yaml`; a test cannot run there).
+    let elsewhere = tempfile::tempdir().unwrap();
+    let whole = CheckOptions {
+        cwd: elsewhere.path().to_path_buf(),
+        config: Some(root.join(".sandtrap.yaml")),
+        ..options(root)
+    };
     let one = CheckOptions {
         paths: vec![root.join("auth/pool.yaml")],
-        ..options(root)
+        ..whole.clone()
     };
     let (before, s, _) = run(&whole);
     assert_eq!((s.reused, s.analyzed), (0, 7));

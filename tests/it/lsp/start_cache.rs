@@ -141,3 +141,115 @@ fn a_linked_or_planted_cache_directory_changes_nothing() {
     assert_eq!(diagnostics, expected);
     client.stop();
 }
+
+/// The messages of an LSP stream, read until it ends.
+fn messages(stream: impl std::io::Read) -> Vec<Value> {
+    use std::io::{BufRead, BufReader, Read};
+    let mut reader = BufReader::new(stream);
+    let mut out = Vec::new();
+    loop {
+        let mut length = None;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap() == 0 {
+                return out;
+            }
+            match line.trim_end().strip_prefix("Content-Length: ") {
+                Some(n) => length = n.parse::<usize>().ok(),
+                None if line.trim_end().is_empty() => break,
+                None => {}
+            }
+        }
+        let mut body = vec![0; length.unwrap()];
+        reader.read_exact(&mut body).unwrap();
+        out.push(serde_json::from_slice(&body).unwrap());
+    }
+}
+
+/// `sandtrap lsp` (with `args`) as an editor starts it, from `from`, which need not be the
+/// workspace: the log line of its first analysis (read from its standard error), and the
+/// diagnostics it published, by URI.
+#[cfg(unix)]
+fn binary_first_analysis(root: &Path, from: &Path, args: &[&str]) -> (String, Vec<Value>) {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let mut server = Command::new(env!("CARGO_BIN_EXE_sandtrap"))
+        .arg("lsp")
+        .args(args)
+        .current_dir(from)
+        .env_remove("SANDTRAP_NO_CACHE")
+        .env_remove("SANDTRAP_CACHE_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = server.stdout.take().unwrap();
+    let published = std::thread::spawn(move || messages(stdout));
+    let mut stdin = server.stdin.take().unwrap();
+    let mut send = |message: Value| {
+        let body = message.to_string();
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        stdin.flush().unwrap();
+    };
+    let uri = sandtrap::lsp::path_to_uri(root).unwrap().to_string();
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "processId": null, "rootUri": uri, "capabilities": {},
+        "workspaceFolders": [{"uri": uri, "name": "workspace"}]}}),
+    );
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    let analyzed = BufReader::new(server.stderr.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .find(|line| line.contains("analyzed "))
+        .unwrap();
+    send(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+    drop(stdin);
+    assert!(server.wait().unwrap().success());
+    let mut published: Vec<Value> = (published.join().unwrap().into_iter())
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .map(|m| m["params"].clone())
+        .collect();
+    published.sort_by_key(|p| p["uri"].as_str().unwrap_or_default().to_owned());
+    (analyzed, published)
+}
+
+/// The server names a workspace's files as a check run in it does, wherever the editor started
+/// its process, and spells their paths from the workspace's absolute path: its first analysis
+/// reuses every analysis the check kept (`sandtrap check .`, paths spelled from `.`), publishes
+/// what a server without the cache publishes (the URIs are made from the paths), and writes
+/// nothing into the directory.
+#[cfg(unix)]
+#[test]
+fn the_server_started_anywhere_reuses_the_analyses_of_a_check_of_the_workspace() {
+    let (dir, root) = workspace();
+    let cache = root.join(".sandtrap_cache");
+    let (_, expected) = binary_first_analysis(&root, dir.path(), &["--no-cache"]);
+    assert!(
+        expected
+            .iter()
+            .any(|p| p["diagnostics"].as_array().is_some_and(|d| !d.is_empty())),
+        "{expected:#?}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"))
+        .current_dir(&root)
+        .env_remove("SANDTRAP_NO_CACHE")
+        .env_remove("SANDTRAP_CACHE_DIR")
+        .args(["check", "--exit-zero", "."])
+        .output()
+        .unwrap();
+    assert!(out.status.success() && cache.is_dir(), "{out:?}");
+    let written = files(&cache);
+    for from in [dir.path(), root.as_path()] {
+        let (analyzed, published) = binary_first_analysis(&root, from, &[]);
+        assert!(
+            analyzed.contains("analyzed 5 files")
+                && analyzed.contains("(5 unchanged, 0 read again"),
+            "{analyzed}"
+        );
+        assert_eq!(published, expected);
+        assert_eq!(files(&cache), written);
+    }
+}
