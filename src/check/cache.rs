@@ -478,9 +478,10 @@ impl Cache {
                     None => return analyze(None),
                 },
             };
-        let reused = |stamp| match &respelled {
+        // Called once, on whichever path reuses the entry.
+        let reused = move |stamp| match respelled {
             None => Lookup::Reused(Arc::clone(&entry.outcome), stamp),
-            Some(entry) => Lookup::Respelled(entry.clone(), stamp),
+            Some(entry) => Lookup::Respelled(entry, stamp),
         };
         let trusted = |path: &Path| {
             (self.trusted.as_ref()).is_some_and(|changed| !changed.iter().any(|c| c == path))
@@ -495,10 +496,9 @@ impl Cache {
         {
             return analyze(None);
         }
-        let reuse = || reused(None);
         if let Some(text) = super::files::buffer_text(target, options) {
             return if entry.read == Read::Buffer && hash(text.as_bytes()) == entry.hash {
-                reuse()
+                reused(None)
             } else {
                 analyze(None)
             };
@@ -507,13 +507,13 @@ impl Cache {
             return analyze(None);
         };
         if trusted(path) {
-            return reuse();
+            return reused(None);
         }
         let Some(now) = Stamp::of(path) else {
             return analyze(None);
         };
         if now == then {
-            return reuse();
+            return reused(None);
         }
         // Moved: the bytes decide, and a fresh analysis uses them (stamped before the read).
         let bytes = crate::discover::read_regular(path);
@@ -693,7 +693,9 @@ impl Entry {
         matches!(self.read, Read::File(_))
             && matches!(self.target.origin, Origin::Loose | Origin::Cdk(_))
             && (self.target.path.as_deref()).is_some_and(|p| !crate::serverless::is_service_file(p))
-            && outcome.source.path == self.target.path
+            // Or, read from the cache file and given another spelling since (`respell.rs`),
+            // what the file holds.
+            && (outcome.source.path == self.target.path || self.from_disk.is_some())
             && outcome.secrets.is_empty()
             && outcome.stacks.iter().all(|s| own(&s.file))
     }

@@ -23,6 +23,11 @@ enum Keep {
 /// One target of a cached run: its analysis, whether it was reused, and what to keep.
 type Looked = (Arc<FileOutcome>, bool, Option<Keep>);
 
+/// By position among a run's analyses, the paths of the files whose kept analysis was made for
+/// another spelling of their path (`cache/respell.rs`): the run names each file as it spells
+/// it, without a copy of the analysis.
+pub(super) type Respelled = Vec<(usize, std::path::PathBuf)>;
+
 /// Every target's analysis: the cached one where it still holds, a fresh one (stored) where not.
 /// A cancelled run still stores what it analyzed, so the next run starts from there.
 pub(super) fn analyze(
@@ -30,7 +35,7 @@ pub(super) fn analyze(
     targets: &[&discover::Target],
     options: &CheckOptions,
     inputs: &RunInputs,
-) -> Option<Vec<Arc<FileOutcome>>> {
+) -> Option<(Vec<Arc<FileOutcome>>, Respelled)> {
     cache.begin(options, inputs);
     let lookups = cache.lookup_all(targets, options, inputs);
     // `None` once cancelled.
@@ -60,6 +65,7 @@ pub(super) fn analyze(
         })
         .collect();
     let mut outcomes = Vec::with_capacity(targets.len());
+    let mut respelled = Respelled::new();
     let mut complete = true;
     for (target, result) in targets.iter().zip(results) {
         let Some((outcome, reused, entry)) = result else {
@@ -70,7 +76,10 @@ pub(super) fn analyze(
         match entry {
             Some(Keep::Entry(entry)) => cache.store(target, *entry),
             Some(Keep::Restamp(stamp)) => cache.restamp(target, stamp),
-            Some(Keep::Respell(entry, stamp)) => cache.respell(target, *entry, stamp),
+            Some(Keep::Respell(entry, stamp)) => {
+                respelled.extend(target.path.clone().map(|path| (outcomes.len(), path)));
+                cache.respell(target, *entry, stamp);
+            }
             None => {}
         }
         outcomes.push(outcome);
@@ -79,5 +88,5 @@ pub(super) fn analyze(
         return None;
     }
     cache.retain(targets);
-    Some(outcomes)
+    Some((outcomes, respelled))
 }

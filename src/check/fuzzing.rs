@@ -39,7 +39,7 @@ fn fuzz_entries(bytes: &[u8], whole: bool) -> usize {
         .collect();
     let mut run = Merged::new(None, 0);
     for outcome in &outcomes {
-        run.add(outcome, &catalog);
+        run.add(outcome, None, &catalog);
     }
     let facts = join(&run.stacks, &inputs, &options, None);
     let findings = rules::evaluate_facts(&catalog, &facts, &|name| run.ids.get(name).copied());

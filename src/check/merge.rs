@@ -74,7 +74,14 @@ impl<'a> Merged<'a> {
     /// suppressions: one that names no rule is a finding of its own (ST005), whatever else the
     /// file holds.
     /// Only what is kept is copied: the analysis may be the cache's, shared with the next run.
-    pub(super) fn add(&mut self, outcome: &'a FileOutcome, catalog: &Catalog) {
+    /// Adds a file's analysis; `path`, when the run spells the file's path otherwise than the
+    /// analysis does (a kept one: `cache/respell.rs`), is the one the run names it by.
+    pub(super) fn add(
+        &mut self,
+        outcome: &'a FileOutcome,
+        path: Option<std::path::PathBuf>,
+        catalog: &Catalog,
+    ) {
         if let Some(Some(deploy)) = &outcome.deploy
             && let Some(problem) = &deploy.problem
         {
@@ -94,7 +101,11 @@ impl<'a> Merged<'a> {
         {
             return;
         }
-        let id = self.files.add(outcome.source.clone());
+        let mut source = outcome.source.clone();
+        if path.is_some() {
+            source.path = path;
+        }
+        let id = self.files.add(source);
         self.ids.insert(&outcome.source.name, id);
         if outcome.text_dropped {
             self.dropped.insert(id);

@@ -284,7 +284,7 @@ fn run_inner(
     };
     let walk_limit_reached = targets.limit_reached;
     stages.mark("files");
-    let outcomes = analyze(
+    let (outcomes, respelled) = analyze(
         &targets.targets,
         options,
         &inputs,
@@ -301,8 +301,10 @@ fn run_inner(
     for problem in &targets.problems {
         run.add_problem(problem, &catalog);
     }
-    for outcome in &outcomes {
-        run.add(outcome, &catalog);
+    let mut respelled = respelled.into_iter().peekable();
+    for (n, outcome) in outcomes.iter().enumerate() {
+        let path = respelled.next_if(|(at, _)| *at == n).map(|(_, path)| path);
+        run.add(outcome, path, &catalog);
     }
     run.add_manifests(&options.cwd);
     stages.mark("table");
@@ -366,14 +368,16 @@ pub fn terraform_instances(
 }
 
 /// Every target's analysis, in the targets' order: in parallel, or through the cache; `None`
-/// when the run was cancelled (the files not yet started are never read).
+/// when the run was cancelled (the files not yet started are never read). With them, by
+/// position, the paths of the files whose kept analysis spells their path otherwise than this
+/// run does ([`cached::Respelled`]).
 fn analyze(
     targets: &[discover::Target],
     options: &CheckOptions,
     inputs: &RunInputs,
     progress: &(dyn Fn(usize, usize) + Sync),
     cache: Option<&mut Cache>,
-) -> Option<Vec<Arc<FileOutcome>>> {
+) -> Option<(Vec<Arc<FileOutcome>>, cached::Respelled)> {
     if options.cancel.is_cancelled() {
         return None;
     }
@@ -384,18 +388,21 @@ fn analyze(
     // module's analysis depends on its callers').
     let (terraform, files): (Vec<&discover::Target>, Vec<&discover::Target>) =
         targets.iter().partition(|t| terraform::is_terraform(t));
-    let mut outcomes: Vec<Arc<FileOutcome>> = match cache {
-        None => files
-            .par_iter()
-            .map(|target| {
-                if options.cancel.is_cancelled() {
-                    return None;
-                }
-                let outcome = analyze_file(target, options, inputs);
-                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                Some(Arc::new(outcome))
-            })
-            .collect::<Option<Vec<_>>>()?,
+    let (mut outcomes, respelled) = match cache {
+        None => (
+            files
+                .par_iter()
+                .map(|target| {
+                    if options.cancel.is_cancelled() {
+                        return None;
+                    }
+                    let outcome = analyze_file(target, options, inputs);
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                    Some(Arc::new(outcome))
+                })
+                .collect::<Option<Vec<_>>>()?,
+            cached::Respelled::new(),
+        ),
         Some(cache) => cached::analyze(cache, &files, options, inputs)?,
     };
     if !terraform.is_empty() {
@@ -409,7 +416,7 @@ fn analyze(
         );
         progress(total, total);
     }
-    Some(outcomes)
+    Some((outcomes, respelled))
 }
 
 /// The facts document of the run's stacks. With `--aws` the facts say which (account, region)

@@ -1,10 +1,12 @@
-//! One file, two spellings of its path: a check of the project walks `.` and names its files
-//! `./auth/pool.yaml`, the language server walks the workspace's absolute path and names the
-//! same file `/home/me/project/auth/pool.yaml`. Both runs have the same directory and the same
-//! inputs, so they read one cache file; an entry made by the one holds for the other, once it
-//! spells the path the other's way: the path is what a report points at, and what an editor
-//! turns into the file's URI.
+//! One file, two spellings of its path: a check of the project walks `.` and finds
+//! `./auth/pool.yaml`, the language server walks the workspace's absolute path and finds the
+//! same file as `/home/me/project/auth/pool.yaml`; both name it `auth/pool.yaml`. Both runs
+//! have the same directory and the same inputs, so they read one cache file, where entries are
+//! filed by name; an entry made by the one holds for the other once it spells the path the
+//! other's way. The analysis itself is shared as it is: the run names the file by its own
+//! spelling (`Merged::add`), which reports point at and an editor turns into the file's URI.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,11 +20,22 @@ use crate::discover::absolute;
 /// otherwise, with the same place once `.` components are dropped).
 pub(super) fn same_place(a: Option<&Path>, b: Option<&Path>, cwd: &Path) -> bool {
     match (a, b) {
+        (Some(a), Some(b)) if plain(a) == plain(b) => true,
         (Some(a), Some(b)) => {
-            plain(a) == plain(b) || absolute(a, Some(cwd)) == absolute(b, Some(cwd))
+            // Compared as bytes first (a walk's paths have no `.` inside), then by components.
+            let (a, b) = (placed(a, cwd), placed(b, cwd));
+            a.as_os_str() == b.as_os_str() || a == b
         }
         (None, None) => true,
         _ => false,
+    }
+}
+
+/// `path` from the file system's root: as it is when it is absolute.
+fn placed<'p>(path: &'p Path, cwd: &Path) -> Cow<'p, Path> {
+    match path.is_absolute() {
+        true => Cow::Borrowed(path),
+        false => Cow::Owned(absolute(path, Some(cwd))),
     }
 }
 
@@ -33,10 +46,11 @@ pub(super) fn spelled_alike(a: Option<&Path>, b: Option<&Path>) -> bool {
 }
 
 impl Entry {
-    /// This entry for `path`, another spelling of the path it was made for ([`same_place`]):
-    /// the analysis names the file by `path`, and the places of the deploy configuration it
-    /// watches are spelled from it. `None` when the analysis names another file by a path of
-    /// its own (a deploy configuration that does not parse), which a fresh analysis spells.
+    /// This entry for `target`, whose path is another spelling of the one it was made for
+    /// ([`same_place`]): the places of the deploy configuration it watches spelled from the
+    /// target's path, the analysis shared. `None` when the analysis names another file by a
+    /// path of its own (a deploy configuration that does not parse), which only a fresh
+    /// analysis spells the run's way.
     pub(super) fn respelled(&self, target: &crate::discover::Target) -> Option<Entry> {
         let (Some(from), Some(to)) = (&self.target.path, &target.path) else {
             return None;
@@ -51,12 +65,10 @@ impl Entry {
         let (before, after) = (deploy::candidates(from), deploy::candidates(to));
         let stamps = (self.deploy.stamps.iter())
             .map(|(place, stamp)| {
-                let at = before.iter().position(|p| p == place)?;
+                let at = (before.iter()).position(|p| p.as_os_str() == place.as_os_str())?;
                 Some((after.get(at)?.clone(), *stamp))
             })
             .collect::<Option<Vec<(PathBuf, _)>>>()?;
-        let mut outcome = super::FileOutcome::clone(&self.outcome);
-        outcome.source.path = Some(to.clone());
         Some(Entry {
             target: target.clone(),
             hash: self.hash,
@@ -65,7 +77,8 @@ impl Entry {
                 stamps,
                 found: self.deploy.found.clone(),
             },
-            outcome: Arc::new(outcome),
+            // Shared: the run names the file by the target's path (`Merged::add`).
+            outcome: Arc::clone(&self.outcome),
             // Its bytes in the cache file hold as they are: the same analysis, under the same
             // key (the target's name), spelled the other way.
             from_disk: self.from_disk,
