@@ -37,6 +37,7 @@ use super::{CheckOptions, deploy};
 use crate::discover::{DiscoverError, Discovered, Exclude};
 use crate::discover::{Origin, Target};
 
+mod entry;
 mod respell;
 
 /// Walks made by every cache of the process ([`Cache::walks`]).
@@ -644,61 +645,6 @@ fn key(target: &Target) -> Key {
     // again when read), and file names chosen to collide cannot be made in advance.
     static STATE: std::sync::OnceLock<foldhash::fast::RandomState> = std::sync::OnceLock::new();
     (STATE.get_or_init(Default::default)).hash_one(&target.name)
-}
-
-impl Entry {
-    pub(super) fn key(&self) -> Key {
-        key(&self.target)
-    }
-
-    pub(super) fn target(&self) -> &Target {
-        &self.target
-    }
-
-    /// Whether the analysis holds for `target` in a run in `cwd`: made for it, or for the same
-    /// file spelled otherwise ([`respell::same_place`]) or found the other way (walked, or
-    /// named) when that did not decide it ([`FileOutcome::by_name`]).
-    fn made_for(&self, target: &Target, cwd: &Path) -> bool {
-        // Every field, so that a field added to `Target` is decided here.
-        let Target {
-            name,
-            path,
-            explicit,
-            origin,
-            environment,
-        } = &self.target;
-        (*explicit == target.explicit || !self.outcome.by_name)
-            && *name == target.name
-            && respell::same_place(path.as_deref(), target.path.as_deref(), cwd)
-            && *origin == target.origin
-            && *environment == target.environment
-    }
-
-    pub(super) fn into_outcome(self) -> Arc<FileOutcome> {
-        self.outcome
-    }
-
-    /// The analysis, shared.
-    pub(super) fn outcome(&self) -> Arc<FileOutcome> {
-        Arc::clone(&self.outcome)
-    }
-
-    /// Whether the entry may be kept on disk, and is what sandtrap keeps there: the analysis
-    /// of a file on disk (never an editor buffer or standard input), of one file (its stacks
-    /// and text its own), without the value of a `NoEcho` parameter (a secret is never
-    /// written anywhere).
-    pub(super) fn storable(&self) -> bool {
-        let outcome = &self.outcome;
-        let own = |file: &str| file == outcome.source.name;
-        matches!(self.read, Read::File(_))
-            && matches!(self.target.origin, Origin::Loose | Origin::Cdk(_))
-            && (self.target.path.as_deref()).is_some_and(|p| !crate::serverless::is_service_file(p))
-            // Or, read from the cache file and given another spelling since (`respell.rs`),
-            // what the file holds.
-            && (outcome.source.path == self.target.path || self.from_disk.is_some())
-            && outcome.secrets.is_empty()
-            && outcome.stacks.iter().all(|s| own(&s.file))
-    }
 }
 
 /// The hash of `bytes` an entry records (keyed: `signing.rs`).

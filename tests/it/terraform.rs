@@ -301,6 +301,34 @@ fn a_module_only_a_cycle_calls_is_analyzed_through_it_alone() {
     assert!(report.contains("c/main.tf:2:12: info[ST002]"), "{report}");
 }
 
+/// A cycle closed through a symbolic link (`a/link` leads back to `a`) is the same cycle: the
+/// call is reported where it closes it, and the pool once.
+#[cfg(unix)]
+#[test]
+fn a_cycle_through_a_symbolic_link_is_a_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::write(
+        a.join("main.tf"),
+        "provider \"aws\" {\n  region = \"us-west-2\"\n}\nmodule \"again\" {\n  source = \"./link\"\n}\nresource \"aws_cognito_user_pool\" \"pool\" {\n  name = \"pool\"\n  email_configuration {\n    email_sending_account = \"DEVELOPER\"\n    source_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\n  }\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(".", a.join("link")).unwrap();
+    let root = dir.path().to_string_lossy().into_owned();
+    let report = support::run(&["check", "--format", "concise", &root], "")
+        .stdout
+        .replace(&format!("{root}/"), "");
+    let findings: Vec<&str> = report.lines().filter(|l| l.contains("[ST")).collect();
+    let notes: Vec<&&str> = findings.iter().filter(|l| l.contains("[ST002]")).collect();
+    assert_eq!(notes.len(), 1, "{report}");
+    assert!(notes[0].starts_with("a/main.tf:5:12:"), "{report}");
+    assert!(notes[0].contains("a cycle of module calls"), "{report}");
+    let pools = findings.iter().filter(|l| l.contains("[ST101]")).count();
+    assert_eq!(pools, 1, "{report}");
+    assert!(!report.contains("module."), "{report}");
+}
+
 /// A module called along two paths (a diamond) is no cycle: each path analyzes it.
 #[test]
 fn a_module_reached_along_two_paths_is_no_cycle() {

@@ -80,7 +80,8 @@ impl Entry {
             // Shared: the run names the file by the target's path (`Merged::add`).
             outcome: Arc::clone(&self.outcome),
             // Its bytes in the cache file hold as they are: the same analysis, under the same
-            // key (the target's name), spelled the other way.
+            // key (the target's name), spelled the other way. (Restamped since, it would be
+            // encoded anew and is not kept, `Entry::storable`: the next run analyzes it.)
             from_disk: self.from_disk,
         })
     }

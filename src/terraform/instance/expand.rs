@@ -137,7 +137,7 @@ impl<'t> Instance<'t> {
     /// Why the call `call` of the module in `dir` is not followed, when it is not: it closes a
     /// cycle of calls, or it goes more than [`MAX_MODULE_DEPTH`] modules deep.
     fn not_followed(&self, call: &Call, dir: &Path) -> Option<String> {
-        if self.lineage.contains(&normalize(dir)) {
+        if self.lineage.contains(&normalize(dir)) || self.inside_through_links(dir) {
             let source = call
                 .source
                 .as_ref()
@@ -148,6 +148,17 @@ impl<'t> Instance<'t> {
         }
         (self.lineage.len() >= MAX_MODULE_DEPTH)
             .then(|| format!("more than {MAX_MODULE_DEPTH} modules deep"))
+    }
+
+    /// Whether `dir` is one of the lineage's directories reached through a symbolic link
+    /// (`./link` leading back to the module): the same directory to the file system. A
+    /// `stat` of each, only for the calls an instance makes (most roots make none).
+    fn inside_through_links(&self, dir: &Path) -> bool {
+        let Some(place) = same_file::Handle::from_path(dir).ok() else {
+            return false;
+        };
+        (self.lineage.iter())
+            .any(|above| same_file::Handle::from_path(above).is_ok_and(|above| above == place))
     }
 
     pub(super) fn instantiate(
