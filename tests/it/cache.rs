@@ -357,6 +357,32 @@ mod on_disk {
         run.stdout
     }
 
+    /// `sandtrap check --format json` of `path`, run in `root`, with the cache in `cache`
+    /// (`None`: without).
+    fn json_check(root: &Path, cache: Option<&Path>, path: &str) -> String {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"));
+        command
+            .current_dir(root)
+            .args(["check", "--format", "json", "--exit-zero"]);
+        match cache {
+            Some(cache) => command.arg("--cache-dir").arg(cache),
+            None => command.arg("--no-cache"),
+        };
+        let out = command.arg(path).output().unwrap();
+        assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A cache file's contents and inode: whether a run wrote it again.
+    #[cfg(unix)]
+    fn written(file: &Path) -> (u64, u64) {
+        use std::hash::{Hash, Hasher};
+        use std::os::unix::fs::MetadataExt as _;
+        let mut hasher = std::hash::DefaultHasher::new();
+        fs::read(file).unwrap().hash(&mut hasher);
+        (hasher.finish(), fs::symlink_metadata(file).unwrap().ino())
+    }
+
     /// Every fixture, cold and warm: the same report as without the cache.
     #[test]
     fn every_fixture_reports_the_same_with_the_cache_cold_and_warm() {
@@ -384,31 +410,13 @@ mod on_disk {
     #[cfg(unix)]
     #[test]
     fn a_pre_commit_run_uses_the_entries_of_a_check_of_the_project() {
-        use std::os::unix::fs::MetadataExt as _;
         let dir = project();
         let root = dir.path();
         let cache = tempfile::tempdir().unwrap();
-        let run = |cached: bool, path: &str| {
-            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"));
-            command
-                .current_dir(root)
-                .args(["check", "--format", "json", "--exit-zero"]);
-            match cached {
-                true => command.arg("--cache-dir").arg(cache.path()),
-                false => command.arg("--no-cache"),
-            };
-            let out = command.arg(path).output().unwrap();
-            assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
-            String::from_utf8(out.stdout).unwrap()
-        };
+        let run = |cached: bool, path: &str| json_check(root, cached.then(|| cache.path()), path);
         assert_eq!(run(true, "."), run(false, "."));
         let [file] = cache_files(cache.path()).try_into().unwrap();
-        let written = || {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = std::hash::DefaultHasher::new();
-            fs::read(&file).unwrap().hash(&mut hasher);
-            (hasher.finish(), fs::symlink_metadata(&file).unwrap().ino())
-        };
+        let written = || written(&file);
         let before = written();
         // (`./auth/pool.yaml` is another name, shown in its diagnostics: another analysis.)
         for path in ["auth/pool.yaml", "mail/identity.yaml"] {
@@ -433,36 +441,18 @@ mod on_disk {
     #[cfg(unix)]
     #[test]
     fn a_check_of_the_absolute_path_uses_the_entries_of_a_check_of_dot() {
-        use std::os::unix::fs::MetadataExt as _;
         let dir = project();
         let root = dir.path().canonicalize().unwrap();
         write(&root, "auth/samconfig.toml", &samconfig("us-west-2"));
         let absolute = root.to_string_lossy().into_owned();
         let cache = tempfile::tempdir().unwrap();
-        let run = |cached: bool, path: &str| {
-            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"));
-            command
-                .current_dir(&root)
-                .args(["check", "--format", "json", "--exit-zero"]);
-            match cached {
-                true => command.arg("--cache-dir").arg(cache.path()),
-                false => command.arg("--no-cache"),
-            };
-            let out = command.arg(path).output().unwrap();
-            assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
-            String::from_utf8(out.stdout).unwrap()
-        };
+        let run = |cached: bool, path: &str| json_check(&root, cached.then(|| cache.path()), path);
         let expected = run(false, ".");
         assert!(expected.contains("\"code\""), "{expected}");
         assert_eq!(run(false, &absolute), expected);
         assert_eq!(run(true, "."), expected);
         let [file] = cache_files(cache.path()).try_into().unwrap();
-        let written = || {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = std::hash::DefaultHasher::new();
-            fs::read(&file).unwrap().hash(&mut hasher);
-            (hasher.finish(), fs::symlink_metadata(&file).unwrap().ino())
-        };
+        let written = || written(&file);
         let before = written();
         for path in [absolute.as_str(), ".", absolute.as_str()] {
             assert_eq!(run(true, path), expected, "{path}");

@@ -21,6 +21,21 @@ fn workspace() -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
+/// `sandtrap check .` in `root`, which makes `.sandtrap_cache/` there.
+fn check_the_workspace(root: &Path) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"))
+        .current_dir(root)
+        .env_remove("SANDTRAP_NO_CACHE")
+        .env_remove("SANDTRAP_CACHE_DIR")
+        .args(["check", "--exit-zero", "."])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && root.join(".sandtrap_cache").is_dir(),
+        "{out:?}"
+    );
+}
+
 /// A server's first analysis: the log lines up to it, and the diagnostics of `pool.yaml`.
 fn first_analysis(client: &mut Client) -> (Vec<String>, Vec<Value>) {
     let diagnostics = client.diagnostics("pool.yaml");
@@ -60,14 +75,7 @@ fn the_first_analysis_reads_the_cache_a_check_made_and_the_server_never_makes_on
     assert!(!cache.exists());
 
     // A check of the project makes it (with its own names for the files).
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"))
-        .current_dir(&root)
-        .env_remove("SANDTRAP_NO_CACHE")
-        .env_remove("SANDTRAP_CACHE_DIR")
-        .args(["check", "--exit-zero", "."])
-        .output()
-        .unwrap();
-    assert!(out.status.success() && cache.is_dir(), "{out:?}");
+    check_the_workspace(&root);
 
     // The first server reads it and keeps its analyses there; the next one reuses them all.
     for reused in [false, true] {
@@ -233,14 +241,7 @@ fn the_server_started_anywhere_reuses_the_analyses_of_a_check_of_the_workspace()
             .any(|p| p["diagnostics"].as_array().is_some_and(|d| !d.is_empty())),
         "{expected:#?}"
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sandtrap"))
-        .current_dir(&root)
-        .env_remove("SANDTRAP_NO_CACHE")
-        .env_remove("SANDTRAP_CACHE_DIR")
-        .args(["check", "--exit-zero", "."])
-        .output()
-        .unwrap();
-    assert!(out.status.success() && cache.is_dir(), "{out:?}");
+    check_the_workspace(&root);
     let written = files(&cache);
     for from in [dir.path(), root.as_path()] {
         let (analyzed, published) = binary_first_analysis(&root, from, &[]);
