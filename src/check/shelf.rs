@@ -132,7 +132,7 @@ impl<R: Read + Seek> Shelf<R> {
         file_key: u64,
         secret: Key,
     ) -> Option<Self> {
-        if index.len() % RECORD != 0 {
+        if !index.len().is_multiple_of(RECORD) {
             return None;
         }
         let records: Vec<Record> = (index.chunks_exact(RECORD))

@@ -48,9 +48,9 @@ impl Memo {
 
     /// Each stack's part of the document, joined again only where needed.
     pub(super) fn update(&mut self, stacks: &[&Stack], inputs: &JoinInputs) -> &[Joined] {
-        match self.changed(stacks, inputs) {
-            // `changed` answers only with the index of the last join, which still holds.
-            Some(changed) if let Some(run) = &self.index => {
+        // `changed` answers only with the index of the last join, which still holds.
+        match (self.changed(stacks, inputs), &self.index) {
+            (Some(changed), Some(run)) => {
                 for &index in &changed {
                     if let (Some(slot), Some(out), Some(stack)) = (
                         self.joined.get_mut(index),

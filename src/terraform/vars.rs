@@ -191,10 +191,11 @@ fn parse(name: &str, text: &str) -> Result<Body, LoadProblem> {
 /// whose value is then read as an expression (as Terraform does).
 fn cli_value(module: &Module, name: &str, value: &str) -> Choices {
     let complex = module.variable(name).is_some_and(|v| v.complex);
-    if complex && let Ok(body) = syntax::parse_native(&format!("v = {value}\n")) {
-        if let Some(attr) = body.attribute("v") {
-            return literal(&attr.expr, value);
-        }
+    if complex
+        && let Ok(body) = syntax::parse_native(&format!("v = {value}\n"))
+        && let Some(attr) = body.attribute("v")
+    {
+        return literal(&attr.expr, value);
     }
     one(string(value))
 }

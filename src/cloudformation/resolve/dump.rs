@@ -92,11 +92,11 @@ fn truth(t: Truth) -> &'static str {
 }
 
 fn write_variants(out: &mut String, label: &str, variants: &[Variant]) {
-    if let [only] = variants {
-        if only.assumptions.is_empty() {
-            let _ = writeln!(out, "{label} = {}", value(only.value.as_ref()));
-            return;
-        }
+    if let [only] = variants
+        && only.assumptions.is_empty()
+    {
+        let _ = writeln!(out, "{label} = {}", value(only.value.as_ref()));
+        return;
     }
     let _ = writeln!(out, "{label} =");
     for variant in variants {

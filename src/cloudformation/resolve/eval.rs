@@ -77,10 +77,10 @@ impl Tables {
             eval.condition(name);
         }
         for id in &index.resource_order {
-            if let Some(resource) = index.resources.get(id) {
-                if ref_property(resource).is_some() {
-                    eval.resource_ref(id, resource.span);
-                }
+            if let Some(resource) = index.resources.get(id)
+                && ref_property(resource).is_some()
+            {
+                eval.resource_ref(id, resource.span);
             }
         }
         let mut literals = HashMap::default();
@@ -483,10 +483,10 @@ impl<'r> Eval<'r> {
 
     /// The truth of a named condition, memoized; a cycle is `Unknown`.
     pub fn condition(&mut self, name: &str) -> Truth {
-        if let Some(tables) = self.frozen {
-            if let Some(truth) = tables.conditions.get(name) {
-                return *truth;
-            }
+        if let Some(tables) = self.frozen
+            && let Some(truth) = tables.conditions.get(name)
+        {
+            return *truth;
         }
         match self.memo.conditions.get(name) {
             Some(Slot::Busy) => return Truth::Unknown,

@@ -65,10 +65,11 @@ const FUNCTIONS: &[(&str, &str)] = &[
 /// Classifies a parsed tag; `raw` is its source text (`!Ref`, `!!binary`) when available.
 pub(super) fn classify(tag: &Tag, raw: Option<&str>) -> TagKind {
     let (handle, suffix) = tag.parts();
-    if handle == "!" && tag.original_handle() == "!" {
-        if let Some((_, long)) = FUNCTIONS.iter().find(|(short, _)| *short == suffix) {
-            return TagKind::Function(long);
-        }
+    if handle == "!"
+        && tag.original_handle() == "!"
+        && let Some((_, long)) = FUNCTIONS.iter().find(|(short, _)| *short == suffix)
+    {
+        return TagKind::Function(long);
     }
     // The non-specific tag `! x` forces a string.
     if handle.is_empty() && suffix == "!" {
