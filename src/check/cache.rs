@@ -130,6 +130,10 @@ pub(super) struct Entry {
     /// read: it is then copied into the next file as it is.
     #[serde(skip)]
     from_disk: Option<usize>,
+    /// Given another spelling of its path since it was made (`respell.rs`): its analysis still
+    /// names the file the other way, and is written with the target's spelling.
+    #[serde(skip)]
+    respelled: bool,
 }
 
 /// Where the bytes of an analysis came from.
@@ -535,6 +539,9 @@ impl Cache {
     /// Keeps `entry`, the earlier one of `target` spelled as `target` spells its path, with the
     /// file's new stamp when it has one.
     pub(super) fn respell(&mut self, target: &Target, entry: Entry, stamp: Option<Stamp>) {
+        if let Some(disk) = &mut self.disk {
+            disk.dirty |= entry.storable();
+        }
         self.files.insert(key(target), entry);
         if let Some(stamp) = stamp {
             self.restamp(target, stamp);
@@ -598,6 +605,14 @@ impl Cache {
         if copies.is_none() {
             fresh.extend(read);
         }
+        // An entry given this run's spelling is written in it, with an analysis that says so.
+        let written: Vec<std::borrow::Cow<'_, Entry>> = (fresh.iter())
+            .map(|e| match e.respelled {
+                true => std::borrow::Cow::Owned(e.as_written()),
+                false => std::borrow::Cow::Borrowed(*e),
+            })
+            .collect();
+        let fresh: Vec<&Entry> = written.iter().map(AsRef::as_ref).collect();
         disk.store.save(key, &fresh, &copies.unwrap_or_default());
     }
 }
@@ -612,6 +627,7 @@ pub(super) fn entry(target: &Target, hash: u64, read: Read, outcome: &Arc<FileOu
         deploy: deploy::DeployWatch::of(target, outcome),
         outcome: Arc::clone(outcome),
         from_disk: None,
+        respelled: false,
     }
 }
 

@@ -76,11 +76,21 @@ pub(super) fn analyze(
         match entry {
             Some(Keep::Entry(entry)) => cache.store(target, *entry),
             Some(Keep::Restamp(stamp)) => cache.restamp(target, stamp),
-            Some(Keep::Respell(entry, stamp)) => {
-                respelled.extend(target.path.clone().map(|path| (outcomes.len(), path)));
-                cache.respell(target, *entry, stamp);
-            }
+            Some(Keep::Respell(entry, stamp)) => cache.respell(target, *entry, stamp),
             None => {}
+        }
+        // A kept analysis may spell the file's path otherwise (`cache/respell.rs`): the run
+        // names the file by its own spelling.
+        if reused
+            && let Some(path) = &target.path
+            && outcome
+                .source
+                .path
+                .as_deref()
+                .map(std::path::Path::as_os_str)
+                != Some(path.as_os_str())
+        {
+            respelled.push((outcomes.len(), path.clone()));
         }
         outcomes.push(outcome);
     }

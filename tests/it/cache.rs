@@ -436,8 +436,9 @@ mod on_disk {
 
     /// A check of `.` and a check of the project's absolute path (what the language server
     /// walks) name the same files by the same names, their paths spelled apart: each reuses
-    /// the other's analyses, reading and writing no other, and reports what it reports
-    /// without them; a file changed since is analyzed again.
+    /// the other's analyses (`respelled_entries_are_reused_and_written_in_the_new_spelling`
+    /// counts them), the cache file written again only when the spelling changes, and reports
+    /// what it reports without them; a file changed since is analyzed again.
     #[cfg(unix)]
     #[test]
     fn a_check_of_the_absolute_path_uses_the_entries_of_a_check_of_dot() {
@@ -453,14 +454,19 @@ mod on_disk {
         assert_eq!(run(true, "."), expected);
         let [file] = cache_files(cache.path()).try_into().unwrap();
         let written = || written(&file);
-        let before = written();
-        for path in [absolute.as_str(), ".", absolute.as_str()] {
+        // The file takes the spelling of the run that used it last: written again when the
+        // spelling changes, not after.
+        let mut last = written();
+        for (path, changes) in [
+            (&*absolute, true),
+            (&*absolute, false),
+            (".", true),
+            (".", false),
+        ] {
             assert_eq!(run(true, path), expected, "{path}");
-            assert_eq!(
-                written(),
-                before,
-                "{path}: the cache file was written again"
-            );
+            let now = written();
+            assert_eq!(now != last, changes, "{path}");
+            last = now;
         }
         // A file changed since is analyzed again, whichever spelling made its entry.
         write(&root, "mail/identity.yaml", &identity("other.example"));
@@ -926,6 +932,57 @@ fn a_large_cache_is_read_a_span_at_a_time() {
     fs::write(&file, &spoiled).unwrap();
     assert_eq!(run(), (first.clone(), (pools - 1, 1)));
     assert_eq!(run(), (first, (pools, 0)));
+}
+
+/// One project, its root spelled two ways (`/p` and `/p/.`: the same files, by the same names,
+/// at paths spelled apart): each run reuses every analysis the other kept, names the files by
+/// its own spelling, and writes the cache file in it once.
+#[test]
+fn respelled_entries_are_reused_and_written_in_the_new_spelling() {
+    let dir = project();
+    let root = dir.path();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let plain = options(root);
+    let dotted = CheckOptions {
+        paths: vec![root.join(".")],
+        ..options(root)
+    };
+    let file = || -> PathBuf {
+        let [file] = cache_files(cache_dir.path()).try_into().unwrap();
+        file
+    };
+    let run = |options: &CheckOptions| {
+        let mut cache = Cache::on_disk(cache_dir.path().to_path_buf());
+        let outcome = check::run_cached(options, &mut cache).unwrap();
+        let fresh = check::run(options).unwrap();
+        assert_eq!(report(&outcome), report(&fresh));
+        let paths = |outcome: &check::Outcome| -> Vec<Option<PathBuf>> {
+            outcome.files.iter().map(|(_, f)| f.path.clone()).collect()
+        };
+        assert_eq!(
+            paths(&outcome),
+            paths(&fresh),
+            "the files are named by this run's spelling"
+        );
+        (cache.stats(), fs::read(file()).unwrap())
+    };
+    let (s, mut bytes) = run(&plain);
+    assert_eq!((s.reused, s.analyzed), (0, 7));
+    for (options, respells) in [
+        (&dotted, true),
+        (&dotted, false),
+        (&plain, true),
+        (&plain, false),
+    ] {
+        let (s, now) = run(options);
+        assert_eq!((s.reused, s.analyzed), (7, 0));
+        assert_eq!(
+            now != bytes,
+            respells,
+            "the file is written when the spelling changes"
+        );
+        bytes = now;
+    }
 }
 
 #[test]

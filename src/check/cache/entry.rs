@@ -55,9 +55,8 @@ impl Entry {
         matches!(self.read, Read::File(_))
             && matches!(self.target.origin, Origin::Loose | Origin::Cdk(_))
             && (self.target.path.as_deref()).is_some_and(|p| !crate::serverless::is_service_file(p))
-            // Or, read from the cache file and given another spelling since (`respell.rs`),
-            // what the file holds.
-            && (outcome.source.path == self.target.path || self.from_disk.is_some())
+            // (Or given another spelling since it was made: written with it, `as_written`.)
+            && (outcome.source.path == self.target.path || self.respelled)
             && outcome.secrets.is_empty()
             && outcome.stacks.iter().all(|s| own(&s.file))
     }

@@ -4,7 +4,9 @@
 //! have the same directory and the same inputs, so they read one cache file, where entries are
 //! filed by name; an entry made by the one holds for the other once it spells the path the
 //! other's way. The analysis itself is shared as it is: the run names the file by its own
-//! spelling (`Merged::add`), which reports point at and an editor turns into the file's URI.
+//! spelling (`cached::analyze`, `Merged::add`), which reports point at and an editor turns into
+//! the file's URI. The cache file is written again in the new spelling, so a run pays this
+//! once when the spelling changes (a server's first start after a check, a check after it).
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -77,12 +79,24 @@ impl Entry {
                 stamps,
                 found: self.deploy.found.clone(),
             },
-            // Shared: the run names the file by the target's path (`Merged::add`).
+            // Shared: a run names the file by its own spelling (`cached::analyze`).
             outcome: Arc::clone(&self.outcome),
-            // Its bytes in the cache file hold as they are: the same analysis, under the same
-            // key (the target's name), spelled the other way. (Restamped since, it would be
-            // encoded anew and is not kept, `Entry::storable`: the next run analyzes it.)
-            from_disk: self.from_disk,
+            // Written again in this spelling, so that the next run that spells it so (the
+            // next check, on-save or server start alike) need not respell it.
+            from_disk: None,
+            respelled: true,
         })
+    }
+
+    /// This entry as the cache file keeps it: its analysis naming the file by the target's
+    /// spelling (a copy, made when the file is written).
+    pub(super) fn as_written(&self) -> Entry {
+        let mut outcome = super::FileOutcome::clone(&self.outcome);
+        outcome.source.path.clone_from(&self.target.path);
+        Entry {
+            outcome: Arc::new(outcome),
+            respelled: false,
+            ..self.clone()
+        }
     }
 }

@@ -175,8 +175,8 @@ fn messages(stream: impl std::io::Read) -> Vec<Value> {
 }
 
 /// `sandtrap lsp` (with `args`) as an editor starts it, from `from`, which need not be the
-/// workspace: the log line of its first analysis (read from its standard error), and the
-/// diagnostics it published, by URI.
+/// workspace, then `pool.yaml` opened: the log line of its first analysis (read from its
+/// standard error), and the diagnostics it published, by URI.
 #[cfg(unix)]
 fn binary_first_analysis(root: &Path, from: &Path, args: &[&str]) -> (String, Vec<Value>) {
     use std::io::{BufRead, BufReader, Write};
@@ -207,11 +207,20 @@ fn binary_first_analysis(root: &Path, from: &Path, args: &[&str]) -> (String, Ve
         "workspaceFolders": [{"uri": uri, "name": "workspace"}]}}),
     );
     send(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-    let analyzed = BufReader::new(server.stderr.take().unwrap())
+    let mut log = BufReader::new(server.stderr.take().unwrap())
         .lines()
-        .map(Result::unwrap)
-        .find(|line| line.contains("analyzed "))
-        .unwrap();
+        .map(Result::unwrap);
+    let mut next_analysis = || log.find(|line| line.contains("analyzed ")).unwrap();
+    let analyzed = next_analysis();
+    // A run after the first (an editor opens a template) names the files the same way.
+    let pool = root.join("pool.yaml");
+    let uri = sandtrap::lsp::path_to_uri(&pool).unwrap().to_string();
+    let text = std::fs::read_to_string(&pool).unwrap();
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+        "textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}}),
+    );
+    next_analysis();
     send(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
     send(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
     drop(stdin);
@@ -226,9 +235,9 @@ fn binary_first_analysis(root: &Path, from: &Path, args: &[&str]) -> (String, Ve
 
 /// The server names a workspace's files as a check run in it does, wherever the editor started
 /// its process, and spells their paths from the workspace's absolute path: its first analysis
-/// reuses every analysis the check kept (`sandtrap check .`, paths spelled from `.`), publishes
-/// what a server without the cache publishes (the URIs are made from the paths), and writes
-/// nothing into the directory.
+/// reuses every analysis the check kept (`sandtrap check .`, paths spelled from `.`) and
+/// publishes what a server without the cache publishes (the URIs are made from the paths),
+/// then and after an edit; it writes the file in its spelling once.
 #[cfg(unix)]
 #[test]
 fn the_server_started_anywhere_reuses_the_analyses_of_a_check_of_the_workspace() {
@@ -242,8 +251,10 @@ fn the_server_started_anywhere_reuses_the_analyses_of_a_check_of_the_workspace()
         "{expected:#?}"
     );
     check_the_workspace(&root);
-    let written = files(&cache);
-    for from in [dir.path(), root.as_path()] {
+    let checked = files(&cache);
+    // The first start writes the file in the server's spelling; the next one writes nothing.
+    let mut written = checked.clone();
+    for (from, writes) in [(dir.path(), true), (root.as_path(), false)] {
         let (analyzed, published) = binary_first_analysis(&root, from, &[]);
         assert!(
             analyzed.contains("analyzed 5 files")
@@ -251,6 +262,10 @@ fn the_server_started_anywhere_reuses_the_analyses_of_a_check_of_the_workspace()
             "{analyzed}"
         );
         assert_eq!(published, expected);
-        assert_eq!(files(&cache), written);
+        assert_eq!(files(&cache) != written, writes);
+        written = files(&cache);
     }
+    // A check after it reuses the server's analyses as the server reused the check's.
+    check_the_workspace(&root);
+    assert_eq!(files(&cache).len(), checked.len());
 }
