@@ -956,8 +956,11 @@ fn respelled_entries_are_reused_and_written_in_the_new_spelling() {
         let outcome = check::run_cached(options, &mut cache).unwrap();
         let fresh = check::run(options).unwrap();
         assert_eq!(report(&outcome), report(&fresh));
-        let paths = |outcome: &check::Outcome| -> Vec<Option<PathBuf>> {
-            outcome.files.iter().map(|(_, f)| f.path.clone()).collect()
+        // As spelled (`Path`'s own comparison skips a `.` inside a path).
+        let paths = |outcome: &check::Outcome| -> Vec<Option<std::ffi::OsString>> {
+            (outcome.files.iter())
+                .map(|(_, f)| f.path.as_ref().map(|p| p.as_os_str().to_owned()))
+                .collect()
         };
         assert_eq!(
             paths(&outcome),
