@@ -74,8 +74,8 @@ impl<'a> Merged<'a> {
     /// suppressions: one that names no rule is a finding of its own (ST005), whatever else the
     /// file holds.
     /// Only what is kept is copied: the analysis may be the cache's, shared with the next run.
-    /// Adds a file's analysis; `path`, when the run spells the file's path otherwise than the
-    /// analysis does (a kept one: `cache/respell.rs`), is the one the run names it by.
+    /// `path`, when the run spells the file's path otherwise than the analysis does (a kept
+    /// one: `cache/respell.rs`), is the one the run names it by.
     pub(super) fn add(
         &mut self,
         outcome: &'a FileOutcome,
