@@ -130,10 +130,6 @@ pub(super) struct Entry {
     /// read: it is then copied into the next file as it is.
     #[serde(skip)]
     from_disk: Option<usize>,
-    /// Given another spelling of its path since it was made (`respell.rs`): its analysis still
-    /// names the file the other way, and is written with the target's spelling.
-    #[serde(skip)]
-    respelled: bool,
 }
 
 /// Where the bytes of an analysis came from.
@@ -531,7 +527,7 @@ impl Cache {
     /// Keeps the analysis of `target` (see [`entry`]).
     pub(super) fn store(&mut self, target: &Target, entry: Entry) {
         if let Some(disk) = &mut self.disk {
-            disk.dirty |= entry.storable();
+            disk.dirty |= entry.storable_once_written();
         }
         self.files.insert(key(target), entry);
     }
@@ -540,7 +536,7 @@ impl Cache {
     /// file's new stamp when it has one.
     pub(super) fn respell(&mut self, target: &Target, entry: Entry, stamp: Option<Stamp>) {
         if let Some(disk) = &mut self.disk {
-            disk.dirty |= entry.storable();
+            disk.dirty |= entry.storable_once_written();
         }
         self.files.insert(key(target), entry);
         if let Some(stamp) = stamp {
@@ -554,7 +550,7 @@ impl Cache {
             entry.read = Read::File(stamp);
             entry.from_disk = None;
             if let Some(disk) = &mut self.disk {
-                disk.dirty |= entry.storable();
+                disk.dirty |= entry.storable_once_written();
             }
         }
     }
@@ -590,7 +586,7 @@ impl Cache {
                 || (entry.target.path.as_deref()).is_some_and(|p| disk.cwd.join(p).exists())
         });
         // The entries of this run first: they are the ones kept should the file be full.
-        let storable = self.files.iter().filter(|(_, e)| e.storable());
+        let storable = (self.files.iter()).filter(|(_, e)| e.storable_once_written());
         let (mut entries, others): (Vec<_>, Vec<_>) = storable.partition(|(k, _)| met.contains(*k));
         entries.extend(others);
         // Those read and unchanged are copied as they were read; the others encoded again.
@@ -607,9 +603,9 @@ impl Cache {
         }
         // An entry given this run's spelling is written in it, with an analysis that says so.
         let written: Vec<std::borrow::Cow<'_, Entry>> = (fresh.iter())
-            .map(|e| match e.respelled {
-                true => std::borrow::Cow::Owned(e.as_written()),
-                false => std::borrow::Cow::Borrowed(*e),
+            .map(|e| match e.outcome.spells(e.target.path.as_deref()) {
+                true => std::borrow::Cow::Borrowed(*e),
+                false => std::borrow::Cow::Owned(e.as_written()),
             })
             .collect();
         let fresh: Vec<&Entry> = written.iter().map(AsRef::as_ref).collect();
@@ -627,7 +623,6 @@ pub(super) fn entry(target: &Target, hash: u64, read: Read, outcome: &Arc<FileOu
         deploy: deploy::DeployWatch::of(target, outcome),
         outcome: Arc::clone(outcome),
         from_disk: None,
-        respelled: false,
     }
 }
 

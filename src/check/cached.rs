@@ -83,12 +83,7 @@ pub(super) fn analyze(
         // names the file by its own spelling.
         if reused
             && let Some(path) = &target.path
-            && outcome
-                .source
-                .path
-                .as_deref()
-                .map(std::path::Path::as_os_str)
-                != Some(path.as_os_str())
+            && !outcome.spells(Some(path))
         {
             respelled.push((outcomes.len(), path.clone()));
         }

@@ -46,6 +46,15 @@ pub(super) struct FileOutcome {
     pub(super) by_name: bool,
 }
 
+impl FileOutcome {
+    /// Whether the analysis names its file by `path` as spelled (a kept analysis may spell it
+    /// otherwise: `cache/respell.rs`).
+    pub(super) fn spells(&self, path: Option<&std::path::Path>) -> bool {
+        self.source.path.as_deref().map(std::path::Path::as_os_str)
+            == path.map(std::path::Path::as_os_str)
+    }
+}
+
 /// Reads again the texts dropped after analysis that a diagnostic points into.
 pub(super) fn reread(
     files: &mut Files,

@@ -306,19 +306,13 @@ fn a_module_only_a_cycle_calls_is_analyzed_through_it_alone() {
 #[cfg(unix)]
 #[test]
 fn a_cycle_through_a_symbolic_link_is_a_cycle() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = dir.path().join("a");
-    std::fs::create_dir_all(&a).unwrap();
-    std::fs::write(
-        a.join("main.tf"),
-        "provider \"aws\" {\n  region = \"us-west-2\"\n}\nmodule \"again\" {\n  source = \"./link\"\n}\nresource \"aws_cognito_user_pool\" \"pool\" {\n  name = \"pool\"\n  email_configuration {\n    email_sending_account = \"DEVELOPER\"\n    source_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\n  }\n}\n",
-    )
-    .unwrap();
-    std::os::unix::fs::symlink(".", a.join("link")).unwrap();
-    let root = dir.path().to_string_lossy().into_owned();
-    let report = support::run(&["check", "--format", "concise", &root], "")
-        .stdout
-        .replace(&format!("{root}/"), "");
+    let files = [(
+        "a/main.tf",
+        "provider \"aws\" {\n  region = \"us-west-2\"\n}\nmodule \"again\" {\n  source = \"./link\"\n}\nresource \"aws_cognito_user_pool\" \"pool\" {\n  name = \"pool\"\n  email_configuration {\n    email_sending_account = \"DEVELOPER\"\n    source_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\n  }\n}\n".to_owned(),
+    )];
+    let report = concise_report_with(&files, |dir| {
+        std::os::unix::fs::symlink(".", dir.join("a/link")).unwrap();
+    });
     let findings: Vec<&str> = report.lines().filter(|l| l.contains("[ST")).collect();
     let notes: Vec<&&str> = findings.iter().filter(|l| l.contains("[ST002]")).collect();
     assert_eq!(notes.len(), 1, "{report}");
@@ -355,12 +349,18 @@ fn a_module_reached_along_two_paths_is_no_cycle() {
 /// The concise report of a check of a directory holding `files` (paths relative to it), with
 /// the directory left out of the names.
 fn concise_report(files: &[(&str, String)]) -> String {
+    concise_report_with(files, |_| {})
+}
+
+/// [`concise_report`], with `more` made in the directory after the files (a link, say).
+fn concise_report_with(files: &[(&str, String)], more: impl FnOnce(&std::path::Path)) -> String {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in files {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
+    more(dir.path());
     let root = dir.path().to_string_lossy().into_owned();
     let run = support::run(&["check", "--format", "concise", &root], "");
     run.stdout.replace(&format!("{root}/"), "")

@@ -45,18 +45,23 @@ impl Entry {
         Arc::clone(&self.outcome)
     }
 
-    /// Whether the entry may be kept on disk, and is what sandtrap keeps there: the analysis
-    /// of a file on disk (never an editor buffer or standard input), of one file (its stacks
-    /// and text its own), without the value of a `NoEcho` parameter (a secret is never
-    /// written anywhere).
+    /// Whether the entry may be kept on disk, and is what sandtrap keeps there: what
+    /// [`Entry::storable_once_written`] says, its analysis naming the file by the target's path.
     pub(in crate::check) fn storable(&self) -> bool {
+        self.storable_once_written() && self.outcome.spells(self.target.path.as_deref())
+    }
+
+    /// Whether the entry may be kept on disk once written in its target's spelling (an entry
+    /// given another spelling since it was made names the file the first way: `respell.rs`,
+    /// `as_written`): the analysis of a file on disk (never an editor buffer or standard
+    /// input), of one file (its stacks and text its own), without the value of a `NoEcho`
+    /// parameter (a secret is never written anywhere).
+    pub(in crate::check) fn storable_once_written(&self) -> bool {
         let outcome = &self.outcome;
         let own = |file: &str| file == outcome.source.name;
         matches!(self.read, Read::File(_))
             && matches!(self.target.origin, Origin::Loose | Origin::Cdk(_))
             && (self.target.path.as_deref()).is_some_and(|p| !crate::serverless::is_service_file(p))
-            // (Or given another spelling since it was made: written with it, `as_written`.)
-            && (outcome.source.path == self.target.path || self.respelled)
             && outcome.secrets.is_empty()
             && outcome.stacks.iter().all(|s| own(&s.file))
     }

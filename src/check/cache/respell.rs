@@ -81,10 +81,9 @@ impl Entry {
             },
             // Shared: a run names the file by its own spelling (`cached::analyze`).
             outcome: Arc::clone(&self.outcome),
-            // Written again in this spelling, so that the next run that spells it so (the
-            // next check, on-save or server start alike) need not respell it.
+            // Written again in this spelling (`as_written`), so that the next run that spells
+            // it so (the next check, on-save or server start alike) need not respell it.
             from_disk: None,
-            respelled: true,
         })
     }
 
@@ -95,7 +94,6 @@ impl Entry {
         outcome.source.path.clone_from(&self.target.path);
         Entry {
             outcome: Arc::new(outcome),
-            respelled: false,
             ..self.clone()
         }
     }

@@ -134,10 +134,10 @@ impl<'t> Instance<'t> {
         }
     }
 
-    /// Why the call `call` of the module in `dir` is not followed, when it is not: it closes a
-    /// cycle of calls, or it goes more than [`MAX_MODULE_DEPTH`] modules deep.
+    /// Why the call `call` of the module in `dir` (normalized) is not followed, when it is not:
+    /// it closes a cycle of calls, or it goes more than [`MAX_MODULE_DEPTH`] modules deep.
     fn not_followed(&self, call: &Call, dir: &Path) -> Option<String> {
-        if self.lineage.contains(&normalize(dir)) || self.inside_through_links(dir) {
+        if self.lineage.iter().any(|above| above == dir) || self.inside_through_links(dir) {
             let source = call
                 .source
                 .as_ref()
@@ -186,7 +186,9 @@ impl<'t> Instance<'t> {
                 return None;
             }
         };
-        if let Some(why) = self.not_followed(call, &dir) {
+        // As the lineage holds it.
+        let place = normalize(&dir);
+        if let Some(why) = self.not_followed(call, &place) {
             self.notice(
                 call,
                 format!("module `{}` is not analyzed: {why}", call.name),
@@ -225,9 +227,7 @@ impl<'t> Instance<'t> {
         }
         let mut key_path = self.key_path.clone();
         key_path.push(call.name.clone());
-        let lineage = (self.lineage.iter().cloned())
-            .chain([normalize(&dir)])
-            .collect();
+        let lineage = (self.lineage.iter().cloned()).chain([place]).collect();
         let mut child = Instance::new(self.tree, module, address, key_path, inputs, lineage);
         // `providers = { aws = aws.west }`; without it the caller's default configurations.
         let mut passed: HashMap<String, Rc<ProviderConfig>> = HashMap::new();
