@@ -90,6 +90,9 @@ struct Disk {
     shelf: Option<super::shelf::Shelf>,
     /// An entry was added, replaced or restamped since: the file is written again.
     dirty: bool,
+    /// The last run changed the entries, and the file is still to be written
+    /// ([`Cache::write_disk`]): with the keys of that run's files, whose entries go first.
+    unwritten: Option<foldhash::HashSet<Key>>,
     /// The run's directory, which relative paths are from (an editor's process may have
     /// another).
     cwd: PathBuf,
@@ -168,6 +171,7 @@ impl Cache {
                 loaded: None,
                 shelf: None,
                 dirty: false,
+                unwritten: None,
                 cwd: PathBuf::new(),
             }),
             one_run: true,
@@ -182,6 +186,11 @@ impl Cache {
             one_run: false,
             ..Self::on_disk(dir)
         }
+    }
+
+    /// Made for one run ([`Cache::on_disk`]), not an editor's ([`Cache::starting_from`]).
+    pub(super) fn is_for_one_run(&self) -> bool {
+        self.one_run
     }
 
     /// Keeps the entries in memory only from now on (what was read stays).
@@ -565,9 +574,10 @@ impl Cache {
 
     /// Drops the entries of files this run did not meet (deleted, no longer walked). The
     /// cache on disk keeps those of files that still exist (a pre-commit run of one file must
-    /// not forget the project), and is written when this run changed it; the entries this run
-    /// did not read are copied as they are, and looked at (does the file still exist?) only
-    /// when they are no more than the run's own files.
+    /// not forget the project), and is written when this run changed it ([`Cache::write_disk`],
+    /// once the run needs the entries no more); the entries this run did not read are copied
+    /// as they are, and looked at (does the file still exist?) only when they are no more than
+    /// the run's own files.
     pub(super) fn retain(&mut self, targets: &[&Target]) {
         let Some(disk) = &mut self.disk else {
             if self.files.len() > targets.len() {
@@ -576,7 +586,7 @@ impl Cache {
             }
             return;
         };
-        let (Some(key), true) = (disk.loaded, disk.dirty) else {
+        let (Some(_), true) = (disk.loaded, disk.dirty) else {
             return;
         };
         disk.dirty = false;
@@ -585,6 +595,26 @@ impl Cache {
             met.contains(k)
                 || (entry.target.path.as_deref()).is_some_and(|p| disk.cwd.join(p).exists())
         });
+        disk.unwritten = Some(met);
+    }
+
+    /// Whether the last run changed what the cache directory keeps, and [`Cache::write_disk`]
+    /// has not written it yet.
+    pub fn unwritten(&self) -> bool {
+        self.disk.as_ref().is_some_and(|d| d.unwritten.is_some())
+    }
+
+    /// Writes the cache file of the last run, if it changed the entries (best effort: a
+    /// directory that cannot be written is left as it is). A run of the command line writes
+    /// it while its join, rules and report go on; an editor's server after it has published
+    /// the run's diagnostics.
+    pub fn write_disk(&mut self) {
+        let Some(disk) = &mut self.disk else {
+            return;
+        };
+        let (Some(key), Some(met)) = (disk.loaded, disk.unwritten.take()) else {
+            return;
+        };
         // The entries of this run first: they are the ones kept should the file be full.
         let storable = (self.files.iter()).filter(|(_, e)| e.storable_once_written());
         let (mut entries, others): (Vec<_>, Vec<_>) = storable.partition(|(k, _)| met.contains(*k));

@@ -252,7 +252,7 @@ pub fn run_cached(options: &CheckOptions, cache: &mut Cache) -> Result<Outcome, 
 fn run_inner(
     options: &CheckOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
-    cache: Option<&mut Cache>,
+    mut cache: Option<&mut Cache>,
 ) -> Result<Outcome, CheckError> {
     if options.aws.is_some() && !cfg!(feature = "aws") {
         return Err(CheckError::AwsNotBuilt);
@@ -263,12 +263,6 @@ fn run_inner(
         (None, Some(dir)) => Some(Cache::on_disk(dir)),
         _ => None,
     };
-    // A cache made for this run alone is never asked for a next run's join or findings.
-    let memos = on_disk.is_none();
-    let mut cache = match &mut on_disk {
-        Some(disk) => Some(disk),
-        None => cache,
-    };
     let mut stages = Stages::start();
     let catalog = catalog(options)?;
     check_selectors(options, &inputs.config, &catalog)?;
@@ -276,24 +270,85 @@ fn run_inner(
         cancel: options.cancel.clone(),
         max_entries: options.max_walk_entries,
     };
-    let targets = match cache.as_deref_mut() {
-        Some(cache) => cache.targets(options, &inputs, &limits)?,
-        None => Arc::new(targets(options, &inputs.exclude, &mut |paths, exclude| {
-            discover::discover_from(paths, exclude, &limits, Some(&options.cwd))
-        })?),
+    let (targets, (outcomes, respelled)) = {
+        let mut cache = match &mut on_disk {
+            Some(disk) => Some(disk),
+            None => cache.as_deref_mut(),
+        };
+        let targets = match cache.as_deref_mut() {
+            Some(cache) => cache.targets(options, &inputs, &limits)?,
+            None => Arc::new(targets(options, &inputs.exclude, &mut |paths, exclude| {
+                discover::discover_from(paths, exclude, &limits, Some(&options.cwd))
+            })?),
+        };
+        stages.mark("files");
+        let analyzed = analyze(&targets.targets, options, &inputs, progress, cache);
+        (targets, analyzed.ok_or(CheckError::Cancelled)?)
     };
-    let walk_limit_reached = targets.limit_reached;
-    stages.mark("files");
-    let (outcomes, respelled) = analyze(
-        &targets.targets,
-        options,
-        &inputs,
-        progress,
-        cache.as_deref_mut(),
-    )
-    .ok_or(CheckError::Cancelled)?;
     stages.mark("analysis");
+    let analyzed = Analyzed {
+        inputs: &inputs,
+        catalog,
+        targets: &targets,
+        outcomes: &outcomes,
+        respelled,
+        stages,
+    };
+    // The cache of this run alone is written while the run goes on (nothing after reads it);
+    // on this thread, after the run, when no other thread can be had.
+    let outcome = std::thread::scope(|scope| {
+        let writing = (on_disk.as_mut().filter(|disk| disk.unwritten())).map(|disk| {
+            std::thread::Builder::new()
+                .name("sandtrap-cache".into())
+                .spawn_scoped(scope, || disk.write_disk())
+        });
+        // Only a cache the caller keeps (never one made for this run alone) is asked for the
+        // last run's join and findings.
+        let outcome = conclude(analyzed, options, cache.as_deref_mut());
+        if let Some(Ok(writing)) = writing {
+            // Best effort, as the write itself: a failure leaves the cache as it was.
+            let _ = writing.join();
+        }
+        outcome
+    });
+    if let Some(disk) = &mut on_disk {
+        disk.write_disk();
+    }
+    // A cache kept for an editor's next runs is written by the editor once it has told the
+    // run's diagnostics ([`Cache::write_disk`]); any other one now.
+    if let Some(cache) = cache.filter(|cache| cache.is_for_one_run()) {
+        cache.write_disk();
+    }
+    // The cache, and the files' analyses and list beyond what the outcome holds.
+    release((on_disk, outcomes, targets));
+    outcome
+}
 
+/// A run's files, analyzed: what [`conclude`] makes its outcome of.
+struct Analyzed<'a> {
+    inputs: &'a RunInputs,
+    catalog: Catalog,
+    targets: &'a discover::Discovered,
+    outcomes: &'a [Arc<FileOutcome>],
+    respelled: cached::Respelled,
+    stages: Stages,
+}
+
+/// The run's table of files, its join, its rules and its report; `memos`, an editor's cache,
+/// keeps the join and the findings for its next run.
+fn conclude(
+    analyzed: Analyzed<'_>,
+    options: &CheckOptions,
+    mut memos: Option<&mut Cache>,
+) -> Result<Outcome, CheckError> {
+    let Analyzed {
+        inputs,
+        catalog,
+        targets,
+        outcomes,
+        respelled,
+        mut stages,
+    } = analyzed;
     let mut run = Merged::new(
         inputs.config.source(),
         outcomes.len() + targets.problems.len(),
@@ -311,13 +366,12 @@ fn run_inner(
 
     let facts = join(
         &run.stacks,
-        &inputs,
+        inputs,
         options,
-        cache.as_deref_mut().filter(|_| memos).map(Cache::memo),
+        memos.as_deref_mut().map(Cache::memo),
     );
     stages.mark("join");
-    let memo = cache.filter(|_| memos).map(Cache::rules_memo);
-    let findings = evaluate(&catalog, &facts, &run, memo);
+    let findings = evaluate(&catalog, &facts, &run, memos.map(Cache::rules_memo));
     stages.mark("rules");
     run.diagnostics.extend(findings);
     crate::diagnostic::dedup(&mut run.diagnostics);
@@ -325,12 +379,10 @@ fn run_inner(
     if options.cancel.is_cancelled() {
         return Err(CheckError::Cancelled);
     }
-    let mut outcome = finish(run, facts, catalog, &inputs, options);
+    let mut outcome = finish(run, facts, catalog, inputs, options);
     stages.mark("report");
-    outcome.walk_limit_reached = walk_limit_reached;
+    outcome.walk_limit_reached = targets.limit_reached;
     outcome.stages = stages;
-    // The cache, and the files' analyses and list beyond what the outcome holds.
-    release((on_disk, outcomes, targets));
     Ok(outcome)
 }
 

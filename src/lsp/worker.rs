@@ -337,11 +337,11 @@ fn run_and_publish(
         }
     };
     let elapsed = started.elapsed();
-    if outcome.is_ok() && state.start != Start::Done {
-        // The cache on disk served the first run (and was brought up to date by it); the
-        // next runs keep their analyses in memory.
+    // The cache on disk served the first run, which brought it up to date; the next runs keep
+    // their analyses in memory.
+    let first = outcome.is_ok() && state.start != Start::Done;
+    if first {
         state.start = Start::Done;
-        state.cache.forget_disk();
     }
     let outcome = match outcome {
         Ok(outcome) => {
@@ -379,6 +379,11 @@ fn run_and_publish(
         outcome.diagnostics.len(),
         outcome.stages,
     ));
+    if first {
+        // Written once the client has the diagnostics, which need none of it.
+        state.cache.write_disk();
+        state.cache.forget_disk();
+    }
 }
 
 /// A pool for a run ([`Pools`]): for a small one, this thread alone (its registry lives as long

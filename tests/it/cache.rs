@@ -1074,3 +1074,48 @@ fn a_run_of_one_file_reads_its_entry_and_keeps_the_projects() {
     assert_eq!((s.reused, s.analyzed), (0, 1));
     assert!(report.iter().any(|d| d.starts_with("ST001")), "{report:?}");
 }
+
+/// The cache file is written when nothing of the run needs the entries any more: a command
+/// line run's (made for it alone) while its join, rules and report go on, and before the run
+/// returns; an editor's when the server, having told the client the diagnostics, asks for it.
+/// Either way the next process reads every entry.
+#[test]
+fn the_cache_file_is_written_after_the_run_that_changed_it() {
+    let dir = project();
+    let options = options(dir.path());
+    let cache_dir = tempfile::tempdir().unwrap();
+    let fresh = || Cache::on_disk(cache_dir.path().to_path_buf());
+
+    // A run of its own: written by the time it returns.
+    let (first, s) = cached(&options, &mut fresh());
+    assert_eq!(s, stats(0, 7));
+    assert_eq!(cache_files(cache_dir.path()).len(), 1);
+    let (again, s) = cached(&options, &mut fresh());
+    assert_eq!((again.clone(), s), (first.clone(), stats(7, 0)));
+
+    // An editor's first run: its changes wait for `write_disk`.
+    fs::remove_file(&cache_files(cache_dir.path())[0]).unwrap();
+    let mut editor = Cache::starting_from(cache_dir.path().to_path_buf());
+    let (report, s) = cached(&options, &mut editor);
+    assert_eq!((report, s), (first.clone(), stats(0, 7)));
+    assert!(editor.unwritten());
+    assert_eq!(cache_files(cache_dir.path()), Vec::<PathBuf>::new());
+    editor.write_disk();
+    assert!(!editor.unwritten());
+    assert_eq!(cache_files(cache_dir.path()).len(), 1);
+    // Written once: asking again writes nothing.
+    let written = fs::metadata(&cache_files(cache_dir.path())[0]).unwrap();
+    fs::remove_file(&cache_files(cache_dir.path())[0]).unwrap();
+    editor.write_disk();
+    assert_eq!(cache_files(cache_dir.path()), Vec::<PathBuf>::new());
+    assert!(written.len() > 0);
+    editor.forget_disk();
+
+    // A server that writes its first run's entries leaves them for the command line.
+    let mut editor = Cache::starting_from(cache_dir.path().to_path_buf());
+    let (report, s) = cached(&options, &mut editor);
+    assert_eq!((report, s), (first.clone(), stats(0, 7)));
+    editor.write_disk();
+    let (report, s) = cached(&options, &mut fresh());
+    assert_eq!((report, s), (first, stats(7, 0)));
+}
