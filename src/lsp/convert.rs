@@ -155,7 +155,7 @@ pub fn diagnostic(
     let mut message = d.message.clone();
     for (prefix, extra) in [("help", &d.help), ("note", &d.note)] {
         if let Some(extra) = extra {
-            message.push_str(&format!("\n{prefix}: {extra}"));
+            message.extend(["\n", prefix, ": ", extra]);
         }
     }
     let related: Vec<DiagnosticRelatedInformation> = d

@@ -30,7 +30,7 @@ pub fn hover(params: &HoverParams, results: &Results, catalog: &Catalog) -> Opti
     let mut seen = BTreeSet::new();
     let mut sections = Vec::new();
     let mut covered: Option<Range> = None;
-    for d in &file.diagnostics {
+    for d in file.diagnostics.iter() {
         if !convert::contains(&d.range, at.position) {
             continue;
         }
@@ -97,7 +97,7 @@ pub fn code_actions(
     let yaml = Format::guess(&source.name, &source.text) == Format::Yaml;
     let mut actions = Vec::new();
     let mut done = BTreeSet::new();
-    for d in &file.diagnostics {
+    for d in file.diagnostics.iter() {
         let Some(code) = code_of(d) else { continue };
         if !convert::overlaps(&d.range, &params.range)
             || !done.insert((code.to_owned(), d.range.start.line))

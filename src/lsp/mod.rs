@@ -7,6 +7,7 @@
 //! roots) and the last results behind mutexes held only to copy or swap them.
 
 mod convert;
+mod converted;
 mod features;
 mod settings;
 mod transport;

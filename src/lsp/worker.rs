@@ -17,10 +17,12 @@ use lsp_types::{PublishDiagnosticsParams, Uri};
 use serde_json::json;
 
 use super::convert::{self, Encoding, path_to_uri};
+use super::converted;
 use super::watch::DiskWatch;
 use super::{Document, Log, Workspace, lock};
 use crate::cancel::Cancel;
 use crate::check::{self, CheckError, CheckOptions};
+use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceFile};
 
 /// Continuous typing still gets fresh diagnostics this often.
@@ -38,7 +40,7 @@ pub enum Trigger {
 /// The last published diagnostics of one file.
 #[derive(Clone, Debug)]
 pub struct FileResult {
-    pub diagnostics: Vec<lsp_types::Diagnostic>,
+    pub diagnostics: converted::Shared,
 }
 
 /// What the last run published, by path; hover and code actions read it.
@@ -203,7 +205,7 @@ struct PublishState {
     /// By URI: what each file was last told (its version and diagnostics), so that a run sends
     /// only what changed; a workspace of thousands of files with findings is not sent again on
     /// every keystroke.
-    published: BTreeMap<String, (Uri, Option<i32>, Vec<lsp_types::Diagnostic>)>,
+    published: Published,
     last_error: Option<String>,
     /// The message that the walk stopped at its bound was shown (once per server).
     walk_limit_shown: bool,
@@ -217,6 +219,9 @@ struct PublishState {
     /// The URIs made for the last run's files with diagnostics, by their paths' bytes: most
     /// are the next run's too.
     uris: Uris,
+    /// Each published file's diagnostics with what they were made from: most are the next
+    /// run's too.
+    converted: converted::Memo,
 }
 
 /// URIs made from paths, by the paths' bytes.
@@ -360,7 +365,7 @@ fn run_and_publish(
         Err(err) => return report_error(context, state, options, documents, &err),
     };
 
-    let by_file = by_file(context, &outcome, options, documents, &mut state.uris);
+    let by_file = by_file(context, &outcome, options, documents, state);
     publish_changes(context, state, by_file, documents);
     let stats = state.cache.stats();
     (context.log)(&format!(
@@ -400,18 +405,19 @@ fn make_pool(small: bool) -> Option<rayon::ThreadPool> {
 
 /// The run's diagnostics converted for the client, grouped by the URI of their file. Each
 /// file's URI and path, and each rule's URL, are made once per run, however many findings
-/// name them.
+/// name them; a file whose findings are the last run's keeps their conversion
+/// ([`converted`]).
 fn by_file(
     context: &Context,
     outcome: &check::Outcome,
     options: &CheckOptions,
     documents: &BTreeMap<PathBuf, Document>,
-    uris: &mut Uris,
+    state: &mut PublishState,
 ) -> ByFile {
-    let places: RefCell<foldhash::HashMap<FileId, Option<(Uri, PathBuf)>>> = RefCell::default();
+    let places: RefCell<foldhash::HashMap<FileId, Option<Place>>> = RefCell::default();
     // The last run's URIs are taken over; what this run made is kept for the next.
     let (last, made) = (
-        RefCell::new(std::mem::take(uris)),
+        RefCell::new(std::mem::take(&mut state.uris)),
         RefCell::new(Uris::default()),
     );
     let make = |path: &Path| {
@@ -420,7 +426,7 @@ fn by_file(
         made.borrow_mut().insert(key.to_owned(), uri.clone());
         uri
     };
-    let place = |id: FileId, file: &SourceFile| -> Option<(Uri, PathBuf)> {
+    let place = |id: FileId, file: &SourceFile| -> Option<Place> {
         (places.borrow_mut().entry(id))
             .or_insert_with(|| {
                 let path = file
@@ -441,25 +447,64 @@ fn by_file(
         hrefs.borrow_mut().insert(url.to_owned(), href.clone());
         href
     };
-    let mut by_file = ByFile::new();
-    for d in &outcome.diagnostics {
-        let Some(file) = outcome.files.get(d.location.file) else {
-            continue;
-        };
-        let (Some((uri, path)), Some(lsp)) = (
-            place(d.location.file, file),
-            convert::diagnostic(d, &outcome.files, context.encoding, &uri_of, &href_of),
-        ) else {
-            continue;
-        };
-        by_file
-            .entry(uri.as_str().to_owned())
-            .or_insert_with(|| (uri, path, Vec::new()))
-            .2
-            .push(lsp);
-    }
-    *uris = made.into_inner();
+    let findings = group_by_uri(outcome, &place);
+    let files = &outcome.files;
+    let uri_of_id = |id: FileId| files.get(id).and_then(|file| uri_of(id, file));
+    let convert =
+        |d: &Diagnostic| convert::diagnostic(d, files, context.encoding, &uri_of, &href_of);
+    let mut kept = std::mem::take(&mut state.converted);
+    let mut next = converted::Memo::with_capacity_and_hasher(findings.len(), Default::default());
+    let by_file = (findings.into_iter())
+        .map(|(key, uri, path, found)| {
+            let memo = (&mut kept, &mut next);
+            let diagnostics =
+                converted::diagnostics(&key, &found, files, &uri_of_id, &convert, memo);
+            (key, uri, path, diagnostics)
+        })
+        .filter(|(_, _, _, diagnostics)| !diagnostics.is_empty())
+        .collect();
+    state.converted = next;
+    state.uris = made.into_inner();
     by_file
+}
+
+/// A file's URI and the path it stands for.
+type Place = (Uri, PathBuf);
+
+/// A file's findings, with its URI (as a key, and as the client is told it) and path.
+type Group<'o> = (String, Uri, PathBuf, Vec<&'o Diagnostic>);
+
+/// The run's findings grouped by the URI their file is published under (`place` names a
+/// file's URI and path), in the URIs' order. The run sorts its findings by file: a file's
+/// come one after the other.
+fn group_by_uri<'o>(
+    outcome: &'o check::Outcome,
+    place: &dyn Fn(FileId, &SourceFile) -> Option<Place>,
+) -> Vec<Group<'o>> {
+    let mut groups: Vec<Group<'o>> = Vec::new();
+    let mut at: foldhash::HashMap<String, usize> = foldhash::HashMap::default();
+    // The last finding's file, and its group.
+    let mut last: Option<(FileId, usize)> = None;
+    for d in &outcome.diagnostics {
+        let id = d.location.file;
+        let n = match last {
+            Some((file, n)) if file == id => n,
+            _ => {
+                let Some((uri, path)) = (outcome.files.get(id)).and_then(|file| place(id, file))
+                else {
+                    continue;
+                };
+                *at.entry(uri.as_str().to_owned()).or_insert_with(|| {
+                    groups.push((uri.as_str().to_owned(), uri, path, Vec::new()));
+                    groups.len() - 1
+                })
+            }
+        };
+        groups[n].3.push(d);
+        last = Some((id, n));
+    }
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    groups
 }
 
 /// Tells the client what changed since the last run (new or different diagnostics, files that
@@ -471,37 +516,40 @@ fn publish_changes(
     documents: &BTreeMap<PathBuf, Document>,
 ) {
     // Hover and code actions must see what the client is about to be told.
-    let mut files = foldhash::HashMap::default();
-    for (_, path, diagnostics) in by_file.values() {
-        files.insert(
-            path.clone(),
-            FileResult {
-                diagnostics: diagnostics.clone(),
-            },
-        );
+    let mut files = foldhash::HashMap::with_capacity_and_hasher(by_file.len(), Default::default());
+    for (_, _, path, diagnostics) in &by_file {
+        let diagnostics = Arc::clone(diagnostics);
+        files.insert(path.clone(), FileResult { diagnostics });
     }
     lock(&context.results).files = files;
-    let mut published = BTreeMap::new();
-    for (key, (uri, path, diagnostics)) in by_file {
+    let mut published = Published::with_capacity_and_hasher(by_file.len(), Default::default());
+    for (key, uri, path, diagnostics) in by_file {
         let version = version(&path, documents);
         let told = state.published.remove(&key);
+        // A file's diagnostics shared with the last run's are the same (`converted`).
+        let same = |d: &converted::Shared| Arc::ptr_eq(d, &diagnostics) || *d == diagnostics;
         if told
             .as_ref()
-            .is_none_or(|(_, v, d)| *v != version || *d != diagnostics)
+            .is_none_or(|(_, v, d)| *v != version || !same(d))
         {
-            publish(context, &uri, version, diagnostics.clone());
+            publish(context, &uri, version, diagnostics.to_vec());
         }
         published.insert(key, (uri, version, diagnostics));
     }
     // Files that had diagnostics and have none now.
-    for (uri, _, _) in std::mem::take(&mut state.published).into_values() {
+    let mut gone: Vec<_> = std::mem::take(&mut state.published).into_iter().collect();
+    gone.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+    for (_, (uri, _, _)) in gone {
         publish(context, &uri, None, Vec::new());
     }
     state.published = published;
 }
 
-/// Diagnostics by the URI of their file, with the URI and the path.
-type ByFile = BTreeMap<String, (Uri, PathBuf, Vec<lsp_types::Diagnostic>)>;
+/// Diagnostics by the URI of their file (in the URIs' order), with the URI and the path.
+type ByFile = Vec<(String, Uri, PathBuf, converted::Shared)>;
+
+/// By URI, what each file was last told: its URI, version and diagnostics.
+type Published = foldhash::HashMap<String, (Uri, Option<i32>, converted::Shared)>;
 
 /// The URI a file is published under: an open buffer's own (clients match diagnostics to
 /// buffers by the exact string), else one made from the path by `make`.
@@ -629,6 +677,7 @@ fn report_error(
         };
         let version = version(&path, documents);
         publish(context, &uri, version, vec![diagnostic.clone()]);
-        (state.published).insert(uri.as_str().to_owned(), (uri, version, vec![diagnostic]));
+        let diagnostics = Arc::new(vec![diagnostic]);
+        (state.published).insert(uri.as_str().to_owned(), (uri, version, diagnostics));
     }
 }
