@@ -40,8 +40,7 @@ pub(super) fn diagnostics(
 ) -> Shared {
     let places = places(findings, files, uri_of);
     let kept = last.remove(key).filter(|kept| {
-        kept.findings.len() == findings.len()
-            && (kept.findings.iter().zip(findings)).all(|(a, b)| a == *b)
+        kept.findings.iter().eq(findings.iter().copied())
             && kept.places.len() == places.len()
             && (kept.places.iter().zip(&places)).all(|((id, text, uri), (id2, text2, uri2))| {
                 id == id2 && uri == uri2 && (Arc::ptr_eq(text, text2) || text == text2)
