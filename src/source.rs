@@ -436,7 +436,8 @@ mod tests {
 /// Every file of a run, addressed by [`FileId`].
 #[derive(Debug, Default, Clone)]
 pub struct Files {
-    files: Vec<SourceFile>,
+    /// Shared: a run's table holds the very files its analyses (and the cache) hold.
+    files: Vec<Arc<SourceFile>>,
 }
 
 impl Files {
@@ -448,19 +449,24 @@ impl Files {
     }
 
     pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.add_shared(Arc::new(file))
+    }
+
+    /// Adds `file` without copying it.
+    pub fn add_shared(&mut self, file: Arc<SourceFile>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(file);
         id
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
-        self.files.get(id.0 as usize)
+        self.files.get(id.0 as usize).map(|file| &**file)
     }
 
     /// Puts `file` in the place of `id` (a text read again for rendering).
     pub fn replace(&mut self, id: FileId, file: SourceFile) {
         if let Some(slot) = self.files.get_mut(id.0 as usize) {
-            *slot = file;
+            *slot = Arc::new(file);
         }
     }
 
@@ -470,7 +476,9 @@ impl Files {
 
     /// Every file with its id, in the order they were added.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        (0u32..).map(FileId).zip(&self.files)
+        (0u32..)
+            .map(FileId)
+            .zip(self.files.iter().map(|file| &**file))
     }
 
     pub fn is_empty(&self) -> bool {

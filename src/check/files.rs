@@ -3,6 +3,7 @@
 //! it for the join, and reading again a text dropped after analysis.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::inputs::{self, RunInputs};
 use super::overrides::{add_unlisted_overrides, override_for};
@@ -22,7 +23,8 @@ use crate::tree::Document;
 /// The result of one file, computed in parallel and merged in order.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct FileOutcome {
-    pub(super) source: SourceFile,
+    /// Shared with the run's file table ([`Files::add_shared`]).
+    pub(super) source: Arc<SourceFile>,
     pub(super) template: bool,
     pub(super) problems: Vec<LoadProblem>,
     /// The stacks of the file: one for a template; for a Terraform file, one per module call
@@ -207,7 +209,7 @@ pub(super) fn analyze_bytes(
     let relative = inputs.relative_path(&target.name, target.path.as_deref());
     let always_template = matches!(target.origin, Origin::Cdk(_));
     let outcome = |source, template, problems| FileOutcome {
-        source,
+        source: Arc::new(source),
         template,
         problems,
         stacks: Vec::new(),
@@ -380,7 +382,8 @@ fn drop_unreported_text(result: &mut FileOutcome, target: &Target) {
         && rereadable
         && !result.source.text.is_empty()
     {
-        result.source = SourceFile::new(result.source.name.clone(), result.source.path.clone(), "");
+        let empty = SourceFile::new(result.source.name.clone(), result.source.path.clone(), "");
+        result.source = Arc::new(empty);
         result.text_dropped = true;
     }
 }

@@ -101,11 +101,16 @@ impl<'a> Merged<'a> {
         {
             return;
         }
-        let mut source = outcome.source.clone();
-        if path.is_some() {
-            source.path = path;
-        }
-        let id = self.files.add(source);
+        let id = match path {
+            None => self
+                .files
+                .add_shared(std::sync::Arc::clone(&outcome.source)),
+            Some(path) => {
+                let mut source = (*outcome.source).clone();
+                source.path = Some(path);
+                self.files.add(source)
+            }
+        };
         self.ids.insert(&outcome.source.name, id);
         if outcome.text_dropped {
             self.dropped.insert(id);
@@ -150,8 +155,12 @@ impl<'a> Merged<'a> {
     /// A digest of the names of the run's files in order, which decide every file id (and so
     /// what the rules' findings point into).
     pub(super) fn names_digest(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::hash::DefaultHasher::new();
+        use std::hash::{BuildHasher, Hash, Hasher};
+        // Compared only with this process's earlier runs (an editor's), so seeded once per
+        // process: names chosen to collide cannot be made in advance.
+        static STATE: std::sync::OnceLock<foldhash::quality::RandomState> =
+            std::sync::OnceLock::new();
+        let mut hasher = STATE.get_or_init(Default::default).build_hasher();
         for (_, file) in self.files.iter() {
             file.name.hash(&mut hasher);
         }

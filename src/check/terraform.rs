@@ -191,7 +191,7 @@ fn outcomes(analysis: Analysis, inputs: &RunInputs) -> Vec<FileOutcome> {
                 suppressions: FileSuppressions::read(&source, &document),
                 relative: inputs.relative_path(&file.name, Some(&file.path)),
                 stacks: by_file.remove(&file.name).unwrap_or_default(),
-                source,
+                source: std::sync::Arc::new(source),
                 template: config_file,
                 problems,
                 secrets: secrets.take().unwrap_or_default(),

@@ -582,6 +582,10 @@ fn uri_for(
 }
 
 fn version(path: &Path, documents: &BTreeMap<PathBuf, Document>) -> Option<i32> {
+    // A workspace's files are told from its few open buffers by their names' bytes first.
+    if !(documents.keys()).any(|open| crate::discover::may_share_name(path, open)) {
+        return None;
+    }
     documents.get(path).map(|d| d.version)
 }
 

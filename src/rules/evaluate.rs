@@ -14,7 +14,6 @@
 //! order: by rule, then case, then document order.
 
 use std::cell::{Cell, OnceCell};
-use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
@@ -142,9 +141,9 @@ struct Progress<'r> {
     url: Option<String>,
     /// An object claimed by an earlier case is not reported again by a later, less specific one,
     /// even when the earlier case could not locate it: one object, one diagnostic.
-    claimed: HashSet<String>,
+    claimed: foldhash::HashSet<String>,
     /// `where:` is decided once per object, whichever case meets it first.
-    passes: HashMap<String, bool>,
+    passes: foldhash::HashMap<String, bool>,
     /// Per case, the diagnostics with the identity of the object each reports.
     found: Vec<Vec<(String, Diagnostic)>>,
 }
@@ -163,8 +162,8 @@ impl<'r> Progress<'r> {
         Self {
             rule,
             url: None,
-            claimed: HashSet::new(),
-            passes: HashMap::new(),
+            claimed: foldhash::HashSet::default(),
+            passes: foldhash::HashMap::default(),
             found: Vec::new(),
         }
     }

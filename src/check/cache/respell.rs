@@ -91,7 +91,9 @@ impl Entry {
     /// spelling (a copy, made when the file is written).
     pub(super) fn as_written(&self) -> Entry {
         let mut outcome = super::FileOutcome::clone(&self.outcome);
-        outcome.source.path.clone_from(&self.target.path);
+        std::sync::Arc::make_mut(&mut outcome.source)
+            .path
+            .clone_from(&self.target.path);
         Entry {
             outcome: Arc::new(outcome),
             ..self.clone()
