@@ -271,6 +271,9 @@ fn run(
             (Source::Facts(facts), Some(memo)) => memo.map_each(facts, collection, &visit),
             _ => None,
         };
+        if let Some(kept) = &kept {
+            reserve(&mut progress, kept);
+        }
         let merge = |found: Found| {
             for (rule, case, identity, diagnostic) in found {
                 if let Some(state) = progress.get_mut(rule) {
@@ -279,7 +282,7 @@ fn run(
             }
         };
         match kept {
-            // Copied out of what the memo keeps for the next run.
+            // Copied out of what the memo keeps for the next run (into room made for it).
             Some(kept) => kept.into_iter().map(Arc::unwrap_or_clone).for_each(merge),
             None => source
                 .map_each(collection, &visit)
@@ -296,10 +299,32 @@ fn run(
         }
     }
 
-    progress
-        .into_iter()
-        .flat_map(|state| state.found.into_iter().flatten().map(|(_, d)| d))
-        .collect()
+    let total = (progress.iter().flat_map(|state| &state.found))
+        .map(Vec::len)
+        .sum();
+    let mut diagnostics = Vec::with_capacity(total);
+    for state in progress {
+        diagnostics.extend(state.found.into_iter().flatten().map(|(_, d)| d));
+    }
+    diagnostics
+}
+
+/// Room in each rule's state for the findings `kept` holds, merged one at a time after.
+fn reserve(progress: &mut [Progress<'_>], kept: &[Arc<Found>]) {
+    let mut counts: Vec<Vec<usize>> = (progress.iter())
+        .map(|state| vec![0; state.found.len()])
+        .collect();
+    for (rule, case, _, _) in kept.iter().flat_map(|found| found.iter()) {
+        if let Some(count) = counts.get_mut(*rule).and_then(|c| c.get_mut(*case)) {
+            *count += 1;
+        }
+    }
+    for (state, counts) in progress.iter_mut().zip(counts) {
+        state.claimed.reserve(counts.iter().sum());
+        for (found, count) in state.found.iter_mut().zip(counts) {
+            found.reserve(count);
+        }
+    }
 }
 
 /// The rules made of local cases that read one collection, and every member their plans read.
