@@ -20,12 +20,10 @@
 //! The analysis of a Serverless Framework service file is never kept: it reads the files the
 //! service includes, which nothing here watches.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-use rayon::prelude::*;
 
 use super::files::FileOutcome;
 use super::inputs::RunInputs;
@@ -38,6 +36,7 @@ use crate::discover::{DiscoverError, Discovered, Exclude};
 use crate::discover::{Origin, Target};
 
 mod entry;
+mod lookup;
 mod respell;
 
 /// Walks made by every cache of the process ([`Cache::walks`]).
@@ -79,6 +78,8 @@ pub struct Cache {
     memo: crate::join::Memo,
     /// The last run's findings per fact, which the next one updates.
     rules: crate::rules::Memo,
+    /// The last run's lookups and analyses, which the next one may take as they are.
+    recent: Option<lookup::Recent>,
 }
 
 /// The entries' place on disk (`store.rs`) and what this process did with it.
@@ -105,6 +106,9 @@ pub struct CacheStats {
     pub reused: usize,
     /// Files analyzed (new, changed, or everything after the inputs changed).
     pub analyzed: usize,
+    /// Of the reused, those taken as the last run left them, not looked up (an editor's run
+    /// after an edit, the watcher vouching for every file: `cache/lookup.rs`).
+    pub taken: usize,
     /// The run's files are those of the walk an earlier process kept on disk: no directory
     /// was read ([`super::walked`]).
     pub walk_kept: bool,
@@ -147,6 +151,9 @@ pub(super) enum Read {
 
 /// A file of this run: an earlier analysis that still holds, or what to analyze.
 pub(super) enum Lookup {
+    /// Reused as it is: not a buffer, and the file did not move. With whether the analysis
+    /// spells the file's path otherwise than the run, when the last run found out.
+    Unchanged(Arc<FileOutcome>, Option<bool>),
     /// With the file's new stamp when it moved but its bytes are the same (a checkout, a
     /// `touch`): the entry takes it, so the next run need not read the file.
     Reused(Arc<FileOutcome>, Option<Stamp>),
@@ -413,125 +420,6 @@ impl Cache {
                 disk.dirty = false;
                 disk.shelf = disk.store.shelf(key);
             }
-        }
-    }
-
-    /// Decides, for every target at once (the `stat` calls run in parallel), which earlier
-    /// analyses still hold.
-    pub(super) fn lookup_all(
-        &mut self,
-        targets: &[&Target],
-        options: &CheckOptions,
-        inputs: &RunInputs,
-    ) -> Vec<Lookup> {
-        let keys: Vec<Key> = targets.par_iter().map(|t| key(t)).collect();
-        // The analyses kept on disk for these files, and only those.
-        if let Some(shelf) = self.disk.as_mut().and_then(|d| d.shelf.as_mut()) {
-            let wanted: Vec<u64> = (targets.iter().zip(&keys))
-                .filter(|(_, k)| !self.files.contains_key(*k))
-                .map(|(t, _)| super::shelf::disk_key(t))
-                .collect();
-            let taken = shelf.take(&wanted);
-            self.files.reserve(taken.len());
-            for (at, entry) in taken {
-                let entry = Entry {
-                    from_disk: Some(at),
-                    ..entry
-                };
-                self.files.entry(entry.key()).or_insert(entry);
-            }
-        }
-        let entries: Vec<Option<&Entry>> = keys.par_iter().map(|k| self.files.get(k)).collect();
-        // Each dependency once, however many templates share a directory (by the paths' bytes,
-        // as `walk_stamps`); no entry's looked at when the watcher vouches for every file.
-        let all_vouched = (self.trusted.as_ref()).is_some_and(Vec::is_empty);
-        let dependencies: foldhash::HashSet<&OsStr> = (entries.iter().flatten())
-            .filter(|_| !all_vouched)
-            .flat_map(|e| e.deploy.stamps.iter().map(|(p, _)| p.as_path()))
-            .filter(|p| {
-                (self.trusted.as_ref()).is_none_or(|changed| changed.iter().any(|c| c == p))
-            })
-            .map(Path::as_os_str)
-            .collect();
-        let dependencies: foldhash::HashMap<&OsStr, Option<Stamp>> = dependencies
-            .into_par_iter()
-            .map(|path| {
-                let stamp = self.walk_stamps.get(path).copied();
-                (path, stamp.unwrap_or_else(|| Stamp::of(Path::new(path))))
-            })
-            .collect();
-        (targets.par_iter().zip(entries))
-            .map(|(target, entry)| self.lookup(target, entry, options, inputs, &dependencies))
-            .collect()
-    }
-
-    /// Whether `entry`, the one kept under `target`'s key, still holds for it.
-    fn lookup(
-        &self,
-        target: &Target,
-        entry: Option<&Entry>,
-        options: &CheckOptions,
-        inputs: &RunInputs,
-        dependencies: &foldhash::HashMap<&OsStr, Option<Stamp>>,
-    ) -> Lookup {
-        let analyze = Lookup::Analyze;
-        let Some(entry) = entry else {
-            return analyze(None);
-        };
-        if !entry.made_for(target, &options.cwd) {
-            return analyze(None);
-        }
-        // Made for another spelling of the path: reused in this one, or analyzed again.
-        let respelled =
-            match respell::spelled_alike(entry.target.path.as_deref(), target.path.as_deref()) {
-                true => None,
-                false => match entry.respelled(target) {
-                    Some(respelled) => Some(Box::new(respelled)),
-                    None => return analyze(None),
-                },
-            };
-        // Called once, on whichever path reuses the entry.
-        let reused = move |stamp| match respelled {
-            None => Lookup::Reused(Arc::clone(&entry.outcome), stamp),
-            Some(entry) => Lookup::Respelled(entry, stamp),
-        };
-        let trusted = |path: &Path| {
-            (self.trusted.as_ref()).is_some_and(|changed| !changed.iter().any(|c| c == path))
-        };
-        let moved = (entry.deploy.stamps.iter()).any(|(path, then)| {
-            !trusted(path) && dependencies.get(path.as_os_str()) != Some(&Some(*then))
-        });
-        if moved
-            && let Some(path) = &target.path
-            && deploy::lookup_for(path, target, options, inputs).as_ref()
-                != entry.deploy.found.as_deref()
-        {
-            return analyze(None);
-        }
-        if let Some(text) = super::files::buffer_text(target, options) {
-            return if entry.read == Read::Buffer && hash(text.as_bytes()) == entry.hash {
-                reused(None)
-            } else {
-                analyze(None)
-            };
-        }
-        let (Some(path), Read::File(then)) = (&target.path, entry.read) else {
-            return analyze(None);
-        };
-        if trusted(path) {
-            return reused(None);
-        }
-        let Some(now) = Stamp::of(path) else {
-            return analyze(None);
-        };
-        if now == then {
-            return reused(None);
-        }
-        // Moved: the bytes decide, and a fresh analysis uses them (stamped before the read).
-        let bytes = crate::discover::read_regular(path);
-        match &bytes {
-            Ok(bytes) if hash(bytes) == entry.hash => reused(Some(now)),
-            _ => analyze(Some((Read::File(now), bytes))),
         }
     }
 

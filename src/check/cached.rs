@@ -20,8 +20,9 @@ enum Keep {
     Respell(Box<cache::Entry>, Option<stamp::Stamp>),
 }
 
-/// One target of a cached run: its analysis, whether it was reused, and what to keep.
-type Looked = (Arc<FileOutcome>, bool, Option<Keep>);
+/// One target of a cached run: its analysis, whether it was reused, and what to keep; for an
+/// analysis reused as it was, whether it spells the file's path otherwise, when known.
+type Looked = (Arc<FileOutcome>, bool, Option<Keep>, Option<Option<bool>>);
 
 /// By position among a run's analyses, the paths of the files whose kept analysis was made for
 /// another spelling of their path (`cache/respell.rs`): the run names each file as it spells
@@ -42,12 +43,18 @@ pub(super) fn analyze(
     let results: Vec<Option<Looked>> = (targets.par_iter())
         .zip(lookups.into_par_iter())
         .map(|(target, lookup)| match lookup {
+            cache::Lookup::Unchanged(outcome, spelled) => {
+                Some((outcome, true, None, Some(spelled)))
+            }
             cache::Lookup::Reused(outcome, stamp) => {
-                Some((outcome, true, stamp.map(Keep::Restamp)))
+                Some((outcome, true, stamp.map(Keep::Restamp), None))
             }
-            cache::Lookup::Respelled(entry, stamp) => {
-                Some((entry.outcome(), true, Some(Keep::Respell(entry, stamp))))
-            }
+            cache::Lookup::Respelled(entry, stamp) => Some((
+                entry.outcome(),
+                true,
+                Some(Keep::Respell(entry, stamp)),
+                None,
+            )),
             _ if options.cancel.is_cancelled() => None,
             cache::Lookup::Analyze(known) => {
                 let (from, bytes) = match known {
@@ -60,15 +67,17 @@ pub(super) fn analyze(
                 let entry = (hash.zip(from)).map(|(hash, from)| {
                     Keep::Entry(Box::new(cache::entry(target, hash, from, &outcome)))
                 });
-                Some((outcome, false, entry))
+                Some((outcome, false, entry, None))
             }
         })
         .collect();
     let mut outcomes = Vec::with_capacity(targets.len());
     let mut respelled = Respelled::new();
     let mut complete = true;
+    // Per target, as `cache::Recent` keeps it for the next run.
+    let mut kept = Vec::with_capacity(targets.len());
     for (target, result) in targets.iter().zip(results) {
-        let Some((outcome, reused, entry)) = result else {
+        let Some((outcome, reused, entry, unchanged)) = result else {
             complete = false;
             continue;
         };
@@ -81,17 +90,20 @@ pub(super) fn analyze(
         }
         // A kept analysis may spell the file's path otherwise (`cache/respell.rs`): the run
         // names the file by its own spelling.
-        if reused
-            && let Some(path) = &target.path
-            && !outcome.spells(Some(path))
-        {
+        let otherwise = match unchanged.flatten() {
+            Some(otherwise) => otherwise,
+            None => reused && (target.path.as_ref()).is_some_and(|p| !outcome.spells(Some(p))),
+        };
+        if let (true, Some(path)) = (otherwise, &target.path) {
             respelled.push((outcomes.len(), path.clone()));
         }
+        kept.push(unchanged.map(|_| otherwise));
         outcomes.push(outcome);
     }
     if !complete {
         return None;
     }
     cache.retain(targets);
+    cache.remember_lookups(targets, options, kept);
     Some((outcomes, respelled))
 }

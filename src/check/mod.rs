@@ -314,11 +314,10 @@ fn run_inner(
     if let Some(disk) = &mut on_disk {
         disk.write_disk();
     }
-    // A cache kept for an editor's next runs is written by the editor once it has told the
-    // run's diagnostics ([`Cache::write_disk`]); any other one now.
-    if let Some(cache) = cache.filter(|cache| cache.is_for_one_run()) {
-        cache.write_disk();
-    }
+    let outcomes = match cache {
+        Some(cache) => cache.after_run(outcomes, outcome.is_ok()),
+        None => outcomes,
+    };
     // The cache, and the files' analyses and list beyond what the outcome holds.
     release((on_disk, outcomes, targets));
     outcome

@@ -298,10 +298,17 @@ fn the_watchers_reports_decide_what_is_looked_at() {
         edited.iter().any(|d| d.contains("other.example")),
         "{edited:?}"
     );
-    // Reported as nothing changed: not even looked at.
+    // Reported as nothing changed: not even looked at. The files the last run reused as they
+    // were are taken as they are; the one it analyzed is looked up.
     cache.watched(Vec::new());
     let (_, s) = cached(&options, &mut cache);
-    assert_eq!(s, stats(7, 0));
+    assert_eq!(
+        s,
+        CacheStats {
+            taken: 6,
+            ..stats(7, 0)
+        }
+    );
 
     // A new file: discovery runs again and finds it.
     write(root, "svc9/template.yaml", &pool("example.com"));
@@ -314,6 +321,77 @@ fn the_watchers_reports_decide_what_is_looked_at() {
     cache.watched(vec![changed("svc9/template.yaml", false)]);
     let (_, s) = cached(&options, &mut cache);
     assert_eq!(s, stats(7, 0));
+}
+
+/// An editor's runs with nothing changed on disk take the analyses the last run reused as they
+/// were, and look up only the others: the buffers, the files analyzed last time. Opening,
+/// editing or closing a buffer, or a change on disk, looks every file up again. Every step
+/// reports what a fresh run reports (`cached`).
+#[test]
+fn a_run_with_nothing_changed_on_disk_takes_the_last_runs_analyses() {
+    let dir = project();
+    let root = dir.path();
+    let mut options = options(root);
+    let mut cache = Cache::new();
+    let taken = |taken, reused, analyzed| CacheStats {
+        taken,
+        ..stats(reused, analyzed)
+    };
+    cached(&options, &mut cache);
+    // The first run analyzed every file: each is looked up once more, then taken.
+    cache.watched(Vec::new());
+    assert_eq!(cached(&options, &mut cache).1, taken(0, 7, 0));
+    cache.watched(Vec::new());
+    assert_eq!(cached(&options, &mut cache).1, taken(7, 7, 0));
+
+    // A buffer opened: every file looked up (the buffer's file is read from its text).
+    let pool_path = root.join("auth/pool.yaml");
+    options.overrides = BTreeMap::from([(pool_path.clone(), pool("typed.example"))]);
+    cache.watched(Vec::new());
+    assert_eq!(cached(&options, &mut cache).1, taken(0, 6, 1));
+    // Typing in it: the others are taken, the buffer analyzed again.
+    options.overrides = BTreeMap::from([(pool_path.clone(), pool("typed2.example"))]);
+    cache.watched(Vec::new());
+    let (typed, s) = cached(&options, &mut cache);
+    assert_eq!(s, taken(6, 6, 1));
+    assert!(typed.iter().any(|d| d.contains("typed2")), "{typed:?}");
+    // Not typing: the buffer is looked up (and reused), never taken, whatever comes next.
+    cache.watched(Vec::new());
+    assert_eq!(cached(&options, &mut cache).1, taken(6, 7, 0));
+    cache.watched(Vec::new());
+    assert_eq!(cached(&options, &mut cache).1, taken(6, 7, 0));
+    options.overrides = BTreeMap::from([(pool_path.clone(), pool("typed3.example"))]);
+    cache.watched(Vec::new());
+    let (typed, s) = cached(&options, &mut cache);
+    assert_eq!(s, taken(6, 6, 1));
+    assert!(typed.iter().any(|d| d.contains("typed3")), "{typed:?}");
+    // Another file opened with other text than on disk: not taken as it was.
+    let queue = root.join("svc0/template.yaml");
+    options.overrides.insert(queue, pool("opened.example"));
+    cache.watched(Vec::new());
+    let (opened, s) = cached(&options, &mut cache);
+    assert_eq!(s, taken(0, 6, 1));
+    assert!(opened.iter().any(|d| d.contains("opened")), "{opened:?}");
+
+    // A change on disk the watcher reports: every file looked up.
+    write(root, "mail/identity.yaml", &identity("typed2.example"));
+    cache.watched(vec![FileChange {
+        path: root.join("mail/identity.yaml"),
+        content_only: true,
+    }]);
+    assert_eq!(cached(&options, &mut cache).1, taken(0, 6, 1));
+    // Both buffers closed: their files are read from disk again.
+    options.overrides.clear();
+    cache.watched(Vec::new());
+    let (closed, s) = cached(&options, &mut cache);
+    assert_eq!(s, taken(0, 5, 2));
+    assert!(!closed.iter().any(|d| d.contains("opened")), "{closed:?}");
+    // Other run inputs: every file analyzed again.
+    cache.watched(Vec::new());
+    assert_eq!(cached(&options, &mut cache).1, taken(5, 7, 0));
+    options.region = Some("eu-west-1".to_owned());
+    cache.watched(Vec::new());
+    assert_eq!(cached(&options, &mut cache).1, taken(0, 0, 7));
 }
 
 /// The paths the tests name exist (a typo would make them vacuous).
