@@ -333,65 +333,63 @@ fn a_run_with_nothing_changed_on_disk_takes_the_last_runs_analyses() {
     let root = dir.path();
     let mut options = options(root);
     let mut cache = Cache::new();
-    let taken = |taken, reused, analyzed| CacheStats {
-        taken,
-        ..stats(reused, analyzed)
+    // A run after the watcher said nothing changed on disk: what it reports (which must
+    // name `word`) and how many files it took, reused and analyzed.
+    let quiet = |options: &CheckOptions, cache: &mut Cache, word: &str, counts| {
+        cache.watched(Vec::new());
+        let (report, s) = cached(options, cache);
+        let (taken, reused, analyzed) = counts;
+        assert_eq!(
+            s,
+            CacheStats {
+                taken,
+                ..stats(reused, analyzed)
+            }
+        );
+        assert!(report.iter().any(|d| d.contains(word)), "{report:?}");
+        report
     };
     cached(&options, &mut cache);
     // The first run analyzed every file: each is looked up once more, then taken.
-    cache.watched(Vec::new());
-    assert_eq!(cached(&options, &mut cache).1, taken(0, 7, 0));
-    cache.watched(Vec::new());
-    assert_eq!(cached(&options, &mut cache).1, taken(7, 7, 0));
+    quiet(&options, &mut cache, "ST101", (0, 7, 0));
+    quiet(&options, &mut cache, "ST101", (7, 7, 0));
 
     // A buffer opened: every file looked up (the buffer's file is read from its text).
     let pool_path = root.join("auth/pool.yaml");
-    options.overrides = BTreeMap::from([(pool_path.clone(), pool("typed.example"))]);
-    cache.watched(Vec::new());
-    assert_eq!(cached(&options, &mut cache).1, taken(0, 6, 1));
+    let typing = |options: &mut CheckOptions, domain: &str| {
+        options.overrides.insert(pool_path.clone(), pool(domain));
+    };
+    typing(&mut options, "typed.example");
+    quiet(&options, &mut cache, "typed.example", (0, 6, 1));
     // Typing in it: the others are taken, the buffer analyzed again.
-    options.overrides = BTreeMap::from([(pool_path.clone(), pool("typed2.example"))]);
-    cache.watched(Vec::new());
-    let (typed, s) = cached(&options, &mut cache);
-    assert_eq!(s, taken(6, 6, 1));
-    assert!(typed.iter().any(|d| d.contains("typed2")), "{typed:?}");
+    typing(&mut options, "typed2.example");
+    quiet(&options, &mut cache, "typed2", (6, 6, 1));
     // Not typing: the buffer is looked up (and reused), never taken, whatever comes next.
-    cache.watched(Vec::new());
-    assert_eq!(cached(&options, &mut cache).1, taken(6, 7, 0));
-    cache.watched(Vec::new());
-    assert_eq!(cached(&options, &mut cache).1, taken(6, 7, 0));
-    options.overrides = BTreeMap::from([(pool_path.clone(), pool("typed3.example"))]);
-    cache.watched(Vec::new());
-    let (typed, s) = cached(&options, &mut cache);
-    assert_eq!(s, taken(6, 6, 1));
-    assert!(typed.iter().any(|d| d.contains("typed3")), "{typed:?}");
+    quiet(&options, &mut cache, "typed2", (6, 7, 0));
+    quiet(&options, &mut cache, "typed2", (6, 7, 0));
+    typing(&mut options, "typed3.example");
+    quiet(&options, &mut cache, "typed3", (6, 6, 1));
     // Another file opened with other text than on disk: not taken as it was.
     let queue = root.join("svc0/template.yaml");
     options.overrides.insert(queue, pool("opened.example"));
-    cache.watched(Vec::new());
-    let (opened, s) = cached(&options, &mut cache);
-    assert_eq!(s, taken(0, 6, 1));
-    assert!(opened.iter().any(|d| d.contains("opened")), "{opened:?}");
+    quiet(&options, &mut cache, "opened", (0, 6, 1));
 
     // A change on disk the watcher reports: every file looked up.
-    write(root, "mail/identity.yaml", &identity("typed2.example"));
+    write(root, "mail/identity.yaml", &identity("typed3.example"));
     cache.watched(vec![FileChange {
         path: root.join("mail/identity.yaml"),
         content_only: true,
     }]);
-    assert_eq!(cached(&options, &mut cache).1, taken(0, 6, 1));
+    let (_, s) = cached(&options, &mut cache);
+    assert_eq!(s, stats(6, 1));
     // Both buffers closed: their files are read from disk again.
     options.overrides.clear();
-    cache.watched(Vec::new());
-    let (closed, s) = cached(&options, &mut cache);
-    assert_eq!(s, taken(0, 5, 2));
+    let closed = quiet(&options, &mut cache, "example.com", (0, 5, 2));
     assert!(!closed.iter().any(|d| d.contains("opened")), "{closed:?}");
     // Other run inputs: every file analyzed again.
-    cache.watched(Vec::new());
-    assert_eq!(cached(&options, &mut cache).1, taken(5, 7, 0));
+    quiet(&options, &mut cache, "example.com", (5, 7, 0));
     options.region = Some("eu-west-1".to_owned());
-    cache.watched(Vec::new());
-    assert_eq!(cached(&options, &mut cache).1, taken(0, 0, 7));
+    quiet(&options, &mut cache, "eu-west-1", (0, 0, 7));
 }
 
 /// The paths the tests name exist (a typo would make them vacuous).
