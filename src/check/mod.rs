@@ -314,6 +314,7 @@ fn run_inner(
     if let Some(disk) = &mut on_disk {
         disk.write_disk();
     }
+    // A cache made for one run is written now; an editor's keeps the run's analyses.
     let outcomes = match cache {
         Some(cache) => cache.after_run(outcomes, outcome.is_ok()),
         None => outcomes,
