@@ -30,8 +30,8 @@ pub(super) struct Merged<'a> {
     pub(super) summary: Summary,
     pub(super) suppressions: Suppressions<'a>,
     pub(super) stacks: Vec<&'a Stack>,
-    /// The names of the analyzed templates, in the order they were found.
-    pub(super) templates: Vec<String>,
+    /// The analyzed templates, in the order they were found.
+    pub(super) templates: Vec<std::sync::Arc<SourceFile>>,
     /// The values of `NoEcho` parameters.
     pub(super) secrets: Vec<String>,
     /// Files whose text was dropped after analysis.
@@ -91,7 +91,7 @@ impl<'a> Merged<'a> {
         self.summary.files += 1;
         self.summary.templates += usize::from(outcome.template);
         if outcome.template {
-            self.templates.push(outcome.source.name.clone());
+            self.templates.push(std::sync::Arc::clone(&outcome.source));
         }
         let has_facts = outcome.stacks.iter().any(|s| !is_empty(&s.facts));
         if outcome.problems.is_empty()

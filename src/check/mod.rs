@@ -137,8 +137,9 @@ pub struct Outcome {
     secrets: secrets::Secrets,
     /// The rules of the run (SARIF rule metadata).
     pub catalog: Catalog,
-    /// The names of the analyzed templates, in the order they were found (JUnit test cases).
-    pub templates: Vec<String>,
+    /// The analyzed templates, in the order they were found (shared with their analyses):
+    /// their names are JUnit's test cases.
+    pub templates: Vec<Arc<crate::source::SourceFile>>,
     /// The map of the run, when asked for.
     pub map: Option<crate::map::Map>,
     /// A walk stopped at [`CheckOptions::max_walk_entries`]: the files past it were not read.

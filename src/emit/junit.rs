@@ -26,7 +26,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut cases: BTreeMap<&str, Vec<&Diagnostic>> = report
         .templates
         .iter()
-        .map(|t| (t.as_str(), Vec::new()))
+        .map(|t| (t.name.as_str(), Vec::new()))
         .collect();
     for d in report.diagnostics {
         if let Some(file) = report.files.get(d.location.file) {

@@ -76,8 +76,8 @@ pub struct Report<'a> {
     pub summary: Summary,
     /// The rules of the run (SARIF rule metadata).
     pub catalog: &'a Catalog,
-    /// The names of the analyzed templates (JUnit test cases).
-    pub templates: &'a [String],
+    /// The analyzed templates, whose names are JUnit's test cases.
+    pub templates: &'a [std::sync::Arc<crate::source::SourceFile>],
     /// The directory relative file names are relative to (the run's current directory); empty
     /// when unknown.
     pub cwd: &'a Path,
