@@ -2,6 +2,8 @@
 //! that could not be read) becomes its entry in the run's file table, its load problems, its
 //! suppressions and its stack for the join.
 
+use std::sync::Arc;
+
 use super::files::{FileOutcome, is_empty};
 use super::parse_error;
 use super::suppression::FileSuppressions;
@@ -31,7 +33,7 @@ pub(super) struct Merged<'a> {
     pub(super) suppressions: Suppressions<'a>,
     pub(super) stacks: Vec<&'a Stack>,
     /// The analyzed templates, in the order they were found.
-    pub(super) templates: Vec<std::sync::Arc<SourceFile>>,
+    pub(super) templates: Vec<Arc<SourceFile>>,
     /// The values of `NoEcho` parameters.
     pub(super) secrets: Vec<String>,
     /// Files whose text was dropped after analysis.
@@ -91,7 +93,7 @@ impl<'a> Merged<'a> {
         self.summary.files += 1;
         self.summary.templates += usize::from(outcome.template);
         if outcome.template {
-            self.templates.push(std::sync::Arc::clone(&outcome.source));
+            self.templates.push(Arc::clone(&outcome.source));
         }
         let has_facts = outcome.stacks.iter().any(|s| !is_empty(&s.facts));
         if outcome.problems.is_empty()
@@ -102,9 +104,7 @@ impl<'a> Merged<'a> {
             return;
         }
         let id = match path {
-            None => self
-                .files
-                .add_shared(std::sync::Arc::clone(&outcome.source)),
+            None => self.files.add_shared(Arc::clone(&outcome.source)),
             Some(path) => {
                 let mut source = (*outcome.source).clone();
                 source.path = Some(path);

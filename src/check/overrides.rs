@@ -44,9 +44,7 @@ pub(super) fn override_for<'a>(
     if options.overrides.is_empty() {
         return None;
     }
-    // A workspace's thousands of paths mostly end in another name than every open buffer's,
-    // which the bytes of both tell before a lookup compares paths component by component.
-    if !(options.overrides.keys()).any(|buffer| discover::may_share_name(path, buffer)) {
+    if !discover::may_share_a_name(path, options.overrides.keys()) {
         return None;
     }
     if let Some(text) = options.overrides.get(path) {

@@ -605,6 +605,17 @@ pub(crate) fn may_share_name(path: &Path, other: &Path) -> bool {
     plain_name(other).is_none_or(|name| may_end_in(path, name))
 }
 
+/// Whether `path` can have the file name of one of `others` ([`may_share_name`]): whether it
+/// can be one of an editor's few open buffers, which a workspace's thousands of paths mostly
+/// cannot, as their bytes tell before anything compares paths component by component.
+#[inline]
+pub(crate) fn may_share_a_name<'p>(
+    path: &Path,
+    others: impl IntoIterator<Item = &'p PathBuf>,
+) -> bool {
+    (others.into_iter()).any(|other| may_share_name(path, other))
+}
+
 /// Whether `path` can have the file name whose bytes are `name` ([`may_be_named`]).
 fn may_end_in(path: &Path, name: &[u8]) -> bool {
     let bytes = path.as_os_str().as_encoded_bytes();

@@ -559,7 +559,7 @@ fn uri_for(
     make: impl FnOnce(&Path) -> Option<Uri>,
 ) -> Option<Uri> {
     // Only a file of an open buffer's name can be that buffer, under its path or another.
-    if !(documents.keys()).any(|open| crate::discover::may_share_name(path, open)) {
+    if !crate::discover::may_share_a_name(path, documents.keys()) {
         return make(path);
     }
     if let Some(doc) = documents.get(path) {
@@ -582,11 +582,10 @@ fn uri_for(
 }
 
 fn version(path: &Path, documents: &BTreeMap<PathBuf, Document>) -> Option<i32> {
-    // A workspace's files are told from its few open buffers by their names' bytes first.
-    if !(documents.keys()).any(|open| crate::discover::may_share_name(path, open)) {
-        return None;
-    }
-    documents.get(path).map(|d| d.version)
+    (crate::discover::may_share_a_name(path, documents.keys()))
+        .then(|| documents.get(path))
+        .flatten()
+        .map(|d| d.version)
 }
 
 fn publish(

@@ -211,9 +211,9 @@ impl Cache {
             },
         };
         // Called once, on whichever path reuses the entry; `as_is` where the file is not a
-        // buffer and did not move.
+        // buffer and did not move (so it has no new stamp).
         let reused = move |stamp: Option<Stamp>, as_is: bool| match respelled {
-            None if as_is && stamp.is_none() => Lookup::Unchanged(Arc::clone(&entry.outcome), None),
+            None if as_is => Lookup::Unchanged(Arc::clone(&entry.outcome), None),
             None => Lookup::Reused(Arc::clone(&entry.outcome), stamp),
             Some(entry) => Lookup::Respelled(entry, stamp),
         };
