@@ -582,10 +582,12 @@ fn uri_for(
 }
 
 fn version(path: &Path, documents: &BTreeMap<PathBuf, Document>) -> Option<i32> {
-    (crate::discover::may_share_a_name(path, documents.keys()))
-        .then(|| documents.get(path))
-        .flatten()
-        .map(|d| d.version)
+    // Most of a workspace's paths have no open buffer's name, which their bytes tell before
+    // the map compares paths component by component.
+    if !crate::discover::may_share_a_name(path, documents.keys()) {
+        return None;
+    }
+    documents.get(path).map(|d| d.version)
 }
 
 fn publish(

@@ -161,10 +161,15 @@ impl Cache {
         }
         let entries: Vec<Option<&Entry>> = keys.par_iter().map(|k| self.files.get(k)).collect();
         // Each dependency once, however many templates share a directory (by the paths' bytes,
-        // as `walk_stamps`); no entry's looked at when the watcher vouches for every file.
-        let all_vouched = (self.trusted.as_ref()).is_some_and(Vec::is_empty);
-        let dependencies: foldhash::HashSet<&OsStr> = (entries.iter().flatten())
-            .filter(|_| !all_vouched)
+        // as `walk_stamps`); none when the watcher vouches for every file, so no entry's
+        // dependencies are visited then.
+        let vouched_for_all = (self.trusted.as_ref()).is_some_and(Vec::is_empty);
+        let with_dependencies = if vouched_for_all {
+            &[][..]
+        } else {
+            &entries[..]
+        };
+        let dependencies: foldhash::HashSet<&OsStr> = (with_dependencies.iter().flatten())
             .flat_map(|e| e.deploy.stamps.iter().map(|(p, _)| p.as_path()))
             .filter(|p| {
                 (self.trusted.as_ref()).is_none_or(|changed| changed.iter().any(|c| c == p))
